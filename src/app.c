@@ -1,0 +1,91 @@
+/* wh_app construction: configuration, time zone, logging, libsodium, the database pool, the
+ * migrations, the cursor secret and the route tables of every module. */
+#include "app.h"
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "ventures/ventures.h"
+
+#include <string.h>
+
+static void add_routes(wh_router *rt)
+{
+    const wh_route *(*const tables[])(size_t *) = {
+        wh_http_ops_routes, wh_auth_routes, wh_users_routes, wh_ventures_routes, wh_audit_routes,
+    };
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        size_t n = 0;
+        const wh_route *routes = tables[i](&n);
+        wh_router_add(rt, routes, n);
+    }
+}
+
+/* The cursor key: from WH_SECRET, else a random secret made once and kept in settings (the
+ * first instance to insert it wins; every instance then reads the same value). */
+static wh_err load_secret(wh_app *app, wh_error *e)
+{
+    wh_conn *c = NULL;
+    wh_rows *r = NULL;
+    wh_arena a;
+    char fresh[WH_CRYPTO_TOKEN_CHARS + 1];
+    if (app->config.secret) {
+        wh_crypto_hmac("wheelhouse-cursor", 17, app->config.secret, strlen(app->config.secret),
+                       app->cursor_key);
+        return WH_OK;
+    }
+    wh_arena_init(&a);
+    wh_crypto_token(fresh, sizeof fresh);
+    wh_err rc = wh_db_acquire(app->db, &c, e);
+    if (rc == WH_OK)
+        rc = wh_db_query(c, &a,
+                         "INSERT INTO settings (key, value) VALUES ('secret', $1)"
+                         " ON CONFLICT (key) DO NOTHING",
+                         WH_ARGS(WH_PT(fresh)), NULL, e);
+    if (rc == WH_OK)
+        rc = wh_db_query(c, &a, "SELECT value FROM settings WHERE key = 'secret'", NULL, 0, &r, e);
+    if (rc == WH_OK && wh_rows_count(r) == 1) {
+        const char *s = wh_rows_text(r, 0, 0);
+        wh_crypto_hmac("wheelhouse-cursor", 17, s, strlen(s), app->cursor_key);
+    }
+    wh_crypto_wipe(fresh, sizeof fresh);
+    wh_db_release(app->db, c);
+    wh_arena_cleanup(&a);
+    return rc;
+}
+
+wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
+{
+    int applied = 0;
+    memset(app, 0, sizeof *app);
+    wh_err rc = wh_config_load(&app->config, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_log_set_level(app->config.log_level);
+    if (!wh_clock_set_zone(app->config.timezone))
+        return wh_error_field(e, "WH_TIMEZONE", "is not a known time zone");
+    if (wh_crypto_init() != WH_OK)
+        return wh_error_set(e, 500, "internal", "libsodium failed to initialise");
+    bool sqlite = strncmp(app->config.database_url, "sqlite:", 7) == 0;
+    /* SQLite: one connection per worker thread, plus a few for background work */
+    int pool = sqlite ? app->config.threads + 4 : app->config.db_pool;
+    rc = wh_db_open(app->config.database_url, pool, &app->db, e);
+    if (rc == WH_OK && migrate)
+        rc = wh_db_migrate(app->db, &applied, e);
+    if (rc == WH_OK)
+        rc = load_secret(app, e);
+    if (rc != WH_OK)
+        return rc;
+    app->router = wh_router_new();
+    add_routes(app->router);
+    return WH_OK;
+}
+
+void wh_app_cleanup(wh_app *app)
+{
+    wh_router_free(app->router);
+    wh_db_free(app->db);
+    wh_config_cleanup(&app->config);
+    wh_crypto_wipe(app->cursor_key, sizeof app->cursor_key);
+}

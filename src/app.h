@@ -1,0 +1,22 @@
+/* wh_app: the one root object - configuration, database, router, secrets. Built once at
+ * start-up, then shared read-only by every request thread (the db is internally locked). */
+#ifndef WH_APP_H
+#define WH_APP_H
+
+#include "core/config.h"
+#include "core/err.h"
+#include "db/db.h"
+#include "http/http.h"
+
+struct wh_app {
+    wh_config config;
+    wh_db *db;
+    wh_router *router;
+    unsigned char cursor_key[32]; /* HMAC key for cursors, from WH_SECRET or the database */
+};
+
+/* Loads configuration, opens and migrates the database, loads the secret, builds the router. */
+WH_MUST_USE wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e);
+void wh_app_cleanup(wh_app *app);
+
+#endif

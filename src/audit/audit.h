@@ -1,0 +1,31 @@
+/* The audit log: every change is written with actor, action, entity, venture and before/after
+ * JSON, inside the transaction of the change itself, so a change and its record commit or roll
+ * back together. */
+#ifndef WH_AUDIT_AUDIT_H
+#define WH_AUDIT_AUDIT_H
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "db/db.h"
+
+#include <jansson.h>
+
+typedef struct {
+    int64_t actor_id;   /* 0: the system or the command line */
+    const char *action; /* "venture.create", "user.update", ... */
+    const char *entity; /* "venture", "user", ... */
+    int64_t entity_id;
+    int64_t venture_id; /* 0: not venture-scoped */
+    json_t *before;     /* borrowed; NULL when created */
+    json_t *after;      /* borrowed; NULL when deleted */
+    const char *request_id;
+    int64_t at_ms;
+} wh_audit_entry;
+
+WH_MUST_USE wh_err wh_audit_record(wh_conn *c, wh_arena *a, const wh_audit_entry *en, wh_error *e);
+
+struct wh_route;
+/* GET /audit-log. */
+const struct wh_route *wh_audit_routes(size_t *n);
+
+#endif

@@ -1,0 +1,165 @@
+/* Identity and access: the 16 roles, the permission table of DOMAIN.md §1, the venture scope,
+ * sessions, passwords, navigation, and the auth routes (login, logout, /me, /me/navigation).
+ * Everything here is thread-safe; the pure parts (roles, permissions, navigation) take no
+ * locks and touch no globals. */
+#ifndef WH_AUTH_AUTH_H
+#define WH_AUTH_AUTH_H
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "db/db.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum {
+    WH_ROLE_CEO,
+    WH_ROLE_ADMIN,
+    WH_ROLE_COO,
+    WH_ROLE_VENTURE_HEAD,
+    WH_ROLE_OFFICE_MANAGER,
+    WH_ROLE_TEAM_LEAD,
+    WH_ROLE_EMPLOYEE,
+    WH_ROLE_CONTRACTOR,
+    WH_ROLE_AUDITOR,
+    WH_ROLE_FINANCE,
+    WH_ROLE_HR_ADMIN,
+    WH_ROLE_TEST_USER,
+    WH_ROLE_CSR,
+    WH_ROLE_DISPATCHER,
+    WH_ROLE_CARRIER_TEAM,
+    WH_ROLE_ACCOUNTING,
+    WH_ROLE_COUNT
+} wh_role;
+
+typedef enum {
+    WH_PERM_PUBLIC,    /* no session needed */
+    WH_PERM_SIGNED_IN, /* any role */
+    WH_PERM_USERS_MANAGE,
+    WH_PERM_VENTURES_MANAGE,
+    WH_PERM_FREIGHT_READ,
+    WH_PERM_FREIGHT_WRITE,
+    WH_PERM_CARRIERS_WRITE,
+    WH_PERM_BPO_READ,
+    WH_PERM_BPO_WRITE,
+    WH_PERM_HOTELS_READ,
+    WH_PERM_HOTELS_WRITE,
+    WH_PERM_HOTELS_RESPOND, /* hotels.write, or CSR for review responses */
+    WH_PERM_KPI_READ,
+    WH_PERM_KPI_WRITE,
+    WH_PERM_INCENTIVES_READ,
+    WH_PERM_INCENTIVES_MANAGE,
+    WH_PERM_PAYOUTS_APPROVE,
+    WH_PERM_GAMIFICATION_CONFIG,
+    WH_PERM_JOBS_MANAGE,
+    WH_PERM_INTEGRATIONS_READ,
+    WH_PERM_AUDIT_READ,
+    WH_PERM_EOD_WRITE,
+    WH_PERM_COUNT
+} wh_perm;
+
+/* The role names, NULL-terminated, in enum order. */
+extern const char *const wh_role_names[];
+
+/* Parses a role name; false when unknown. */
+bool wh_role_parse(const char *name, wh_role *out);
+const char *wh_role_name(wh_role role);
+/* True for the roles whose scope is every venture (CEO, ADMIN, COO, AUDITOR, HR_ADMIN,
+ * TEST_USER). */
+bool wh_role_all_ventures(wh_role role);
+/* True for the roles whose office filters are checked against office membership. */
+bool wh_role_office_scoped(wh_role role);
+/* True for CEO, ADMIN, COO, VENTURE_HEAD. */
+bool wh_role_leadership(wh_role role);
+/* The permission table: may role use perm? PUBLIC and SIGNED_IN are always allowed. */
+bool wh_rbac_allows(wh_role role, wh_perm perm);
+/* "users.manage" etc.; NULL for PUBLIC and SIGNED_IN. */
+const char *wh_perm_name(wh_perm perm);
+
+/* The authenticated caller. The scope of a request is (user_id, all_ventures): every
+ * venture-scoped query puts it in its WHERE clause through WH_SCOPE_SQL. */
+typedef struct {
+    int64_t id;
+    const char *email;
+    const char *full_name;
+    wh_role role;
+    bool all_ventures;
+} wh_principal;
+
+/* SQL condition "venture column is in scope" for a query whose parameters $A (bool: all
+ * ventures) and $B (the user id) are given: WH_SCOPE_SQL("v.id", "$1", "$2"). */
+#define WH_SCOPE_SQL(col, all, user)                                                               \
+    "(" all " OR " col " IN (SELECT venture_id FROM venture_users WHERE user_id = " user "))"
+
+/* Is venture_id inside p's scope (and existing)? */
+WH_MUST_USE wh_err wh_scope_has_venture(wh_conn *c, wh_arena *a, const wh_principal *p,
+                                        int64_t venture_id, bool *yes, wh_error *e);
+/* Checks a venture_id given in a query or body: 403 when outside the scope. */
+WH_MUST_USE wh_err wh_scope_check_venture(wh_conn *c, wh_arena *a, const wh_principal *p,
+                                          int64_t venture_id, wh_error *e);
+
+/* The ventures of the scope as rows (id, name, code, type) by name: for all-venture roles every
+ * active venture, for others their memberships. */
+WH_MUST_USE wh_err wh_scope_ventures(wh_conn *c, wh_arena *a, const wh_principal *p, wh_rows **out,
+                                     wh_error *e);
+/* The offices of the caller as rows (id, venture_id, name): office memberships, or every
+ * office of an active venture for all-venture roles. */
+WH_MUST_USE wh_err wh_scope_offices(wh_conn *c, wh_arena *a, const wh_principal *p, wh_rows **out,
+                                    wh_error *e);
+
+/* Sessions. The token is returned to the client once; only its SHA-256 is stored. */
+WH_MUST_USE wh_err wh_session_create(wh_conn *c, wh_arena *a, int64_t user_id, int64_t now_ms,
+                                     int64_t ttl_ms, char *token, size_t token_cap,
+                                     int64_t *expires_at, wh_error *e);
+/* Resolves a token to its active user, extending the session (sliding expiry). 401 when the
+ * token is unknown, expired or its user inactive. Strings of p live in the arena. */
+WH_MUST_USE wh_err wh_session_resolve(wh_conn *c, wh_arena *a, const char *token, int64_t now_ms,
+                                      int64_t ttl_ms, wh_principal *p, wh_error *e);
+WH_MUST_USE wh_err wh_session_delete(wh_conn *c, wh_arena *a, const char *token, wh_error *e);
+
+/* Navigation per DOMAIN.md §1: the sections for role, given which venture types the scope
+ * holds (bit i set = type i of wh_venture_type order: LOGISTICS, TRANSPORT, HOSPITALITY, BPO,
+ * SAAS, HOLDINGS, TESTING). Returns a new {sections: [...]} object. */
+json_t *wh_nav_build(wh_role role, unsigned venture_type_bits);
+/* Bit of a venture type name for wh_nav_build; 0 when unknown. */
+unsigned wh_nav_type_bit(const char *type);
+
+/* Users: the identity records. E-mails are stored lower-case, so uniqueness is
+ * case-insensitive. */
+typedef struct {
+    int64_t id;
+    const char *email, *full_name; /* arena */
+    wh_role role;
+    bool active;
+} wh_user;
+
+/* Fields of a create or update; NULL / has_* false leave a field unchanged on update. */
+typedef struct {
+    const char *email, *full_name, *password;
+    bool has_role, has_active;
+    wh_role role;
+    bool active;
+} wh_user_input;
+
+/* Lower-cases an e-mail into the arena; NULL when it is not a plausible address. */
+const char *wh_user_email_normalise(wh_arena *a, const char *email);
+/* 409 conflict when the e-mail is taken. */
+WH_MUST_USE wh_err wh_user_create(wh_conn *c, wh_arena *a, const wh_user_input *in, int64_t now_ms,
+                                  wh_user *out, wh_error *e);
+/* 404 when missing. */
+WH_MUST_USE wh_err wh_user_get(wh_conn *c, wh_arena *a, int64_t id, wh_user *out, wh_error *e);
+WH_MUST_USE wh_err wh_user_update(wh_conn *c, wh_arena *a, int64_t id, const wh_user_input *in,
+                                  int64_t now_ms, wh_user *out, wh_error *e);
+/* Finds an active or inactive user by e-mail with the password hash (NULL if none). */
+WH_MUST_USE wh_err wh_user_find_by_email(wh_conn *c, wh_arena *a, const char *email, wh_user *out,
+                                         const char **pwhash, bool *found, wh_error *e);
+json_t *wh_user_json(const wh_user *u);
+
+struct wh_route;
+/* The auth and caller routes; *n receives their count. */
+const struct wh_route *wh_auth_routes(size_t *n);
+/* GET|POST /users, GET|PATCH /users/{id}. */
+const struct wh_route *wh_users_routes(size_t *n);
+
+#endif

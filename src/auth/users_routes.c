@@ -1,0 +1,155 @@
+/* GET|POST /users, GET|PATCH /users/{id} (users.manage). Every change is audited with before
+ * and after; the password never appears in either. */
+#include "auth/auth.h"
+#include "app.h"
+#include "audit/audit.h"
+#include "core/json.h"
+#include "http/http.h"
+
+static const char *const user_fields[] = {"email", "full_name", "role", "active", "password", NULL};
+
+/* Reads a create (all required but active, password) or update (any subset) body. */
+static wh_err read_input(wh_req *r, bool create, wh_user_input *in, wh_error *e)
+{
+    json_t *body = NULL;
+    wh_jin j;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(&j, body, e);
+    wh_jin_allow(&j, user_fields);
+    const char *email = wh_jin_str(&j, "email", create, 3, WH_LIMIT_EMAIL_CHARS);
+    in->full_name = wh_jin_str(&j, "full_name", create, 1, WH_LIMIT_NAME_CHARS);
+    const char *role = wh_jin_enum(&j, "role", create, wh_role_names);
+    in->has_active = wh_jin_has(&j, "active");
+    in->active = wh_jin_bool(&j, "active", false, true);
+    in->password = wh_jin_str(&j, "password", false, WH_LIMIT_PASSWORD_MIN, WH_LIMIT_PASSWORD_MAX);
+    if (email && !(in->email = wh_user_email_normalise(&r->arena, email)))
+        (void)wh_error_field(e, "email", "must be an e-mail address");
+    in->has_role = role && wh_role_parse(role, &in->role);
+    if (wh_jin_done(&j) != WH_OK || (email && !in->email))
+        return WH_ERR_INVALID;
+    return WH_OK;
+}
+
+static wh_err audit(wh_req *r, wh_conn *c, const char *action, const wh_user *before,
+                    const wh_user *after, wh_error *e)
+{
+    json_t *b = before ? wh_user_json(before) : NULL, *a = wh_user_json(after);
+    wh_audit_entry en = {.actor_id = r->user.id,
+                         .action = action,
+                         .entity = "user",
+                         .entity_id = after->id,
+                         .before = b,
+                         .after = a,
+                         .request_id = r->id,
+                         .at_ms = r->now_ms};
+    wh_err rc = wh_audit_record(c, &r->arena, &en, e);
+    json_decref(b);
+    json_decref(a);
+    return rc;
+}
+
+static wh_err create(wh_req *r, wh_error *e)
+{
+    wh_user_input in = {0};
+    wh_user u;
+    wh_conn *c = NULL;
+    wh_err rc = read_input(r, true, &in, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_user_create(c, &r->arena, &in, r->now_ms, &u, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, "user.create", NULL, &u, e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 201, wh_user_json(&u)) : rc;
+}
+
+static wh_err get(wh_req *r, wh_error *e)
+{
+    int64_t id;
+    wh_user u;
+    wh_conn *c = NULL;
+    wh_err rc = wh_req_path_id(r, 0, &id, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_user_get(c, &r->arena, id, &u, e);
+    return rc == WH_OK ? wh_resp_json(r, 200, wh_user_json(&u)) : rc;
+}
+
+static wh_err patch(wh_req *r, wh_error *e)
+{
+    int64_t id;
+    wh_user_input in = {0};
+    wh_user before, after;
+    wh_conn *c = NULL;
+    wh_err rc = wh_req_path_id(r, 0, &id, e);
+    if (rc == WH_OK)
+        rc = read_input(r, false, &in, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_user_get(c, &r->arena, id, &before, e);
+    if (rc == WH_OK)
+        rc = wh_user_update(c, &r->arena, id, &in, r->now_ms, &after, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, "user.update", &before, &after, e);
+    if (rc == WH_OK && !after.active) /* a deactivated user's sessions end now */
+        rc = wh_db_query(c, &r->arena, "DELETE FROM sessions WHERE user_id = $1",
+                         WH_ARGS(WH_PI(id)), NULL, e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 200, wh_user_json(&after)) : rc;
+}
+
+/* Newest first: (id) descending. */
+static wh_err list(wh_req *r, wh_error *e)
+{
+    wh_page pg;
+    wh_conn *c = NULL;
+    wh_rows *rows = NULL;
+    wh_err rc = wh_page_parse(r, "users", &pg, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_db_query(c, &r->arena,
+                         "SELECT id, email, full_name, role, active FROM users WHERE"
+                         " ($1 = 0 OR id < $1) ORDER BY id DESC LIMIT $2",
+                         WH_ARGS(WH_PI(pg.after ? pg.id : 0), WH_PI(pg.limit + 1)), &rows, e);
+    if (rc != WH_OK)
+        return rc;
+    size_t n = wh_rows_count(rows);
+    bool more = n > (size_t)pg.limit;
+    json_t *items = json_array();
+    int64_t last = 0;
+    for (size_t i = 0; i < n && i < (size_t)pg.limit; i++) {
+        wh_user u = {.id = wh_rows_int(rows, i, 0),
+                     .email = wh_rows_text(rows, i, 1),
+                     .full_name = wh_rows_text(rows, i, 2),
+                     .active = wh_rows_bool(rows, i, 4)};
+        (void)wh_role_parse(wh_rows_text(rows, i, 3), &u.role);
+        json_array_append_new(items, wh_user_json(&u));
+        last = u.id;
+    }
+    return wh_resp_json(r, 200, wh_page_render(r, &pg, items, more, "", last));
+}
+
+static const wh_route routes[] = {
+    {"GET", "/api/v1/users", list, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0},
+    {"POST", "/api/v1/users", create, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
+    {"GET", "/api/v1/users/{id}", get, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0},
+    {"PATCH", "/api/v1/users/{id}", patch, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, 0},
+};
+
+const wh_route *wh_users_routes(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}

@@ -1,0 +1,126 @@
+/* SQL for the users table. Passwords are hashed here (argon2id) before they reach SQL, and
+ * never leave this file in any form but the hash. */
+#include "auth/auth.h"
+#include "core/crypto.h"
+
+#include <string.h>
+
+#define USER_COLS "id, email, full_name, role, active"
+
+const char *wh_user_email_normalise(wh_arena *a, const char *email)
+{
+    size_t n = strlen(email);
+    const char *at = strchr(email, '@');
+    if (n < 3 || n > 254 || !at || at == email || !at[1] || strchr(at + 1, '@'))
+        return NULL;
+    char *out = wh_arena_strdup(a, email);
+    for (char *p = out; *p; p++) {
+        if ((unsigned char)*p <= ' ')
+            return NULL;
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    }
+    return out;
+}
+
+static void from_row(const wh_rows *r, size_t i, wh_user *u)
+{
+    u->id = wh_rows_int(r, i, 0);
+    u->email = wh_rows_text(r, i, 1);
+    u->full_name = wh_rows_text(r, i, 2);
+    if (!wh_role_parse(wh_rows_text(r, i, 3), &u->role))
+        u->role = WH_ROLE_EMPLOYEE; /* unreachable: roles are validated on write */
+    u->active = wh_rows_bool(r, i, 4);
+}
+
+static wh_err hash_password(const char *password, char *out, wh_error *e)
+{
+    if (wh_crypto_password_hash(password, out) != WH_OK)
+        return wh_error_set(e, 500, "internal", "Password hashing failed.");
+    return WH_OK;
+}
+
+wh_err wh_user_create(wh_conn *c, wh_arena *a, const wh_user_input *in, int64_t now_ms,
+                      wh_user *out, wh_error *e)
+{
+    char hash[WH_CRYPTO_PWHASH_CHARS];
+    wh_rows *r = NULL;
+    if (in->password && hash_password(in->password, hash, e) != WH_OK)
+        return WH_ERR_INTERNAL;
+    wh_err rc =
+        wh_db_query(c, a,
+                    "INSERT INTO users (email, full_name, role, active, password_hash,"
+                    " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)"
+                    " RETURNING " USER_COLS,
+                    WH_ARGS(WH_PT(in->email), WH_PT(in->full_name), WH_PT(wh_role_name(in->role)),
+                            WH_PB(in->has_active ? in->active : true),
+                            WH_PT(in->password ? hash : NULL), WH_PI(now_ms)),
+                    &r, e);
+    wh_crypto_wipe(hash, sizeof hash);
+    if (rc == WH_ERR_UNIQUE)
+        return wh_error_set(e, 409, "conflict", "A user with this e-mail already exists.");
+    if (rc == WH_OK)
+        from_row(r, 0, out);
+    return rc;
+}
+
+wh_err wh_user_get(wh_conn *c, wh_arena *a, int64_t id, wh_user *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a, "SELECT " USER_COLS " FROM users WHERE id = $1",
+                            WH_ARGS(WH_PI(id)), &r, e);
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_error_set(e, 404, "not_found", "No such user.");
+    from_row(r, 0, out);
+    return WH_OK;
+}
+
+wh_err wh_user_update(wh_conn *c, wh_arena *a, int64_t id, const wh_user_input *in, int64_t now_ms,
+                      wh_user *out, wh_error *e)
+{
+    char hash[WH_CRYPTO_PWHASH_CHARS];
+    wh_rows *r = NULL;
+    if (in->password && hash_password(in->password, hash, e) != WH_OK)
+        return WH_ERR_INTERNAL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "UPDATE users SET email = COALESCE($2, email), full_name = COALESCE($3, full_name),"
+        " role = COALESCE($4, role), active = CASE WHEN $5 THEN $6 ELSE active END,"
+        " password_hash = COALESCE($7, password_hash), updated_at = $8 WHERE id = $1"
+        " RETURNING " USER_COLS,
+        WH_ARGS(WH_PI(id), WH_PT(in->email), WH_PT(in->full_name),
+                WH_PT(in->has_role ? wh_role_name(in->role) : NULL), WH_PB(in->has_active),
+                WH_PB(in->active), WH_PT(in->password ? hash : NULL), WH_PI(now_ms)),
+        &r, e);
+    wh_crypto_wipe(hash, sizeof hash);
+    if (rc == WH_ERR_UNIQUE)
+        return wh_error_set(e, 409, "conflict", "A user with this e-mail already exists.");
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_error_set(e, 404, "not_found", "No such user.");
+    from_row(r, 0, out);
+    return WH_OK;
+}
+
+wh_err wh_user_find_by_email(wh_conn *c, wh_arena *a, const char *email, wh_user *out,
+                             const char **pwhash, bool *found, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a, "SELECT " USER_COLS ", password_hash FROM users WHERE email = $1",
+                            WH_ARGS(WH_PT(email)), &r, e);
+    *found = rc == WH_OK && wh_rows_count(r) == 1;
+    if (*found) {
+        from_row(r, 0, out);
+        *pwhash = wh_rows_text(r, 0, 5);
+    }
+    return rc;
+}
+
+json_t *wh_user_json(const wh_user *u)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->id, "email", u->email,
+                     "full_name", u->full_name, "role", wh_role_name(u->role), "active", u->active);
+}

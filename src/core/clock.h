@@ -1,0 +1,25 @@
+/* Time as an input: the clock is read once per request or job run and passed on. Instants are
+ * int64 Unix milliseconds; days are "YYYY-MM-DD" in the business time zone, which is installed
+ * once at start-up (wh_clock_set_zone) before threads start. */
+#ifndef WH_CORE_CLOCK_H
+#define WH_CORE_CLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+int64_t wh_clock_now_ms(void);
+/* Monotonic milliseconds, for durations. */
+int64_t wh_clock_mono_ms(void);
+/* RFC 3339 UTC with milliseconds: "2026-11-28T19:04:50.123Z" (needs 25 bytes). */
+void wh_clock_render_ms(int64_t ms, char *out, size_t cap);
+/* Parses any RFC 3339 date-time (fraction optional, Z or +hh:mm offset). */
+bool wh_clock_parse_rfc3339(const char *s, int64_t *ms);
+/* Validates "YYYY-MM-DD" as a real calendar day. */
+bool wh_clock_parse_date(const char *s, int *y, int *m, int *d);
+/* Sets the business time zone (an IANA name); false when unknown. Not thread-safe. */
+bool wh_clock_set_zone(const char *tz);
+/* The business-zone calendar day of an instant, "YYYY-MM-DD" (needs 11 bytes). */
+void wh_clock_day_of(int64_t ms, char *out, size_t cap);
+
+#endif

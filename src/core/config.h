@@ -1,0 +1,32 @@
+/* Configuration read from the environment once at start-up, then frozen (API.md, Command
+ * line). Strings are owned by the wh_config and freed by wh_config_cleanup. */
+#ifndef WH_CORE_CONFIG_H
+#define WH_CORE_CONFIG_H
+
+#include "core/err.h"
+#include "core/log.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+    char *listen_host;
+    int listen_port;
+    int threads;
+    char *database_url;
+    int db_pool;
+    char *redis_url; /* NULL when unset */
+    char *secret;    /* NULL: generated once and kept in the database */
+    int64_t session_ttl_s;
+    char *timezone;
+    wh_log_level log_level;
+    bool jobs;
+    char *web_dir;  /* static UI directory */
+    char *docs_dir; /* directory holding openapi.json */
+} wh_config;
+
+/* Reads WH_* variables; a malformed value fills e (field = the variable name). */
+WH_MUST_USE wh_err wh_config_load(wh_config *c, wh_error *e);
+void wh_config_cleanup(wh_config *c);
+
+#endif

@@ -1,0 +1,173 @@
+/* wh_jin getters: each failure adds a field error and marks the input bad. */
+#include "core/json.h"
+#include "core/limits.h"
+#include "core/str.h"
+
+#include <string.h>
+
+void wh_jin_init(wh_jin *in, json_t *obj, wh_error *e)
+{
+    in->obj = obj;
+    in->e = e;
+    in->bad = false;
+}
+
+static void fail(wh_jin *in, const char *key, const char *msg)
+{
+    in->bad = true;
+    (void)wh_error_field(in->e, key, "%s", msg);
+}
+
+void wh_jin_allow(wh_jin *in, const char *const *allowed)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(in->obj, key, val)
+    {
+        bool ok = false;
+        for (const char *const *a = allowed; *a && !ok; a++)
+            ok = strcmp(*a, key) == 0;
+        if (!ok)
+            fail(in, key, "is not a known field");
+    }
+}
+
+bool wh_jin_has(const wh_jin *in, const char *key)
+{
+    return json_object_get(in->obj, key) != NULL;
+}
+
+bool wh_jin_is_null(const wh_jin *in, const char *key)
+{
+    return json_is_null(json_object_get(in->obj, key));
+}
+
+static json_t *member(wh_jin *in, const char *key, bool required)
+{
+    json_t *v = json_object_get(in->obj, key);
+    if ((!v || json_is_null(v)) && required)
+        fail(in, key, "is required");
+    return v && !json_is_null(v) ? v : NULL;
+}
+
+const char *wh_jin_str(wh_jin *in, const char *key, bool required, size_t min, size_t max)
+{
+    json_t *v = member(in, key, required);
+    if (!v)
+        return NULL;
+    if (!json_is_string(v)) {
+        fail(in, key, "must be a string");
+        return NULL;
+    }
+    const char *s = json_string_value(v);
+    size_t bytes = json_string_length(v);
+    size_t chars = wh_str_utf8_len(s, bytes);
+    if (memchr(s, '\0', bytes)) {
+        fail(in, key, "must not contain NUL characters");
+        return NULL;
+    }
+    if (chars < min || chars > max) {
+        char msg[96];
+        if (min > 0 && chars < min)
+            snprintf(msg, sizeof msg, "must be at least %zu characters", min);
+        else
+            snprintf(msg, sizeof msg, "must be at most %zu characters", max);
+        fail(in, key, msg);
+        return NULL;
+    }
+    return s;
+}
+
+const char *wh_jin_enum(wh_jin *in, const char *key, bool required, const char *const *values)
+{
+    json_t *v = member(in, key, required);
+    if (!v)
+        return NULL;
+    if (json_is_string(v))
+        for (const char *const *p = values; *p; p++)
+            if (strcmp(*p, json_string_value(v)) == 0)
+                return *p;
+    char msg[160];
+    size_t off = (size_t)snprintf(msg, sizeof msg, "must be one of");
+    for (const char *const *p = values; *p && off < sizeof msg; p++)
+        off += (size_t)snprintf(msg + off, sizeof msg - off, "%s %s", p == values ? "" : ",", *p);
+    fail(in, key, msg);
+    return NULL;
+}
+
+int64_t wh_jin_int(wh_jin *in, const char *key, bool required, int64_t min, int64_t max,
+                   int64_t dflt)
+{
+    json_t *v = member(in, key, required);
+    if (!v)
+        return dflt;
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "must be an integer in %lld..%lld", (long long)min,
+                 (long long)max);
+        fail(in, key, msg);
+        return dflt;
+    }
+    return json_integer_value(v);
+}
+
+bool wh_jin_bool(wh_jin *in, const char *key, bool required, bool dflt)
+{
+    json_t *v = member(in, key, required);
+    if (!v)
+        return dflt;
+    if (!json_is_boolean(v)) {
+        fail(in, key, "must be true or false");
+        return dflt;
+    }
+    return json_is_true(v);
+}
+
+int64_t *wh_jin_ids(wh_jin *in, const char *key, size_t max, wh_arena *a, size_t *n)
+{
+    json_t *v = member(in, key, true);
+    *n = 0;
+    if (!v)
+        return NULL;
+    if (!json_is_array(v) || json_array_size(v) > max) {
+        fail(in, key, "must be an array of at most 500 ids");
+        return NULL;
+    }
+    int64_t *ids = wh_arena_alloc(a, sizeof *ids * (json_array_size(v) + 1));
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item)
+    {
+        if (!json_is_integer(item) || json_integer_value(item) <= 0) {
+            fail(in, key, "must contain positive integer ids");
+            return NULL;
+        }
+        bool dup = false;
+        for (size_t k = 0; k < *n && !dup; k++)
+            dup = ids[k] == json_integer_value(item);
+        if (!dup)
+            ids[(*n)++] = json_integer_value(item);
+    }
+    return ids;
+}
+
+wh_err wh_jin_done(const wh_jin *in)
+{
+    return in->bad ? WH_ERR_INVALID : WH_OK;
+}
+
+wh_err wh_json_parse_object(const char *body, size_t len, json_t **out, wh_error *e)
+{
+    json_error_t jerr;
+    *out = NULL;
+    json_t *v = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!v)
+        return wh_error_set(e, 400, "invalid_json", "The body is not valid JSON: %s (line %d)",
+                            jerr.text, jerr.line);
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return wh_error_set(e, 400, "validation_failed", "The body must be a JSON object.");
+    }
+    *out = v;
+    return WH_OK;
+}

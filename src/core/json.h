@@ -1,0 +1,44 @@
+/* Typed, range-checked reading of a JSON request object. A wh_jin collects every field error
+ * into its wh_error and keeps going, so one answer names all bad fields; wh_jin_done tells
+ * whether anything was wrong. Returned strings are borrowed from the JSON object. */
+#ifndef WH_CORE_JSON_H
+#define WH_CORE_JSON_H
+
+#include "core/arena.h"
+#include "core/err.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+    json_t *obj; /* borrowed; an object */
+    wh_error *e;
+    bool bad;
+} wh_jin;
+
+void wh_jin_init(wh_jin *in, json_t *obj, wh_error *e);
+/* Reports every member whose name is not in the NULL-terminated allow-list. */
+void wh_jin_allow(wh_jin *in, const char *const *allowed);
+/* True when key is present (null counts as present). */
+bool wh_jin_has(const wh_jin *in, const char *key);
+/* True when key is present with the value null. */
+bool wh_jin_is_null(const wh_jin *in, const char *key);
+/* A string of min..max characters; NULL when absent, null or bad (bad records an error; absent
+ * records one only when required). Leading and trailing blanks count. */
+const char *wh_jin_str(wh_jin *in, const char *key, bool required, size_t min, size_t max);
+/* One of the NULL-terminated values. */
+const char *wh_jin_enum(wh_jin *in, const char *key, bool required, const char *const *values);
+/* An integer in [min, max]; dflt when absent. */
+int64_t wh_jin_int(wh_jin *in, const char *key, bool required, int64_t min, int64_t max,
+                   int64_t dflt);
+bool wh_jin_bool(wh_jin *in, const char *key, bool required, bool dflt);
+/* An array of positive integer ids, at most max, duplicates removed; allocated in the arena. */
+int64_t *wh_jin_ids(wh_jin *in, const char *key, size_t max, wh_arena *a, size_t *n);
+WH_MUST_USE wh_err wh_jin_done(const wh_jin *in);
+
+/* Parses a request body; 400 invalid_json on bad JSON, 400 validation_failed when the top level
+ * is not an object. On success *out is a new reference. */
+WH_MUST_USE wh_err wh_json_parse_object(const char *body, size_t len, json_t **out, wh_error *e);
+
+#endif

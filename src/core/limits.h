@@ -1,0 +1,44 @@
+/* Every hard limit of Wheelhouse, one commented constant each. */
+#ifndef WH_CORE_LIMITS_H
+#define WH_CORE_LIMITS_H
+
+/* Largest request body accepted; larger bodies get 413. */
+#define WH_LIMIT_BODY_BYTES (1024 * 1024)
+/* Bytes of an oversized body the server still drains before answering 413. */
+#define WH_LIMIT_BODY_DRAIN_BYTES (8 * 1024 * 1024)
+/* Deepest JSON nesting accepted in a request body. */
+#define WH_LIMIT_JSON_DEPTH 16
+/* Most path segments a route pattern or request path may have. */
+#define WH_LIMIT_PATH_SEGMENTS 12
+/* Most {param} captures in one route. */
+#define WH_LIMIT_PATH_PARAMS 4
+/* Page size bounds and default for cursor lists. */
+#define WH_LIMIT_PAGE_MIN     1
+#define WH_LIMIT_PAGE_MAX     200
+#define WH_LIMIT_PAGE_DEFAULT 50
+/* Longest cursor string accepted. */
+#define WH_LIMIT_CURSOR_CHARS 1400
+/* Field lengths (characters of UTF-8 text). */
+#define WH_LIMIT_NAME_CHARS   200
+#define WH_LIMIT_CODE_CHARS   32
+#define WH_LIMIT_EMAIL_CHARS  254
+#define WH_LIMIT_CITY_CHARS   100
+#define WH_LIMIT_PASSWORD_MIN 12
+#define WH_LIMIT_PASSWORD_MAX 256
+/* Most ids in one membership replacement. */
+#define WH_LIMIT_MEMBERSHIP_IDS 500
+/* Most field errors reported in one problem. */
+#define WH_LIMIT_FIELD_ERRORS 16
+/* Simultaneous HTTP connections and idle timeout (seconds). */
+#define WH_LIMIT_CONNECTIONS    1024
+#define WH_LIMIT_CONN_TIMEOUT_S 30
+/* Longest wait for a pooled database connection, milliseconds. */
+#define WH_LIMIT_POOL_WAIT_MS 5000
+/* SQLite busy timeout, milliseconds. */
+#define WH_LIMIT_SQLITE_BUSY_MS 10000
+/* Most parameters in one SQL statement. */
+#define WH_LIMIT_SQL_PARAMS 32
+/* A sliding session is extended at most once per this many milliseconds. */
+#define WH_LIMIT_SESSION_TOUCH_MS 60000
+
+#endif

@@ -1,0 +1,17 @@
+/* JSON log lines on stderr, one per event. The level is set once at start-up; logging is
+ * thread-safe (each line is one write). Never pass secrets. */
+#ifndef WH_CORE_LOG_H
+#define WH_CORE_LOG_H
+
+#include <jansson.h>
+
+typedef enum { WH_LOG_DEBUG, WH_LOG_INFO, WH_LOG_WARN, WH_LOG_ERROR } wh_log_level;
+
+void wh_log_set_level(wh_log_level level);
+/* Parses "debug" | "info" | "warn" | "error"; returns -1 on anything else. */
+int wh_log_level_parse(const char *s);
+/* Logs {"ts","level","msg"} plus the members of fields (borrowed, may be NULL). */
+void wh_log_json(wh_log_level level, const char *msg, json_t *fields);
+void wh_log(wh_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,272 @@
+/* The connection pool and the engine-independent half of the db interface.
+ * Invariants: a slot is either free (on the free list) or held by exactly one thread; a held
+ * connection's in_tx tells whether a transaction is open, so release can roll it back. */
+#define _GNU_SOURCE
+#include "db/db_int.h"
+#include "core/alloc.h"
+#include "core/limits.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+struct wh_conn {
+    wh_db *db;
+    void *handle; /* NULL until first use */
+    bool in_tx;
+    bool busy;
+};
+
+struct wh_db {
+    const wh_db_backend *be;
+    char *target;
+    wh_db_engine engine;
+    pthread_mutex_t mu;
+    pthread_cond_t freed;
+    int size, in_use;
+    wh_conn *conns;
+};
+
+static wh_err pick_backend(const char *url, wh_db *db, wh_error *e)
+{
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        db->be = &wh_db_sqlite_backend;
+        db->engine = WH_DB_SQLITE;
+        db->target = wh_strdup(url + 7);
+    } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+        db->be = &wh_db_postgres_backend;
+        db->engine = WH_DB_POSTGRES;
+        db->target = wh_strdup(url);
+    } else {
+        return wh_error_field(e, "WH_DATABASE_URL", "must start with sqlite: or postgres://");
+    }
+    return WH_OK;
+}
+
+wh_err wh_db_open(const char *url, int pool_size, wh_db **out, wh_error *e)
+{
+    wh_db *db = wh_calloc(1, sizeof *db);
+    wh_conn *first = NULL;
+    wh_err rc = pick_backend(url, db, e);
+    if (rc != WH_OK)
+        goto out;
+    pthread_mutex_init(&db->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&db->freed, &ca);
+    pthread_condattr_destroy(&ca);
+    db->size = pool_size < 1 ? 1 : pool_size;
+    db->conns = wh_calloc((size_t)db->size, sizeof *db->conns);
+    for (int i = 0; i < db->size; i++)
+        db->conns[i].db = db;
+    rc = wh_db_acquire(db, &first, e);
+    wh_db_release(db, first);
+out:
+    if (rc != WH_OK) {
+        wh_db_free(db);
+        db = NULL;
+    }
+    *out = db;
+    return rc;
+}
+
+void wh_db_free(wh_db *db)
+{
+    if (!db)
+        return;
+    if (db->conns) {
+        for (int i = 0; i < db->size; i++)
+            if (db->conns[i].handle)
+                db->be->disconnect(db->conns[i].handle);
+        wh_free(db->conns);
+        pthread_mutex_destroy(&db->mu);
+        pthread_cond_destroy(&db->freed);
+    }
+    wh_free(db->target);
+    wh_free(db);
+}
+
+wh_db_engine wh_db_engine_get(const wh_db *db)
+{
+    return db->engine;
+}
+
+void wh_db_pool_stats(wh_db *db, int *in_use, int *size)
+{
+    pthread_mutex_lock(&db->mu);
+    *in_use = db->in_use;
+    *size = db->size;
+    pthread_mutex_unlock(&db->mu);
+}
+
+static wh_conn *take_free(wh_db *db)
+{
+    for (int i = 0; i < db->size; i++)
+        if (!db->conns[i].busy) {
+            db->conns[i].busy = true;
+            db->in_use++;
+            return &db->conns[i];
+        }
+    return NULL;
+}
+
+static void give_back(wh_db *db, wh_conn *c)
+{
+    pthread_mutex_lock(&db->mu);
+    c->busy = false;
+    db->in_use--;
+    pthread_cond_signal(&db->freed);
+    pthread_mutex_unlock(&db->mu);
+}
+
+static wh_err ensure_connected(wh_conn *c, wh_error *e)
+{
+    const wh_db_backend *be = c->db->be;
+    if (c->handle && !be->healthy(c->handle)) {
+        be->disconnect(c->handle);
+        c->handle = NULL;
+    }
+    if (!c->handle)
+        return be->connect(c->db->target, &c->handle, e);
+    return WH_OK;
+}
+
+wh_err wh_db_acquire(wh_db *db, wh_conn **out, wh_error *e)
+{
+    struct timespec deadline;
+    wh_conn *c = NULL;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += WH_LIMIT_POOL_WAIT_MS / 1000;
+    deadline.tv_nsec += (long)(WH_LIMIT_POOL_WAIT_MS % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&db->mu);
+    while (!(c = take_free(db)))
+        if (pthread_cond_timedwait(&db->freed, &db->mu, &deadline) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&db->mu);
+    *out = NULL;
+    if (!c)
+        return wh_error_set(e, 503, "unavailable", "No database connection is free; try again.");
+    wh_err rc = ensure_connected(c, e);
+    if (rc != WH_OK) {
+        give_back(db, c);
+        return rc;
+    }
+    c->in_tx = false;
+    *out = c;
+    return WH_OK;
+}
+
+void wh_db_release(wh_db *db, wh_conn *c)
+{
+    if (!c)
+        return;
+    wh_db_rollback(c);
+    give_back(db, c);
+}
+
+wh_err wh_db_begin(wh_conn *c, wh_error *e)
+{
+    wh_err rc = c->db->be->script(c->handle, c->db->be->begin_sql, e);
+    if (rc == WH_OK)
+        c->in_tx = true;
+    return rc;
+}
+
+wh_err wh_db_commit(wh_conn *c, wh_error *e)
+{
+    wh_err rc = c->db->be->script(c->handle, "COMMIT", e);
+    c->in_tx = false;
+    return rc;
+}
+
+void wh_db_rollback(wh_conn *c)
+{
+    wh_error ignored;
+    if (!c->in_tx)
+        return;
+    wh_error_init(&ignored);
+    if (c->db->be->script(c->handle, "ROLLBACK", &ignored) != WH_OK)
+        wh_log(WH_LOG_WARN, "rollback failed: %s", ignored.detail);
+    c->in_tx = false;
+}
+
+wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e)
+{
+    return c->db->be->lock(c->handle, key, e);
+}
+
+wh_err wh_db_query(wh_conn *c, wh_arena *a, const char *sql, const wh_param *params, int nparams,
+                   wh_rows **out, wh_error *e)
+{
+    wh_rows *ignored = NULL;
+    return c->db->be->query(c->handle, a, sql, params, nparams, out ? out : &ignored, e);
+}
+
+wh_err wh_db_script(wh_conn *c, const char *sql, wh_error *e)
+{
+    return c->db->be->script(c->handle, sql, e);
+}
+
+wh_rows *wh_rows_new(wh_arena *a, size_t ncols)
+{
+    wh_rows *r = wh_arena_alloc(a, sizeof *r);
+    r->ncols = ncols;
+    return r;
+}
+
+char **wh_rows_add(wh_rows *r, wh_arena *a)
+{
+    /* capacity is implicit: the next power of two at or above nrows */
+    size_t n = r->nrows;
+    if (n == 0 || (n & (n - 1)) == 0) {
+        size_t cap = n == 0 ? 1 : n * 2;
+        char **cells = wh_arena_alloc(a, sizeof *cells * cap * (r->ncols ? r->ncols : 1));
+        if (n)
+            memcpy(cells, r->cells, sizeof *cells * n * r->ncols);
+        r->cells = cells;
+    }
+    r->nrows++;
+    return r->cells + n * r->ncols;
+}
+
+size_t wh_rows_count(const wh_rows *r)
+{
+    return r ? r->nrows : 0;
+}
+
+bool wh_rows_null(const wh_rows *r, size_t row, size_t col)
+{
+    return wh_rows_text(r, row, col) == NULL;
+}
+
+const char *wh_rows_text(const wh_rows *r, size_t row, size_t col)
+{
+    if (!r || row >= r->nrows || col >= r->ncols)
+        return NULL;
+    return r->cells[row * r->ncols + col];
+}
+
+int64_t wh_rows_int(const wh_rows *r, size_t row, size_t col)
+{
+    const char *s = wh_rows_text(r, row, col);
+    if (!s)
+        return 0;
+    int64_t v = 0;
+    bool neg = *s == '-';
+    for (const char *p = s + neg; *p >= '0' && *p <= '9'; p++)
+        v = v * 10 + (*p - '0');
+    return neg ? -v : v;
+}
+
+bool wh_rows_bool(const wh_rows *r, size_t row, size_t col)
+{
+    const char *s = wh_rows_text(r, row, col);
+    return s && (s[0] == '1' || s[0] == 't');
+}

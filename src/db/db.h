@@ -1,0 +1,93 @@
+/* The database interface: one pool of connections over SQLite or PostgreSQL, chosen by URL at
+ * start-up. Domain code never branches on the engine: SQL is written once in the subset both
+ * share, with $1..$n placeholders.
+ *
+ * Threads: wh_db is thread-safe; a wh_conn belongs to the thread that acquired it until it is
+ * released. Results (wh_rows) are materialised as text cells in the caller's arena, so they
+ * live until that arena is cleaned up and need no separate free. */
+#ifndef WH_DB_DB_H
+#define WH_DB_DB_H
+
+#include "core/arena.h"
+#include "core/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct wh_db wh_db;
+typedef struct wh_conn wh_conn;
+typedef struct wh_rows wh_rows;
+
+typedef enum { WH_DB_SQLITE, WH_DB_POSTGRES } wh_db_engine;
+
+typedef enum { WH_P_NULL, WH_P_INT, WH_P_TEXT, WH_P_BOOL } wh_param_type;
+
+typedef struct {
+    wh_param_type type;
+    int64_t i;     /* WH_P_INT, WH_P_BOOL */
+    const char *s; /* WH_P_TEXT, borrowed */
+} wh_param;
+
+#define WH_PI(x) ((wh_param){.type = WH_P_INT, .i = (x)})
+#define WH_PB(x) ((wh_param){.type = WH_P_BOOL, .i = (x) ? 1 : 0})
+#define WH_PN    ((wh_param){.type = WH_P_NULL})
+/* Text, or SQL NULL when the pointer is NULL. */
+static inline wh_param wh_param_text(const char *s)
+{
+    wh_param p = {.type = s ? WH_P_TEXT : WH_P_NULL, .s = s};
+    return p;
+}
+#define WH_PT(x) wh_param_text(x)
+/* Expands to "array, count" for wh_db_query. */
+#define WH_ARGS(...)                                                                               \
+    (const wh_param[]){__VA_ARGS__},                                                               \
+        (int)(sizeof((const wh_param[]){__VA_ARGS__}) / sizeof(wh_param))
+
+/* Opens a pool of at most pool_size connections for "sqlite:PATH" or "postgres://...".
+ * Connections are made on first use; the first one is made here to fail early. */
+WH_MUST_USE wh_err wh_db_open(const char *url, int pool_size, wh_db **out, wh_error *e);
+/* Closes every connection; all must have been released. NULL is fine. */
+void wh_db_free(wh_db *db);
+wh_db_engine wh_db_engine_get(const wh_db *db);
+/* Connections in use right now, and the pool's size (for /metrics). */
+void wh_db_pool_stats(wh_db *db, int *in_use, int *size);
+
+/* Waits up to WH_LIMIT_POOL_WAIT_MS for a connection: 503 unavailable after that. */
+WH_MUST_USE wh_err wh_db_acquire(wh_db *db, wh_conn **out, wh_error *e);
+/* Returns a connection; an open transaction is rolled back first. NULL is fine. */
+void wh_db_release(wh_db *db, wh_conn *c);
+
+/* BEGIN (BEGIN IMMEDIATE on SQLite: the writer lock is taken at once). */
+WH_MUST_USE wh_err wh_db_begin(wh_conn *c, wh_error *e);
+WH_MUST_USE wh_err wh_db_commit(wh_conn *c, wh_error *e);
+/* Rolls back when a transaction is open; otherwise does nothing. */
+void wh_db_rollback(wh_conn *c);
+/* A transaction-scoped lock on key (pg_advisory_xact_lock; a no-op on SQLite, whose
+ * BEGIN IMMEDIATE already serialises writers). */
+WH_MUST_USE wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e);
+
+/* Runs one statement with bound parameters. out may be NULL when no rows are wanted.
+ * Errors: WH_ERR_UNIQUE (e: 409 conflict) when a unique constraint refused the row,
+ * WH_ERR_CONFLICT for a foreign-key violation, WH_ERR_UNAVAILABLE when the database cannot be
+ * reached, WH_ERR_DB otherwise (e: 500). */
+WH_MUST_USE wh_err wh_db_query(wh_conn *c, wh_arena *a, const char *sql, const wh_param *params,
+                               int nparams, wh_rows **out, wh_error *e);
+/* Runs a script of several statements without parameters (migrations). */
+WH_MUST_USE wh_err wh_db_script(wh_conn *c, const char *sql, wh_error *e);
+
+size_t wh_rows_count(const wh_rows *r);
+bool wh_rows_null(const wh_rows *r, size_t row, size_t col);
+/* Text of a cell (borrowed from the arena); NULL for SQL NULL. */
+const char *wh_rows_text(const wh_rows *r, size_t row, size_t col);
+/* Integer of a cell; 0 for NULL. */
+int64_t wh_rows_int(const wh_rows *r, size_t row, size_t col);
+/* Boolean of a cell (1/0 on SQLite, t/f on PostgreSQL); false for NULL. */
+bool wh_rows_bool(const wh_rows *r, size_t row, size_t col);
+
+/* Applies the migrations of this engine that are not yet recorded in schema_migrations, each
+ * in its own transaction, under a lock so concurrent starts apply each once. *applied counts
+ * them. */
+WH_MUST_USE wh_err wh_db_migrate(wh_db *db, int *applied, wh_error *e);
+
+#endif

@@ -1,0 +1,44 @@
+/* Private to src/db: the backend table each engine fills, and the result layout. */
+#ifndef WH_DB_DB_INT_H
+#define WH_DB_DB_INT_H
+
+#include "db/db.h"
+
+struct wh_rows {
+    size_t nrows, ncols;
+    char **cells; /* nrows * ncols, row-major; NULL is SQL NULL */
+};
+
+typedef struct {
+    const char *name;
+    const char *begin_sql;
+    /* Connects with the part of the URL after the scheme ("PATH" or the whole postgres URL). */
+    wh_err (*connect)(const char *target, void **handle, wh_error *e);
+    void (*disconnect)(void *handle);
+    /* False when the connection is broken and must be replaced. */
+    bool (*healthy)(void *handle);
+    wh_err (*query)(void *handle, wh_arena *a, const char *sql, const wh_param *params, int nparams,
+                    wh_rows **out, wh_error *e);
+    wh_err (*script)(void *handle, const char *sql, wh_error *e);
+    wh_err (*lock)(void *handle, int64_t key, wh_error *e);
+} wh_db_backend;
+
+extern const wh_db_backend wh_db_sqlite_backend;
+extern const wh_db_backend wh_db_postgres_backend;
+
+/* Allocates an empty result of ncols columns in the arena; rows are appended by the backend. */
+wh_rows *wh_rows_new(wh_arena *a, size_t ncols);
+/* Appends a row; cells[col] is filled by the caller through the returned pointer. */
+char **wh_rows_add(wh_rows *r, wh_arena *a);
+
+/* Embedded migrations, generated at build time from migrations/<engine>/NNNN_name.sql. */
+typedef struct {
+    int version;
+    const char *name;
+    const char *sql;
+} wh_migration;
+
+extern const wh_migration wh_migrations_sqlite[];
+extern const wh_migration wh_migrations_postgres[];
+
+#endif

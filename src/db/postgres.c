@@ -1,0 +1,151 @@
+/* PostgreSQL backend over libpq. Parameters travel as text with explicit types (int8, text,
+ * bool) so the server never has to guess; results come back as text. A broken connection is
+ * reported unhealthy and replaced by the pool on next acquire. */
+#include "db/db_int.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <string.h>
+
+#define OID_BOOL 16
+#define OID_INT8 20
+#define OID_TEXT 25
+
+static wh_err fail(PGconn *h, const PGresult *res, wh_error *e)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (state && strcmp(state, "23505") == 0) {
+        wh_error_set(e, 409, "conflict", "A record with the same unique value already exists.");
+        return WH_ERR_UNIQUE;
+    }
+    if (state && strcmp(state, "23503") == 0) {
+        wh_error_set(e, 409, "conflict", "The change refers to a record that does not exist.");
+        return WH_ERR_CONFLICT;
+    }
+    if (PQstatus(h) != CONNECTION_OK || (state && strncmp(state, "08", 2) == 0)) {
+        wh_error_set(e, 503, "unavailable", "The database cannot be reached.");
+        return WH_ERR_UNAVAILABLE;
+    }
+    wh_error_set(e, 500, "internal", "Database error: %s",
+                 res ? PQresultErrorMessage(res) : PQerrorMessage(h));
+    return WH_ERR_DB;
+}
+
+static void quiet(void *arg, const PGresult *res)
+{
+    (void)arg;
+    (void)res;
+}
+
+static wh_err pg_connect(const char *target, void **handle, wh_error *e)
+{
+    PGconn *h = PQconnectdb(target);
+    if (PQstatus(h) != CONNECTION_OK) {
+        wh_err err = wh_error_set(e, 503, "unavailable", "Cannot connect to PostgreSQL: %s",
+                                  PQerrorMessage(h));
+        PQfinish(h);
+        return err;
+    }
+    PQsetNoticeReceiver(h, quiet, NULL);
+    *handle = h;
+    return WH_OK;
+}
+
+static void pg_disconnect(void *handle)
+{
+    PQfinish(handle);
+}
+
+static bool pg_healthy(void *handle)
+{
+    return PQstatus(handle) == CONNECTION_OK;
+}
+
+static wh_err copy_result(PGresult *res, wh_arena *a, wh_rows **out)
+{
+    int nr = PQntuples(res), nc = PQnfields(res);
+    wh_rows *r = wh_rows_new(a, (size_t)nc);
+    for (int i = 0; i < nr; i++) {
+        char **cells = wh_rows_add(r, a);
+        for (int c = 0; c < nc; c++)
+            cells[c] = PQgetisnull(res, i, c) ? NULL
+                                              : wh_arena_strndup(a, PQgetvalue(res, i, c),
+                                                                 (size_t)PQgetlength(res, i, c));
+    }
+    *out = r;
+    return WH_OK;
+}
+
+static wh_err pg_query(void *handle, wh_arena *a, const char *sql, const wh_param *p, int n,
+                       wh_rows **out, wh_error *e)
+{
+    PGconn *h = handle;
+    Oid types[WH_LIMIT_SQL_PARAMS];
+    const char *values[WH_LIMIT_SQL_PARAMS];
+    char nums[WH_LIMIT_SQL_PARAMS][24];
+    if (n > WH_LIMIT_SQL_PARAMS)
+        return wh_error_set(e, 500, "internal", "Too many SQL parameters.");
+    for (int i = 0; i < n; i++) {
+        switch (p[i].type) {
+        case WH_P_NULL:
+            types[i] = 0;
+            values[i] = NULL;
+            break;
+        case WH_P_INT:
+            types[i] = OID_INT8;
+            snprintf(nums[i], sizeof nums[i], "%lld", (long long)p[i].i);
+            values[i] = nums[i];
+            break;
+        case WH_P_BOOL:
+            types[i] = OID_BOOL;
+            values[i] = p[i].i ? "true" : "false";
+            break;
+        case WH_P_TEXT:
+            types[i] = OID_TEXT;
+            values[i] = p[i].s;
+            break;
+        }
+    }
+    PGresult *res = PQexecParams(h, sql, n, types, values, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(res);
+    wh_err err;
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+        err = copy_result(res, a, out);
+    else
+        err = fail(h, res, e);
+    PQclear(res);
+    return err;
+}
+
+static wh_err pg_script(void *handle, const char *sql, wh_error *e)
+{
+    PGresult *res = PQexec(handle, sql);
+    ExecStatusType st = PQresultStatus(res);
+    wh_err err = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? WH_OK : fail(handle, res, e);
+    PQclear(res);
+    return err;
+}
+
+static wh_err pg_lock(void *handle, int64_t key, wh_error *e)
+{
+    char num[24];
+    const char *values[1] = {num};
+    Oid types[1] = {OID_INT8};
+    snprintf(num, sizeof num, "%lld", (long long)key);
+    PGresult *res =
+        PQexecParams(handle, "SELECT pg_advisory_xact_lock($1)", 1, types, values, NULL, NULL, 0);
+    wh_err err = PQresultStatus(res) == PGRES_TUPLES_OK ? WH_OK : fail(handle, res, e);
+    PQclear(res);
+    return err;
+}
+
+const wh_db_backend wh_db_postgres_backend = {
+    .name = "postgres",
+    .begin_sql = "BEGIN",
+    .connect = pg_connect,
+    .disconnect = pg_disconnect,
+    .healthy = pg_healthy,
+    .query = pg_query,
+    .script = pg_script,
+    .lock = pg_lock,
+};

@@ -1,0 +1,153 @@
+/* SQLite backend: WAL journal, a busy timeout, foreign keys on. Placeholders $1..$n are bound
+ * by name, so one parameter may appear several times in a statement. */
+#include "db/db_int.h"
+#include "core/limits.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+static wh_err fail(sqlite3 *h, int rc, wh_error *e)
+{
+    int ext = h ? sqlite3_extended_errcode(h) : rc;
+    const char *msg = h ? sqlite3_errmsg(h) : sqlite3_errstr(rc);
+    if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        wh_error_set(e, 409, "conflict", "A record with the same unique value already exists.");
+        return WH_ERR_UNIQUE;
+    }
+    if (ext == SQLITE_CONSTRAINT_FOREIGNKEY) {
+        wh_error_set(e, 409, "conflict", "The change refers to a record that does not exist.");
+        return WH_ERR_CONFLICT;
+    }
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
+        wh_error_set(e, 503, "unavailable", "The database is busy; try again.");
+        return WH_ERR_UNAVAILABLE;
+    }
+    wh_error_set(e, 500, "internal", "Database error: %s", msg);
+    return WH_ERR_DB;
+}
+
+static wh_err sq_connect(const char *target, void **handle, wh_error *e)
+{
+    sqlite3 *h = NULL;
+    int rc = sqlite3_open_v2(
+        target, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        wh_err err = wh_error_set(e, 503, "unavailable", "Cannot open SQLite database %s: %s",
+                                  target, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        sqlite3_close(h);
+        return err;
+    }
+    sqlite3_busy_timeout(h, WH_LIMIT_SQLITE_BUSY_MS);
+    rc = sqlite3_exec(h,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                      "PRAGMA foreign_keys=ON;",
+                      NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        wh_err err = fail(h, rc, e);
+        sqlite3_close(h);
+        return err;
+    }
+    *handle = h;
+    return WH_OK;
+}
+
+static void sq_disconnect(void *handle)
+{
+    sqlite3_close_v2(handle);
+}
+
+static bool sq_healthy(void *handle)
+{
+    (void)handle;
+    return true;
+}
+
+static int bind_all(sqlite3_stmt *st, const wh_param *p, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "$%d", i + 1);
+        int idx = sqlite3_bind_parameter_index(st, name);
+        int rc = SQLITE_OK;
+        if (idx == 0)
+            continue;
+        switch (p[i].type) {
+        case WH_P_NULL:
+            rc = sqlite3_bind_null(st, idx);
+            break;
+        case WH_P_INT:
+        case WH_P_BOOL:
+            rc = sqlite3_bind_int64(st, idx, p[i].i);
+            break;
+        case WH_P_TEXT:
+            rc = sqlite3_bind_text(st, idx, p[i].s, -1, SQLITE_STATIC);
+            break;
+        }
+        if (rc != SQLITE_OK)
+            return rc;
+    }
+    return SQLITE_OK;
+}
+
+static void copy_row(sqlite3_stmt *st, wh_rows *r, wh_arena *a)
+{
+    char **cells = wh_rows_add(r, a);
+    for (size_t c = 0; c < r->ncols; c++) {
+        const unsigned char *t = sqlite3_column_text(st, (int)c);
+        cells[c] =
+            t ? wh_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, (int)c))
+              : NULL;
+    }
+}
+
+static wh_err sq_query(void *handle, wh_arena *a, const char *sql, const wh_param *p, int n,
+                       wh_rows **out, wh_error *e)
+{
+    sqlite3 *h = handle;
+    sqlite3_stmt *st = NULL;
+    wh_err err = WH_OK;
+    int rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK)
+        rc = bind_all(st, p, n);
+    if (rc != SQLITE_OK) {
+        err = fail(h, rc, e);
+        goto out;
+    }
+    wh_rows *r = wh_rows_new(a, (size_t)sqlite3_column_count(st));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        copy_row(st, r, a);
+    if (rc != SQLITE_DONE) {
+        err = fail(h, rc, e);
+        goto out;
+    }
+    *out = r;
+out:
+    sqlite3_finalize(st);
+    return err;
+}
+
+static wh_err sq_script(void *handle, const char *sql, wh_error *e)
+{
+    int rc = sqlite3_exec(handle, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? WH_OK : fail(handle, rc, e);
+}
+
+static wh_err sq_lock(void *handle, int64_t key, wh_error *e)
+{
+    (void)handle;
+    (void)key;
+    (void)e;
+    return WH_OK;
+}
+
+const wh_db_backend wh_db_sqlite_backend = {
+    .name = "sqlite",
+    .begin_sql = "BEGIN IMMEDIATE",
+    .connect = sq_connect,
+    .disconnect = sq_disconnect,
+    .healthy = sq_healthy,
+    .query = sq_query,
+    .script = sq_script,
+    .lock = sq_lock,
+};

@@ -1,0 +1,95 @@
+/* The request pipeline. The router refuses before any handler runs: unknown path 404, wrong
+ * method 405 with Allow, no valid session 401, a cookie-authenticated write without
+ * X-Requested-With 403, a permission the role lacks 403. */
+#include "http/http_int.h"
+#include "app.h"
+
+#include <microhttpd.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *bearer_token(wh_req *r)
+{
+    const char *h = wh_req_header(r, "Authorization");
+    if (h && strncasecmp(h, "Bearer ", 7) == 0 && h[7])
+        return h + 7;
+    return NULL;
+}
+
+static bool is_write(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+           strcmp(method, "OPTIONS") != 0;
+}
+
+static wh_err authenticate(wh_req *r, wh_error *e)
+{
+    const char *token = bearer_token(r);
+    wh_conn *c = NULL;
+    if (!token) {
+        token = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "wh_session");
+        r->via_cookie = token != NULL;
+    }
+    if (!token)
+        return wh_error_set(e, 401, "unauthenticated", "Sign in first.");
+    wh_err rc = wh_req_db(r, &c, e);
+    if (rc != WH_OK)
+        return rc;
+    rc = wh_session_resolve(c, &r->arena, token, r->now_ms, r->app->config.session_ttl_s * 1000,
+                            &r->user, e);
+    if (rc != WH_OK)
+        return rc;
+    r->authed = true;
+    r->token = wh_arena_strdup(&r->arena, token);
+    if (r->via_cookie && is_write(r->method)) {
+        const char *xrw = wh_req_header(r, "X-Requested-With");
+        if (!xrw || strcmp(xrw, "wheelhouse") != 0)
+            return wh_error_set(e, 403, "forbidden",
+                                "A cookie-authenticated change needs the header "
+                                "X-Requested-With: wheelhouse.");
+    }
+    return WH_OK;
+}
+
+static wh_err route(wh_req *r, wh_error *e)
+{
+    wh_match m = wh_router_match(r->app->router, &r->arena, r->method, r->path, &r->route,
+                                 r->params, &r->nparams, &r->allow);
+    if (m == WH_MATCH_NO_PATH)
+        return wh_error_set(e, 404, "not_found", "No such path: %s", r->path);
+    if (m == WH_MATCH_NO_METHOD) {
+        return wh_error_set(e, 405, "method_not_allowed", "%s is not allowed here; use %s.",
+                            r->method, r->allow);
+    }
+    return WH_OK;
+}
+
+static wh_err run(wh_req *r, wh_error *e)
+{
+    wh_err rc = route(r, e);
+    if (rc != WH_OK)
+        return rc;
+    if (r->route->perm != WH_PERM_PUBLIC) {
+        rc = authenticate(r, e);
+        if (rc != WH_OK)
+            return rc;
+        if (!wh_rbac_allows(r->user.role, r->route->perm))
+            return wh_error_set(e, 403, "forbidden", "Your role may not do this.");
+    }
+    return r->route->handler(r, e);
+}
+
+void wh_http_dispatch(wh_req *r)
+{
+    wh_error e;
+    wh_error_init(&e);
+    if (run(r, &e) != WH_OK || r->status == 0) {
+        if (e.status == 0)
+            wh_error_set(&e, 500, "internal", "The handler produced no response.");
+        if (r->db)
+            wh_db_rollback(r->db);
+        wh_resp_problem(r, &e);
+        if (e.status == 405)
+            wh_resp_header_add(r, "Allow", r->allow);
+    }
+}

@@ -1,0 +1,146 @@
+/* The HTTP layer: request context, route tables, response building, cursor pages.
+ *
+ * A wh_req lives for one request and is used by one thread. It owns an arena for everything
+ * the handler allocates; the database connection it lends (wh_req_db) is released when the
+ * request ends. Handlers read: validate -> store -> render, and report failures by filling the
+ * wh_error and returning its wh_err: response.c turns that into problem+json in one place. */
+#ifndef WH_HTTP_HTTP_H
+#define WH_HTTP_HTTP_H
+
+#include "auth/auth.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/limits.h"
+#include "db/db.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct wh_app wh_app;
+typedef struct wh_req wh_req;
+typedef struct wh_router wh_router;
+
+typedef wh_err (*wh_handler)(wh_req *r, wh_error *e);
+
+typedef enum { WH_RATE_NONE, WH_RATE_AUTH, WH_RATE_READ, WH_RATE_WRITE } wh_rate_class;
+
+enum {
+    WH_ROUTE_CACHED = 1u << 0,     /* response may be served from the dashboard cache */
+    WH_ROUTE_IDEMPOTENT = 1u << 1, /* honours Idempotency-Key */
+    WH_ROUTE_RAW = 1u << 2,        /* not JSON (static files, metrics) */
+};
+
+typedef struct wh_route {
+    const char *method;  /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+    const char *pattern; /* "/api/v1/ventures/{id}"; {name} captures one segment */
+    wh_handler handler;
+    wh_perm perm;
+    wh_rate_class rate;
+    unsigned flags;
+} wh_route;
+
+typedef struct wh_resp_header {
+    struct wh_resp_header *next;
+    const char *name, *value;
+} wh_resp_header;
+
+struct wh_req {
+    wh_app *app;
+    wh_arena arena;
+    char id[33];    /* X-Request-Id */
+    int64_t now_ms; /* the clock, read once */
+    const char *method, *path;
+    void *conn; /* struct MHD_Connection */
+    const char *body;
+    size_t body_len;
+    const wh_route *route;
+    const char *allow; /* methods of the path when the method did not match */
+    const char *params[WH_LIMIT_PATH_PARAMS];
+    int nparams;
+    bool authed;
+    bool via_cookie;
+    const char *token; /* the session token of the request (arena) */
+    wh_principal user;
+    wh_conn *db; /* lazily acquired */
+    /* response */
+    int status;
+    char *resp_body; /* arena */
+    size_t resp_len;
+    const char *content_type;
+    wh_resp_header *headers;
+    bool close;
+};
+
+/* Router: route tables registered once at start-up, then read-only (thread-safe lookups). */
+wh_router *wh_router_new(void);
+void wh_router_free(wh_router *rt);
+void wh_router_add(wh_router *rt, const wh_route *routes, size_t n);
+typedef enum { WH_MATCH_OK, WH_MATCH_NO_PATH, WH_MATCH_NO_METHOD } wh_match;
+/* Finds the route for method and path; fills params (pointers into the arena). On
+ * WH_MATCH_NO_METHOD, allow receives "GET, POST" style text (arena). */
+wh_match wh_router_match(const wh_router *rt, wh_arena *a, const char *method, const char *path,
+                         const wh_route **route, const char **params, int *nparams,
+                         const char **allow);
+
+/* Request accessors. */
+const char *wh_req_header(wh_req *r, const char *name);
+/* A query parameter, NULL when absent. */
+const char *wh_req_query(wh_req *r, const char *name);
+/* The request's database connection, acquired on first use (503 when the pool is dry). */
+WH_MUST_USE wh_err wh_req_db(wh_req *r, wh_conn **out, wh_error *e);
+/* Path parameter idx as a positive id; anything else is 404 (the resource cannot exist). */
+WH_MUST_USE wh_err wh_req_path_id(wh_req *r, int idx, int64_t *out, wh_error *e);
+/* The body as a JSON object: 415 unless Content-Type is application/json, 400 invalid_json.
+ * The value is owned by the request. */
+WH_MUST_USE wh_err wh_req_json(wh_req *r, json_t **out, wh_error *e);
+/* An optional positive id query parameter: 400 validation_failed when malformed. */
+WH_MUST_USE wh_err wh_req_query_id(wh_req *r, const char *name, int64_t *out, bool *present,
+                                   wh_error *e);
+
+/* Responses. The JSON is stolen and rendered into the arena. */
+WH_MUST_USE wh_err wh_resp_json(wh_req *r, int status, json_t *body);
+WH_MUST_USE wh_err wh_resp_empty(wh_req *r, int status);
+WH_MUST_USE wh_err wh_resp_raw(wh_req *r, int status, const char *content_type, char *body,
+                               size_t len);
+/* Adds a response header (both strings copied into the arena). */
+void wh_resp_header_add(wh_req *r, const char *name, const char *value);
+/* Renders e as RFC 9457 problem+json; the only place problems are built. */
+void wh_resp_problem(wh_req *r, const wh_error *e);
+/* JSON helpers for rendering. */
+json_t *wh_json_time(int64_t ms);           /* RFC 3339 string, null for 0 */
+json_t *wh_json_str_or_null(const char *s); /* string or null */
+
+/* Cursor pages: (sort key, id) keyset pagination with signed opaque cursors. A cursor names the
+ * list it came from, so it cannot be replayed on another list. */
+typedef struct {
+    int limit;
+    bool after;       /* a cursor was given */
+    const char *key;  /* sort key of the last row seen (text form) */
+    int64_t id;       /* id of the last row seen */
+    const char *list; /* list name the cursor is bound to */
+} wh_page;
+
+/* Reads ?limit and ?cursor: 400 validation_failed (limit) or 400 invalid_cursor. */
+WH_MUST_USE wh_err wh_page_parse(wh_req *r, const char *list, wh_page *pg, wh_error *e);
+/* Renders {items, next_cursor, has_more}: items is stolen; when the store fetched limit + 1
+ * rows it drops the extra one (the caller passes has_more) and signs a cursor for the last
+ * row kept, from last_key / last_id. */
+json_t *wh_page_render(wh_req *r, const wh_page *pg, json_t *items, bool has_more,
+                       const char *last_key, int64_t last_id);
+/* Cursor signing, exposed for unit tests: encode writes at most cap bytes. */
+void wh_cursor_encode(const unsigned char key[32], const char *list, const char *sort_key,
+                      int64_t id, char *out, size_t cap);
+bool wh_cursor_decode(const unsigned char key[32], const char *list, const char *cursor,
+                      wh_arena *a, const char **sort_key, int64_t *id);
+
+/* The operational routes (/healthz, /readyz, static UI, OpenAPI document). */
+const wh_route *wh_http_ops_routes(size_t *n);
+
+/* Server lifecycle: start serving app on its configured address; stop finishes in-flight
+ * requests and closes the listener. */
+typedef struct wh_server wh_server;
+WH_MUST_USE wh_err wh_server_start(wh_app *app, wh_server **out, wh_error *e);
+void wh_server_stop(wh_server *s);
+
+#endif

@@ -1,0 +1,99 @@
+/* Request accessors: headers, query parameters, path ids, the JSON body, the lazily acquired
+ * database connection. Input is parsed into typed values here, at the edge. */
+#include "http/http.h"
+#include "app.h"
+#include "core/json.h"
+#include "core/str.h"
+
+#include <microhttpd.h>
+#include <string.h>
+#include <strings.h>
+
+const char *wh_req_header(wh_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *wh_req_query(wh_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+wh_err wh_req_db(wh_req *r, wh_conn **out, wh_error *e)
+{
+    if (!r->db) {
+        wh_err rc = wh_db_acquire(r->app->db, &r->db, e);
+        if (rc != WH_OK)
+            return rc;
+    }
+    *out = r->db;
+    return WH_OK;
+}
+
+wh_err wh_req_path_id(wh_req *r, int idx, int64_t *out, wh_error *e)
+{
+    if (idx >= r->nparams || !wh_str_to_i64(wh_str_c(r->params[idx]), 1, INT64_MAX, out))
+        return wh_error_set(e, 404, "not_found", "No such resource.");
+    return WH_OK;
+}
+
+wh_err wh_req_query_id(wh_req *r, const char *name, int64_t *out, bool *present, wh_error *e)
+{
+    const char *v = wh_req_query(r, name);
+    *present = v != NULL;
+    *out = 0;
+    if (v && !wh_str_to_i64(wh_str_c(v), 1, INT64_MAX, out))
+        return wh_error_field(e, name, "must be a positive integer id");
+    return WH_OK;
+}
+
+static void decref(void *p)
+{
+    json_decref(p);
+}
+
+static int depth_of(json_t *v)
+{
+    int d = 0;
+    size_t i;
+    const char *k;
+    json_t *c;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, c)
+        {
+            int cd = depth_of(c);
+            d = cd > d ? cd : d;
+        }
+        return d + 1;
+    }
+    if (json_is_object(v)) {
+        json_object_foreach(v, k, c)
+        {
+            int cd = depth_of(c);
+            d = cd > d ? cd : d;
+        }
+        return d + 1;
+    }
+    return 0;
+}
+
+wh_err wh_req_json(wh_req *r, json_t **out, wh_error *e)
+{
+    const char *ct = wh_req_header(r, "Content-Type");
+    size_t n = strlen("application/json");
+    *out = NULL;
+    if (!ct || strncasecmp(ct, "application/json", n) != 0 ||
+        (ct[n] && ct[n] != ';' && ct[n] != ' '))
+        return wh_error_set(e, 415, "unsupported_media_type",
+                            "The body must be sent as Content-Type: application/json.");
+    json_t *v = NULL;
+    wh_err rc = wh_json_parse_object(r->body, r->body_len, &v, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_arena_defer(&r->arena, decref, v);
+    if (depth_of(v) > WH_LIMIT_JSON_DEPTH)
+        return wh_error_set(e, 400, "invalid_json", "The body nests deeper than %d levels.",
+                            WH_LIMIT_JSON_DEPTH);
+    *out = v;
+    return WH_OK;
+}

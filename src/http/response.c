@@ -1,0 +1,92 @@
+/* Responses: JSON rendering into the request arena, headers, and the one place where a
+ * wh_error becomes RFC 9457 problem+json. */
+#include "http/http.h"
+#include "core/clock.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void wh_resp_header_add(wh_req *r, const char *name, const char *value)
+{
+    wh_resp_header *h = wh_arena_alloc(&r->arena, sizeof *h);
+    h->name = wh_arena_strdup(&r->arena, name);
+    h->value = wh_arena_strdup(&r->arena, value);
+    h->next = r->headers;
+    r->headers = h;
+}
+
+static wh_err set_json(wh_req *r, int status, json_t *body, const char *ctype)
+{
+    char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(body);
+    if (!text)
+        text = strdup("{}");
+    r->resp_len = strlen(text);
+    r->resp_body = wh_arena_strndup(&r->arena, text, r->resp_len);
+    free(text);
+    r->status = status;
+    r->content_type = ctype;
+    return WH_OK;
+}
+
+wh_err wh_resp_json(wh_req *r, int status, json_t *body)
+{
+    return set_json(r, status, body, "application/json");
+}
+
+wh_err wh_resp_empty(wh_req *r, int status)
+{
+    r->status = status;
+    r->resp_body = NULL;
+    r->resp_len = 0;
+    r->content_type = NULL;
+    return WH_OK;
+}
+
+wh_err wh_resp_raw(wh_req *r, int status, const char *content_type, char *body, size_t len)
+{
+    r->status = status;
+    r->content_type = content_type;
+    r->resp_body = body;
+    r->resp_len = len;
+    return WH_OK;
+}
+
+void wh_resp_problem(wh_req *r, const wh_error *e)
+{
+    int status = e->status ? e->status : 500;
+    const char *code = e->code ? e->code : "internal";
+    json_t *p = json_object();
+    json_object_set_new(
+        p, "type",
+        json_string(wh_arena_printf(&r->arena, "https://wheelhouse.dev/problems/%s", code)));
+    json_object_set_new(p, "title", json_string(wh_error_title(code)));
+    json_object_set_new(p, "status", json_integer(status));
+    json_object_set_new(p, "detail", json_string(e->detail[0] ? e->detail : wh_error_title(code)));
+    json_object_set_new(p, "code", json_string(code));
+    json_object_set_new(p, "instance", json_string(r->path ? r->path : "/"));
+    json_object_set_new(p, "request_id", json_string(r->id));
+    if (e->nfields > 0) {
+        json_t *errs = json_array();
+        for (int i = 0; i < e->nfields; i++)
+            json_array_append_new(errs, json_pack("{s:s, s:s}", "field", e->fields[i].field,
+                                                  "message", e->fields[i].message));
+        json_object_set_new(p, "errors", errs);
+    }
+    r->headers = NULL; /* headers of a half-built success answer do not apply */
+    (void)set_json(r, status, p, "application/problem+json");
+}
+
+json_t *wh_json_time(int64_t ms)
+{
+    char buf[32];
+    if (ms == 0)
+        return json_null();
+    wh_clock_render_ms(ms, buf, sizeof buf);
+    return json_string(buf);
+}
+
+json_t *wh_json_str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}

@@ -1,0 +1,202 @@
+/* libmicrohttpd glue: the poll-based internal thread pool (the epoll pool stalled under load
+ * with blocking handlers, MACHINE-NOTES.md), body accumulation with the 1 MiB limit and the
+ * 8 MiB drain, and the request pipeline: request id -> route -> auth -> permission -> handler
+ * -> problem rendering -> gzip -> access log. */
+#define _GNU_SOURCE
+#include "http/http.h"
+#include "app.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "http/http_int.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct wh_server {
+    struct MHD_Daemon *daemon;
+};
+
+typedef struct {
+    wh_buf body;
+    size_t seen;    /* body bytes received, kept or not */
+    bool too_large; /* more than WH_LIMIT_BODY_BYTES arrived */
+    int64_t start_ms;
+} conn_ctx;
+
+static enum MHD_Result queue(struct MHD_Connection *conn, wh_req *r)
+{
+    char *copy = wh_malloc(r->resp_len ? r->resp_len : 1);
+    if (r->resp_len)
+        memcpy(copy, r->resp_body, r->resp_len);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(r->resp_len, copy, MHD_RESPMEM_MUST_FREE);
+    if (r->content_type)
+        MHD_add_response_header(resp, "Content-Type", r->content_type);
+    MHD_add_response_header(resp, "X-Request-Id", r->id);
+    for (wh_resp_header *h = r->headers; h; h = h->next)
+        MHD_add_response_header(resp, h->name, h->value);
+    if (r->close)
+        MHD_add_response_header(resp, "Connection", "close");
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void access_log(const wh_req *r, int64_t duration_ms)
+{
+    json_t *f = json_pack("{s:s, s:s, s:s, s:i, s:I, s:s}", "method", r->method, "path", r->path,
+                          "route", r->route ? r->route->pattern : "-", "status", r->status,
+                          "duration_ms", (json_int_t)duration_ms, "request_id", r->id);
+    if (r->authed)
+        json_object_set_new(f, "user_id", json_integer(r->user.id));
+    wh_log_json(r->status >= 500 ? WH_LOG_ERROR : WH_LOG_INFO, "request", f);
+    json_decref(f);
+}
+
+static enum MHD_Result finish(struct MHD_Connection *conn, wh_req *r, conn_ctx *cx)
+{
+    wh_http_compress(r);
+    if (r->db) {
+        wh_db_release(r->app->db, r->db);
+        r->db = NULL;
+    }
+    enum MHD_Result ret = queue(conn, r);
+    access_log(r, wh_clock_mono_ms() - cx->start_ms);
+    wh_arena_cleanup(&r->arena);
+    return ret;
+}
+
+static void req_init(wh_req *r, wh_app *app, struct MHD_Connection *conn, const char *method,
+                     const char *url)
+{
+    unsigned char raw[16];
+    memset(r, 0, sizeof *r);
+    r->app = app;
+    wh_arena_init(&r->arena);
+    wh_crypto_random(raw, sizeof raw);
+    wh_crypto_hex(raw, sizeof raw, r->id, sizeof r->id);
+    r->now_ms = wh_clock_now_ms();
+    r->conn = conn;
+    r->method = method;
+    r->path = url;
+}
+
+static size_t content_length(struct MHD_Connection *conn)
+{
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (!cl)
+        return 0;
+    char *end = NULL;
+    unsigned long long v = strtoull(cl, &end, 10);
+    return end && *end == '\0' ? (size_t)v : 0;
+}
+
+static enum MHD_Result too_large(struct MHD_Connection *conn, wh_app *app, const char *method,
+                                 const char *url, conn_ctx *cx)
+{
+    wh_req r;
+    wh_error e;
+    req_init(&r, app, conn, method, url);
+    wh_error_init(&e);
+    wh_error_set(&e, 413, "payload_too_large", "The request body is larger than %d bytes.",
+                 WH_LIMIT_BODY_BYTES);
+    wh_resp_problem(&r, &e);
+    r.close = true;
+    return finish(conn, &r, cx);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
+{
+    wh_app *app = cls;
+    conn_ctx *cx = *con_cls;
+    (void)version;
+    if (!cx) {
+        cx = wh_calloc(1, sizeof *cx);
+        wh_buf_init(&cx->body, WH_LIMIT_BODY_BYTES);
+        cx->start_ms = wh_clock_mono_ms();
+        *con_cls = cx;
+        if (content_length(conn) > WH_LIMIT_BODY_DRAIN_BYTES)
+            return too_large(conn, app, method, url, cx);
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        cx->seen += *upload_size;
+        if (cx->seen > WH_LIMIT_BODY_DRAIN_BYTES)
+            return MHD_NO; /* past the drain limit: drop the connection */
+        if (!cx->too_large && wh_buf_append(&cx->body, upload_data, *upload_size) != WH_OK)
+            cx->too_large = true;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (cx->too_large)
+        return too_large(conn, app, method, url, cx);
+    wh_req r;
+    req_init(&r, app, conn, method, url);
+    r.body = cx->body.data;
+    r.body_len = cx->body.len;
+    wh_http_dispatch(&r);
+    return finish(conn, &r, cx);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    conn_ctx *cx = *con_cls;
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    if (!cx)
+        return;
+    wh_buf_cleanup(&cx->body);
+    wh_free(cx);
+    *con_cls = NULL;
+}
+
+wh_err wh_server_start(wh_app *app, wh_server **out, wh_error *e)
+{
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((uint16_t)app->config.listen_port);
+    if (inet_pton(AF_INET, app->config.listen_host, &addr.sin_addr) != 1)
+        return wh_error_field(e, "WH_LISTEN", "host must be an IPv4 address");
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC,
+        (uint16_t)app->config.listen_port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->config.threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)WH_LIMIT_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)WH_LIMIT_CONN_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+        MHD_OPTION_END);
+    if (!d)
+        return wh_error_set(e, 500, "internal", "Cannot listen on %s:%d", app->config.listen_host,
+                            app->config.listen_port);
+    *out = wh_calloc(1, sizeof **out);
+    (*out)->daemon = d;
+    return WH_OK;
+}
+
+void wh_server_stop(wh_server *s)
+{
+    if (!s)
+        return;
+    /* stop accepting, then give in-flight requests up to 10 s to finish */
+    MHD_quiesce_daemon(s->daemon);
+    for (int i = 0; i < 1000; i++) {
+        const union MHD_DaemonInfo *info =
+            MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+        if (!info || info->num_connections == 0)
+            break;
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(s->daemon);
+    wh_free(s);
+}

@@ -1,0 +1,155 @@
+/* The wheelhouse command line: serve | migrate | seed [--demo] | user create | job run.
+ * Dispatch only; the work lives in the modules. */
+#include "app.h"
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "seed.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: wheelhouse serve | migrate | seed [--demo]\n"
+    "       wheelhouse user create --email E --role R [--full-name N] [--password-stdin]\n"
+    "       wheelhouse job run NAME [--date D] [--dry-run]\n"
+    "Configuration comes from WH_* environment variables (see README.md).\n";
+
+static int fail(const wh_error *e)
+{
+    fprintf(stderr, "wheelhouse: %s", e->detail);
+    for (int i = 0; i < e->nfields; i++)
+        fprintf(stderr, "%s%s %s", i ? "; " : ": ", e->fields[i].field, e->fields[i].message);
+    fprintf(stderr, "\n");
+    return 1;
+}
+
+static int serve(wh_app *app, wh_error *e)
+{
+    sigset_t set;
+    int sig = 0;
+    wh_server *srv = NULL;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL); /* threads started below inherit the mask */
+    signal(SIGPIPE, SIG_IGN);
+    if (wh_server_start(app, &srv, e) != WH_OK)
+        return fail(e);
+    wh_log(WH_LOG_INFO, "listening on http://%s:%d", app->config.listen_host,
+           app->config.listen_port);
+    sigwait(&set, &sig);
+    wh_log(WH_LOG_INFO, "signal %d: finishing in-flight requests", sig);
+    wh_server_stop(srv);
+    wh_log(WH_LOG_INFO, "stopped");
+    return 0;
+}
+
+/* Reads one line from stdin, without its newline. */
+static bool read_password(char *buf, size_t cap)
+{
+    if (!fgets(buf, (int)cap, stdin))
+        return false;
+    buf[strcspn(buf, "\r\n")] = '\0';
+    return true;
+}
+
+static const char *arg_value(int argc, char **argv, const char *name)
+{
+    for (int i = 0; i + 1 < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    return NULL;
+}
+
+static bool has_flag(int argc, char **argv, const char *name)
+{
+    for (int i = 0; i < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return true;
+    return false;
+}
+
+static int user_create(wh_app *app, int argc, char **argv, wh_error *e)
+{
+    char password[WH_LIMIT_PASSWORD_MAX + 2] = "";
+    wh_arena a;
+    wh_conn *c = NULL;
+    wh_user_input in = {.has_role = true};
+    wh_user u;
+    int status = 1;
+    wh_arena_init(&a);
+    const char *email = arg_value(argc, argv, "--email");
+    const char *role = arg_value(argc, argv, "--role");
+    in.full_name = arg_value(argc, argv, "--full-name");
+    if (!email || !(in.email = wh_user_email_normalise(&a, email)) || !role ||
+        !wh_role_parse(role, &in.role)) {
+        fprintf(stderr, "wheelhouse: user create needs --email ADDRESS and --role ROLE\n");
+        goto out;
+    }
+    if (!in.full_name)
+        in.full_name = in.email;
+    if (has_flag(argc, argv, "--password-stdin")) {
+        if (!read_password(password, sizeof password) || strlen(password) < WH_LIMIT_PASSWORD_MIN ||
+            strlen(password) > WH_LIMIT_PASSWORD_MAX) {
+            fprintf(stderr, "wheelhouse: the password must be %d..%d characters\n",
+                    WH_LIMIT_PASSWORD_MIN, WH_LIMIT_PASSWORD_MAX);
+            goto out;
+        }
+        in.password = password;
+    }
+    if (wh_db_acquire(app->db, &c, e) != WH_OK ||
+        wh_user_create(c, &a, &in, wh_clock_now_ms(), &u, e) != WH_OK) {
+        status = fail(e);
+        goto out;
+    }
+    printf("created user %lld %s (%s)\n", (long long)u.id, u.email, wh_role_name(u.role));
+    status = 0;
+out:
+    wh_crypto_wipe(password, sizeof password);
+    wh_db_release(app->db, c);
+    wh_arena_cleanup(&a);
+    return status;
+}
+
+static int run(const char *cmd, int argc, char **argv)
+{
+    wh_app app;
+    wh_error e;
+    int status = 2;
+    wh_error_init(&e);
+    if (wh_app_init(&app, true, &e) != WH_OK) {
+        status = fail(&e);
+        goto out;
+    }
+    if (strcmp(cmd, "serve") == 0)
+        status = serve(&app, &e);
+    else if (strcmp(cmd, "migrate") == 0)
+        status = 0; /* wh_app_init applied the migrations */
+    else if (strcmp(cmd, "seed") == 0)
+        status = wh_seed_demo(&app, &e) == WH_OK ? 0 : fail(&e);
+    else if (strcmp(cmd, "user") == 0 && argc > 0 && strcmp(argv[0], "create") == 0)
+        status = user_create(&app, argc - 1, argv + 1, &e);
+    else if (strcmp(cmd, "job") == 0)
+        fprintf(stderr, "wheelhouse: no scheduled jobs exist yet in this build\n");
+    else
+        fputs(usage, stderr);
+out:
+    wh_app_cleanup(&app);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *cmds[] = {"serve", "migrate", "seed", "user", "job"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (strcmp(argv[1], cmds[i]) == 0)
+            return run(argv[1], argc - 2, argv + 2);
+    fputs(usage, stderr);
+    return 2;
+}

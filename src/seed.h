@@ -1,0 +1,15 @@
+/* Demo data for `wheelhouse seed --demo` and `make run`. */
+#ifndef WH_SEED_H
+#define WH_SEED_H
+
+#include "app.h"
+
+/* The password every demo user gets (printed by make run). */
+#define WH_SEED_DEMO_PASSWORD "wheelhouse-demo-2026"
+
+/* Creates ventures of every type with offices and one user per role, with memberships.
+ * Idempotent: existing ventures (by code) and users (by e-mail) are left alone. Prints the
+ * logins to stdout. */
+WH_MUST_USE wh_err wh_seed_demo(wh_app *app, wh_error *e);
+
+#endif

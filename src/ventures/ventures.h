@@ -1,0 +1,81 @@
+/* Organisation: ventures, offices and memberships (user <-> venture, user <-> office).
+ * Store functions take the caller's scope and filter in SQL; routes validate, call the store
+ * and render. */
+#ifndef WH_VENTURES_VENTURES_H
+#define WH_VENTURES_VENTURES_H
+
+#include "auth/auth.h"
+#include "core/arena.h"
+#include "core/err.h"
+#include "db/db.h"
+
+#include <jansson.h>
+
+/* The venture types, NULL-terminated. */
+extern const char *const wh_venture_types[];
+
+typedef struct {
+    int64_t id;
+    const char *name, *code, *type; /* arena */
+    bool active;
+} wh_venture;
+
+typedef struct {
+    int64_t id, venture_id;
+    const char *name, *city, *country; /* city, country may be NULL */
+} wh_office;
+
+/* Venture fields of a create or update; NULL / has_active false leave a field unchanged. */
+typedef struct {
+    const char *name, *code, *type;
+    bool has_active, active;
+} wh_venture_input;
+
+/* A keyset position in a list ordered by (key, id). */
+typedef struct {
+    bool after;
+    const char *key;
+    int64_t id;
+    int limit;
+} wh_venture_page;
+
+WH_MUST_USE wh_err wh_venture_create(wh_conn *c, wh_arena *a, const wh_venture_input *in,
+                                     int64_t now_ms, wh_venture *out, wh_error *e);
+/* 404 when missing or outside p's scope. */
+WH_MUST_USE wh_err wh_venture_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
+                                  wh_venture *out, wh_error *e);
+WH_MUST_USE wh_err wh_venture_update(wh_conn *c, wh_arena *a, int64_t id,
+                                     const wh_venture_input *in, int64_t now_ms, wh_venture *out,
+                                     wh_error *e);
+/* Up to pg->limit + 1 ventures in scope by (name, id); *n gets the count. */
+WH_MUST_USE wh_err wh_venture_list(wh_conn *c, wh_arena *a, const wh_principal *p,
+                                   const wh_venture_page *pg, wh_venture **out, size_t *n,
+                                   wh_error *e);
+json_t *wh_venture_json(const wh_venture *v);
+
+WH_MUST_USE wh_err wh_office_create(wh_conn *c, wh_arena *a, const wh_office *in, int64_t now_ms,
+                                    wh_office *out, wh_error *e);
+/* Up to pg->limit + 1 offices of a venture by (name, id). */
+WH_MUST_USE wh_err wh_office_list(wh_conn *c, wh_arena *a, int64_t venture_id,
+                                  const wh_venture_page *pg, wh_office **out, size_t *n,
+                                  wh_error *e);
+json_t *wh_office_json(const wh_office *o);
+
+/* Members of a venture as JSON items by (full_name, id), up to pg->limit + 1. */
+WH_MUST_USE wh_err wh_venture_people(wh_conn *c, wh_arena *a, int64_t venture_id,
+                                     const wh_venture_page *pg, json_t *items, size_t *n,
+                                     const char **last_key, int64_t *last_id, wh_error *e);
+
+/* Membership replacement. Unknown ids: 400 validation_failed on the field. The result arrays
+ * hold the new membership, sorted. */
+WH_MUST_USE wh_err wh_membership_set_ventures(wh_conn *c, wh_arena *a, int64_t user_id,
+                                              const int64_t *ids, size_t n, int64_t now_ms,
+                                              json_t **before, json_t **after, wh_error *e);
+WH_MUST_USE wh_err wh_membership_set_offices(wh_conn *c, wh_arena *a, int64_t user_id,
+                                             const int64_t *ids, size_t n, int64_t now_ms,
+                                             json_t **before, json_t **after, wh_error *e);
+
+struct wh_route;
+const struct wh_route *wh_ventures_routes(size_t *n);
+
+#endif

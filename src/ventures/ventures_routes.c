@@ -1,0 +1,332 @@
+/* Organisation routes: ventures, offices, people, memberships. Handlers validate, call the
+ * store inside a transaction that also writes the audit entry, and render. */
+#include "ventures/ventures.h"
+#include "app.h"
+#include "audit/audit.h"
+#include "core/json.h"
+#include "http/http.h"
+
+#include <string.h>
+
+static void decref(void *p)
+{
+    json_decref(p);
+}
+
+/* A JSON value owned by the request. */
+static json_t *owned(wh_req *r, json_t *v)
+{
+    if (v)
+        wh_arena_defer(&r->arena, decref, v);
+    return v;
+}
+
+static wh_err audit(wh_req *r, wh_conn *c, const char *action, const char *entity, int64_t id,
+                    int64_t venture_id, json_t *before, json_t *after, wh_error *e)
+{
+    wh_audit_entry en = {.actor_id = r->user.id,
+                         .action = action,
+                         .entity = entity,
+                         .entity_id = id,
+                         .venture_id = venture_id,
+                         .before = before,
+                         .after = after,
+                         .request_id = r->id,
+                         .at_ms = r->now_ms};
+    return wh_audit_record(c, &r->arena, &en, e);
+}
+
+static wh_err page_of(wh_req *r, const char *list, wh_page *pg, wh_venture_page *vp, wh_error *e)
+{
+    wh_err rc = wh_page_parse(r, list, pg, e);
+    vp->after = pg->after;
+    vp->key = pg->key;
+    vp->id = pg->id;
+    vp->limit = pg->limit;
+    return rc;
+}
+
+/* Upper-cases a code and checks it is made of A-Z, 0-9, '_' and '-'. */
+static const char *normalise_code(wh_arena *a, const char *code)
+{
+    char *out = wh_arena_strdup(a, code);
+    for (char *p = out; *p; p++) {
+        if (*p >= 'a' && *p <= 'z')
+            *p = (char)(*p - 'a' + 'A');
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+            return NULL;
+    }
+    return out;
+}
+
+static wh_err read_venture(wh_req *r, bool create, wh_venture_input *in, wh_error *e)
+{
+    static const char *const fields[] = {"name", "code", "type", "active", NULL};
+    json_t *body = NULL;
+    wh_jin j;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(&j, body, e);
+    wh_jin_allow(&j, fields);
+    in->name = wh_jin_str(&j, "name", create, 1, WH_LIMIT_NAME_CHARS);
+    const char *code = wh_jin_str(&j, "code", create, 1, WH_LIMIT_CODE_CHARS);
+    in->type = wh_jin_enum(&j, "type", create, wh_venture_types);
+    in->has_active = wh_jin_has(&j, "active");
+    in->active = wh_jin_bool(&j, "active", false, true);
+    if (code && !(in->code = normalise_code(&r->arena, code)))
+        (void)wh_error_field(e, "code", "may contain only letters, digits, '_' and '-'");
+    if (wh_jin_done(&j) != WH_OK || (code && !in->code))
+        return WH_ERR_INVALID;
+    return WH_OK;
+}
+
+static wh_err venture_create(wh_req *r, wh_error *e)
+{
+    wh_venture_input in = {0};
+    wh_venture v;
+    wh_conn *c = NULL;
+    wh_err rc = read_venture(r, true, &in, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_venture_create(c, &r->arena, &in, r->now_ms, &v, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, "venture.create", "venture", v.id, v.id, NULL,
+                   owned(r, wh_venture_json(&v)), e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 201, wh_venture_json(&v)) : rc;
+}
+
+static wh_err venture_get(wh_req *r, wh_error *e)
+{
+    int64_t id;
+    wh_venture v;
+    wh_conn *c = NULL;
+    wh_err rc = wh_req_path_id(r, 0, &id, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_venture_get(c, &r->arena, &r->user, id, &v, e);
+    return rc == WH_OK ? wh_resp_json(r, 200, wh_venture_json(&v)) : rc;
+}
+
+static wh_err venture_patch(wh_req *r, wh_error *e)
+{
+    int64_t id;
+    wh_venture_input in = {0};
+    wh_venture before, after;
+    wh_conn *c = NULL;
+    wh_err rc = wh_req_path_id(r, 0, &id, e);
+    if (rc == WH_OK)
+        rc = read_venture(r, false, &in, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_venture_get(c, &r->arena, &r->user, id, &before, e);
+    if (rc == WH_OK)
+        rc = wh_venture_update(c, &r->arena, id, &in, r->now_ms, &after, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, "venture.update", "venture", id, id, owned(r, wh_venture_json(&before)),
+                   owned(r, wh_venture_json(&after)), e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 200, wh_venture_json(&after)) : rc;
+}
+
+static wh_err venture_list(wh_req *r, wh_error *e)
+{
+    wh_page pg;
+    wh_venture_page vp;
+    wh_venture *items = NULL;
+    size_t n = 0;
+    wh_conn *c = NULL;
+    wh_err rc = page_of(r, "ventures", &pg, &vp, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_venture_list(c, &r->arena, &r->user, &vp, &items, &n, e);
+    if (rc != WH_OK)
+        return rc;
+    bool more = n > (size_t)pg.limit;
+    size_t shown = more ? (size_t)pg.limit : n;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < shown; i++)
+        json_array_append_new(arr, wh_venture_json(&items[i]));
+    const wh_venture *last = shown ? &items[shown - 1] : NULL;
+    return wh_resp_json(
+        r, 200, wh_page_render(r, &pg, arr, more, last ? last->name : "", last ? last->id : 0));
+}
+
+/* The venture of the path, 404 when missing or outside the scope. */
+static wh_err path_venture(wh_req *r, wh_conn **c, wh_venture *v, wh_error *e)
+{
+    int64_t id;
+    wh_err rc = wh_req_path_id(r, 0, &id, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, c, e);
+    if (rc == WH_OK)
+        rc = wh_venture_get(*c, &r->arena, &r->user, id, v, e);
+    return rc;
+}
+
+static wh_err office_list(wh_req *r, wh_error *e)
+{
+    wh_page pg;
+    wh_venture_page vp;
+    wh_venture v;
+    wh_office *items = NULL;
+    size_t n = 0;
+    wh_conn *c = NULL;
+    wh_err rc = page_of(r, "offices", &pg, &vp, e);
+    if (rc == WH_OK)
+        rc = path_venture(r, &c, &v, e);
+    if (rc == WH_OK)
+        rc = wh_office_list(c, &r->arena, v.id, &vp, &items, &n, e);
+    if (rc != WH_OK)
+        return rc;
+    bool more = n > (size_t)pg.limit;
+    size_t shown = more ? (size_t)pg.limit : n;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < shown; i++)
+        json_array_append_new(arr, wh_office_json(&items[i]));
+    const wh_office *last = shown ? &items[shown - 1] : NULL;
+    return wh_resp_json(
+        r, 200, wh_page_render(r, &pg, arr, more, last ? last->name : "", last ? last->id : 0));
+}
+
+static wh_err read_office(wh_req *r, wh_office *in, wh_error *e)
+{
+    static const char *const fields[] = {"name", "city", "country", NULL};
+    json_t *body = NULL;
+    wh_jin j;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(&j, body, e);
+    wh_jin_allow(&j, fields);
+    in->name = wh_jin_str(&j, "name", true, 1, WH_LIMIT_NAME_CHARS);
+    in->city = wh_jin_str(&j, "city", false, 0, WH_LIMIT_CITY_CHARS);
+    in->country = wh_jin_str(&j, "country", false, 0, WH_LIMIT_CITY_CHARS);
+    return wh_jin_done(&j);
+}
+
+static wh_err office_create(wh_req *r, wh_error *e)
+{
+    wh_office in = {0}, o;
+    wh_venture v;
+    wh_conn *c = NULL;
+    wh_err rc = path_venture(r, &c, &v, e);
+    if (rc == WH_OK)
+        rc = read_office(r, &in, e);
+    in.venture_id = v.id;
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_office_create(c, &r->arena, &in, r->now_ms, &o, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, "office.create", "office", o.id, v.id, NULL, owned(r, wh_office_json(&o)),
+                   e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 201, wh_office_json(&o)) : rc;
+}
+
+static wh_err people(wh_req *r, wh_error *e)
+{
+    wh_page pg;
+    wh_venture_page vp;
+    wh_venture v;
+    wh_conn *c = NULL;
+    size_t n = 0;
+    const char *last_key = "";
+    int64_t last_id = 0;
+    json_t *items = owned(r, json_array());
+    wh_err rc = page_of(r, "people", &pg, &vp, e);
+    if (rc == WH_OK)
+        rc = path_venture(r, &c, &v, e);
+    if (rc == WH_OK)
+        rc = wh_venture_people(c, &r->arena, v.id, &vp, items, &n, &last_key, &last_id, e);
+    if (rc != WH_OK)
+        return rc;
+    bool more = n > (size_t)pg.limit;
+    return wh_resp_json(r, 200,
+                        wh_page_render(r, &pg, json_incref(items), more, last_key, last_id));
+}
+
+typedef wh_err (*set_fn)(wh_conn *, wh_arena *, int64_t, const int64_t *, size_t, int64_t,
+                         json_t **, json_t **, wh_error *);
+
+/* PUT /users/{id}/ventures and /offices share everything but the field and the store call. */
+static wh_err put_membership(wh_req *r, const char *field, const char *action, set_fn set,
+                             wh_error *e)
+{
+    const char *const fields[] = {field, NULL};
+    int64_t uid;
+    json_t *body = NULL, *before = NULL, *after = NULL;
+    wh_jin j;
+    wh_conn *c = NULL;
+    wh_user u;
+    size_t n = 0;
+    wh_err rc = wh_req_path_id(r, 0, &uid, e);
+    if (rc == WH_OK)
+        rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(&j, body, e);
+    wh_jin_allow(&j, fields);
+    int64_t *ids = wh_jin_ids(&j, field, WH_LIMIT_MEMBERSHIP_IDS, &r->arena, &n);
+    if (wh_jin_done(&j) != WH_OK)
+        return WH_ERR_INVALID;
+    rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_user_get(c, &r->arena, uid, &u, e);
+    if (rc == WH_OK)
+        rc = set(c, &r->arena, uid, ids, n, r->now_ms, &before, &after, e);
+    owned(r, before);
+    owned(r, after);
+    if (rc == WH_OK)
+        rc = audit(r, c, action, "user", uid, 0, before, after, e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    if (rc != WH_OK)
+        return rc;
+    return wh_resp_json(r, 200, json_pack("{s:I, s:O}", "user_id", (json_int_t)uid, field, after));
+}
+
+static wh_err put_ventures(wh_req *r, wh_error *e)
+{
+    return put_membership(r, "venture_ids", "user.ventures", wh_membership_set_ventures, e);
+}
+
+static wh_err put_offices(wh_req *r, wh_error *e)
+{
+    return put_membership(r, "office_ids", "user.offices", wh_membership_set_offices, e);
+}
+
+static const wh_route routes[] = {
+    {"GET", "/api/v1/ventures", venture_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
+    {"POST", "/api/v1/ventures", venture_create, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE,
+     WH_ROUTE_IDEMPOTENT},
+    {"GET", "/api/v1/ventures/{id}", venture_get, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
+    {"PATCH", "/api/v1/ventures/{id}", venture_patch, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE, 0},
+    {"GET", "/api/v1/ventures/{id}/people", people, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
+    {"GET", "/api/v1/ventures/{id}/offices", office_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
+    {"POST", "/api/v1/ventures/{id}/offices", office_create, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE,
+     WH_ROUTE_IDEMPOTENT},
+    {"PUT", "/api/v1/users/{id}/ventures", put_ventures, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, 0},
+    {"PUT", "/api/v1/users/{id}/offices", put_offices, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, 0},
+};
+
+const wh_route *wh_ventures_routes(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}

@@ -1,0 +1,201 @@
+/* SQL for ventures, offices and memberships. Every read of venture data takes the caller's
+ * scope and filters in WHERE. */
+#include "ventures/ventures.h"
+
+#include <string.h>
+
+const char *const wh_venture_types[] = {"LOGISTICS", "TRANSPORT", "HOSPITALITY", "BPO",
+                                        "SAAS",      "HOLDINGS",  "TESTING",     NULL};
+
+#define VENTURE_COLS "v.id, v.name, v.code, v.type, v.active"
+#define OFFICE_COLS  "o.id, o.venture_id, o.name, o.city, o.country"
+/* RETURNING may not name a table alias on SQLite */
+#define VENTURE_RET "id, name, code, type, active"
+#define OFFICE_RET  "id, venture_id, name, city, country"
+
+static void venture_row(const wh_rows *r, size_t i, wh_venture *v)
+{
+    v->id = wh_rows_int(r, i, 0);
+    v->name = wh_rows_text(r, i, 1);
+    v->code = wh_rows_text(r, i, 2);
+    v->type = wh_rows_text(r, i, 3);
+    v->active = wh_rows_bool(r, i, 4);
+}
+
+static void office_row(const wh_rows *r, size_t i, wh_office *o)
+{
+    o->id = wh_rows_int(r, i, 0);
+    o->venture_id = wh_rows_int(r, i, 1);
+    o->name = wh_rows_text(r, i, 2);
+    o->city = wh_rows_text(r, i, 3);
+    o->country = wh_rows_text(r, i, 4);
+}
+
+static wh_err one_venture(wh_err rc, const wh_rows *r, wh_venture *out, wh_error *e)
+{
+    if (rc == WH_ERR_UNIQUE)
+        return wh_error_set(e, 409, "conflict", "A venture with this code already exists.");
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_error_set(e, 404, "not_found", "No such venture.");
+    venture_row(r, 0, out);
+    return WH_OK;
+}
+
+wh_err wh_venture_create(wh_conn *c, wh_arena *a, const wh_venture_input *in, int64_t now_ms,
+                         wh_venture *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "INSERT INTO ventures (name, code, type, active, created_at,"
+                            " updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING " VENTURE_RET,
+                            WH_ARGS(WH_PT(in->name), WH_PT(in->code), WH_PT(in->type),
+                                    WH_PB(in->has_active ? in->active : true), WH_PI(now_ms)),
+                            &r, e);
+    return one_venture(rc, r, out, e);
+}
+
+wh_err wh_venture_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id, wh_venture *out,
+                      wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc =
+        wh_db_query(c, a,
+                    "SELECT " VENTURE_COLS
+                    " FROM ventures v WHERE v.id = $3 AND " WH_SCOPE_SQL("v.id", "$1", "$2"),
+                    WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    return one_venture(rc, r, out, e);
+}
+
+wh_err wh_venture_update(wh_conn *c, wh_arena *a, int64_t id, const wh_venture_input *in,
+                         int64_t now_ms, wh_venture *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc =
+        wh_db_query(c, a,
+                    "UPDATE ventures SET name = COALESCE($2, name), code = COALESCE($3, code),"
+                    " type = COALESCE($4, type), active = CASE WHEN $5 THEN $6 ELSE active END,"
+                    " updated_at = $7 WHERE id = $1 RETURNING " VENTURE_RET,
+                    WH_ARGS(WH_PI(id), WH_PT(in->name), WH_PT(in->code), WH_PT(in->type),
+                            WH_PB(in->has_active), WH_PB(in->active), WH_PI(now_ms)),
+                    &r, e);
+    return one_venture(rc, r, out, e);
+}
+
+wh_err wh_venture_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_venture_page *pg,
+                       wh_venture **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " VENTURE_COLS " FROM ventures v WHERE " WH_SCOPE_SQL(
+            "v.id", "$1",
+            "$2") " AND (NOT $3 OR (v.name, v.id) > ($4, $5)) ORDER BY v.name, v.id LIMIT $6",
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PB(pg->after),
+                WH_PT(pg->after ? pg->key : ""), WH_PI(pg->id), WH_PI(pg->limit + 1)),
+        &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        venture_row(r, i, &(*out)[i]);
+    return WH_OK;
+}
+
+json_t *wh_venture_json(const wh_venture *v)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)v->id, "name", v->name, "code",
+                     v->code, "type", v->type, "active", v->active);
+}
+
+wh_err wh_office_create(wh_conn *c, wh_arena *a, const wh_office *in, int64_t now_ms,
+                        wh_office *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "INSERT INTO offices (venture_id, name, city, country,"
+                            " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)"
+                            " RETURNING " OFFICE_RET,
+                            WH_ARGS(WH_PI(in->venture_id), WH_PT(in->name), WH_PT(in->city),
+                                    WH_PT(in->country), WH_PI(now_ms)),
+                            &r, e);
+    if (rc == WH_OK)
+        office_row(r, 0, out);
+    return rc;
+}
+
+wh_err wh_office_list(wh_conn *c, wh_arena *a, int64_t venture_id, const wh_venture_page *pg,
+                      wh_office **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc =
+        wh_db_query(c, a,
+                    "SELECT " OFFICE_COLS " FROM offices o WHERE o.venture_id = $1"
+                    " AND (NOT $2 OR (o.name, o.id) > ($3, $4)) ORDER BY o.name, o.id"
+                    " LIMIT $5",
+                    WH_ARGS(WH_PI(venture_id), WH_PB(pg->after), WH_PT(pg->after ? pg->key : ""),
+                            WH_PI(pg->id), WH_PI(pg->limit + 1)),
+                    &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        office_row(r, i, &(*out)[i]);
+    return WH_OK;
+}
+
+json_t *wh_office_json(const wh_office *o)
+{
+    return json_pack("{s:I, s:I, s:s, s:o, s:o}", "id", (json_int_t)o->id, "venture_id",
+                     (json_int_t)o->venture_id, "name", o->name, "city",
+                     o->city ? json_string(o->city) : json_null(), "country",
+                     o->country ? json_string(o->country) : json_null());
+}
+
+static json_t *member_offices(wh_conn *c, wh_arena *a, int64_t venture_id, int64_t user_id,
+                              wh_error *e, wh_err *rc)
+{
+    wh_rows *r = NULL;
+    json_t *out = json_array();
+    *rc = wh_db_query(c, a,
+                      "SELECT o.id, o.name FROM office_users ou JOIN offices o ON o.id ="
+                      " ou.office_id WHERE ou.user_id = $1 AND o.venture_id = $2"
+                      " ORDER BY o.name, o.id",
+                      WH_ARGS(WH_PI(user_id), WH_PI(venture_id)), &r, e);
+    for (size_t i = 0; i < wh_rows_count(r); i++)
+        json_array_append_new(out, json_pack("{s:I, s:s}", "id", wh_rows_int(r, i, 0), "name",
+                                             wh_rows_text(r, i, 1)));
+    return out;
+}
+
+wh_err wh_venture_people(wh_conn *c, wh_arena *a, int64_t venture_id, const wh_venture_page *pg,
+                         json_t *items, size_t *n, const char **last_key, int64_t *last_id,
+                         wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT u.id, u.email, u.full_name, u.role, u.active FROM venture_users vu JOIN users u"
+        " ON u.id = vu.user_id WHERE vu.venture_id = $1 AND (NOT $2 OR (u.full_name, u.id) >"
+        " ($3, $4)) ORDER BY u.full_name, u.id LIMIT $5",
+        WH_ARGS(WH_PI(venture_id), WH_PB(pg->after), WH_PT(pg->after ? pg->key : ""), WH_PI(pg->id),
+                WH_PI(pg->limit + 1)),
+        &r, e);
+    *n = wh_rows_count(r);
+    for (size_t i = 0; rc == WH_OK && i < *n && i < (size_t)pg->limit; i++) {
+        wh_user u = {.id = wh_rows_int(r, i, 0),
+                     .email = wh_rows_text(r, i, 1),
+                     .full_name = wh_rows_text(r, i, 2),
+                     .active = wh_rows_bool(r, i, 4)};
+        (void)wh_role_parse(wh_rows_text(r, i, 3), &u.role);
+        json_t *item = wh_user_json(&u);
+        json_object_set_new(item, "offices", member_offices(c, a, venture_id, u.id, e, &rc));
+        json_array_append_new(items, item);
+        *last_key = u.full_name;
+        *last_id = u.id;
+    }
+    return rc;
+}
