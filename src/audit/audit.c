@@ -37,7 +37,7 @@ static json_t *render(const wh_rows *r, size_t i)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(wh_rows_int(r, i, 0)));
-    json_object_set_new(o, "at", wh_json_time(wh_rows_int(r, i, 1)));
+    json_object_set_new(o, "created_at", wh_json_time(wh_rows_int(r, i, 1)));
     json_object_set_new(o, "actor_id",
                         wh_rows_null(r, i, 2) ? json_null() : json_integer(wh_rows_int(r, i, 2)));
     json_object_set_new(o, "action", json_string(wh_rows_text(r, i, 3)));

@@ -154,6 +154,11 @@ WH_MUST_USE wh_err wh_user_update(wh_conn *c, wh_arena *a, int64_t id, const wh_
 /* Finds an active or inactive user by e-mail with the password hash (NULL if none). */
 WH_MUST_USE wh_err wh_user_find_by_email(wh_conn *c, wh_arena *a, const char *email, wh_user *out,
                                          const char **pwhash, bool *found, wh_error *e);
+/* Up to limit users, newest first (id descending), after after_id when it is not 0. */
+WH_MUST_USE wh_err wh_user_list(wh_conn *c, wh_arena *a, int64_t after_id, int limit, wh_user **out,
+                                size_t *n, wh_error *e);
+/* Ends every session of a user (deactivation). */
+WH_MUST_USE wh_err wh_session_delete_user(wh_conn *c, wh_arena *a, int64_t user_id, wh_error *e);
 json_t *wh_user_json(const wh_user *u);
 
 struct wh_route;

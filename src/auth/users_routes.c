@@ -102,8 +102,7 @@ static wh_err patch(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = audit(r, c, "user.update", &before, &after, e);
     if (rc == WH_OK && !after.active) /* a deactivated user's sessions end now */
-        rc = wh_db_query(c, &r->arena, "DELETE FROM sessions WHERE user_id = $1",
-                         WH_ARGS(WH_PI(id)), NULL, e);
+        rc = wh_session_delete_user(c, &r->arena, id, e);
     if (rc == WH_OK)
         rc = wh_db_commit(c, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_user_json(&after)) : rc;
@@ -114,31 +113,22 @@ static wh_err list(wh_req *r, wh_error *e)
 {
     wh_page pg;
     wh_conn *c = NULL;
-    wh_rows *rows = NULL;
+    wh_user *users = NULL;
+    size_t n = 0;
     wh_err rc = wh_page_parse(r, "users", &pg, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);
     if (rc == WH_OK)
-        rc = wh_db_query(c, &r->arena,
-                         "SELECT id, email, full_name, role, active FROM users WHERE"
-                         " ($1 = 0 OR id < $1) ORDER BY id DESC LIMIT $2",
-                         WH_ARGS(WH_PI(pg.after ? pg.id : 0), WH_PI(pg.limit + 1)), &rows, e);
+        rc = wh_user_list(c, &r->arena, pg.after ? pg.id : 0, pg.limit + 1, &users, &n, e);
     if (rc != WH_OK)
         return rc;
-    size_t n = wh_rows_count(rows);
     bool more = n > (size_t)pg.limit;
+    size_t shown = more ? (size_t)pg.limit : n;
     json_t *items = json_array();
-    int64_t last = 0;
-    for (size_t i = 0; i < n && i < (size_t)pg.limit; i++) {
-        wh_user u = {.id = wh_rows_int(rows, i, 0),
-                     .email = wh_rows_text(rows, i, 1),
-                     .full_name = wh_rows_text(rows, i, 2),
-                     .active = wh_rows_bool(rows, i, 4)};
-        (void)wh_role_parse(wh_rows_text(rows, i, 3), &u.role);
-        json_array_append_new(items, wh_user_json(&u));
-        last = u.id;
-    }
-    return wh_resp_json(r, 200, wh_page_render(r, &pg, items, more, "", last));
+    for (size_t i = 0; i < shown; i++)
+        json_array_append_new(items, wh_user_json(&users[i]));
+    return wh_resp_json(r, 200,
+                        wh_page_render(r, &pg, items, more, "", shown ? users[shown - 1].id : 0));
 }
 
 static const wh_route routes[] = {

@@ -124,3 +124,26 @@ json_t *wh_user_json(const wh_user *u)
     return json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->id, "email", u->email,
                      "full_name", u->full_name, "role", wh_role_name(u->role), "active", u->active);
 }
+
+wh_err wh_user_list(wh_conn *c, wh_arena *a, int64_t after_id, int limit, wh_user **out, size_t *n,
+                    wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "SELECT " USER_COLS " FROM users WHERE ($1 = 0 OR id < $1)"
+                            " ORDER BY id DESC LIMIT $2",
+                            WH_ARGS(WH_PI(after_id), WH_PI(limit)), &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        from_row(r, i, &(*out)[i]);
+    return WH_OK;
+}
+
+wh_err wh_session_delete_user(wh_conn *c, wh_arena *a, int64_t user_id, wh_error *e)
+{
+    return wh_db_query(c, a, "DELETE FROM sessions WHERE user_id = $1", WH_ARGS(WH_PI(user_id)),
+                       NULL, e);
+}

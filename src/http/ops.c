@@ -14,9 +14,12 @@ static wh_err healthz(wh_req *r, wh_error *e)
 static wh_err readyz(wh_req *r, wh_error *e)
 {
     wh_conn *c = NULL;
-    if (wh_req_db(r, &c, e) != WH_OK || wh_db_query(c, &r->arena, "SELECT 1", NULL, 0, NULL, e))
-        return wh_resp_json(r, 503, json_pack("{s:s}", "status", "unavailable"));
-    return wh_resp_json(r, 200, json_pack("{s:s}", "status", "ready"));
+    wh_err rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_db_query(c, &r->arena, "SELECT 1", NULL, 0, NULL, e);
+    if (rc != WH_OK)
+        return wh_error_set(e, 503, "unavailable", "The database does not answer.");
+    return wh_resp_json(r, 200, json_pack("{s:s}", "status", "ok"));
 }
 
 /* Reads a whole file (at most 4 MiB) into the arena. */

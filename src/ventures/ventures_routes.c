@@ -254,9 +254,9 @@ static wh_err people(wh_req *r, wh_error *e)
         rc = wh_venture_people(c, &r->arena, v.id, &vp, items, &n, &last_key, &last_id, e);
     if (rc != WH_OK)
         return rc;
-    bool more = n > (size_t)pg.limit;
-    return wh_resp_json(r, 200,
-                        wh_page_render(r, &pg, json_incref(items), more, last_key, last_id));
+    return wh_resp_json(
+        r, 200,
+        wh_page_render(r, &pg, json_incref(items), n > (size_t)pg.limit, last_key, last_id));
 }
 
 typedef wh_err (*set_fn)(wh_conn *, wh_arena *, int64_t, const int64_t *, size_t, int64_t,

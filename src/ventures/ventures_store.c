@@ -155,20 +155,30 @@ json_t *wh_office_json(const wh_office *o)
                      o->country ? json_string(o->country) : json_null());
 }
 
-static json_t *member_offices(wh_conn *c, wh_arena *a, int64_t venture_id, int64_t user_id,
-                              wh_error *e, wh_err *rc)
+/* The page of members: the WHERE and ORDER of both queries below. */
+#define PEOPLE_PAGE                                                                                \
+    " FROM venture_users vu JOIN users u ON u.id = vu.user_id WHERE vu.venture_id = $1 AND"        \
+    " (NOT $2 OR (u.full_name, u.id) > ($3, $4)) ORDER BY u.full_name, u.id LIMIT $5"
+
+/* Attaches each member's offices in the venture, fetched for the whole page in one query. */
+static wh_err attach_offices(wh_conn *c, wh_arena *a, const wh_param *args, json_t *items,
+                             const int64_t *ids, size_t n, wh_error *e)
 {
     wh_rows *r = NULL;
-    json_t *out = json_array();
-    *rc = wh_db_query(c, a,
-                      "SELECT o.id, o.name FROM office_users ou JOIN offices o ON o.id ="
-                      " ou.office_id WHERE ou.user_id = $1 AND o.venture_id = $2"
-                      " ORDER BY o.name, o.id",
-                      WH_ARGS(WH_PI(user_id), WH_PI(venture_id)), &r, e);
-    for (size_t i = 0; i < wh_rows_count(r); i++)
-        json_array_append_new(out, json_pack("{s:I, s:s}", "id", wh_rows_int(r, i, 0), "name",
-                                             wh_rows_text(r, i, 1)));
-    return out;
+    wh_err rc = wh_db_query(c, a,
+                            "SELECT ou.user_id, o.id, o.name FROM office_users ou JOIN offices o"
+                            " ON o.id = ou.office_id WHERE o.venture_id = $1 AND ou.user_id IN"
+                            " (SELECT u.id" PEOPLE_PAGE ") ORDER BY o.name, o.id",
+                            args, 5, &r, e);
+    for (size_t i = 0; rc == WH_OK && i < n; i++) {
+        json_t *offices = json_array();
+        for (size_t k = 0; k < wh_rows_count(r); k++)
+            if (wh_rows_int(r, k, 0) == ids[i])
+                json_array_append_new(offices, json_pack("{s:I, s:s}", "id", wh_rows_int(r, k, 1),
+                                                         "name", wh_rows_text(r, k, 2)));
+        json_object_set_new(json_array_get(items, i), "offices", offices);
+    }
+    return rc;
 }
 
 wh_err wh_venture_people(wh_conn *c, wh_arena *a, int64_t venture_id, const wh_venture_page *pg,
@@ -176,26 +186,27 @@ wh_err wh_venture_people(wh_conn *c, wh_arena *a, int64_t venture_id, const wh_v
                          wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT u.id, u.email, u.full_name, u.role, u.active FROM venture_users vu JOIN users u"
-        " ON u.id = vu.user_id WHERE vu.venture_id = $1 AND (NOT $2 OR (u.full_name, u.id) >"
-        " ($3, $4)) ORDER BY u.full_name, u.id LIMIT $5",
-        WH_ARGS(WH_PI(venture_id), WH_PB(pg->after), WH_PT(pg->after ? pg->key : ""), WH_PI(pg->id),
-                WH_PI(pg->limit + 1)),
-        &r, e);
+    const wh_param args[] = {WH_PI(venture_id), WH_PB(pg->after), WH_PT(pg->after ? pg->key : ""),
+                             WH_PI(pg->id), WH_PI(pg->limit)};
+    /* one row more than the page tells whether there is a next page */
+    const wh_param probe[] = {args[0], args[1], args[2], args[3], WH_PI(pg->limit + 1)};
+    wh_err rc = wh_db_query(c, a, "SELECT u.id, u.email, u.full_name, u.role, u.active" PEOPLE_PAGE,
+                            probe, 5, &r, e);
+    if (rc != WH_OK)
+        return rc;
     *n = wh_rows_count(r);
-    for (size_t i = 0; rc == WH_OK && i < *n && i < (size_t)pg->limit; i++) {
+    size_t shown = *n > (size_t)pg->limit ? (size_t)pg->limit : *n;
+    int64_t *ids = wh_arena_alloc(a, sizeof *ids * (shown + 1));
+    for (size_t i = 0; i < shown; i++) {
         wh_user u = {.id = wh_rows_int(r, i, 0),
                      .email = wh_rows_text(r, i, 1),
                      .full_name = wh_rows_text(r, i, 2),
                      .active = wh_rows_bool(r, i, 4)};
         (void)wh_role_parse(wh_rows_text(r, i, 3), &u.role);
-        json_t *item = wh_user_json(&u);
-        json_object_set_new(item, "offices", member_offices(c, a, venture_id, u.id, e, &rc));
-        json_array_append_new(items, item);
+        json_array_append_new(items, wh_user_json(&u));
+        ids[i] = u.id;
         *last_key = u.full_name;
         *last_id = u.id;
     }
-    return rc;
+    return attach_offices(c, a, args, items, ids, shown, e);
 }
