@@ -1,6 +1,7 @@
 /* The wheelhouse command line: serve | migrate | seed [--demo] | user create | job run.
  * Dispatch only; the work lives in the modules. */
 #include "app.h"
+#include "audit/audit.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
@@ -71,6 +72,26 @@ static bool has_flag(int argc, char **argv, const char *name)
     return false;
 }
 
+/* Creates the user and its audit entry (no actor: the command line) in one transaction. */
+static wh_err create_audited(wh_conn *c, wh_arena *a, const wh_user_input *in, wh_user *u,
+                             wh_error *e)
+{
+    int64_t now = wh_clock_now_ms();
+    wh_err rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_user_create(c, a, in, now, u, e);
+    if (rc == WH_OK) {
+        json_t *after = wh_user_json(u);
+        wh_audit_entry en = {.action = "user.create", .entity = "user", .entity_id = u->id,
+                             .after = after, .request_id = "cli", .at_ms = now};
+        rc = wh_audit_record(c, a, &en, e);
+        json_decref(after);
+    }
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc;
+}
+
 static int user_create(wh_app *app, int argc, char **argv, wh_error *e)
 {
     char password[WH_LIMIT_PASSWORD_MAX + 2] = "";
@@ -99,8 +120,7 @@ static int user_create(wh_app *app, int argc, char **argv, wh_error *e)
         }
         in.password = password;
     }
-    if (wh_db_acquire(app->db, &c, e) != WH_OK ||
-        wh_user_create(c, &a, &in, wh_clock_now_ms(), &u, e) != WH_OK) {
+    if (wh_db_acquire(app->db, &c, e) != WH_OK || create_audited(c, &a, &in, &u, e) != WH_OK) {
         status = fail(e);
         goto out;
     }

@@ -66,6 +66,17 @@ static wh_err add_memberships(wh_conn *c, wh_arena *a, int64_t user_id, const ch
                        WH_ARGS(WH_PI(user_id), WH_PT(codes), WH_PI(now)), NULL, e);
 }
 
+/* Office-scoped roles also get the first office of each of their ventures. */
+static wh_err add_offices(wh_conn *c, wh_arena *a, int64_t user_id, int64_t now, wh_error *e)
+{
+    return wh_db_query(c, a,
+                       "INSERT INTO office_users (user_id, office_id, created_at) SELECT $1,"
+                       " MIN(o.id), $2 FROM offices o JOIN venture_users vu ON vu.venture_id ="
+                       " o.venture_id WHERE vu.user_id = $1 GROUP BY o.venture_id"
+                       " ON CONFLICT (user_id, office_id) DO NOTHING",
+                       WH_ARGS(WH_PI(user_id), WH_PI(now)), NULL, e);
+}
+
 static const char *codes_of(wh_role role)
 {
     for (size_t i = 0; i < sizeof demo_members / sizeof demo_members[0]; i++)
@@ -98,6 +109,8 @@ static wh_err seed_users(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
             rc = wh_user_create(c, a, &in, now, &u, e);
         if (rc == WH_OK && !found && codes_of((wh_role)role))
             rc = add_memberships(c, a, u.id, codes_of((wh_role)role), now, e);
+        if (rc == WH_OK && !found && wh_role_office_scoped((wh_role)role))
+            rc = add_offices(c, a, u.id, now, e);
         if (rc == WH_OK)
             printf("  %-16s %s\n", name, email);
     }

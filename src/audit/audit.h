@@ -5,6 +5,7 @@
 #define WH_AUDIT_AUDIT_H
 
 #include "core/arena.h"
+#include "auth/auth.h"
 #include "core/err.h"
 #include "db/db.h"
 
@@ -23,6 +24,19 @@ typedef struct {
 } wh_audit_entry;
 
 WH_MUST_USE wh_err wh_audit_record(wh_conn *c, wh_arena *a, const wh_audit_entry *en, wh_error *e);
+
+/* Filters of the audit list; 0 / NULL mean "any". */
+typedef struct {
+    int64_t venture_id, actor_id;
+    const char *action;
+    int64_t before_id; /* keyset: ids below this one */
+    int limit;
+} wh_audit_filter;
+
+/* Rows (id, at, actor_id, action, entity, entity_id, venture_id, before_json, after_json,
+ * request_id) in p's scope, newest first. */
+WH_MUST_USE wh_err wh_audit_list(wh_conn *c, wh_arena *a, const wh_principal *p,
+                                 const wh_audit_filter *f, wh_rows **out, wh_error *e);
 
 struct wh_route;
 /* GET /audit-log. */

@@ -1,31 +1,6 @@
-/* Audit log writing and its list route. */
+/* GET /audit-log (audit.read): newest first, filtered by venture, actor and action. */
 #include "audit/audit.h"
 #include "http/http.h"
-
-#include <stdlib.h>
-
-static char *dump(wh_arena *a, json_t *v)
-{
-    if (!v)
-        return NULL;
-    char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
-    char *copy = wh_arena_strdup(a, s ? s : "null");
-    free(s);
-    return copy;
-}
-
-wh_err wh_audit_record(wh_conn *c, wh_arena *a, const wh_audit_entry *en, wh_error *e)
-{
-    return wh_db_query(
-        c, a,
-        "INSERT INTO audit_log (at, actor_id, action, entity, entity_id, venture_id, before_json,"
-        " after_json, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        WH_ARGS(WH_PI(en->at_ms), en->actor_id ? WH_PI(en->actor_id) : WH_PN, WH_PT(en->action),
-                WH_PT(en->entity), en->entity_id ? WH_PI(en->entity_id) : WH_PN,
-                en->venture_id ? WH_PI(en->venture_id) : WH_PN, WH_PT(dump(a, en->before)),
-                WH_PT(dump(a, en->after)), WH_PT(en->request_id)),
-        NULL, e);
-}
 
 static json_t *parse_or_null(const char *s)
 {
@@ -52,7 +27,6 @@ static json_t *render(const wh_rows *r, size_t i)
     return o;
 }
 
-/* Newest first by id. Entries without a venture are visible only to all-venture callers. */
 static wh_err list(wh_req *r, wh_error *e)
 {
     wh_page pg;
@@ -72,15 +46,12 @@ static wh_err list(wh_req *r, wh_error *e)
         rc = wh_scope_check_venture(c, &r->arena, &r->user, venture, e);
     if (rc != WH_OK)
         return rc;
-    rc = wh_db_query(
-        c, &r->arena,
-        "SELECT id, at, actor_id, action, entity, entity_id, venture_id, before_json, after_json,"
-        " request_id FROM audit_log WHERE ($3 = 0 OR venture_id = $3) AND ($4 = 0 OR actor_id ="
-        " $4) AND ($5 = '' OR action = $5) AND ($6 = 0 OR id < $6) AND ((venture_id IS NULL AND"
-        " $1) OR " WH_SCOPE_SQL("venture_id", "$1", "$2") ") ORDER BY id DESC LIMIT $7",
-        WH_ARGS(WH_PB(r->user.all_ventures), WH_PI(r->user.id), WH_PI(venture), WH_PI(actor),
-                WH_PT(action ? action : ""), WH_PI(pg.after ? pg.id : 0), WH_PI(pg.limit + 1)),
-        &rows, e);
+    wh_audit_filter f = {.venture_id = venture,
+                         .actor_id = actor,
+                         .action = action,
+                         .before_id = pg.after ? pg.id : 0,
+                         .limit = pg.limit + 1};
+    rc = wh_audit_list(c, &r->arena, &r->user, &f, &rows, e);
     if (rc != WH_OK)
         return rc;
     size_t n = wh_rows_count(rows);
