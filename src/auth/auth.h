@@ -74,7 +74,8 @@ bool wh_role_office_scoped(wh_role role);
 bool wh_role_leadership(wh_role role);
 /* The permission table: may role use perm? PUBLIC and SIGNED_IN are always allowed. */
 bool wh_rbac_allows(wh_role role, wh_perm perm);
-/* "users.manage" etc.; NULL for PUBLIC and SIGNED_IN. */
+/* "users.manage" etc.; NULL for PUBLIC, SIGNED_IN and HOTELS_RESPOND (not a named permission
+ * of DOMAIN.md §1 but hotels.write-or-CSR). */
 const char *wh_perm_name(wh_perm perm);
 
 /* The authenticated caller. The scope of a request is (user_id, all_ventures): every

@@ -134,6 +134,7 @@ int64_t *wh_jin_ids(wh_jin *in, const char *key, size_t max, wh_arena *a, size_t
         return NULL;
     }
     int64_t *ids = wh_arena_alloc(a, sizeof *ids * (json_array_size(v) + 1));
+    size_t count = 0;
     size_t i;
     json_t *item;
     json_array_foreach(v, i, item)
@@ -143,11 +144,12 @@ int64_t *wh_jin_ids(wh_jin *in, const char *key, size_t max, wh_arena *a, size_t
             return NULL;
         }
         bool dup = false;
-        for (size_t k = 0; k < *n && !dup; k++)
+        for (size_t k = 0; k < count && !dup; k++)
             dup = ids[k] == json_integer_value(item);
         if (!dup)
-            ids[(*n)++] = json_integer_value(item);
+            ids[count++] = json_integer_value(item);
     }
+    *n = count;
     return ids;
 }
 
@@ -160,7 +162,7 @@ wh_err wh_json_parse_object(const char *body, size_t len, json_t **out, wh_error
 {
     json_error_t jerr;
     *out = NULL;
-    json_t *v = json_loadb(body ? body : "", len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *v = json_loadb(body ? body : "", len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
     if (!v)
         return wh_error_set(e, 400, "invalid_json", "The body is not valid JSON: %s (line %d)",
                             jerr.text, jerr.line);

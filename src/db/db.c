@@ -6,6 +6,7 @@
 #include "core/alloc.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/str.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -256,13 +257,10 @@ const char *wh_rows_text(const wh_rows *r, size_t row, size_t col)
 int64_t wh_rows_int(const wh_rows *r, size_t row, size_t col)
 {
     const char *s = wh_rows_text(r, row, col);
-    if (!s)
-        return 0;
     int64_t v = 0;
-    bool neg = *s == '-';
-    for (const char *p = s + neg; *p >= '0' && *p <= '9'; p++)
-        v = v * 10 + (*p - '0');
-    return neg ? -v : v;
+    if (s && !wh_str_to_i64(wh_str_c(s), INT64_MIN, INT64_MAX, &v))
+        v = 0; /* not an integer column: callers only read integer columns this way */
+    return v;
 }
 
 bool wh_rows_bool(const wh_rows *r, size_t row, size_t col)

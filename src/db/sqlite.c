@@ -3,9 +3,21 @@
 #include "db/db_int.h"
 #include "core/limits.h"
 
+#include "core/alloc.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Prepared statements are cached per connection, keyed by the SQL text (checked in full, so a
+ * reused buffer with other text never picks up a stale statement). */
+#define STMT_CACHE 64
+
+typedef struct {
+    sqlite3 *db;
+    sqlite3_stmt *stmts[STMT_CACHE];
+    int next; /* round-robin eviction slot */
+} sq_conn;
 
 static wh_err fail(sqlite3 *h, int rc, wh_error *e)
 {
@@ -48,13 +60,38 @@ static wh_err sq_connect(const char *target, void **handle, wh_error *e)
         sqlite3_close(h);
         return err;
     }
-    *handle = h;
+    sq_conn *sc = wh_calloc(1, sizeof *sc);
+    sc->db = h;
+    *handle = sc;
     return WH_OK;
 }
 
 static void sq_disconnect(void *handle)
 {
-    sqlite3_close_v2(handle);
+    sq_conn *sc = handle;
+    for (int i = 0; i < STMT_CACHE; i++)
+        sqlite3_finalize(sc->stmts[i]);
+    sqlite3_close_v2(sc->db);
+    wh_free(sc);
+}
+
+/* A ready statement for sql: from the cache (reset) or freshly prepared and cached. */
+static int prepare(sq_conn *sc, const char *sql, sqlite3_stmt **out)
+{
+    for (int i = 0; i < STMT_CACHE; i++)
+        if (sc->stmts[i] && strcmp(sqlite3_sql(sc->stmts[i]), sql) == 0) {
+            sqlite3_reset(sc->stmts[i]);
+            sqlite3_clear_bindings(sc->stmts[i]);
+            *out = sc->stmts[i];
+            return SQLITE_OK;
+        }
+    int rc = sqlite3_prepare_v3(sc->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    sqlite3_finalize(sc->stmts[sc->next]);
+    sc->stmts[sc->next] = *out;
+    sc->next = (sc->next + 1) % STMT_CACHE;
+    return SQLITE_OK;
 }
 
 static bool sq_healthy(void *handle)
@@ -104,10 +141,11 @@ static void copy_row(sqlite3_stmt *st, wh_rows *r, wh_arena *a)
 static wh_err sq_query(void *handle, wh_arena *a, const char *sql, const wh_param *p, int n,
                        wh_rows **out, wh_error *e)
 {
-    sqlite3 *h = handle;
+    sq_conn *sc = handle;
+    sqlite3 *h = sc->db;
     sqlite3_stmt *st = NULL;
     wh_err err = WH_OK;
-    int rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+    int rc = prepare(sc, sql, &st);
     if (rc == SQLITE_OK)
         rc = bind_all(st, p, n);
     if (rc != SQLITE_OK) {
@@ -123,14 +161,18 @@ static wh_err sq_query(void *handle, wh_arena *a, const char *sql, const wh_para
     }
     *out = r;
 out:
-    sqlite3_finalize(st);
+    if (st) {
+        sqlite3_reset(st); /* ends the statement's read transaction; it stays cached */
+        sqlite3_clear_bindings(st);
+    }
     return err;
 }
 
 static wh_err sq_script(void *handle, const char *sql, wh_error *e)
 {
-    int rc = sqlite3_exec(handle, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? WH_OK : fail(handle, rc, e);
+    sq_conn *sc = handle;
+    int rc = sqlite3_exec(sc->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? WH_OK : fail(sc->db, rc, e);
 }
 
 static wh_err sq_lock(void *handle, int64_t key, wh_error *e)

@@ -128,7 +128,7 @@ WH_MUST_USE wh_err wh_page_parse(wh_req *r, const char *list, wh_page *pg, wh_er
  * row kept, from last_key / last_id. */
 json_t *wh_page_render(wh_req *r, const wh_page *pg, json_t *items, bool has_more,
                        const char *last_key, int64_t last_id);
-/* Cursor signing, exposed for unit tests: encode writes at most cap bytes. */
+/* Cursor signing, exposed for unit tests. encode needs cap >= WH_LIMIT_CURSOR_CHARS + 1. */
 void wh_cursor_encode(const unsigned char key[32], const char *list, const char *sort_key,
                       int64_t id, char *out, size_t cap);
 bool wh_cursor_decode(const unsigned char key[32], const char *list, const char *cursor,
