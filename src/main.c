@@ -82,8 +82,12 @@ static wh_err create_audited(wh_conn *c, wh_arena *a, const wh_user_input *in, w
         rc = wh_user_create(c, a, in, now, u, e);
     if (rc == WH_OK) {
         json_t *after = wh_user_json(u);
-        wh_audit_entry en = {.action = "user.create", .entity = "user", .entity_id = u->id,
-                             .after = after, .request_id = "cli", .at_ms = now};
+        wh_audit_entry en = {.action = "user.create",
+                             .entity = "user",
+                             .entity_id = u->id,
+                             .after = after,
+                             .request_id = "cli",
+                             .at_ms = now};
         rc = wh_audit_record(c, a, &en, e);
         json_decref(after);
     }
