@@ -21,7 +21,7 @@ test:
 	@scripts/test $(BUILD)
 
 sanitize:
-	@scripts/test $(BUILD)-sanitize -DWH_SANITIZE=ON
+	@scripts/test $(BUILD)-sanitize -DWH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
