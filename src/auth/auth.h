@@ -89,9 +89,12 @@ typedef struct {
 } wh_principal;
 
 /* SQL condition "venture column is in scope" for a query whose parameters $A (bool: all
- * ventures) and $B (the user id) are given: WH_SCOPE_SQL("v.id", "$1", "$2"). */
+ * ventures) and $B (the user id) are given: WH_SCOPE_SQL("v.id", "$1", "$2"). An EXISTS probe of
+ * the (user_id, venture_id) primary key, so a user in thousands of ventures costs one index
+ * lookup per candidate row rather than a materialised membership set per query. */
 #define WH_SCOPE_SQL(col, all, user)                                                               \
-    "(" all " OR " col " IN (SELECT venture_id FROM venture_users WHERE user_id = " user "))"
+    "(" all " OR EXISTS (SELECT 1 FROM venture_users vu_s WHERE vu_s.user_id = " user              \
+    " AND vu_s.venture_id = " col "))"
 
 /* Is venture_id inside p's scope (and existing)? */
 WH_MUST_USE wh_err wh_scope_has_venture(wh_conn *c, wh_arena *a, const wh_principal *p,
