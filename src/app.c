@@ -6,20 +6,31 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "freight/freight.h"
+#include "integrations/integrations.h"
 #include "ventures/ventures.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static void add_routes(wh_router *rt)
 {
     const wh_route *(*const tables[])(size_t *) = {
-        wh_http_ops_routes, wh_auth_routes, wh_users_routes, wh_ventures_routes, wh_audit_routes,
+        wh_http_ops_routes, wh_auth_routes,     wh_users_routes,        wh_ventures_routes,
+        wh_audit_routes,    wh_carriers_routes, wh_integrations_routes,
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         size_t n = 0;
         const wh_route *routes = tables[i](&n);
         wh_router_add(rt, routes, n);
     }
+}
+
+static void derive_keys(wh_app *app, const char *secret)
+{
+    wh_crypto_hmac(secret, strlen(secret), "wheelhouse-cursor", 17, app->cursor_key);
+    wh_crypto_hmac(secret, strlen(secret), "wheelhouse-login-code", 21, app->code_key);
 }
 
 /* The cursor key: from WH_SECRET, else a random secret made once and kept in settings (the
@@ -31,8 +42,7 @@ static wh_err load_secret(wh_app *app, wh_error *e)
     wh_arena a;
     char fresh[WH_CRYPTO_TOKEN_CHARS + 1];
     if (app->config.secret) {
-        wh_crypto_hmac("wheelhouse-cursor", 17, app->config.secret, strlen(app->config.secret),
-                       app->cursor_key);
+        derive_keys(app, app->config.secret);
         return WH_OK;
     }
     wh_arena_init(&a);
@@ -46,13 +56,23 @@ static wh_err load_secret(wh_app *app, wh_error *e)
     if (rc == WH_OK)
         rc = wh_db_query(c, &a, "SELECT value FROM settings WHERE key = 'secret'", NULL, 0, &r, e);
     if (rc == WH_OK && wh_rows_count(r) == 1) {
-        const char *s = wh_rows_text(r, 0, 0);
-        wh_crypto_hmac("wheelhouse-cursor", 17, s, strlen(s), app->cursor_key);
+        derive_keys(app, wh_rows_text(r, 0, 0));
     }
     wh_crypto_wipe(fresh, sizeof fresh);
     wh_db_release(app->db, c);
     wh_arena_cleanup(&a);
     return rc;
+}
+
+static void set_instance(wh_app *app)
+{
+    char host[32] = "host";
+    unsigned char rnd[4];
+    gethostname(host, sizeof host - 1);
+    host[sizeof host - 1] = '\0';
+    wh_crypto_random(rnd, sizeof rnd);
+    snprintf(app->instance, sizeof app->instance, "%s:%ld:%02x%02x%02x%02x", host, (long)getpid(),
+             rnd[0], rnd[1], rnd[2], rnd[3]);
 }
 
 wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
@@ -79,13 +99,17 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
         return rc;
     app->router = wh_router_new();
     add_routes(app->router);
+    app->integrations = wh_integrations_new(&app->config);
+    set_instance(app);
     return WH_OK;
 }
 
 void wh_app_cleanup(wh_app *app)
 {
+    wh_integrations_free(app->integrations);
     wh_router_free(app->router);
     wh_db_free(app->db);
     wh_config_cleanup(&app->config);
     wh_crypto_wipe(app->cursor_key, sizeof app->cursor_key);
+    wh_crypto_wipe(app->code_key, sizeof app->code_key);
 }

@@ -7,12 +7,16 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "http/http.h"
+#include "integrations/integrations.h"
 
 struct wh_app {
     wh_config config;
     wh_db *db;
     wh_router *router;
     unsigned char cursor_key[32]; /* HMAC key for cursors, from WH_SECRET or the database */
+    unsigned char code_key[32];   /* HMAC key for e-mailed login codes, from the same secret */
+    wh_integrations *integrations;
+    char instance[64]; /* this process: host:pid:random, the holder name of leases */
 };
 
 /* Loads configuration, opens and migrates the database, loads the secret, builds the router. */

@@ -38,11 +38,14 @@ static int serve(wh_app *app, wh_error *e)
     signal(SIGPIPE, SIG_IGN);
     if (wh_server_start(app, &srv, e) != WH_OK)
         return fail(e);
+    wh_outbox_worker *outbox = wh_outbox_worker_start(app->db, app->integrations, app->instance,
+                                                      app->config.outbox_poll_ms);
     wh_log(WH_LOG_INFO, "listening on http://%s:%d", app->config.listen_host,
            app->config.listen_port);
     sigwait(&set, &sig);
     wh_log(WH_LOG_INFO, "signal %d: finishing in-flight requests", sig);
     wh_server_stop(srv);
+    wh_outbox_worker_stop(outbox);
     wh_log(WH_LOG_INFO, "stopped");
     return 0;
 }

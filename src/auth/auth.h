@@ -165,6 +165,17 @@ WH_MUST_USE wh_err wh_user_list(wh_conn *c, wh_arena *a, int64_t after_id, int l
 WH_MUST_USE wh_err wh_session_delete_user(wh_conn *c, wh_arena *a, int64_t user_id, wh_error *e);
 json_t *wh_user_json(const wh_user *u);
 
+/* Login codes (the HMAC of "<user id>:<code>" under key; out is 64 hex digits + NUL). */
+void wh_code_hash(const unsigned char key[32], int64_t user_id, const char *code, char out[65]);
+WH_MUST_USE wh_err wh_code_count_recent(wh_conn *c, wh_arena *a, int64_t user_id, int64_t since_ms,
+                                        int64_t *count, wh_error *e);
+WH_MUST_USE wh_err wh_code_store(wh_conn *c, wh_arena *a, int64_t user_id, const char *hash,
+                                 int64_t now_ms, wh_error *e);
+/* *ok when hash matches an open code (then all open codes are spent); a miss costs every open
+ * code one of its tries. The caller commits either way. */
+WH_MUST_USE wh_err wh_code_check(wh_conn *c, wh_arena *a, int64_t user_id, const char *hash,
+                                 int64_t now_ms, bool *ok, wh_error *e);
+
 struct wh_route;
 /* The auth and caller routes; *n receives their count. */
 const struct wh_route *wh_auth_routes(size_t *n);

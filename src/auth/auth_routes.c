@@ -6,8 +6,10 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "http/http.h"
+#include "integrations/integrations.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Computed once; verifying against it costs what verifying a real hash costs. */
@@ -40,6 +42,22 @@ static void set_cookie(wh_req *r, const char *token, int64_t max_age_s)
                                        token, (long long)max_age_s));
 }
 
+/* Opens a session for u and answers {token, expires_at, user} with the cookie. */
+static wh_err start_session(wh_req *r, wh_conn *c, const wh_user *u, wh_error *e)
+{
+    char token[WH_CRYPTO_TOKEN_CHARS + 1];
+    int64_t expires = 0, ttl_ms = r->app->config.session_ttl_s * 1000;
+    wh_err rc =
+        wh_session_create(c, &r->arena, u->id, r->now_ms, ttl_ms, token, sizeof token, &expires, e);
+    if (rc != WH_OK)
+        return rc;
+    set_cookie(r, token, r->app->config.session_ttl_s);
+    json_t *out = json_pack("{s:s, s:o, s:o}", "token", token, "expires_at", wh_json_time(expires),
+                            "user", wh_user_json(u));
+    wh_crypto_wipe(token, sizeof token);
+    return wh_resp_json(r, 200, out);
+}
+
 static wh_err login(wh_req *r, wh_error *e)
 {
     static const char *const fields[] = {"email", "password", NULL};
@@ -66,16 +84,104 @@ static wh_err login(wh_req *r, wh_error *e)
     bool ok = wh_crypto_password_verify(found && hash ? hash : dummy_hash(), password);
     if (!found || !hash || !ok || !u.active)
         return bad_login(e);
-    char token[WH_CRYPTO_TOKEN_CHARS + 1];
-    int64_t expires = 0, ttl_ms = r->app->config.session_ttl_s * 1000;
-    rc = wh_session_create(c, &r->arena, u.id, r->now_ms, ttl_ms, token, sizeof token, &expires, e);
+    return start_session(r, c, &u, e);
+}
+
+/* Reads {email} or {email, code}; the e-mail is normalised (NULL when implausible). */
+static wh_err read_code_body(wh_req *r, bool with_code, const char **email, const char **code,
+                             wh_error *e)
+{
+    static const char *const only_email[] = {"email", NULL};
+    static const char *const email_code[] = {"email", "code", NULL};
+    json_t *body = NULL;
+    wh_jin in;
+    wh_err rc = wh_req_json(r, &body, e);
     if (rc != WH_OK)
         return rc;
-    set_cookie(r, token, r->app->config.session_ttl_s);
-    json_t *out = json_pack("{s:s, s:o, s:o}", "token", token, "expires_at", wh_json_time(expires),
-                            "user", wh_user_json(&u));
-    wh_crypto_wipe(token, sizeof token);
-    return wh_resp_json(r, 200, out);
+    wh_jin_init(&in, body, e);
+    wh_jin_allow(&in, with_code ? email_code : only_email);
+    const char *raw = wh_jin_str(&in, "email", true, 3, WH_LIMIT_EMAIL_CHARS);
+    if (with_code)
+        *code = wh_jin_str(&in, "code", true, 6, 6);
+    if (wh_jin_done(&in) != WH_OK)
+        return WH_ERR_INVALID;
+    *email = wh_user_email_normalise(&r->arena, raw);
+    if (!*email && !with_code)
+        return wh_error_field(e, "email", "must be an e-mail address");
+    if (with_code && strspn(*code, "0123456789") != 6)
+        return wh_error_field(e, "code", "must be 6 digits");
+    return WH_OK;
+}
+
+static wh_err send_code(wh_req *r, wh_conn *c, const wh_user *u, wh_error *e)
+{
+    char code[8], hash[WH_CRYPTO_SHA256_HEX];
+    uint32_t n;
+    wh_crypto_random(&n, sizeof n);
+    snprintf(code, sizeof code, "%06u", (unsigned)(n % 1000000u));
+    wh_code_hash(r->app->code_key, u->id, code, hash);
+    const char *text = wh_arena_printf(&r->arena,
+                                       "Your Wheelhouse sign-in code is %s.\n\nIt works once, for"
+                                       " 10 minutes. If you did not ask for it, ignore this"
+                                       " e-mail.\n",
+                                       code);
+    wh_crypto_wipe(code, sizeof code);
+    wh_err rc = wh_code_store(c, &r->arena, u->id, hash, r->now_ms, e);
+    if (rc == WH_OK)
+        rc = wh_outbox_enqueue(c, &r->arena, "email", u->email, "Your Wheelhouse sign-in code",
+                               text, r->now_ms, e);
+    return rc;
+}
+
+/* 202 whatever the e-mail: unknown, inactive or over its hourly allowance, nothing is sent and
+ * the answer is the same, so the route does not reveal who has an account. */
+static wh_err code_request(wh_req *r, wh_error *e)
+{
+    const char *email = NULL, *hash = NULL;
+    wh_conn *c = NULL;
+    wh_user u;
+    bool found = false;
+    int64_t recent = 0;
+    wh_err rc = read_code_body(r, false, &email, NULL, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_user_find_by_email(c, &r->arena, email, &u, &hash, &found, e);
+    if (rc == WH_OK && found && u.active)
+        rc = wh_code_count_recent(c, &r->arena, u.id, r->now_ms - 3600 * 1000, &recent, e);
+    if (rc == WH_OK && found && u.active && recent < WH_LIMIT_CODES_PER_HOUR)
+        rc = send_code(r, c, &u, e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 202, json_pack("{s:s}", "status", "accepted")) : rc;
+}
+
+static wh_err code_verify(wh_req *r, wh_error *e)
+{
+    const char *email = NULL, *code = NULL, *pwhash = NULL;
+    char hash[WH_CRYPTO_SHA256_HEX];
+    wh_conn *c = NULL;
+    wh_user u;
+    bool found = false, ok = false;
+    wh_err rc = read_code_body(r, true, &email, &code, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK && email)
+        rc = wh_user_find_by_email(c, &r->arena, email, &u, &pwhash, &found, e);
+    if (rc == WH_OK && found && u.active) {
+        wh_code_hash(r->app->code_key, u.id, code, hash);
+        rc = wh_code_check(c, &r->arena, u.id, hash, r->now_ms, &ok, e);
+    }
+    if (rc == WH_OK && ok)
+        return start_session(r, c, &u, e) == WH_OK ? wh_db_commit(c, e) : WH_ERR_DB;
+    if (rc == WH_OK) /* the spent try must stick even though the answer is 401 */
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_error_set(e, 401, "unauthenticated", "The e-mail or code is wrong.")
+                       : rc;
 }
 
 static wh_err logout(wh_req *r, wh_error *e)
@@ -150,6 +256,9 @@ static wh_err navigation(wh_req *r, wh_error *e)
 
 static const wh_route routes[] = {
     {"POST", "/api/v1/auth/login", login, WH_PERM_PUBLIC, WH_RATE_AUTH, WH_ROUTE_IDEMPOTENT},
+    {"POST", "/api/v1/auth/code", code_request, WH_PERM_PUBLIC, WH_RATE_AUTH, WH_ROUTE_IDEMPOTENT},
+    {"POST", "/api/v1/auth/code/verify", code_verify, WH_PERM_PUBLIC, WH_RATE_AUTH,
+     WH_ROUTE_IDEMPOTENT},
     {"POST", "/api/v1/auth/logout", logout, WH_PERM_SIGNED_IN, WH_RATE_WRITE, 0},
     {"GET", "/api/v1/me", me, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
     {"GET", "/api/v1/me/navigation", navigation, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},

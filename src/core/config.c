@@ -45,6 +45,42 @@ static int default_threads(void)
     return (int)(t < 16 ? 16 : t);
 }
 
+static char *env_dup(const char *name, const char *dflt)
+{
+    const char *v = env_or(name, dflt);
+    return v ? wh_strdup(v) : NULL;
+}
+
+static wh_err load_integrations(wh_config *c, wh_error *e)
+{
+    int64_t v;
+    c->fmcsa_base_url = env_dup("WH_FMCSA_BASE_URL", "https://mobile.fmcsa.dot.gov");
+    c->fmcsa_webkey = env_dup("WH_FMCSA_WEBKEY", NULL);
+    c->sendgrid_base_url = env_dup("WH_SENDGRID_BASE_URL", "https://api.sendgrid.com");
+    c->sendgrid_api_key = env_dup("WH_SENDGRID_API_KEY", NULL);
+    c->sendgrid_from = env_dup("WH_SENDGRID_FROM", NULL);
+    c->twilio_base_url = env_dup("WH_TWILIO_BASE_URL", "https://api.twilio.com");
+    c->twilio_sid = env_dup("WH_TWILIO_ACCOUNT_SID", NULL);
+    c->twilio_token = env_dup("WH_TWILIO_AUTH_TOKEN", NULL);
+    c->twilio_from = env_dup("WH_TWILIO_FROM", NULL);
+    c->alert_email = env_dup("WH_ALERT_EMAIL", NULL);
+    if (env_int("WH_RETRY_MAX_ATTEMPTS", 4, 1, 10, &v, e) != WH_OK)
+        return WH_ERR_INVALID;
+    c->retry_max_attempts = (int)v;
+    if (env_int("WH_RETRY_BASE_MS", 1000, 1, 600000, &c->retry_base_ms, e) != WH_OK ||
+        env_int("WH_RETRY_MAX_MS", 10000, 1, 3600000, &c->retry_max_ms, e) != WH_OK ||
+        env_int("WH_BREAKER_RESET_S", 60, 1, 86400, &c->breaker_reset_s, e) != WH_OK ||
+        env_int("WH_HTTP_CONNECT_TIMEOUT_MS", 3000, 10, 600000, &c->http_connect_timeout_ms, e) !=
+            WH_OK ||
+        env_int("WH_HTTP_TIMEOUT_MS", 10000, 10, 600000, &c->http_timeout_ms, e) != WH_OK ||
+        env_int("WH_OUTBOX_POLL_MS", 500, 10, 60000, &c->outbox_poll_ms, e) != WH_OK)
+        return WH_ERR_INVALID;
+    if (env_int("WH_BREAKER_FAILURES", 5, 1, 1000, &v, e) != WH_OK)
+        return WH_ERR_INVALID;
+    c->breaker_failures = (int)v;
+    return WH_OK;
+}
+
 wh_err wh_config_load(wh_config *c, wh_error *e)
 {
     int64_t v;
@@ -75,7 +111,7 @@ wh_err wh_config_load(wh_config *c, wh_error *e)
     c->jobs = strcmp(jobs, "on") == 0;
     c->web_dir = wh_strdup(env_or("WH_WEB_DIR", WH_SOURCE_DIR "/web"));
     c->docs_dir = wh_strdup(env_or("WH_DOCS_DIR", WH_SOURCE_DIR "/docs"));
-    return WH_OK;
+    return load_integrations(c, e);
 }
 
 void wh_config_cleanup(wh_config *c)
@@ -89,5 +125,14 @@ void wh_config_cleanup(wh_config *c)
     wh_free(c->timezone);
     wh_free(c->web_dir);
     wh_free(c->docs_dir);
+    char **secrets[] = {&c->fmcsa_webkey, &c->sendgrid_api_key, &c->twilio_token};
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+        if (*secrets[i])
+            memset(*secrets[i], 0, strlen(*secrets[i]));
+    char *all[] = {c->fmcsa_base_url, c->fmcsa_webkey,    c->sendgrid_base_url, c->sendgrid_api_key,
+                   c->sendgrid_from,  c->twilio_base_url, c->twilio_sid,        c->twilio_token,
+                   c->twilio_from,    c->alert_email};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        wh_free(all[i]);
     memset(c, 0, sizeof *c);
 }

@@ -23,6 +23,17 @@ typedef struct {
     bool jobs;
     char *web_dir;  /* static UI directory */
     char *docs_dir; /* directory holding openapi.json */
+    /* integrations: base URLs always set (defaults are the real services); keys NULL if unset */
+    char *fmcsa_base_url, *fmcsa_webkey;
+    char *sendgrid_base_url, *sendgrid_api_key, *sendgrid_from;
+    char *twilio_base_url, *twilio_sid, *twilio_token, *twilio_from;
+    char *alert_email;
+    int retry_max_attempts;
+    int64_t retry_base_ms, retry_max_ms;
+    int breaker_failures;
+    int64_t breaker_reset_s;
+    int64_t http_connect_timeout_ms, http_timeout_ms;
+    int64_t outbox_poll_ms;
 } wh_config;
 
 /* Reads WH_* variables; a malformed value fills e (field = the variable name). */

@@ -1,5 +1,6 @@
 /* wh_jin getters: each failure adds a field error and marks the input bad. */
 #include "core/json.h"
+#include "core/clock.h"
 #include "core/limits.h"
 #include "core/str.h"
 
@@ -172,4 +173,18 @@ wh_err wh_json_parse_object(const char *body, size_t len, json_t **out, wh_error
     }
     *out = v;
     return WH_OK;
+}
+
+json_t *wh_json_time(int64_t ms)
+{
+    char buf[32];
+    if (ms == 0)
+        return json_null();
+    wh_clock_render_ms(ms, buf, sizeof buf);
+    return json_string(buf);
+}
+
+json_t *wh_json_str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
 }

@@ -41,4 +41,9 @@ WH_MUST_USE wh_err wh_jin_done(const wh_jin *in);
  * is not an object. On success *out is a new reference. */
 WH_MUST_USE wh_err wh_json_parse_object(const char *body, size_t len, json_t **out, wh_error *e);
 
+/* Rendering helpers: an instant as RFC 3339 UTC with milliseconds (null for 0), and a string
+ * or null. New references. */
+json_t *wh_json_time(int64_t ms);
+json_t *wh_json_str_or_null(const char *s);
+
 #endif

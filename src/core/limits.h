@@ -41,4 +41,9 @@
 /* A sliding session is extended at most once per this many milliseconds. */
 #define WH_LIMIT_SESSION_TOUCH_MS 60000
 
+/* Login codes: lifetime, tries, and how many one user may be sent per hour. */
+#define WH_LIMIT_CODE_TTL_MS    (10 * 60 * 1000)
+#define WH_LIMIT_CODE_TRIES     5
+#define WH_LIMIT_CODES_PER_HOUR 5
+
 #endif

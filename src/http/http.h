@@ -10,6 +10,7 @@
 #include "auth/auth.h"
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/json.h"
 #include "core/limits.h"
 #include "db/db.h"
 
@@ -89,6 +90,9 @@ const char *wh_req_header(wh_req *r, const char *name);
 const char *wh_req_query(wh_req *r, const char *name);
 /* The request's database connection, acquired on first use (503 when the pool is dry). */
 WH_MUST_USE wh_err wh_req_db(wh_req *r, wh_conn **out, wh_error *e);
+/* Returns the request's database connection to the pool early (before a slow outbound call);
+ * a later wh_req_db acquires again. */
+void wh_req_db_done(wh_req *r);
 /* Path parameter idx as a positive id; anything else is 404 (the resource cannot exist). */
 WH_MUST_USE wh_err wh_req_path_id(wh_req *r, int idx, int64_t *out, wh_error *e);
 /* The body as a JSON object: 415 unless Content-Type is application/json, 400 invalid_json.
@@ -107,9 +111,6 @@ WH_MUST_USE wh_err wh_resp_raw(wh_req *r, int status, const char *content_type, 
 void wh_resp_header_add(wh_req *r, const char *name, const char *value);
 /* Renders e as RFC 9457 problem+json; the only place problems are built. */
 void wh_resp_problem(wh_req *r, const wh_error *e);
-/* JSON helpers for rendering. */
-json_t *wh_json_time(int64_t ms);           /* RFC 3339 string, null for 0 */
-json_t *wh_json_str_or_null(const char *s); /* string or null */
 
 /* Cursor pages: (sort key, id) keyset pagination with signed opaque cursors. A cursor names the
  * list it came from, so it cannot be replayed on another list. */

@@ -30,6 +30,12 @@ wh_err wh_req_db(wh_req *r, wh_conn **out, wh_error *e)
     return WH_OK;
 }
 
+void wh_req_db_done(wh_req *r)
+{
+    wh_db_release(r->app->db, r->db);
+    r->db = NULL;
+}
+
 wh_err wh_req_path_id(wh_req *r, int idx, int64_t *out, wh_error *e)
 {
     if (idx >= r->nparams || !wh_str_to_i64(wh_str_c(r->params[idx]), 1, INT64_MAX, out))

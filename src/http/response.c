@@ -76,17 +76,3 @@ void wh_resp_problem(wh_req *r, const wh_error *e)
     r->headers = NULL; /* headers of a half-built success answer do not apply */
     (void)set_json(r, status, p, "application/problem+json");
 }
-
-json_t *wh_json_time(int64_t ms)
-{
-    char buf[32];
-    if (ms == 0)
-        return json_null();
-    wh_clock_render_ms(ms, buf, sizeof buf);
-    return json_string(buf);
-}
-
-json_t *wh_json_str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}

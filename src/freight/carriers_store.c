@@ -1,0 +1,203 @@
+/* SQL for the carrier directory. The name is derived: the DBA name when there is one, else the
+ * legal name. */
+#include "freight/freight.h"
+#include "core/json.h"
+
+#include <string.h>
+
+#define CARRIER_COLS                                                                               \
+    "id, name, legal_name, dba_name, dot_number, mc_number, phone, email, city, state,"            \
+    " power_units, drivers, safety_rating, fmcsa_status, fmcsa_authorized, fmcsa_checked_at,"      \
+    " fmcsa_error, blocked"
+
+static void from_row(const wh_rows *r, size_t i, wh_carrier *c)
+{
+    c->id = wh_rows_int(r, i, 0);
+    c->name = wh_rows_text(r, i, 1);
+    c->legal_name = wh_rows_text(r, i, 2);
+    c->dba_name = wh_rows_text(r, i, 3);
+    c->dot_number = wh_rows_text(r, i, 4);
+    c->mc_number = wh_rows_text(r, i, 5);
+    c->phone = wh_rows_text(r, i, 6);
+    c->email = wh_rows_text(r, i, 7);
+    c->city = wh_rows_text(r, i, 8);
+    c->state = wh_rows_text(r, i, 9);
+    c->has_power_units = !wh_rows_null(r, i, 10);
+    c->power_units = wh_rows_int(r, i, 10);
+    c->has_drivers = !wh_rows_null(r, i, 11);
+    c->drivers = wh_rows_int(r, i, 11);
+    c->safety_rating = wh_rows_text(r, i, 12);
+    c->fmcsa_status = wh_rows_text(r, i, 13);
+    c->fmcsa_authorized = wh_rows_bool(r, i, 14);
+    c->fmcsa_checked_at = wh_rows_int(r, i, 15);
+    c->fmcsa_error = wh_rows_text(r, i, 16);
+    c->blocked = wh_rows_bool(r, i, 17);
+}
+
+static wh_err one(wh_err rc, const wh_rows *r, wh_carrier *out, wh_error *e)
+{
+    if (rc == WH_ERR_UNIQUE)
+        return wh_error_set(e, 409, "conflict", "This carrier is already in the directory.");
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_error_set(e, 404, "not_found", "No such carrier.");
+    from_row(r, 0, out);
+    return WH_OK;
+}
+
+static const char *name_of(const wh_fmcsa_carrier *f)
+{
+    return f->dba_name && *f->dba_name ? f->dba_name : f->legal_name;
+}
+
+wh_err wh_carrier_find_number(wh_conn *c, wh_arena *a, const char *dot, const char *mc,
+                              wh_carrier *out, bool *found, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "SELECT " CARRIER_COLS " FROM carriers WHERE dot_number = $1 OR"
+                            " mc_number = $2 ORDER BY id LIMIT 1",
+                            WH_ARGS(WH_PT(dot ? dot : ""), WH_PT(mc ? mc : "")), &r, e);
+    *found = rc == WH_OK && wh_rows_count(r) == 1;
+    if (*found)
+        from_row(r, 0, out);
+    return rc;
+}
+
+wh_err wh_carrier_insert(wh_conn *c, wh_arena *a, const wh_fmcsa_carrier *f, int64_t now_ms,
+                         wh_carrier *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "INSERT INTO carriers (name, legal_name, dba_name, dot_number, mc_number, phone, city,"
+        " state, power_units, drivers, safety_rating, fmcsa_status, fmcsa_authorized,"
+        " fmcsa_checked_at, blocked, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7,"
+        " $8, $9, $10, $11, $12, $13, $14, FALSE, $14, $14) RETURNING " CARRIER_COLS,
+        WH_ARGS(WH_PT(name_of(f)), WH_PT(f->legal_name), WH_PT(f->dba_name), WH_PT(f->dot_number),
+                WH_PT(f->mc_number), WH_PT(f->phone), WH_PT(f->city), WH_PT(f->state),
+                f->has_power_units ? WH_PI(f->power_units) : WH_PN,
+                f->has_drivers ? WH_PI(f->drivers) : WH_PN, WH_PT(f->safety_rating),
+                WH_PT(f->status), WH_PB(f->authorized), WH_PI(now_ms)),
+        &r, e);
+    return one(rc, r, out, e);
+}
+
+wh_err wh_carrier_get(wh_conn *c, wh_arena *a, int64_t id, wh_carrier *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a, "SELECT " CARRIER_COLS " FROM carriers WHERE id = $1",
+                            WH_ARGS(WH_PI(id)), &r, e);
+    return one(rc, r, out, e);
+}
+
+wh_err wh_carrier_apply_fmcsa(wh_conn *c, wh_arena *a, int64_t id, const wh_fmcsa_carrier *f,
+                              int64_t now_ms, wh_carrier *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "UPDATE carriers SET name = $2, legal_name = $3, dba_name = $4, mc_number ="
+        " COALESCE($5, mc_number), phone = COALESCE($6, phone), city = $7, state = $8,"
+        " power_units = $9, drivers = $10, safety_rating = $11, fmcsa_status = $12,"
+        " fmcsa_authorized = $13, fmcsa_checked_at = $14, fmcsa_error = NULL, fmcsa_error_at ="
+        " NULL, updated_at = $14 WHERE id = $1 RETURNING " CARRIER_COLS,
+        WH_ARGS(WH_PI(id), WH_PT(name_of(f)), WH_PT(f->legal_name), WH_PT(f->dba_name),
+                WH_PT(f->mc_number), WH_PT(f->phone), WH_PT(f->city), WH_PT(f->state),
+                f->has_power_units ? WH_PI(f->power_units) : WH_PN,
+                f->has_drivers ? WH_PI(f->drivers) : WH_PN, WH_PT(f->safety_rating),
+                WH_PT(f->status), WH_PB(f->authorized), WH_PI(now_ms)),
+        &r, e);
+    return one(rc, r, out, e);
+}
+
+wh_err wh_carrier_record_error(wh_conn *c, wh_arena *a, int64_t id, const char *error,
+                               int64_t now_ms, wh_carrier *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "UPDATE carriers SET fmcsa_error = $2, fmcsa_error_at = $3,"
+                            " updated_at = $3 WHERE id = $1 RETURNING " CARRIER_COLS,
+                            WH_ARGS(WH_PI(id), WH_PT(error), WH_PI(now_ms)), &r, e);
+    return one(rc, r, out, e);
+}
+
+wh_err wh_carrier_patch(wh_conn *c, wh_arena *a, int64_t id, const wh_carrier_patch_input *in,
+                        int64_t now_ms, wh_carrier *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "UPDATE carriers SET phone = COALESCE($2, phone), email ="
+                            " COALESCE($3, email), blocked = CASE WHEN $4 THEN $5 ELSE blocked"
+                            " END, updated_at = $6 WHERE id = $1 RETURNING " CARRIER_COLS,
+                            WH_ARGS(WH_PI(id), WH_PT(in->phone), WH_PT(in->email),
+                                    WH_PB(in->has_blocked), WH_PB(in->blocked), WH_PI(now_ms)),
+                            &r, e);
+    return one(rc, r, out, e);
+}
+
+wh_err wh_carrier_list(wh_conn *c, wh_arena *a, const char *q, const char *status, bool after,
+                       const char *after_name, int64_t after_id, int limit, wh_carrier **out,
+                       size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " CARRIER_COLS " FROM carriers WHERE ($1 = '' OR lower(name) LIKE $1 ESCAPE '\\'"
+        " OR lower(legal_name) LIKE $1 ESCAPE '\\' OR lower(COALESCE(dba_name, '')) LIKE $1"
+        " ESCAPE '\\' OR dot_number LIKE $1 ESCAPE '\\' OR COALESCE(mc_number, '') LIKE $1"
+        " ESCAPE '\\') AND ($2 = '' OR fmcsa_status = $2) AND (NOT $3"
+        " OR (name, id) > ($4, $5)) ORDER BY name, id LIMIT $6",
+        WH_ARGS(WH_PT(q ? q : ""), WH_PT(status ? status : ""), WH_PB(after),
+                WH_PT(after_name ? after_name : ""), WH_PI(after_id), WH_PI(limit)),
+        &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        from_row(r, i, &(*out)[i]);
+    return WH_OK;
+}
+
+bool wh_carrier_assignable(const wh_carrier *c)
+{
+    return !c->blocked && c->fmcsa_status && strcmp(c->fmcsa_status, "ACTIVE") == 0;
+}
+
+static json_t *opt_int(bool has, int64_t v)
+{
+    return has ? json_integer(v) : json_null();
+}
+
+json_t *wh_carrier_json(const wh_carrier *c)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(c->id));
+    const struct {
+        const char *key, *value;
+    } texts[] = {{"name", c->name},
+                 {"legal_name", c->legal_name},
+                 {"dba_name", c->dba_name},
+                 {"dot_number", c->dot_number},
+                 {"mc_number", c->mc_number},
+                 {"phone", c->phone},
+                 {"email", c->email},
+                 {"city", c->city},
+                 {"state", c->state},
+                 {"safety_rating", c->safety_rating},
+                 {"fmcsa_status", c->fmcsa_status}};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        json_object_set_new(o, texts[i].key,
+                            texts[i].value ? json_string(texts[i].value) : json_null());
+    json_object_set_new(o, "power_units", opt_int(c->has_power_units, c->power_units));
+    json_object_set_new(o, "drivers", opt_int(c->has_drivers, c->drivers));
+    json_object_set_new(o, "fmcsa_authorized", json_boolean(c->fmcsa_authorized));
+    json_object_set_new(o, "fmcsa_checked_at",
+                        c->fmcsa_checked_at ? wh_json_time(c->fmcsa_checked_at) : json_null());
+    json_object_set_new(o, "fmcsa_error",
+                        c->fmcsa_error ? json_string(c->fmcsa_error) : json_null());
+    json_object_set_new(o, "blocked", json_boolean(c->blocked));
+    return o;
+}

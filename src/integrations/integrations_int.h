@@ -1,0 +1,19 @@
+/* Private to src/integrations. */
+#ifndef WH_INTEGRATIONS_INTEGRATIONS_INT_H
+#define WH_INTEGRATIONS_INTEGRATIONS_INT_H
+
+#include "integrations/integrations.h"
+
+struct wh_integrations {
+    const wh_config *cfg; /* borrowed: lives in wh_app, frozen */
+    wh_breaker breakers[WH_PROVIDER_COUNT];
+    wh_retry_policy retry;
+};
+
+/* One attempt; never fails, the outcome is in resp (status 0: no answer). */
+void wh_http_exchange(wh_arena *a, const wh_http_request *req, long connect_ms, long total_ms,
+                      wh_http_response *resp);
+/* Percent-encodes s for a URL path segment or a form value (arena). */
+char *wh_http_escape(wh_arena *a, const char *s);
+
+#endif

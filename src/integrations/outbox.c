@@ -1,0 +1,229 @@
+/* The outbox. Business code queues messages inside its own transaction; the worker of every
+ * instance delivers them. Claiming is row by row with a compare-and-set lease (the same SQL on
+ * both engines): a row is taken only when its lease has expired, so two instances never hold
+ * one message at once, and the final write checks the lease owner. A message whose provider is
+ * down waits (backoff capped at WH_RETRY_MAX_MS while the breaker lets calls through, or until
+ * the breaker's probe time); it fails for good only after 24 h or on a permanent refusal. */
+#include "integrations/integrations_int.h"
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/log.h"
+
+#include <string.h>
+#include <time.h>
+
+#define LEASE_MS   60000
+#define BATCH      20
+#define GIVE_UP_MS (24LL * 3600 * 1000)
+
+wh_err wh_outbox_enqueue(wh_conn *c, wh_arena *a, const char *channel, const char *recipient,
+                         const char *subject, const char *body, int64_t now_ms, wh_error *e)
+{
+    return wh_db_query(
+        c, a,
+        "INSERT INTO outbox (channel, recipient, subject, body, status, attempts,"
+        " next_attempt_at, lease_until, created_at) VALUES ($1, $2, $3, $4,"
+        " 'PENDING', 0, $5, 0, $5)",
+        WH_ARGS(WH_PT(channel), WH_PT(recipient), WH_PT(subject), WH_PT(body), WH_PI(now_ms)), NULL,
+        e);
+}
+
+typedef struct {
+    int64_t id, created_at;
+    int attempts;
+    const char *channel, *recipient, *subject, *body;
+} message;
+
+/* Takes the lease of one due message; false when another instance has it. */
+static bool claim(wh_conn *c, wh_arena *a, int64_t id, const char *instance, int64_t now,
+                  message *m)
+{
+    wh_rows *r = NULL;
+    wh_error e;
+    wh_error_init(&e);
+    if (wh_db_query(c, a,
+                    "UPDATE outbox SET lease_owner = $2, lease_until = $3 WHERE id = $1 AND"
+                    " status = 'PENDING' AND next_attempt_at <= $4 AND lease_until <= $4"
+                    " RETURNING id, created_at, attempts, channel, recipient, subject, body",
+                    WH_ARGS(WH_PI(id), WH_PT(instance), WH_PI(now + LEASE_MS), WH_PI(now)), &r,
+                    &e) != WH_OK ||
+        wh_rows_count(r) != 1)
+        return false;
+    m->id = wh_rows_int(r, 0, 0);
+    m->created_at = wh_rows_int(r, 0, 1);
+    m->attempts = (int)wh_rows_int(r, 0, 2);
+    m->channel = wh_rows_text(r, 0, 3);
+    m->recipient = wh_rows_text(r, 0, 4);
+    m->subject = wh_rows_text(r, 0, 5);
+    m->body = wh_rows_text(r, 0, 6);
+    return true;
+}
+
+/* Writes the outcome, only while this instance still holds the lease. */
+static void settle(wh_conn *c, wh_arena *a, const message *m, const char *instance,
+                   const char *status, int64_t next_at, const char *error, const char *msg_id,
+                   int64_t now)
+{
+    wh_error e;
+    wh_error_init(&e);
+    if (wh_db_query(c, a,
+                    "UPDATE outbox SET status = $3, attempts = attempts + 1, next_attempt_at = $4,"
+                    " last_error = $5, provider_message_id = COALESCE($6, provider_message_id),"
+                    " sent_at = CASE WHEN $3 = 'SENT' THEN $7 ELSE sent_at END, lease_owner ="
+                    " NULL, lease_until = 0 WHERE id = $1 AND lease_owner = $2",
+                    WH_ARGS(WH_PI(m->id), WH_PT(instance), WH_PT(status), WH_PI(next_at),
+                            WH_PT(error), WH_PT(msg_id), WH_PI(now)),
+                    NULL, &e) != WH_OK)
+        wh_log(WH_LOG_ERROR, "outbox: cannot record the outcome of message %lld: %s",
+               (long long)m->id, e.detail);
+}
+
+static wh_provider provider_of(const message *m)
+{
+    return strcmp(m->channel, "sms") == 0 ? WH_PROVIDER_TWILIO : WH_PROVIDER_SENDGRID;
+}
+
+/* When to try again after a temporary failure. */
+static int64_t next_attempt(wh_integrations *in, const message *m, int64_t now)
+{
+    wh_breaker_state st;
+    int failures;
+    int64_t opened_at;
+    uint32_t rnd;
+    wh_breaker_snapshot(wh_integrations_breaker(in, provider_of(m)), &st, &failures, &opened_at);
+    if (st == WH_BREAKER_OPEN)
+        return opened_at + in->cfg->breaker_reset_s * 1000;
+    wh_crypto_random(&rnd, sizeof rnd);
+    int64_t wait = wh_retry_delay_ms(&in->retry, m->attempts + 1, -1, rnd);
+    return now + (wait < 1 ? 1 : wait);
+}
+
+static void deliver(wh_conn *c, wh_arena *a, wh_integrations *in, const message *m,
+                    const char *instance)
+{
+    wh_error e;
+    const char *id = NULL;
+    wh_error_init(&e);
+    if (!wh_integrations_configured(in, provider_of(m))) { /* wait for configuration */
+        int64_t now = wh_clock_now_ms();
+        settle(c, a, m, instance, "PENDING", now + LEASE_MS, "provider not configured", NULL, now);
+        return;
+    }
+    wh_err rc = provider_of(m) == WH_PROVIDER_TWILIO
+                    ? wh_twilio_send(in, a, m->recipient, m->body, &id, &e)
+                    : wh_sendgrid_send(in, a, m->recipient, m->subject, m->body, &id, &e);
+    int64_t now = wh_clock_now_ms();
+    if (rc == WH_OK)
+        settle(c, a, m, instance, "SENT", now, NULL, id, now);
+    else if (rc != WH_ERR_UNAVAILABLE || now - m->created_at >= GIVE_UP_MS)
+        settle(c, a, m, instance, "FAILED", now, e.detail, NULL, now);
+    else
+        settle(c, a, m, instance, "PENDING", next_attempt(in, m, now), e.detail, NULL, now);
+    if (rc != WH_OK)
+        wh_log(WH_LOG_WARN, "outbox: message %lld not delivered: %s", (long long)m->id, e.detail);
+}
+
+int wh_outbox_deliver_due(wh_db *db, wh_integrations *in, const char *instance, int64_t now_ms)
+{
+    wh_conn *c = NULL;
+    wh_rows *due = NULL;
+    wh_arena a;
+    wh_error e;
+    int n = 0;
+    wh_arena_init(&a);
+    wh_error_init(&e);
+    if (wh_db_acquire(db, &c, &e) != WH_OK ||
+        wh_db_query(c, &a,
+                    "SELECT id FROM outbox WHERE status = 'PENDING' AND next_attempt_at <= $1"
+                    " AND lease_until <= $1 ORDER BY next_attempt_at, id LIMIT $2",
+                    WH_ARGS(WH_PI(now_ms), WH_PI(BATCH)), &due, &e) != WH_OK)
+        goto out;
+    for (size_t i = 0; i < wh_rows_count(due); i++) {
+        message m;
+        if (!claim(c, &a, wh_rows_int(due, i, 0), instance, now_ms, &m))
+            continue;
+        deliver(c, &a, in, &m, instance);
+        n++;
+    }
+out:
+    wh_db_release(db, c);
+    wh_arena_cleanup(&a);
+    return n;
+}
+
+struct wh_outbox_worker {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    bool stop;
+    wh_db *db;
+    wh_integrations *in;
+    char instance[64];
+    int64_t poll_ms;
+};
+
+static void *run(void *arg)
+{
+    wh_outbox_worker *w = arg;
+    pthread_mutex_lock(&w->mu);
+    while (!w->stop) {
+        pthread_mutex_unlock(&w->mu);
+        int n = wh_outbox_deliver_due(w->db, w->in, w->instance, wh_clock_now_ms());
+        pthread_mutex_lock(&w->mu);
+        if (n > 0 || w->stop)
+            continue; /* more may be due right away */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        int64_t ns = ts.tv_nsec + (w->poll_ms % 1000) * 1000000L;
+        ts.tv_sec += (time_t)(w->poll_ms / 1000 + ns / 1000000000L);
+        ts.tv_nsec = (long)(ns % 1000000000L);
+        pthread_cond_timedwait(&w->wake, &w->mu, &ts);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+wh_outbox_worker *wh_outbox_worker_start(wh_db *db, wh_integrations *in, const char *instance,
+                                         int64_t poll_ms)
+{
+    wh_outbox_worker *w = wh_calloc(1, sizeof *w);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->wake, NULL);
+    w->db = db;
+    w->in = in;
+    w->poll_ms = poll_ms;
+    snprintf(w->instance, sizeof w->instance, "%s", instance);
+    if (pthread_create(&w->thread, NULL, run, w) != 0) {
+        wh_log(WH_LOG_ERROR, "outbox: cannot start the worker thread");
+        wh_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void wh_outbox_worker_stop(wh_outbox_worker *w)
+{
+    if (!w)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    pthread_cond_signal(&w->wake);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->wake);
+    wh_free(w);
+}
+
+wh_err wh_outbox_list(wh_conn *c, wh_arena *a, const char *status, int64_t before_id, int limit,
+                      wh_rows **out, wh_error *e)
+{
+    return wh_db_query(c, a,
+                       "SELECT id, channel, recipient, subject, status, attempts,"
+                       " next_attempt_at, last_error, provider_message_id, created_at, sent_at"
+                       " FROM outbox WHERE ($1 = '' OR status = $1) AND ($2 = 0 OR id < $2)"
+                       " ORDER BY id DESC LIMIT $3",
+                       WH_ARGS(WH_PT(status ? status : ""), WH_PI(before_id), WH_PI(limit)), out,
+                       e);
+}
