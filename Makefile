@@ -24,7 +24,7 @@ sanitize:
 	@scripts/test $(BUILD)-sanitize -DWH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 
 format:
-	@clang-format -i $$(git ls-files '*.c' '*.h')
+	@clang-format -i $$(git ls-files -- '*.c' '*.h')
 
 format-check:
 	@clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
