@@ -7,6 +7,7 @@
 #include "core/log.h"
 
 #include <curl/curl.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -101,10 +102,14 @@ wh_err wh_integrations_call(wh_integrations *in, wh_provider p, wh_arena *a,
     wh_breaker_record(b, ok, wh_clock_now_ms());
     if (ok)
         return WH_OK;
-    wh_log(WH_LOG_WARN, "%s call failed after %d attempts: %s%s", names[p], resp->attempts,
-           resp->status ? "HTTP " : "", resp->status ? "error status" : resp->error);
-    return wh_error_set(e, 503, "unavailable", "%s is unavailable (%s).", names[p],
-                        resp->status ? "it answered with an error" : resp->error);
+    char why[200];
+    if (resp->status)
+        snprintf(why, sizeof why, "HTTP %d", resp->status);
+    else
+        snprintf(why, sizeof why, "%s", resp->error);
+    wh_log(WH_LOG_WARN, "%s call failed after %d attempts: %s", names[p], resp->attempts, why);
+    return wh_error_set(e, 503, "unavailable", "%s is unavailable (%s after %d attempts).",
+                        names[p], why, resp->attempts);
 }
 
 char *wh_http_escape(wh_arena *a, const char *s)
