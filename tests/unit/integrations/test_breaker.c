@@ -37,7 +37,7 @@ static void open_refuses_until_reset_then_one_probe(void **state)
     wh_breaker_init(&b, 1, 1000);
     wh_breaker_record(&b, false, 0);
     assert_false(wh_breaker_allow(&b, 999));
-    assert_true(wh_breaker_allow(&b, 1000)); /* the probe */
+    assert_true(wh_breaker_allow(&b, 1000));  /* the probe */
     assert_false(wh_breaker_allow(&b, 1001)); /* only one while it is out */
     wh_breaker_state st;
     int failures;
