@@ -10,17 +10,6 @@
 
 #include <string.h>
 
-static void decref(void *p)
-{
-    json_decref(p);
-}
-
-static json_t *owned(wh_req *r, json_t *v)
-{
-    wh_arena_defer(&r->arena, decref, v);
-    return v;
-}
-
 static wh_err audit(wh_req *r, wh_conn *c, const char *action, const wh_carrier *before,
                     const wh_carrier *after, wh_error *e)
 {
@@ -28,8 +17,8 @@ static wh_err audit(wh_req *r, wh_conn *c, const char *action, const wh_carrier 
                          .action = action,
                          .entity = "carrier",
                          .entity_id = after->id,
-                         .before = before ? owned(r, wh_carrier_json(before)) : NULL,
-                         .after = owned(r, wh_carrier_json(after)),
+                         .before = before ? wh_req_keep(r, wh_carrier_json(before)) : NULL,
+                         .after = wh_req_keep(r, wh_carrier_json(after)),
                          .request_id = r->id,
                          .at_ms = r->now_ms};
     return wh_audit_record(c, &r->arena, &en, e);

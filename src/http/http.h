@@ -93,6 +93,8 @@ WH_MUST_USE wh_err wh_req_db(wh_req *r, wh_conn **out, wh_error *e);
 /* Returns the request's database connection to the pool early (before a slow outbound call);
  * a later wh_req_db acquires again. */
 void wh_req_db_done(wh_req *r);
+/* Hands a new JSON reference to the request, which releases it at the end; returns v. */
+json_t *wh_req_keep(wh_req *r, json_t *v);
 /* Path parameter idx as a positive id; anything else is 404 (the resource cannot exist). */
 WH_MUST_USE wh_err wh_req_path_id(wh_req *r, int idx, int64_t *out, wh_error *e);
 /* The body as a JSON object: 415 unless Content-Type is application/json, 400 invalid_json.

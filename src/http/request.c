@@ -83,6 +83,13 @@ static int depth_of(json_t *v)
     return 0;
 }
 
+json_t *wh_req_keep(wh_req *r, json_t *v)
+{
+    if (v)
+        wh_arena_defer(&r->arena, decref, v);
+    return v;
+}
+
 wh_err wh_req_json(wh_req *r, json_t **out, wh_error *e)
 {
     const char *ct = wh_req_header(r, "Content-Type");

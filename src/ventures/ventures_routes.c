@@ -8,19 +8,6 @@
 
 #include <string.h>
 
-static void decref(void *p)
-{
-    json_decref(p);
-}
-
-/* A JSON value owned by the request. */
-static json_t *owned(wh_req *r, json_t *v)
-{
-    if (v)
-        wh_arena_defer(&r->arena, decref, v);
-    return v;
-}
-
 static wh_err audit(wh_req *r, wh_conn *c, const char *action, const char *entity, int64_t id,
                     int64_t venture_id, json_t *before, json_t *after, wh_error *e)
 {
@@ -95,7 +82,7 @@ static wh_err venture_create(wh_req *r, wh_error *e)
         rc = wh_venture_create(c, &r->arena, &in, r->now_ms, &v, e);
     if (rc == WH_OK)
         rc = audit(r, c, "venture.create", "venture", v.id, v.id, NULL,
-                   owned(r, wh_venture_json(&v)), e);
+                   wh_req_keep(r, wh_venture_json(&v)), e);
     if (rc == WH_OK)
         rc = wh_db_commit(c, e);
     return rc == WH_OK ? wh_resp_json(r, 201, wh_venture_json(&v)) : rc;
@@ -132,8 +119,9 @@ static wh_err venture_patch(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_venture_update(c, &r->arena, id, &in, r->now_ms, &after, e);
     if (rc == WH_OK)
-        rc = audit(r, c, "venture.update", "venture", id, id, owned(r, wh_venture_json(&before)),
-                   owned(r, wh_venture_json(&after)), e);
+        rc = audit(r, c, "venture.update", "venture", id, id,
+                   wh_req_keep(r, wh_venture_json(&before)),
+                   wh_req_keep(r, wh_venture_json(&after)), e);
     if (rc == WH_OK)
         rc = wh_db_commit(c, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_venture_json(&after)) : rc;
@@ -230,8 +218,8 @@ static wh_err office_create(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_office_create(c, &r->arena, &in, r->now_ms, &o, e);
     if (rc == WH_OK)
-        rc = audit(r, c, "office.create", "office", o.id, v.id, NULL, owned(r, wh_office_json(&o)),
-                   e);
+        rc = audit(r, c, "office.create", "office", o.id, v.id, NULL,
+                   wh_req_keep(r, wh_office_json(&o)), e);
     if (rc == WH_OK)
         rc = wh_db_commit(c, e);
     return rc == WH_OK ? wh_resp_json(r, 201, wh_office_json(&o)) : rc;
@@ -246,7 +234,7 @@ static wh_err people(wh_req *r, wh_error *e)
     size_t n = 0;
     const char *last_key = "";
     int64_t last_id = 0;
-    json_t *items = owned(r, json_array());
+    json_t *items = wh_req_keep(r, json_array());
     wh_err rc = page_of(r, "people", &pg, &vp, e);
     if (rc == WH_OK)
         rc = path_venture(r, &c, &v, e);
@@ -290,8 +278,8 @@ static wh_err put_membership(wh_req *r, const char *field, const char *action, s
         rc = wh_user_get(c, &r->arena, uid, &u, e);
     if (rc == WH_OK)
         rc = set(c, &r->arena, uid, ids, n, r->now_ms, &before, &after, e);
-    owned(r, before);
-    owned(r, after);
+    wh_req_keep(r, before);
+    wh_req_keep(r, after);
     if (rc == WH_OK)
         rc = audit(r, c, action, "user", uid, 0, before, after, e);
     if (rc == WH_OK)

@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,7 @@ extern char **environ;
 #define BODY_MAX          (64u * 1024u * 1024u)
 #define SHOW_MAX          2000
 #define START_ATTEMPTS    3
+#define FAKE_START_MS     20000
 
 struct wht_server {
     pid_t pid;
@@ -73,6 +75,7 @@ typedef struct strv {
 } strv;
 
 static struct {
+    bool prepared;
     bool ready;
     bool finished;
     bool postgres;
@@ -80,6 +83,7 @@ static struct {
     int bad_exits;
     unsigned long counter;
     int nservers_started;
+    int nfakes_started;
     char binary[PATH_MAX];
     char dir[512];
     char db_url[1024];
@@ -90,6 +94,7 @@ static struct {
     char admin_token[512];
     char context[256];
     long long admin_id;
+    strv extra_env; /* wht_init_env's lines, in every `wheelhouse` process's environment */
     wht_server *servers[SERVER_MAX];
     wht_server *main;
     owned *owned;
@@ -277,7 +282,8 @@ static void strv_free(strv *e)
     *e = (strv){0};
 }
 
-/* The server's environment: ours without any WH_* variable, plus the test configuration. */
+/* The server's environment: ours without any WH_* variable, plus the test configuration, the
+ * lines given to wht_init_env and then extra. */
 static void server_env(strv *e, const char *const *extra)
 {
     for (char **p = environ; *p; p++) {
@@ -299,6 +305,8 @@ static void server_env(strv *e, const char *const *extra)
     };
     for (size_t i = 0; base[i]; i++)
         strv_set(e, base[i]);
+    for (size_t i = 0; i < G.extra_env.n; i++)
+        strv_set(e, G.extra_env.v[i]);
     for (size_t i = 0; extra && extra[i]; i++)
         strv_set(e, extra[i]);
 }
@@ -309,7 +317,8 @@ static void set_cloexec(int fd)
         die("fcntl: %s", strerror(errno));
 }
 
-static pid_t spawn(char *const argv[], char *const envp[], int in_fd, const char *log)
+/* Runs argv[0] with stdin in_fd (-1: /dev/null), stdout out_fd (-1: the log) and stderr the log. */
+static pid_t spawn(char *const argv[], char *const envp[], int in_fd, int out_fd, const char *log)
 {
     int out = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (out < 0)
@@ -324,9 +333,10 @@ static pid_t spawn(char *const argv[], char *const envp[], int in_fd, const char
         if (getppid() != parent)
             _exit(127);
         int in = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
-        if (in < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+        if (in < 0 || dup2(in, 0) < 0 || dup2(out_fd >= 0 ? out_fd : out, 1) < 0 ||
+            dup2(out, 2) < 0)
             _exit(127);
-        execve(G.binary, argv, envp);
+        execve(argv[0], argv, envp);
         _exit(127);
     }
     close(out);
@@ -393,7 +403,7 @@ static void run_cli(const char *const *args, const char *stdin_line)
         set_cloexec(fds[0]);
         set_cloexec(fds[1]);
     }
-    pid_t pid = spawn(argv, env.v, fds[0], log);
+    pid_t pid = spawn(argv, env.v, fds[0], -1, log);
     strv_free(&env);
     if (stdin_line) {
         close(fds[0]);
@@ -753,7 +763,7 @@ static pid_t spawn_server(wht_server *s, const char *const *extra)
     for (size_t i = 0; extra && extra[i]; i++)
         strv_set(&env, extra[i]);
     char *argv[] = {G.binary, (char *)"serve", NULL};
-    pid_t pid = spawn(argv, env.v, -1, s->log);
+    pid_t pid = spawn(argv, env.v, -1, -1, s->log);
     strv_free(&env);
     return pid;
 }
@@ -816,6 +826,130 @@ wht_server *wht_main_server(void)
 const char *wht_engine(void)
 {
     return G.postgres ? "postgres" : "sqlite";
+}
+
+/* ------------------------------------------------------------------ fakes */
+
+static void prepare(void);
+
+/* Reads the fake's first stdout line, "listening on PORT", within FAKE_START_MS; 0 on failure. */
+static int read_fake_port(int fd, pid_t pid)
+{
+    char line[128];
+    size_t len = 0;
+    long long deadline = mono_ms() + FAKE_START_MS;
+    while (len < sizeof line - 1 && !memchr(line, '\n', len)) {
+        long long left = deadline - mono_ms();
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int status = 0;
+        if (left <= 0 || waitpid(pid, &status, WNOHANG) == pid)
+            return 0;
+        if (poll(&p, 1, (int)(left < 100 ? left : 100)) <= 0)
+            continue;
+        ssize_t n = read(fd, line + len, sizeof line - 1 - len);
+        if (n <= 0)
+            return 0;
+        len += (size_t)n;
+    }
+    line[len] = '\0';
+    if (strncmp(line, "listening on ", 13) != 0)
+        return 0;
+    char *end = NULL;
+    long port = strtol(line + 13, &end, 10);
+    return end && (*end == '\n' || *end == '\r') && port > 0 && port < 65536 ? (int)port : 0;
+}
+
+static wht_server *fake_try(const char *path)
+{
+    wht_server *s = xcalloc(1, sizeof *s);
+    int fds[2];
+    if (pipe(fds) != 0)
+        die("pipe: %s", strerror(errno));
+    set_cloexec(fds[0]);
+    set_cloexec(fds[1]);
+    snprintf(s->log, sizeof s->log, "%s/fake-%d.log", G.dir, ++G.nfakes_started);
+    char *argv[] = {(char *)path, (char *)"--port", (char *)"0", NULL};
+    s->pid = spawn(argv, environ, -1, fds[1], s->log);
+    close(fds[1]);
+    server_list_add(s);
+    /* Nothing else is ever written to the fake's stdout, so the pipe can close now. */
+    s->port = read_fake_port(fds[0], s->pid);
+    close(fds[0]);
+    if (s->port == 0) {
+        fprintf(stderr, "harness: %s did not say \"listening on PORT\" within %d ms\n", path,
+                FAKE_START_MS);
+        server_stop(s);
+        return NULL;
+    }
+    snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
+    return s;
+}
+
+wht_server *wht_fake_start(void)
+{
+    prepare();
+    const char *path = getenv("WH_TEST_FAKE");
+    if (!path || !path[0] || access(path, X_OK) != 0)
+        die("WH_TEST_FAKE must name the wh-fake binary (got %s)", path ? path : "nothing");
+    wht_server *s = fake_try(path);
+    if (!s && !G.ready)
+        die("wh-fake did not start (see the log above)");
+    if (!s)
+        WHT_FAIL("could not start wh-fake (see the log above)");
+    return s;
+}
+
+const char *wht_server_base(const wht_server *server)
+{
+    return server ? server->base : G.main->base;
+}
+
+json_t *wht_fake_call(const wht_server *fake, const char *method, const char *path, json_t *body)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    wht_request req = {
+        .method = method,
+        .path = path,
+        .body = text,
+        .body_len = text ? strlen(text) : 0,
+        .server = fake,
+    };
+    wht_resp *r = wht_do(&req);
+    free(text);
+    if (r->status != 200 || !json_is_object(r->json))
+        WHT_FAIL("wh-fake %s -> %ld %s%s", r->target, r->status, r->error ? r->error : "",
+                 r->body);
+    return r->json;
+}
+
+void wht_fake_reset(const wht_server *fake)
+{
+    wht_fake_call(fake, "POST", "/_control/reset", NULL);
+}
+
+void wht_fake_set(const wht_server *fake, const char *provider, json_t *control)
+{
+    wht_fake_call(fake, "POST", wht_fmt("/_control/%s", provider), control);
+}
+
+void wht_fake_mode(const wht_server *fake, const char *provider, const char *mode)
+{
+    wht_fake_set(fake, provider, wht_json("{s:s}", "mode", mode));
+}
+
+json_t *wht_fake_requests(const wht_server *fake, const char *provider)
+{
+    json_t *log = wht_fake_call(fake, "GET", wht_fmt("/_requests/%s", provider), NULL);
+    json_t *items = json_object_get(log, "items");
+    if (!json_is_array(items))
+        WHT_FAIL("wh-fake /_requests/%s has no items: %s", provider, wht_dump(log));
+    return items;
+}
+
+void wht_fake_clear(const wht_server *fake, const char *provider)
+{
+    wht_fake_call(fake, "DELETE", wht_fmt("/_requests/%s", provider), NULL);
 }
 
 /* --------------------------------------------------------------- databases */
@@ -944,6 +1078,7 @@ static void cleanup(bool keep_files)
     free(G.owned);
     G.owned = NULL;
     G.capowned = 0;
+    strv_free(&G.extra_env);
     if (G.postgres && !keep_files)
         pg_drop();
     if (keep_files)
@@ -957,7 +1092,7 @@ static void cleanup(bool keep_files)
 /* An exit before wht_finish() is a failure: keep the logs, if anything ran at all. */
 static void cleanup_at_exit(void)
 {
-    cleanup(G.ran_cli || G.nservers_started > 0);
+    cleanup(G.ran_cli || G.nservers_started > 0 || G.nfakes_started > 0);
 }
 
 static void read_config(void)
@@ -987,10 +1122,13 @@ static void admin_login(void)
     G.admin_id = json_integer_value(json_object_get(user, "id"));
 }
 
-void wht_init(void)
+/* What both wht_init_env and a fake started before it need: configuration, libcurl, the exit
+ * handler and the temp dir for logs. Runs once. */
+static void prepare(void)
 {
-    if (G.ready)
+    if (G.prepared)
         return;
+    G.prepared = true;
     signal(SIGPIPE, SIG_IGN);
     read_config();
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -1002,6 +1140,20 @@ void wht_init(void)
     snprintf(G.dir, sizeof G.dir, "%s/wht-XXXXXX", tmp);
     if (!mkdtemp(G.dir))
         die("mkdtemp: %s", strerror(errno));
+}
+
+void wht_init(void)
+{
+    wht_init_env(NULL);
+}
+
+void wht_init_env(const char *const *env)
+{
+    if (G.ready)
+        return;
+    prepare();
+    for (size_t i = 0; env && env[i]; i++)
+        strv_set(&G.extra_env, env[i]);
     if (G.postgres)
         pg_setup();
     else

@@ -1,6 +1,7 @@
 /*
  * Black-box API test harness: runs the real `wheelhouse` binary on a fresh database (SQLite or
- * PostgreSQL, chosen by WH_TEST_ENGINE) and talks to it over loopback HTTP.
+ * PostgreSQL, chosen by WH_TEST_ENGINE) and talks to it over loopback HTTP; external providers
+ * are the `wh-fake` server (WH_TEST_FAKE), driven through its control API.
  *
  * Lifetimes: every wht_resp, json_t and string a wht_* function returns is owned by the harness
  * and released by wht_test_teardown() (after each test) or at exit, so tests never free them.
@@ -70,6 +71,10 @@ typedef struct wht_venture {
  * `migrate`, creates the first ADMIN with `user create --password-stdin`, starts the main server
  * and signs the admin in. Exits non-zero with a message on any failure. Call once, first. */
 void wht_init(void);
+/* As wht_init, with extra "NAME=value" lines (NULL-ended, copied) in the environment of every
+ * `wheelhouse` process this program starts: the CLI runs, the main server and every
+ * wht_server_start (whose own env still overrides them). */
+void wht_init_env(const char *const *env);
 /* Stops every server, drops the database and the temp dir (kept, with logs, when anything
  * failed or WH_TEST_KEEP is set). Returns failed plus the servers that ended abnormally. */
 int wht_finish(int failed);
@@ -78,13 +83,35 @@ int wht_test_teardown(void **state);
 #define WHT_TEST(f) cmocka_unit_test_teardown(f, wht_test_teardown)
 
 /* ---- servers ---- */
-/* Starts another `serve` on the same database; env: extra "NAME=value" overrides, NULL-ended. */
+/* Starts another `serve` on the same database, with wht_init_env's environment; env: further
+ * "NAME=value" overrides, NULL-ended. */
 wht_server *wht_server_start(const char *const *env);
 /* SIGTERM, wait (SIGKILL after 10 s), reap; NULL is fine. An unclean end fails wht_finish. */
 void wht_server_stop(wht_server *server);
 wht_server *wht_main_server(void);
 /* "sqlite" or "postgres". */
 const char *wht_engine(void);
+/* "http://127.0.0.1:PORT" of a server or a fake (NULL: the main server); harness-owned. */
+const char *wht_server_base(const wht_server *server);
+
+/* ---- the fake FMCSA, SendGrid and Twilio (tests/fakes/README.md) ----
+ * A fake is a wht_server: stopped at exit like the others, or earlier with wht_server_stop. */
+/* Starts `$WH_TEST_FAKE --port 0` and reads its port from its first stdout line. May be called
+ * before wht_init_env, so the main server's base URLs can point at it (exits non-zero on
+ * failure there, fails the test inside one). */
+wht_server *wht_fake_start(void);
+/* One control-API call (full path, e.g. "/_control/fmcsa"); body JSON (stolen) or NULL. Fails
+ * the test unless the fake answers 200 with an object; returns that object. */
+json_t *wht_fake_call(const wht_server *fake, const char *method, const char *path, json_t *body);
+/* POST /_control/reset: every provider ok, logs cleared, built-in fixtures only. */
+void wht_fake_reset(const wht_server *fake);
+/* POST /_control/{provider} with control (stolen), e.g. {"mode": "stall", "stall_ms": 800};
+ * wht_fake_mode sends just the mode. */
+void wht_fake_set(const wht_server *fake, const char *provider, json_t *control);
+void wht_fake_mode(const wht_server *fake, const char *provider, const char *mode);
+/* The items of GET /_requests/{provider}, oldest first; DELETE clears that log. */
+json_t *wht_fake_requests(const wht_server *fake, const char *provider);
+void wht_fake_clear(const wht_server *fake, const char *provider);
 
 /* ---- HTTP (paths of the wht_send family are relative to /api/v1) ---- */
 /* Sends req (full path) and returns the response; never fails the test by itself. */
