@@ -100,12 +100,14 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     app->router = wh_router_new();
     add_routes(app->router);
     app->integrations = wh_integrations_new(&app->config);
+    app->events = wh_events_new();
     set_instance(app);
     return WH_OK;
 }
 
 void wh_app_cleanup(wh_app *app)
 {
+    wh_events_free(app->events);
     wh_integrations_free(app->integrations);
     wh_router_free(app->router);
     wh_db_free(app->db);

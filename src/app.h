@@ -6,6 +6,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "events/events.h"
 #include "http/http.h"
 #include "integrations/integrations.h"
 
@@ -16,6 +17,7 @@ struct wh_app {
     unsigned char cursor_key[32]; /* HMAC key for cursors, from WH_SECRET or the database */
     unsigned char code_key[32];   /* HMAC key for e-mailed login codes, from the same secret */
     wh_integrations *integrations;
+    wh_events *events; /* domain events; subscribers attach in wh_app_init */
     char instance[64]; /* this process: host:pid:random, the holder name of leases */
 };
 

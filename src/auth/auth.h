@@ -103,6 +103,12 @@ WH_MUST_USE wh_err wh_scope_has_venture(wh_conn *c, wh_arena *a, const wh_princi
 WH_MUST_USE wh_err wh_scope_check_venture(wh_conn *c, wh_arena *a, const wh_principal *p,
                                           int64_t venture_id, wh_error *e);
 
+/* Checks an office_id given in a query or body: it must exist in a venture of the scope and,
+ * for office-scoped roles, be one of the caller's offices; 403 otherwise. *venture_id (may be
+ * NULL) receives the office's venture. */
+WH_MUST_USE wh_err wh_scope_check_office(wh_conn *c, wh_arena *a, const wh_principal *p,
+                                         int64_t office_id, int64_t *venture_id, wh_error *e);
+
 /* The ventures of the scope as rows (id, name, code, type) by name: for all-venture roles every
  * active venture, for others their memberships. */
 WH_MUST_USE wh_err wh_scope_ventures(wh_conn *c, wh_arena *a, const wh_principal *p, wh_rows **out,

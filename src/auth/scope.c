@@ -45,3 +45,27 @@ wh_err wh_scope_offices(wh_conn *c, wh_arena *a, const wh_principal *p, wh_rows 
                        " office_id FROM office_users WHERE user_id = $2) ORDER BY o.name, o.id",
                        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id)), out, e);
 }
+
+wh_err wh_scope_check_office(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t office_id,
+                             int64_t *venture_id, wh_error *e)
+{
+    wh_rows *r = NULL;
+    bool by_membership = wh_role_office_scoped(p->role);
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT o.venture_id FROM offices o WHERE o.id = $3 AND " WH_SCOPE_SQL(
+            "o.venture_id", "$1", "$2") " AND (NOT $4 OR EXISTS (SELECT 1"
+                                        " FROM office_users ou WHERE"
+                                        " ou.user_id = $2 AND ou.office_id ="
+                                        " o.id))",
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(office_id), WH_PB(by_membership)), &r,
+        e);
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_error_set(e, 403, "forbidden", "Office %lld is outside your scope.",
+                            (long long)office_id);
+    if (venture_id)
+        *venture_id = wh_rows_int(r, 0, 0);
+    return WH_OK;
+}

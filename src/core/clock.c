@@ -149,3 +149,61 @@ void wh_clock_day_of(int64_t ms, char *out, size_t cap)
     localtime_r(&secs, &tm);
     snprintf(out, cap, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
+
+/* Civil date of a day count since 1970-01-01 (inverse of days_from_civil). */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static bool day_number(const char *day, int64_t *n)
+{
+    int y, m, d;
+    if (!wh_clock_parse_date(day, &y, &m, &d))
+        return false;
+    *n = days_from_civil(y, m, d);
+    return true;
+}
+
+static void render_day(int64_t n, char *out, size_t cap)
+{
+    int y, m, d;
+    civil_from_days(n, &y, &m, &d);
+    snprintf(out, cap, "%04d-%02d-%02d", y, m, d);
+}
+
+bool wh_clock_day_add(const char *day, int days, char *out, size_t cap)
+{
+    int64_t n;
+    if (!day_number(day, &n))
+        return false;
+    render_day(n + days, out, cap);
+    return true;
+}
+
+bool wh_clock_monday_of(const char *day, char *out, size_t cap)
+{
+    int64_t n;
+    if (!day_number(day, &n))
+        return false;
+    int64_t weekday = ((n % 7) + 7 + 3) % 7; /* 1970-01-01 was a Thursday: 0 = Monday */
+    render_day(n - weekday, out, cap);
+    return true;
+}
+
+bool wh_clock_days_between(const char *a, const char *b, int64_t *days)
+{
+    int64_t na, nb;
+    if (!day_number(a, &na) || !day_number(b, &nb))
+        return false;
+    *days = nb - na;
+    return true;
+}

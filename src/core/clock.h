@@ -22,4 +22,12 @@ bool wh_clock_set_zone(const char *tz);
 /* The business-zone calendar day of an instant, "YYYY-MM-DD" (needs 11 bytes). */
 void wh_clock_day_of(int64_t ms, char *out, size_t cap);
 
+/* Day arithmetic on "YYYY-MM-DD" (proleptic Gregorian, no time zone involved). false when day
+ * is not a valid date. out needs 11 bytes. */
+bool wh_clock_day_add(const char *day, int days, char *out, size_t cap);
+/* The Monday of day's week (weeks run Monday to Sunday). */
+bool wh_clock_monday_of(const char *day, char *out, size_t cap);
+/* b - a in days; false when either is invalid. */
+bool wh_clock_days_between(const char *a, const char *b, int64_t *days);
+
 #endif
