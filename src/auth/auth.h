@@ -109,6 +109,11 @@ WH_MUST_USE wh_err wh_scope_check_venture(wh_conn *c, wh_arena *a, const wh_prin
 WH_MUST_USE wh_err wh_scope_check_office(wh_conn *c, wh_arena *a, const wh_principal *p,
                                          int64_t office_id, int64_t *venture_id, wh_error *e);
 
+/* The venture a user's personal credits go to: the earliest membership, else (for all-venture
+ * roles) the first active venture; 0 when none. */
+WH_MUST_USE wh_err wh_scope_first_venture(wh_conn *c, wh_arena *a, int64_t user_id,
+                                          bool all_ventures, int64_t *venture_id, wh_error *e);
+
 /* The ventures of the scope as rows (id, name, code, type) by name: for all-venture roles every
  * active venture, for others their memberships. */
 WH_MUST_USE wh_err wh_scope_ventures(wh_conn *c, wh_arena *a, const wh_principal *p, wh_rows **out,

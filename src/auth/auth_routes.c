@@ -3,7 +3,9 @@
  * is unknown), so the answer does not reveal which e-mails exist. */
 #include "auth/auth.h"
 #include "app.h"
+#include "core/clock.h"
 #include "core/crypto.h"
+#include "events/events.h"
 #include "core/json.h"
 #include "http/http.h"
 #include "integrations/integrations.h"
@@ -84,7 +86,10 @@ static wh_err login(wh_req *r, wh_error *e)
     bool ok = wh_crypto_password_verify(found && hash ? hash : dummy_hash(), password);
     if (!found || !hash || !ok || !u.active)
         return bad_login(e);
-    return start_session(r, c, &u, e);
+    rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = start_session(r, c, &u, e);
+    return rc == WH_OK ? wh_db_commit(c, e) : rc;
 }
 
 /* Reads {email} or {email, code}; the e-mail is normalised (NULL when implausible). */

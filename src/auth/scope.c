@@ -69,3 +69,17 @@ wh_err wh_scope_check_office(wh_conn *c, wh_arena *a, const wh_principal *p, int
         *venture_id = wh_rows_int(r, 0, 0);
     return WH_OK;
 }
+
+wh_err wh_scope_first_venture(wh_conn *c, wh_arena *a, int64_t user_id, bool all_ventures,
+                              int64_t *venture_id, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "SELECT venture_id FROM (SELECT vu.venture_id, 0 AS pick, vu.created_at"
+                            " AS at FROM venture_users vu WHERE vu.user_id = $1 UNION ALL SELECT"
+                            " v.id, 1, 0 FROM ventures v WHERE $2 AND v.active) x ORDER BY pick,"
+                            " at, venture_id LIMIT 1",
+                            WH_ARGS(WH_PI(user_id), WH_PB(all_ventures)), &r, e);
+    *venture_id = rc == WH_OK && wh_rows_count(r) ? wh_rows_int(r, 0, 0) : 0;
+    return rc;
+}

@@ -64,6 +64,16 @@ static wh_err route(wh_req *r, wh_error *e)
     return WH_OK;
 }
 
+/* The failure answer; a handler that answered nothing is an internal error. */
+static void render_problem(wh_req *r, wh_error *e)
+{
+    if (e->status == 0)
+        wh_error_set(e, 500, "internal", "The handler produced no response.");
+    wh_resp_problem(r, e);
+    if (e->status == 405)
+        wh_resp_header_add(r, "Allow", r->allow);
+}
+
 static wh_err run(wh_req *r, wh_error *e)
 {
     wh_err rc = route(r, e);
@@ -76,20 +86,29 @@ static wh_err run(wh_req *r, wh_error *e)
         if (!wh_rbac_allows(r->user.role, r->route->perm))
             return wh_error_set(e, 403, "forbidden", "Your role may not do this.");
     }
-    return r->route->handler(r, e);
+    wh_idem idem;
+    rc = wh_idem_begin(r, &idem, e);
+    if (rc != WH_OK || idem.answered)
+        return rc;
+    rc = r->route->handler(r, e);
+    if (rc == WH_OK && r->status == 0)
+        rc = WH_ERR_INTERNAL;
+    if (rc != WH_OK) {
+        if (r->db)
+            wh_db_rollback(r->db);
+        render_problem(r, e);
+    }
+    wh_idem_end(r, &idem);
+    return WH_OK;
 }
 
 void wh_http_dispatch(wh_req *r)
 {
     wh_error e;
     wh_error_init(&e);
-    if (run(r, &e) != WH_OK || r->status == 0) {
-        if (e.status == 0)
-            wh_error_set(&e, 500, "internal", "The handler produced no response.");
+    if (run(r, &e) != WH_OK) {
         if (r->db)
             wh_db_rollback(r->db);
-        wh_resp_problem(r, &e);
-        if (e.status == 405)
-            wh_resp_header_add(r, "Allow", r->allow);
+        render_problem(r, &e);
     }
 }

@@ -10,4 +10,16 @@ void wh_http_dispatch(wh_req *r);
 /* gzip-compresses the response when it is larger than 1 KiB and the client accepts gzip. */
 void wh_http_compress(wh_req *r);
 
+/* Idempotency-Key state of one request. */
+typedef struct {
+    const char *key; /* set when this request owns the key and must store its answer */
+    bool answered;   /* the response came from (or waited on) an earlier request */
+    char hash[65];
+} wh_idem;
+
+/* Before the handler: claims the key, or fills the response (replay) or e (422/409). */
+wh_err wh_idem_begin(wh_req *r, wh_idem *st, wh_error *e);
+/* After the handler: stores the answer (or forgets the key after a 5xx). */
+void wh_idem_end(wh_req *r, const wh_idem *st);
+
 #endif
