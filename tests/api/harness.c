@@ -918,8 +918,7 @@ json_t *wht_fake_call(const wht_server *fake, const char *method, const char *pa
     wht_resp *r = wht_do(&req);
     free(text);
     if (r->status != 200 || !json_is_object(r->json))
-        WHT_FAIL("wh-fake %s -> %ld %s%s", r->target, r->status, r->error ? r->error : "",
-                 r->body);
+        WHT_FAIL("wh-fake %s -> %ld %s%s", r->target, r->status, r->error ? r->error : "", r->body);
     return r->json;
 }
 
