@@ -42,6 +42,8 @@ static const char *number_of(wh_req *r, wh_jin *in, const char *key)
         (void)wh_error_field(in->e, key, "must be a number of 1 to 10 digits");
         return NULL;
     }
+    while (s[0] == '0' && s[1]) /* "0500001" and 500001 are one number */
+        s++;
     return s;
 }
 

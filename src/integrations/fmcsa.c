@@ -88,6 +88,14 @@ wh_err wh_fmcsa_parse(wh_arena *a, const char *body, size_t len, bool docket, wh
     return WH_OK;
 }
 
+static bool json_object_body(const char *body, size_t len)
+{
+    json_t *v = json_loadb(body, len, 0, NULL);
+    bool ok = json_is_object(v);
+    json_decref(v);
+    return ok;
+}
+
 wh_err wh_fmcsa_lookup(wh_integrations *in, wh_arena *a, bool by_mc, const char *number,
                        wh_fmcsa_carrier *out, bool *found, wh_error *e)
 {
@@ -99,7 +107,7 @@ wh_err wh_fmcsa_lookup(wh_integrations *in, wh_arena *a, bool by_mc, const char 
         wh_arena_printf(a, "%s/qc/services/carriers/%s%s?webKey=%s", in->cfg->fmcsa_base_url,
                         by_mc ? "docket-number/" : "", wh_http_escape(a, number),
                         wh_http_escape(a, in->cfg->fmcsa_webkey));
-    wh_http_request req = {.method = "GET", .url = url};
+    wh_http_request req = {.method = "GET", .url = url, .usable = json_object_body};
     wh_err rc = wh_integrations_call(in, WH_PROVIDER_FMCSA, a, &req, &resp, e);
     if (rc != WH_OK)
         return rc;

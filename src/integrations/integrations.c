@@ -76,6 +76,12 @@ static void attempts(wh_integrations *in, wh_arena *a, const wh_http_request *re
         wh_http_exchange(a, req, (long)in->cfg->http_connect_timeout_ms,
                          (long)in->cfg->http_timeout_ms, resp);
         resp->attempts = attempt;
+        if (resp->status >= 200 && resp->status < 300 && req->usable &&
+            !req->usable(resp->body, resp->len)) {
+            snprintf(resp->error, sizeof resp->error, "HTTP %d with an unreadable body",
+                     resp->status);
+            resp->status = 0;
+        }
         if (!wh_retry_retryable(resp->status) || attempt >= in->retry.max_attempts)
             return;
         uint32_t rnd;

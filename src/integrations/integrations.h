@@ -71,6 +71,9 @@ typedef struct {
     const char *body;           /* NULL for none */
     size_t body_len;
     const char *userpwd; /* basic auth "user:password", or NULL */
+    /* Optional: may a 2xx body be used? A 2xx answer it refuses counts as a failed attempt
+     * (retried, and a failure for the breaker), like an outage. */
+    bool (*usable)(const char *body, size_t len);
 } wh_http_request;
 
 typedef struct {

@@ -36,6 +36,14 @@ wh_err wh_sendgrid_send(wh_integrations *in, wh_arena *a, const char *to, const 
     return WH_OK;
 }
 
+static bool has_sid(const char *body, size_t len)
+{
+    json_t *v = json_loadb(body, len, 0, NULL);
+    bool ok = json_is_string(json_object_get(v, "sid"));
+    json_decref(v);
+    return ok;
+}
+
 wh_err wh_twilio_send(wh_integrations *in, wh_arena *a, const char *to, const char *body,
                       const char **sid, wh_error *e)
 {
@@ -53,7 +61,8 @@ wh_err wh_twilio_send(wh_integrations *in, wh_arena *a, const char *to, const ch
                            .headers = headers,
                            .body = form,
                            .body_len = strlen(form),
-                           .userpwd = wh_arena_printf(a, "%s:%s", c->twilio_sid, c->twilio_token)};
+                           .userpwd = wh_arena_printf(a, "%s:%s", c->twilio_sid, c->twilio_token),
+        .usable = has_sid};
     wh_err rc = wh_integrations_call(in, WH_PROVIDER_TWILIO, a, &req, &resp, e);
     if (rc != WH_OK)
         return rc;

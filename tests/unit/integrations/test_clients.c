@@ -128,6 +128,29 @@ static void breaker_fails_fast_then_probes(void **state)
     wh_arena_cleanup(&a);
 }
 
+static void an_unreadable_success_counts_as_a_failure(void **state)
+{
+    fixture *fx = *state;
+    wh_arena a;
+    wh_error e;
+    const char *sid = NULL;
+    wh_arena_init(&a);
+    fake_mode(&fx->fake, "twilio", "{\"mode\":\"badjson\"}");
+    for (int i = 0; i < 2; i++) {
+        wh_error_init(&e);
+        assert_int_equal(wh_twilio_send(fx->in, &a, "+15551234567", "x", &sid, &e),
+                         WH_ERR_UNAVAILABLE);
+    }
+    assert_int_equal(fake_count(&fx->fake, "twilio"), 6); /* retried like an outage */
+    wh_breaker_state st;
+    int failures;
+    int64_t opened;
+    wh_breaker_snapshot(wh_integrations_breaker(fx->in, WH_PROVIDER_TWILIO), &st, &failures,
+                        &opened);
+    assert_int_equal(st, WH_BREAKER_OPEN);
+    wh_arena_cleanup(&a);
+}
+
 static void outbox_delivers_sms_and_email_once(void **state)
 {
     fixture *fx = *state;
@@ -186,6 +209,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(email_retries_then_fails_and_400_is_not_retried, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(breaker_fails_fast_then_probes, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_unreadable_success_counts_as_a_failure, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(outbox_delivers_sms_and_email_once, setup, teardown),
         cmocka_unit_test_setup_teardown(outbox_waits_while_the_provider_is_down, setup, teardown),
     };
