@@ -33,10 +33,11 @@ wh_err wh_audit_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_au
     /* entries without a venture are visible only to all-venture callers */
     return wh_db_query(
         c, a,
-        "SELECT id, at, actor_id, action, entity, entity_id, venture_id, before_json, after_json,"
-        " request_id FROM audit_log WHERE ($3 = 0 OR venture_id = $3) AND ($4 = 0 OR actor_id ="
-        " $4) AND ($5 = '' OR action = $5) AND ($6 = 0 OR id < $6) AND ((venture_id IS NULL AND"
-        " $1) OR " WH_SCOPE_SQL("venture_id", "$1", "$2") ") ORDER BY id DESC LIMIT $7",
+        "SELECT al.id, al.at, al.actor_id, al.action, al.entity, al.entity_id, al.venture_id,"
+        " al.before_json, al.after_json, al.request_id FROM audit_log al WHERE ($3 = 0 OR"
+        " al.venture_id = $3) AND ($4 = 0 OR al.actor_id = $4) AND ($5 = '' OR al.action = $5)"
+        " AND ($6 = 0 OR al.id < $6) AND ((al.venture_id IS NULL AND $1) OR " WH_SCOPE_SQL(
+            "al.venture_id", "$1", "$2") ") ORDER BY al.id DESC LIMIT $7",
         WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PI(f->actor_id),
                 WH_PT(f->action ? f->action : ""), WH_PI(f->before_id), WH_PI(f->limit)),
         out, e);

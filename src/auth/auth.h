@@ -91,7 +91,9 @@ typedef struct {
 /* SQL condition "venture column is in scope" for a query whose parameters $A (bool: all
  * ventures) and $B (the user id) are given: WH_SCOPE_SQL("v.id", "$1", "$2"). An EXISTS probe of
  * the (user_id, venture_id) primary key, so a user in thousands of ventures costs one index
- * lookup per candidate row rather than a materialised membership set per query. */
+ * lookup per candidate row rather than a materialised membership set per query. The column
+ * must be qualified with its table alias ("al.venture_id"): a bare name would resolve inside
+ * the subquery to vu_s.venture_id and make the condition always true. */
 #define WH_SCOPE_SQL(col, all, user)                                                               \
     "(" all " OR EXISTS (SELECT 1 FROM venture_users vu_s WHERE vu_s.user_id = " user              \
     " AND vu_s.venture_id = " col "))"
