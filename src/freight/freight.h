@@ -1,9 +1,17 @@
-/* Freight: the shared carrier directory (this file so far). Carriers are not venture-scoped:
- * every freight role of any venture reads the one directory. Their FMCSA fields are written
- * only from FMCSA answers, never from client input. */
+/* Freight: the shared carrier directory, and the venture-scoped shippers and loads.
+ *
+ * Carriers are not venture-scoped: every freight role of any venture reads the one directory.
+ * Their FMCSA fields are written only from FMCSA answers, never from client input.
+ *
+ * Shippers and loads belong to one venture each. Every store read takes the caller's scope
+ * and filters in SQL (WH_SCOPE_SQL), so a row outside the scope is exactly a missing row. The
+ * load status machine and the margin arithmetic are pure functions (loads_rules.c) that take
+ * the business day as a parameter. Strings of the structs below are borrowed: from the
+ * request's arena (rows) or its JSON body (input). */
 #ifndef WH_FREIGHT_FREIGHT_H
 #define WH_FREIGHT_FREIGHT_H
 
+#include "auth/auth.h"
 #include "core/arena.h"
 #include "core/err.h"
 #include "db/db.h"
@@ -57,7 +65,146 @@ WH_MUST_USE wh_err wh_carrier_list(wh_conn *c, wh_arena *a, const char *q, const
 bool wh_carrier_assignable(const wh_carrier *c);
 json_t *wh_carrier_json(const wh_carrier *c);
 
+/* Field limits of shippers and loads (module-local, beside the shared ones of core/limits.h). */
+/* Characters of a load's reference, cities, states and equipment. */
+#define WH_FREIGHT_TEXT_CHARS 100
+/* Characters of a lost reason. */
+#define WH_FREIGHT_LOST_REASON_CHARS 1000
+/* Characters of a shipper's phone number. */
+#define WH_FREIGHT_PHONE_CHARS 50
+/* Largest bill or cost in cents (USD 100 bn): margin x 10000 stays far inside int64. */
+#define WH_FREIGHT_CENTS_MAX 10000000000000LL
+/* Largest weight in pounds and distance in miles of a load. */
+#define WH_FREIGHT_QUANTITY_MAX 1000000000LL
+
+/* Shippers: per venture, code unique within the venture (stored upper-case). */
+typedef struct {
+    int64_t id, venture_id;
+    const char *name, *code;
+    const char *contact_name, *email, *phone; /* NULL when unknown */
+    bool active;
+} wh_shipper;
+
+/* Inserts s (id ignored); 409 conflict when the venture already has the code. */
+WH_MUST_USE wh_err wh_shipper_create(wh_conn *c, wh_arena *a, const wh_shipper *s, int64_t now_ms,
+                                     wh_shipper *out, wh_error *e);
+/* The shipper with id inside p's scope, 404 otherwise. With lock the row is locked for the rest
+ * of the open transaction (a no-op UPDATE, the same SQL on both engines), so a read-modify-write
+ * cannot lose a concurrent change. */
+WH_MUST_USE wh_err wh_shipper_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
+                                  bool lock, wh_shipper *out, wh_error *e);
+/* Writes every writable field of s (by s->id); 409 conflict on a taken code. */
+WH_MUST_USE wh_err wh_shipper_update(wh_conn *c, wh_arena *a, const wh_shipper *s, int64_t now_ms,
+                                     wh_shipper *out, wh_error *e);
+/* Up to limit shippers in p's scope, newest first (id descending), of one venture unless
+ * venture_id is 0, with ids below before_id unless it is 0. */
+WH_MUST_USE wh_err wh_shipper_list(wh_conn *c, wh_arena *a, const wh_principal *p,
+                                   int64_t venture_id, int64_t before_id, int limit,
+                                   wh_shipper **out, size_t *n, wh_error *e);
+/* *yes when shipper id exists and belongs to venture_id. */
+WH_MUST_USE wh_err wh_shipper_in_venture(wh_conn *c, wh_arena *a, int64_t id, int64_t venture_id,
+                                         bool *yes, wh_error *e);
+json_t *wh_shipper_json(const wh_shipper *s);
+
+/* Load statuses (DOMAIN.md §2), NULL-terminated. */
+#define WH_LOAD_OPEN       "OPEN"
+#define WH_LOAD_WORKING    "WORKING"
+#define WH_LOAD_QUOTED     "QUOTED"
+#define WH_LOAD_AT_RISK    "AT_RISK"
+#define WH_LOAD_COVERED    "COVERED"
+#define WH_LOAD_IN_TRANSIT "IN_TRANSIT"
+#define WH_LOAD_DELIVERED  "DELIVERED"
+#define WH_LOAD_LOST       "LOST"
+#define WH_LOAD_FELL_OFF   "FELL_OFF"
+#define WH_LOAD_DORMANT    "DORMANT"
+extern const char *const wh_load_statuses[];
+
+/* A load. Ids are 0 and dates/texts NULL when absent; has_* tell whether a number is set. */
+typedef struct {
+    int64_t id, venture_id, office_id, shipper_id, carrier_id, created_by;
+    const char *reference, *equipment;
+    const char *pickup_city, *pickup_state, *pickup_date; /* date YYYY-MM-DD */
+    const char *drop_city, *drop_state, *drop_date;
+    bool has_weight_lbs, has_miles, has_bill_cents, has_cost_cents;
+    int64_t weight_lbs, miles, bill_cents, cost_cents;
+    const char *status, *billing_date, *lost_reason;
+    int64_t created_at, updated_at;
+} wh_load;
+
+/* Inserts l as a new OPEN load created at now_ms on business day `day` (id, status, carrier,
+ * billing date, lost reason and timestamps of l are ignored). */
+WH_MUST_USE wh_err wh_load_create(wh_conn *c, wh_arena *a, const wh_load *l, int64_t now_ms,
+                                  const char *day, wh_load *out, wh_error *e);
+/* The load with id inside p's scope, 404 otherwise; lock as for wh_shipper_get. */
+WH_MUST_USE wh_err wh_load_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
+                               bool lock, wh_load *out, wh_error *e);
+/* Writes every mutable column of l (by l->id): the writable fields and status, carrier,
+ * billing date and lost reason. Call it on a row locked by wh_load_get. */
+WH_MUST_USE wh_err wh_load_update(wh_conn *c, wh_arena *a, const wh_load *l, int64_t now_ms,
+                                  wh_load *out, wh_error *e);
+
+/* Filters of the load list; 0 / NULL mean "any". from / to bound the business day of
+ * created_at. The keyset position is (created_at, id) of the last row seen. */
+typedef struct {
+    int64_t venture_id, office_id, shipper_id, carrier_id, created_by;
+    const char *status, *from, *to;
+    bool after;
+    int64_t after_at, after_id;
+    int limit;
+} wh_load_filter;
+
+/* Up to f->limit loads in p's scope, newest first ((created_at, id) descending). */
+WH_MUST_USE wh_err wh_load_list(wh_conn *c, wh_arena *a, const wh_principal *p,
+                                const wh_load_filter *f, wh_load **out, size_t *n, wh_error *e);
+json_t *wh_load_json(const wh_load *l);
+
+/* ---- loads_rules.c: pure logic, no I/O ---- */
+
+/* The static status name equal to s; NULL when s is not a status. */
+const char *wh_load_status_find(const char *s);
+/* True when the status machine allows from -> to. Same -> same is not a move (false): callers
+ * treat it as a no-op before asking. */
+bool wh_load_transition_allowed(const char *from, const char *to);
+
+/* margin_cents = bill - cost, a missing value counting 0; margin_bp = margin x 10000 / bill
+ * with C integer division (truncated toward zero: 1/3 is 3333, -1/3 is -3333), undefined
+ * (has_bp false, rendered null) when bill is 0 or missing. */
+typedef struct {
+    int64_t margin_cents;
+    bool has_bp;
+    int64_t margin_bp;
+} wh_load_margin;
+wh_load_margin wh_load_margin_of(const wh_load *l);
+
+/* A requested status change (POST /loads/{id}/status). */
+typedef struct {
+    const char *status;       /* the target, one of wh_load_statuses */
+    int64_t carrier_id;       /* 0: not given */
+    const char *billing_date; /* NULL: not given */
+    const char *lost_reason;  /* NULL: not given */
+} wh_load_move;
+
+/* The carrier a move would assign: for a move to COVERED the given carrier, else the load's
+ * current one; 0 when there is none or the move is not to COVERED. */
+int64_t wh_load_move_carrier_id(const wh_load *l, const wh_load_move *m);
+/* Applies m to l in place. carrier: the carrier of wh_load_move_carrier_id, NULL when that is 0
+ * or no such carrier exists. today: the business day (YYYY-MM-DD). In order:
+ *   400 validation_failed: carrier_id without COVERED, billing_date without DELIVERED,
+ *       lost_reason without LOST, a billing_date after today;
+ *   same -> same: *noop, l unchanged, WH_OK;
+ *   409 invalid_transition: a move the machine forbids;
+ *   400 validation_failed: COVERED without a carrier or with an unknown one;
+ *   422 carrier_blocked: a carrier that wh_carrier_assignable refuses.
+ * Effects: COVERED assigns the carrier; DELIVERED sets billing_date (given, else today); LOST
+ * records lost_reason; FELL_OFF clears the carrier (it fell off the load). */
+WH_MUST_USE wh_err wh_load_move_apply(wh_load *l, const wh_load_move *m, const wh_carrier *carrier,
+                                      const char *today, bool *noop, wh_error *e);
+
 struct wh_route;
 const struct wh_route *wh_carriers_routes(size_t *n);
+/* GET|POST /loads, GET|PATCH /loads/{id}, POST /loads/{id}/status. */
+const struct wh_route *wh_loads_routes(size_t *n);
+/* GET|POST /shippers, GET|PATCH /shippers/{id}. */
+const struct wh_route *wh_shippers_routes(size_t *n);
 
 #endif

@@ -1,0 +1,354 @@
+/* Load routes: GET|POST /loads, GET|PATCH /loads/{id}, POST /loads/{id}/status.
+ *
+ * Handlers validate, call the store and render; every change runs in one transaction with its
+ * audit entry, and a load that becomes DELIVERED publishes LOAD_COMPLETED in that same
+ * transaction. A load outside the caller's scope answers 404 like a missing one; a venture or
+ * office given in a body or query outside the scope answers 403; an office or shipper of
+ * another venture than the load's is 400. The status machine itself is loads_rules.c. */
+#include "freight/freight.h"
+#include "app.h"
+#include "audit/audit.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/str.h"
+#include "events/events.h"
+#include "freight/freight_int.h"
+#include "http/http.h"
+
+#include <string.h>
+
+static wh_err audit(wh_req *r, wh_conn *c, const char *action, const wh_load *before,
+                    const wh_load *after, wh_error *e)
+{
+    wh_audit_entry en = {.actor_id = r->user.id,
+                         .action = action,
+                         .entity = "load",
+                         .entity_id = after->id,
+                         .venture_id = after->venture_id,
+                         .before = before ? wh_req_keep(r, wh_load_json(before)) : NULL,
+                         .after = wh_req_keep(r, wh_load_json(after)),
+                         .request_id = r->id,
+                         .at_ms = r->now_ms};
+    return wh_audit_record(c, &r->arena, &en, e);
+}
+
+/* The business day of the request, in the arena (a load may keep pointing at it). */
+static const char *today_of(wh_req *r)
+{
+    char *day = wh_arena_alloc(&r->arena, 11);
+    wh_clock_day_of(r->now_ms, day, 11);
+    return day;
+}
+
+/* Reads the writable fields onto l: a zeroed load on create, a copy of the stored one on
+ * PATCH. venture_id is accepted on create only; everything an action sets is refused. */
+static wh_err read_fields(json_t *body, bool create, wh_load *l, wh_error *e)
+{
+    static const char *const fields[] = {"venture_id",  "office_id",    "reference",   "shipper_id",
+                                         "pickup_city", "pickup_state", "pickup_date", "drop_city",
+                                         "drop_state",  "drop_date",    "equipment",   "weight_lbs",
+                                         "miles",       "bill_cents",   "cost_cents",  NULL};
+    wh_jin j;
+    wh_jin_init(&j, body, e);
+    wh_jin_allow(&j, create ? fields : fields + 1);
+    if (create)
+        l->venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
+    wh_freight_read_id(&j, "office_id", &l->office_id);
+    wh_freight_read_id(&j, "shipper_id", &l->shipper_id);
+    wh_freight_read_text(&j, "reference", create, false, WH_FREIGHT_TEXT_CHARS, &l->reference);
+    wh_freight_read_text(&j, "pickup_city", create, true, WH_FREIGHT_TEXT_CHARS, &l->pickup_city);
+    wh_freight_read_text(&j, "pickup_state", create, true, WH_FREIGHT_TEXT_CHARS, &l->pickup_state);
+    wh_freight_read_day(&j, "pickup_date", &l->pickup_date);
+    wh_freight_read_text(&j, "drop_city", create, true, WH_FREIGHT_TEXT_CHARS, &l->drop_city);
+    wh_freight_read_text(&j, "drop_state", create, true, WH_FREIGHT_TEXT_CHARS, &l->drop_state);
+    wh_freight_read_day(&j, "drop_date", &l->drop_date);
+    wh_freight_read_text(&j, "equipment", create, false, WH_FREIGHT_TEXT_CHARS, &l->equipment);
+    wh_freight_read_int(&j, "weight_lbs", 0, WH_FREIGHT_QUANTITY_MAX, &l->has_weight_lbs,
+                        &l->weight_lbs);
+    wh_freight_read_int(&j, "miles", 0, WH_FREIGHT_QUANTITY_MAX, &l->has_miles, &l->miles);
+    wh_freight_read_int(&j, "bill_cents", 0, WH_FREIGHT_CENTS_MAX, &l->has_bill_cents,
+                        &l->bill_cents);
+    wh_freight_read_int(&j, "cost_cents", 0, WH_FREIGHT_CENTS_MAX, &l->has_cost_cents,
+                        &l->cost_cents);
+    if (wh_jin_done(&j) != WH_OK)
+        return WH_ERR_INVALID;
+    /* days compare as text; checked on the merged load, so a PATCH of one side counts too */
+    if (l->pickup_date && l->drop_date && strcmp(l->drop_date, l->pickup_date) < 0)
+        return wh_error_field(e, "drop_date", "must not be before pickup_date");
+    return WH_OK;
+}
+
+/* The office (403 outside the caller's office scope, 400 in another venture) and the shipper
+ * (400 unless a shipper of the load's venture); only those the request sets or changes. */
+static wh_err check_refs(wh_req *r, wh_conn *c, const wh_load *before, const wh_load *l,
+                         wh_error *e)
+{
+    int64_t office_venture = 0;
+    bool yes = true;
+    wh_err rc = WH_OK;
+    if (l->office_id && (!before || before->office_id != l->office_id)) {
+        rc = wh_scope_check_office(c, &r->arena, &r->user, l->office_id, &office_venture, e);
+        if (rc == WH_OK && office_venture != l->venture_id)
+            return wh_error_field(e, "office_id", "must be an office of venture %lld",
+                                  (long long)l->venture_id);
+    }
+    if (rc == WH_OK && l->shipper_id && (!before || before->shipper_id != l->shipper_id))
+        rc = wh_shipper_in_venture(c, &r->arena, l->shipper_id, l->venture_id, &yes, e);
+    if (rc == WH_OK && !yes)
+        return wh_error_field(e, "shipper_id", "must be a shipper of venture %lld",
+                              (long long)l->venture_id);
+    return rc;
+}
+
+static wh_err create(wh_req *r, wh_error *e)
+{
+    wh_load in = {0}, out;
+    wh_conn *c = NULL;
+    json_t *body = NULL;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc == WH_OK)
+        rc = read_fields(body, true, &in, e);
+    in.created_by = r->user.id;
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_scope_check_venture(c, &r->arena, &r->user, in.venture_id, e);
+    if (rc == WH_OK)
+        rc = check_refs(r, c, NULL, &in, e);
+    if (rc == WH_OK)
+        rc = wh_load_create(c, &r->arena, &in, r->now_ms, today_of(r), &out, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, "load.create", NULL, &out, e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 201, wh_load_json(&out)) : rc;
+}
+
+static wh_err get(wh_req *r, wh_error *e)
+{
+    int64_t id;
+    wh_load l;
+    wh_conn *c = NULL;
+    wh_err rc = wh_req_path_id(r, 0, &id, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_load_get(c, &r->arena, &r->user, id, false, &l, e);
+    return rc == WH_OK ? wh_resp_json(r, 200, wh_load_json(&l)) : rc;
+}
+
+/* Opens the transaction of a change and locks the load of the path (404 outside scope). */
+static wh_err begin_on_load(wh_req *r, wh_conn **c, wh_load *before, wh_error *e)
+{
+    int64_t id;
+    wh_err rc = wh_req_path_id(r, 0, &id, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, c, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(*c, e);
+    if (rc == WH_OK)
+        rc = wh_load_get(*c, &r->arena, &r->user, id, true, before, e);
+    return rc;
+}
+
+static wh_err patch(wh_req *r, wh_error *e)
+{
+    wh_load before = {0}, in, after;
+    wh_conn *c = NULL;
+    json_t *body = NULL;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc == WH_OK)
+        rc = begin_on_load(r, &c, &before, e);
+    in = before;
+    if (rc == WH_OK)
+        rc = read_fields(body, false, &in, e);
+    if (rc == WH_OK)
+        rc = check_refs(r, c, &before, &in, e);
+    if (rc == WH_OK)
+        rc = wh_load_update(c, &r->arena, &in, r->now_ms, &after, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, "load.update", &before, &after, e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 200, wh_load_json(&after)) : rc;
+}
+
+static wh_err read_move(wh_req *r, wh_load_move *m, wh_error *e)
+{
+    static const char *const fields[] = {"status", "carrier_id", "billing_date", "lost_reason",
+                                         NULL};
+    json_t *body = NULL;
+    wh_jin j;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(&j, body, e);
+    wh_jin_allow(&j, fields);
+    m->status = wh_jin_enum(&j, "status", true, wh_load_statuses);
+    m->carrier_id = wh_jin_int(&j, "carrier_id", false, 1, INT64_MAX, 0);
+    wh_freight_read_day(&j, "billing_date", &m->billing_date);
+    m->lost_reason = wh_jin_str(&j, "lost_reason", false, 1, WH_FREIGHT_LOST_REASON_CHARS);
+    return wh_jin_done(&j);
+}
+
+/* Looks up the carrier a move to COVERED would assign; *found false when there is none. */
+static wh_err find_carrier(wh_req *r, wh_conn *c, int64_t id, wh_carrier *out, bool *found,
+                           wh_error *e)
+{
+    wh_error miss;
+    *found = false;
+    if (id == 0)
+        return WH_OK;
+    wh_error_init(&miss);
+    wh_err rc = wh_carrier_get(c, &r->arena, id, out, &miss);
+    if (rc != WH_OK && miss.status != 404)
+        *e = miss;
+    *found = rc == WH_OK;
+    return rc == WH_OK || miss.status == 404 ? WH_OK : rc;
+}
+
+static wh_err publish_delivered(wh_req *r, wh_conn *c, const wh_load *l, const char *today,
+                                wh_error *e)
+{
+    wh_event ev = {.type = WH_EVENT_LOAD_COMPLETED,
+                   .venture_id = l->venture_id,
+                   .office_id = l->office_id,
+                   .user_id = l->created_by,
+                   .key = wh_arena_printf(&r->arena, "load_delivered:%lld", (long long)l->id),
+                   .day = today,
+                   .at_ms = r->now_ms};
+    return wh_events_publish(r->app->events, c, &r->arena, &ev, e);
+}
+
+/* Applies the move in the open transaction: the rules, the write, the audit, the event. */
+static wh_err move(wh_req *r, wh_conn *c, const wh_load *before, const wh_load_move *m,
+                   wh_load *after, bool *noop, wh_error *e)
+{
+    const char *today = today_of(r);
+    wh_carrier carrier;
+    bool found = false;
+    wh_load next = *before;
+    wh_err rc = find_carrier(r, c, wh_load_move_carrier_id(before, m), &carrier, &found, e);
+    if (rc == WH_OK)
+        rc = wh_load_move_apply(&next, m, found ? &carrier : NULL, today, noop, e);
+    if (rc != WH_OK || *noop)
+        return rc;
+    rc = wh_load_update(c, &r->arena, &next, r->now_ms, after, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, "load.status", before, after, e);
+    if (rc == WH_OK && strcmp(after->status, WH_LOAD_DELIVERED) == 0)
+        rc = publish_delivered(r, c, after, today, e);
+    return rc;
+}
+
+static wh_err change_status(wh_req *r, wh_error *e)
+{
+    wh_load_move m = {0};
+    wh_load before, after;
+    wh_conn *c = NULL;
+    bool noop = false;
+    wh_err rc = read_move(r, &m, e);
+    if (rc == WH_OK)
+        rc = begin_on_load(r, &c, &before, e);
+    if (rc == WH_OK)
+        rc = move(r, c, &before, &m, &after, &noop, e);
+    if (rc == WH_OK && noop) {
+        wh_db_rollback(c); /* same -> same: nothing written, nothing audited */
+        return wh_resp_json(r, 200, wh_load_json(&before));
+    }
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 200, wh_load_json(&after)) : rc;
+}
+
+/* ?from= / ?to=: a calendar day, or absent. */
+static wh_err query_day(wh_req *r, const char *name, const char **out, wh_error *e)
+{
+    int y, m, d;
+    *out = wh_req_query(r, name);
+    if (*out && !wh_clock_parse_date(*out, &y, &m, &d))
+        return wh_error_field(e, name, "must be a calendar day YYYY-MM-DD");
+    return WH_OK;
+}
+
+static wh_err read_filter(wh_req *r, wh_load_filter *f, wh_error *e)
+{
+    static const char *const ids[] = {"venture_id", "office_id", "shipper_id", "carrier_id",
+                                      "created_by"};
+    int64_t *dst[] = {&f->venture_id, &f->office_id, &f->shipper_id, &f->carrier_id,
+                      &f->created_by};
+    bool present;
+    wh_err rc = WH_OK;
+    for (size_t i = 0; rc == WH_OK && i < sizeof ids / sizeof ids[0]; i++)
+        rc = wh_req_query_id(r, ids[i], dst[i], &present, e);
+    const char *status = wh_req_query(r, "status");
+    f->status = wh_load_status_find(status);
+    if (rc == WH_OK && status && !f->status)
+        rc = wh_error_field(e, "status", "is not a load status");
+    if (rc == WH_OK)
+        rc = query_day(r, "from", &f->from, e);
+    if (rc == WH_OK)
+        rc = query_day(r, "to", &f->to, e);
+    if (rc == WH_OK && f->from && f->to && strcmp(f->from, f->to) > 0)
+        rc = wh_error_field(e, "to", "must not be before from");
+    return rc;
+}
+
+/* The filter and keyset position of a list request, with the scope checks of its ids. */
+static wh_err list_filter(wh_req *r, wh_conn **c, wh_page *pg, wh_load_filter *f, wh_error *e)
+{
+    wh_err rc = wh_page_parse(r, "loads", pg, e);
+    if (rc == WH_OK)
+        rc = read_filter(r, f, e);
+    if (rc == WH_OK && pg->after && !wh_str_to_i64(wh_str_c(pg->key), 0, INT64_MAX, &f->after_at))
+        rc = wh_error_set(e, 400, "invalid_cursor", "The cursor does not belong to this list.");
+    f->after = pg->after;
+    f->after_id = pg->id;
+    f->limit = pg->limit + 1;
+    if (rc == WH_OK)
+        rc = wh_req_db(r, c, e);
+    if (rc == WH_OK && f->venture_id)
+        rc = wh_scope_check_venture(*c, &r->arena, &r->user, f->venture_id, e);
+    if (rc == WH_OK && f->office_id)
+        rc = wh_scope_check_office(*c, &r->arena, &r->user, f->office_id, NULL, e);
+    return rc;
+}
+
+static wh_err list(wh_req *r, wh_error *e)
+{
+    wh_page pg;
+    wh_load_filter f = {0};
+    wh_load *items = NULL;
+    size_t n = 0;
+    wh_conn *c = NULL;
+    wh_err rc = list_filter(r, &c, &pg, &f, e);
+    if (rc == WH_OK)
+        rc = wh_load_list(c, &r->arena, &r->user, &f, &items, &n, e);
+    if (rc != WH_OK)
+        return rc;
+    bool more = n > (size_t)pg.limit;
+    size_t shown = more ? (size_t)pg.limit : n;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < shown; i++)
+        json_array_append_new(arr, wh_load_json(&items[i]));
+    const wh_load *last = shown ? &items[shown - 1] : NULL;
+    const char *key = last ? wh_arena_printf(&r->arena, "%lld", (long long)last->created_at) : "";
+    return wh_resp_json(r, 200, wh_page_render(r, &pg, arr, more, key, last ? last->id : 0));
+}
+
+static const wh_route routes[] = {
+    {"GET", "/api/v1/loads", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0},
+    {"POST", "/api/v1/loads", create, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
+    {"GET", "/api/v1/loads/{id}", get, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0},
+    {"PATCH", "/api/v1/loads/{id}", patch, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, 0},
+    {"POST", "/api/v1/loads/{id}/status", change_status, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE,
+     WH_ROUTE_IDEMPOTENT},
+};
+
+const wh_route *wh_loads_routes(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}

@@ -1,0 +1,193 @@
+/* SQL for loads. Every read takes the caller's scope (WH_SCOPE_SQL on venture_id), so a load
+ * outside it is a missing load. created_day (the business day of created_at) is written once at
+ * insert and backs the from/to filters; margins are derived when rendering, never stored. */
+#include "freight/freight.h"
+#include "core/json.h"
+
+#define LOAD_COLS                                                                                  \
+    "id, venture_id, office_id, reference, shipper_id, carrier_id, created_by, pickup_city,"       \
+    " pickup_state, pickup_date, drop_city, drop_state, drop_date, equipment, weight_lbs, miles,"  \
+    " bill_cents, cost_cents, status, billing_date, lost_reason, created_at, updated_at"
+
+/* "Is the load's venture in scope" with $1 = all ventures, $2 = the user. */
+#define LOAD_SCOPE WH_SCOPE_SQL("loads.venture_id", "$1", "$2")
+
+static void from_row(const wh_rows *r, size_t i, wh_load *l)
+{
+    l->id = wh_rows_int(r, i, 0);
+    l->venture_id = wh_rows_int(r, i, 1);
+    l->office_id = wh_rows_int(r, i, 2);
+    l->reference = wh_rows_text(r, i, 3);
+    l->shipper_id = wh_rows_int(r, i, 4);
+    l->carrier_id = wh_rows_int(r, i, 5);
+    l->created_by = wh_rows_int(r, i, 6);
+    l->pickup_city = wh_rows_text(r, i, 7);
+    l->pickup_state = wh_rows_text(r, i, 8);
+    l->pickup_date = wh_rows_text(r, i, 9);
+    l->drop_city = wh_rows_text(r, i, 10);
+    l->drop_state = wh_rows_text(r, i, 11);
+    l->drop_date = wh_rows_text(r, i, 12);
+    l->equipment = wh_rows_text(r, i, 13);
+    l->has_weight_lbs = !wh_rows_null(r, i, 14);
+    l->weight_lbs = wh_rows_int(r, i, 14);
+    l->has_miles = !wh_rows_null(r, i, 15);
+    l->miles = wh_rows_int(r, i, 15);
+    l->has_bill_cents = !wh_rows_null(r, i, 16);
+    l->bill_cents = wh_rows_int(r, i, 16);
+    l->has_cost_cents = !wh_rows_null(r, i, 17);
+    l->cost_cents = wh_rows_int(r, i, 17);
+    /* the static name, so callers may compare pointers or strings alike */
+    l->status = wh_load_status_find(wh_rows_text(r, i, 18));
+    l->billing_date = wh_rows_text(r, i, 19);
+    l->lost_reason = wh_rows_text(r, i, 20);
+    l->created_at = wh_rows_int(r, i, 21);
+    l->updated_at = wh_rows_int(r, i, 22);
+}
+
+static wh_err one(wh_err rc, const wh_rows *r, wh_load *out, wh_error *e)
+{
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_error_set(e, 404, "not_found", "No such load.");
+    from_row(r, 0, out);
+    return WH_OK;
+}
+
+static wh_param opt_id(int64_t id)
+{
+    return id ? WH_PI(id) : WH_PN;
+}
+
+static wh_param opt_int(bool has, int64_t v)
+{
+    return has ? WH_PI(v) : WH_PN;
+}
+
+wh_err wh_load_create(wh_conn *c, wh_arena *a, const wh_load *l, int64_t now_ms, const char *day,
+                      wh_load *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "INSERT INTO loads (venture_id, office_id, reference, shipper_id, created_by,"
+        " pickup_city, pickup_state, pickup_date, drop_city, drop_state, drop_date, equipment,"
+        " weight_lbs, miles, bill_cents, cost_cents, status, created_day, created_at,"
+        " updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+        " $16, 'OPEN', $17, $18, $18) RETURNING " LOAD_COLS,
+        WH_ARGS(WH_PI(l->venture_id), opt_id(l->office_id), WH_PT(l->reference),
+                opt_id(l->shipper_id), WH_PI(l->created_by), WH_PT(l->pickup_city),
+                WH_PT(l->pickup_state), WH_PT(l->pickup_date), WH_PT(l->drop_city),
+                WH_PT(l->drop_state), WH_PT(l->drop_date), WH_PT(l->equipment),
+                opt_int(l->has_weight_lbs, l->weight_lbs), opt_int(l->has_miles, l->miles),
+                opt_int(l->has_bill_cents, l->bill_cents),
+                opt_int(l->has_cost_cents, l->cost_cents), WH_PT(day), WH_PI(now_ms)),
+        &r, e);
+    return one(rc, r, out, e);
+}
+
+wh_err wh_load_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id, bool lock,
+                   wh_load *out, wh_error *e)
+{
+    /* The locking form is a no-op UPDATE: PostgreSQL waits for a concurrent writer and returns
+     * the row as it committed; SQLite's BEGIN IMMEDIATE already serialises writers. */
+    static const char *const sql[] = {
+        "SELECT " LOAD_COLS " FROM loads WHERE id = $3 AND " LOAD_SCOPE,
+        "UPDATE loads SET updated_at = updated_at WHERE id = $3 AND " LOAD_SCOPE
+        " RETURNING " LOAD_COLS,
+    };
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a, sql[lock ? 1 : 0],
+                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    return one(rc, r, out, e);
+}
+
+wh_err wh_load_update(wh_conn *c, wh_arena *a, const wh_load *l, int64_t now_ms, wh_load *out,
+                      wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "UPDATE loads SET office_id = $2, reference = $3, shipper_id = $4, pickup_city = $5,"
+        " pickup_state = $6, pickup_date = $7, drop_city = $8, drop_state = $9, drop_date = $10,"
+        " equipment = $11, weight_lbs = $12, miles = $13, bill_cents = $14, cost_cents = $15,"
+        " status = $16, carrier_id = $17, billing_date = $18, lost_reason = $19,"
+        " updated_at = $20 WHERE id = $1 RETURNING " LOAD_COLS,
+        WH_ARGS(WH_PI(l->id), opt_id(l->office_id), WH_PT(l->reference), opt_id(l->shipper_id),
+                WH_PT(l->pickup_city), WH_PT(l->pickup_state), WH_PT(l->pickup_date),
+                WH_PT(l->drop_city), WH_PT(l->drop_state), WH_PT(l->drop_date), WH_PT(l->equipment),
+                opt_int(l->has_weight_lbs, l->weight_lbs), opt_int(l->has_miles, l->miles),
+                opt_int(l->has_bill_cents, l->bill_cents),
+                opt_int(l->has_cost_cents, l->cost_cents), WH_PT(l->status), opt_id(l->carrier_id),
+                WH_PT(l->billing_date), WH_PT(l->lost_reason), WH_PI(now_ms)),
+        &r, e);
+    return one(rc, r, out, e);
+}
+
+wh_err wh_load_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_load_filter *f,
+                    wh_load **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    /* absent filters are 0 / '' sentinels: an untyped NULL cannot be tested on PostgreSQL */
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " LOAD_COLS " FROM loads WHERE " LOAD_SCOPE " AND ($3 = 0 OR venture_id = $3)"
+        " AND ($4 = 0 OR office_id = $4) AND ($5 = '' OR status = $5) AND ($6 = 0 OR"
+        " shipper_id = $6) AND ($7 = 0 OR carrier_id = $7) AND ($8 = 0 OR created_by = $8)"
+        " AND ($9 = '' OR created_day >= $9) AND ($10 = '' OR created_day <= $10) AND (NOT $11"
+        " OR (created_at, id) < ($12, $13)) ORDER BY created_at DESC, id DESC LIMIT $14",
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PI(f->office_id),
+                WH_PT(f->status ? f->status : ""), WH_PI(f->shipper_id), WH_PI(f->carrier_id),
+                WH_PI(f->created_by), WH_PT(f->from ? f->from : ""), WH_PT(f->to ? f->to : ""),
+                WH_PB(f->after), WH_PI(f->after_at), WH_PI(f->after_id), WH_PI(f->limit)),
+        &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        from_row(r, i, &(*out)[i]);
+    return WH_OK;
+}
+
+static json_t *id_or_null(int64_t id)
+{
+    return id ? json_integer(id) : json_null();
+}
+
+static json_t *int_or_null(bool has, int64_t v)
+{
+    return has ? json_integer(v) : json_null();
+}
+
+json_t *wh_load_json(const wh_load *l)
+{
+    wh_load_margin m = wh_load_margin_of(l);
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(l->id));
+    json_object_set_new(o, "venture_id", json_integer(l->venture_id));
+    json_object_set_new(o, "office_id", id_or_null(l->office_id));
+    json_object_set_new(o, "reference", wh_json_str_or_null(l->reference));
+    json_object_set_new(o, "shipper_id", id_or_null(l->shipper_id));
+    json_object_set_new(o, "carrier_id", id_or_null(l->carrier_id));
+    json_object_set_new(o, "created_by", json_integer(l->created_by));
+    json_object_set_new(o, "pickup_city", wh_json_str_or_null(l->pickup_city));
+    json_object_set_new(o, "pickup_state", wh_json_str_or_null(l->pickup_state));
+    json_object_set_new(o, "pickup_date", wh_json_str_or_null(l->pickup_date));
+    json_object_set_new(o, "drop_city", wh_json_str_or_null(l->drop_city));
+    json_object_set_new(o, "drop_state", wh_json_str_or_null(l->drop_state));
+    json_object_set_new(o, "drop_date", wh_json_str_or_null(l->drop_date));
+    json_object_set_new(o, "equipment", wh_json_str_or_null(l->equipment));
+    json_object_set_new(o, "weight_lbs", int_or_null(l->has_weight_lbs, l->weight_lbs));
+    json_object_set_new(o, "miles", int_or_null(l->has_miles, l->miles));
+    json_object_set_new(o, "bill_cents", int_or_null(l->has_bill_cents, l->bill_cents));
+    json_object_set_new(o, "cost_cents", int_or_null(l->has_cost_cents, l->cost_cents));
+    json_object_set_new(o, "margin_cents", json_integer(m.margin_cents));
+    json_object_set_new(o, "margin_bp", int_or_null(m.has_bp, m.margin_bp));
+    json_object_set_new(o, "status", wh_json_str_or_null(l->status));
+    json_object_set_new(o, "billing_date", wh_json_str_or_null(l->billing_date));
+    json_object_set_new(o, "lost_reason", wh_json_str_or_null(l->lost_reason));
+    json_object_set_new(o, "created_at", wh_json_time(l->created_at));
+    json_object_set_new(o, "updated_at", wh_json_time(l->updated_at));
+    return o;
+}

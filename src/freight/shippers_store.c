@@ -1,0 +1,122 @@
+/* SQL for shippers. Every read takes the caller's scope (WH_SCOPE_SQL on venture_id); the
+ * code is unique per venture by a UNIQUE (venture_id, code) constraint, so a concurrent
+ * duplicate is refused by the database, not by a check-then-insert. */
+#include "freight/freight.h"
+#include "core/json.h"
+
+#define SHIPPER_COLS "id, venture_id, name, code, contact_name, email, phone, active"
+
+#define SHIPPER_SCOPE WH_SCOPE_SQL("shippers.venture_id", "$1", "$2")
+
+static void from_row(const wh_rows *r, size_t i, wh_shipper *s)
+{
+    s->id = wh_rows_int(r, i, 0);
+    s->venture_id = wh_rows_int(r, i, 1);
+    s->name = wh_rows_text(r, i, 2);
+    s->code = wh_rows_text(r, i, 3);
+    s->contact_name = wh_rows_text(r, i, 4);
+    s->email = wh_rows_text(r, i, 5);
+    s->phone = wh_rows_text(r, i, 6);
+    s->active = wh_rows_bool(r, i, 7);
+}
+
+static wh_err one(wh_err rc, const wh_rows *r, wh_shipper *out, wh_error *e)
+{
+    if (rc == WH_ERR_UNIQUE)
+        return wh_error_set(e, 409, "conflict",
+                            "This venture already has a shipper with this code.");
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_error_set(e, 404, "not_found", "No such shipper.");
+    from_row(r, 0, out);
+    return WH_OK;
+}
+
+wh_err wh_shipper_create(wh_conn *c, wh_arena *a, const wh_shipper *s, int64_t now_ms,
+                         wh_shipper *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "INSERT INTO shippers (venture_id, name, code, contact_name, email,"
+                            " phone, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5,"
+                            " $6, $7, $8, $8) RETURNING " SHIPPER_COLS,
+                            WH_ARGS(WH_PI(s->venture_id), WH_PT(s->name), WH_PT(s->code),
+                                    WH_PT(s->contact_name), WH_PT(s->email), WH_PT(s->phone),
+                                    WH_PB(s->active), WH_PI(now_ms)),
+                            &r, e);
+    return one(rc, r, out, e);
+}
+
+wh_err wh_shipper_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id, bool lock,
+                      wh_shipper *out, wh_error *e)
+{
+    static const char *const sql[] = {
+        "SELECT " SHIPPER_COLS " FROM shippers WHERE id = $3 AND " SHIPPER_SCOPE,
+        "UPDATE shippers SET updated_at = updated_at WHERE id = $3 AND " SHIPPER_SCOPE
+        " RETURNING " SHIPPER_COLS,
+    };
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a, sql[lock ? 1 : 0],
+                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    return one(rc, r, out, e);
+}
+
+wh_err wh_shipper_update(wh_conn *c, wh_arena *a, const wh_shipper *s, int64_t now_ms,
+                         wh_shipper *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc =
+        wh_db_query(c, a,
+                    "UPDATE shippers SET name = $2, code = $3, contact_name = $4,"
+                    " email = $5, phone = $6, active = $7, updated_at = $8 WHERE id = $1"
+                    " RETURNING " SHIPPER_COLS,
+                    WH_ARGS(WH_PI(s->id), WH_PT(s->name), WH_PT(s->code), WH_PT(s->contact_name),
+                            WH_PT(s->email), WH_PT(s->phone), WH_PB(s->active), WH_PI(now_ms)),
+                    &r, e);
+    return one(rc, r, out, e);
+}
+
+wh_err wh_shipper_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
+                       int64_t before_id, int limit, wh_shipper **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "SELECT " SHIPPER_COLS " FROM shippers WHERE " SHIPPER_SCOPE
+                            " AND ($3 = 0 OR venture_id = $3) AND ($4 = 0 OR id < $4)"
+                            " ORDER BY id DESC LIMIT $5",
+                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(venture_id),
+                                    WH_PI(before_id), WH_PI(limit)),
+                            &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        from_row(r, i, &(*out)[i]);
+    return WH_OK;
+}
+
+wh_err wh_shipper_in_venture(wh_conn *c, wh_arena *a, int64_t id, int64_t venture_id, bool *yes,
+                             wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a, "SELECT 1 FROM shippers WHERE id = $1 AND venture_id = $2",
+                            WH_ARGS(WH_PI(id), WH_PI(venture_id)), &r, e);
+    *yes = rc == WH_OK && wh_rows_count(r) == 1;
+    return rc;
+}
+
+json_t *wh_shipper_json(const wh_shipper *s)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(s->id));
+    json_object_set_new(o, "venture_id", json_integer(s->venture_id));
+    json_object_set_new(o, "name", wh_json_str_or_null(s->name));
+    json_object_set_new(o, "code", wh_json_str_or_null(s->code));
+    json_object_set_new(o, "contact_name", wh_json_str_or_null(s->contact_name));
+    json_object_set_new(o, "email", wh_json_str_or_null(s->email));
+    json_object_set_new(o, "phone", wh_json_str_or_null(s->phone));
+    json_object_set_new(o, "active", json_boolean(s->active));
+    return o;
+}
