@@ -26,6 +26,8 @@
 #include "harness.h"
 
 #define MISSING_ID 987654321LL
+/* JSON built only to compare with: the harness releases it. */
+#define KEEP(...) wht_keep_json(wht_json(__VA_ARGS__))
 
 typedef struct fixture {
     bool ready;
@@ -271,8 +273,8 @@ static void test_campaign_create_get_patch(void **state)
     WHT_EXPECT(r, 201);
     long long id = wht_int(r->json, "id");
     json_t *expected =
-        wht_json("{s:I, s:I, s:n, s:s, s:n, s:b}", "id", (json_int_t)id, "venture_id",
-                 (json_int_t)f->a.id, "office_id", "name", name, "client_name", "active", 1);
+        KEEP("{s:I, s:I, s:n, s:s, s:n, s:b}", "id", (json_int_t)id, "venture_id",
+             (json_int_t)f->a.id, "office_id", "name", name, "client_name", "active", 1);
     WHT_JSON_EQUAL(r->json, expected);
     json_t *e =
         audited_once(head, "bpo_campaign", id, f->manager.id, f->a.id, "bpo_campaign.create");
@@ -289,9 +291,9 @@ static void test_campaign_create_get_patch(void **state)
                   wht_json("{s:s, s:s, s:I, s:b}", "name", "Renamed", "client_name", "Acme Solar",
                            "office_id", (json_int_t)f->office_a, "active", 0));
     WHT_EXPECT(p, 200);
-    json_t *patched = wht_json("{s:I, s:I, s:I, s:s, s:s, s:b}", "id", (json_int_t)id, "venture_id",
-                               (json_int_t)f->a.id, "office_id", (json_int_t)f->office_a, "name",
-                               "Renamed", "client_name", "Acme Solar", "active", 0);
+    json_t *patched = KEEP("{s:I, s:I, s:I, s:s, s:s, s:b}", "id", (json_int_t)id, "venture_id",
+                           (json_int_t)f->a.id, "office_id", (json_int_t)f->office_a, "name",
+                           "Renamed", "client_name", "Acme Solar", "active", 0);
     WHT_JSON_EQUAL(p->json, patched);
     e = audited_once(head, "bpo_campaign", id, f->manager.id, f->a.id, "bpo_campaign.update");
     WHT_JSON_EQUAL(json_object_get(e, "before"), expected);
@@ -301,9 +303,9 @@ static void test_campaign_create_get_patch(void **state)
     p = wht_patch(tok, wht_fmt("/bpo/campaigns/%lld", id),
                   wht_json("{s:n, s:n}", "client_name", "office_id"));
     WHT_EXPECT(p, 200);
-    WHT_JSON_EQUAL(p->json, wht_json("{s:I, s:I, s:n, s:s, s:n, s:b}", "id", (json_int_t)id,
-                                     "venture_id", (json_int_t)f->a.id, "office_id", "name",
-                                     "Renamed", "client_name", "active", 0));
+    WHT_JSON_EQUAL(p->json, KEEP("{s:I, s:I, s:n, s:s, s:n, s:b}", "id", (json_int_t)id,
+                                 "venture_id", (json_int_t)f->a.id, "office_id", "name", "Renamed",
+                                 "client_name", "active", 0));
     p = wht_patch(tok, wht_fmt("/bpo/campaigns/%lld", id), wht_json("{}"));
     WHT_EXPECT(p, 200);
     assert_string_equal(wht_str(p->json, "name"), "Renamed");
@@ -487,9 +489,9 @@ static void test_agent_create_and_rules(void **state)
                                     (json_int_t)f->a.id, "campaign_id", (json_int_t)f->camp_a));
     WHT_EXPECT(r, 201);
     long long id = wht_int(r->json, "id");
-    json_t *expected = wht_json("{s:I, s:I, s:I, s:I, s:b}", "id", (json_int_t)id, "user_id",
-                                (json_int_t)u.id, "venture_id", (json_int_t)f->a.id, "campaign_id",
-                                (json_int_t)f->camp_a, "active", 1);
+    json_t *expected =
+        KEEP("{s:I, s:I, s:I, s:I, s:b}", "id", (json_int_t)id, "user_id", (json_int_t)u.id,
+             "venture_id", (json_int_t)f->a.id, "campaign_id", (json_int_t)f->camp_a, "active", 1);
     WHT_JSON_EQUAL(r->json, expected);
     json_t *e = audited_once(head, "bpo_agent", id, f->manager.id, f->a.id, "bpo_agent.create");
     WHT_JSON_EQUAL(json_object_get(e, "after"), expected);
@@ -575,11 +577,11 @@ static void test_call_defaults_and_fields(void **state)
         wht_post(tok, "/bpo/call-logs", call_body(f->ag2, f->a.id, "2026-03-04T09:30:00+02:00"));
     WHT_EXPECT(r, 201);
     long long id = wht_int(r->json, "id");
-    json_t *expected = wht_json(
-        "{s:I, s:I, s:I, s:n, s:s, s:n, s:i, s:b, s:b, s:b, s:i, s:n}", "id", (json_int_t)id,
-        "agent_id", (json_int_t)f->ag2, "venture_id", (json_int_t)f->a.id, "campaign_id",
-        "started_at", "2026-03-04T07:30:00.000Z", "ended_at", "dial_count", 1, "connected", 0,
-        "appointment_set", 0, "deal_won", 0, "revenue_cents", 0, "notes");
+    json_t *expected =
+        KEEP("{s:I, s:I, s:I, s:n, s:s, s:n, s:i, s:b, s:b, s:b, s:i, s:n}", "id", (json_int_t)id,
+             "agent_id", (json_int_t)f->ag2, "venture_id", (json_int_t)f->a.id, "campaign_id",
+             "started_at", "2026-03-04T07:30:00.000Z", "ended_at", "dial_count", 1, "connected", 0,
+             "appointment_set", 0, "deal_won", 0, "revenue_cents", 0, "notes");
     WHT_JSON_EQUAL(r->json, expected);
     json_t *e =
         audited_once(head, "bpo_call_log", id, f->manager.id, f->a.id, "bpo_call_log.create");
@@ -600,12 +602,12 @@ static void test_call_defaults_and_fields(void **state)
     WHT_EXPECT(r, 201);
     id = wht_int(r->json, "id");
     WHT_JSON_EQUAL(r->json,
-                   wht_json("{s:I, s:I, s:I, s:I, s:s, s:s, s:i, s:b, s:b, s:b, s:I, s:s}", "id",
-                            (json_int_t)id, "agent_id", (json_int_t)f->ag1, "venture_id",
-                            (json_int_t)f->a.id, "campaign_id", (json_int_t)f->camp_a, "started_at",
-                            "2026-03-04T10:00:00.500Z", "ended_at", "2026-03-04T10:12:30.250Z",
-                            "dial_count", 3, "connected", 1, "appointment_set", 1, "deal_won", 1,
-                            "revenue_cents", (json_int_t)125050, "notes", "called back"));
+                   KEEP("{s:I, s:I, s:I, s:I, s:s, s:s, s:i, s:b, s:b, s:b, s:I, s:s}", "id",
+                        (json_int_t)id, "agent_id", (json_int_t)f->ag1, "venture_id",
+                        (json_int_t)f->a.id, "campaign_id", (json_int_t)f->camp_a, "started_at",
+                        "2026-03-04T10:00:00.500Z", "ended_at", "2026-03-04T10:12:30.250Z",
+                        "dial_count", 3, "connected", 1, "appointment_set", 1, "deal_won", 1,
+                        "revenue_cents", (json_int_t)125050, "notes", "called back"));
     /* ended_at equal to started_at, an empty note, the largest values */
     json_t *edge = call_body(f->ag2, f->a.id, "2026-03-04T11:00:00Z");
     with(edge, "ended_at", json_string("2026-03-04T11:00:00.000Z"));
