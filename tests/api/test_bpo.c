@@ -469,6 +469,14 @@ static void test_bpo_permissions(void **state)
                 wht_json("{s:I, s:s}", "venture_id", (json_int_t)f->a.id, "name", "x"), 403,
                 "forbidden", NULL);
     }
+    /* no session: 401; a method the path does not have: 405 */
+    WHT_PROBLEM(wht_get(NULL, "/bpo/call-logs"), 401, "unauthenticated", NULL);
+    WHT_PROBLEM(wht_post(NULL, "/bpo/campaigns", wht_json("{}")), 401, "unauthenticated", NULL);
+    WHT_PROBLEM(wht_delete(wht_admin_token(), wht_fmt("/bpo/call-logs/%lld", f->call_a)), 405,
+                "method_not_allowed", NULL);
+    WHT_PROBLEM(
+        wht_patch(wht_admin_token(), wht_fmt("/bpo/call-logs/%lld", f->call_a), wht_json("{}")),
+        405, "method_not_allowed", NULL);
     /* the team lead of b logs a call for an agent of b */
     wht_resp *r = wht_post(f->lead_b.token, "/bpo/call-logs",
                            call_body(f->ag_b, f->b.id, "2026-03-03T10:00:00Z"));
