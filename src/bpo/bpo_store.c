@@ -1,0 +1,358 @@
+/* SQL for BPO campaigns, agents and call logs. Every read takes the caller's scope into its
+ * WHERE clause; the EMPLOYEE own-calls rule is a condition of the same SQL, so no caller can
+ * forget it. Optional ids travel as 0 and optional strings as '' (NULLIF turns them into
+ * NULL), because an untyped NULL parameter is not comparable on PostgreSQL. */
+#include "bpo/bpo.h"
+#include "core/json.h"
+
+#include <string.h>
+
+#define CAMPAIGN_COLS "cp.id, cp.venture_id, cp.office_id, cp.name, cp.client_name, cp.active"
+#define AGENT_COLS    "ag.id, ag.user_id, ag.venture_id, ag.campaign_id, ag.active"
+#define CALL_COLS                                                                                  \
+    "cl.id, cl.agent_id, cl.user_id, cl.venture_id, cl.campaign_id, cl.started_at,"                \
+    " cl.started_day, cl.ended_at, cl.talk_seconds, cl.dial_count, cl.connected,"                  \
+    " cl.appointment_set, cl.deal_won, cl.revenue_cents, cl.notes"
+/* RETURNING may not name a table alias on SQLite */
+#define CAMPAIGN_RET "id, venture_id, office_id, name, client_name, active"
+#define AGENT_RET    "id, user_id, venture_id, campaign_id, active"
+#define CALL_RET                                                                                   \
+    "id, agent_id, user_id, venture_id, campaign_id, started_at, started_day, ended_at,"           \
+    " talk_seconds, dial_count, connected, appointment_set, deal_won, revenue_cents, notes"
+
+/* ------------------------------------------------------------------ rows */
+
+static void campaign_row(const wh_rows *r, size_t i, wh_bpo_campaign *cp)
+{
+    cp->id = wh_rows_int(r, i, 0);
+    cp->venture_id = wh_rows_int(r, i, 1);
+    cp->office_id = wh_rows_int(r, i, 2);
+    cp->name = wh_rows_text(r, i, 3);
+    cp->client_name = wh_rows_text(r, i, 4);
+    cp->active = wh_rows_bool(r, i, 5);
+}
+
+static void agent_row(const wh_rows *r, size_t i, wh_bpo_agent *ag)
+{
+    ag->id = wh_rows_int(r, i, 0);
+    ag->user_id = wh_rows_int(r, i, 1);
+    ag->venture_id = wh_rows_int(r, i, 2);
+    ag->campaign_id = wh_rows_int(r, i, 3);
+    ag->active = wh_rows_bool(r, i, 4);
+}
+
+static void call_row(const wh_rows *r, size_t i, wh_bpo_call *cl)
+{
+    cl->id = wh_rows_int(r, i, 0);
+    cl->agent_id = wh_rows_int(r, i, 1);
+    cl->user_id = wh_rows_int(r, i, 2);
+    cl->venture_id = wh_rows_int(r, i, 3);
+    cl->campaign_id = wh_rows_int(r, i, 4);
+    cl->started_at = wh_rows_int(r, i, 5);
+    cl->started_day = wh_rows_text(r, i, 6);
+    cl->ended_at = wh_rows_int(r, i, 7);
+    cl->talk_seconds = wh_rows_int(r, i, 8);
+    cl->dial_count = wh_rows_int(r, i, 9);
+    cl->connected = wh_rows_bool(r, i, 10);
+    cl->appointment_set = wh_rows_bool(r, i, 11);
+    cl->deal_won = wh_rows_bool(r, i, 12);
+    cl->revenue_cents = wh_rows_int(r, i, 13);
+    cl->notes = wh_rows_text(r, i, 14);
+}
+
+static wh_err one_campaign(wh_err rc, const wh_rows *r, wh_bpo_campaign *out, wh_error *e)
+{
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_error_set(e, 404, "not_found", "No such campaign.");
+    campaign_row(r, 0, out);
+    return WH_OK;
+}
+
+/* ------------------------------------------------------------- campaigns */
+
+wh_err wh_bpo_venture_type(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
+                           const char **type, bool *found, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a, "SELECT v.type FROM ventures v WHERE v.id = $3 AND " WH_SCOPE_SQL("v.id", "$1", "$2"),
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(venture_id)), &r, e);
+    *found = rc == WH_OK && wh_rows_count(r) == 1;
+    *type = *found ? wh_rows_text(r, 0, 0) : NULL;
+    return rc;
+}
+
+wh_err wh_bpo_campaign_create(wh_conn *c, wh_arena *a, const wh_bpo_campaign_input *in,
+                              int64_t now_ms, wh_bpo_campaign *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "INSERT INTO bpo_campaigns (venture_id, office_id, name, client_name,"
+                            " active, created_at, updated_at) VALUES ($1, NULLIF($2, 0), $3,"
+                            " NULLIF($4, ''), $5, $6, $6) RETURNING " CAMPAIGN_RET,
+                            WH_ARGS(WH_PI(in->venture_id), WH_PI(in->office_id), WH_PT(in->name),
+                                    WH_PT(in->client_name ? in->client_name : ""),
+                                    WH_PB(in->has_active ? in->active : true), WH_PI(now_ms)),
+                            &r, e);
+    return one_campaign(rc, r, out, e);
+}
+
+wh_err wh_bpo_campaign_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
+                           wh_bpo_campaign *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "SELECT " CAMPAIGN_COLS " FROM bpo_campaigns cp WHERE cp.id = $3"
+                            " AND " WH_SCOPE_SQL("cp.venture_id", "$1", "$2"),
+                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    return one_campaign(rc, r, out, e);
+}
+
+wh_err wh_bpo_campaign_update(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
+                              const wh_bpo_campaign_input *in, int64_t now_ms, wh_bpo_campaign *out,
+                              wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "UPDATE bpo_campaigns SET office_id = CASE WHEN $4 THEN NULLIF($5, 0) ELSE office_id END,"
+        " name = COALESCE(NULLIF($6, ''), name), client_name = CASE WHEN $7 THEN NULLIF($8, '')"
+        " ELSE client_name END, active = CASE WHEN $9 THEN $10 ELSE active END, updated_at = $11"
+        " WHERE id = $3 AND " WH_SCOPE_SQL("bpo_campaigns.venture_id", "$1",
+                                           "$2") " RETURNING " CAMPAIGN_RET,
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id), WH_PB(in->has_office),
+                WH_PI(in->office_id), WH_PT(in->name ? in->name : ""), WH_PB(in->has_client),
+                WH_PT(in->client_name ? in->client_name : ""), WH_PB(in->has_active),
+                WH_PB(in->active), WH_PI(now_ms)),
+        &r, e);
+    return one_campaign(rc, r, out, e);
+}
+
+wh_err wh_bpo_campaign_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
+                            const wh_bpo_page *pg, wh_bpo_campaign **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " CAMPAIGN_COLS " FROM bpo_campaigns cp WHERE " WH_SCOPE_SQL(
+            "cp.venture_id", "$1", "$2") " AND ($3 = 0 OR cp.venture_id = $3) AND (NOT $4 OR"
+                                         " cp.id < $5) ORDER BY cp.id DESC LIMIT $6",
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(venture_id), WH_PB(pg->after),
+                WH_PI(pg->id), WH_PI(pg->limit)),
+        &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        campaign_row(r, i, &(*out)[i]);
+    return WH_OK;
+}
+
+wh_err wh_bpo_campaign_find(wh_conn *c, wh_arena *a, int64_t id, int64_t venture_id,
+                            wh_bpo_campaign *out, bool *found, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "SELECT " CAMPAIGN_COLS " FROM bpo_campaigns cp WHERE cp.id = $1"
+                            " AND cp.venture_id = $2",
+                            WH_ARGS(WH_PI(id), WH_PI(venture_id)), &r, e);
+    *found = rc == WH_OK && wh_rows_count(r) == 1;
+    if (*found)
+        campaign_row(r, 0, out);
+    return rc;
+}
+
+static json_t *id_or_null(int64_t id)
+{
+    return id ? json_integer(id) : json_null();
+}
+
+json_t *wh_bpo_campaign_json(const wh_bpo_campaign *cp)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(cp->id));
+    json_object_set_new(o, "venture_id", json_integer(cp->venture_id));
+    json_object_set_new(o, "office_id", id_or_null(cp->office_id));
+    json_object_set_new(o, "name", json_string(cp->name));
+    json_object_set_new(o, "client_name", wh_json_str_or_null(cp->client_name));
+    json_object_set_new(o, "active", json_boolean(cp->active));
+    return o;
+}
+
+/* ---------------------------------------------------------------- agents */
+
+wh_err wh_bpo_is_member(wh_conn *c, wh_arena *a, int64_t user_id, int64_t venture_id, bool *yes,
+                        wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc =
+        wh_db_query(c, a, "SELECT 1 FROM venture_users WHERE user_id = $1 AND venture_id = $2",
+                    WH_ARGS(WH_PI(user_id), WH_PI(venture_id)), &r, e);
+    *yes = rc == WH_OK && wh_rows_count(r) == 1;
+    return rc;
+}
+
+wh_err wh_bpo_agent_create(wh_conn *c, wh_arena *a, const wh_bpo_agent *in, int64_t now_ms,
+                           wh_bpo_agent *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "INSERT INTO bpo_agents (user_id, venture_id, campaign_id, active,"
+                            " created_at, updated_at) VALUES ($1, $2, NULLIF($3, 0), $4, $5, $5)"
+                            " RETURNING " AGENT_RET,
+                            WH_ARGS(WH_PI(in->user_id), WH_PI(in->venture_id),
+                                    WH_PI(in->campaign_id), WH_PB(in->active), WH_PI(now_ms)),
+                            &r, e);
+    if (rc == WH_ERR_UNIQUE)
+        return wh_error_set(e, 409, "conflict", "User %lld is already an agent of venture %lld.",
+                            (long long)in->user_id, (long long)in->venture_id);
+    if (rc == WH_OK)
+        agent_row(r, 0, out);
+    return rc;
+}
+
+wh_err wh_bpo_agent_find(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
+                         int64_t venture_id, wh_bpo_agent *out, bool *found, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " AGENT_COLS " FROM bpo_agents ag WHERE ag.id = $3 AND"
+        " ag.venture_id = $4 AND " WH_SCOPE_SQL("ag.venture_id", "$1", "$2"),
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id), WH_PI(venture_id)), &r, e);
+    *found = rc == WH_OK && wh_rows_count(r) == 1;
+    if (*found)
+        agent_row(r, 0, out);
+    return rc;
+}
+
+wh_err wh_bpo_agent_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
+                         const wh_bpo_page *pg, wh_bpo_agent **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " AGENT_COLS " FROM bpo_agents ag WHERE " WH_SCOPE_SQL(
+            "ag.venture_id", "$1", "$2") " AND (NOT $3 OR ag.user_id = $2) AND ($4 = 0 OR"
+                                         " ag.venture_id = $4) AND (NOT $5 OR ag.id < $6)"
+                                         " ORDER BY ag.id DESC LIMIT $7",
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PB(wh_bpo_own_calls_only(p->role)),
+                WH_PI(venture_id), WH_PB(pg->after), WH_PI(pg->id), WH_PI(pg->limit)),
+        &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        agent_row(r, i, &(*out)[i]);
+    return WH_OK;
+}
+
+json_t *wh_bpo_agent_json(const wh_bpo_agent *ag)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(ag->id));
+    json_object_set_new(o, "user_id", json_integer(ag->user_id));
+    json_object_set_new(o, "venture_id", json_integer(ag->venture_id));
+    json_object_set_new(o, "campaign_id", id_or_null(ag->campaign_id));
+    json_object_set_new(o, "active", json_boolean(ag->active));
+    return o;
+}
+
+/* ------------------------------------------------------------- call logs */
+
+wh_err wh_bpo_call_create(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_bpo_call *in,
+                          int64_t now_ms, wh_bpo_call *out, bool *inserted, wh_error *e)
+{
+    wh_rows *r = NULL;
+    /* the agent row supplies user and venture; no row (foreign, or not the EMPLOYEE's own)
+     * inserts nothing */
+    wh_err rc = wh_db_query(
+        c, a,
+        "INSERT INTO bpo_call_logs (agent_id, user_id, venture_id, campaign_id, started_at,"
+        " started_day, ended_at, talk_seconds, dial_count, connected, appointment_set, deal_won,"
+        " revenue_cents, notes, created_by, created_at) SELECT ag.id, ag.user_id, ag.venture_id,"
+        " NULLIF($6, 0), $7, $8, NULLIF($9, 0), $10, $11, $12, $13, $14, $15, $16, $2, $17 FROM"
+        " bpo_agents ag WHERE ag.id = $4 AND ag.venture_id = $5 AND (NOT $3 OR ag.user_id = $2)"
+        " AND " WH_SCOPE_SQL("ag.venture_id", "$1", "$2") " RETURNING " CALL_RET,
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PB(wh_bpo_own_calls_only(p->role)),
+                WH_PI(in->agent_id), WH_PI(in->venture_id), WH_PI(in->campaign_id),
+                WH_PI(in->started_at), WH_PT(in->started_day), WH_PI(in->ended_at),
+                WH_PI(in->talk_seconds), WH_PI(in->dial_count), WH_PB(in->connected),
+                WH_PB(in->appointment_set), WH_PB(in->deal_won), WH_PI(in->revenue_cents),
+                WH_PT(in->notes), WH_PI(now_ms)),
+        &r, e);
+    *inserted = rc == WH_OK && wh_rows_count(r) == 1;
+    if (*inserted)
+        call_row(r, 0, out);
+    return rc;
+}
+
+wh_err wh_bpo_call_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id, wh_bpo_call *out,
+                       wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc =
+        wh_db_query(c, a,
+                    "SELECT " CALL_COLS " FROM bpo_call_logs cl WHERE cl.id = $4 AND"
+                    " (NOT $3 OR cl.user_id = $2) AND " WH_SCOPE_SQL("cl.venture_id", "$1", "$2"),
+                    WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id),
+                            WH_PB(wh_bpo_own_calls_only(p->role)), WH_PI(id)),
+                    &r, e);
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_error_set(e, 404, "not_found", "No such call log.");
+    call_row(r, 0, out);
+    return WH_OK;
+}
+
+wh_err wh_bpo_call_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_bpo_call_filter *f,
+                        const wh_bpo_page *pg, wh_bpo_call **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " CALL_COLS " FROM bpo_call_logs cl WHERE " WH_SCOPE_SQL(
+            "cl.venture_id", "$1",
+            "$2") " AND (NOT $3 OR cl.user_id = $2) AND ($4 = 0 OR cl.venture_id = $4) AND ($5 = 0"
+                  " OR cl.agent_id = $5) AND ($6 = 0 OR cl.campaign_id = $6) AND ($7 = '' OR"
+                  " cl.started_day >= $7) AND ($8 = '' OR cl.started_day <= $8) AND (NOT $9 OR"
+                  " cl.connected = $10) AND (NOT $11 OR cl.deal_won = $12) AND (NOT $13 OR"
+                  " (cl.started_at, cl.id) < ($14, $15)) ORDER BY cl.started_at DESC, cl.id DESC"
+                  " LIMIT $16",
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PB(wh_bpo_own_calls_only(p->role)),
+                WH_PI(f->venture_id), WH_PI(f->agent_id), WH_PI(f->campaign_id),
+                WH_PT(f->from ? f->from : ""), WH_PT(f->to ? f->to : ""), WH_PB(f->has_connected),
+                WH_PB(f->connected), WH_PB(f->has_deal_won), WH_PB(f->deal_won), WH_PB(pg->after),
+                WH_PI(pg->key), WH_PI(pg->id), WH_PI(pg->limit)),
+        &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        call_row(r, i, &(*out)[i]);
+    return WH_OK;
+}
+
+json_t *wh_bpo_call_json(const wh_bpo_call *call)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(call->id));
+    json_object_set_new(o, "agent_id", json_integer(call->agent_id));
+    json_object_set_new(o, "venture_id", json_integer(call->venture_id));
+    json_object_set_new(o, "campaign_id", id_or_null(call->campaign_id));
+    json_object_set_new(o, "started_at", wh_json_time(call->started_at));
+    json_object_set_new(o, "ended_at", wh_json_time(call->ended_at));
+    json_object_set_new(o, "dial_count", json_integer(call->dial_count));
+    json_object_set_new(o, "connected", json_boolean(call->connected));
+    json_object_set_new(o, "appointment_set", json_boolean(call->appointment_set));
+    json_object_set_new(o, "deal_won", json_boolean(call->deal_won));
+    json_object_set_new(o, "revenue_cents", json_integer(call->revenue_cents));
+    json_object_set_new(o, "notes", wh_json_str_or_null(call->notes));
+    return o;
+}
