@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "eod/eod.h"
 #include "freight/freight.h"
 #include "integrations/integrations.h"
 #include "ventures/ventures.h"
@@ -20,7 +21,7 @@ static void add_routes(wh_router *rt)
     const wh_route *(*const tables[])(size_t *) = {
         wh_http_ops_routes, wh_auth_routes,     wh_users_routes,        wh_ventures_routes,
         wh_audit_routes,    wh_carriers_routes, wh_integrations_routes, wh_loads_routes,
-        wh_shippers_routes, wh_bpo_routes,
+        wh_shippers_routes, wh_bpo_routes,      wh_eod_routes,
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         size_t n = 0;

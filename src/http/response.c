@@ -17,7 +17,8 @@ void wh_resp_header_add(wh_req *r, const char *name, const char *value)
 
 static wh_err set_json(wh_req *r, int status, json_t *body, const char *ctype)
 {
-    char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+    /* 15 significant digits: a decimal like 7.33 renders as written, not 7.3300000000000001 */
+    char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
     json_decref(body);
     if (!text)
         text = strdup("{}");

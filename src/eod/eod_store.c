@@ -1,0 +1,146 @@
+/* SQL for end-of-day reports. (user_id, venture_id, report_date) is unique; hours_worked is
+ * kept as integer hundredths of an hour (hours_hundredths, NULL when not given). Every list
+ * filters by the caller's scope in WHERE, whatever else it is asked for. */
+#include "eod/eod.h"
+#include "core/json.h"
+
+#define EOD_COLS                                                                                   \
+    "e.id, e.user_id, e.venture_id, e.report_date, e.summary, e.accomplishments, e.blockers,"      \
+    " e.tomorrow_plan, e.hours_hundredths, e.created_at, e.updated_at"
+/* RETURNING may not name a table alias on SQLite */
+#define EOD_RET                                                                                    \
+    "id, user_id, venture_id, report_date, summary, accomplishments, blockers, tomorrow_plan,"     \
+    " hours_hundredths, created_at, updated_at"
+
+static void eod_row(const wh_rows *r, size_t i, wh_eod_report *out)
+{
+    out->id = wh_rows_int(r, i, 0);
+    out->user_id = wh_rows_int(r, i, 1);
+    out->venture_id = wh_rows_int(r, i, 2);
+    out->date = wh_rows_text(r, i, 3);
+    out->summary = wh_rows_text(r, i, 4);
+    out->accomplishments = wh_rows_text(r, i, 5);
+    out->blockers = wh_rows_text(r, i, 6);
+    out->tomorrow_plan = wh_rows_text(r, i, 7);
+    out->has_hours = !wh_rows_null(r, i, 8);
+    out->hours_hundredths = wh_rows_int(r, i, 8);
+    out->created_at = wh_rows_int(r, i, 9);
+    out->updated_at = wh_rows_int(r, i, 10);
+}
+
+static wh_err one_report(wh_err rc, const wh_rows *r, wh_eod_report *out, wh_error *e)
+{
+    if (rc == WH_ERR_UNIQUE)
+        return wh_error_set(e, 409, "conflict", "This report already exists.");
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_error_set(e, 404, "not_found", "No such report.");
+    eod_row(r, 0, out);
+    return WH_OK;
+}
+
+static wh_param hours_param(const wh_eod_input *in)
+{
+    return in->has_hours ? WH_PI(in->hours_hundredths) : WH_PN;
+}
+
+wh_err wh_eod_lock_user(wh_conn *c, int64_t user_id, wh_error *e)
+{
+    return wh_db_lock(c, WH_EOD_LOCK_BASE + user_id, e);
+}
+
+wh_err wh_eod_find(wh_conn *c, wh_arena *a, int64_t user_id, int64_t venture_id, const char *date,
+                   wh_eod_report *out, bool *found, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "SELECT " EOD_COLS " FROM eod_reports e WHERE e.user_id = $1"
+                            " AND e.venture_id = $2 AND e.report_date = $3",
+                            WH_ARGS(WH_PI(user_id), WH_PI(venture_id), WH_PT(date)), &r, e);
+    *found = rc == WH_OK && wh_rows_count(r) == 1;
+    if (*found)
+        eod_row(r, 0, out);
+    return rc;
+}
+
+wh_err wh_eod_insert(wh_conn *c, wh_arena *a, int64_t user_id, int64_t venture_id, const char *date,
+                     const wh_eod_input *in, int64_t now_ms, wh_eod_report *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "INSERT INTO eod_reports (user_id, venture_id, report_date, summary, accomplishments,"
+        " blockers, tomorrow_plan, hours_hundredths, created_at, updated_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING " EOD_RET,
+        WH_ARGS(WH_PI(user_id), WH_PI(venture_id), WH_PT(date), WH_PT(in->summary),
+                WH_PT(in->accomplishments), WH_PT(in->blockers), WH_PT(in->tomorrow_plan),
+                hours_param(in), WH_PI(now_ms)),
+        &r, e);
+    return one_report(rc, r, out, e);
+}
+
+wh_err wh_eod_update(wh_conn *c, wh_arena *a, int64_t id, const wh_eod_input *in, int64_t now_ms,
+                     wh_eod_report *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "UPDATE eod_reports SET summary = $2, accomplishments = $3,"
+                            " blockers = $4, tomorrow_plan = $5, hours_hundredths = $6,"
+                            " updated_at = $7 WHERE id = $1 RETURNING " EOD_RET,
+                            WH_ARGS(WH_PI(id), WH_PT(in->summary), WH_PT(in->accomplishments),
+                                    WH_PT(in->blockers), WH_PT(in->tomorrow_plan), hours_param(in),
+                                    WH_PI(now_ms)),
+                            &r, e);
+    return one_report(rc, r, out, e);
+}
+
+wh_err wh_eod_count_between(wh_conn *c, wh_arena *a, int64_t user_id, int64_t venture_id,
+                            const char *monday, const char *sunday, int64_t *count, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT COUNT(*) FROM eod_reports WHERE user_id = $1"
+        " AND venture_id = $2 AND report_date >= $3 AND report_date <= $4",
+        WH_ARGS(WH_PI(user_id), WH_PI(venture_id), WH_PT(monday), WH_PT(sunday)), &r, e);
+    *count = rc == WH_OK ? wh_rows_int(r, 0, 0) : 0;
+    return rc;
+}
+
+wh_err wh_eod_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_eod_filter *f,
+                   wh_eod_report **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " EOD_COLS " FROM eod_reports e WHERE " WH_SCOPE_SQL(
+            "e.venture_id", "$1",
+            "$2") " AND ($3 = 0 OR e.venture_id = $3) AND ($4 = 0 OR e.user_id = $4)"
+                  " AND ($5 = '' OR e.report_date >= $5) AND ($6 = '' OR e.report_date <= $6)"
+                  " AND (NOT $7 OR (e.report_date, e.id) < ($8, $9))"
+                  " ORDER BY e.report_date DESC, e.id DESC LIMIT $10",
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PI(f->user_id),
+                WH_PT(f->from), WH_PT(f->to), WH_PB(f->after), WH_PT(f->after ? f->after_date : ""),
+                WH_PI(f->after_id), WH_PI(f->limit)),
+        &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        eod_row(r, i, &(*out)[i]);
+    return WH_OK;
+}
+
+json_t *wh_eod_json(const wh_eod_report *r)
+{
+    return json_pack("{s:I, s:I, s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+                     (json_int_t)r->id, "user_id", (json_int_t)r->user_id, "venture_id",
+                     (json_int_t)r->venture_id, "date", r->date, "summary", r->summary,
+                     "accomplishments", wh_json_str_or_null(r->accomplishments), "blockers",
+                     wh_json_str_or_null(r->blockers), "tomorrow_plan",
+                     wh_json_str_or_null(r->tomorrow_plan), "hours_worked",
+                     wh_eod_hours_json(r->has_hours, r->hours_hundredths), "created_at",
+                     wh_json_time(r->created_at), "updated_at", wh_json_time(r->updated_at));
+}
