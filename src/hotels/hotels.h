@@ -25,12 +25,10 @@
 /* Largest amount in cents of any money field (10^14 cents, $1 trillion): keeps every derived
  * computation (at most 10^14 * 10^4) below int64 overflow. */
 #define WH_HOTELS_CENTS_MAX 100000000000000LL
-/* Characters of a review's text and of its response. */
-#define WH_HOTELS_TEXT_CHARS 4000
-/* Characters of a dispute's resolution note. */
-#define WH_HOTELS_NOTE_CHARS 2000
+/* Characters of a review's text, of its response and of a dispute's resolution note. */
+#define WH_HOTELS_TEXT_CHARS 10000
 /* Characters of a dispute's type and channel (free labels, e.g. CHARGEBACK / VISA). */
-#define WH_HOTELS_LABEL_CHARS 64
+#define WH_HOTELS_LABEL_CHARS 50
 /* High loss: lost dues of at least this many cents, or of at least this share (basis points)
  * of the day's room revenue. */
 #define WH_HOTELS_HIGH_LOSS_CENTS 50000
@@ -46,7 +44,6 @@ extern const char *const wh_hotel_dispute_statuses[];
 typedef struct {
     int64_t id, venture_id, rooms;
     const char *name, *code, *city, *state, *status; /* city, state may be NULL */
-    int64_t created_at;
 } wh_hotel;
 
 /* Fields of a create or update. On update NULL / 0 / has_* false leave a field unchanged;
@@ -81,14 +78,12 @@ typedef struct {
     const char *source, *text, *review_date; /* text may be NULL */
     const char *response_text;               /* NULL until answered */
     int64_t responded_by, responded_at;      /* 0 until answered */
-    int64_t created_at;
 } wh_hotel_review;
 
 typedef struct {
     int64_t id, hotel_id, venture_id, amount_cents;
     const char *type, *channel, *status, *resolution_note; /* channel, note may be NULL */
     int64_t owner_id;                                      /* 0: no owner */
-    int64_t created_at;
 } wh_hotel_dispute;
 
 /* A dispute PATCH: has_* false leaves the field unchanged; owner_id 0 / note NULL clear it. */
@@ -105,19 +100,21 @@ typedef struct {
     const char *role;
 } wh_hotel_owner_facts;
 
-/* A keyset position in a list: after = a cursor was given; the last row seen had the sort key
- * date (daily entries) or at (created_at, the other lists) and the id id. fetch is the number
- * of rows to fetch (the page size + 1, to know whether there is a next page). */
+/* A keyset position in a list: after = a cursor was given; the last row seen had the id id and,
+ * in the lists ordered by a day (daily entries by date, reviews by review_date), the day day.
+ * fetch is the number of rows to fetch (the page size + 1, to know whether there is a next
+ * page). */
 typedef struct {
     bool after;
-    const char *date;
-    int64_t at, id;
+    const char *day;
+    int64_t id;
     int fetch;
 } wh_hotel_page;
 
 /* ---- rules (pure, thread-safe) ---- */
 
-/* num / den rounded half away from zero to a whole unit; den must not be 0. */
+/* num / den rounded half away from zero to a whole unit; den must not be 0, neither may be
+ * INT64_MIN. */
 int64_t wh_hotel_div_round(int64_t num, int64_t den);
 /* The derived figures of d: occupancy_bp = sold * 10000 / available, adr = room revenue / sold
  * (none when nothing sold), revpar = room revenue / available, each rounded half away from
@@ -135,7 +132,7 @@ bool wh_hotel_dispute_resolved(const char *status);
 
 /* ---- hotels ---- */
 
-/* 409 conflict when the code is taken. */
+/* 409 conflict when the code is taken (codes are unique whatever their case). */
 WH_MUST_USE wh_err wh_hotel_create(wh_conn *c, wh_arena *a, const wh_hotel_input *in,
                                    int64_t now_ms, wh_hotel *out, wh_error *e);
 /* 404 when missing or outside p's scope. */
@@ -143,7 +140,7 @@ WH_MUST_USE wh_err wh_hotel_get(wh_conn *c, wh_arena *a, const wh_principal *p, 
                                 wh_hotel *out, wh_error *e);
 WH_MUST_USE wh_err wh_hotel_update(wh_conn *c, wh_arena *a, int64_t id, const wh_hotel_input *in,
                                    int64_t now_ms, wh_hotel *out, wh_error *e);
-/* Up to pg->fetch hotels in scope (of venture_id unless 0), newest first by (created_at, id). */
+/* Up to pg->fetch hotels in scope (of venture_id unless 0), newest first (id descending). */
 WH_MUST_USE wh_err wh_hotel_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
                                  const wh_hotel_page *pg, wh_hotel **out, size_t *n, wh_error *e);
 json_t *wh_hotel_json(const wh_hotel *h);
@@ -178,7 +175,7 @@ WH_MUST_USE wh_err wh_hotel_review_get(wh_conn *c, wh_arena *a, const wh_princip
 WH_MUST_USE wh_err wh_hotel_review_respond(wh_conn *c, wh_arena *a, int64_t id, const char *text,
                                            int64_t user_id, int64_t now_ms, wh_hotel_review *out,
                                            wh_error *e);
-/* Up to pg->fetch reviews of a hotel in scope, newest first by (created_at, id). */
+/* Up to pg->fetch reviews of a hotel in scope, newest first by (review_date, id). */
 WH_MUST_USE wh_err wh_hotel_review_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                         int64_t hotel_id, const wh_hotel_page *pg,
                                         wh_hotel_review **out, size_t *n, wh_error *e);
@@ -195,7 +192,7 @@ WH_MUST_USE wh_err wh_hotel_dispute_get(wh_conn *c, wh_arena *a, const wh_princi
 WH_MUST_USE wh_err wh_hotel_dispute_update(wh_conn *c, wh_arena *a, int64_t id,
                                            const wh_hotel_dispute_patch *in, int64_t now_ms,
                                            wh_hotel_dispute *out, wh_error *e);
-/* Up to pg->fetch disputes of a hotel in scope, newest first by (created_at, id). */
+/* Up to pg->fetch disputes of a hotel in scope, newest first (id descending). */
 WH_MUST_USE wh_err wh_hotel_dispute_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                          int64_t hotel_id, const wh_hotel_page *pg,
                                          wh_hotel_dispute **out, size_t *n, wh_error *e);

@@ -48,22 +48,16 @@ static wh_err publish(wh_req *r, wh_conn *c, const char *type, int64_t venture_i
     return wh_events_publish(r->app->events, c, &r->arena, &ev, e);
 }
 
-/* A page of a list ordered by (created_at, id): the cursor's sort key is created_at. */
-static wh_err page_at(wh_req *r, const char *list, wh_page *pg, wh_hotel_page *hp, wh_error *e)
+/* The keyset position of ?cursor / ?limit: the cursor's sort key is a day (daily entries,
+ * reviews) or empty (lists ordered by id alone). */
+static wh_err page_of(wh_req *r, const char *list, wh_page *pg, wh_hotel_page *hp, wh_error *e)
 {
     wh_err rc = wh_page_parse(r, list, pg, e);
-    memset(hp, 0, sizeof *hp);
+    hp->after = rc == WH_OK && pg->after;
+    hp->day = hp->after ? pg->key : NULL;
+    hp->id = hp->after ? pg->id : 0;
     hp->fetch = pg->limit + 1;
-    hp->after = pg->after;
-    hp->id = pg->id;
-    if (rc == WH_OK && pg->after && !wh_str_to_i64(wh_str_c(pg->key), 0, INT64_MAX, &hp->at))
-        return wh_error_set(e, 400, "invalid_cursor", "The cursor is not valid for this list.");
     return rc;
-}
-
-static const char *at_key(wh_req *r, int64_t created_at)
-{
-    return wh_arena_printf(&r->arena, "%lld", (long long)created_at);
 }
 
 /* A null given for a field that may not be null (PATCH: null never means "unchanged"). */
@@ -74,19 +68,6 @@ static void refuse_null(wh_jin *j, const char *const *keys)
             j->bad = true;
             (void)wh_error_field(j->e, *keys, "must not be null");
         }
-}
-
-/* Upper-cases a code and checks it is made of A-Z, 0-9, '_' and '-' (as venture codes). */
-static const char *normalise_code(wh_arena *a, const char *code)
-{
-    char *out = wh_arena_strdup(a, code);
-    for (char *p = out; *p; p++) {
-        if (*p >= 'a' && *p <= 'z')
-            *p = (char)(*p - 'a' + 'A');
-        if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
-            return NULL;
-    }
-    return out;
 }
 
 /* A day given in a query parameter or the path: NULL when absent, 400 when malformed. */
@@ -123,18 +104,14 @@ static wh_err read_hotel(wh_req *r, bool create, wh_hotel_input *in, wh_error *e
         }
     }
     in->name = wh_jin_str(&j, "name", create, 1, WH_LIMIT_NAME_CHARS);
-    const char *code = wh_jin_str(&j, "code", create, 1, WH_LIMIT_CODE_CHARS);
+    in->code = wh_jin_str(&j, "code", create, 1, WH_LIMIT_CODE_CHARS);
     in->rooms = wh_jin_int(&j, "rooms", create, 1, WH_HOTELS_ROOMS_MAX, 0);
     in->has_city = wh_jin_has(&j, "city");
     in->city = wh_jin_str(&j, "city", false, 0, WH_LIMIT_CITY_CHARS);
     in->has_state = wh_jin_has(&j, "state");
     in->state = wh_jin_str(&j, "state", false, 0, WH_LIMIT_CITY_CHARS);
     in->status = wh_jin_enum(&j, "status", false, wh_hotel_statuses);
-    if (code && !(in->code = normalise_code(&r->arena, code)))
-        (void)wh_error_field(e, "code", "may contain only letters, digits, '_' and '-'");
-    if (wh_jin_done(&j) != WH_OK || (code && !in->code))
-        return WH_ERR_INVALID;
-    return WH_OK;
+    return wh_jin_done(&j);
 }
 
 static wh_err hotel_create(wh_req *r, wh_error *e)
@@ -209,7 +186,7 @@ static wh_err hotel_list(wh_req *r, wh_error *e)
     int64_t venture = 0;
     bool has_venture = false;
     wh_conn *c = NULL;
-    wh_err rc = page_at(r, "hotels", &pg, &hp, e);
+    wh_err rc = page_of(r, "hotels", &pg, &hp, e);
     if (rc == WH_OK)
         rc = wh_req_query_id(r, "venture_id", &venture, &has_venture, e);
     if (rc == WH_OK)
@@ -225,10 +202,8 @@ static wh_err hotel_list(wh_req *r, wh_error *e)
     for (size_t i = 0; i < shown; i++)
         json_array_append_new(arr, wh_hotel_json(&items[i]));
     const wh_hotel *last = shown ? &items[shown - 1] : NULL;
-    return wh_resp_json(r, 200,
-                        wh_page_render(r, &pg, arr, n > shown,
-                                       last ? at_key(r, last->created_at) : "",
-                                       last ? last->id : 0));
+    return wh_resp_json(
+        r, 200, wh_page_render(r, &pg, arr, n > shown, last ? "" : "", last ? last->id : 0));
 }
 
 /* ----------------------------------------------------------- daily entries */
@@ -309,20 +284,20 @@ static wh_err read_range(wh_req *r, const char **from, const char **to, wh_error
 
 static wh_err daily_list(wh_req *r, wh_error *e)
 {
-    wh_page pg = {0};
+    wh_page pg;
     wh_hotel h;
     wh_hotel_daily *items = NULL;
     size_t n = 0;
     const char *from = NULL, *to = NULL;
     wh_conn *c = NULL;
+    wh_hotel_page hp;
     wh_err rc = path_hotel(r, &c, &h, e);
     /* the cursor is bound to this hotel's list */
     if (rc == WH_OK)
-        rc = wh_page_parse(r, wh_arena_printf(&r->arena, "hotel_daily:%lld", (long long)h.id), &pg,
-                           e);
+        rc = page_of(r, wh_arena_printf(&r->arena, "hotel_daily:%lld", (long long)h.id), &pg, &hp,
+                     e);
     if (rc == WH_OK)
         rc = read_range(r, &from, &to, e);
-    wh_hotel_page hp = {.after = pg.after, .date = pg.key, .fetch = pg.limit + 1};
     if (rc == WH_OK)
         rc = wh_hotel_daily_list(c, &r->arena, &r->user, h.id, from, to, &hp, &items, &n, e);
     if (rc != WH_OK)
@@ -388,7 +363,7 @@ static wh_err review_list(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_err rc = path_hotel(r, &c, &h, e);
     if (rc == WH_OK)
-        rc = page_at(r, "hotel_reviews", &pg, &hp, e);
+        rc = page_of(r, "hotel_reviews", &pg, &hp, e);
     if (rc == WH_OK)
         rc = wh_hotel_review_list(c, &r->arena, &r->user, h.id, &hp, &items, &n, e);
     if (rc != WH_OK)
@@ -398,10 +373,9 @@ static wh_err review_list(wh_req *r, wh_error *e)
     for (size_t i = 0; i < shown; i++)
         json_array_append_new(arr, wh_hotel_review_json(&items[i]));
     const wh_hotel_review *last = shown ? &items[shown - 1] : NULL;
-    return wh_resp_json(r, 200,
-                        wh_page_render(r, &pg, arr, n > shown,
-                                       last ? at_key(r, last->created_at) : "",
-                                       last ? last->id : 0));
+    return wh_resp_json(
+        r, 200,
+        wh_page_render(r, &pg, arr, n > shown, last ? last->review_date : "", last ? last->id : 0));
 }
 
 /* True when s holds something other than blanks. */
@@ -487,10 +461,10 @@ static wh_err read_dispute(wh_req *r, wh_hotel_dispute *in, wh_error *e)
     wh_jin_init(&j, body, e);
     wh_jin_allow(&j, fields);
     in->type = wh_jin_str(&j, "type", true, 1, WH_HOTELS_LABEL_CHARS);
-    in->channel = wh_jin_str(&j, "channel", false, 1, WH_HOTELS_LABEL_CHARS);
+    in->channel = wh_jin_str(&j, "channel", false, 0, WH_HOTELS_LABEL_CHARS);
     in->amount_cents = wh_jin_int(&j, "amount_cents", true, 0, WH_HOTELS_CENTS_MAX, 0);
     in->owner_id = wh_jin_int(&j, "owner_id", false, 1, INT64_MAX, 0);
-    in->resolution_note = wh_jin_str(&j, "resolution_note", false, 0, WH_HOTELS_NOTE_CHARS);
+    in->resolution_note = wh_jin_str(&j, "resolution_note", false, 0, WH_HOTELS_TEXT_CHARS);
     return wh_jin_done(&j);
 }
 
@@ -535,7 +509,7 @@ static wh_err read_dispute_patch(wh_req *r, wh_hotel_dispute_patch *in, wh_error
     in->has_owner = wh_jin_has(&j, "owner_id");
     in->owner_id = wh_jin_int(&j, "owner_id", false, 1, INT64_MAX, 0);
     in->has_note = wh_jin_has(&j, "resolution_note");
-    in->note = wh_jin_str(&j, "resolution_note", false, 0, WH_HOTELS_NOTE_CHARS);
+    in->note = wh_jin_str(&j, "resolution_note", false, 0, WH_HOTELS_TEXT_CHARS);
     return wh_jin_done(&j);
 }
 
@@ -596,7 +570,7 @@ static wh_err dispute_list(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_err rc = path_hotel(r, &c, &h, e);
     if (rc == WH_OK)
-        rc = page_at(r, "hotel_disputes", &pg, &hp, e);
+        rc = page_of(r, "hotel_disputes", &pg, &hp, e);
     if (rc == WH_OK)
         rc = wh_hotel_dispute_list(c, &r->arena, &r->user, h.id, &hp, &items, &n, e);
     if (rc != WH_OK)
@@ -606,10 +580,8 @@ static wh_err dispute_list(wh_req *r, wh_error *e)
     for (size_t i = 0; i < shown; i++)
         json_array_append_new(arr, wh_hotel_dispute_json(&items[i]));
     const wh_hotel_dispute *last = shown ? &items[shown - 1] : NULL;
-    return wh_resp_json(r, 200,
-                        wh_page_render(r, &pg, arr, n > shown,
-                                       last ? at_key(r, last->created_at) : "",
-                                       last ? last->id : 0));
+    return wh_resp_json(
+        r, 200, wh_page_render(r, &pg, arr, n > shown, last ? "" : "", last ? last->id : 0));
 }
 
 /* ------------------------------------------------------------------ routes */

@@ -1,16 +1,16 @@
 /* SQL for hotels, daily entries, reviews and disputes, and their JSON shapes. Every read by id
  * and every list filters by the caller's scope in SQL (WH_SCOPE_SQL on the row's own
  * venture_id), so a foreign row is "not found" and a list never holds one. Lists are keyset
- * pages: daily entries by date, the others by (created_at, id), newest first. */
+ * pages, newest first: daily entries by date, reviews by (review_date, id), hotels and disputes
+ * by id. */
 #include "hotels/hotels.h"
 #include "core/json.h"
 
 #include <string.h>
 
 /* RETURNING may not name a table alias on SQLite: the *_RET lists are unqualified. */
-#define HOTEL_RET "id, venture_id, name, code, rooms, city, state, status, created_at"
-#define HOTEL_COLS                                                                                 \
-    "h.id, h.venture_id, h.name, h.code, h.rooms, h.city, h.state, h.status, h.created_at"
+#define HOTEL_RET  "id, venture_id, name, code, rooms, city, state, status"
+#define HOTEL_COLS "h.id, h.venture_id, h.name, h.code, h.rooms, h.city, h.state, h.status"
 #define DAILY_RET                                                                                  \
     "id, hotel_id, venture_id, date, rooms_sold, rooms_available, room_revenue_cents,"             \
     " other_revenue_cents, cash_cents, credit_cents, online_cents, refund_cents, lost_dues_cents"
@@ -20,16 +20,15 @@
     " d.refund_cents, d.lost_dues_cents"
 #define REVIEW_RET                                                                                 \
     "id, hotel_id, venture_id, source, rating, text, review_date, response_text, responded_by,"    \
-    " responded_at, created_at"
+    " responded_at"
 #define REVIEW_COLS                                                                                \
     "v.id, v.hotel_id, v.venture_id, v.source, v.rating, v.text, v.review_date,"                   \
-    " v.response_text, v.responded_by, v.responded_at, v.created_at"
+    " v.response_text, v.responded_by, v.responded_at"
 #define DISPUTE_RET                                                                                \
-    "id, hotel_id, venture_id, type, channel, amount_cents, status, owner_id, resolution_note,"    \
-    " created_at"
+    "id, hotel_id, venture_id, type, channel, amount_cents, status, owner_id, resolution_note"
 #define DISPUTE_COLS                                                                               \
     "t.id, t.hotel_id, t.venture_id, t.type, t.channel, t.amount_cents, t.status, t.owner_id,"     \
-    " t.resolution_note, t.created_at"
+    " t.resolution_note"
 
 /* ------------------------------------------------------------------ hotels */
 
@@ -43,7 +42,6 @@ static void hotel_row(const wh_rows *r, size_t i, wh_hotel *h)
     h->city = wh_rows_text(r, i, 5);
     h->state = wh_rows_text(r, i, 6);
     h->status = wh_rows_text(r, i, 7);
-    h->created_at = wh_rows_int(r, i, 8);
 }
 
 static wh_err one_hotel(wh_err rc, const wh_rows *r, wh_hotel *out, wh_error *e)
@@ -107,15 +105,14 @@ wh_err wh_hotel_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t ven
                      const wh_hotel_page *pg, wh_hotel **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " HOTEL_COLS " FROM hotels h WHERE " WH_SCOPE_SQL(
-            "h.venture_id", "$1",
-            "$2") " AND ($3 = 0 OR h.venture_id = $3) AND (NOT $4 OR (h.created_at, h.id) < ($5,"
-                  " $6)) ORDER BY h.created_at DESC, h.id DESC LIMIT $7",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(venture_id), WH_PB(pg->after),
-                WH_PI(pg->at), WH_PI(pg->id), WH_PI(pg->fetch)),
-        &r, e);
+    wh_err rc = wh_db_query(c, a,
+                            "SELECT " HOTEL_COLS " FROM hotels h WHERE " WH_SCOPE_SQL(
+                                "h.venture_id", "$1", "$2") " AND ($3 = 0 OR h.venture_id = $3)"
+                                                            " AND (NOT $4 OR h.id < $5)"
+                                                            " ORDER BY h.id DESC LIMIT $6",
+                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(venture_id),
+                                    WH_PB(pg->after), WH_PI(pg->id), WH_PI(pg->fetch)),
+                            &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);
@@ -210,7 +207,7 @@ wh_err wh_hotel_daily_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64
             "$2") " AND ($4 = '' OR d.date >= $4) AND ($5 = '' OR d.date <= $5) AND (NOT $6 OR"
                   " d.date < $7) ORDER BY d.date DESC LIMIT $8",
         WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(hotel_id), WH_PT(from ? from : ""),
-                WH_PT(to ? to : ""), WH_PB(pg->after), WH_PT(pg->date ? pg->date : ""),
+                WH_PT(to ? to : ""), WH_PB(pg->after), WH_PT(pg->day ? pg->day : ""),
                 WH_PI(pg->fetch)),
         &r, e);
     if (rc != WH_OK)
@@ -262,7 +259,6 @@ static void review_row(const wh_rows *r, size_t i, wh_hotel_review *v)
     v->response_text = wh_rows_text(r, i, 7);
     v->responded_by = wh_rows_int(r, i, 8);
     v->responded_at = wh_rows_int(r, i, 9);
-    v->created_at = wh_rows_int(r, i, 10);
 }
 
 static wh_err one_review(wh_err rc, const wh_rows *r, wh_hotel_review *out, wh_error *e)
@@ -326,10 +322,10 @@ wh_err wh_hotel_review_list(wh_conn *c, wh_arena *a, const wh_principal *p, int6
         c, a,
         "SELECT " REVIEW_COLS " FROM hotel_reviews v WHERE v.hotel_id = $3 AND " WH_SCOPE_SQL(
             "v.venture_id", "$1",
-            "$2") " AND (NOT $4 OR (v.created_at, v.id) < ($5, $6)) ORDER BY v.created_at DESC,"
+            "$2") " AND (NOT $4 OR (v.review_date, v.id) < ($5, $6)) ORDER BY v.review_date DESC,"
                   " v.id DESC LIMIT $7",
         WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(hotel_id), WH_PB(pg->after),
-                WH_PI(pg->at), WH_PI(pg->id), WH_PI(pg->fetch)),
+                WH_PT(pg->day ? pg->day : ""), WH_PI(pg->id), WH_PI(pg->fetch)),
         &r, e);
     if (rc != WH_OK)
         return rc;
@@ -363,7 +359,6 @@ static void dispute_row(const wh_rows *r, size_t i, wh_hotel_dispute *d)
     d->status = wh_rows_text(r, i, 6);
     d->owner_id = wh_rows_int(r, i, 7);
     d->resolution_note = wh_rows_text(r, i, 8);
-    d->created_at = wh_rows_int(r, i, 9);
 }
 
 static wh_err one_dispute(wh_err rc, const wh_rows *r, wh_hotel_dispute *out, wh_error *e)
@@ -434,11 +429,9 @@ wh_err wh_hotel_dispute_list(wh_conn *c, wh_arena *a, const wh_principal *p, int
     wh_err rc = wh_db_query(
         c, a,
         "SELECT " DISPUTE_COLS " FROM hotel_disputes t WHERE t.hotel_id = $3 AND " WH_SCOPE_SQL(
-            "t.venture_id", "$1",
-            "$2") " AND (NOT $4 OR (t.created_at, t.id) < ($5, $6)) ORDER BY t.created_at DESC,"
-                  " t.id DESC LIMIT $7",
+            "t.venture_id", "$1", "$2") " AND (NOT $4 OR t.id < $5) ORDER BY t.id DESC LIMIT $6",
         WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(hotel_id), WH_PB(pg->after),
-                WH_PI(pg->at), WH_PI(pg->id), WH_PI(pg->fetch)),
+                WH_PI(pg->id), WH_PI(pg->fetch)),
         &r, e);
     if (rc != WH_OK)
         return rc;

@@ -3,7 +3,7 @@ CREATE TABLE hotels (
     id         INTEGER PRIMARY KEY,
     venture_id INTEGER NOT NULL REFERENCES ventures(id),
     name       TEXT NOT NULL,
-    code       TEXT NOT NULL UNIQUE,
+    code       TEXT NOT NULL,
     rooms      INTEGER NOT NULL CHECK (rooms > 0),
     city       TEXT,
     state      TEXT,
@@ -11,8 +11,9 @@ CREATE TABLE hotels (
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
-CREATE INDEX hotels_created ON hotels(created_at, id);
-CREATE INDEX hotels_venture_created ON hotels(venture_id, created_at, id);
+-- codes are unique whatever their case
+CREATE UNIQUE INDEX hotels_code ON hotels(lower(code));
+CREATE INDEX hotels_venture ON hotels(venture_id, id);
 
 CREATE TABLE hotel_daily (
     id                  INTEGER PRIMARY KEY,
@@ -50,7 +51,7 @@ CREATE TABLE hotel_reviews (
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL
 );
-CREATE INDEX hotel_reviews_hotel_created ON hotel_reviews(hotel_id, created_at, id);
+CREATE INDEX hotel_reviews_hotel_date ON hotel_reviews(hotel_id, review_date, id);
 -- the hotel_reviews_responded incentive metric (DOMAIN.md §7)
 CREATE INDEX hotel_reviews_responder ON hotel_reviews(responded_by, responded_at);
 
@@ -67,6 +68,6 @@ CREATE TABLE hotel_disputes (
     created_at      INTEGER NOT NULL,
     updated_at      INTEGER NOT NULL
 );
-CREATE INDEX hotel_disputes_hotel_created ON hotel_disputes(hotel_id, created_at, id);
+CREATE INDEX hotel_disputes_hotel ON hotel_disputes(hotel_id, id);
 -- a user's disputes, and the owner foreign key
 CREATE INDEX hotel_disputes_owner ON hotel_disputes(owner_id);
