@@ -1,0 +1,612 @@
+/* Hospitality routes (API.md "Hospitality"). Handlers validate, call the store inside one
+ * transaction that also writes the audit entry and, for the gamification triggers of DOMAIN.md
+ * §6, publishes the domain event, and render.
+ *
+ * Scope: a hotel, review or dispute id outside the caller's scope answers 404 like a missing
+ * one, on every route below it; a venture_id in a query or body outside it answers 403. */
+#include "hotels/hotels.h"
+#include "app.h"
+#include "audit/audit.h"
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/str.h"
+#include "events/events.h"
+#include "http/http.h"
+
+#include <string.h>
+
+/* ----------------------------------------------------------------- helpers */
+
+static wh_err audit(wh_req *r, wh_conn *c, const char *action, const char *entity, int64_t id,
+                    int64_t venture_id, json_t *before, json_t *after, wh_error *e)
+{
+    wh_audit_entry en = {.actor_id = r->user.id,
+                         .action = action,
+                         .entity = entity,
+                         .entity_id = id,
+                         .venture_id = venture_id,
+                         .before = before ? wh_req_keep(r, before) : NULL,
+                         .after = after ? wh_req_keep(r, after) : NULL,
+                         .request_id = r->id,
+                         .at_ms = r->now_ms};
+    return wh_audit_record(c, &r->arena, &en, e);
+}
+
+/* Publishes a gamification trigger (DOMAIN.md §6) inside the open transaction on c. */
+static wh_err publish(wh_req *r, wh_conn *c, const char *type, int64_t venture_id, int64_t user_id,
+                      const char *key, wh_error *e)
+{
+    char day[11];
+    wh_clock_day_of(r->now_ms, day, sizeof day);
+    wh_event ev = {.type = type,
+                   .venture_id = venture_id,
+                   .office_id = 0,
+                   .user_id = user_id,
+                   .key = key,
+                   .day = day,
+                   .at_ms = r->now_ms};
+    return wh_events_publish(r->app->events, c, &r->arena, &ev, e);
+}
+
+/* The keyset position of ?cursor / ?limit: the cursor's sort key is a day (daily entries,
+ * reviews) or empty (lists ordered by id alone). */
+static wh_err page_of(wh_req *r, const char *list, wh_page *pg, wh_hotel_page *hp, wh_error *e)
+{
+    wh_err rc = wh_page_parse(r, list, pg, e);
+    hp->after = rc == WH_OK && pg->after;
+    hp->day = hp->after ? pg->key : NULL;
+    hp->id = hp->after ? pg->id : 0;
+    hp->fetch = pg->limit + 1;
+    return rc;
+}
+
+/* A null given for a field that may not be null (PATCH: null never means "unchanged"). */
+static void refuse_null(wh_jin *j, const char *const *keys)
+{
+    for (; *keys; keys++)
+        if (wh_jin_is_null(j, *keys)) {
+            j->bad = true;
+            (void)wh_error_field(j->e, *keys, "must not be null");
+        }
+}
+
+/* A day given in a query parameter or the path: NULL when absent, 400 when malformed. */
+static wh_err day_param(const char *value, const char *field, const char **out, wh_error *e)
+{
+    int y, m, d;
+    *out = value;
+    if (value && !wh_clock_parse_date(value, &y, &m, &d))
+        return wh_error_field(e, field, "must be a day, YYYY-MM-DD");
+    return WH_OK;
+}
+
+/* ------------------------------------------------------------------ hotels */
+
+static wh_err read_hotel(wh_req *r, bool create, wh_hotel_input *in, wh_error *e)
+{
+    static const char *const fields[] = {"venture_id", "name",  "code",   "rooms",
+                                         "city",       "state", "status", NULL};
+    static const char *const not_null[] = {"name", "code", "rooms", "status", NULL};
+    json_t *body = NULL;
+    wh_jin j;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(&j, body, e);
+    wh_jin_allow(&j, fields);
+    if (create) {
+        in->venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
+    } else {
+        refuse_null(&j, not_null);
+        if (wh_jin_has(&j, "venture_id")) {
+            j.bad = true;
+            (void)wh_error_field(e, "venture_id", "cannot be changed");
+        }
+    }
+    in->name = wh_jin_str(&j, "name", create, 1, WH_LIMIT_NAME_CHARS);
+    in->code = wh_jin_str(&j, "code", create, 1, WH_LIMIT_CODE_CHARS);
+    in->rooms = wh_jin_int(&j, "rooms", create, 1, WH_HOTELS_ROOMS_MAX, 0);
+    in->has_city = wh_jin_has(&j, "city");
+    in->city = wh_jin_str(&j, "city", false, 0, WH_LIMIT_CITY_CHARS);
+    in->has_state = wh_jin_has(&j, "state");
+    in->state = wh_jin_str(&j, "state", false, 0, WH_LIMIT_CITY_CHARS);
+    in->status = wh_jin_enum(&j, "status", false, wh_hotel_statuses);
+    return wh_jin_done(&j);
+}
+
+static wh_err hotel_create(wh_req *r, wh_error *e)
+{
+    wh_hotel_input in = {0};
+    wh_hotel h;
+    wh_conn *c = NULL;
+    wh_err rc = read_hotel(r, true, &in, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_scope_check_venture(c, &r->arena, &r->user, in.venture_id, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_create(c, &r->arena, &in, r->now_ms, &h, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, "hotel.create", "hotel", h.id, h.venture_id, NULL, wh_hotel_json(&h), e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 201, wh_hotel_json(&h)) : rc;
+}
+
+/* The hotel of the path, 404 when missing or outside the scope. */
+static wh_err path_hotel(wh_req *r, wh_conn **c, wh_hotel *h, wh_error *e)
+{
+    int64_t id;
+    wh_err rc = wh_req_path_id(r, 0, &id, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, c, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_get(*c, &r->arena, &r->user, id, h, e);
+    return rc;
+}
+
+static wh_err hotel_get(wh_req *r, wh_error *e)
+{
+    wh_hotel h;
+    wh_conn *c = NULL;
+    wh_err rc = path_hotel(r, &c, &h, e);
+    return rc == WH_OK ? wh_resp_json(r, 200, wh_hotel_json(&h)) : rc;
+}
+
+static wh_err hotel_patch(wh_req *r, wh_error *e)
+{
+    wh_hotel_input in = {0};
+    wh_hotel before, after;
+    wh_conn *c = NULL;
+    wh_err rc = path_hotel(r, &c, &before, e);
+    if (rc == WH_OK)
+        rc = read_hotel(r, false, &in, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_get(c, &r->arena, &r->user, before.id, &before, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_update(c, &r->arena, before.id, &in, r->now_ms, &after, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, "hotel.update", "hotel", after.id, after.venture_id,
+                   wh_hotel_json(&before), wh_hotel_json(&after), e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 200, wh_hotel_json(&after)) : rc;
+}
+
+static wh_err hotel_list(wh_req *r, wh_error *e)
+{
+    wh_page pg;
+    wh_hotel_page hp;
+    wh_hotel *items = NULL;
+    size_t n = 0;
+    int64_t venture = 0;
+    bool has_venture = false;
+    wh_conn *c = NULL;
+    wh_err rc = page_of(r, "hotels", &pg, &hp, e);
+    if (rc == WH_OK)
+        rc = wh_req_query_id(r, "venture_id", &venture, &has_venture, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK && has_venture)
+        rc = wh_scope_check_venture(c, &r->arena, &r->user, venture, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_list(c, &r->arena, &r->user, venture, &hp, &items, &n, e);
+    if (rc != WH_OK)
+        return rc;
+    size_t shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < shown; i++)
+        json_array_append_new(arr, wh_hotel_json(&items[i]));
+    const wh_hotel *last = shown ? &items[shown - 1] : NULL;
+    return wh_resp_json(
+        r, 200, wh_page_render(r, &pg, arr, n > shown, last ? "" : "", last ? last->id : 0));
+}
+
+/* ----------------------------------------------------------- daily entries */
+
+/* The entry of the body (PUT replaces the whole entry: an omitted optional field is reset to
+ * its default), for the hotel h and the day of the path. */
+static wh_err read_daily(wh_req *r, const wh_hotel *h, wh_hotel_daily *d, wh_error *e)
+{
+    static const char *const fields[] = {"rooms_sold",         "rooms_available",
+                                         "room_revenue_cents", "other_revenue_cents",
+                                         "cash_cents",         "credit_cents",
+                                         "online_cents",       "refund_cents",
+                                         "lost_dues_cents",    NULL};
+    const int64_t max = WH_HOTELS_CENTS_MAX;
+    json_t *body = NULL;
+    wh_jin j;
+    wh_err rc = day_param(r->params[1], "date", &d->date, e);
+    if (rc == WH_OK)
+        rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    d->hotel_id = h->id;
+    d->venture_id = h->venture_id;
+    wh_jin_init(&j, body, e);
+    wh_jin_allow(&j, fields);
+    int errors = e->nfields;
+    d->rooms_sold = wh_jin_int(&j, "rooms_sold", true, 0, WH_HOTELS_ROOMS_MAX, 0);
+    d->rooms_available = wh_jin_int(&j, "rooms_available", false, 1, WH_HOTELS_ROOMS_MAX, h->rooms);
+    bool rooms_valid = e->nfields == errors;
+    d->room_revenue_cents = wh_jin_int(&j, "room_revenue_cents", true, 0, max, 0);
+    d->other_revenue_cents = wh_jin_int(&j, "other_revenue_cents", false, 0, max, 0);
+    d->cash_cents = wh_jin_int(&j, "cash_cents", false, 0, max, 0);
+    d->credit_cents = wh_jin_int(&j, "credit_cents", false, 0, max, 0);
+    d->online_cents = wh_jin_int(&j, "online_cents", false, 0, max, 0);
+    d->refund_cents = wh_jin_int(&j, "refund_cents", false, 0, max, 0);
+    d->lost_dues_cents = wh_jin_int(&j, "lost_dues_cents", false, 0, max, 0);
+    /* the cross-field rule only once both room counts are valid on their own */
+    if (rooms_valid && !wh_hotel_daily_check(d, e))
+        j.bad = true;
+    return wh_jin_done(&j);
+}
+
+static wh_err daily_put(wh_req *r, wh_error *e)
+{
+    wh_hotel h;
+    wh_hotel_daily in = {0}, before, after;
+    bool existed = false;
+    wh_conn *c = NULL;
+    wh_err rc = path_hotel(r, &c, &h, e);
+    if (rc == WH_OK)
+        rc = read_daily(r, &h, &in, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK) /* two PUTs of one hotel: the second sees the first's row */
+        rc = wh_hotel_daily_lock(c, h.id, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_daily_find(c, &r->arena, h.id, in.date, &before, &existed, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_daily_upsert(c, &r->arena, &in, r->now_ms, &after, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, existed ? "hotel_daily.update" : "hotel_daily.create", "hotel_daily",
+                   after.id, h.venture_id, existed ? wh_hotel_daily_json(&before) : NULL,
+                   wh_hotel_daily_json(&after), e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, existed ? 200 : 201, wh_hotel_daily_json(&after)) : rc;
+}
+
+static wh_err read_range(wh_req *r, const char **from, const char **to, wh_error *e)
+{
+    wh_err rc = day_param(wh_req_query(r, "from"), "from", from, e);
+    if (rc == WH_OK)
+        rc = day_param(wh_req_query(r, "to"), "to", to, e);
+    if (rc == WH_OK && *from && *to && strcmp(*from, *to) > 0)
+        return wh_error_field(e, "to", "must not be before from");
+    return rc;
+}
+
+static wh_err daily_list(wh_req *r, wh_error *e)
+{
+    wh_page pg;
+    wh_hotel h;
+    wh_hotel_daily *items = NULL;
+    size_t n = 0;
+    const char *from = NULL, *to = NULL;
+    wh_conn *c = NULL;
+    wh_hotel_page hp;
+    wh_err rc = path_hotel(r, &c, &h, e);
+    /* the cursor is bound to this hotel's list */
+    if (rc == WH_OK)
+        rc = page_of(r, wh_arena_printf(&r->arena, "hotel_daily:%lld", (long long)h.id), &pg, &hp,
+                     e);
+    if (rc == WH_OK)
+        rc = read_range(r, &from, &to, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_daily_list(c, &r->arena, &r->user, h.id, from, to, &hp, &items, &n, e);
+    if (rc != WH_OK)
+        return rc;
+    size_t shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < shown; i++)
+        json_array_append_new(arr, wh_hotel_daily_json(&items[i]));
+    const char *last = shown ? items[shown - 1].date : "";
+    return wh_resp_json(r, 200, wh_page_render(r, &pg, arr, n > shown, last, h.id));
+}
+
+/* ----------------------------------------------------------------- reviews */
+
+static wh_err read_review(wh_req *r, wh_hotel_review *in, wh_error *e)
+{
+    static const char *const fields[] = {"source", "rating", "text", "review_date", NULL};
+    json_t *body = NULL;
+    wh_jin j;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(&j, body, e);
+    wh_jin_allow(&j, fields);
+    in->source = wh_jin_enum(&j, "source", true, wh_hotel_review_sources);
+    in->rating = wh_jin_int(&j, "rating", true, 1, 5, 0);
+    in->text = wh_jin_str(&j, "text", false, 0, WH_HOTELS_TEXT_CHARS);
+    const char *day = wh_jin_str(&j, "review_date", true, 1, 32);
+    if (day && day_param(day, "review_date", &in->review_date, e) != WH_OK)
+        j.bad = true;
+    return wh_jin_done(&j);
+}
+
+static wh_err review_create(wh_req *r, wh_error *e)
+{
+    wh_hotel h;
+    wh_hotel_review in = {0}, out;
+    wh_conn *c = NULL;
+    wh_err rc = path_hotel(r, &c, &h, e);
+    if (rc == WH_OK)
+        rc = read_review(r, &in, e);
+    in.hotel_id = h.id;
+    in.venture_id = h.venture_id;
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_review_create(c, &r->arena, &in, r->now_ms, &out, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, "hotel_review.create", "hotel_review", out.id, out.venture_id, NULL,
+                   wh_hotel_review_json(&out), e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 201, wh_hotel_review_json(&out)) : rc;
+}
+
+static wh_err review_list(wh_req *r, wh_error *e)
+{
+    wh_page pg;
+    wh_hotel_page hp;
+    wh_hotel h;
+    wh_hotel_review *items = NULL;
+    size_t n = 0;
+    wh_conn *c = NULL;
+    wh_err rc = path_hotel(r, &c, &h, e);
+    if (rc == WH_OK)
+        rc = page_of(r, "hotel_reviews", &pg, &hp, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_review_list(c, &r->arena, &r->user, h.id, &hp, &items, &n, e);
+    if (rc != WH_OK)
+        return rc;
+    size_t shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < shown; i++)
+        json_array_append_new(arr, wh_hotel_review_json(&items[i]));
+    const wh_hotel_review *last = shown ? &items[shown - 1] : NULL;
+    return wh_resp_json(
+        r, 200,
+        wh_page_render(r, &pg, arr, n > shown, last ? last->review_date : "", last ? last->id : 0));
+}
+
+/* True when s holds something other than blanks. */
+static bool has_content(const char *s)
+{
+    for (; s && *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return true;
+    return false;
+}
+
+static wh_err read_response(wh_req *r, const char **text, wh_error *e)
+{
+    static const char *const fields[] = {"response_text", NULL};
+    json_t *body = NULL;
+    wh_jin j;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(&j, body, e);
+    wh_jin_allow(&j, fields);
+    *text = wh_jin_str(&j, "response_text", true, 1, WH_HOTELS_TEXT_CHARS);
+    if (*text && !has_content(*text)) {
+        j.bad = true;
+        (void)wh_error_field(e, "response_text", "must not be blank");
+    }
+    return wh_jin_done(&j);
+}
+
+static wh_err review_respond(wh_req *r, wh_error *e)
+{
+    int64_t id;
+    const char *text = NULL;
+    wh_hotel_review before, after;
+    wh_conn *c = NULL;
+    wh_err rc = wh_req_path_id(r, 0, &id, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_review_get(c, &r->arena, &r->user, id, &before, e);
+    if (rc == WH_OK)
+        rc = read_response(r, &text, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_review_respond(c, &r->arena, id, text, r->user.id, r->now_ms, &after, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, "hotel_review.respond", "hotel_review", id, after.venture_id,
+                   wh_hotel_review_json(&before), wh_hotel_review_json(&after), e);
+    if (rc == WH_OK)
+        rc = publish(r, c, WH_EVENT_HOTEL_REVIEW_RESPONDED, after.venture_id, r->user.id,
+                     wh_arena_printf(&r->arena, "hotel_review:%lld", (long long)id), e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 200, wh_hotel_review_json(&after)) : rc;
+}
+
+/* ---------------------------------------------------------------- disputes */
+
+/* Checks that the owner given (when not 0) may own a dispute of venture_id: 400 otherwise. */
+static wh_err check_owner(wh_req *r, wh_conn *c, int64_t venture_id, int64_t owner_id, wh_error *e)
+{
+    wh_hotel_owner_facts f;
+    if (owner_id == 0)
+        return WH_OK;
+    wh_err rc = wh_hotel_owner_facts_get(c, &r->arena, venture_id, owner_id, &f, e);
+    if (rc == WH_OK && !wh_hotel_owner_eligible(&f))
+        return wh_error_field(e, "owner_id",
+                              "must be an active user who is a member of the hotel's venture"
+                              " or sees every venture");
+    return rc;
+}
+
+static wh_err read_dispute(wh_req *r, wh_hotel_dispute *in, wh_error *e)
+{
+    static const char *const fields[] = {"type",     "channel",         "amount_cents",
+                                         "owner_id", "resolution_note", NULL};
+    json_t *body = NULL;
+    wh_jin j;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(&j, body, e);
+    wh_jin_allow(&j, fields);
+    in->type = wh_jin_str(&j, "type", true, 1, WH_HOTELS_LABEL_CHARS);
+    in->channel = wh_jin_str(&j, "channel", false, 0, WH_HOTELS_LABEL_CHARS);
+    in->amount_cents = wh_jin_int(&j, "amount_cents", true, 0, WH_HOTELS_CENTS_MAX, 0);
+    in->owner_id = wh_jin_int(&j, "owner_id", false, 1, INT64_MAX, 0);
+    in->resolution_note = wh_jin_str(&j, "resolution_note", false, 0, WH_HOTELS_TEXT_CHARS);
+    return wh_jin_done(&j);
+}
+
+static wh_err dispute_create(wh_req *r, wh_error *e)
+{
+    wh_hotel h;
+    wh_hotel_dispute in = {0}, out;
+    wh_conn *c = NULL;
+    wh_err rc = path_hotel(r, &c, &h, e);
+    if (rc == WH_OK)
+        rc = read_dispute(r, &in, e);
+    in.hotel_id = h.id;
+    in.venture_id = h.venture_id;
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = check_owner(r, c, h.venture_id, in.owner_id, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_dispute_create(c, &r->arena, &in, r->now_ms, &out, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, "hotel_dispute.create", "hotel_dispute", out.id, out.venture_id, NULL,
+                   wh_hotel_dispute_json(&out), e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 201, wh_hotel_dispute_json(&out)) : rc;
+}
+
+static wh_err read_dispute_patch(wh_req *r, wh_hotel_dispute_patch *in, wh_error *e)
+{
+    static const char *const fields[] = {"status", "owner_id", "resolution_note", NULL};
+    static const char *const not_null[] = {"status", NULL};
+    json_t *body = NULL;
+    wh_jin j;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(&j, body, e);
+    wh_jin_allow(&j, fields);
+    refuse_null(&j, not_null);
+    in->has_status = wh_jin_has(&j, "status");
+    in->status = wh_jin_enum(&j, "status", false, wh_hotel_dispute_statuses);
+    in->has_owner = wh_jin_has(&j, "owner_id");
+    in->owner_id = wh_jin_int(&j, "owner_id", false, 1, INT64_MAX, 0);
+    in->has_note = wh_jin_has(&j, "resolution_note");
+    in->note = wh_jin_str(&j, "resolution_note", false, 0, WH_HOTELS_TEXT_CHARS);
+    return wh_jin_done(&j);
+}
+
+/* DOMAIN.md §6: a dispute that this change moved (status or owner) and that is now resolved
+ * with an owner earns its owner HOTEL_DISPUTE_RESOLVED. The event is published each time; its
+ * key (one per dispute) lets the consumer award it once, whatever the status. */
+static bool earns_resolution(const wh_hotel_dispute *before, const wh_hotel_dispute *after)
+{
+    bool moved = strcmp(before->status, after->status) != 0 || before->owner_id != after->owner_id;
+    return moved && after->owner_id != 0 && wh_hotel_dispute_resolved(after->status);
+}
+
+static wh_err dispute_store_patch(wh_req *r, wh_conn *c, const wh_hotel_dispute_patch *in,
+                                  wh_hotel_dispute *before, wh_hotel_dispute *after, wh_error *e)
+{
+    wh_err rc = wh_hotel_dispute_get(c, &r->arena, &r->user, before->id, before, e);
+    if (rc == WH_OK && in->has_owner)
+        rc = check_owner(r, c, before->venture_id, in->owner_id, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_dispute_update(c, &r->arena, before->id, in, r->now_ms, after, e);
+    if (rc == WH_OK)
+        rc = audit(r, c, "hotel_dispute.update", "hotel_dispute", after->id, after->venture_id,
+                   wh_hotel_dispute_json(before), wh_hotel_dispute_json(after), e);
+    if (rc == WH_OK && earns_resolution(before, after))
+        rc = publish(r, c, WH_EVENT_HOTEL_DISPUTE_RESOLVED, after->venture_id, after->owner_id,
+                     wh_arena_printf(&r->arena, "hotel_dispute:%lld", (long long)after->id), e);
+    return rc;
+}
+
+static wh_err dispute_patch(wh_req *r, wh_error *e)
+{
+    wh_hotel_dispute_patch in = {0};
+    wh_hotel_dispute before, after;
+    wh_conn *c = NULL;
+    wh_err rc = wh_req_path_id(r, 0, &before.id, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_dispute_get(c, &r->arena, &r->user, before.id, &before, e);
+    if (rc == WH_OK)
+        rc = read_dispute_patch(r, &in, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = dispute_store_patch(r, c, &in, &before, &after, e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 200, wh_hotel_dispute_json(&after)) : rc;
+}
+
+static wh_err dispute_list(wh_req *r, wh_error *e)
+{
+    wh_page pg;
+    wh_hotel_page hp;
+    wh_hotel h;
+    wh_hotel_dispute *items = NULL;
+    size_t n = 0;
+    wh_conn *c = NULL;
+    wh_err rc = path_hotel(r, &c, &h, e);
+    if (rc == WH_OK)
+        rc = page_of(r, "hotel_disputes", &pg, &hp, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_dispute_list(c, &r->arena, &r->user, h.id, &hp, &items, &n, e);
+    if (rc != WH_OK)
+        return rc;
+    size_t shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;
+    json_t *arr = json_array();
+    for (size_t i = 0; i < shown; i++)
+        json_array_append_new(arr, wh_hotel_dispute_json(&items[i]));
+    const wh_hotel_dispute *last = shown ? &items[shown - 1] : NULL;
+    return wh_resp_json(
+        r, 200, wh_page_render(r, &pg, arr, n > shown, last ? "" : "", last ? last->id : 0));
+}
+
+/* ------------------------------------------------------------------ routes */
+
+static const wh_route routes[] = {
+    {"GET", "/api/v1/hotels", hotel_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0},
+    {"POST", "/api/v1/hotels", hotel_create, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE,
+     WH_ROUTE_IDEMPOTENT},
+    {"GET", "/api/v1/hotels/{id}", hotel_get, WH_PERM_HOTELS_READ, WH_RATE_READ, 0},
+    {"PATCH", "/api/v1/hotels/{id}", hotel_patch, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE, 0},
+    {"PUT", "/api/v1/hotels/{id}/daily/{date}", daily_put, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE, 0},
+    {"GET", "/api/v1/hotels/{id}/daily", daily_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0},
+    {"GET", "/api/v1/hotels/{id}/reviews", review_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0},
+    {"POST", "/api/v1/hotels/{id}/reviews", review_create, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE,
+     WH_ROUTE_IDEMPOTENT},
+    {"POST", "/api/v1/hotel-reviews/{id}/response", review_respond, WH_PERM_HOTELS_RESPOND,
+     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
+    {"GET", "/api/v1/hotels/{id}/disputes", dispute_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0},
+    {"POST", "/api/v1/hotels/{id}/disputes", dispute_create, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE,
+     WH_ROUTE_IDEMPOTENT},
+    {"PATCH", "/api/v1/hotel-disputes/{id}", dispute_patch, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE, 0},
+};
+
+const wh_route *wh_hotels_routes(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}

@@ -1,0 +1,472 @@
+/* SQL for hotels, daily entries, reviews and disputes, and their JSON shapes. Every read by id
+ * and every list filters by the caller's scope in SQL (WH_SCOPE_SQL on the row's own
+ * venture_id), so a foreign row is "not found" and a list never holds one. Lists are keyset
+ * pages, newest first: daily entries by date, reviews by (review_date, id), hotels and disputes
+ * by id. */
+#include "hotels/hotels.h"
+#include "core/json.h"
+
+#include <string.h>
+
+/* RETURNING may not name a table alias on SQLite: the *_RET lists are unqualified. */
+#define HOTEL_RET  "id, venture_id, name, code, rooms, city, state, status"
+#define HOTEL_COLS "h.id, h.venture_id, h.name, h.code, h.rooms, h.city, h.state, h.status"
+#define DAILY_RET                                                                                  \
+    "id, hotel_id, venture_id, date, rooms_sold, rooms_available, room_revenue_cents,"             \
+    " other_revenue_cents, cash_cents, credit_cents, online_cents, refund_cents, lost_dues_cents"
+#define DAILY_COLS                                                                                 \
+    "d.id, d.hotel_id, d.venture_id, d.date, d.rooms_sold, d.rooms_available,"                     \
+    " d.room_revenue_cents, d.other_revenue_cents, d.cash_cents, d.credit_cents, d.online_cents,"  \
+    " d.refund_cents, d.lost_dues_cents"
+#define REVIEW_RET                                                                                 \
+    "id, hotel_id, venture_id, source, rating, text, review_date, response_text, responded_by,"    \
+    " responded_at"
+#define REVIEW_COLS                                                                                \
+    "v.id, v.hotel_id, v.venture_id, v.source, v.rating, v.text, v.review_date,"                   \
+    " v.response_text, v.responded_by, v.responded_at"
+#define DISPUTE_RET                                                                                \
+    "id, hotel_id, venture_id, type, channel, amount_cents, status, owner_id, resolution_note"
+#define DISPUTE_COLS                                                                               \
+    "t.id, t.hotel_id, t.venture_id, t.type, t.channel, t.amount_cents, t.status, t.owner_id,"     \
+    " t.resolution_note"
+
+/* ------------------------------------------------------------------ hotels */
+
+static void hotel_row(const wh_rows *r, size_t i, wh_hotel *h)
+{
+    h->id = wh_rows_int(r, i, 0);
+    h->venture_id = wh_rows_int(r, i, 1);
+    h->name = wh_rows_text(r, i, 2);
+    h->code = wh_rows_text(r, i, 3);
+    h->rooms = wh_rows_int(r, i, 4);
+    h->city = wh_rows_text(r, i, 5);
+    h->state = wh_rows_text(r, i, 6);
+    h->status = wh_rows_text(r, i, 7);
+}
+
+static wh_err one_hotel(wh_err rc, const wh_rows *r, wh_hotel *out, wh_error *e)
+{
+    if (rc == WH_ERR_UNIQUE)
+        return wh_error_set(e, 409, "conflict", "A hotel with this code already exists.");
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_error_set(e, 404, "not_found", "No such hotel.");
+    hotel_row(r, 0, out);
+    return WH_OK;
+}
+
+wh_err wh_hotel_create(wh_conn *c, wh_arena *a, const wh_hotel_input *in, int64_t now_ms,
+                       wh_hotel *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc =
+        wh_db_query(c, a,
+                    "INSERT INTO hotels (venture_id, name, code, rooms, city, state, status,"
+                    " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
+                    " RETURNING " HOTEL_RET,
+                    WH_ARGS(WH_PI(in->venture_id), WH_PT(in->name), WH_PT(in->code),
+                            WH_PI(in->rooms), WH_PT(in->city), WH_PT(in->state),
+                            WH_PT(in->status ? in->status : "ACTIVE"), WH_PI(now_ms)),
+                    &r, e);
+    return one_hotel(rc, r, out, e);
+}
+
+wh_err wh_hotel_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id, wh_hotel *out,
+                    wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc =
+        wh_db_query(c, a,
+                    "SELECT " HOTEL_COLS
+                    " FROM hotels h WHERE h.id = $3 AND " WH_SCOPE_SQL("h.venture_id", "$1", "$2"),
+                    WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    return one_hotel(rc, r, out, e);
+}
+
+wh_err wh_hotel_update(wh_conn *c, wh_arena *a, int64_t id, const wh_hotel_input *in,
+                       int64_t now_ms, wh_hotel *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "UPDATE hotels SET name = COALESCE($2, name), code = COALESCE($3, code), rooms = CASE WHEN"
+        " $4 = 0 THEN rooms ELSE $4 END, city = CASE WHEN $5 THEN $6 ELSE city END, state = CASE"
+        " WHEN $7 THEN $8 ELSE state END, status = COALESCE($9, status), updated_at = $10"
+        " WHERE id = $1 RETURNING " HOTEL_RET,
+        WH_ARGS(WH_PI(id), WH_PT(in->name), WH_PT(in->code), WH_PI(in->rooms), WH_PB(in->has_city),
+                WH_PT(in->city), WH_PB(in->has_state), WH_PT(in->state), WH_PT(in->status),
+                WH_PI(now_ms)),
+        &r, e);
+    return one_hotel(rc, r, out, e);
+}
+
+wh_err wh_hotel_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
+                     const wh_hotel_page *pg, wh_hotel **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "SELECT " HOTEL_COLS " FROM hotels h WHERE " WH_SCOPE_SQL(
+                                "h.venture_id", "$1", "$2") " AND ($3 = 0 OR h.venture_id = $3)"
+                                                            " AND (NOT $4 OR h.id < $5)"
+                                                            " ORDER BY h.id DESC LIMIT $6",
+                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(venture_id),
+                                    WH_PB(pg->after), WH_PI(pg->id), WH_PI(pg->fetch)),
+                            &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        hotel_row(r, i, &(*out)[i]);
+    return WH_OK;
+}
+
+json_t *wh_hotel_json(const wh_hotel *h)
+{
+    return json_pack("{s:I, s:I, s:s, s:s, s:I, s:o, s:o, s:s}", "id", (json_int_t)h->id,
+                     "venture_id", (json_int_t)h->venture_id, "name", h->name, "code", h->code,
+                     "rooms", (json_int_t)h->rooms, "city", wh_json_str_or_null(h->city), "state",
+                     wh_json_str_or_null(h->state), "status", h->status);
+}
+
+/* ----------------------------------------------------------- daily entries */
+
+static void daily_row(const wh_rows *r, size_t i, wh_hotel_daily *d)
+{
+    d->id = wh_rows_int(r, i, 0);
+    d->hotel_id = wh_rows_int(r, i, 1);
+    d->venture_id = wh_rows_int(r, i, 2);
+    d->date = wh_rows_text(r, i, 3);
+    d->rooms_sold = wh_rows_int(r, i, 4);
+    d->rooms_available = wh_rows_int(r, i, 5);
+    d->room_revenue_cents = wh_rows_int(r, i, 6);
+    d->other_revenue_cents = wh_rows_int(r, i, 7);
+    d->cash_cents = wh_rows_int(r, i, 8);
+    d->credit_cents = wh_rows_int(r, i, 9);
+    d->online_cents = wh_rows_int(r, i, 10);
+    d->refund_cents = wh_rows_int(r, i, 11);
+    d->lost_dues_cents = wh_rows_int(r, i, 12);
+}
+
+wh_err wh_hotel_daily_lock(wh_conn *c, int64_t hotel_id, wh_error *e)
+{
+    return wh_db_lock(c, WH_HOTELS_DAILY_LOCK_BASE + hotel_id, e);
+}
+
+wh_err wh_hotel_daily_find(wh_conn *c, wh_arena *a, int64_t hotel_id, const char *date,
+                           wh_hotel_daily *out, bool *found, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "SELECT " DAILY_COLS " FROM hotel_daily d WHERE d.hotel_id = $1 AND"
+                            " d.date = $2",
+                            WH_ARGS(WH_PI(hotel_id), WH_PT(date)), &r, e);
+    *found = rc == WH_OK && wh_rows_count(r) == 1;
+    if (*found)
+        daily_row(r, 0, out);
+    return rc;
+}
+
+wh_err wh_hotel_daily_upsert(wh_conn *c, wh_arena *a, const wh_hotel_daily *d, int64_t now_ms,
+                             wh_hotel_daily *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "INSERT INTO hotel_daily (hotel_id, venture_id, date, rooms_sold, rooms_available,"
+        " room_revenue_cents, other_revenue_cents, cash_cents, credit_cents, online_cents,"
+        " refund_cents, lost_dues_cents, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6,"
+        " $7, $8, $9, $10, $11, $12, $13, $13) ON CONFLICT (hotel_id, date) DO UPDATE SET"
+        " rooms_sold = excluded.rooms_sold, rooms_available = excluded.rooms_available,"
+        " room_revenue_cents = excluded.room_revenue_cents, other_revenue_cents ="
+        " excluded.other_revenue_cents, cash_cents = excluded.cash_cents, credit_cents ="
+        " excluded.credit_cents, online_cents = excluded.online_cents, refund_cents ="
+        " excluded.refund_cents, lost_dues_cents = excluded.lost_dues_cents, updated_at ="
+        " excluded.updated_at RETURNING " DAILY_RET,
+        WH_ARGS(WH_PI(d->hotel_id), WH_PI(d->venture_id), WH_PT(d->date), WH_PI(d->rooms_sold),
+                WH_PI(d->rooms_available), WH_PI(d->room_revenue_cents),
+                WH_PI(d->other_revenue_cents), WH_PI(d->cash_cents), WH_PI(d->credit_cents),
+                WH_PI(d->online_cents), WH_PI(d->refund_cents), WH_PI(d->lost_dues_cents),
+                WH_PI(now_ms)),
+        &r, e);
+    if (rc == WH_OK)
+        daily_row(r, 0, out);
+    return rc;
+}
+
+wh_err wh_hotel_daily_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t hotel_id,
+                           const char *from, const char *to, const wh_hotel_page *pg,
+                           wh_hotel_daily **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " DAILY_COLS " FROM hotel_daily d WHERE d.hotel_id = $3 AND " WH_SCOPE_SQL(
+            "d.venture_id", "$1",
+            "$2") " AND ($4 = '' OR d.date >= $4) AND ($5 = '' OR d.date <= $5) AND (NOT $6 OR"
+                  " d.date < $7) ORDER BY d.date DESC LIMIT $8",
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(hotel_id), WH_PT(from ? from : ""),
+                WH_PT(to ? to : ""), WH_PB(pg->after), WH_PT(pg->day ? pg->day : ""),
+                WH_PI(pg->fetch)),
+        &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        daily_row(r, i, &(*out)[i]);
+    return WH_OK;
+}
+
+json_t *wh_hotel_daily_json(const wh_hotel_daily *d)
+{
+    wh_hotel_figures f;
+    wh_hotel_daily_derive(d, &f);
+    json_t *o = json_pack("{s:I, s:s}", "hotel_id", (json_int_t)d->hotel_id, "date", d->date);
+    const struct {
+        const char *key;
+        int64_t value;
+    } ints[] = {{"rooms_sold", d->rooms_sold},
+                {"rooms_available", d->rooms_available},
+                {"room_revenue_cents", d->room_revenue_cents},
+                {"other_revenue_cents", d->other_revenue_cents},
+                {"cash_cents", d->cash_cents},
+                {"credit_cents", d->credit_cents},
+                {"online_cents", d->online_cents},
+                {"refund_cents", d->refund_cents},
+                {"lost_dues_cents", d->lost_dues_cents},
+                {"occupancy_bp", f.occupancy_bp},
+                {"revpar_cents", f.revpar_cents}};
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+        json_object_set_new(o, ints[i].key, json_integer(ints[i].value));
+    json_object_set_new(o, "adr_cents", f.has_adr ? json_integer(f.adr_cents) : json_null());
+    json_object_set_new(o, "high_loss", json_boolean(f.high_loss));
+    return o;
+}
+
+/* ----------------------------------------------------------------- reviews */
+
+static void review_row(const wh_rows *r, size_t i, wh_hotel_review *v)
+{
+    v->id = wh_rows_int(r, i, 0);
+    v->hotel_id = wh_rows_int(r, i, 1);
+    v->venture_id = wh_rows_int(r, i, 2);
+    v->source = wh_rows_text(r, i, 3);
+    v->rating = wh_rows_int(r, i, 4);
+    v->text = wh_rows_text(r, i, 5);
+    v->review_date = wh_rows_text(r, i, 6);
+    v->response_text = wh_rows_text(r, i, 7);
+    v->responded_by = wh_rows_int(r, i, 8);
+    v->responded_at = wh_rows_int(r, i, 9);
+}
+
+static wh_err one_review(wh_err rc, const wh_rows *r, wh_hotel_review *out, wh_error *e)
+{
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_error_set(e, 404, "not_found", "No such review.");
+    review_row(r, 0, out);
+    return WH_OK;
+}
+
+wh_err wh_hotel_review_create(wh_conn *c, wh_arena *a, const wh_hotel_review *in, int64_t now_ms,
+                              wh_hotel_review *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "INSERT INTO hotel_reviews (hotel_id, venture_id, source, rating, text,"
+        " review_date, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)"
+        " RETURNING " REVIEW_RET,
+        WH_ARGS(WH_PI(in->hotel_id), WH_PI(in->venture_id), WH_PT(in->source), WH_PI(in->rating),
+                WH_PT(in->text), WH_PT(in->review_date), WH_PI(now_ms)),
+        &r, e);
+    return one_review(rc, r, out, e);
+}
+
+wh_err wh_hotel_review_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
+                           wh_hotel_review *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " REVIEW_COLS
+        " FROM hotel_reviews v WHERE v.id = $3 AND " WH_SCOPE_SQL("v.venture_id", "$1", "$2"),
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    return one_review(rc, r, out, e);
+}
+
+wh_err wh_hotel_review_respond(wh_conn *c, wh_arena *a, int64_t id, const char *text,
+                               int64_t user_id, int64_t now_ms, wh_hotel_review *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    /* the condition makes the first answer win, also between concurrent requests */
+    wh_err rc = wh_db_query(c, a,
+                            "UPDATE hotel_reviews SET response_text = $2, responded_by = $3,"
+                            " responded_at = $4, updated_at = $4 WHERE id = $1 AND response_text"
+                            " IS NULL RETURNING " REVIEW_RET,
+                            WH_ARGS(WH_PI(id), WH_PT(text), WH_PI(user_id), WH_PI(now_ms)), &r, e);
+    if (rc == WH_OK && wh_rows_count(r) == 0)
+        return wh_error_set(e, 409, "conflict", "Review %lld has already been answered.",
+                            (long long)id);
+    return one_review(rc, r, out, e);
+}
+
+wh_err wh_hotel_review_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t hotel_id,
+                            const wh_hotel_page *pg, wh_hotel_review **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " REVIEW_COLS " FROM hotel_reviews v WHERE v.hotel_id = $3 AND " WH_SCOPE_SQL(
+            "v.venture_id", "$1",
+            "$2") " AND (NOT $4 OR (v.review_date, v.id) < ($5, $6)) ORDER BY v.review_date DESC,"
+                  " v.id DESC LIMIT $7",
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(hotel_id), WH_PB(pg->after),
+                WH_PT(pg->day ? pg->day : ""), WH_PI(pg->id), WH_PI(pg->fetch)),
+        &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        review_row(r, i, &(*out)[i]);
+    return WH_OK;
+}
+
+json_t *wh_hotel_review_json(const wh_hotel_review *v)
+{
+    return json_pack("{s:I, s:I, s:s, s:I, s:o, s:s, s:o, s:o, s:o}", "id", (json_int_t)v->id,
+                     "hotel_id", (json_int_t)v->hotel_id, "source", v->source, "rating",
+                     (json_int_t)v->rating, "text", wh_json_str_or_null(v->text), "review_date",
+                     v->review_date, "response_text", wh_json_str_or_null(v->response_text),
+                     "responded_by", v->responded_by ? json_integer(v->responded_by) : json_null(),
+                     "responded_at", wh_json_time(v->responded_at));
+}
+
+/* ---------------------------------------------------------------- disputes */
+
+static void dispute_row(const wh_rows *r, size_t i, wh_hotel_dispute *d)
+{
+    d->id = wh_rows_int(r, i, 0);
+    d->hotel_id = wh_rows_int(r, i, 1);
+    d->venture_id = wh_rows_int(r, i, 2);
+    d->type = wh_rows_text(r, i, 3);
+    d->channel = wh_rows_text(r, i, 4);
+    d->amount_cents = wh_rows_int(r, i, 5);
+    d->status = wh_rows_text(r, i, 6);
+    d->owner_id = wh_rows_int(r, i, 7);
+    d->resolution_note = wh_rows_text(r, i, 8);
+}
+
+static wh_err one_dispute(wh_err rc, const wh_rows *r, wh_hotel_dispute *out, wh_error *e)
+{
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_error_set(e, 404, "not_found", "No such dispute.");
+    dispute_row(r, 0, out);
+    return WH_OK;
+}
+
+static wh_param owner_param(int64_t owner_id)
+{
+    return owner_id ? WH_PI(owner_id) : WH_PN;
+}
+
+wh_err wh_hotel_dispute_create(wh_conn *c, wh_arena *a, const wh_hotel_dispute *in, int64_t now_ms,
+                               wh_hotel_dispute *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "INSERT INTO hotel_disputes (hotel_id, venture_id, type, channel, amount_cents, status,"
+        " owner_id, resolution_note, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'OPEN',"
+        " $6, $7, $8, $8) RETURNING " DISPUTE_RET,
+        WH_ARGS(WH_PI(in->hotel_id), WH_PI(in->venture_id), WH_PT(in->type), WH_PT(in->channel),
+                WH_PI(in->amount_cents), owner_param(in->owner_id), WH_PT(in->resolution_note),
+                WH_PI(now_ms)),
+        &r, e);
+    return one_dispute(rc, r, out, e);
+}
+
+wh_err wh_hotel_dispute_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
+                            wh_hotel_dispute *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " DISPUTE_COLS
+        " FROM hotel_disputes t WHERE t.id = $3 AND " WH_SCOPE_SQL("t.venture_id", "$1", "$2"),
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    return one_dispute(rc, r, out, e);
+}
+
+wh_err wh_hotel_dispute_update(wh_conn *c, wh_arena *a, int64_t id,
+                               const wh_hotel_dispute_patch *in, int64_t now_ms,
+                               wh_hotel_dispute *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "UPDATE hotel_disputes SET status = COALESCE($2, status), owner_id = CASE WHEN $3 THEN $4"
+        " ELSE owner_id END, resolution_note = CASE WHEN $5 THEN $6 ELSE resolution_note END,"
+        " updated_at = $7 WHERE id = $1 RETURNING " DISPUTE_RET,
+        WH_ARGS(WH_PI(id), WH_PT(in->has_status ? in->status : NULL), WH_PB(in->has_owner),
+                owner_param(in->has_owner ? in->owner_id : 0), WH_PB(in->has_note),
+                WH_PT(in->has_note ? in->note : NULL), WH_PI(now_ms)),
+        &r, e);
+    return one_dispute(rc, r, out, e);
+}
+
+wh_err wh_hotel_dispute_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t hotel_id,
+                             const wh_hotel_page *pg, wh_hotel_dispute **out, size_t *n,
+                             wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " DISPUTE_COLS " FROM hotel_disputes t WHERE t.hotel_id = $3 AND " WH_SCOPE_SQL(
+            "t.venture_id", "$1", "$2") " AND (NOT $4 OR t.id < $5) ORDER BY t.id DESC LIMIT $6",
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(hotel_id), WH_PB(pg->after),
+                WH_PI(pg->id), WH_PI(pg->fetch)),
+        &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        dispute_row(r, i, &(*out)[i]);
+    return WH_OK;
+}
+
+wh_err wh_hotel_owner_facts_get(wh_conn *c, wh_arena *a, int64_t venture_id, int64_t user_id,
+                                wh_hotel_owner_facts *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "SELECT u.role, u.active, EXISTS (SELECT 1 FROM venture_users vu WHERE"
+                            " vu.user_id = u.id AND vu.venture_id = $2) FROM users u WHERE u.id ="
+                            " $1",
+                            WH_ARGS(WH_PI(user_id), WH_PI(venture_id)), &r, e);
+    memset(out, 0, sizeof *out);
+    if (rc != WH_OK || wh_rows_count(r) == 0)
+        return rc;
+    out->exists = true;
+    out->role = wh_rows_text(r, 0, 0);
+    out->active = wh_rows_bool(r, 0, 1);
+    out->member = wh_rows_bool(r, 0, 2);
+    return WH_OK;
+}
+
+json_t *wh_hotel_dispute_json(const wh_hotel_dispute *d)
+{
+    return json_pack("{s:I, s:I, s:s, s:o, s:I, s:s, s:o, s:o}", "id", (json_int_t)d->id,
+                     "hotel_id", (json_int_t)d->hotel_id, "type", d->type, "channel",
+                     wh_json_str_or_null(d->channel), "amount_cents", (json_int_t)d->amount_cents,
+                     "status", d->status, "owner_id",
+                     d->owner_id ? json_integer(d->owner_id) : json_null(), "resolution_note",
+                     wh_json_str_or_null(d->resolution_note));
+}
