@@ -62,7 +62,7 @@ wh_err wh_twilio_send(wh_integrations *in, wh_arena *a, const char *to, const ch
                            .body = form,
                            .body_len = strlen(form),
                            .userpwd = wh_arena_printf(a, "%s:%s", c->twilio_sid, c->twilio_token),
-        .usable = has_sid};
+                           .usable = has_sid};
     wh_err rc = wh_integrations_call(in, WH_PROVIDER_TWILIO, a, &req, &resp, e);
     if (rc != WH_OK)
         return rc;

@@ -209,8 +209,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(email_retries_then_fails_and_400_is_not_retried, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(breaker_fails_fast_then_probes, setup, teardown),
-        cmocka_unit_test_setup_teardown(an_unreadable_success_counts_as_a_failure, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(an_unreadable_success_counts_as_a_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(outbox_delivers_sms_and_email_once, setup, teardown),
         cmocka_unit_test_setup_teardown(outbox_waits_while_the_provider_is_down, setup, teardown),
     };
