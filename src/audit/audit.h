@@ -38,6 +38,11 @@ typedef struct {
 WH_MUST_USE wh_err wh_audit_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                  const wh_audit_filter *f, wh_rows **out, wh_error *e);
 
+struct wh_req;
+/* Records en with the request's actor, request id and clock filled in (the fields of en that
+ * the request determines are overwritten). */
+WH_MUST_USE wh_err wh_audit_request(struct wh_req *r, wh_conn *c, wh_audit_entry *en, wh_error *e);
+
 struct wh_route;
 /* GET /audit-log. */
 const struct wh_route *wh_audit_routes(size_t *n);

@@ -63,6 +63,14 @@ static wh_err list(wh_req *r, wh_error *e)
     return wh_resp_json(r, 200, wh_page_render(r, &pg, items, more, "", last));
 }
 
+wh_err wh_audit_request(wh_req *r, wh_conn *c, wh_audit_entry *en, wh_error *e)
+{
+    en->actor_id = r->user.id;
+    en->request_id = r->id;
+    en->at_ms = r->now_ms;
+    return wh_audit_record(c, &r->arena, en, e);
+}
+
 static const wh_route routes[] = {
     {"GET", "/api/v1/audit-log", list, WH_PERM_AUDIT_READ, WH_RATE_READ, 0},
 };

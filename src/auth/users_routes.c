@@ -36,15 +36,9 @@ static wh_err audit(wh_req *r, wh_conn *c, const char *action, const wh_user *be
                     const wh_user *after, wh_error *e)
 {
     json_t *b = before ? wh_user_json(before) : NULL, *a = wh_user_json(after);
-    wh_audit_entry en = {.actor_id = r->user.id,
-                         .action = action,
-                         .entity = "user",
-                         .entity_id = after->id,
-                         .before = b,
-                         .after = a,
-                         .request_id = r->id,
-                         .at_ms = r->now_ms};
-    wh_err rc = wh_audit_record(c, &r->arena, &en, e);
+    wh_audit_entry en = {
+        .action = action, .entity = "user", .entity_id = after->id, .before = b, .after = a};
+    wh_err rc = wh_audit_request(r, c, &en, e);
     json_decref(b);
     json_decref(a);
     return rc;

@@ -17,16 +17,13 @@
 static wh_err audit(wh_req *r, wh_conn *c, const wh_eod_report *before, const wh_eod_report *after,
                     wh_error *e)
 {
-    wh_audit_entry en = {.actor_id = r->user.id,
-                         .action = before ? "eod_report.update" : "eod_report.create",
+    wh_audit_entry en = {.action = before ? "eod_report.update" : "eod_report.create",
                          .entity = "eod_report",
                          .entity_id = after->id,
                          .venture_id = after->venture_id,
                          .before = before ? wh_req_keep(r, wh_eod_json(before)) : NULL,
-                         .after = wh_req_keep(r, wh_eod_json(after)),
-                         .request_id = r->id,
-                         .at_ms = r->now_ms};
-    return wh_audit_record(c, &r->arena, &en, e);
+                         .after = wh_req_keep(r, wh_eod_json(after))};
+    return wh_audit_request(r, c, &en, e);
 }
 
 /* An optional text field: absent or null gives NULL. */

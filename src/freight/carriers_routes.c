@@ -13,15 +13,12 @@
 static wh_err audit(wh_req *r, wh_conn *c, const char *action, const wh_carrier *before,
                     const wh_carrier *after, wh_error *e)
 {
-    wh_audit_entry en = {.actor_id = r->user.id,
-                         .action = action,
+    wh_audit_entry en = {.action = action,
                          .entity = "carrier",
                          .entity_id = after->id,
                          .before = before ? wh_req_keep(r, wh_carrier_json(before)) : NULL,
-                         .after = wh_req_keep(r, wh_carrier_json(after)),
-                         .request_id = r->id,
-                         .at_ms = r->now_ms};
-    return wh_audit_record(c, &r->arena, &en, e);
+                         .after = wh_req_keep(r, wh_carrier_json(after))};
+    return wh_audit_request(r, c, &en, e);
 }
 
 /* A DOT or MC number: a string of 1..10 digits, or a positive integer. */

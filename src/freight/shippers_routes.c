@@ -11,16 +11,13 @@
 static wh_err audit(wh_req *r, wh_conn *c, const char *action, const wh_shipper *before,
                     const wh_shipper *after, wh_error *e)
 {
-    wh_audit_entry en = {.actor_id = r->user.id,
-                         .action = action,
+    wh_audit_entry en = {.action = action,
                          .entity = "shipper",
                          .entity_id = after->id,
                          .venture_id = after->venture_id,
                          .before = before ? wh_req_keep(r, wh_shipper_json(before)) : NULL,
-                         .after = wh_req_keep(r, wh_shipper_json(after)),
-                         .request_id = r->id,
-                         .at_ms = r->now_ms};
-    return wh_audit_record(c, &r->arena, &en, e);
+                         .after = wh_req_keep(r, wh_shipper_json(after))};
+    return wh_audit_request(r, c, &en, e);
 }
 
 /* Upper-cases a code made of A-Z, 0-9, '_' and '-' (as venture codes); NULL otherwise. */

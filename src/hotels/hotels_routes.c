@@ -20,16 +20,13 @@
 static wh_err audit(wh_req *r, wh_conn *c, const char *action, const char *entity, int64_t id,
                     int64_t venture_id, json_t *before, json_t *after, wh_error *e)
 {
-    wh_audit_entry en = {.actor_id = r->user.id,
-                         .action = action,
+    wh_audit_entry en = {.action = action,
                          .entity = entity,
                          .entity_id = id,
                          .venture_id = venture_id,
                          .before = before ? wh_req_keep(r, before) : NULL,
-                         .after = after ? wh_req_keep(r, after) : NULL,
-                         .request_id = r->id,
-                         .at_ms = r->now_ms};
-    return wh_audit_record(c, &r->arena, &en, e);
+                         .after = after ? wh_req_keep(r, after) : NULL};
+    return wh_audit_request(r, c, &en, e);
 }
 
 /* Publishes a gamification trigger (DOMAIN.md §6) inside the open transaction on c. */

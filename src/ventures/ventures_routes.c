@@ -11,16 +11,13 @@
 static wh_err audit(wh_req *r, wh_conn *c, const char *action, const char *entity, int64_t id,
                     int64_t venture_id, json_t *before, json_t *after, wh_error *e)
 {
-    wh_audit_entry en = {.actor_id = r->user.id,
-                         .action = action,
+    wh_audit_entry en = {.action = action,
                          .entity = entity,
                          .entity_id = id,
                          .venture_id = venture_id,
                          .before = before,
-                         .after = after,
-                         .request_id = r->id,
-                         .at_ms = r->now_ms};
-    return wh_audit_record(c, &r->arena, &en, e);
+                         .after = after};
+    return wh_audit_request(r, c, &en, e);
 }
 
 static wh_err page_of(wh_req *r, const char *list, wh_page *pg, wh_venture_page *vp, wh_error *e)
