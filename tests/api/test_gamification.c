@@ -542,12 +542,12 @@ static void test_config_defaults_put_and_overrides(void **state)
     snprintf(u.token, sizeof u.token, "%s", wht_login(u.email, u.password));
     wht_resp *r = wht_get(u.token, wht_fmt("/gamification/config?venture_id=%lld", v.id));
     WHT_EXPECT(r, 200);
-    WHT_JSON_EQUAL(r->json,
-                   wht_json("{s:I, s:b, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i}}", "venture_id",
-                            (json_int_t)v.id, "enabled", 1, "points", "FIRST_DAILY_LOGIN", 1,
-                            "BPO_CALL_COMPLETED", 3, "HOTEL_REVIEW_RESPONDED", 8,
-                            "HOTEL_DISPUTE_RESOLVED", 15, "PERFECT_WEEK_EOD", 25,
-                            "EOD_REPORT_SUBMITTED", 10, "LOAD_COMPLETED", 25));
+    WHT_JSON_EQUAL(r->json, wht_keep_json(wht_json(
+                                "{s:I, s:b, s:{s:i, s:i, s:i, s:i, s:i, s:i, s:i}}", "venture_id",
+                                (json_int_t)v.id, "enabled", 1, "points", "FIRST_DAILY_LOGIN", 1,
+                                "BPO_CALL_COMPLETED", 3, "HOTEL_REVIEW_RESPONDED", 8,
+                                "HOTEL_DISPUTE_RESOLVED", 15, "PERFECT_WEEK_EOD", 25,
+                                "EOD_REPORT_SUBMITTED", 10, "LOAD_COMPLETED", 25)));
 
     /* permissions and scope */
     WHT_PROBLEM(put_config(u.token, v.id, wht_json("{s:b, s:{}}", "enabled", 1, "points")), 403,
@@ -782,9 +782,10 @@ static void test_scope_isolation(void **state)
     /* balance: only ventures in scope; a user sharing nothing is 403 */
     wht_resp *r = wht_get(ua.token, wht_fmt("/gamification/balance?user_id=%lld", shared.id));
     WHT_EXPECT(r, 200);
-    WHT_JSON_EQUAL(r->json, wht_json("{s:I, s:i, s:[{s:I, s:i}]}", "user_id", (json_int_t)shared.id,
-                                     "total_points", 3, "ventures", "venture_id", (json_int_t)va.id,
-                                     "points", 3));
+    WHT_JSON_EQUAL(r->json,
+                   wht_keep_json(wht_json("{s:I, s:i, s:[{s:I, s:i}]}", "user_id",
+                                          (json_int_t)shared.id, "total_points", 3, "ventures",
+                                          "venture_id", (json_int_t)va.id, "points", 3)));
     r = wht_get(wht_admin_token(), wht_fmt("/gamification/balance?user_id=%lld", shared.id));
     WHT_EXPECT(r, 200);
     assert_int_equal(wht_int(r->json, "total_points"), 7);
