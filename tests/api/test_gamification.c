@@ -529,6 +529,14 @@ static void test_load_completed(void **state)
     WHT_EXPECT(lb, 200);
     assert_int_equal(json_array_size(wht_items(lb)), 1);
     assert_int_equal(wht_int(json_array_get(wht_items(lb), 0), "points"), 75);
+
+    /* a recipient who left the venture gets nothing: the load still completes */
+    long long id4 = covered_load(&f);
+    wht_set_ventures(f.rep.id, 1, &fx()->decoy.id);
+    WHT_EXPECT(wht_post(wht_admin_token(), wht_fmt("/loads/%lld/status", id4),
+                        wht_json("{s:s}", "status", "DELIVERED")),
+               200);
+    expect_events(f.rep.id, f.v.id, "LOAD_COMPLETED", 3, base + 75);
 }
 
 /* ------------------------------------------------------------------ configuration */
@@ -821,6 +829,14 @@ static void test_scope_isolation(void **state)
     r = wht_get(none.token, "/gamification/balance");
     WHT_EXPECT(r, 200);
     assert_int_equal(wht_int(r->json, "total_points"), 0);
+
+    /* unauthenticated, wrong method */
+    WHT_PROBLEM(wht_get(NULL, "/gamification/events"), 401, "unauthenticated", NULL);
+    WHT_PROBLEM(wht_get(NULL, "/gamification/balance"), 401, "unauthenticated", NULL);
+    WHT_PROBLEM(wht_post(NULL, "/gamification/awards", wht_json("{}")), 401, "unauthenticated",
+                NULL);
+    WHT_PROBLEM(wht_delete(wht_admin_token(), "/gamification/events"), 405, "method_not_allowed",
+                NULL);
 
     /* bad query values */
     WHT_PROBLEM(wht_get(ua.token, "/gamification/events?venture_id=abc"), 400, "validation_failed",
