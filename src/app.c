@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "eod/eod.h"
 #include "freight/freight.h"
+#include "gamification/gamification.h"
 #include "hotels/hotels.h"
 #include "integrations/integrations.h"
 #include "ventures/ventures.h"
@@ -23,6 +24,7 @@ static void add_routes(wh_router *rt)
         wh_http_ops_routes, wh_auth_routes,     wh_users_routes,        wh_ventures_routes,
         wh_audit_routes,    wh_carriers_routes, wh_integrations_routes, wh_loads_routes,
         wh_shippers_routes, wh_bpo_routes,      wh_eod_routes,          wh_hotels_routes,
+        wh_gamification_routes,
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         size_t n = 0;
@@ -105,6 +107,7 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     add_routes(app->router);
     app->integrations = wh_integrations_new(&app->config);
     app->events = wh_events_new();
+    wh_events_subscribe(app->events, wh_gami_on_event, NULL);
     set_instance(app);
     return WH_OK;
 }

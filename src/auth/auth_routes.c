@@ -44,13 +44,38 @@ static void set_cookie(wh_req *r, const char *token, int64_t max_age_s)
                                        token, (long long)max_age_s));
 }
 
-/* Opens a session for u and answers {token, expires_at, user} with the cookie. */
+/* FIRST_DAILY_LOGIN (DOMAIN.md §6) in the sign-in's transaction: credited to the user's first
+ * venture, keyed by user and business day so only the day's first sign-in awards; a user
+ * without a venture publishes nothing. */
+static wh_err publish_login(wh_req *r, wh_conn *c, const wh_user *u, wh_error *e)
+{
+    char day[11];
+    int64_t venture_id = 0;
+    wh_err rc =
+        wh_scope_first_venture(c, &r->arena, u->id, wh_role_all_ventures(u->role), &venture_id, e);
+    if (rc != WH_OK || venture_id == 0)
+        return rc;
+    wh_clock_day_of(r->now_ms, day, sizeof day);
+    wh_event ev = {.type = WH_EVENT_FIRST_DAILY_LOGIN,
+                   .venture_id = venture_id,
+                   .office_id = 0,
+                   .user_id = u->id,
+                   .key = wh_arena_printf(&r->arena, "first_login:%lld:%s", (long long)u->id, day),
+                   .day = day,
+                   .at_ms = r->now_ms};
+    return wh_events_publish(r->app->events, c, &r->arena, &ev, e);
+}
+
+/* Opens a session for u and answers {token, expires_at, user} with the cookie; c is inside the
+ * sign-in's transaction. */
 static wh_err start_session(wh_req *r, wh_conn *c, const wh_user *u, wh_error *e)
 {
     char token[WH_CRYPTO_TOKEN_CHARS + 1];
     int64_t expires = 0, ttl_ms = r->app->config.session_ttl_s * 1000;
-    wh_err rc =
-        wh_session_create(c, &r->arena, u->id, r->now_ms, ttl_ms, token, sizeof token, &expires, e);
+    wh_err rc = publish_login(r, c, u, e);
+    if (rc == WH_OK)
+        rc = wh_session_create(c, &r->arena, u->id, r->now_ms, ttl_ms, token, sizeof token,
+                               &expires, e);
     if (rc != WH_OK)
         return rc;
     set_cookie(r, token, r->app->config.session_ttl_s);
