@@ -26,12 +26,12 @@
 /* Most tiers of one TIERED_SLAB rule. */
 #define WH_INCENTIVES_TIERS_MAX 20
 /* Largest rate_bp (1000%) and per-unit or bonus amount in cents ($1 million). */
-#define WH_INCENTIVES_RATE_BP_MAX    100000
-#define WH_INCENTIVES_CENTS_MAX      100000000LL
+#define WH_INCENTIVES_RATE_BP_MAX 100000
+#define WH_INCENTIVES_CENTS_MAX   100000000LL
 /* Largest threshold and tier start (units of the metric). */
-#define WH_INCENTIVES_UNITS_MAX      1000000000000LL
+#define WH_INCENTIVES_UNITS_MAX 1000000000000LL
 /* Most rules of one venture evaluated by a commit, and users paid in one slice. */
-#define WH_INCENTIVES_RULES_MAX      1000
+#define WH_INCENTIVES_RULES_MAX 1000
 /* Longest payout period, days. */
 #define WH_INCENTIVES_PERIOD_DAYS_MAX 366
 
@@ -190,9 +190,8 @@ typedef struct {
  * rows of every plan, inserts the fresh ones and writes an audit entry (actor_id 0: the
  * system; request_id may be NULL). Concurrent commits of one slice serialise and converge. */
 WH_MUST_USE wh_err wh_incentives_commit(wh_conn *c, wh_arena *a, int64_t venture_id,
-                                        const char *day, int64_t actor_id,
-                                        const char *request_id, int64_t now_ms,
-                                        wh_inc_commit_result *out, wh_error *e);
+                                        const char *day, int64_t actor_id, const char *request_id,
+                                        int64_t now_ms, wh_inc_commit_result *out, wh_error *e);
 
 /* Items as the JSON of API.md: {user_id, amount_cents, breakdown: [...]}. */
 json_t *wh_incentives_item_json(const wh_inc_item *it);
@@ -229,8 +228,8 @@ typedef struct {
  * otherwise replaces its CALCULATED rows by one row per user = the sum of the daily rows. */
 WH_MUST_USE wh_err wh_incentives_payouts_generate(wh_conn *c, wh_arena *a, int64_t venture_id,
                                                   const char *start, const char *end,
-                                                  int64_t now_ms, wh_inc_payout **out,
-                                                  size_t *n, int64_t *replaced, wh_error *e);
+                                                  int64_t now_ms, wh_inc_payout **out, size_t *n,
+                                                  int64_t *replaced, wh_error *e);
 /* 404 when missing or outside p's scope. */
 WH_MUST_USE wh_err wh_incentives_payout_get(wh_conn *c, wh_arena *a, const wh_principal *p,
                                             int64_t id, wh_inc_payout *out, wh_error *e);

@@ -8,15 +8,19 @@
 
 #include <string.h>
 
-const char *const wh_inc_metric_names[] = {
-    "loads_completed", "loads_revenue_cents", "loads_margin_cents",
-    "loads_miles",     "bpo_dials",           "bpo_connects",
-    "bpo_deals",       "bpo_talk_seconds",    "hotel_reviews_responded",
-    NULL};
+const char *const wh_inc_metric_names[] = {"loads_completed",
+                                           "loads_revenue_cents",
+                                           "loads_margin_cents",
+                                           "loads_miles",
+                                           "bpo_dials",
+                                           "bpo_connects",
+                                           "bpo_deals",
+                                           "bpo_talk_seconds",
+                                           "hotel_reviews_responded",
+                                           NULL};
 
-const char *const wh_inc_calc_names[] = {"PERCENT_OF_METRIC", "FLAT_PER_UNIT",
-                                         "CURRENCY_PER_UNIT", "BONUS_ON_TARGET", "TIERED_SLAB",
-                                         NULL};
+const char *const wh_inc_calc_names[] = {"PERCENT_OF_METRIC", "FLAT_PER_UNIT", "CURRENCY_PER_UNIT",
+                                         "BONUS_ON_TARGET",   "TIERED_SLAB",   NULL};
 
 int wh_incentives_name_index(const char *const *names, const char *name)
 {
@@ -173,8 +177,8 @@ static void compute_member(wh_arena *a, const wh_inc_rule *rules, size_t nrules,
         int64_t amount = wh_incentives_rule_amount(&rules[r], m->m[rules[r].metric]);
         if (amount == 0)
             continue;
-        it->parts[it->nparts++] =
-            (wh_inc_part){.rule_id = rules[r].id, .plan_id = rules[r].plan_id, .amount_cents = amount};
+        it->parts[it->nparts++] = (wh_inc_part){
+            .rule_id = rules[r].id, .plan_id = rules[r].plan_id, .amount_cents = amount};
         it->amount_cents = add_sat(it->amount_cents, amount);
     }
 }

@@ -273,10 +273,9 @@ static void read_tiers(wh_jin *j, wh_inc_rule *ru)
             json_integer_value(from) > WH_INCENTIVES_UNITS_MAX || json_integer_value(rate) < 0 ||
             json_integer_value(rate) > WH_INCENTIVES_CENTS_MAX) {
             j->bad = true;
-            (void)wh_error_field(j->e, "tiers",
-                                 "each tier must be {from: 0..%lld, rate_cents: 0..%lld}",
-                                 (long long)WH_INCENTIVES_UNITS_MAX,
-                                 (long long)WH_INCENTIVES_CENTS_MAX);
+            (void)wh_error_field(
+                j->e, "tiers", "each tier must be {from: 0..%lld, rate_cents: 0..%lld}",
+                (long long)WH_INCENTIVES_UNITS_MAX, (long long)WH_INCENTIVES_CENTS_MAX);
             return;
         }
         ru->tiers[ru->ntiers].from = json_integer_value(from);
@@ -305,9 +304,9 @@ static void read_rule_numbers(wh_jin *j, rule_body *b)
 
 static wh_err read_rule(wh_req *r, bool create, rule_body *b, wh_error *e)
 {
-    static const char *const fields[] = {"role",       "metric",    "calc_type",   "enabled",
-                                         "rate_bp",    "rate_cents", "threshold", "bonus_cents",
-                                         "tiers",      NULL};
+    static const char *const fields[] = {"role",    "metric",     "calc_type", "enabled",
+                                         "rate_bp", "rate_cents", "threshold", "bonus_cents",
+                                         "tiers",   NULL};
     static const char *const never_null[] = {"metric", "calc_type", "enabled", NULL};
     json_t *body = NULL;
     wh_jin j;
@@ -446,8 +445,7 @@ static wh_err rule_delete(wh_req *r, wh_error *e)
 /* ------------------------------------------------------ preview, commit */
 
 /* {venture_id, date}: the venture in scope (403). */
-static wh_err read_slice(wh_req *r, wh_conn **c, int64_t *venture_id, const char **day,
-                         wh_error *e)
+static wh_err read_slice(wh_req *r, wh_conn **c, int64_t *venture_id, const char **day, wh_error *e)
 {
     static const char *const fields[] = {"venture_id", "date", NULL};
     json_t *body = NULL;
@@ -493,15 +491,15 @@ static wh_err commit(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_err rc = read_slice(r, &c, &venture_id, &day, e);
     if (rc == WH_OK)
-        rc = wh_incentives_commit(c, &r->arena, venture_id, day, r->user.id, r->id, r->now_ms,
-                                  &res, e);
+        rc = wh_incentives_commit(c, &r->arena, venture_id, day, r->user.id, r->id, r->now_ms, &res,
+                                  e);
     if (rc != WH_OK)
         return rc;
     return wh_resp_json(r, 200,
-                        json_pack("{s:I, s:s, s:I, s:I, s:I}", "venture_id",
-                                  (json_int_t)venture_id, "date", day, "users",
-                                  (json_int_t)res.users, "total_cents", (json_int_t)res.total_cents,
-                                  "replaced", (json_int_t)res.replaced));
+                        json_pack("{s:I, s:s, s:I, s:I, s:I}", "venture_id", (json_int_t)venture_id,
+                                  "date", day, "users", (json_int_t)res.users, "total_cents",
+                                  (json_int_t)res.total_cents, "replaced",
+                                  (json_int_t)res.replaced));
 }
 
 /* ----------------------------------------------------------------- daily */
@@ -533,8 +531,8 @@ static wh_err daily_render(wh_req *r, wh_conn *c, const wh_page *pg, const wh_in
     for (size_t i = 0; i < shown; i++)
         json_array_append_new(arr, wh_incentives_daily_json(&items[i]));
     const wh_inc_daily *last = shown ? &items[shown - 1] : NULL;
-    return wh_resp_json(r, 200, wh_page_render(r, pg, arr, more, last ? last->day : "",
-                                               last ? last->id : 0));
+    return wh_resp_json(
+        r, 200, wh_page_render(r, pg, arr, more, last ? last->day : "", last ? last->id : 0));
 }
 
 static wh_err daily_cursor_key(const wh_page *pg, wh_error *e)
@@ -619,17 +617,17 @@ static wh_err payouts_generate(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_db_begin(c, e);
     if (rc == WH_OK)
-        rc = wh_incentives_payouts_generate(c, &r->arena, venture_id, start, end, r->now_ms,
-                                            &items, &n, &replaced, e);
+        rc = wh_incentives_payouts_generate(c, &r->arena, venture_id, start, end, r->now_ms, &items,
+                                            &n, &replaced, e);
     json_t *arr = wh_req_keep(r, json_array());
     for (size_t i = 0; rc == WH_OK && i < n; i++)
         json_array_append_new(arr, wh_incentives_payout_json(&items[i]));
     if (rc == WH_OK)
-        rc = audit(r, c, "incentive_payout.generate", "incentive_payout", 0, venture_id, NULL,
-                   wh_req_keep(r, json_pack("{s:s, s:s, s:O, s:I}", "period_start", start,
-                                            "period_end", end, "items", arr, "replaced",
-                                            (json_int_t)replaced)),
-                   e);
+        rc = audit(
+            r, c, "incentive_payout.generate", "incentive_payout", 0, venture_id, NULL,
+            wh_req_keep(r, json_pack("{s:s, s:s, s:O, s:I}", "period_start", start, "period_end",
+                                     end, "items", arr, "replaced", (json_int_t)replaced)),
+            e);
     if (rc == WH_OK)
         rc = wh_db_commit(c, e);
     return rc == WH_OK ? wh_resp_json(r, 200, json_pack("{s:O}", "items", arr)) : rc;
@@ -704,12 +702,12 @@ static const wh_route routes[] = {
     {"POST", "/api/v1/incentives/plans", plan_create, WH_PERM_INCENTIVES_MANAGE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT},
     {"GET", "/api/v1/incentives/plans/{id}", plan_get, WH_PERM_INCENTIVES_READ, WH_RATE_READ, 0},
-    {"PATCH", "/api/v1/incentives/plans/{id}", plan_patch, WH_PERM_INCENTIVES_MANAGE,
-     WH_RATE_WRITE, 0},
+    {"PATCH", "/api/v1/incentives/plans/{id}", plan_patch, WH_PERM_INCENTIVES_MANAGE, WH_RATE_WRITE,
+     0},
     {"POST", "/api/v1/incentives/plans/{id}/rules", rule_create, WH_PERM_INCENTIVES_MANAGE,
      WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
-    {"PATCH", "/api/v1/incentives/rules/{id}", rule_patch, WH_PERM_INCENTIVES_MANAGE,
-     WH_RATE_WRITE, 0},
+    {"PATCH", "/api/v1/incentives/rules/{id}", rule_patch, WH_PERM_INCENTIVES_MANAGE, WH_RATE_WRITE,
+     0},
     {"DELETE", "/api/v1/incentives/rules/{id}", rule_delete, WH_PERM_INCENTIVES_MANAGE,
      WH_RATE_WRITE, 0},
     {"POST", "/api/v1/incentives/preview", preview, WH_PERM_INCENTIVES_MANAGE, WH_RATE_WRITE,
@@ -723,8 +721,8 @@ static const wh_route routes[] = {
     {"GET", "/api/v1/incentives/payouts", payout_list, WH_PERM_INCENTIVES_READ, WH_RATE_READ, 0},
     {"POST", "/api/v1/incentives/payouts/{id}/approve", payout_approve, WH_PERM_PAYOUTS_APPROVE,
      WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
-    {"POST", "/api/v1/incentives/payouts/{id}/mark-paid", payout_mark_paid,
-     WH_PERM_PAYOUTS_APPROVE, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
+    {"POST", "/api/v1/incentives/payouts/{id}/mark-paid", payout_mark_paid, WH_PERM_PAYOUTS_APPROVE,
+     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
 };
 
 const wh_route *wh_incentives_routes(size_t *n)

@@ -15,14 +15,14 @@
 #define PLAN_COLS "pl.id, pl.venture_id, pl.name, pl.active, pl.effective_from, pl.effective_to"
 #define PLAN_RET  "id, venture_id, name, active, effective_from, effective_to"
 #define RULE_COLS                                                                                  \
-    "ru.id, ru.plan_id, ru.venture_id, ru.role, ru.metric, ru.calc_type, ru.enabled, ru.rate_bp," \
+    "ru.id, ru.plan_id, ru.venture_id, ru.role, ru.metric, ru.calc_type, ru.enabled, ru.rate_bp,"  \
     " ru.rate_cents, ru.threshold, ru.bonus_cents, ru.tiers"
 #define RULE_RET                                                                                   \
-    "id, plan_id, venture_id, role, metric, calc_type, enabled, rate_bp, rate_cents, threshold,"  \
+    "id, plan_id, venture_id, role, metric, calc_type, enabled, rate_bp, rate_cents, threshold,"   \
     " bonus_cents, tiers"
 #define DAILY_COLS "d.id, d.user_id, d.venture_id, d.day, d.amount_cents, d.breakdown"
 #define PAYOUT_COLS                                                                                \
-    "po.id, po.user_id, po.venture_id, po.period_start, po.period_end, po.amount_cents,"          \
+    "po.id, po.user_id, po.venture_id, po.period_start, po.period_end, po.amount_cents,"           \
     " po.status, po.breakdown"
 #define PAYOUT_RET                                                                                 \
     "id, user_id, venture_id, period_start, period_end, amount_cents, status, breakdown"
@@ -77,15 +77,15 @@ wh_err wh_incentives_plan_create(wh_conn *c, wh_arena *a, const wh_inc_plan_inpu
                                  int64_t now_ms, wh_inc_plan *out, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "INSERT INTO incentive_plans (venture_id, name, active, effective_from,"
-                            " effective_to, created_at, updated_at) VALUES ($1, $2, $3, $4,"
-                            " NULLIF($5, ''), $6, $6) RETURNING " PLAN_RET,
-                            WH_ARGS(WH_PI(in->venture_id), WH_PT(in->name),
-                                    WH_PB(in->has_active ? in->active : true),
-                                    WH_PT(in->effective_from),
-                                    WH_PT(in->effective_to ? in->effective_to : ""), WH_PI(now_ms)),
-                            &r, e);
+    wh_err rc =
+        wh_db_query(c, a,
+                    "INSERT INTO incentive_plans (venture_id, name, active, effective_from,"
+                    " effective_to, created_at, updated_at) VALUES ($1, $2, $3, $4,"
+                    " NULLIF($5, ''), $6, $6) RETURNING " PLAN_RET,
+                    WH_ARGS(WH_PI(in->venture_id), WH_PT(in->name),
+                            WH_PB(in->has_active ? in->active : true), WH_PT(in->effective_from),
+                            WH_PT(in->effective_to ? in->effective_to : ""), WH_PI(now_ms)),
+                    &r, e);
     return one_plan(rc, r, out, e);
 }
 
@@ -93,10 +93,11 @@ wh_err wh_incentives_plan_get(wh_conn *c, wh_arena *a, const wh_principal *p, in
                               wh_inc_plan *out, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "SELECT " PLAN_COLS " FROM incentive_plans pl WHERE pl.id = $3 AND " WH_SCOPE_SQL(
-                                "pl.venture_id", "$1", "$2"),
-                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " PLAN_COLS
+        " FROM incentive_plans pl WHERE pl.id = $3 AND " WH_SCOPE_SQL("pl.venture_id", "$1", "$2"),
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
     return one_plan(rc, r, out, e);
 }
 
@@ -187,7 +188,8 @@ static void rule_row(const wh_rows *r, size_t i, wh_inc_rule *ru)
     ru->plan_id = wh_rows_int(r, i, 1);
     ru->venture_id = wh_rows_int(r, i, 2);
     ru->has_role = !wh_rows_null(r, i, 3) && wh_role_parse(wh_rows_text(r, i, 3), &ru->role);
-    ru->metric = (wh_inc_metric)wh_incentives_name_index(wh_inc_metric_names, wh_rows_text(r, i, 4));
+    ru->metric =
+        (wh_inc_metric)wh_incentives_name_index(wh_inc_metric_names, wh_rows_text(r, i, 4));
     ru->calc = (wh_inc_calc)wh_incentives_name_index(wh_inc_calc_names, wh_rows_text(r, i, 5));
     ru->enabled = wh_rows_bool(r, i, 6);
     ru->has_rate_bp = !wh_rows_null(r, i, 7);
@@ -236,12 +238,12 @@ wh_err wh_incentives_rules_of(wh_conn *c, wh_arena *a, int64_t plan_id, wh_inc_r
 
 /* The bound values of a rule's optional columns: NULL when the calc type does not use them. */
 #define RULE_VALUES(ru, a)                                                                         \
-    WH_PT((ru)->has_role ? wh_role_name((ru)->role) : NULL),                                      \
-        WH_PT(wh_inc_metric_names[(ru)->metric]), WH_PT(wh_inc_calc_names[(ru)->calc]),           \
-        WH_PB((ru)->enabled), (ru)->has_rate_bp ? WH_PI((ru)->rate_bp) : WH_PN,                   \
-        (ru)->has_rate_cents ? WH_PI((ru)->rate_cents) : WH_PN,                                   \
-        (ru)->has_threshold ? WH_PI((ru)->threshold) : WH_PN,                                     \
-        (ru)->has_bonus ? WH_PI((ru)->bonus_cents) : WH_PN,                                       \
+    WH_PT((ru)->has_role ? wh_role_name((ru)->role) : NULL),                                       \
+        WH_PT(wh_inc_metric_names[(ru)->metric]), WH_PT(wh_inc_calc_names[(ru)->calc]),            \
+        WH_PB((ru)->enabled), (ru)->has_rate_bp ? WH_PI((ru)->rate_bp) : WH_PN,                    \
+        (ru)->has_rate_cents ? WH_PI((ru)->rate_cents) : WH_PN,                                    \
+        (ru)->has_threshold ? WH_PI((ru)->threshold) : WH_PN,                                      \
+        (ru)->has_bonus ? WH_PI((ru)->bonus_cents) : WH_PN,                                        \
         WH_PT((ru)->ntiers ? dump((a), tiers_json(ru)) : NULL)
 
 wh_err wh_incentives_rule_create(wh_conn *c, wh_arena *a, const wh_inc_rule *in, int64_t now_ms,
@@ -262,10 +264,11 @@ wh_err wh_incentives_rule_get(wh_conn *c, wh_arena *a, const wh_principal *p, in
                               wh_inc_rule *out, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "SELECT " RULE_COLS " FROM incentive_rules ru WHERE ru.id = $3 AND " WH_SCOPE_SQL(
-                                "ru.venture_id", "$1", "$2"),
-                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " RULE_COLS
+        " FROM incentive_rules ru WHERE ru.id = $3 AND " WH_SCOPE_SQL("ru.venture_id", "$1", "$2"),
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
     return one_rule(rc, r, out, e);
 }
 
@@ -350,9 +353,8 @@ wh_err wh_incentives_metrics(wh_conn *c, wh_arena *a, int64_t venture_id, const 
     int64_t start = 0, end = 0;
     if (!day_bounds(day, &start, &end))
         return wh_error_field(e, "date", "must be a day YYYY-MM-DD");
-    wh_err rc = wh_db_query(c, a, metrics_sql,
-                            WH_ARGS(WH_PI(venture_id), WH_PT(day), WH_PI(start), WH_PI(end)), &r,
-                            e);
+    wh_err rc = wh_db_query(
+        c, a, metrics_sql, WH_ARGS(WH_PI(venture_id), WH_PT(day), WH_PI(start), WH_PI(end)), &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);
@@ -378,8 +380,7 @@ wh_err wh_incentives_rules_in_force(wh_conn *c, wh_arena *a, int64_t venture_id,
         " ru.plan_id WHERE pl.venture_id = $1 AND pl.active = $3 AND ru.enabled = $3 AND"
         " pl.effective_from <= $2 AND (pl.effective_to IS NULL OR pl.effective_to >= $2)"
         " ORDER BY ru.plan_id, ru.id LIMIT $4",
-        WH_ARGS(WH_PI(venture_id), WH_PT(day), WH_PB(true), WH_PI(WH_INCENTIVES_RULES_MAX)), &r,
-        e);
+        WH_ARGS(WH_PI(venture_id), WH_PT(day), WH_PB(true), WH_PI(WH_INCENTIVES_RULES_MAX)), &r, e);
     return many_rules(rc, a, r, out, n);
 }
 
@@ -423,9 +424,9 @@ static wh_err slice_delete(wh_conn *c, wh_arena *a, int64_t venture_id, const ch
                            int64_t *replaced, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "DELETE FROM incentive_daily_parts WHERE venture_id = $1 AND day = $2",
-                            WH_ARGS(WH_PI(venture_id), WH_PT(day)), NULL, e);
+    wh_err rc =
+        wh_db_query(c, a, "DELETE FROM incentive_daily_parts WHERE venture_id = $1 AND day = $2",
+                    WH_ARGS(WH_PI(venture_id), WH_PT(day)), NULL, e);
     if (rc == WH_OK)
         rc = wh_db_query(c, a,
                          "DELETE FROM incentive_daily WHERE venture_id = $1 AND day = $2"
@@ -440,13 +441,13 @@ static wh_err item_insert(wh_conn *c, wh_arena *a, int64_t venture_id, const cha
                           const wh_inc_item *it, int64_t now_ms, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "INSERT INTO incentive_daily (user_id, venture_id, day, amount_cents,"
-                            " breakdown, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                            WH_ARGS(WH_PI(it->user_id), WH_PI(venture_id), WH_PT(day),
-                                    WH_PI(it->amount_cents), WH_PT(dump(a, parts_json(it))),
-                                    WH_PI(now_ms)),
-                            &r, e);
+    wh_err rc =
+        wh_db_query(c, a,
+                    "INSERT INTO incentive_daily (user_id, venture_id, day, amount_cents,"
+                    " breakdown, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    WH_ARGS(WH_PI(it->user_id), WH_PI(venture_id), WH_PT(day),
+                            WH_PI(it->amount_cents), WH_PT(dump(a, parts_json(it))), WH_PI(now_ms)),
+                    &r, e);
     int64_t id = rc == WH_OK ? wh_rows_int(r, 0, 0) : 0;
     for (size_t i = 0; rc == WH_OK && i < it->nparts; i++)
         rc = wh_db_query(c, a,
@@ -621,8 +622,7 @@ static const char *user_breakdown(wh_arena *a, const wh_rows *parts, size_t *at,
     for (; *at < n && wh_rows_int(parts, *at, 0) == user_id; (*at)++)
         json_array_append_new(arr, json_pack("{s:I, s:I, s:I}", "rule_id",
                                              (json_int_t)wh_rows_int(parts, *at, 1), "plan_id",
-                                             (json_int_t)wh_rows_int(parts, *at, 2),
-                                             "amount_cents",
+                                             (json_int_t)wh_rows_int(parts, *at, 2), "amount_cents",
                                              (json_int_t)wh_rows_int(parts, *at, 3)));
     return dump(a, arr);
 }
@@ -651,14 +651,15 @@ wh_err wh_incentives_payouts_generate(wh_conn *c, wh_arena *a, int64_t venture_i
     *out = wh_arena_alloc(a, sizeof **out * (wh_rows_count(totals) + 1));
     for (size_t i = 0; rc == WH_OK && i < wh_rows_count(totals); i++) {
         int64_t user_id = wh_rows_int(totals, i, 0);
-        rc = wh_db_query(c, a,
-                         "INSERT INTO incentive_payouts (user_id, venture_id, period_start,"
-                         " period_end, amount_cents, status, breakdown, created_at, updated_at)"
-                         " VALUES ($1, $2, $3, $4, $5, 'CALCULATED', $6, $7, $7) RETURNING " PAYOUT_RET,
-                         WH_ARGS(WH_PI(user_id), WH_PI(venture_id), WH_PT(start), WH_PT(end),
-                                 WH_PI(wh_rows_int(totals, i, 1)),
-                                 WH_PT(user_breakdown(a, parts, &at, user_id)), WH_PI(now_ms)),
-                         &r, e);
+        rc = wh_db_query(
+            c, a,
+            "INSERT INTO incentive_payouts (user_id, venture_id, period_start,"
+            " period_end, amount_cents, status, breakdown, created_at, updated_at)"
+            " VALUES ($1, $2, $3, $4, $5, 'CALCULATED', $6, $7, $7) RETURNING " PAYOUT_RET,
+            WH_ARGS(WH_PI(user_id), WH_PI(venture_id), WH_PT(start), WH_PT(end),
+                    WH_PI(wh_rows_int(totals, i, 1)), WH_PT(user_breakdown(a, parts, &at, user_id)),
+                    WH_PI(now_ms)),
+            &r, e);
         if (rc == WH_OK)
             payout_row(r, 0, &(*out)[(*n)++]);
     }
@@ -670,7 +671,8 @@ wh_err wh_incentives_payout_get(wh_conn *c, wh_arena *a, const wh_principal *p, 
 {
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(c, a,
-                            "SELECT " PAYOUT_COLS " FROM incentive_payouts po WHERE po.id = $3 AND " WH_SCOPE_SQL(
+                            "SELECT " PAYOUT_COLS
+                            " FROM incentive_payouts po WHERE po.id = $3 AND " WH_SCOPE_SQL(
                                 "po.venture_id", "$1", "$2"),
                             WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
     if (rc != WH_OK)
@@ -697,9 +699,9 @@ wh_err wh_incentives_payout_move(wh_conn *c, wh_arena *a, int64_t id, const char
     return WH_OK;
 }
 
-wh_err wh_incentives_payout_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                 int64_t venture_id, const char *status, int64_t after_id,
-                                 int limit, wh_inc_payout **out, size_t *n, wh_error *e)
+wh_err wh_incentives_payout_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
+                                 const char *status, int64_t after_id, int limit,
+                                 wh_inc_payout **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(
