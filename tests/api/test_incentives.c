@@ -315,6 +315,46 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
+static void test_miles_margin_and_reviews_responded(void **state)
+{
+    (void)state;
+    const char *day = utc_day(-2);
+    long long v = logistics();
+    wht_user rep = member("EMPLOYEE", v);
+    long long plan = plan_new(v, "2020-01-01", NULL);
+    /* 2 loads of 100 miles, bill 1000 cost 400: 200 miles x 3 + margin 1200 x 1 */
+    rule_new(plan, wht_json("{s:s, s:s, s:I}", "metric", "loads_miles", "calc_type",
+                            "CURRENCY_PER_UNIT", "rate_cents", (json_int_t)3));
+    rule_new(plan, flat("loads_margin_cents", 1));
+    load_to(&rep, v, 1000, 400, "DELIVERED", day);
+    load_to(&rep, v, 1000, 400, "DELIVERED", day);
+    assert_int_equal(amount_of(preview(v, day), rep.id), 600 + 1200);
+
+    /* reviews responded today, credited to the responder */
+    const char *today = utc_day(0);
+    long long h = wht_venture_new("HOSPITALITY").id;
+    wht_user head = member("VENTURE_HEAD", h);
+    wht_resp *r = wht_post(wht_admin_token(), "/hotels",
+                           wht_json("{s:I, s:s, s:s, s:I}", "venture_id", (json_int_t)h, "name",
+                                    wht_unique("Hotel "), "code", wht_unique_code(), "rooms",
+                                    (json_int_t)10));
+    WHT_EXPECT(r, 201);
+    long long hotel = wht_int(r->json, "id");
+    for (int i = 0; i < 2; i++) {
+        r = wht_post(
+            wht_admin_token(), wht_fmt("/hotels/%lld/reviews", hotel),
+            wht_json("{s:s, s:i, s:s}", "source", "GOOGLE", "rating", 5, "review_date", today));
+        WHT_EXPECT(r, 201);
+        WHT_EXPECT(wht_post(head.token,
+                            wht_fmt("/hotel-reviews/%lld/response", wht_int(r->json, "id")),
+                            wht_json("{s:s}", "response_text", "Thank you")),
+                   200);
+    }
+    rule_new(plan_new(h, "2020-01-01", NULL), flat("hotel_reviews_responded", 250));
+    assert_int_equal(amount_of(preview(h, today), head.id), 500);
+    assert_int_equal(json_array_size(preview(h, utc_day(-1))), 0);
+}
+
 static void test_commit_twice_and_concurrently_converge(void **state)
 {
     (void)state;
@@ -643,6 +683,7 @@ int main(void)
         WHT_TEST(test_bonus_on_target),
         WHT_TEST(test_two_plans_sum_into_one_row),
         WHT_TEST(test_tiered_slab_across_two_tiers_on_bpo_dials),
+        WHT_TEST(test_miles_margin_and_reviews_responded),
         WHT_TEST(test_commit_twice_and_concurrently_converge),
         WHT_TEST(test_only_members_and_the_rule_role_are_paid),
         WHT_TEST(test_effective_dates_active_and_enabled),
