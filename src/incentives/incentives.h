@@ -111,8 +111,8 @@ typedef struct {
 int64_t wh_incentives_div_round(int64_t num, int64_t den);
 /* The amount in cents that rule pays for a metric value (saturating at the int64 range). */
 int64_t wh_incentives_rule_amount(const wh_inc_rule *rule, int64_t metric);
-/* Checks that rule has exactly the fields its calc type needs (tiers strictly increasing from
- * 0 up); names the first offending field in e (400 validation_failed). */
+/* Checks that rule has exactly the fields its calc type needs (tier starts strictly
+ * increasing); names the first offending field in e (400 validation_failed). */
 WH_MUST_USE wh_err wh_incentives_rule_check(const wh_inc_rule *rule, wh_error *e);
 /* Clears the fields rule's calc type does not use (after a PATCH changed the type). */
 void wh_incentives_rule_trim(wh_inc_rule *rule);
@@ -203,9 +203,10 @@ typedef struct {
     const char *day, *breakdown; /* breakdown: JSON text */
 } wh_inc_daily;
 
-/* Filters; 0 / NULL mean any. own_user_id != 0 restricts to that user. */
+/* Filters; 0 / NULL mean any. own_user_id != 0 restricts to that user's rows whatever the
+ * other filters say (a caller without incentives.read). */
 typedef struct {
-    int64_t venture_id, user_id;
+    int64_t venture_id, user_id, own_user_id;
     const char *from, *to;
 } wh_inc_daily_filter;
 

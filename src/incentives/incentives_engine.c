@@ -117,8 +117,6 @@ static wh_err presence(bool has, bool needed, const char *field, const char *cal
 static wh_err tiers_check(const wh_inc_rule *rule, wh_error *e)
 {
     for (size_t i = 0; i < rule->ntiers; i++) {
-        if (i == 0 && rule->tiers[0].from != 0)
-            return wh_error_field(e, "tiers", "the first tier must start from 0");
         if (i > 0 && rule->tiers[i].from <= rule->tiers[i - 1].from)
             return wh_error_field(e, "tiers", "tier starts must increase strictly");
     }

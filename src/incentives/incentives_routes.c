@@ -293,7 +293,7 @@ static void read_rule_numbers(wh_jin *j, rule_body *b)
     v->rate_cents = wh_jin_int(j, "rate_cents", false, 0, WH_INCENTIVES_CENTS_MAX, 0);
     v->has_rate_cents = b->rate_cents && !wh_jin_is_null(j, "rate_cents");
     b->threshold = wh_jin_has(j, "threshold");
-    v->threshold = wh_jin_int(j, "threshold", false, 1, WH_INCENTIVES_UNITS_MAX, 0);
+    v->threshold = wh_jin_int(j, "threshold", false, 0, WH_INCENTIVES_UNITS_MAX, 0);
     v->has_threshold = b->threshold && !wh_jin_is_null(j, "threshold");
     b->bonus = wh_jin_has(j, "bonus_cents");
     v->bonus_cents = wh_jin_int(j, "bonus_cents", false, 0, WH_INCENTIVES_CENTS_MAX, 0);
@@ -557,13 +557,16 @@ static wh_err daily_list(wh_req *r, wh_error *e)
         rc = wh_req_query_id(r, "user_id", &f.user_id, &has, e);
     if (rc == WH_OK)
         rc = venture_filter(r, &c, &f.venture_id, e);
+    /* everyone reads their own rows; incentives.read reads every row in scope */
+    if (!wh_rbac_allows(r->user.role, WH_PERM_INCENTIVES_READ))
+        f.own_user_id = r->user.id;
     return rc == WH_OK ? daily_render(r, c, &pg, &f, e) : rc;
 }
 
 static wh_err my_incentives(wh_req *r, wh_error *e)
 {
     wh_page pg;
-    wh_inc_daily_filter f = {.user_id = r->user.id};
+    wh_inc_daily_filter f = {.own_user_id = r->user.id};
     wh_conn *c = NULL;
     wh_err rc = wh_page_parse(r, "my_incentives", &pg, e);
     if (rc == WH_OK)
@@ -714,7 +717,7 @@ static const wh_route routes[] = {
      WH_ROUTE_IDEMPOTENT},
     {"POST", "/api/v1/incentives/commit", commit, WH_PERM_INCENTIVES_MANAGE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/incentives/daily", daily_list, WH_PERM_INCENTIVES_READ, WH_RATE_READ, 0},
+    {"GET", "/api/v1/incentives/daily", daily_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
     {"GET", "/api/v1/me/incentives", my_incentives, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
     {"POST", "/api/v1/incentives/payouts/generate", payouts_generate, WH_PERM_INCENTIVES_MANAGE,
      WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},

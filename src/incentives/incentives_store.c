@@ -522,10 +522,12 @@ wh_err wh_incentives_daily_list(wh_conn *c, wh_arena *a, const wh_principal *p,
             "d.venture_id", "$1",
             "$2") " AND ($3 = 0 OR d.venture_id = $3) AND ($4 = 0 OR d.user_id = $4) AND ($5 = ''"
                   " OR d.day >= $5) AND ($6 = '' OR d.day <= $6) AND (NOT $7 OR (d.day, d.id) <"
-                  " ($8, $9)) ORDER BY d.day DESC, d.id DESC LIMIT $10",
+                  " ($8, $9)) AND ($11 = 0 OR d.user_id = $11) ORDER BY d.day DESC, d.id DESC"
+                  " LIMIT $10",
         WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PI(f->user_id),
                 WH_PT(f->from ? f->from : ""), WH_PT(f->to ? f->to : ""), WH_PB(after),
-                WH_PT(after_day ? after_day : ""), WH_PI(after_id), WH_PI(limit)),
+                WH_PT(after_day ? after_day : ""), WH_PI(after_id), WH_PI(limit),
+                WH_PI(f->own_user_id)),
         &r, e);
     if (rc != WH_OK)
         return rc;

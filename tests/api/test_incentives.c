@@ -478,8 +478,9 @@ static void test_rules_are_validated_at_creation(void **state)
                  wht_json("{s:s, s:s}", "metric", "loads_completed", "calc_type", "TIERED_SLAB")),
         400, "validation_failed", "tiers");
     WHT_PROBLEM(wht_post(tok, path,
-                         wht_json("{s:s, s:s, s:[{s:i, s:i}]}", "metric", "bpo_dials", "calc_type",
-                                  "TIERED_SLAB", "tiers", "from", 5, "rate_cents", 1)),
+                         wht_json("{s:s, s:s, s:[{s:i, s:i}, {s:i, s:i}]}", "metric", "bpo_dials",
+                                  "calc_type", "TIERED_SLAB", "tiers", "from", 5, "rate_cents", 1,
+                                  "from", 5, "rate_cents", 2)),
                 400, "validation_failed", "tiers");
     WHT_PROBLEM(
         wht_post(tok, path,
@@ -609,8 +610,13 @@ static void test_permissions_scope_and_my_incentives(void **state)
     delivered(&peer, v, 2, 100, day);
     commit(v, day);
 
-    /* EMPLOYEE: no incentives.read, but their own rows */
-    WHT_PROBLEM(wht_get(rep.token, "/incentives/daily"), 403, "forbidden", NULL);
+    /* EMPLOYEE: no incentives.read, so their own rows only, on both lists */
+    json_t *own = wht_list_all(rep.token, "/incentives/daily", 10);
+    assert_int_equal(json_array_size(own), 1);
+    assert_int_equal(wht_int(json_array_get(own, 0), "user_id"), rep.id);
+    own = wht_list_all(rep.token, wht_fmt("/incentives/daily?user_id=%lld", peer.id), 10);
+    assert_int_equal(json_array_size(own), 0);
+    WHT_PROBLEM(wht_get(rep.token, "/incentives/payouts"), 403, "forbidden", NULL);
     json_t *mine = wht_list_all(rep.token, "/me/incentives", 10);
     assert_int_equal(json_array_size(mine), 1);
     assert_int_equal(wht_int(json_array_get(mine, 0), "user_id"), rep.id);

@@ -125,11 +125,10 @@ static void test_rule_check_per_calc_type(void **state)
     r.tiers[0] = (wh_inc_tier){0, 1};
     r.tiers[1] = (wh_inc_tier){0, 2};
     expect_field(&r, "tiers"); /* not increasing */
-    r.tiers[0].from = 1;
+    r.tiers[0].from = 3;       /* below the first tier nothing is paid */
     r.tiers[1].from = 5;
-    expect_field(&r, "tiers"); /* not from 0 */
-    r.tiers[0].from = 0;
     expect_field(&r, NULL);
+    assert_int_equal(wh_incentives_rule_amount(&r, 6), 2 * 1 + 1 * 2);
 }
 
 static void test_trim_clears_unused_fields(void **state)
