@@ -377,10 +377,11 @@ static wh_err rule_create(wh_req *r, wh_error *e)
         rc = wh_db_begin(c, e);
     if (rc == WH_OK)
         rc = wh_incentives_plan_get(c, &r->arena, &r->user, plan_id, &pl, e);
-    b.v.plan_id = plan_id;
-    b.v.venture_id = pl.venture_id;
-    if (rc == WH_OK)
+    if (rc == WH_OK) {
+        b.v.plan_id = plan_id;
+        b.v.venture_id = pl.venture_id;
         rc = wh_incentives_rule_create(c, &r->arena, &b.v, r->now_ms, &ru, e);
+    }
     if (rc == WH_OK)
         rc = audit(r, c, "incentive_rule.create", "incentive_rule", ru.id, ru.venture_id, NULL,
                    wh_req_keep(r, wh_incentives_rule_json(&ru)), e);

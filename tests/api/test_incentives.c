@@ -680,6 +680,54 @@ static void test_daily_pages_neither_repeat_nor_skip(void **state)
     assert_true(json_is_false(json_object_get(r->json, "has_more")));
 }
 
+static void test_plan_list_pages_validation_and_audit(void **state)
+{
+    (void)state;
+    long long v = logistics();
+    const char *tok = wht_admin_token();
+    long long head = wht_audit_head();
+    long long ids[5];
+    for (int i = 0; i < 5; i++)
+        ids[i] = plan_new(v, "2020-01-01", NULL);
+    json_t *audit = wht_audit_since(head);
+    assert_int_equal(json_array_size(audit), 5);
+    assert_string_equal(wht_str(json_array_get(audit, 0), "action"), "incentive_plan.create");
+    const char *path = wht_fmt("/incentives/plans?venture_id=%lld&limit=2", v);
+    wht_resp *r = wht_get(tok, path);
+    WHT_EXPECT(r, 200);
+    json_t *first = wht_items(r);
+    assert_int_equal(wht_int(json_array_get(first, 0), "id"), ids[4]);
+    const char *cursor = wht_str(r->json, "next_cursor");
+    plan_new(v, "2020-01-01", NULL); /* newer: never on a later page */
+    r = wht_get(tok, wht_fmt("%s&cursor=%s", path, cursor));
+    WHT_EXPECT(r, 200);
+    assert_int_equal(wht_int(json_array_get(wht_items(r), 0), "id"), ids[2]);
+    assert_int_equal(wht_int(json_array_get(wht_items(r), 1), "id"), ids[1]);
+    WHT_PROBLEM(wht_get(tok, "/incentives/plans?limit=0"), 400, "validation_failed", "limit");
+    WHT_PROBLEM(wht_get(tok, "/incentives/daily?cursor=abc"), 400, "invalid_cursor", NULL);
+    WHT_PROBLEM(wht_get(tok, "/incentives/daily?from=2026-13-01"), 400, "validation_failed",
+                "from");
+
+    /* PATCH a plan: before/after audited, rules kept */
+    rule_new(ids[0], flat("loads_completed", 1));
+    head = wht_audit_head();
+    r = wht_patch(tok, wht_fmt("/incentives/plans/%lld", ids[0]),
+                  wht_json("{s:s, s:s}", "name", "Renamed", "effective_to", "2030-01-01"));
+    WHT_EXPECT(r, 200);
+    assert_string_equal(wht_str(r->json, "name"), "Renamed");
+    assert_string_equal(wht_str(r->json, "effective_to"), "2030-01-01");
+    assert_int_equal(json_array_size(json_object_get(r->json, "rules")), 1);
+    audit = wht_audit_since(head);
+    assert_int_equal(json_array_size(audit), 1);
+    assert_string_equal(wht_str(json_array_get(audit, 0), "action"), "incentive_plan.update");
+    WHT_PROBLEM(wht_patch(tok, wht_fmt("/incentives/plans/%lld", ids[0]),
+                          wht_json("{s:s}", "effective_to", "2019-01-01")),
+                400, "validation_failed", "effective_to");
+    WHT_PROBLEM(wht_patch(tok, wht_fmt("/incentives/plans/%lld", ids[0]),
+                          wht_json("{s:I}", "venture_id", (json_int_t)v)),
+                400, "validation_failed", "venture_id");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -697,6 +745,7 @@ int main(void)
         WHT_TEST(test_payouts_generate_regenerate_approve_and_overlap),
         WHT_TEST(test_permissions_scope_and_my_incentives),
         WHT_TEST(test_daily_pages_neither_repeat_nor_skip),
+        WHT_TEST(test_plan_list_pages_validation_and_audit),
     };
     FAKE = wht_fake_start();
     char fmcsa[160];
