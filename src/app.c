@@ -11,6 +11,7 @@
 #include "freight/freight.h"
 #include "gamification/gamification.h"
 #include "hotels/hotels.h"
+#include "incentives/incentives.h"
 #include "integrations/integrations.h"
 #include "ventures/ventures.h"
 
@@ -21,10 +22,10 @@
 static void add_routes(wh_router *rt)
 {
     const wh_route *(*const tables[])(size_t *) = {
-        wh_http_ops_routes,     wh_auth_routes,     wh_users_routes,        wh_ventures_routes,
-        wh_audit_routes,        wh_carriers_routes, wh_integrations_routes, wh_loads_routes,
-        wh_shippers_routes,     wh_bpo_routes,      wh_eod_routes,          wh_hotels_routes,
-        wh_gamification_routes,
+        wh_http_ops_routes,     wh_auth_routes,       wh_users_routes,        wh_ventures_routes,
+        wh_audit_routes,        wh_carriers_routes,   wh_integrations_routes, wh_loads_routes,
+        wh_shippers_routes,     wh_bpo_routes,        wh_eod_routes,          wh_hotels_routes,
+        wh_gamification_routes, wh_incentives_routes,
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         size_t n = 0;
