@@ -44,7 +44,7 @@ typedef struct {
  * runs once, at its first occurrence; a wall time that does not exist (clocks going forward)
  * runs once, at the instant the gap ends. So a daily job runs exactly once on every day. */
 int64_t wh_schedule_next(const wh_schedule *s, int64_t now_ms);
-/* "daily 07:30" or "every 4 h" (needs 24 bytes). */
+/* "daily 07:30" or "every 4h" (needs 24 bytes). */
 void wh_schedule_render(const wh_schedule *s, char *out, size_t cap);
 
 /* ---- the job table ---- */

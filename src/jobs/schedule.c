@@ -80,5 +80,5 @@ void wh_schedule_render(const wh_schedule *s, char *out, size_t cap)
     if (s->kind == WH_SCHEDULE_DAILY)
         snprintf(out, cap, "daily %02d:%02d", s->hour, s->minute);
     else
-        snprintf(out, cap, "every %d h", s->hours);
+        snprintf(out, cap, "every %dh", s->hours);
 }

@@ -136,7 +136,7 @@ static void test_jobs_list_shape(void **state)
         assert_int_equal(json_object_size(it), 5);
         const char *name = wht_str(it, "name");
         assert_string_equal(wht_str(it, "schedule"),
-                            strcmp(name, "cleanup") == 0 ? "daily 03:00" : "every 4 h");
+                            strcmp(name, "cleanup") == 0 ? "daily 03:00" : "every 4h");
         long long next = wht_rfc3339_ms(wht_str(it, "next_run_at"));
         assert_true(next > wht_now_ms() - 1000);
         assert_true(next <= wht_now_ms() + 24LL * 3600 * 1000 + 3600 * 1000);

@@ -1,6 +1,6 @@
 /* Schedules in business time (America/New_York) across the 2026 US daylight-saving changes:
  * 2026-03-08 (02:00 EST -> 03:00 EDT) and 2026-11-01 (02:00 EDT -> 01:00 EST). A daily job runs
- * exactly once on each day, at the right instant; "every 4 h" runs at 00, 04, ..., 20 local;
+ * exactly once on each day, at the right instant; "every 4h" runs at 00, 04, ..., 20 local;
  * a wall time inside the gap runs once when the gap ends, one inside the overlap once, at its
  * first occurrence. */
 #include <stdarg.h>
@@ -141,7 +141,7 @@ static void test_render(void **state)
     wh_schedule_render(&d, out, sizeof out);
     assert_string_equal(out, "daily 03:00");
     wh_schedule_render(&h, out, sizeof out);
-    assert_string_equal(out, "every 4 h");
+    assert_string_equal(out, "every 4h");
 }
 
 int main(void)
