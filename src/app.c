@@ -13,6 +13,7 @@
 #include "hotels/hotels.h"
 #include "incentives/incentives.h"
 #include "integrations/integrations.h"
+#include "jobs/jobs.h"
 #include "ventures/ventures.h"
 
 #include <stdio.h>
@@ -25,7 +26,7 @@ static void add_routes(wh_router *rt)
         wh_http_ops_routes,     wh_auth_routes,       wh_users_routes,        wh_ventures_routes,
         wh_audit_routes,        wh_carriers_routes,   wh_integrations_routes, wh_loads_routes,
         wh_shippers_routes,     wh_bpo_routes,        wh_eod_routes,          wh_hotels_routes,
-        wh_gamification_routes, wh_incentives_routes,
+        wh_gamification_routes, wh_incentives_routes, wh_jobs_routes,
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         size_t n = 0;
@@ -110,11 +111,13 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     app->events = wh_events_new();
     wh_events_subscribe(app->events, wh_gami_on_event, NULL);
     set_instance(app);
+    app->jobs = wh_jobs_new(app);
     return WH_OK;
 }
 
 void wh_app_cleanup(wh_app *app)
 {
+    wh_jobs_free(app->jobs); /* waits for the runs of this process: they use everything below */
     wh_events_free(app->events);
     wh_integrations_free(app->integrations);
     wh_router_free(app->router);

@@ -9,6 +9,7 @@
 #include "events/events.h"
 #include "http/http.h"
 #include "integrations/integrations.h"
+#include "jobs/jobs.h"
 
 struct wh_app {
     wh_config config;
@@ -19,6 +20,7 @@ struct wh_app {
     wh_integrations *integrations;
     wh_events *events; /* domain events; subscribers attach in wh_app_init */
     char instance[64]; /* this process: host:pid:random, the holder name of leases */
+    wh_jobs *jobs;     /* the job runner; its scheduler runs only in serve (WH_JOBS=on) */
 };
 
 /* Loads configuration, opens and migrates the database, loads the secret, builds the router. */

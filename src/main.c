@@ -9,6 +9,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage[] =
@@ -40,11 +41,14 @@ static int serve(wh_app *app, wh_error *e)
         return fail(e);
     wh_outbox_worker *outbox = wh_outbox_worker_start(app->db, app->integrations, app->instance,
                                                       app->config.outbox_poll_ms);
+    if (app->config.jobs)
+        wh_jobs_scheduler_start(app->jobs);
     wh_log(WH_LOG_INFO, "listening on http://%s:%d", app->config.listen_host,
            app->config.listen_port);
     sigwait(&set, &sig);
     wh_log(WH_LOG_INFO, "signal %d: finishing in-flight requests", sig);
     wh_server_stop(srv);
+    wh_jobs_stop(app->jobs);
     wh_outbox_worker_stop(outbox);
     wh_log(WH_LOG_INFO, "stopped");
     return 0;
@@ -140,6 +144,73 @@ out:
     return status;
 }
 
+static void print_run(const wh_job_run *run)
+{
+    json_t *j = wh_jobs_run_json(run);
+    char *text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+    if (text)
+        printf("%s\n", text);
+    free(text);
+    json_decref(j);
+}
+
+/* The options of `job run NAME [--date D] [--dry-run]`; NULL def when they are wrong. */
+static const wh_job_def *job_options(int argc, char **argv, wh_job_request *rq)
+{
+    int y, m, d;
+    char today[11];
+    const wh_job_def *def = argc > 1 && strcmp(argv[0], "run") == 0 ? wh_jobs_find(argv[1]) : NULL;
+    size_t n = 0;
+    const wh_job_def *all = wh_jobs_table(&n);
+    rq->date = arg_value(argc, argv, "--date");
+    rq->dry_run = has_flag(argc, argv, "--dry-run");
+    rq->request_id = "cli";
+    wh_clock_day_of(wh_clock_now_ms(), today, sizeof today);
+    if (!def) {
+        fprintf(stderr, "wheelhouse: job run NAME [--date D] [--dry-run]; NAME is one of:");
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, " %s", all[i].name);
+        fprintf(stderr, "\n");
+        return NULL;
+    }
+    if (rq->date && (!wh_clock_parse_date(rq->date, &y, &m, &d) || strcmp(rq->date, today) > 0)) {
+        fprintf(stderr, "wheelhouse: --date must be a day YYYY-MM-DD, not after %s\n", today);
+        return NULL;
+    }
+    return def;
+}
+
+/* Runs a job here and now, in this process: 0 when it SUCCEEDED, 1 otherwise (3 when its lease
+ * was held and nothing ran), 2 for a usage error. The run is printed as JSON. */
+static int job_run(wh_app *app, int argc, char **argv, wh_error *e)
+{
+    wh_job_request rq = {0};
+    wh_job_run run;
+    wh_conn *c = NULL;
+    wh_arena a;
+    int status = 2;
+    const wh_job_def *def = job_options(argc, argv, &rq);
+    wh_arena_init(&a);
+    if (!def)
+        goto out;
+    wh_err rc = wh_db_acquire(app->db, &c, e);
+    if (rc == WH_OK)
+        rc = wh_jobs_begin(app->jobs, c, &a, def, &rq, wh_clock_now_ms(), &run, e);
+    wh_db_release(app->db, c);
+    if (rc != WH_OK) {
+        if (e->status == 409)
+            print_run(&run);
+        status = e->status == 409 ? (fail(e), 3) : fail(e);
+        goto out;
+    }
+    wh_jobs_execute(app->jobs, def, &a, &run);
+    print_run(&run);
+    status = strcmp(run.status, WH_RUN_SUCCEEDED) == 0 ? 0 : 1;
+out:
+    wh_arena_cleanup(&a);
+    return status;
+}
+
 static int run(const char *cmd, int argc, char **argv)
 {
     wh_app app;
@@ -159,7 +230,7 @@ static int run(const char *cmd, int argc, char **argv)
     else if (strcmp(cmd, "user") == 0 && argc > 0 && strcmp(argv[0], "create") == 0)
         status = user_create(&app, argc - 1, argv + 1, &e);
     else if (strcmp(cmd, "job") == 0)
-        fprintf(stderr, "wheelhouse: no scheduled jobs exist yet in this build\n");
+        status = job_run(&app, argc, argv, &e);
     else
         fputs(usage, stderr);
 out:

@@ -109,6 +109,10 @@ wh_err wh_config_load(wh_config *c, wh_error *e)
     if (strcmp(jobs, "on") != 0 && strcmp(jobs, "off") != 0)
         return wh_error_field(e, "WH_JOBS", "must be on or off");
     c->jobs = strcmp(jobs, "on") == 0;
+    if (env_int("WH_JOB_LEASE_S", 3600, 1, 86400, &c->job_lease_s, e) != WH_OK ||
+        env_int("WH_JOB_TEST_DELAY_MS", 0, 0, 600000, &c->job_test_delay_ms, e) != WH_OK ||
+        env_int("WH_FMCSA_STALE_S", 86400, 0, 365LL * 86400, &c->fmcsa_stale_s, e) != WH_OK)
+        return WH_ERR_INVALID;
     c->web_dir = wh_strdup(env_or("WH_WEB_DIR", WH_SOURCE_DIR "/web"));
     c->docs_dir = wh_strdup(env_or("WH_DOCS_DIR", WH_SOURCE_DIR "/docs"));
     return load_integrations(c, e);

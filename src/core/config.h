@@ -21,8 +21,11 @@ typedef struct {
     char *timezone;
     wh_log_level log_level;
     bool jobs;
-    char *web_dir;  /* static UI directory */
-    char *docs_dir; /* directory holding openapi.json */
+    int64_t job_lease_s;       /* WH_JOB_LEASE_S: a job lease's life, renewed while it runs */
+    int64_t job_test_delay_ms; /* WH_JOB_TEST_DELAY_MS: tests only, a pause before each job */
+    int64_t fmcsa_stale_s;     /* WH_FMCSA_STALE_S: fmcsa_sync re-checks carriers older than this */
+    char *web_dir;             /* static UI directory */
+    char *docs_dir;            /* directory holding openapi.json */
     /* integrations: base URLs always set (defaults are the real services); keys NULL if unset */
     char *fmcsa_base_url, *fmcsa_webkey;
     char *sendgrid_base_url, *sendgrid_api_key, *sendgrid_from;

@@ -161,6 +161,23 @@ wh_err wh_carrier_list(wh_conn *c, wh_arena *a, const char *q, const char *statu
     return WH_OK;
 }
 
+wh_err wh_carrier_list_stale(wh_conn *c, wh_arena *a, int64_t checked_before, int64_t after_id,
+                             int limit, int64_t **ids, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "SELECT id FROM carriers WHERE fmcsa_checked_at < $1 AND id > $2"
+                            " ORDER BY id LIMIT $3",
+                            WH_ARGS(WH_PI(checked_before), WH_PI(after_id), WH_PI(limit)), &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *ids = wh_arena_alloc(a, sizeof **ids * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        (*ids)[i] = wh_rows_int(r, i, 0);
+    return WH_OK;
+}
+
 bool wh_carrier_assignable(const wh_carrier *c)
 {
     return !c->blocked && c->fmcsa_status && strcmp(c->fmcsa_status, "ACTIVE") == 0;

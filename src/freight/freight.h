@@ -61,6 +61,11 @@ WH_MUST_USE wh_err wh_carrier_patch(wh_conn *c, wh_arena *a, int64_t id,
 WH_MUST_USE wh_err wh_carrier_list(wh_conn *c, wh_arena *a, const char *q, const char *status,
                                    bool after, const char *after_name, int64_t after_id, int limit,
                                    wh_carrier **out, size_t *n, wh_error *e);
+/* Ids of the carriers whose last FMCSA check is older than checked_before (ms), ascending, above
+ * after_id, at most limit (fmcsa_sync). */
+WH_MUST_USE wh_err wh_carrier_list_stale(wh_conn *c, wh_arena *a, int64_t checked_before,
+                                         int64_t after_id, int limit, int64_t **ids, size_t *n,
+                                         wh_error *e);
 /* True when a carrier may be assigned to a load: not blocked and ACTIVE. */
 bool wh_carrier_assignable(const wh_carrier *c);
 json_t *wh_carrier_json(const wh_carrier *c);

@@ -818,6 +818,24 @@ void wht_server_stop(wht_server *server)
         server_stop(server);
 }
 
+void wht_server_signal(const wht_server *server, int sig)
+{
+    if (server && kill(server->pid, sig) != 0)
+        WHT_FAIL("kill(%d, %d): %s", (int)server->pid, sig, strerror(errno));
+}
+
+void wht_server_kill(wht_server *server)
+{
+    int status = 0;
+    if (!server)
+        return;
+    kill(server->pid, SIGCONT);
+    kill(server->pid, SIGKILL);
+    waitpid(server->pid, &status, 0);
+    server_list_remove(server);
+    free(server);
+}
+
 wht_server *wht_main_server(void)
 {
     return G.main;

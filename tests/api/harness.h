@@ -88,6 +88,10 @@ int wht_test_teardown(void **state);
 wht_server *wht_server_start(const char *const *env);
 /* SIGTERM, wait (SIGKILL after 10 s), reap; NULL is fine. An unclean end fails wht_finish. */
 void wht_server_stop(wht_server *server);
+/* Sends sig to a server (SIGSTOP / SIGCONT to pause and resume it). */
+void wht_server_signal(const wht_server *server, int sig);
+/* SIGKILL, reap and forget a server: a crash the test asked for, not counted as a failure. */
+void wht_server_kill(wht_server *server);
 wht_server *wht_main_server(void);
 /* "sqlite" or "postgres". */
 const char *wht_engine(void);
