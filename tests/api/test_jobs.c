@@ -127,7 +127,7 @@ static void test_jobs_list_shape(void **state)
     wht_resp *r = wht_get(wht_admin_token(), "/jobs");
     WHT_EXPECT(r, 200);
     json_t *items = wht_items(r);
-    const char *const names[] = {"cleanup", "fmcsa_sync", NULL};
+    const char *const names[] = {"cleanup", "fmcsa_sync", "incentive_daily", NULL};
     WHT_STR_SET(items, "name", names);
     size_t i;
     json_t *it;
@@ -135,8 +135,10 @@ static void test_jobs_list_shape(void **state)
     {
         assert_int_equal(json_object_size(it), 5);
         const char *name = wht_str(it, "name");
-        assert_string_equal(wht_str(it, "schedule"),
-                            strcmp(name, "cleanup") == 0 ? "daily 03:00" : "every 4h");
+        assert_string_equal(wht_str(it, "schedule"), strcmp(name, "cleanup") == 0 ? "daily 03:00"
+                                                     : strcmp(name, "incentive_daily") == 0
+                                                         ? "daily 07:00"
+                                                         : "every 4h");
         long long next = wht_rfc3339_ms(wht_str(it, "next_run_at"));
         assert_true(next > wht_now_ms() - 1000);
         assert_true(next <= wht_now_ms() + 24LL * 3600 * 1000 + 3600 * 1000);
