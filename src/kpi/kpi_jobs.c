@@ -73,3 +73,25 @@ wh_job_outcome wh_job_incentive_daily(wh_job_ctx *ctx, wh_error *e)
                        first);
     return failed == n ? WH_JOB_FAILED : WH_JOB_PARTIAL;
 }
+
+wh_job_outcome wh_job_kpi_aggregation(wh_job_ctx *ctx, wh_error *e)
+{
+    wh_kpi_counts n = {0};
+    wh_err rc = wh_db_begin(ctx->conn, e);
+    if (rc == WH_OK && !ctx->dry_run)
+        rc = wh_jobs_fence_check(ctx->conn, ctx->arena, ctx->job, ctx->fencing_token, e);
+    if (rc == WH_OK)
+        rc =
+            wh_kpi_aggregate(ctx->conn, ctx->arena, ctx->date, ctx->venture_id, ctx->now_ms, &n, e);
+    if (rc == WH_OK && !ctx->dry_run)
+        rc = wh_db_commit(ctx->conn, e);
+    if (rc != WH_OK || ctx->dry_run)
+        wh_db_rollback(ctx->conn);
+    if (rc != WH_OK)
+        return WH_JOB_FAILED;
+    json_object_set_new(ctx->stats, "freight_rows", json_integer(n.freight));
+    json_object_set_new(ctx->stats, "hotel_rows", json_integer(n.hotels));
+    json_object_set_new(ctx->stats, "bpo_rows", json_integer(n.bpo));
+    json_object_set_new(ctx->stats, "dry_run", json_boolean(ctx->dry_run));
+    return WH_JOB_SUCCEEDED;
+}

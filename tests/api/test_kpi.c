@@ -200,10 +200,254 @@ static void test_incentive_daily_commits_and_converges(void **state)
     assert_int_equal(wht_int(json_object_get(one, "stats"), "total_cents"), 300);
 }
 
+/* GET path as admin, expecting 200. */
+static json_t *get_ok(const char *token, const char *path)
+{
+    wht_resp *r = wht_get(token ? token : wht_admin_token(), path);
+    WHT_EXPECT(r, 200);
+    return r->json;
+}
+
+static json_t *day_of(json_t *body, const char *day)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(body, "days"), i, it)
+    {
+        if (strcmp(wht_str(it, "date"), day) == 0)
+            return it;
+    }
+    WHT_FAIL("no day %s in %s", day, wht_dump(body));
+    return NULL;
+}
+
+static void aggregate(long long venture, const char *day)
+{
+    json_t *run = run_job("kpi_aggregation",
+                          wht_json("{s:s, s:I}", "date", day, "venture_id", (json_int_t)venture));
+    if (strcmp(wht_str(run, "status"), "SUCCEEDED") != 0)
+        WHT_FAIL("kpi_aggregation: %s", wht_dump(run));
+}
+
+static void lost(const wht_user *rep, long long venture)
+{
+    long long id = load_to(rep, venture, 1000, 500, "OPEN", NULL);
+    WHT_EXPECT(wht_post(wht_admin_token(), wht_fmt("/loads/%lld/status", id),
+                        wht_json("{s:s, s:s}", "status", "LOST", "lost_reason", "price")),
+               200);
+}
+
+static void test_freight_kpis_on_a_hand_built_set(void **state)
+{
+    (void)state;
+    const char *t = utc_day(0), *y = utc_day(-1);
+    long long v = wht_venture_new("LOGISTICS").id, v2 = wht_venture_new("LOGISTICS").id;
+    wht_user rep = member("EMPLOYEE", v), rep2 = member("EMPLOYEE", v2);
+    load_to(&rep, v, 10000, 6000, "DELIVERED", t);
+    load_to(&rep, v, 5000, -1, "DELIVERED", t);   /* cost missing: 0 */
+    load_to(&rep, v, 7000, 1000, "DELIVERED", y); /* revenue on its billing day */
+    load_to(&rep, v, 3000, 1000, "COVERED", NULL);
+    load_to(&rep, v, 3000, 1000, "WORKING", NULL);
+    lost(&rep, v);
+    load_to(&rep2, v2, 3000, 1000, "OPEN", NULL);
+
+    aggregate(v, t);
+    aggregate(v, y);
+    aggregate(v2, t);
+    json_t *body = get_ok(NULL, wht_fmt("/kpi/freight?venture_id=%lld&from=%s&to=%s", v, y, t));
+    assert_int_equal(json_array_size(json_object_get(body, "days")), 2);
+    json_t *dt = day_of(body, t), *dy = day_of(body, y);
+    assert_int_equal(wht_int(dt, "venture_id"), v);
+    assert_int_equal(wht_int(dt, "loads_inbound"), 6);
+    assert_int_equal(wht_int(dt, "loads_quoted"), 4);
+    assert_int_equal(wht_int(dt, "loads_covered"), 4);
+    assert_int_equal(wht_int(dt, "loads_lost"), 1);
+    assert_int_equal(wht_int(dt, "loads_delivered"), 2);
+    assert_int_equal(wht_int(dt, "revenue_cents"), 15000);
+    assert_int_equal(wht_int(dt, "cost_cents"), 6000);
+    assert_int_equal(wht_int(dt, "profit_cents"), 9000);
+    assert_int_equal(wht_int(dt, "margin_bp"), 6000);
+    assert_int_equal(wht_int(dt, "active_carriers"), 1);
+    assert_int_equal(wht_int(dy, "loads_inbound"), 0);
+    assert_int_equal(wht_int(dy, "loads_delivered"), 1);
+    assert_int_equal(wht_int(dy, "revenue_cents"), 7000);
+    assert_int_equal(wht_int(dy, "profit_cents"), 6000);
+    assert_int_equal(wht_int(dy, "margin_bp"), 8571);
+    json_t *sum = json_object_get(body, "summary");
+    assert_int_equal(wht_int(sum, "loads_inbound"), 6);
+    assert_int_equal(wht_int(sum, "revenue_cents"), 22000);
+    assert_int_equal(wht_int(sum, "coverage_bp"), 6667);
+    assert_true(json_is_true(json_object_get(sum, "low_coverage")));
+    assert_int_equal(wht_int(sum, "margin_bp"), 6818);
+    assert_true(json_is_false(json_object_get(sum, "low_margin")));
+
+    /* no revenue: margin null; nothing covered: low coverage */
+    json_t *b2 = get_ok(NULL, wht_fmt("/kpi/freight?venture_id=%lld&from=%s&to=%s", v2, t, t));
+    json_t *d2 = day_of(b2, t);
+    assert_true(json_is_null(json_object_get(d2, "margin_bp")));
+    assert_int_equal(wht_int(d2, "loads_inbound"), 1);
+    json_t *s2 = json_object_get(b2, "summary");
+    assert_true(json_is_null(json_object_get(s2, "margin_bp")));
+    assert_true(json_is_false(json_object_get(s2, "low_margin")));
+    assert_int_equal(wht_int(s2, "coverage_bp"), 0);
+    assert_true(json_is_true(json_object_get(s2, "low_coverage")));
+
+    /* re-running a day converges */
+    aggregate(v, t);
+    json_t *again = get_ok(NULL, wht_fmt("/kpi/freight?venture_id=%lld&from=%s&to=%s", v, y, t));
+    WHT_JSON_EQUAL(json_object_get(again, "days"), json_object_get(body, "days"));
+}
+
+static void test_manual_columns_survive_aggregation(void **state)
+{
+    (void)state;
+    const char *t = utc_day(0);
+    long long v = wht_venture_new("LOGISTICS").id;
+    wht_user rep = member("EMPLOYEE", v);
+    load_to(&rep, v, 10000, 6000, "DELIVERED", t);
+    aggregate(v, t);
+    const char *path = wht_fmt("/kpi/freight/%lld/%s", v, t);
+    long long head = wht_audit_head();
+    wht_resp *r = wht_send(
+        "PUT", wht_admin_token(), path,
+        wht_json("{s:I, s:I}", "loads_inbound", (json_int_t)10, "cost_cents", (json_int_t)8000));
+    WHT_EXPECT(r, 200); /* the row existed */
+    json_t *audit = wht_audit_since(head);
+    assert_int_equal(json_array_size(audit), 1);
+    assert_string_equal(wht_str(json_array_get(audit, 0), "action"), "kpi_freight.manual");
+    aggregate(v, t);
+    json_t *body = get_ok(NULL, wht_fmt("/kpi/freight?venture_id=%lld&from=%s&to=%s", v, t, t));
+    json_t *d = day_of(body, t);
+    assert_int_equal(wht_int(d, "loads_inbound"), 10);
+    assert_int_equal(wht_int(d, "cost_cents"), 8000);
+    assert_int_equal(wht_int(d, "profit_cents"), 2000);
+    assert_int_equal(wht_int(d, "loads_delivered"), 1);
+    assert_int_equal(wht_int(json_object_get(body, "summary"), "coverage_bp"), 1000);
+
+    /* a new day: 201; validation refuses and changes nothing */
+    const char *old = wht_fmt("/kpi/freight/%lld/2020-01-02", v);
+    WHT_EXPECT(wht_send("PUT", wht_admin_token(), old,
+                        wht_json("{s:I}", "revenue_cents", (json_int_t)500)),
+               201);
+    WHT_PROBLEM(wht_send("PUT", wht_admin_token(), path, wht_json("{s:I}", "bogus", 1)), 400,
+                "validation_failed", "bogus");
+    WHT_PROBLEM(wht_send("PUT", wht_admin_token(), path,
+                         wht_json("{s:I}", "loads_inbound", (json_int_t)-1)),
+                400, "validation_failed", "loads_inbound");
+    WHT_PROBLEM(wht_send("PUT", wht_admin_token(), wht_fmt("/kpi/freight/%lld/2020-13-01", v),
+                         wht_json("{}")),
+                400, "validation_failed", "date");
+    d = day_of(get_ok(NULL, wht_fmt("/kpi/freight?venture_id=%lld&from=%s&to=%s", v, t, t)), t);
+    assert_int_equal(wht_int(d, "loads_inbound"), 10);
+    WHT_PROBLEM(wht_get(wht_admin_token(), "/kpi/freight?from=2020-02-01&to=2020-01-01"), 400,
+                "validation_failed", "to");
+}
+
+static void test_scope(void **state)
+{
+    (void)state;
+    const char *t = utc_day(0);
+    long long v = wht_venture_new("LOGISTICS").id, other = wht_venture_new("LOGISTICS").id;
+    wht_user rep = member("EMPLOYEE", v);
+    load_to(&rep, v, 10000, 6000, "DELIVERED", t);
+    aggregate(v, t);
+    wht_user outsider = member("EMPLOYEE", other), finance = member("FINANCE", other);
+    wht_user nobody = member("EMPLOYEE", 0);
+    json_t *b = get_ok(outsider.token, wht_fmt("/kpi/freight?from=%s&to=%s", t, t));
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(b, "days"), i, it)
+    {
+        assert_int_not_equal(wht_int(it, "venture_id"), v);
+    }
+    b = get_ok(nobody.token, "/kpi/freight");
+    assert_int_equal(json_array_size(json_object_get(b, "days")), 0);
+    b = get_ok(nobody.token, "/kpi/hotels");
+    assert_int_equal(json_array_size(json_object_get(b, "days")), 0);
+    b = get_ok(nobody.token, "/kpi/bpo");
+    assert_int_equal(json_array_size(json_object_get(b, "days")), 0);
+    WHT_PROBLEM(wht_get(outsider.token, wht_fmt("/kpi/freight?venture_id=%lld", v)), 403,
+                "forbidden", NULL);
+    WHT_PROBLEM(wht_get(outsider.token, wht_fmt("/kpi/hotels?venture_id=%lld", v)), 403,
+                "forbidden", NULL);
+    WHT_PROBLEM(wht_send("PUT", finance.token, wht_fmt("/kpi/freight/%lld/%s", v, t),
+                         wht_json("{s:I}", "loads_inbound", (json_int_t)1)),
+                404, "not_found", NULL);
+    WHT_PROBLEM(wht_send("PUT", outsider.token, wht_fmt("/kpi/freight/%lld/%s", other, t),
+                         wht_json("{s:I}", "loads_inbound", (json_int_t)1)),
+                403, "forbidden", NULL);
+    WHT_EXPECT(wht_send("PUT", finance.token, wht_fmt("/kpi/freight/%lld/%s", other, t),
+                        wht_json("{s:I}", "loads_inbound", (json_int_t)1)),
+               201);
+}
+
+static void test_hotel_and_bpo_kpis(void **state)
+{
+    (void)state;
+    const char *t = utc_day(0);
+    long long v = wht_venture_new("HOSPITALITY").id;
+    wht_resp *r = wht_post(wht_admin_token(), "/hotels",
+                           wht_json("{s:I, s:s, s:s, s:I}", "venture_id", (json_int_t)v, "name",
+                                    "Inn", "code", wht_unique("H"), "rooms", (json_int_t)100));
+    WHT_EXPECT(r, 201);
+    long long hotel = wht_int(r->json, "id");
+    WHT_EXPECT(wht_send("PUT", wht_admin_token(), wht_fmt("/hotels/%lld/daily/%s", hotel, t),
+                        wht_json("{s:I, s:I, s:I}", "rooms_sold", (json_int_t)80, "rooms_available",
+                                 (json_int_t)100, "room_revenue_cents", (json_int_t)800000)),
+               201);
+    aggregate(v, t);
+    json_t *b = get_ok(
+        NULL, wht_fmt("/kpi/hotels?venture_id=%lld&hotel_id=%lld&from=%s&to=%s", v, hotel, t, t));
+    json_t *d = day_of(b, t);
+    assert_int_equal(wht_int(d, "hotel_id"), hotel);
+    assert_int_equal(wht_int(d, "rooms_sold"), 80);
+    assert_int_equal(wht_int(d, "occupancy_bp"), 8000);
+    assert_int_equal(wht_int(d, "adr_cents"), 10000);
+
+    long long bv = wht_venture_new("BPO").id;
+    wht_user agent_user = member("EMPLOYEE", bv);
+    r = wht_post(wht_admin_token(), "/bpo/campaigns",
+                 wht_json("{s:I, s:s}", "venture_id", (json_int_t)bv, "name", wht_unique("C")));
+    WHT_EXPECT(r, 201);
+    long long camp = wht_int(r->json, "id");
+    r = wht_post(
+        wht_admin_token(), "/bpo/agents",
+        wht_json("{s:I, s:I}", "user_id", (json_int_t)agent_user.id, "venture_id", (json_int_t)bv));
+    WHT_EXPECT(r, 201);
+    long long agent = wht_int(r->json, "id");
+    char started[40];
+    snprintf(started, sizeof started, "%sT00:30:00Z", t);
+    for (int i = 0; i < 4; i++)
+        WHT_EXPECT(
+            wht_post(wht_admin_token(), "/bpo/call-logs",
+                     wht_json("{s:I, s:I, s:I, s:s, s:b, s:b, s:I}", "agent_id", (json_int_t)agent,
+                              "venture_id", (json_int_t)bv, "campaign_id", (json_int_t)camp,
+                              "started_at", started, "connected", i < 2, "deal_won", i == 0,
+                              "revenue_cents", (json_int_t)(i == 0 ? 5000 : 0))),
+            201);
+    aggregate(bv, t);
+    b = get_ok(NULL,
+               wht_fmt("/kpi/bpo?venture_id=%lld&campaign_id=%lld&from=%s&to=%s", bv, camp, t, t));
+    d = day_of(b, t);
+    assert_int_equal(wht_int(d, "dials"), 4);
+    assert_int_equal(wht_int(d, "connects"), 2);
+    assert_int_equal(wht_int(d, "deals"), 1);
+    assert_int_equal(wht_int(d, "revenue_cents"), 5000);
+    assert_int_equal(wht_int(d, "connect_rate_bp"), 5000);
+    assert_int_equal(wht_int(d, "conversion_bp"), 5000);
+    aggregate(bv, t);
+    json_t *again = get_ok(NULL, wht_fmt("/kpi/bpo?venture_id=%lld&from=%s&to=%s", bv, t, t));
+    WHT_JSON_EQUAL(json_object_get(again, "days"), json_object_get(b, "days"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         WHT_TEST(test_incentive_daily_commits_and_converges),
+        WHT_TEST(test_freight_kpis_on_a_hand_built_set),
+        WHT_TEST(test_manual_columns_survive_aggregation),
+        WHT_TEST(test_scope),
+        WHT_TEST(test_hotel_and_bpo_kpis),
     };
     FAKE = wht_fake_start();
     char fmcsa[160];
