@@ -106,6 +106,15 @@ WH_MUST_USE wh_err wh_kpi_manual_get(wh_conn *c, wh_arena *a, int64_t venture_id
 WH_MUST_USE wh_err wh_kpi_manual_put(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
                                      const wh_kpi_manual *m, int64_t now_ms, wh_error *e);
 
+/* Today's figures of one venture computed live from the business tables (the same sums as the
+ * aggregation, without manual columns). */
+WH_MUST_USE wh_err wh_kpi_freight_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                                       wh_kpi_freight *out, wh_error *e);
+WH_MUST_USE wh_err wh_kpi_hotel_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                                     wh_kpi_hotel *out, wh_error *e);
+WH_MUST_USE wh_err wh_kpi_bpo_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                                   wh_kpi_bpo *out, wh_error *e);
+
 /* ---- jobs (kpi_jobs.c) ---- */
 /* incentive_daily: wh_incentives_commit of every venture with an active plan on ctx->date, each
  * in its own fenced transaction. Stats {ventures, ventures_failed, users, total_cents}. */
@@ -115,7 +124,8 @@ wh_job_outcome wh_job_incentive_daily(wh_job_ctx *ctx, wh_error *e);
 wh_job_outcome wh_job_kpi_aggregation(wh_job_ctx *ctx, wh_error *e);
 
 struct wh_route;
-/* GET /kpi/freight, /kpi/hotels, /kpi/bpo; PUT /kpi/freight/{venture_id}/{date}. */
+/* GET /kpi/freight, /kpi/hotels, /kpi/bpo; PUT /kpi/freight/{venture_id}/{date}; GET
+ * /dashboard. */
 const struct wh_route *wh_kpi_routes(size_t *n);
 
 #endif

@@ -3,10 +3,12 @@
 #include "kpi/kpi.h"
 #include "audit/audit.h"
 #include "core/clock.h"
+#include "core/crypto.h"
 #include "core/json.h"
 #include "http/http.h"
 #include "ventures/ventures.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* A day query parameter; NULL when absent. */
@@ -196,12 +198,140 @@ static wh_err freight_put(wh_req *r, wh_error *e)
     return wh_resp_json(r, found ? 200 : 201, json_incref(after));
 }
 
+/* ---------------------------------------------------------------- dashboard */
+
+typedef enum { DASH_FREIGHT, DASH_HOTEL, DASH_BPO, DASH_NONE } dash_kind;
+
+static dash_kind kind_of(const char *type)
+{
+    if (strcmp(type, "LOGISTICS") == 0 || strcmp(type, "TRANSPORT") == 0)
+        return DASH_FREIGHT;
+    if (strcmp(type, "HOSPITALITY") == 0)
+        return DASH_HOTEL;
+    if (strcmp(type, "BPO") == 0)
+        return DASH_BPO;
+    return DASH_NONE;
+}
+
+/* The summary of the KPI rows of venture_id from the day `back` days before today to
+ * yesterday. */
+static wh_err period(wh_req *r, wh_conn *c, dash_kind k, int64_t venture_id, const char *today,
+                     int back, json_t **out, wh_error *e)
+{
+    char from[16], to[16];
+    wh_kpi_filter f = {.venture_id = venture_id, .from = from, .to = to};
+    if (!wh_clock_day_add(today, -back, from, sizeof from) ||
+        !wh_clock_day_add(today, -1, to, sizeof to))
+        return wh_error_set(e, 500, "internal", "day arithmetic failed");
+    size_t n = 0;
+    wh_err rc = WH_OK;
+    if (k == DASH_FREIGHT) {
+        wh_kpi_freight *rows = NULL;
+        rc = wh_kpi_freight_list(c, &r->arena, &r->user, &f, &rows, &n, e);
+        *out = rc == WH_OK ? wh_kpi_freight_summary(rows, n) : NULL;
+    } else if (k == DASH_HOTEL) {
+        wh_kpi_hotel *rows = NULL;
+        rc = wh_kpi_hotel_list(c, &r->arena, &r->user, &f, &rows, &n, e);
+        *out = rc == WH_OK ? wh_kpi_hotel_summary(rows, n) : NULL;
+    } else if (k == DASH_BPO) {
+        wh_kpi_bpo *rows = NULL;
+        rc = wh_kpi_bpo_list(c, &r->arena, &r->user, &f, &rows, &n, e);
+        *out = rc == WH_OK ? wh_kpi_bpo_summary(rows, n) : NULL;
+    } else {
+        *out = json_object();
+    }
+    return rc;
+}
+
+/* Today's figures computed live from the business tables. */
+static wh_err live(wh_req *r, wh_conn *c, dash_kind k, int64_t venture_id, const char *today,
+                   json_t **out, wh_error *e)
+{
+    wh_err rc = WH_OK;
+    *out = NULL;
+    if (k == DASH_FREIGHT) {
+        wh_kpi_freight f;
+        rc = wh_kpi_freight_live(c, &r->arena, venture_id, today, &f, e);
+        if (rc == WH_OK)
+            *out = wh_kpi_freight_summary(&f, 1);
+    } else if (k == DASH_HOTEL) {
+        wh_kpi_hotel h;
+        rc = wh_kpi_hotel_live(c, &r->arena, venture_id, today, &h, e);
+        if (rc == WH_OK)
+            *out = wh_kpi_hotel_summary(&h, 1);
+    } else if (k == DASH_BPO) {
+        wh_kpi_bpo b;
+        rc = wh_kpi_bpo_live(c, &r->arena, venture_id, today, &b, e);
+        if (rc == WH_OK)
+            *out = wh_kpi_bpo_summary(&b, 1);
+    } else {
+        *out = json_object();
+    }
+    return rc;
+}
+
+/* Answers body with Cache-Control and an ETag over it; 304 when If-None-Match matches. */
+static wh_err cached_answer(wh_req *r, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    char hex[WH_CRYPTO_SHA256_HEX];
+    wh_crypto_sha256_hex(text ? text : "", text ? strlen(text) : 0, hex);
+    free(text);
+    hex[32] = '\0';
+    const char *etag = wh_arena_printf(&r->arena, "\"%s\"", hex);
+    const char *inm = wh_req_header(r, "If-None-Match");
+    wh_resp_header_add(r, "Cache-Control", "private, no-cache");
+    wh_resp_header_add(r, "ETag", etag);
+    if (inm && (strcmp(inm, etag) == 0 || strcmp(inm, "*") == 0)) {
+        json_decref(body);
+        return wh_resp_empty(r, 304);
+    }
+    return wh_resp_json(r, 200, body);
+}
+
+static wh_err dashboard(wh_req *r, wh_error *e)
+{
+    wh_conn *c = NULL;
+    int64_t venture_id = 0;
+    bool present = false;
+    wh_venture v;
+    char today[16];
+    json_t *now = NULL, *d7 = NULL, *d30 = NULL;
+    wh_err rc = wh_req_query_id(r, "venture_id", &venture_id, &present, e);
+    if (rc == WH_OK && !present)
+        rc = wh_error_field(e, "venture_id", "is required");
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_scope_check_venture(c, &r->arena, &r->user, venture_id, e);
+    if (rc == WH_OK)
+        rc = wh_venture_get(c, &r->arena, &r->user, venture_id, &v, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_clock_day_of(r->now_ms, today, sizeof today);
+    dash_kind k = kind_of(v.type);
+    rc = live(r, c, k, venture_id, today, &now, e);
+    if (rc == WH_OK)
+        rc = period(r, c, k, venture_id, today, 7, &d7, e);
+    if (rc == WH_OK)
+        rc = period(r, c, k, venture_id, today, 30, &d30, e);
+    if (rc != WH_OK) {
+        json_decref(now);
+        json_decref(d7);
+        return rc;
+    }
+    return cached_answer(r, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "venture_id",
+                                      (json_int_t)venture_id, "type", v.type, "date", today,
+                                      "today", now, "last_7_days", d7, "last_30_days", d30));
+}
+
 static const wh_route routes[] = {
     {"GET", "/api/v1/kpi/freight", freight_get, WH_PERM_KPI_READ, WH_RATE_READ, 0},
     {"GET", "/api/v1/kpi/hotels", hotels_get, WH_PERM_KPI_READ, WH_RATE_READ, 0},
     {"GET", "/api/v1/kpi/bpo", bpo_get, WH_PERM_KPI_READ, WH_RATE_READ, 0},
     {"PUT", "/api/v1/kpi/freight/{venture_id}/{date}", freight_put, WH_PERM_KPI_WRITE,
      WH_RATE_WRITE, 0},
+    {"GET", "/api/v1/dashboard", dashboard, WH_PERM_KPI_READ, WH_RATE_READ, 0},
 };
 
 const wh_route *wh_kpi_routes(size_t *n)

@@ -9,6 +9,20 @@
 #define QUOTED_OR_LATER  "('QUOTED','COVERED','IN_TRANSIT','DELIVERED')"
 #define COVERED_OR_LATER "('COVERED','IN_TRANSIT','DELIVERED')"
 
+/* The freight sources of day $1 (venture $2, 0: all): loads created that day, and loads
+ * delivered with that billing day. */
+#define FREIGHT_SOURCE                                                                             \
+    " SELECT l.venture_id AS venture_id, 1 AS inb,"                                                \
+    " CASE WHEN l.status IN " QUOTED_OR_LATER " THEN 1 ELSE 0 END AS q,"                           \
+    " CASE WHEN l.status IN " COVERED_OR_LATER " THEN 1 ELSE 0 END AS cov,"                        \
+    " CASE WHEN l.status = 'LOST' THEN 1 ELSE 0 END AS lost, 0 AS del,"                            \
+    " CAST(0 AS BIGINT) AS rev, CAST(0 AS BIGINT) AS cost, l.shipper_id AS shipper,"               \
+    " CAST(NULL AS BIGINT) AS carrier FROM loads l WHERE l.created_day = $1 AND ($2 = 0 OR"        \
+    " l.venture_id = $2)"                                                                          \
+    " UNION ALL SELECT l.venture_id, 0, 0, 0, 0, 1, COALESCE(l.bill_cents, 0),"                    \
+    " COALESCE(l.cost_cents, 0), CAST(NULL AS BIGINT), l.carrier_id FROM loads l WHERE"            \
+    " l.status = 'DELIVERED' AND l.billing_date = $1 AND ($2 = 0 OR l.venture_id = $2)"
+
 /* Freight: zero the computed columns of the day (manual_* stay), then upsert the aggregates. */
 static const char FREIGHT_ZERO[] =
     "UPDATE kpi_freight_daily SET loads_inbound = 0, loads_quoted = 0, loads_covered = 0,"
@@ -22,18 +36,7 @@ static const char FREIGHT_UPSERT[] =
     " active_carriers, updated_at)"
     " SELECT x.venture_id, $1, SUM(x.inb), SUM(x.q), SUM(x.cov), SUM(x.lost), SUM(x.del),"
     " SUM(x.rev), SUM(x.cost), SUM(x.rev) - SUM(x.cost), COUNT(DISTINCT x.shipper),"
-    " COUNT(DISTINCT x.carrier), $3 FROM ("
-    " SELECT l.venture_id AS venture_id, 1 AS inb,"
-    " CASE WHEN l.status IN " QUOTED_OR_LATER " THEN 1 ELSE 0 END AS q,"
-    " CASE WHEN l.status IN " COVERED_OR_LATER " THEN 1 ELSE 0 END AS cov,"
-    " CASE WHEN l.status = 'LOST' THEN 1 ELSE 0 END AS lost, 0 AS del,"
-    " CAST(0 AS BIGINT) AS rev, CAST(0 AS BIGINT) AS cost, l.shipper_id AS shipper,"
-    " CAST(NULL AS BIGINT) AS carrier FROM loads l WHERE l.created_day = $1 AND ($2 = 0 OR"
-    " l.venture_id = $2)"
-    " UNION ALL SELECT l.venture_id, 0, 0, 0, 0, 1, COALESCE(l.bill_cents, 0),"
-    " COALESCE(l.cost_cents, 0), CAST(NULL AS BIGINT), l.carrier_id FROM loads l WHERE"
-    " l.status = 'DELIVERED' AND l.billing_date = $1 AND ($2 = 0 OR l.venture_id = $2)"
-    " ) x GROUP BY x.venture_id"
+    " COUNT(DISTINCT x.carrier), $3 FROM (" FREIGHT_SOURCE " ) x GROUP BY x.venture_id"
     " ON CONFLICT (venture_id, day) DO UPDATE SET loads_inbound = excluded.loads_inbound,"
     " loads_quoted = excluded.loads_quoted, loads_covered = excluded.loads_covered,"
     " loads_lost = excluded.loads_lost, loads_delivered = excluded.loads_delivered,"
@@ -113,44 +116,46 @@ wh_err wh_kpi_aggregate(wh_conn *c, wh_arena *a, const char *day, int64_t ventur
 /* ------------------------------------------------------------------ reads */
 
 #define M(col) "COALESCE(k.manual_" col ", k." col ")"
-static const char FREIGHT_LIST
-    [] = "SELECT k.venture_id, k.day, " M("loads_inbound") ", " M("loads_quoted") ", " M("loads_"
-                                                                                         "covered") ", " M("loads_lost") ", k.loads_delivered, " M(
-        "revenue_cents") ", " M("cost_cents") ", k.active_shippers, k.active_carriers FROM "
-                                              "kpi_freight_daily k WHERE " WH_SCOPE_SQL("k.venture_"
-                                                                                        "id",
-                                                                                        "$1",
-                                                                                        "$2") " AND"
-                                                                                              " ($"
-                                                                                              "3 = "
-                                                                                              "0 "
-                                                                                              "OR "
-                                                                                              "k."
-                                                                                              "vent"
-                                                                                              "ure_"
-                                                                                              "id "
-                                                                                              "= "
-                                                                                              "$3) "
-                                                                                              "AND "
-                                                                                              "k."
-                                                                                              "day "
-                                                                                              ">= "
-                                                                                              "$4 "
-                                                                                              "AND "
-                                                                                              "k."
-                                                                                              "day "
-                                                                                              "<= "
-                                                                                              "$5 "
-                                                                                              "ORDE"
-                                                                                              "R "
-                                                                                              "BY "
-                                                                                              "k."
-                                                                                              "day,"
-                                                                                              " k."
-                                                                                              "id "
-                                                                                              "LIMI"
-                                                                                              "T "
-                                                                                              "$6";
+static const char FREIGHT_LIST[] =
+    "SELECT k.venture_id, k.day, " M("loads_inbound") ", " M("loads_quoted") ", " M(
+        "loads_"
+        "covered") ", " M("loads_lost") ", k.loads_delivered, " M("revenue_cents") ", " M("cost_"
+                                                                                          "cents") ", k.active_shippers, k.active_carriers FROM "
+                                                                                                   "kpi_freight_daily k WHERE " WH_SCOPE_SQL(
+                                                                                                       "k.venture_"
+                                                                                                       "id",
+                                                                                                       "$1",
+                                                                                                       "$2") " AND"
+                                                                                                             " ($"
+                                                                                                             "3 = "
+                                                                                                             "0 "
+                                                                                                             "OR "
+                                                                                                             "k."
+                                                                                                             "vent"
+                                                                                                             "ure_"
+                                                                                                             "id "
+                                                                                                             "= "
+                                                                                                             "$3) "
+                                                                                                             "AND "
+                                                                                                             "k."
+                                                                                                             "day "
+                                                                                                             ">= "
+                                                                                                             "$4 "
+                                                                                                             "AND "
+                                                                                                             "k."
+                                                                                                             "day "
+                                                                                                             "<= "
+                                                                                                             "$5 "
+                                                                                                             "ORDE"
+                                                                                                             "R "
+                                                                                                             "BY "
+                                                                                                             "k."
+                                                                                                             "day,"
+                                                                                                             " k."
+                                                                                                             "id "
+                                                                                                             "LIMI"
+                                                                                                             "T "
+                                                                                                             "$6";
 #undef M
 
 wh_err wh_kpi_freight_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_kpi_filter *f,
@@ -299,4 +304,84 @@ wh_err wh_kpi_manual_put(wh_conn *c, wh_arena *a, int64_t venture_id, const char
                 manual_param(m, 2), manual_param(m, 3), manual_param(m, 4), manual_param(m, 5),
                 WH_PI(now_ms)),
         NULL, e);
+}
+
+/* ------------------------------------------------------------------- live */
+
+wh_err wh_kpi_freight_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                           wh_kpi_freight *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    memset(out, 0, sizeof *out);
+    out->venture_id = venture_id;
+    out->date = day;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT COALESCE(SUM(x.inb), 0), COALESCE(SUM(x.q), 0), COALESCE(SUM(x.cov), 0),"
+        " COALESCE(SUM(x.lost), 0), COALESCE(SUM(x.del), 0), COALESCE(SUM(x.rev), 0),"
+        " COALESCE(SUM(x.cost), 0), COUNT(DISTINCT x.shipper), COUNT(DISTINCT x.carrier)"
+        " FROM (" FREIGHT_SOURCE ") x",
+        WH_ARGS(WH_PT(day), WH_PI(venture_id)), &r, e);
+    if (rc != WH_OK)
+        return rc;
+    out->inbound = wh_rows_int(r, 0, 0);
+    out->quoted = wh_rows_int(r, 0, 1);
+    out->covered = wh_rows_int(r, 0, 2);
+    out->lost = wh_rows_int(r, 0, 3);
+    out->delivered = wh_rows_int(r, 0, 4);
+    out->revenue = wh_rows_int(r, 0, 5);
+    out->cost = wh_rows_int(r, 0, 6);
+    out->profit = out->revenue - out->cost;
+    out->shippers = wh_rows_int(r, 0, 7);
+    out->carriers = wh_rows_int(r, 0, 8);
+    return WH_OK;
+}
+
+wh_err wh_kpi_hotel_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                         wh_kpi_hotel *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    memset(out, 0, sizeof *out);
+    out->venture_id = venture_id;
+    out->date = day;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT COALESCE(SUM(h.rooms_sold), 0), COALESCE(SUM(h.rooms_available), 0),"
+        " COALESCE(SUM(h.room_revenue_cents), 0), COALESCE(SUM(h.other_revenue_cents), 0),"
+        " COALESCE(SUM(h.refund_cents), 0) FROM hotel_daily h WHERE h.venture_id = $1 AND"
+        " h.date = $2",
+        WH_ARGS(WH_PI(venture_id), WH_PT(day)), &r, e);
+    if (rc != WH_OK)
+        return rc;
+    out->rooms_sold = wh_rows_int(r, 0, 0);
+    out->rooms_available = wh_rows_int(r, 0, 1);
+    out->room_revenue = wh_rows_int(r, 0, 2);
+    out->other_revenue = wh_rows_int(r, 0, 3);
+    out->refund = wh_rows_int(r, 0, 4);
+    return WH_OK;
+}
+
+wh_err wh_kpi_bpo_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                       wh_kpi_bpo *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    memset(out, 0, sizeof *out);
+    out->venture_id = venture_id;
+    out->date = day;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT COALESCE(SUM(b.dial_count), 0), COALESCE(SUM(CASE WHEN b.connected THEN 1 ELSE 0"
+        " END), 0), COALESCE(SUM(CASE WHEN b.deal_won THEN 1 ELSE 0 END), 0),"
+        " COALESCE(SUM(b.talk_seconds), 0), COALESCE(SUM(b.revenue_cents), 0) FROM"
+        " bpo_call_logs b WHERE b.venture_id = $1 AND b.started_day = $2 AND b.campaign_id IS"
+        " NOT NULL",
+        WH_ARGS(WH_PI(venture_id), WH_PT(day)), &r, e);
+    if (rc != WH_OK)
+        return rc;
+    out->dials = wh_rows_int(r, 0, 0);
+    out->connects = wh_rows_int(r, 0, 1);
+    out->deals = wh_rows_int(r, 0, 2);
+    out->talk_seconds = wh_rows_int(r, 0, 3);
+    out->revenue = wh_rows_int(r, 0, 4);
+    return WH_OK;
 }

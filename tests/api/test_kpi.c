@@ -440,6 +440,61 @@ static void test_hotel_and_bpo_kpis(void **state)
     WHT_JSON_EQUAL(json_object_get(again, "days"), json_object_get(b, "days"));
 }
 
+static wht_resp *dash(const char *token, long long venture, const char *etag)
+{
+    const char *hdr[2] = {etag ? wht_fmt("If-None-Match: %s", etag) : NULL, NULL};
+    wht_request rq = {.method = "GET",
+                      .path = wht_fmt("/api/v1/dashboard?venture_id=%lld", venture),
+                      .token = token ? token : wht_admin_token(),
+                      .headers = etag ? hdr : NULL};
+    return wht_do(&rq);
+}
+
+static void test_dashboard(void **state)
+{
+    (void)state;
+    const char *y = utc_day(-1);
+    long long v = wht_venture_new("LOGISTICS").id;
+    wht_user rep = member("EMPLOYEE", v);
+    load_to(&rep, v, 10000, 6000, "DELIVERED", y); /* yesterday's revenue, created today */
+    aggregate(v, y);
+    load_to(&rep, v, 3000, 1000, "OPEN", NULL);
+
+    wht_resp *r = dash(rep.token, v, NULL);
+    WHT_EXPECT(r, 200);
+    assert_string_equal(wht_header(r, "Cache-Control"), "private, no-cache");
+    const char *etag = wht_fmt("%s", wht_header(r, "ETag"));
+    assert_true(strlen(etag) > 2);
+    assert_int_equal(wht_int(r->json, "venture_id"), v);
+    json_t *today = json_object_get(r->json, "today");
+    assert_int_equal(wht_int(today, "loads_inbound"), 2); /* live */
+    assert_int_equal(wht_int(today, "revenue_cents"), 0);
+    json_t *d7 = json_object_get(r->json, "last_7_days");
+    assert_int_equal(wht_int(d7, "revenue_cents"), 10000); /* from the KPI rows */
+    assert_int_equal(wht_int(d7, "loads_delivered"), 1);
+    assert_int_equal(wht_int(json_object_get(r->json, "last_30_days"), "profit_cents"), 4000);
+
+    /* unchanged: 304; a change moves the ETag */
+    wht_resp *same = dash(rep.token, v, etag);
+    WHT_EXPECT(same, 304);
+    load_to(&rep, v, 3000, 1000, "OPEN", NULL);
+    wht_resp *moved = dash(rep.token, v, etag);
+    WHT_EXPECT(moved, 200);
+    assert_string_not_equal(wht_header(moved, "ETag"), etag);
+    assert_int_equal(wht_int(json_object_get(moved->json, "today"), "loads_inbound"), 3);
+
+    /* scope and validation */
+    wht_user outsider = member("EMPLOYEE", wht_venture_new("LOGISTICS").id);
+    WHT_PROBLEM(dash(outsider.token, v, NULL), 403, "forbidden", NULL);
+    WHT_PROBLEM(wht_get(rep.token, "/dashboard"), 400, "validation_failed", "venture_id");
+
+    /* a hotel venture shows hotel figures */
+    long long hv = wht_venture_new("HOSPITALITY").id;
+    wht_resp *h = dash(NULL, hv, NULL);
+    WHT_EXPECT(h, 200);
+    assert_true(json_object_get(json_object_get(h->json, "today"), "occupancy_bp") != NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +503,7 @@ int main(void)
         WHT_TEST(test_manual_columns_survive_aggregation),
         WHT_TEST(test_scope),
         WHT_TEST(test_hotel_and_bpo_kpis),
+        WHT_TEST(test_dashboard),
     };
     FAKE = wht_fake_start();
     char fmcsa[160];
