@@ -14,6 +14,7 @@
 #include "incentives/incentives.h"
 #include "integrations/integrations.h"
 #include "jobs/jobs.h"
+#include "kpi/kpi.h"
 #include "ventures/ventures.h"
 
 #include <stdio.h>
@@ -26,7 +27,7 @@ static void add_routes(wh_router *rt)
         wh_http_ops_routes,     wh_auth_routes,       wh_users_routes,        wh_ventures_routes,
         wh_audit_routes,        wh_carriers_routes,   wh_integrations_routes, wh_loads_routes,
         wh_shippers_routes,     wh_bpo_routes,        wh_eod_routes,          wh_hotels_routes,
-        wh_gamification_routes, wh_incentives_routes, wh_jobs_routes,
+        wh_gamification_routes, wh_incentives_routes, wh_jobs_routes,         wh_kpi_routes,
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         size_t n = 0;

@@ -193,6 +193,18 @@ WH_MUST_USE wh_err wh_incentives_commit(wh_conn *c, wh_arena *a, int64_t venture
                                         const char *day, int64_t actor_id, const char *request_id,
                                         int64_t now_ms, wh_inc_commit_result *out, wh_error *e);
 
+/* The same inside the caller's open transaction (the incentive_daily job begins it with its
+ * fence check); neither begins, commits nor rolls back. */
+WH_MUST_USE wh_err wh_incentives_commit_in_tx(wh_conn *c, wh_arena *a, int64_t venture_id,
+                                              const char *day, int64_t actor_id,
+                                              const char *request_id, int64_t now_ms,
+                                              wh_inc_commit_result *out, wh_error *e);
+/* The ventures (venture_id 0: all, else only that one) with an active plan in force on day,
+ * by id. */
+WH_MUST_USE wh_err wh_incentives_plan_ventures(wh_conn *c, wh_arena *a, const char *day,
+                                               int64_t venture_id, int64_t **out, size_t *n,
+                                               wh_error *e);
+
 /* Items as the JSON of API.md: {user_id, amount_cents, breakdown: [...]}. */
 json_t *wh_incentives_item_json(const wh_inc_item *it);
 

@@ -480,16 +480,14 @@ static wh_err commit_audit(wh_conn *c, wh_arena *a, int64_t venture_id, const ch
     return rc;
 }
 
-wh_err wh_incentives_commit(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
-                            int64_t actor_id, const char *request_id, int64_t now_ms,
-                            wh_inc_commit_result *out, wh_error *e)
+wh_err wh_incentives_commit_in_tx(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                                  int64_t actor_id, const char *request_id, int64_t now_ms,
+                                  wh_inc_commit_result *out, wh_error *e)
 {
     wh_inc_item *items = NULL;
     size_t n = 0;
     memset(out, 0, sizeof *out);
-    wh_err rc = wh_db_begin(c, e);
-    if (rc == WH_OK)
-        rc = wh_db_lock(c, wh_incentives_slice_key(venture_id, day), e);
+    wh_err rc = wh_db_lock(c, wh_incentives_slice_key(venture_id, day), e);
     if (rc == WH_OK)
         rc = slice_delete(c, a, venture_id, day, &out->replaced, e);
     if (rc == WH_OK)
@@ -501,11 +499,42 @@ wh_err wh_incentives_commit(wh_conn *c, wh_arena *a, int64_t venture_id, const c
     out->users = (int64_t)n;
     if (rc == WH_OK)
         rc = commit_audit(c, a, venture_id, day, actor_id, request_id, now_ms, out, e);
+    return rc;
+}
+
+wh_err wh_incentives_commit(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                            int64_t actor_id, const char *request_id, int64_t now_ms,
+                            wh_inc_commit_result *out, wh_error *e)
+{
+    memset(out, 0, sizeof *out);
+    wh_err rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc =
+            wh_incentives_commit_in_tx(c, a, venture_id, day, actor_id, request_id, now_ms, out, e);
     if (rc == WH_OK)
         rc = wh_db_commit(c, e);
     if (rc != WH_OK)
         wh_db_rollback(c);
     return rc;
+}
+
+wh_err wh_incentives_plan_ventures(wh_conn *c, wh_arena *a, const char *day, int64_t venture_id,
+                                   int64_t **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT DISTINCT pl.venture_id FROM incentive_plans pl WHERE pl.active = $2 AND"
+        " pl.effective_from <= $1 AND (pl.effective_to IS NULL OR pl.effective_to >= $1) AND"
+        " ($3 = 0 OR pl.venture_id = $3) ORDER BY pl.venture_id",
+        WH_ARGS(WH_PT(day), WH_PB(true), WH_PI(venture_id)), &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++)
+        (*out)[i] = wh_rows_int(r, i, 0);
+    return WH_OK;
 }
 
 /* ----------------------------------------------------------------- daily */

@@ -1,8 +1,9 @@
 /* The job table of DOMAIN.md §9. Adding a job is one line here: its name, schedule in business
  * time, the day a run is for (0: the day it starts, -1: yesterday), whether it takes a venture,
  * and its function. incentive_daily (07:00, yesterday) and kpi_aggregation (07:30, yesterday)
- * belong to their own modules and are not in this build yet. */
+ * live in src/kpi/kpi_jobs.c. */
 #include "jobs/jobs.h"
+#include "kpi/kpi.h"
 
 #include <string.h>
 
@@ -13,6 +14,16 @@ static const wh_job_def table[] = {
      0,
      false,
      wh_job_fmcsa_sync},
+    {"incentive_daily",
+     {.kind = WH_SCHEDULE_DAILY, .hour = 7, .minute = 0},
+     -1,
+     true,
+     wh_job_incentive_daily},
+    {"kpi_aggregation",
+     {.kind = WH_SCHEDULE_DAILY, .hour = 7, .minute = 30},
+     -1,
+     true,
+     wh_job_kpi_aggregation},
 };
 
 const wh_job_def *wh_jobs_table(size_t *n)

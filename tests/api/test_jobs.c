@@ -121,13 +121,26 @@ static void lease_free(const char *job)
 
 /* ------------------------------------------------------------------ tests */
 
+/* The schedule GET /jobs shows for a job of the table. */
+static const char *schedule_of(const char *name)
+{
+    if (strcmp(name, "cleanup") == 0)
+        return "daily 03:00";
+    if (strcmp(name, "incentive_daily") == 0)
+        return "daily 07:00";
+    if (strcmp(name, "kpi_aggregation") == 0)
+        return "daily 07:30";
+    return "every 4h";
+}
+
 static void test_jobs_list_shape(void **state)
 {
     (void)state;
     wht_resp *r = wht_get(wht_admin_token(), "/jobs");
     WHT_EXPECT(r, 200);
     json_t *items = wht_items(r);
-    const char *const names[] = {"cleanup", "fmcsa_sync", NULL};
+    const char *const names[] = {"cleanup", "fmcsa_sync", "incentive_daily", "kpi_aggregation",
+                                 NULL};
     WHT_STR_SET(items, "name", names);
     size_t i;
     json_t *it;
@@ -135,8 +148,7 @@ static void test_jobs_list_shape(void **state)
     {
         assert_int_equal(json_object_size(it), 5);
         const char *name = wht_str(it, "name");
-        assert_string_equal(wht_str(it, "schedule"),
-                            strcmp(name, "cleanup") == 0 ? "daily 03:00" : "every 4h");
+        assert_string_equal(wht_str(it, "schedule"), schedule_of(name));
         long long next = wht_rfc3339_ms(wht_str(it, "next_run_at"));
         assert_true(next > wht_now_ms() - 1000);
         assert_true(next <= wht_now_ms() + 24LL * 3600 * 1000 + 3600 * 1000);

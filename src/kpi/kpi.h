@@ -1,0 +1,131 @@
+/* KPIs (DOMAIN.md §8, API.md "KPIs"): the daily KPI rows of freight ventures, hotels and BPO
+ * campaigns, their aggregation job, the KPI routes and the dashboard; also the incentive_daily
+ * job, which drives the incentive engine's daily commit.
+ *
+ * Layers: kpi_store.c is SQL only (set-based INSERT ... SELECT ... GROUP BY upserts);
+ * kpi_rules.c is pure (summaries and flags); kpi_routes.c is HTTP only; kpi_jobs.c holds the
+ * jobs. Money is int64 cents, ratios basis points or absent (never floats). */
+#ifndef WH_KPI_KPI_H
+#define WH_KPI_KPI_H
+
+#include "auth/auth.h"
+#include "jobs/jobs.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Longest range of a KPI read, days. */
+#define WH_KPI_RANGE_DAYS_MAX 366
+/* Default range when from is absent: the 30 days ending on to (or today). */
+#define WH_KPI_RANGE_DAYS_DEFAULT 30
+/* Flags of a range summary (DOMAIN.md §8): coverage below 70%, margin below 10%. */
+#define WH_KPI_LOW_COVERAGE_BP 7000
+#define WH_KPI_LOW_MARGIN_BP   1000
+/* Largest manual count and amount. */
+#define WH_KPI_MANUAL_MAX 100000000000LL
+
+/* The freight figures of one (venture, day), manual columns already applied. */
+typedef struct {
+    int64_t venture_id;
+    const char *date;
+    int64_t inbound, quoted, covered, lost, delivered, revenue, cost, profit, shippers, carriers;
+} wh_kpi_freight;
+
+typedef struct {
+    int64_t hotel_id, venture_id;
+    const char *date;
+    int64_t rooms_sold, rooms_available, room_revenue, other_revenue, refund;
+} wh_kpi_hotel;
+
+typedef struct {
+    int64_t campaign_id, venture_id;
+    const char *date;
+    int64_t dials, connects, deals, talk_seconds, revenue;
+} wh_kpi_bpo;
+
+/* A read's filter: ids 0 = any; from/to inclusive days. */
+typedef struct {
+    int64_t venture_id, hotel_id, campaign_id;
+    const char *from, *to;
+} wh_kpi_filter;
+
+/* Manual freight columns: has_x false leaves NULL (the computed figure is used). */
+enum {
+    WH_KPI_MANUAL_INBOUND,
+    WH_KPI_MANUAL_QUOTED,
+    WH_KPI_MANUAL_COVERED,
+    WH_KPI_MANUAL_LOST,
+    WH_KPI_MANUAL_REVENUE,
+    WH_KPI_MANUAL_COST,
+    WH_KPI_MANUAL_COUNT
+};
+extern const char *const wh_kpi_manual_names[]; /* JSON field names, NULL-terminated */
+typedef struct {
+    bool has[WH_KPI_MANUAL_COUNT];
+    int64_t v[WH_KPI_MANUAL_COUNT];
+} wh_kpi_manual;
+
+/* ---- rules (kpi_rules.c: pure) ---- */
+/* num / den in basis points rounded half away from zero; *has false when den is 0. */
+int64_t wh_kpi_ratio_bp(int64_t num, int64_t den, bool *has);
+json_t *wh_kpi_freight_json(const wh_kpi_freight *f);
+json_t *wh_kpi_hotel_json(const wh_kpi_hotel *h);
+json_t *wh_kpi_bpo_json(const wh_kpi_bpo *b);
+/* The range summaries: sums, ratios (null without a denominator) and flags. */
+json_t *wh_kpi_freight_summary(const wh_kpi_freight *f, size_t n);
+json_t *wh_kpi_hotel_summary(const wh_kpi_hotel *h, size_t n);
+json_t *wh_kpi_bpo_summary(const wh_kpi_bpo *b, size_t n);
+json_t *wh_kpi_manual_json(const wh_kpi_manual *m);
+
+/* ---- aggregation (kpi_store.c) ---- */
+typedef struct {
+    int64_t freight, hotels, bpo; /* KPI rows of the day after the rebuild */
+} wh_kpi_counts;
+
+/* Rebuilds the KPI rows of day (venture_id 0: every venture) inside the caller's transaction:
+ * freight per (venture, day), hotels per (hotel, day) from hotel_daily, BPO per (campaign, day)
+ * from the call logs. Set-based upserts; manual freight columns are never touched. */
+WH_MUST_USE wh_err wh_kpi_aggregate(wh_conn *c, wh_arena *a, const char *day, int64_t venture_id,
+                                    int64_t now_ms, wh_kpi_counts *out, wh_error *e);
+
+/* KPI rows in p's scope (in SQL) and f, by (date, id) ascending. */
+WH_MUST_USE wh_err wh_kpi_freight_list(wh_conn *c, wh_arena *a, const wh_principal *p,
+                                       const wh_kpi_filter *f, wh_kpi_freight **out, size_t *n,
+                                       wh_error *e);
+WH_MUST_USE wh_err wh_kpi_hotel_list(wh_conn *c, wh_arena *a, const wh_principal *p,
+                                     const wh_kpi_filter *f, wh_kpi_hotel **out, size_t *n,
+                                     wh_error *e);
+WH_MUST_USE wh_err wh_kpi_bpo_list(wh_conn *c, wh_arena *a, const wh_principal *p,
+                                   const wh_kpi_filter *f, wh_kpi_bpo **out, size_t *n,
+                                   wh_error *e);
+/* The manual columns of (venture, day); *found false when no row exists. */
+WH_MUST_USE wh_err wh_kpi_manual_get(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                                     wh_kpi_manual *out, bool *found, wh_error *e);
+/* Sets the manual columns of (venture, day), creating the row (computed columns 0) if needed. */
+WH_MUST_USE wh_err wh_kpi_manual_put(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                                     const wh_kpi_manual *m, int64_t now_ms, wh_error *e);
+
+/* Today's figures of one venture computed live from the business tables (the same sums as the
+ * aggregation, without manual columns). */
+WH_MUST_USE wh_err wh_kpi_freight_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                                       wh_kpi_freight *out, wh_error *e);
+WH_MUST_USE wh_err wh_kpi_hotel_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                                     wh_kpi_hotel *out, wh_error *e);
+WH_MUST_USE wh_err wh_kpi_bpo_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                                   wh_kpi_bpo *out, wh_error *e);
+
+/* ---- jobs (kpi_jobs.c) ---- */
+/* incentive_daily: wh_incentives_commit of every venture with an active plan on ctx->date, each
+ * in its own fenced transaction. Stats {ventures, ventures_failed, users, total_cents}. */
+wh_job_outcome wh_job_incentive_daily(wh_job_ctx *ctx, wh_error *e);
+/* kpi_aggregation: wh_kpi_aggregate of ctx->date in one fenced transaction. Stats
+ * {freight_rows, hotel_rows, bpo_rows, dry_run}; a dry run rolls the rebuild back. */
+wh_job_outcome wh_job_kpi_aggregation(wh_job_ctx *ctx, wh_error *e);
+
+struct wh_route;
+/* GET /kpi/freight, /kpi/hotels, /kpi/bpo; PUT /kpi/freight/{venture_id}/{date}; GET
+ * /dashboard. */
+const struct wh_route *wh_kpi_routes(size_t *n);
+
+#endif

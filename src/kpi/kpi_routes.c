@@ -1,0 +1,341 @@
+/* The KPI routes (API.md "KPIs and dashboards"): HTTP only; SQL lives in kpi_store.c and the
+ * arithmetic in kpi_rules.c. */
+#include "kpi/kpi.h"
+#include "audit/audit.h"
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/json.h"
+#include "http/http.h"
+#include "ventures/ventures.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A day query parameter; NULL when absent. */
+static wh_err query_day(wh_req *r, const char *name, const char **out, wh_error *e)
+{
+    int y, m, d;
+    *out = wh_req_query(r, name);
+    if (*out && !wh_clock_parse_date(*out, &y, &m, &d))
+        return wh_error_field(e, name, "must be a calendar day YYYY-MM-DD");
+    return WH_OK;
+}
+
+/* from/to: to defaults to today, from to the 30 days ending on to; at most 366 days. */
+static wh_err read_range(wh_req *r, wh_kpi_filter *f, wh_error *e)
+{
+    char buf[16];
+    int64_t days = 0;
+    wh_err rc = query_day(r, "from", &f->from, e);
+    if (rc == WH_OK)
+        rc = query_day(r, "to", &f->to, e);
+    if (rc != WH_OK)
+        return rc;
+    if (!f->to) {
+        wh_clock_day_of(r->now_ms, buf, sizeof buf);
+        f->to = wh_arena_strdup(&r->arena, buf);
+    }
+    if (!f->from) {
+        if (!wh_clock_day_add(f->to, 1 - WH_KPI_RANGE_DAYS_DEFAULT, buf, sizeof buf))
+            return wh_error_field(e, "to", "must be a calendar day YYYY-MM-DD");
+        f->from = wh_arena_strdup(&r->arena, buf);
+    }
+    if (strcmp(f->from, f->to) > 0)
+        return wh_error_field(e, "to", "must not be before from");
+    if (wh_clock_days_between(f->from, f->to, &days) && days >= WH_KPI_RANGE_DAYS_MAX)
+        return wh_error_field(e, "from", "the range is longer than %d days", WH_KPI_RANGE_DAYS_MAX);
+    return WH_OK;
+}
+
+/* The filter of a KPI read with the scope check of its ids (403 outside scope). */
+static wh_err read_filter(wh_req *r, wh_conn **c, wh_kpi_filter *f, wh_error *e)
+{
+    bool present = false;
+    memset(f, 0, sizeof *f);
+    wh_err rc = wh_req_query_id(r, "venture_id", &f->venture_id, &present, e);
+    if (rc == WH_OK)
+        rc = wh_req_query_id(r, "hotel_id", &f->hotel_id, &present, e);
+    if (rc == WH_OK)
+        rc = wh_req_query_id(r, "campaign_id", &f->campaign_id, &present, e);
+    if (rc == WH_OK)
+        rc = read_range(r, f, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, c, e);
+    if (rc == WH_OK && f->venture_id)
+        rc = wh_scope_check_venture(*c, &r->arena, &r->user, f->venture_id, e);
+    return rc;
+}
+
+static wh_err answer(wh_req *r, json_t *days, json_t *summary)
+{
+    return wh_resp_json(r, 200, json_pack("{s:o, s:o}", "days", days, "summary", summary));
+}
+
+static wh_err freight_get(wh_req *r, wh_error *e)
+{
+    wh_conn *c = NULL;
+    wh_kpi_filter f;
+    wh_kpi_freight *rows = NULL;
+    size_t n = 0;
+    wh_err rc = read_filter(r, &c, &f, e);
+    if (rc == WH_OK)
+        rc = wh_kpi_freight_list(c, &r->arena, &r->user, &f, &rows, &n, e);
+    if (rc != WH_OK)
+        return rc;
+    json_t *days = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(days, wh_kpi_freight_json(&rows[i]));
+    return answer(r, days, wh_kpi_freight_summary(rows, n));
+}
+
+static wh_err hotels_get(wh_req *r, wh_error *e)
+{
+    wh_conn *c = NULL;
+    wh_kpi_filter f;
+    wh_kpi_hotel *rows = NULL;
+    size_t n = 0;
+    wh_err rc = read_filter(r, &c, &f, e);
+    if (rc == WH_OK)
+        rc = wh_kpi_hotel_list(c, &r->arena, &r->user, &f, &rows, &n, e);
+    if (rc != WH_OK)
+        return rc;
+    json_t *days = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(days, wh_kpi_hotel_json(&rows[i]));
+    return answer(r, days, wh_kpi_hotel_summary(rows, n));
+}
+
+static wh_err bpo_get(wh_req *r, wh_error *e)
+{
+    wh_conn *c = NULL;
+    wh_kpi_filter f;
+    wh_kpi_bpo *rows = NULL;
+    size_t n = 0;
+    wh_err rc = read_filter(r, &c, &f, e);
+    if (rc == WH_OK)
+        rc = wh_kpi_bpo_list(c, &r->arena, &r->user, &f, &rows, &n, e);
+    if (rc != WH_OK)
+        return rc;
+    json_t *days = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(days, wh_kpi_bpo_json(&rows[i]));
+    return answer(r, days, wh_kpi_bpo_summary(rows, n));
+}
+
+/* The body of PUT /kpi/freight: each manual column a non-negative integer or null (null or
+ * absent: not entered, the computed figure is used). */
+static wh_err read_manual(wh_req *r, wh_kpi_manual *m, wh_error *e)
+{
+    json_t *body = NULL;
+    wh_jin j;
+    memset(m, 0, sizeof *m);
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(&j, body, e);
+    wh_jin_allow(&j, wh_kpi_manual_names);
+    for (int i = 0; i < WH_KPI_MANUAL_COUNT; i++) {
+        const char *k = wh_kpi_manual_names[i];
+        if (!wh_jin_has(&j, k) || wh_jin_is_null(&j, k))
+            continue;
+        m->has[i] = true;
+        m->v[i] = wh_jin_int(&j, k, false, 0, WH_KPI_MANUAL_MAX, 0);
+    }
+    return wh_jin_done(&j);
+}
+
+/* The manual columns of (venture_id, day) as the answer and the audit's after. */
+static json_t *manual_body(const wh_kpi_manual *m, int64_t venture_id, const char *day)
+{
+    json_t *o = wh_kpi_manual_json(m);
+    json_object_set_new(o, "venture_id", json_integer((json_int_t)venture_id));
+    json_object_set_new(o, "date", json_string(day));
+    return o;
+}
+
+static wh_err freight_put(wh_req *r, wh_error *e)
+{
+    wh_conn *c = NULL;
+    int64_t venture_id = 0;
+    int y, mo, d;
+    wh_venture v;
+    wh_kpi_manual m = {0}, before = {0};
+    bool found = false;
+    const char *day = r->params[1];
+    wh_err rc = wh_req_path_id(r, 0, &venture_id, e);
+    if (rc == WH_OK && !wh_clock_parse_date(day, &y, &mo, &d))
+        rc = wh_error_field(e, "date", "must be a calendar day YYYY-MM-DD");
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_venture_get(c, &r->arena, &r->user, venture_id, &v, e);
+    if (rc == WH_OK)
+        rc = read_manual(r, &m, e);
+    if (rc != WH_OK)
+        return rc;
+    json_t *after = wh_req_keep(r, manual_body(&m, venture_id, day));
+    rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_kpi_manual_get(c, &r->arena, venture_id, day, &before, &found, e);
+    if (rc == WH_OK)
+        rc = wh_kpi_manual_put(c, &r->arena, venture_id, day, &m, r->now_ms, e);
+    if (rc == WH_OK) {
+        wh_audit_entry en = {.action = "kpi_freight.manual",
+                             .entity = "venture",
+                             .entity_id = venture_id,
+                             .venture_id = venture_id,
+                             .before = found ? wh_req_keep(r, manual_body(&before, venture_id, day))
+                                             : NULL,
+                             .after = after};
+        rc = wh_audit_request(r, c, &en, e);
+    }
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    if (rc != WH_OK) {
+        wh_db_rollback(c);
+        return rc;
+    }
+    return wh_resp_json(r, found ? 200 : 201, json_incref(after));
+}
+
+/* ---------------------------------------------------------------- dashboard */
+
+typedef enum { DASH_FREIGHT, DASH_HOTEL, DASH_BPO, DASH_NONE } dash_kind;
+
+static dash_kind kind_of(const char *type)
+{
+    if (strcmp(type, "LOGISTICS") == 0 || strcmp(type, "TRANSPORT") == 0)
+        return DASH_FREIGHT;
+    if (strcmp(type, "HOSPITALITY") == 0)
+        return DASH_HOTEL;
+    if (strcmp(type, "BPO") == 0)
+        return DASH_BPO;
+    return DASH_NONE;
+}
+
+/* The summary of the KPI rows of venture_id from the day `back` days before today to
+ * yesterday. */
+static wh_err period(wh_req *r, wh_conn *c, dash_kind k, int64_t venture_id, const char *today,
+                     int back, json_t **out, wh_error *e)
+{
+    char from[16], to[16];
+    wh_kpi_filter f = {.venture_id = venture_id, .from = from, .to = to};
+    if (!wh_clock_day_add(today, -back, from, sizeof from) ||
+        !wh_clock_day_add(today, -1, to, sizeof to))
+        return wh_error_set(e, 500, "internal", "day arithmetic failed");
+    size_t n = 0;
+    wh_err rc = WH_OK;
+    if (k == DASH_FREIGHT) {
+        wh_kpi_freight *rows = NULL;
+        rc = wh_kpi_freight_list(c, &r->arena, &r->user, &f, &rows, &n, e);
+        *out = rc == WH_OK ? wh_kpi_freight_summary(rows, n) : NULL;
+    } else if (k == DASH_HOTEL) {
+        wh_kpi_hotel *rows = NULL;
+        rc = wh_kpi_hotel_list(c, &r->arena, &r->user, &f, &rows, &n, e);
+        *out = rc == WH_OK ? wh_kpi_hotel_summary(rows, n) : NULL;
+    } else if (k == DASH_BPO) {
+        wh_kpi_bpo *rows = NULL;
+        rc = wh_kpi_bpo_list(c, &r->arena, &r->user, &f, &rows, &n, e);
+        *out = rc == WH_OK ? wh_kpi_bpo_summary(rows, n) : NULL;
+    } else {
+        *out = json_object();
+    }
+    return rc;
+}
+
+/* Today's figures computed live from the business tables. */
+static wh_err live(wh_req *r, wh_conn *c, dash_kind k, int64_t venture_id, const char *today,
+                   json_t **out, wh_error *e)
+{
+    wh_err rc = WH_OK;
+    *out = NULL;
+    if (k == DASH_FREIGHT) {
+        wh_kpi_freight f;
+        rc = wh_kpi_freight_live(c, &r->arena, venture_id, today, &f, e);
+        if (rc == WH_OK)
+            *out = wh_kpi_freight_summary(&f, 1);
+    } else if (k == DASH_HOTEL) {
+        wh_kpi_hotel h;
+        rc = wh_kpi_hotel_live(c, &r->arena, venture_id, today, &h, e);
+        if (rc == WH_OK)
+            *out = wh_kpi_hotel_summary(&h, 1);
+    } else if (k == DASH_BPO) {
+        wh_kpi_bpo b;
+        rc = wh_kpi_bpo_live(c, &r->arena, venture_id, today, &b, e);
+        if (rc == WH_OK)
+            *out = wh_kpi_bpo_summary(&b, 1);
+    } else {
+        *out = json_object();
+    }
+    return rc;
+}
+
+/* Answers body with Cache-Control and an ETag over it; 304 when If-None-Match matches. */
+static wh_err cached_answer(wh_req *r, json_t *body)
+{
+    char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    char hex[WH_CRYPTO_SHA256_HEX];
+    wh_crypto_sha256_hex(text ? text : "", text ? strlen(text) : 0, hex);
+    free(text);
+    hex[32] = '\0';
+    const char *etag = wh_arena_printf(&r->arena, "\"%s\"", hex);
+    const char *inm = wh_req_header(r, "If-None-Match");
+    wh_resp_header_add(r, "Cache-Control", "private, no-cache");
+    wh_resp_header_add(r, "ETag", etag);
+    if (inm && (strcmp(inm, etag) == 0 || strcmp(inm, "*") == 0)) {
+        json_decref(body);
+        return wh_resp_empty(r, 304);
+    }
+    return wh_resp_json(r, 200, body);
+}
+
+static wh_err dashboard(wh_req *r, wh_error *e)
+{
+    wh_conn *c = NULL;
+    int64_t venture_id = 0;
+    bool present = false;
+    wh_venture v;
+    char today[16];
+    json_t *now = NULL, *d7 = NULL, *d30 = NULL;
+    wh_err rc = wh_req_query_id(r, "venture_id", &venture_id, &present, e);
+    if (rc == WH_OK && !present)
+        rc = wh_error_field(e, "venture_id", "is required");
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_scope_check_venture(c, &r->arena, &r->user, venture_id, e);
+    if (rc == WH_OK)
+        rc = wh_venture_get(c, &r->arena, &r->user, venture_id, &v, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_clock_day_of(r->now_ms, today, sizeof today);
+    dash_kind k = kind_of(v.type);
+    rc = live(r, c, k, venture_id, today, &now, e);
+    if (rc == WH_OK)
+        rc = period(r, c, k, venture_id, today, 7, &d7, e);
+    if (rc == WH_OK)
+        rc = period(r, c, k, venture_id, today, 30, &d30, e);
+    if (rc != WH_OK) {
+        json_decref(now);
+        json_decref(d7);
+        return rc;
+    }
+    return cached_answer(r, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "venture_id",
+                                      (json_int_t)venture_id, "type", v.type, "date", today,
+                                      "today", now, "last_7_days", d7, "last_30_days", d30));
+}
+
+static const wh_route routes[] = {
+    {"GET", "/api/v1/kpi/freight", freight_get, WH_PERM_KPI_READ, WH_RATE_READ, 0},
+    {"GET", "/api/v1/kpi/hotels", hotels_get, WH_PERM_KPI_READ, WH_RATE_READ, 0},
+    {"GET", "/api/v1/kpi/bpo", bpo_get, WH_PERM_KPI_READ, WH_RATE_READ, 0},
+    {"PUT", "/api/v1/kpi/freight/{venture_id}/{date}", freight_put, WH_PERM_KPI_WRITE,
+     WH_RATE_WRITE, 0},
+    {"GET", "/api/v1/dashboard", dashboard, WH_PERM_KPI_READ, WH_RATE_READ, 0},
+};
+
+const wh_route *wh_kpi_routes(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}

@@ -1,0 +1,387 @@
+/* KPI SQL: the set-based rebuild of one day's KPI rows (DOMAIN.md §8). Every statement is one
+ * INSERT ... SELECT ... GROUP BY ... ON CONFLICT DO UPDATE (or a set-based UPDATE / DELETE of
+ * the rows whose source vanished); nothing loops over source rows. */
+#include "kpi/kpi.h"
+
+#include <string.h>
+
+/* Statuses at or past QUOTED, and at or past COVERED, on the way to delivery. */
+#define QUOTED_OR_LATER  "('QUOTED','COVERED','IN_TRANSIT','DELIVERED')"
+#define COVERED_OR_LATER "('COVERED','IN_TRANSIT','DELIVERED')"
+
+/* The freight sources of day $1 (venture $2, 0: all): loads created that day, and loads
+ * delivered with that billing day. */
+#define FREIGHT_SOURCE                                                                             \
+    " SELECT l.venture_id AS venture_id, 1 AS inb,"                                                \
+    " CASE WHEN l.status IN " QUOTED_OR_LATER " THEN 1 ELSE 0 END AS q,"                           \
+    " CASE WHEN l.status IN " COVERED_OR_LATER " THEN 1 ELSE 0 END AS cov,"                        \
+    " CASE WHEN l.status = 'LOST' THEN 1 ELSE 0 END AS lost, 0 AS del,"                            \
+    " CAST(0 AS BIGINT) AS rev, CAST(0 AS BIGINT) AS cost, l.shipper_id AS shipper,"               \
+    " CAST(NULL AS BIGINT) AS carrier FROM loads l WHERE l.created_day = $1 AND ($2 = 0 OR"        \
+    " l.venture_id = $2)"                                                                          \
+    " UNION ALL SELECT l.venture_id, 0, 0, 0, 0, 1, COALESCE(l.bill_cents, 0),"                    \
+    " COALESCE(l.cost_cents, 0), CAST(NULL AS BIGINT), l.carrier_id FROM loads l WHERE"            \
+    " l.status = 'DELIVERED' AND l.billing_date = $1 AND ($2 = 0 OR l.venture_id = $2)"
+
+/* Freight: zero the computed columns of the day (manual_* stay), then upsert the aggregates. */
+static const char FREIGHT_ZERO[] =
+    "UPDATE kpi_freight_daily SET loads_inbound = 0, loads_quoted = 0, loads_covered = 0,"
+    " loads_lost = 0, loads_delivered = 0, revenue_cents = 0, cost_cents = 0, profit_cents = 0,"
+    " active_shippers = 0, active_carriers = 0, updated_at = $3 WHERE day = $1 AND ($2 = 0 OR"
+    " venture_id = $2)";
+
+static const char FREIGHT_UPSERT[] =
+    "INSERT INTO kpi_freight_daily (venture_id, day, loads_inbound, loads_quoted, loads_covered,"
+    " loads_lost, loads_delivered, revenue_cents, cost_cents, profit_cents, active_shippers,"
+    " active_carriers, updated_at)"
+    " SELECT x.venture_id, $1, SUM(x.inb), SUM(x.q), SUM(x.cov), SUM(x.lost), SUM(x.del),"
+    " SUM(x.rev), SUM(x.cost), SUM(x.rev) - SUM(x.cost), COUNT(DISTINCT x.shipper),"
+    " COUNT(DISTINCT x.carrier), $3 FROM (" FREIGHT_SOURCE " ) x GROUP BY x.venture_id"
+    " ON CONFLICT (venture_id, day) DO UPDATE SET loads_inbound = excluded.loads_inbound,"
+    " loads_quoted = excluded.loads_quoted, loads_covered = excluded.loads_covered,"
+    " loads_lost = excluded.loads_lost, loads_delivered = excluded.loads_delivered,"
+    " revenue_cents = excluded.revenue_cents, cost_cents = excluded.cost_cents,"
+    " profit_cents = excluded.profit_cents, active_shippers = excluded.active_shippers,"
+    " active_carriers = excluded.active_carriers, updated_at = excluded.updated_at";
+
+static const char HOTEL_UPSERT[] =
+    "INSERT INTO kpi_hotel_daily (hotel_id, venture_id, day, rooms_sold, rooms_available,"
+    " room_revenue_cents, other_revenue_cents, refund_cents, updated_at)"
+    " SELECT h.hotel_id, h.venture_id, $1, SUM(h.rooms_sold), SUM(h.rooms_available),"
+    " SUM(h.room_revenue_cents), SUM(h.other_revenue_cents), SUM(h.refund_cents), $3"
+    " FROM hotel_daily h WHERE h.date = $1 AND ($2 = 0 OR h.venture_id = $2)"
+    " GROUP BY h.hotel_id, h.venture_id"
+    " ON CONFLICT (hotel_id, day) DO UPDATE SET venture_id = excluded.venture_id,"
+    " rooms_sold = excluded.rooms_sold, rooms_available = excluded.rooms_available,"
+    " room_revenue_cents = excluded.room_revenue_cents,"
+    " other_revenue_cents = excluded.other_revenue_cents, refund_cents = excluded.refund_cents,"
+    " updated_at = excluded.updated_at";
+
+static const char HOTEL_STALE[] =
+    "DELETE FROM kpi_hotel_daily WHERE day = $1 AND ($2 = 0 OR venture_id = $2) AND $3 >= 0 AND"
+    " NOT EXISTS (SELECT 1 FROM hotel_daily h WHERE h.hotel_id = kpi_hotel_daily.hotel_id AND"
+    " h.date = $1)";
+
+static const char BPO_UPSERT[] =
+    "INSERT INTO kpi_bpo_daily (campaign_id, venture_id, day, dials, connects, deals,"
+    " talk_seconds, revenue_cents, updated_at)"
+    " SELECT b.campaign_id, b.venture_id, $1, SUM(b.dial_count),"
+    " SUM(CASE WHEN b.connected THEN 1 ELSE 0 END), SUM(CASE WHEN b.deal_won THEN 1 ELSE 0 END),"
+    " SUM(b.talk_seconds), SUM(b.revenue_cents), $3 FROM bpo_call_logs b"
+    " WHERE b.started_day = $1 AND b.campaign_id IS NOT NULL AND ($2 = 0 OR b.venture_id = $2)"
+    " GROUP BY b.campaign_id, b.venture_id"
+    " ON CONFLICT (campaign_id, day) DO UPDATE SET venture_id = excluded.venture_id,"
+    " dials = excluded.dials, connects = excluded.connects, deals = excluded.deals,"
+    " talk_seconds = excluded.talk_seconds, revenue_cents = excluded.revenue_cents,"
+    " updated_at = excluded.updated_at";
+
+static const char BPO_STALE[] =
+    "DELETE FROM kpi_bpo_daily WHERE day = $1 AND ($2 = 0 OR venture_id = $2) AND $3 >= 0 AND"
+    " NOT EXISTS (SELECT 1 FROM bpo_call_logs b WHERE b.campaign_id = kpi_bpo_daily.campaign_id"
+    " AND b.started_day = $1)";
+
+static wh_err run(wh_conn *c, wh_arena *a, const char *sql, const char *day, int64_t venture_id,
+                  int64_t now_ms, wh_error *e)
+{
+    return wh_db_query(c, a, sql, WH_ARGS(WH_PT(day), WH_PI(venture_id), WH_PI(now_ms)), NULL, e);
+}
+
+static int64_t count_of(wh_conn *c, wh_arena *a, const char *table, const char *day,
+                        int64_t venture_id, wh_error *e)
+{
+    wh_rows *r = NULL;
+    const char *sql = wh_arena_printf(
+        a, "SELECT COUNT(*) FROM %s WHERE day = $1 AND ($2 = 0 OR venture_id = $2)", table);
+    if (wh_db_query(c, a, sql, WH_ARGS(WH_PT(day), WH_PI(venture_id)), &r, e) != WH_OK)
+        return -1;
+    return wh_rows_int(r, 0, 0);
+}
+
+wh_err wh_kpi_aggregate(wh_conn *c, wh_arena *a, const char *day, int64_t venture_id,
+                        int64_t now_ms, wh_kpi_counts *out, wh_error *e)
+{
+    static const char *const steps[] = {FREIGHT_ZERO, FREIGHT_UPSERT, HOTEL_UPSERT,
+                                        HOTEL_STALE,  BPO_UPSERT,     BPO_STALE};
+    wh_err rc = WH_OK;
+    for (size_t i = 0; rc == WH_OK && i < sizeof steps / sizeof steps[0]; i++)
+        rc = run(c, a, steps[i], day, venture_id, now_ms, e);
+    if (rc != WH_OK)
+        return rc;
+    out->freight = count_of(c, a, "kpi_freight_daily", day, venture_id, e);
+    out->hotels = count_of(c, a, "kpi_hotel_daily", day, venture_id, e);
+    out->bpo = count_of(c, a, "kpi_bpo_daily", day, venture_id, e);
+    return (out->freight < 0 || out->hotels < 0 || out->bpo < 0) ? WH_ERR_DB : WH_OK;
+}
+
+/* ------------------------------------------------------------------ reads */
+
+#define M(col) "COALESCE(k.manual_" col ", k." col ")"
+static const char FREIGHT_LIST[] =
+    "SELECT k.venture_id, k.day, " M("loads_inbound") ", " M("loads_quoted") ", " M(
+        "loads_"
+        "covered") ", " M("loads_lost") ", k.loads_delivered, " M("revenue_cents") ", " M("cost_"
+                                                                                          "cents") ", k.active_shippers, k.active_carriers FROM "
+                                                                                                   "kpi_freight_daily k WHERE " WH_SCOPE_SQL(
+                                                                                                       "k.venture_"
+                                                                                                       "id",
+                                                                                                       "$1",
+                                                                                                       "$2") " AND"
+                                                                                                             " ($"
+                                                                                                             "3 = "
+                                                                                                             "0 "
+                                                                                                             "OR "
+                                                                                                             "k."
+                                                                                                             "vent"
+                                                                                                             "ure_"
+                                                                                                             "id "
+                                                                                                             "= "
+                                                                                                             "$3) "
+                                                                                                             "AND "
+                                                                                                             "k."
+                                                                                                             "day "
+                                                                                                             ">= "
+                                                                                                             "$4 "
+                                                                                                             "AND "
+                                                                                                             "k."
+                                                                                                             "day "
+                                                                                                             "<= "
+                                                                                                             "$5 "
+                                                                                                             "ORDE"
+                                                                                                             "R "
+                                                                                                             "BY "
+                                                                                                             "k."
+                                                                                                             "day,"
+                                                                                                             " k."
+                                                                                                             "id "
+                                                                                                             "LIMI"
+                                                                                                             "T "
+                                                                                                             "$6";
+#undef M
+
+wh_err wh_kpi_freight_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_kpi_filter *f,
+                           wh_kpi_freight **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a, FREIGHT_LIST,
+                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id),
+                                    WH_PT(f->from), WH_PT(f->to), WH_PI(100000)),
+                            &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++) {
+        wh_kpi_freight *k = &(*out)[i];
+        k->venture_id = wh_rows_int(r, i, 0);
+        k->date = wh_rows_text(r, i, 1);
+        k->inbound = wh_rows_int(r, i, 2);
+        k->quoted = wh_rows_int(r, i, 3);
+        k->covered = wh_rows_int(r, i, 4);
+        k->lost = wh_rows_int(r, i, 5);
+        k->delivered = wh_rows_int(r, i, 6);
+        k->revenue = wh_rows_int(r, i, 7);
+        k->cost = wh_rows_int(r, i, 8);
+        k->profit = k->revenue - k->cost;
+        k->shippers = wh_rows_int(r, i, 9);
+        k->carriers = wh_rows_int(r, i, 10);
+    }
+    return WH_OK;
+}
+
+wh_err wh_kpi_hotel_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_kpi_filter *f,
+                         wh_kpi_hotel **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT k.hotel_id, k.venture_id, k.day, k.rooms_sold, k.rooms_available,"
+        " k.room_revenue_cents, k.other_revenue_cents, k.refund_cents FROM kpi_hotel_daily k"
+        " WHERE " WH_SCOPE_SQL("k.venture_id", "$1", "$2") " AND ($3 = 0 OR k.venture_id = $3)"
+                                                           " AND ($7 = 0 OR k.hotel_id = $7) AND"
+                                                           " k.day >= $4 AND k.day <= $5 ORDER BY"
+                                                           " k.day, k.id LIMIT $6",
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PT(f->from),
+                WH_PT(f->to), WH_PI(100000), WH_PI(f->hotel_id)),
+        &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++) {
+        wh_kpi_hotel *k = &(*out)[i];
+        k->hotel_id = wh_rows_int(r, i, 0);
+        k->venture_id = wh_rows_int(r, i, 1);
+        k->date = wh_rows_text(r, i, 2);
+        k->rooms_sold = wh_rows_int(r, i, 3);
+        k->rooms_available = wh_rows_int(r, i, 4);
+        k->room_revenue = wh_rows_int(r, i, 5);
+        k->other_revenue = wh_rows_int(r, i, 6);
+        k->refund = wh_rows_int(r, i, 7);
+    }
+    return WH_OK;
+}
+
+wh_err wh_kpi_bpo_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_kpi_filter *f,
+                       wh_kpi_bpo **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT k.campaign_id, k.venture_id, k.day, k.dials, k.connects, k.deals,"
+        " k.talk_seconds, k.revenue_cents FROM kpi_bpo_daily k"
+        " WHERE " WH_SCOPE_SQL("k.venture_id", "$1", "$2") " AND ($3 = 0 OR k.venture_id = $3)"
+                                                           " AND ($7 = 0 OR k.campaign_id = $7)"
+                                                           " AND k.day >= $4 AND k.day <= $5"
+                                                           " ORDER BY k.day, k.id LIMIT $6",
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PT(f->from),
+                WH_PT(f->to), WH_PI(100000), WH_PI(f->campaign_id)),
+        &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *n = wh_rows_count(r);
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++) {
+        wh_kpi_bpo *k = &(*out)[i];
+        k->campaign_id = wh_rows_int(r, i, 0);
+        k->venture_id = wh_rows_int(r, i, 1);
+        k->date = wh_rows_text(r, i, 2);
+        k->dials = wh_rows_int(r, i, 3);
+        k->connects = wh_rows_int(r, i, 4);
+        k->deals = wh_rows_int(r, i, 5);
+        k->talk_seconds = wh_rows_int(r, i, 6);
+        k->revenue = wh_rows_int(r, i, 7);
+    }
+    return WH_OK;
+}
+
+/* ----------------------------------------------------------------- manual */
+
+wh_err wh_kpi_manual_get(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                         wh_kpi_manual *out, bool *found, wh_error *e)
+{
+    wh_rows *r = NULL;
+    memset(out, 0, sizeof *out);
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT manual_loads_inbound, manual_loads_quoted, manual_loads_covered,"
+        " manual_loads_lost, manual_revenue_cents, manual_cost_cents FROM kpi_freight_daily"
+        " WHERE venture_id = $1 AND day = $2",
+        WH_ARGS(WH_PI(venture_id), WH_PT(day)), &r, e);
+    if (rc != WH_OK)
+        return rc;
+    *found = wh_rows_count(r) > 0;
+    for (size_t i = 0; *found && i < WH_KPI_MANUAL_COUNT; i++) {
+        out->has[i] = !wh_rows_null(r, 0, i);
+        out->v[i] = wh_rows_int(r, 0, i);
+    }
+    return WH_OK;
+}
+
+/* A manual value as a parameter: NULL when absent. */
+static wh_param manual_param(const wh_kpi_manual *m, int i)
+{
+    if (m->has[i])
+        return WH_PI(m->v[i]);
+    return WH_PN;
+}
+
+wh_err wh_kpi_manual_put(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                         const wh_kpi_manual *m, int64_t now_ms, wh_error *e)
+{
+    return wh_db_query(
+        c, a,
+        "INSERT INTO kpi_freight_daily (venture_id, day, manual_loads_inbound,"
+        " manual_loads_quoted, manual_loads_covered, manual_loads_lost, manual_revenue_cents,"
+        " manual_cost_cents, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        " ON CONFLICT (venture_id, day) DO UPDATE SET"
+        " manual_loads_inbound = excluded.manual_loads_inbound,"
+        " manual_loads_quoted = excluded.manual_loads_quoted,"
+        " manual_loads_covered = excluded.manual_loads_covered,"
+        " manual_loads_lost = excluded.manual_loads_lost,"
+        " manual_revenue_cents = excluded.manual_revenue_cents,"
+        " manual_cost_cents = excluded.manual_cost_cents, updated_at = excluded.updated_at",
+        WH_ARGS(WH_PI(venture_id), WH_PT(day), manual_param(m, 0), manual_param(m, 1),
+                manual_param(m, 2), manual_param(m, 3), manual_param(m, 4), manual_param(m, 5),
+                WH_PI(now_ms)),
+        NULL, e);
+}
+
+/* ------------------------------------------------------------------- live */
+
+wh_err wh_kpi_freight_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                           wh_kpi_freight *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    memset(out, 0, sizeof *out);
+    out->venture_id = venture_id;
+    out->date = day;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT COALESCE(SUM(x.inb), 0), COALESCE(SUM(x.q), 0), COALESCE(SUM(x.cov), 0),"
+        " COALESCE(SUM(x.lost), 0), COALESCE(SUM(x.del), 0), COALESCE(SUM(x.rev), 0),"
+        " COALESCE(SUM(x.cost), 0), COUNT(DISTINCT x.shipper), COUNT(DISTINCT x.carrier)"
+        " FROM (" FREIGHT_SOURCE ") x",
+        WH_ARGS(WH_PT(day), WH_PI(venture_id)), &r, e);
+    if (rc != WH_OK)
+        return rc;
+    out->inbound = wh_rows_int(r, 0, 0);
+    out->quoted = wh_rows_int(r, 0, 1);
+    out->covered = wh_rows_int(r, 0, 2);
+    out->lost = wh_rows_int(r, 0, 3);
+    out->delivered = wh_rows_int(r, 0, 4);
+    out->revenue = wh_rows_int(r, 0, 5);
+    out->cost = wh_rows_int(r, 0, 6);
+    out->profit = out->revenue - out->cost;
+    out->shippers = wh_rows_int(r, 0, 7);
+    out->carriers = wh_rows_int(r, 0, 8);
+    return WH_OK;
+}
+
+wh_err wh_kpi_hotel_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                         wh_kpi_hotel *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    memset(out, 0, sizeof *out);
+    out->venture_id = venture_id;
+    out->date = day;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT COALESCE(SUM(h.rooms_sold), 0), COALESCE(SUM(h.rooms_available), 0),"
+        " COALESCE(SUM(h.room_revenue_cents), 0), COALESCE(SUM(h.other_revenue_cents), 0),"
+        " COALESCE(SUM(h.refund_cents), 0) FROM hotel_daily h WHERE h.venture_id = $1 AND"
+        " h.date = $2",
+        WH_ARGS(WH_PI(venture_id), WH_PT(day)), &r, e);
+    if (rc != WH_OK)
+        return rc;
+    out->rooms_sold = wh_rows_int(r, 0, 0);
+    out->rooms_available = wh_rows_int(r, 0, 1);
+    out->room_revenue = wh_rows_int(r, 0, 2);
+    out->other_revenue = wh_rows_int(r, 0, 3);
+    out->refund = wh_rows_int(r, 0, 4);
+    return WH_OK;
+}
+
+wh_err wh_kpi_bpo_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                       wh_kpi_bpo *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    memset(out, 0, sizeof *out);
+    out->venture_id = venture_id;
+    out->date = day;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT COALESCE(SUM(b.dial_count), 0), COALESCE(SUM(CASE WHEN b.connected THEN 1 ELSE 0"
+        " END), 0), COALESCE(SUM(CASE WHEN b.deal_won THEN 1 ELSE 0 END), 0),"
+        " COALESCE(SUM(b.talk_seconds), 0), COALESCE(SUM(b.revenue_cents), 0) FROM"
+        " bpo_call_logs b WHERE b.venture_id = $1 AND b.started_day = $2 AND b.campaign_id IS"
+        " NOT NULL",
+        WH_ARGS(WH_PI(venture_id), WH_PT(day)), &r, e);
+    if (rc != WH_OK)
+        return rc;
+    out->dials = wh_rows_int(r, 0, 0);
+    out->connects = wh_rows_int(r, 0, 1);
+    out->deals = wh_rows_int(r, 0, 2);
+    out->talk_seconds = wh_rows_int(r, 0, 3);
+    out->revenue = wh_rows_int(r, 0, 4);
+    return WH_OK;
+}
