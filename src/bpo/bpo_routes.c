@@ -52,18 +52,6 @@ static wh_err page_of(wh_req *r, const char *list, wh_page *pg, wh_bpo_page *bp,
     return WH_OK;
 }
 
-/* An optional venture_id query filter, checked against the scope (403 outside it). */
-static wh_err venture_filter(wh_req *r, wh_conn **c, int64_t *venture_id, wh_error *e)
-{
-    bool has = false;
-    wh_err rc = wh_req_query_id(r, "venture_id", venture_id, &has, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, c, e);
-    if (rc == WH_OK && has)
-        rc = wh_scope_check_venture(*c, &r->arena, &r->user, *venture_id, e);
-    return rc;
-}
-
 /* The venture of a body: 403 when missing or outside the scope, 400 when not a BPO venture. */
 static wh_err bpo_venture(wh_req *r, wh_conn *c, int64_t venture_id, wh_error *e)
 {
@@ -231,7 +219,7 @@ static wh_err campaign_list(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_err rc = page_of(r, "bpo_campaigns", &pg, &bp, e);
     if (rc == WH_OK)
-        rc = venture_filter(r, &c, &venture_id, e);
+        rc = wh_req_venture_filter(r, &c, &venture_id, e);
     if (rc == WH_OK)
         rc = wh_bpo_campaign_list(c, &r->arena, &r->user, venture_id, &bp, &items, &n, e);
     if (rc != WH_OK)
@@ -317,7 +305,7 @@ static wh_err agent_list(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_err rc = page_of(r, "bpo_agents", &pg, &bp, e);
     if (rc == WH_OK)
-        rc = venture_filter(r, &c, &venture_id, e);
+        rc = wh_req_venture_filter(r, &c, &venture_id, e);
     if (rc == WH_OK)
         rc = wh_bpo_agent_list(c, &r->arena, &r->user, venture_id, &bp, &items, &n, e);
     if (rc != WH_OK)
@@ -511,7 +499,7 @@ static wh_err call_list(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = read_call_filter(r, &f, e);
     if (rc == WH_OK)
-        rc = venture_filter(r, &c, &f.venture_id, e);
+        rc = wh_req_venture_filter(r, &c, &f.venture_id, e);
     if (rc == WH_OK)
         rc = wh_bpo_call_list(c, &r->arena, &r->user, &f, &bp, &items, &n, e);
     if (rc != WH_OK)

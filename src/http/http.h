@@ -104,6 +104,10 @@ WH_MUST_USE wh_err wh_req_json(wh_req *r, json_t **out, wh_error *e);
 WH_MUST_USE wh_err wh_req_query_id(wh_req *r, const char *name, int64_t *out, bool *present,
                                    wh_error *e);
 
+/* An optional ?venture_id= filter: 400 when malformed, 403 when outside the caller's scope;
+ * 0 when absent. Acquires the request's database connection into *c either way. */
+WH_MUST_USE wh_err wh_req_venture_filter(wh_req *r, wh_conn **c, int64_t *venture_id, wh_error *e);
+
 /* Responses. The JSON is stolen and rendered into the arena. */
 WH_MUST_USE wh_err wh_resp_json(wh_req *r, int status, json_t *body);
 WH_MUST_USE wh_err wh_resp_empty(wh_req *r, int status);

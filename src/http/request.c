@@ -53,6 +53,17 @@ wh_err wh_req_query_id(wh_req *r, const char *name, int64_t *out, bool *present,
     return WH_OK;
 }
 
+wh_err wh_req_venture_filter(wh_req *r, wh_conn **c, int64_t *venture_id, wh_error *e)
+{
+    bool has = false;
+    wh_err rc = wh_req_query_id(r, "venture_id", venture_id, &has, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, c, e);
+    if (rc == WH_OK && has)
+        rc = wh_scope_check_venture(*c, &r->arena, &r->user, *venture_id, e);
+    return rc;
+}
+
 static void decref(void *p)
 {
     json_decref(p);

@@ -69,18 +69,6 @@ static const char *day_query(wh_req *r, const char *name, bool *bad, wh_error *e
     return v;
 }
 
-/* An optional venture_id query filter, checked against the scope (403 outside it). */
-static wh_err venture_filter(wh_req *r, wh_conn **c, int64_t *venture_id, wh_error *e)
-{
-    bool has = false;
-    wh_err rc = wh_req_query_id(r, "venture_id", venture_id, &has, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, c, e);
-    if (rc == WH_OK && has)
-        rc = wh_scope_check_venture(*c, &r->arena, &r->user, *venture_id, e);
-    return rc;
-}
-
 /* The after-id of an id-ordered list's cursor. */
 static int64_t after_id(const wh_page *pg)
 {
@@ -227,7 +215,7 @@ static wh_err plan_list(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_err rc = wh_page_parse(r, "incentive_plans", &pg, e);
     if (rc == WH_OK)
-        rc = venture_filter(r, &c, &venture_id, e);
+        rc = wh_req_venture_filter(r, &c, &venture_id, e);
     if (rc == WH_OK)
         rc = wh_incentives_plan_list(c, &r->arena, &r->user, venture_id, after_id(&pg),
                                      pg.limit + 1, &items, &n, e);
@@ -557,7 +545,7 @@ static wh_err daily_list(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_req_query_id(r, "user_id", &f.user_id, &has, e);
     if (rc == WH_OK)
-        rc = venture_filter(r, &c, &f.venture_id, e);
+        rc = wh_req_venture_filter(r, &c, &f.venture_id, e);
     /* everyone reads their own rows; incentives.read reads every row in scope */
     if (!wh_rbac_allows(r->user.role, WH_PERM_INCENTIVES_READ))
         f.own_user_id = r->user.id;
@@ -684,7 +672,7 @@ static wh_err payout_list(wh_req *r, wh_error *e)
     if (rc == WH_OK && status && wh_incentives_name_index(statuses, status) < 0)
         rc = wh_error_field(e, "status", "must be one of CALCULATED, APPROVED, PAID");
     if (rc == WH_OK)
-        rc = venture_filter(r, &c, &venture_id, e);
+        rc = wh_req_venture_filter(r, &c, &venture_id, e);
     if (rc == WH_OK)
         rc = wh_incentives_payout_list(c, &r->arena, &r->user, venture_id, status, after_id(&pg),
                                        pg.limit + 1, &items, &n, e);
