@@ -106,6 +106,9 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
         rc = load_secret(app, e);
     if (rc != WH_OK)
         return rc;
+    rc = wh_cache_new(app->config.redis_url, app->config.cache_ttl_s, &app->cache, e);
+    if (rc != WH_OK)
+        return rc;
     app->router = wh_router_new();
     add_routes(app->router);
     app->integrations = wh_integrations_new(&app->config);
@@ -120,6 +123,7 @@ void wh_app_cleanup(wh_app *app)
 {
     wh_jobs_free(app->jobs); /* waits for the runs of this process: they use everything below */
     wh_events_free(app->events);
+    wh_cache_free(app->cache);
     wh_integrations_free(app->integrations);
     wh_router_free(app->router);
     wh_db_free(app->db);

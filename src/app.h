@@ -3,6 +3,7 @@
 #ifndef WH_APP_H
 #define WH_APP_H
 
+#include "cache/cache.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "db/db.h"
@@ -21,6 +22,7 @@ struct wh_app {
     wh_events *events; /* domain events; subscribers attach in wh_app_init */
     char instance[64]; /* this process: host:pid:random, the holder name of leases */
     wh_jobs *jobs;     /* the job runner; its scheduler runs only in serve (WH_JOBS=on) */
+    wh_cache *cache;   /* dashboard responses: in process, or Redis when WH_REDIS_URL is set */
 };
 
 /* Loads configuration, opens and migrates the database, loads the secret, builds the router. */

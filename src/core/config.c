@@ -98,6 +98,8 @@ wh_err wh_config_load(wh_config *c, wh_error *e)
     c->database_url = wh_strdup(env_or("WH_DATABASE_URL", "sqlite:wheelhouse.db"));
     const char *r = env_or("WH_REDIS_URL", NULL);
     c->redis_url = r ? wh_strdup(r) : NULL;
+    if (env_int("WH_CACHE_TTL_S", 300, 1, 86400, &c->cache_ttl_s, e) != WH_OK)
+        return WH_ERR_INVALID;
     const char *s = env_or("WH_SECRET", NULL);
     c->secret = s ? wh_strdup(s) : NULL;
     c->timezone = wh_strdup(env_or("WH_TIMEZONE", "America/New_York"));

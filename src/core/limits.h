@@ -46,4 +46,15 @@
 #define WH_LIMIT_CODE_TRIES     5
 #define WH_LIMIT_CODES_PER_HOUR 5
 
+/* The response cache: most entries kept in process, largest value stored (bigger values are
+ * served but not cached), and the longest wait for another thread computing the same key. */
+#define WH_LIMIT_CACHE_ENTRIES     4096
+#define WH_LIMIT_CACHE_VALUE_BYTES (1024 * 1024)
+#define WH_LIMIT_CACHE_WAIT_MS     10000
+/* Redis: idle connections kept per process, connect and command timeout, and how long Redis is
+ * left alone after a failure. */
+#define WH_LIMIT_REDIS_IDLE       16
+#define WH_LIMIT_REDIS_TIMEOUT_MS 250
+#define WH_LIMIT_REDIS_BACKOFF_MS 1000
+
 #endif

@@ -118,6 +118,16 @@ void wh_resp_header_add(wh_req *r, const char *name, const char *value);
 /* Renders e as RFC 9457 problem+json; the only place problems are built. */
 void wh_resp_problem(wh_req *r, const wh_error *e);
 
+/* Cached GET answers (routes flagged WH_ROUTE_CACHED, docs/cache.md). render builds the body
+ * (a new reference) when the cache has none. The cache key is the route pattern plus vary, which
+ * must name every other input of the body: its canonical parameters, the scope it was computed
+ * under and the data version of what it reads. The caller's scope must already be checked. The
+ * answer carries Cache-Control: private, no-cache, an ETag and X-Cache: hit | miss; a matching
+ * If-None-Match gets 304. */
+typedef wh_err (*wh_render_fn)(wh_req *r, void *ctx, json_t **body, wh_error *e);
+WH_MUST_USE wh_err wh_resp_cached(wh_req *r, const char *vary, wh_render_fn render, void *ctx,
+                                  wh_error *e);
+
 /* Cursor pages: (sort key, id) keyset pagination with signed opaque cursors. A cursor names the
  * list it came from, so it cannot be replayed on another list. */
 typedef struct {

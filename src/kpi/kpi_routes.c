@@ -3,12 +3,10 @@
 #include "kpi/kpi.h"
 #include "audit/audit.h"
 #include "core/clock.h"
-#include "core/crypto.h"
 #include "core/json.h"
 #include "http/http.h"
 #include "ventures/ventures.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* A day query parameter; NULL when absent. */
@@ -270,59 +268,65 @@ static wh_err live(wh_req *r, wh_conn *c, dash_kind k, int64_t venture_id, const
     return rc;
 }
 
-/* Answers body with Cache-Control and an ETag over it; 304 when If-None-Match matches. */
-static wh_err cached_answer(wh_req *r, json_t *body)
-{
-    char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-    char hex[WH_CRYPTO_SHA256_HEX];
-    wh_crypto_sha256_hex(text ? text : "", text ? strlen(text) : 0, hex);
-    free(text);
-    hex[32] = '\0';
-    const char *etag = wh_arena_printf(&r->arena, "\"%s\"", hex);
-    const char *inm = wh_req_header(r, "If-None-Match");
-    wh_resp_header_add(r, "Cache-Control", "private, no-cache");
-    wh_resp_header_add(r, "ETag", etag);
-    if (inm && (strcmp(inm, etag) == 0 || strcmp(inm, "*") == 0)) {
-        json_decref(body);
-        return wh_resp_empty(r, 304);
-    }
-    return wh_resp_json(r, 200, body);
-}
+typedef struct {
+    int64_t venture_id;
+    const char *today;
+} dash_args;
 
-static wh_err dashboard(wh_req *r, wh_error *e)
+/* The dashboard body: the venture's live figures of today and its last 7 and 30 days. */
+static wh_err dashboard_render(wh_req *r, void *p, json_t **out, wh_error *e)
 {
+    const dash_args *d = p;
     wh_conn *c = NULL;
-    int64_t venture_id = 0;
-    bool present = false;
     wh_venture v;
-    char today[16];
     json_t *now = NULL, *d7 = NULL, *d30 = NULL;
-    wh_err rc = wh_req_query_id(r, "venture_id", &venture_id, &present, e);
-    if (rc == WH_OK && !present)
-        rc = wh_error_field(e, "venture_id", "is required");
+    wh_err rc = wh_req_db(r, &c, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_scope_check_venture(c, &r->arena, &r->user, venture_id, e);
-    if (rc == WH_OK)
-        rc = wh_venture_get(c, &r->arena, &r->user, venture_id, &v, e);
+        rc = wh_venture_get(c, &r->arena, &r->user, d->venture_id, &v, e);
     if (rc != WH_OK)
         return rc;
-    wh_clock_day_of(r->now_ms, today, sizeof today);
     dash_kind k = kind_of(v.type);
-    rc = live(r, c, k, venture_id, today, &now, e);
+    rc = live(r, c, k, d->venture_id, d->today, &now, e);
     if (rc == WH_OK)
-        rc = period(r, c, k, venture_id, today, 7, &d7, e);
+        rc = period(r, c, k, d->venture_id, d->today, 7, &d7, e);
     if (rc == WH_OK)
-        rc = period(r, c, k, venture_id, today, 30, &d30, e);
+        rc = period(r, c, k, d->venture_id, d->today, 30, &d30, e);
     if (rc != WH_OK) {
         json_decref(now);
         json_decref(d7);
         return rc;
     }
-    return cached_answer(r, json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "venture_id",
-                                      (json_int_t)venture_id, "type", v.type, "date", today,
-                                      "today", now, "last_7_days", d7, "last_30_days", d30));
+    *out = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "venture_id", (json_int_t)d->venture_id,
+                     "type", v.type, "date", d->today, "today", now, "last_7_days", d7,
+                     "last_30_days", d30);
+    return WH_OK;
+}
+
+/* GET /dashboard, cached: the scope is checked live on every request; the body depends only on
+ * the venture (computed in SQL for that one venture), its data version and the business day. */
+static wh_err dashboard(wh_req *r, wh_error *e)
+{
+    wh_conn *c = NULL;
+    bool present = false;
+    char today[16];
+    int64_t version = 0;
+    dash_args d = {.today = today};
+    wh_err rc = wh_req_query_id(r, "venture_id", &d.venture_id, &present, e);
+    if (rc == WH_OK && !present)
+        rc = wh_error_field(e, "venture_id", "is required");
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_scope_check_venture(c, &r->arena, &r->user, d.venture_id, e);
+    if (rc == WH_OK)
+        rc = wh_venture_version_get(c, &r->arena, d.venture_id, &version, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_clock_day_of(r->now_ms, today, sizeof today);
+    const char *vary = wh_arena_printf(&r->arena, "venture_id=%lld&day=%s|scope=venture:%lld|v=%lld",
+                                       (long long)d.venture_id, today, (long long)d.venture_id,
+                                       (long long)version);
+    return wh_resp_cached(r, vary, dashboard_render, &d, e);
 }
 
 static const wh_route routes[] = {
@@ -331,7 +335,7 @@ static const wh_route routes[] = {
     {"GET", "/api/v1/kpi/bpo", bpo_get, WH_PERM_KPI_READ, WH_RATE_READ, 0},
     {"PUT", "/api/v1/kpi/freight/{venture_id}/{date}", freight_put, WH_PERM_KPI_WRITE,
      WH_RATE_WRITE, 0},
-    {"GET", "/api/v1/dashboard", dashboard, WH_PERM_KPI_READ, WH_RATE_READ, 0},
+    {"GET", "/api/v1/dashboard", dashboard, WH_PERM_KPI_READ, WH_RATE_READ, WH_ROUTE_CACHED},
 };
 
 const wh_route *wh_kpi_routes(size_t *n)

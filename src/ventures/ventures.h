@@ -44,6 +44,10 @@ WH_MUST_USE wh_err wh_venture_create(wh_conn *c, wh_arena *a, const wh_venture_i
 /* 404 when missing or outside p's scope. */
 WH_MUST_USE wh_err wh_venture_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
                                   wh_venture *out, wh_error *e);
+/* The data version of venture id: bumped in the same transaction by every write to the tables
+ * its dashboard reads (the triggers of migration 0012); 0 before the first such write. */
+WH_MUST_USE wh_err wh_venture_version_get(wh_conn *c, wh_arena *a, int64_t id, int64_t *out,
+                                          wh_error *e);
 WH_MUST_USE wh_err wh_venture_update(wh_conn *c, wh_arena *a, int64_t id,
                                      const wh_venture_input *in, int64_t now_ms, wh_venture *out,
                                      wh_error *e);

@@ -68,6 +68,15 @@ wh_err wh_venture_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id
     return one_venture(rc, r, out, e);
 }
 
+wh_err wh_venture_version_get(wh_conn *c, wh_arena *a, int64_t id, int64_t *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a, "SELECT version FROM data_versions WHERE venture_id = $1",
+                            WH_ARGS(WH_PI(id)), &r, e);
+    *out = rc == WH_OK && wh_rows_count(r) == 1 ? wh_rows_int(r, 0, 0) : 0;
+    return rc;
+}
+
 wh_err wh_venture_update(wh_conn *c, wh_arena *a, int64_t id, const wh_venture_input *in,
                          int64_t now_ms, wh_venture *out, wh_error *e)
 {

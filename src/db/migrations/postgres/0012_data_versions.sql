@@ -1,0 +1,55 @@
+-- Per-venture data versions behind the dashboard cache (docs/cache.md). Every write to a table a
+-- cached dashboard reads bumps its venture's version in the same transaction, through the
+-- triggers below, so a cache key that carries the version can never serve figures older than
+-- the last committed write. A table that a cached route starts reading needs the same triggers.
+CREATE TABLE data_versions (
+    venture_id BIGINT PRIMARY KEY,
+    version    BIGINT NOT NULL
+);
+
+CREATE FUNCTION data_version_bump(v BIGINT) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO data_versions (venture_id, version) VALUES (v, 1)
+        ON CONFLICT (venture_id) DO UPDATE SET version = data_versions.version + 1;
+$$;
+
+-- for tables with a venture_id column; a row moved to another venture changes the old one too
+CREATE FUNCTION data_version_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM data_version_bump(NEW.venture_id);
+    END IF;
+    IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.venture_id <> NEW.venture_id) THEN
+        PERFORM data_version_bump(OLD.venture_id);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+-- a venture's own fields (its type picks the dashboard's figures)
+CREATE FUNCTION data_version_venture() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM data_version_bump(NEW.id);
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER loads_version AFTER INSERT OR UPDATE OR DELETE ON loads
+    FOR EACH ROW EXECUTE FUNCTION data_version_row();
+
+CREATE TRIGGER hotel_daily_version AFTER INSERT OR UPDATE OR DELETE ON hotel_daily
+    FOR EACH ROW EXECUTE FUNCTION data_version_row();
+
+CREATE TRIGGER bpo_call_logs_version AFTER INSERT OR UPDATE OR DELETE ON bpo_call_logs
+    FOR EACH ROW EXECUTE FUNCTION data_version_row();
+
+CREATE TRIGGER kpi_freight_daily_version AFTER INSERT OR UPDATE OR DELETE ON kpi_freight_daily
+    FOR EACH ROW EXECUTE FUNCTION data_version_row();
+
+CREATE TRIGGER kpi_hotel_daily_version AFTER INSERT OR UPDATE OR DELETE ON kpi_hotel_daily
+    FOR EACH ROW EXECUTE FUNCTION data_version_row();
+
+CREATE TRIGGER kpi_bpo_daily_version AFTER INSERT OR UPDATE OR DELETE ON kpi_bpo_daily
+    FOR EACH ROW EXECUTE FUNCTION data_version_row();
+
+CREATE TRIGGER ventures_version AFTER UPDATE ON ventures
+    FOR EACH ROW EXECUTE FUNCTION data_version_venture();
