@@ -42,32 +42,49 @@ static void derive_keys(wh_app *app, const char *secret)
     wh_crypto_hmac(secret, strlen(secret), "wheelhouse-login-code", 21, app->code_key);
 }
 
-/* The cursor key: from WH_SECRET, else a random secret made once and kept in settings (the
- * first instance to insert it wins; every instance then reads the same value). */
+/* A value kept in settings under key: the first instance to insert its fresh value wins and
+ * every instance then reads the same one. */
+static wh_err setting_once(wh_conn *c, wh_arena *a, const char *key, const char *fresh,
+                           const char **out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a,
+                            "INSERT INTO settings (key, value) VALUES ($1, $2)"
+                            " ON CONFLICT (key) DO NOTHING",
+                            WH_ARGS(WH_PT(key), WH_PT(fresh)), NULL, e);
+    if (rc == WH_OK)
+        rc = wh_db_query(c, a, "SELECT value FROM settings WHERE key = $1", WH_ARGS(WH_PT(key)), &r,
+                         e);
+    if (rc == WH_OK && wh_rows_count(r) != 1)
+        rc = wh_error_set(e, 500, "internal", "setting %s is missing", key);
+    *out = rc == WH_OK ? wh_rows_text(r, 0, 0) : NULL;
+    return rc;
+}
+
+/* The cursor and code keys: from WH_SECRET, else a random secret made once and kept in
+ * settings. Also the database's identity, made once the same way: it prefixes cache keys, so a
+ * cache shared with (or left over from) another database never answers for this one. */
 static wh_err load_secret(wh_app *app, wh_error *e)
 {
     wh_conn *c = NULL;
-    wh_rows *r = NULL;
     wh_arena a;
-    char fresh[WH_CRYPTO_TOKEN_CHARS + 1];
-    if (app->config.secret) {
-        derive_keys(app, app->config.secret);
-        return WH_OK;
-    }
+    const char *secret = NULL, *id = NULL;
+    char fresh[WH_CRYPTO_TOKEN_CHARS + 1], fresh_id[WH_CRYPTO_TOKEN_CHARS + 1];
     wh_arena_init(&a);
     wh_crypto_token(fresh, sizeof fresh);
+    wh_crypto_token(fresh_id, sizeof fresh_id);
     wh_err rc = wh_db_acquire(app->db, &c, e);
     if (rc == WH_OK)
-        rc = wh_db_query(c, &a,
-                         "INSERT INTO settings (key, value) VALUES ('secret', $1)"
-                         " ON CONFLICT (key) DO NOTHING",
-                         WH_ARGS(WH_PT(fresh)), NULL, e);
+        rc = setting_once(c, &a, "database_id", fresh_id, &id, e);
     if (rc == WH_OK)
-        rc = wh_db_query(c, &a, "SELECT value FROM settings WHERE key = 'secret'", NULL, 0, &r, e);
-    if (rc == WH_OK && wh_rows_count(r) == 1) {
-        derive_keys(app, wh_rows_text(r, 0, 0));
-    }
+        snprintf(app->database_id, sizeof app->database_id, "%.16s", id);
+    if (rc == WH_OK && !app->config.secret)
+        rc = setting_once(c, &a, "secret", fresh, &secret, e);
+    if (rc == WH_OK)
+        derive_keys(app, app->config.secret ? app->config.secret : secret);
     wh_crypto_wipe(fresh, sizeof fresh);
+    if (secret)
+        wh_crypto_wipe((char *)secret, strlen(secret));
     wh_db_release(app->db, c);
     wh_arena_cleanup(&a);
     return rc;

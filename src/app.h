@@ -19,10 +19,11 @@ struct wh_app {
     unsigned char cursor_key[32]; /* HMAC key for cursors, from WH_SECRET or the database */
     unsigned char code_key[32];   /* HMAC key for e-mailed login codes, from the same secret */
     wh_integrations *integrations;
-    wh_events *events; /* domain events; subscribers attach in wh_app_init */
-    char instance[64]; /* this process: host:pid:random, the holder name of leases */
-    wh_jobs *jobs;     /* the job runner; its scheduler runs only in serve (WH_JOBS=on) */
-    wh_cache *cache;   /* dashboard responses: in process, or Redis when WH_REDIS_URL is set */
+    wh_events *events;    /* domain events; subscribers attach in wh_app_init */
+    char instance[64];    /* this process: host:pid:random, the holder name of leases */
+    wh_jobs *jobs;        /* the job runner; its scheduler runs only in serve (WH_JOBS=on) */
+    wh_cache *cache;      /* dashboard responses: in process, or Redis when WH_REDIS_URL is set */
+    char database_id[17]; /* random, made once per database; prefixes cache keys */
 };
 
 /* Loads configuration, opens and migrates the database, loads the secret, builds the router. */

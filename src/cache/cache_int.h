@@ -9,8 +9,7 @@
  * the return value for the error counter). */
 typedef struct {
     const char *name;
-    bool (*get)(void *impl, const char *key, int64_t now_ms, char **val, size_t *len,
-                bool *failed);
+    bool (*get)(void *impl, const char *key, int64_t now_ms, char **val, size_t *len, bool *failed);
     bool (*put)(void *impl, const char *key, const char *val, size_t len, int64_t now_ms,
                 int64_t ttl_s);
     void (*free)(void *impl);

@@ -7,7 +7,7 @@
 #include <string.h>
 
 typedef struct entry {
-    struct entry *chain;      /* next in the bucket */
+    struct entry *chain;       /* next in the bucket */
     struct entry *prev, *next; /* LRU list: head is the most recent */
     uint64_t hash;
     char *key;
@@ -88,8 +88,7 @@ static void drop(memory *m, entry *en)
     wh_free(en);
 }
 
-static bool get(void *impl, const char *key, int64_t now_ms, char **val, size_t *len,
-                bool *failed)
+static bool get(void *impl, const char *key, int64_t now_ms, char **val, size_t *len, bool *failed)
 {
     memory *m = impl;
     bool hit = false;

@@ -79,7 +79,8 @@ wh_err wh_cache_redis_new(const char *url, void **out, wh_error *e)
     rcache *r = wh_calloc(1, sizeof *r);
     if (!parse_url(url, r)) {
         wh_free(r);
-        return wh_error_field(e, "WH_REDIS_URL", "must look like redis://[:password@]host[:port][/db]");
+        return wh_error_field(e, "WH_REDIS_URL",
+                              "must look like redis://[:password@]host[:port][/db]");
     }
     pthread_mutex_init(&r->mu, NULL);
     *out = r;
@@ -163,8 +164,7 @@ static void give_back(rcache *r, redisContext *ctx, bool ok)
         redisFree(ctx);
 }
 
-static bool get(void *impl, const char *key, int64_t now_ms, char **val, size_t *len,
-                bool *failed)
+static bool get(void *impl, const char *key, int64_t now_ms, char **val, size_t *len, bool *failed)
 {
     rcache *r = impl;
     (void)now_ms; /* Redis expires keys itself */

@@ -47,7 +47,8 @@ wh_err wh_resp_cached(wh_req *r, const char *vary, wh_render_fn render, void *ct
     char *val = NULL;
     size_t len = 0;
     bool hit = false;
-    const char *key = wh_arena_printf(&r->arena, "wh:cache:%s?%s", r->route->pattern, vary);
+    const char *key = wh_arena_printf(&r->arena, "wh:cache:%s:%s?%s", r->app->database_id,
+                                      r->route->pattern, vary);
     wh_err rc = wh_cache_fetch(r->app->cache, key, r->now_ms, fill, &f, &val, &len, &hit, e);
     if (rc != WH_OK)
         return rc;

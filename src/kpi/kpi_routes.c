@@ -296,9 +296,9 @@ static wh_err dashboard_render(wh_req *r, void *p, json_t **out, wh_error *e)
         json_decref(d7);
         return rc;
     }
-    *out = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "venture_id", (json_int_t)d->venture_id,
-                     "type", v.type, "date", d->today, "today", now, "last_7_days", d7,
-                     "last_30_days", d30);
+    *out =
+        json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "venture_id", (json_int_t)d->venture_id, "type",
+                  v.type, "date", d->today, "today", now, "last_7_days", d7, "last_30_days", d30);
     return WH_OK;
 }
 
@@ -323,9 +323,9 @@ static wh_err dashboard(wh_req *r, wh_error *e)
     if (rc != WH_OK)
         return rc;
     wh_clock_day_of(r->now_ms, today, sizeof today);
-    const char *vary = wh_arena_printf(&r->arena, "venture_id=%lld&day=%s|scope=venture:%lld|v=%lld",
-                                       (long long)d.venture_id, today, (long long)d.venture_id,
-                                       (long long)version);
+    const char *vary = wh_arena_printf(
+        &r->arena, "venture_id=%lld&day=%s|scope=venture:%lld|v=%lld", (long long)d.venture_id,
+        today, (long long)d.venture_id, (long long)version);
     return wh_resp_cached(r, vary, dashboard_render, &d, e);
 }
 
