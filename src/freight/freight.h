@@ -137,9 +137,16 @@ typedef struct {
 } wh_load;
 
 /* Inserts l as a new OPEN load created at now_ms on business day `day` (id, status, carrier,
- * billing date, lost reason and timestamps of l are ignored). */
+ * billing date, lost reason and timestamps of l are ignored), with its first status change
+ * (NULL -> OPEN). Call it inside a transaction, so the two rows commit together. */
 WH_MUST_USE wh_err wh_load_create(wh_conn *c, wh_arena *a, const wh_load *l, int64_t now_ms,
                                   const char *day, wh_load *out, wh_error *e);
+/* Records that load l (as stored after the change) entered its status from `from` (NULL: it was
+ * just created) at now_ms on business day `day` (load_status_changes, read by the freight KPIs).
+ * Call it in the transaction of the change, and only for a real change: same -> same is none. */
+WH_MUST_USE wh_err wh_load_status_record(wh_conn *c, wh_arena *a, const wh_load *l,
+                                         const char *from, int64_t now_ms, const char *day,
+                                         wh_error *e);
 /* The load with id inside p's scope, 404 otherwise; lock as for wh_shipper_get. */
 WH_MUST_USE wh_err wh_load_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
                                bool lock, wh_load *out, wh_error *e);

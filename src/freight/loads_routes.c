@@ -1,10 +1,11 @@
 /* Load routes: GET|POST /loads, GET|PATCH /loads/{id}, POST /loads/{id}/status.
  *
  * Handlers validate, call the store and render; every change runs in one transaction with its
- * audit entry, and a load that becomes DELIVERED publishes LOAD_COMPLETED in that same
- * transaction. A load outside the caller's scope answers 404 like a missing one; a venture or
- * office given in a body or query outside the scope answers 403; an office or shipper of
- * another venture than the load's is 400. The status machine itself is loads_rules.c. */
+ * audit entry, a new status writes its load_status_changes row (the KPIs' history), and a load
+ * that becomes DELIVERED publishes LOAD_COMPLETED in that same transaction. A load outside the
+ * caller's scope answers 404 like a missing one; a venture or office given in a body or query
+ * outside the scope answers 403; an office or shipper of another venture than the load's is 400.
+ * The status machine itself is loads_rules.c. */
 #include "freight/freight.h"
 #include "app.h"
 #include "audit/audit.h"
@@ -219,7 +220,8 @@ static wh_err publish_delivered(wh_req *r, wh_conn *c, const wh_load *l, const c
     return wh_events_publish(r->app->events, c, &r->arena, &ev, e);
 }
 
-/* Applies the move in the open transaction: the rules, the write, the audit, the event. */
+/* Applies the move in the open transaction: the rules, the write, the status history row, the
+ * audit, the event. */
 static wh_err move(wh_req *r, wh_conn *c, const wh_load *before, const wh_load_move *m,
                    wh_load *after, bool *noop, wh_error *e)
 {
@@ -233,6 +235,8 @@ static wh_err move(wh_req *r, wh_conn *c, const wh_load *before, const wh_load_m
     if (rc != WH_OK || *noop)
         return rc;
     rc = wh_load_update(c, &r->arena, &next, r->now_ms, after, e);
+    if (rc == WH_OK && strcmp(before->status, after->status) != 0)
+        rc = wh_load_status_record(c, &r->arena, after, before->status, r->now_ms, today, e);
     if (rc == WH_OK)
         rc = audit(r, c, "load.status", before, after, e);
     if (rc == WH_OK && strcmp(after->status, WH_LOAD_DELIVERED) == 0)

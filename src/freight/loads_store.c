@@ -1,6 +1,8 @@
 /* SQL for loads. Every read takes the caller's scope (WH_SCOPE_SQL on venture_id), so a load
  * outside it is a missing load. created_day (the business day of created_at) is written once at
- * insert and backs the from/to filters; margins are derived when rendering, never stored. */
+ * insert and backs the from/to filters; margins are derived when rendering, never stored.
+ * Invariant: every load has a load_status_changes row per status it entered, the first (from
+ * NULL to OPEN) written by the insert itself, the others by the caller of a move. */
 #include "freight/freight.h"
 #include "core/json.h"
 
@@ -83,7 +85,19 @@ wh_err wh_load_create(wh_conn *c, wh_arena *a, const wh_load *l, int64_t now_ms,
                 opt_int(l->has_bill_cents, l->bill_cents),
                 opt_int(l->has_cost_cents, l->cost_cents), WH_PT(day), WH_PI(now_ms)),
         &r, e);
-    return one(rc, r, out, e);
+    rc = one(rc, r, out, e);
+    return rc == WH_OK ? wh_load_status_record(c, a, out, NULL, now_ms, day, e) : rc;
+}
+
+wh_err wh_load_status_record(wh_conn *c, wh_arena *a, const wh_load *l, const char *from,
+                             int64_t now_ms, const char *day, wh_error *e)
+{
+    return wh_db_query(c, a,
+                       "INSERT INTO load_status_changes (load_id, venture_id, from_status,"
+                       " to_status, at, day) VALUES ($1, $2, $3, $4, $5, $6)",
+                       WH_ARGS(WH_PI(l->id), WH_PI(l->venture_id), WH_PT(from), WH_PT(l->status),
+                               WH_PI(now_ms), WH_PT(day)),
+                       NULL, e);
 }
 
 wh_err wh_load_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id, bool lock,

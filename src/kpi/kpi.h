@@ -84,8 +84,9 @@ typedef struct {
 } wh_kpi_counts;
 
 /* Rebuilds the KPI rows of day (venture_id 0: every venture) inside the caller's transaction:
- * freight per (venture, day), hotels per (hotel, day) from hotel_daily, BPO per (campaign, day)
- * from the call logs. Set-based upserts; manual freight columns are never touched. */
+ * freight per (venture, day) from the loads and their status history (load_status_changes),
+ * hotels per (hotel, day) from hotel_daily, BPO per (campaign, day) from the call logs.
+ * Set-based upserts; manual freight columns are never touched. */
 WH_MUST_USE wh_err wh_kpi_aggregate(wh_conn *c, wh_arena *a, const char *day, int64_t venture_id,
                                     int64_t now_ms, wh_kpi_counts *out, wh_error *e);
 

@@ -9,16 +9,34 @@
 #define QUOTED_OR_LATER  "('QUOTED','COVERED','IN_TRANSIT','DELIVERED')"
 #define COVERED_OR_LATER "('COVERED','IN_TRANSIT','DELIVERED')"
 
-/* The freight sources of day $1 (venture $2, 0: all): loads created that day, and loads
- * delivered with that billing day. */
+/* The status changes of day $1 (venture $2, 0: all) into a status of `set` that are their
+ * load's first change into `set`: none of the load's changes before it (by (at, id)) went into
+ * `set`. So a load counts once, on the day it first got there, whatever it did later (a load
+ * re-covered after FELL_OFF is not covered again). */
+#define FIRST_CHANGE_INTO(set)                                                                     \
+    " FROM load_status_changes h WHERE h.day = $1 AND ($2 = 0 OR h.venture_id = $2) AND"           \
+    " h.to_status IN " set " AND NOT EXISTS (SELECT 1 FROM load_status_changes p WHERE"            \
+    " p.load_id = h.load_id AND p.to_status IN " set " AND (p.at, p.id) < (h.at, h.id))"
+#define FIRST_QUOTED  FIRST_CHANGE_INTO(QUOTED_OR_LATER)
+#define FIRST_COVERED FIRST_CHANGE_INTO(COVERED_OR_LATER)
+
+/* The freight sources of day $1 (venture $2, 0: all), one row per counted fact: loads created
+ * that day (inbound, shippers), first changes into QUOTED-or-later and into COVERED-or-later
+ * that day, changes into LOST that day (LOST is terminal: one per load), and loads delivered
+ * with that billing day (revenue, cost, carriers). The status counts read the status history
+ * (load_status_changes), so a day's figures do not move when its loads progress later. */
 #define FREIGHT_SOURCE                                                                             \
-    " SELECT l.venture_id AS venture_id, 1 AS inb,"                                                \
-    " CASE WHEN l.status IN " QUOTED_OR_LATER " THEN 1 ELSE 0 END AS q,"                           \
-    " CASE WHEN l.status IN " COVERED_OR_LATER " THEN 1 ELSE 0 END AS cov,"                        \
-    " CASE WHEN l.status = 'LOST' THEN 1 ELSE 0 END AS lost, 0 AS del,"                            \
+    " SELECT l.venture_id AS venture_id, 1 AS inb, 0 AS q, 0 AS cov, 0 AS lost, 0 AS del,"         \
     " CAST(0 AS BIGINT) AS rev, CAST(0 AS BIGINT) AS cost, l.shipper_id AS shipper,"               \
     " CAST(NULL AS BIGINT) AS carrier FROM loads l WHERE l.created_day = $1 AND ($2 = 0 OR"        \
     " l.venture_id = $2)"                                                                          \
+    " UNION ALL SELECT h.venture_id, 0, 1, 0, 0, 0, 0, 0, CAST(NULL AS BIGINT),"                   \
+    " CAST(NULL AS BIGINT)" FIRST_QUOTED                                                           \
+    " UNION ALL SELECT h.venture_id, 0, 0, 1, 0, 0, 0, 0, CAST(NULL AS BIGINT),"                   \
+    " CAST(NULL AS BIGINT)" FIRST_COVERED                                                          \
+    " UNION ALL SELECT h.venture_id, 0, 0, 0, 1, 0, 0, 0, CAST(NULL AS BIGINT),"                   \
+    " CAST(NULL AS BIGINT) FROM load_status_changes h WHERE h.day = $1 AND ($2 = 0 OR"             \
+    " h.venture_id = $2) AND h.to_status = 'LOST'"                                                 \
     " UNION ALL SELECT l.venture_id, 0, 0, 0, 0, 1, COALESCE(l.bill_cents, 0),"                    \
     " COALESCE(l.cost_cents, 0), CAST(NULL AS BIGINT), l.carrier_id FROM loads l WHERE"            \
     " l.status = 'DELIVERED' AND l.billing_date = $1 AND ($2 = 0 OR l.venture_id = $2)"

@@ -43,6 +43,7 @@
 
 #include <curl/curl.h>
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 extern char **environ;
 
@@ -1055,6 +1056,68 @@ static void pg_drop(void)
     PQfinish(conn);
     free(sql);
     G.pg_db[0] = '\0';
+}
+
+/* wht_sql on PostgreSQL: a connection of its own to the test database. */
+static long long sql_pg(const char *sql)
+{
+    long long v = 0;
+    const char *failure = NULL;
+    PGconn *conn = PQconnectdb(G.db_url);
+    PGresult *res = NULL;
+    if (PQstatus(conn) != CONNECTION_OK) {
+        failure = wht_fmt("%s", PQerrorMessage(conn));
+        goto out;
+    }
+    res = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(res);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        failure = wht_fmt("%s", PQerrorMessage(conn));
+    else if (st == PGRES_TUPLES_OK && PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
+        v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+out:
+    PQclear(res);
+    PQfinish(conn);
+    if (failure)
+        WHT_FAIL("wht_sql: %s: %s", sql, failure);
+    return v;
+}
+
+/* wht_sql on SQLite: the server's file (WAL), waiting out its writer lock. */
+static long long sql_sqlite(const char *sql)
+{
+    long long v = 0;
+    const char *failure = NULL;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_open_v2(G.db_url + strlen("sqlite:"), &db, SQLITE_OPEN_READWRITE, NULL) !=
+        SQLITE_OK) {
+        failure = wht_fmt("%s", db ? sqlite3_errmsg(db) : "out of memory");
+        goto out;
+    }
+    sqlite3_busy_timeout(db, HTTP_TIMEOUT_MS);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        failure = wht_fmt("%s", sqlite3_errmsg(db));
+        goto out;
+    }
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        v = sqlite3_column_int64(st, 0);
+    else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        failure = wht_fmt("%s", sqlite3_errmsg(db));
+out:
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    if (failure)
+        WHT_FAIL("wht_sql: %s: %s", sql, failure);
+    return v;
+}
+
+long long wht_sql(const char *sql)
+{
+    if (!G.ready)
+        die("wht_sql before wht_init");
+    return G.postgres ? sql_pg(sql) : sql_sqlite(sql);
 }
 
 static void remove_dir(const char *path)

@@ -190,6 +190,12 @@ json_t *wht_list_all(const char *token, const char *path, size_t limit);
 long long wht_audit_head(void);
 json_t *wht_audit_since(long long after_id);
 
+/* ---- the database itself, for states the API cannot make (e.g. a change dated a past day) ----
+ * Runs one SQL statement (in the subset both engines accept) on the test database over a
+ * connection of its own, and returns the first column of its first row as an integer: 0 when
+ * there is no row or it is NULL. Fails the test on an error. */
+long long wht_sql(const char *sql);
+
 /* ---- assertions (report at the caller's line, with the request and the response) ---- */
 /* Text printed with any harness assertion failure until the test ends. */
 void wht_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -166,6 +166,14 @@ static json_t *get_load(const char *token, long long id)
     return r->json;
 }
 
+/* How many status changes of load id are recorded (load_status_changes, read by the KPIs);
+ * where: a further SQL condition on the row, or NULL. */
+static long long changes_of(long long id, const char *where)
+{
+    return wht_sql(wht_fmt("SELECT COUNT(*) FROM load_status_changes WHERE load_id = %lld%s%s", id,
+                           where ? " AND " : "", where ? where : ""));
+}
+
 /* The UTC calendar day at now + days (the server runs with WH_TIMEZONE=UTC). */
 static const char *utc_day(int days)
 {
@@ -503,10 +511,47 @@ static void test_same_status_is_a_no_op_without_audit(void **state)
     WHT_JSON_EQUAL(r->json, before);
     WHT_EXPECT(set_status(f->writer.token, covered, "COVERED", 0), 200);
     assert_int_equal(wht_audit_head(), head);
+    assert_int_equal(changes_of(covered, NULL), 3); /* created, WORKING, COVERED: no fourth */
     long long delivered = load_in(f, 6);
     head = wht_audit_head();
     WHT_EXPECT(set_status(f->writer.token, delivered, "DELIVERED", 0), 200);
     assert_int_equal(wht_audit_head(), head);
+    assert_int_equal(changes_of(delivered, NULL), 4);
+}
+
+static void test_status_changes_are_recorded(void **state)
+{
+    (void)state;
+    const fixture *f = fx();
+    const char *today = utc_day(0);
+    json_t *created = new_load_with(f->writer.token, f->a.id, NULL);
+    long long id = wht_int(created, "id");
+    long long at = wht_rfc3339_ms(wht_str(created, "created_at"));
+    assert_int_equal(changes_of(id, NULL), 1);
+    assert_int_equal(changes_of(id, wht_fmt("from_status IS NULL AND to_status = 'OPEN' AND"
+                                            " venture_id = %lld AND day = '%s' AND at = %lld",
+                                            f->a.id, today, at)),
+                     1);
+    WHT_EXPECT(set_status(f->writer.token, id, "WORKING", 0), 200);
+    wht_resp *r = set_status(f->writer.token, id, "COVERED", f->carrier_active);
+    WHT_EXPECT(r, 200);
+    at = wht_rfc3339_ms(wht_str(r->json, "updated_at"));
+
+    /* refused moves and a PATCH record nothing */
+    WHT_PROBLEM(set_status(f->writer.token, id, "OPEN", 0), 409, "invalid_transition", NULL);
+    WHT_PROBLEM(
+        wht_post(f->writer.token, wht_fmt("/loads/%lld/status", id),
+                 wht_json("{s:s, s:s}", "status", "DELIVERED", "billing_date", "2999-01-01")),
+        400, "validation_failed", "billing_date");
+    WHT_EXPECT(wht_patch(f->writer.token, wht_fmt("/loads/%lld", id),
+                         wht_json("{s:s}", "reference", "REF-HISTORY")),
+               200);
+    assert_int_equal(changes_of(id, NULL), 3);
+    assert_int_equal(changes_of(id, "from_status = 'OPEN' AND to_status = 'WORKING'"), 1);
+    assert_int_equal(changes_of(id, wht_fmt("from_status = 'WORKING' AND to_status = 'COVERED'"
+                                            " AND day = '%s' AND at = %lld",
+                                            today, at)),
+                     1);
 }
 
 static void test_covered_needs_an_assignable_carrier(void **state)
@@ -976,6 +1021,7 @@ int main(void)
         WHT_TEST(test_permissions),
         WHT_TEST(test_every_transition),
         WHT_TEST(test_same_status_is_a_no_op_without_audit),
+        WHT_TEST(test_status_changes_are_recorded),
         WHT_TEST(test_covered_needs_an_assignable_carrier),
         WHT_TEST(test_fell_off_drops_the_carrier),
         WHT_TEST(test_delivered_sets_the_billing_day),

@@ -495,6 +495,125 @@ static void test_dashboard(void **state)
     assert_true(json_object_get(json_object_get(h->json, "today"), "occupancy_bp") != NULL);
 }
 
+/* ---- a hand-built history: loads created one day, quoted, covered and lost on later ones ---- */
+
+/* Dates the newest status change of load id on day: the API records a change on the server's
+ * today, so a change of a past day is made by moving the load and then dating the row. */
+static void date_last_change(long long id, const char *day)
+{
+    wht_sql(wht_fmt("UPDATE load_status_changes SET day = '%s' WHERE id = (SELECT MAX(id) FROM"
+                    " load_status_changes WHERE load_id = %lld)",
+                    day, id));
+}
+
+/* A load of venture v (bill 5000, cost 2000) created on day: created_day and its first change. */
+static long long load_on(const wht_user *rep, long long v, const char *day)
+{
+    long long id = load_to(rep, v, 5000, 2000, "OPEN", NULL);
+    wht_sql(wht_fmt("UPDATE loads SET created_day = '%s' WHERE id = %lld", day, id));
+    date_last_change(id, day);
+    return id;
+}
+
+/* Moves load id to status on day: COVERED with the test carrier, DELIVERED billed that day. */
+static void move_on(long long id, const char *status, const char *day)
+{
+    json_t *body = wht_json("{s:s}", "status", status);
+    if (strcmp(status, "COVERED") == 0)
+        json_object_set_new(body, "carrier_id", json_integer(carrier()));
+    if (strcmp(status, "DELIVERED") == 0)
+        json_object_set_new(body, "billing_date", json_string(day));
+    WHT_EXPECT(wht_post(wht_admin_token(), wht_fmt("/loads/%lld/status", id), body), 200);
+    date_last_change(id, day);
+}
+
+static void expect_counts(const json_t *d, long long inbound, long long quoted, long long covered,
+                          long long lost, long long delivered)
+{
+    wht_context("%s", wht_dump(d));
+    assert_int_equal(wht_int(d, "loads_inbound"), inbound);
+    assert_int_equal(wht_int(d, "loads_quoted"), quoted);
+    assert_int_equal(wht_int(d, "loads_covered"), covered);
+    assert_int_equal(wht_int(d, "loads_lost"), lost);
+    assert_int_equal(wht_int(d, "loads_delivered"), delivered);
+}
+
+static void test_status_counts_follow_the_history(void **state)
+{
+    (void)state;
+    const char *d0 = utc_day(-2), *d1 = utc_day(-1), *d2 = utc_day(0);
+    long long v = wht_venture_new("LOGISTICS").id;
+    wht_user rep = member("EMPLOYEE", v);
+    long long l1 = load_on(&rep, v, d0); /* quoted d0, covered d1, delivered d2 */
+    move_on(l1, "QUOTED", d0);
+    move_on(l1, "COVERED", d1);
+    move_on(l1, "DELIVERED", d2);
+    long long l2 = load_on(&rep, v, d0); /* covered straight from WORKING on d1: quoted d1 too */
+    move_on(l2, "WORKING", d0);
+    move_on(l2, "COVERED", d1);
+    move_on(l2, "FELL_OFF", d1);
+    move_on(l2, "COVERED", d2); /* re-covered: already counted on d1 */
+    move_on(l2, "IN_TRANSIT", d2);
+    long long l3 = load_on(&rep, v, d0); /* quoted d1, lost d2 */
+    move_on(l3, "QUOTED", d1);
+    move_on(l3, "LOST", d2);
+    long long l4 = load_on(&rep, v, d1); /* quoted d1, back to WORKING, quoted again d2 */
+    move_on(l4, "QUOTED", d1);
+    move_on(l4, "WORKING", d1);
+    move_on(l4, "QUOTED", d2);
+    long long l5 = load_on(&rep, v, d2); /* lost straight from OPEN */
+    move_on(l5, "LOST", d2);
+    long long l6 = load_on(&rep, v, d0); /* covered d0, fell off d1, covered again d2 */
+    move_on(l6, "WORKING", d0);
+    move_on(l6, "COVERED", d0);
+    move_on(l6, "FELL_OFF", d1);
+    move_on(l6, "WORKING", d1);
+    move_on(l6, "COVERED", d2);
+    long long l7 = load_on(&rep, v, d2); /* quoted and covered on the day it came in */
+    move_on(l7, "WORKING", d2);
+    move_on(l7, "COVERED", d2);
+
+    aggregate(v, d0);
+    json_t *all = run_job("kpi_aggregation", wht_json("{s:s}", "date", d1)); /* every venture */
+    assert_string_equal(wht_str(all, "status"), "SUCCEEDED");
+    aggregate(v, d2);
+    json_t *body = get_ok(NULL, wht_fmt("/kpi/freight?venture_id=%lld&from=%s&to=%s", v, d0, d2));
+    assert_int_equal(json_array_size(json_object_get(body, "days")), 3);
+    /* the cohort reading would give d0 quoted 3, covered 3, lost 1 */
+    expect_counts(day_of(body, d0), 4, 2, 1, 0, 0);
+    expect_counts(day_of(body, d1), 1, 3, 2, 0, 0);
+    json_t *k2 = day_of(body, d2);
+    expect_counts(k2, 2, 1, 1, 2, 1);
+    assert_int_equal(wht_int(k2, "revenue_cents"), 5000);
+    assert_int_equal(wht_int(k2, "cost_cents"), 2000);
+    /* every load counts at most once: l1, l2, l3, l4, l6, l7 quoted; l1, l2, l6, l7 covered */
+    json_t *sum = json_object_get(body, "summary");
+    expect_counts(sum, 7, 6, 4, 2, 1);
+    assert_int_equal(wht_int(sum, "coverage_bp"), 5714);
+
+    /* the dashboard's live today reads the same history */
+    wht_resp *r = dash(rep.token, v, NULL);
+    WHT_EXPECT(r, 200);
+    json_t *today = json_object_get(r->json, "today");
+    expect_counts(today, 2, 1, 1, 2, 1);
+    assert_int_equal(wht_int(today, "revenue_cents"), 5000);
+
+    /* a same -> same request adds no change; re-running a day converges */
+    long long changes = wht_sql(wht_fmt("SELECT COUNT(*) FROM load_status_changes WHERE"
+                                        " load_id = %lld",
+                                        l6));
+    assert_int_equal(changes, 6);
+    WHT_EXPECT(wht_post(wht_admin_token(), wht_fmt("/loads/%lld/status", l6),
+                        wht_json("{s:s}", "status", "COVERED")),
+               200);
+    assert_int_equal(
+        wht_sql(wht_fmt("SELECT COUNT(*) FROM load_status_changes WHERE load_id = %lld", l6)),
+        changes);
+    aggregate(v, d1);
+    json_t *again = get_ok(NULL, wht_fmt("/kpi/freight?venture_id=%lld&from=%s&to=%s", v, d0, d2));
+    WHT_JSON_EQUAL(json_object_get(again, "days"), json_object_get(body, "days"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -504,6 +623,7 @@ int main(void)
         WHT_TEST(test_scope),
         WHT_TEST(test_hotel_and_bpo_kpis),
         WHT_TEST(test_dashboard),
+        WHT_TEST(test_status_counts_follow_the_history),
     };
     FAKE = wht_fake_start();
     char fmcsa[160];
