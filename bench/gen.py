@@ -41,6 +41,10 @@ con.executemany(
     " bill_cents, cost_cents, status, billing_date, created_day, created_at, updated_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 con.execute(
+    "INSERT INTO load_status_changes (load_id, venture_id, from_status, to_status, at, day)"
+    " SELECT id, venture_id, NULL, status, created_at, created_day FROM loads WHERE venture_id = ?",
+    (frt,))
+con.execute(
     "INSERT INTO kpi_freight_daily (venture_id, day, loads_inbound, loads_delivered, revenue_cents,"
     " cost_cents, profit_cents, updated_at) SELECT venture_id, created_day, COUNT(*),"
     " SUM(status = 'DELIVERED'), SUM(CASE WHEN status = 'DELIVERED' THEN bill_cents ELSE 0 END),"
