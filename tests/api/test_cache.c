@@ -21,17 +21,6 @@
 
 /* ------------------------------------------------------------------ helpers */
 
-/* The UTC calendar day at now + days (the servers run with WH_TIMEZONE=UTC). */
-static const char *utc_day(int days)
-{
-    time_t t = time(NULL) + (time_t)days * 86400;
-    struct tm tm;
-    char buf[16];
-    gmtime_r(&t, &tm);
-    strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return wht_fmt("%s", buf);
-}
-
 static wht_user member(const char *role, long long venture)
 {
     wht_user u = wht_user_new(role);
@@ -42,8 +31,8 @@ static wht_user member(const char *role, long long venture)
 static void new_load(const char *token, long long venture, const wht_server *on)
 {
     json_t *body = wht_json("{s:I, s:s, s:s, s:s, s:s, s:I}", "venture_id", (json_int_t)venture,
-                            "pickup_city", "Columbus", "pickup_state", "OH", "drop_city",
-                            "Atlanta", "drop_state", "GA", "bill_cents", (json_int_t)5000);
+                            "pickup_city", "Columbus", "pickup_state", "OH", "drop_city", "Atlanta",
+                            "drop_state", "GA", "bill_cents", (json_int_t)5000);
     WHT_EXPECT(wht_send_on(on, "POST", token, "/loads", body), 201);
 }
 
@@ -131,7 +120,7 @@ static void test_versions_are_per_venture(void **state)
 static void test_manual_kpis_and_the_job_invalidate(void **state)
 {
     (void)state;
-    const char *y = utc_day(-1);
+    const char *y = wht_utc_day(-1);
     long long v = wht_venture_new("LOGISTICS").id;
     wht_resp *before = DASH(NULL, NULL, v, "miss");
     assert_int_equal(wht_int(json_object_get(before->json, "last_7_days"), "revenue_cents"), 0);

@@ -174,17 +174,6 @@ static long long changes_of(long long id, const char *where)
                            where ? " AND " : "", where ? where : ""));
 }
 
-/* The UTC calendar day at now + days (the server runs with WH_TIMEZONE=UTC). */
-static const char *utc_day(int days)
-{
-    time_t t = time(NULL) + (time_t)days * 86400;
-    struct tm tm;
-    char buf[16];
-    gmtime_r(&t, &tm);
-    strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return wht_fmt("%s", buf);
-}
-
 static size_t count_loads(const char *token, long long venture_id)
 {
     return json_array_size(wht_list_all(token, wht_fmt("/loads?venture_id=%lld", venture_id), 200));
@@ -523,7 +512,7 @@ static void test_status_changes_are_recorded(void **state)
 {
     (void)state;
     const fixture *f = fx();
-    const char *today = utc_day(0);
+    const char *today = wht_utc_day(0);
     json_t *created = new_load_with(f->writer.token, f->a.id, NULL);
     long long id = wht_int(created, "id");
     long long at = wht_rfc3339_ms(wht_str(created, "created_at"));
@@ -620,7 +609,7 @@ static void test_delivered_sets_the_billing_day(void **state)
     const fixture *f = fx();
     long long id = load_in(f, 5);
     json_t *before = get_load(f->writer.token, id);
-    const char *future = utc_day(2);
+    const char *future = wht_utc_day(2);
     WHT_PROBLEM(wht_post(f->writer.token, wht_fmt("/loads/%lld/status", id),
                          wht_json("{s:s, s:s}", "status", "DELIVERED", "billing_date", future)),
                 400, "validation_failed", "billing_date");
@@ -633,9 +622,9 @@ static void test_delivered_sets_the_billing_day(void **state)
                 400, "validation_failed", "billing_date");
     WHT_JSON_EQUAL(get_load(f->writer.token, id), before);
 
-    const char *day_before = utc_day(0);
+    const char *day_before = wht_utc_day(0);
     wht_resp *r = set_status(f->writer.token, id, "DELIVERED", 0);
-    const char *day_after = utc_day(0);
+    const char *day_after = wht_utc_day(0);
     WHT_EXPECT(r, 200);
     const char *billed = wht_str(r->json, "billing_date");
     assert_true(strcmp(billed, day_before) == 0 || strcmp(billed, day_after) == 0);
@@ -648,7 +637,7 @@ static void test_delivered_sets_the_billing_day(void **state)
     assert_string_equal(wht_str(r->json, "billing_date"), "2026-01-15");
     long long today = load_in(f, 4);
     r = wht_post(f->writer.token, wht_fmt("/loads/%lld/status", today),
-                 wht_json("{s:s, s:s}", "status", "DELIVERED", "billing_date", utc_day(0)));
+                 wht_json("{s:s, s:s}", "status", "DELIVERED", "billing_date", wht_utc_day(0)));
     WHT_EXPECT(r, 200);
 }
 
@@ -912,7 +901,7 @@ static void test_filters(void **state)
     WHT_EXPECT(set_status(u1.token, l4, "LOST", 0), 200);
 
     const char *base = wht_fmt("/loads?venture_id=%lld", v.id);
-    const char *today = utc_day(0);
+    const char *today = wht_utc_day(0);
     long long all[] = {l1, l2, l3, l4};
     struct {
         const char *query;
@@ -931,9 +920,9 @@ static void test_filters(void **state)
         {wht_fmt("&created_by=%lld&office_id=%lld", u1.id, o1), 2, {l1, l4}},
         {wht_fmt("&shipper_id=%lld&status=OPEN", s1), 1, {l1}},
         {wht_fmt("&from=%s&to=%s", today, today), 4, {l1, l2, l3, l4}},
-        {wht_fmt("&from=%s", utc_day(-1)), 4, {l1, l2, l3, l4}},
-        {wht_fmt("&from=%s", utc_day(2)), 0, {0}},
-        {wht_fmt("&to=%s", utc_day(-2)), 0, {0}},
+        {wht_fmt("&from=%s", wht_utc_day(-1)), 4, {l1, l2, l3, l4}},
+        {wht_fmt("&from=%s", wht_utc_day(2)), 0, {0}},
+        {wht_fmt("&to=%s", wht_utc_day(-2)), 0, {0}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         wht_context("query %s", cases[i].query);

@@ -32,17 +32,6 @@ static long long CARRIER;
 
 /* ------------------------------------------------------------------ helpers */
 
-/* The UTC calendar day at now + days (the server runs with WH_TIMEZONE=UTC). */
-static const char *utc_day(int days)
-{
-    time_t t = time(NULL) + (time_t)days * 86400;
-    struct tm tm;
-    char buf[16];
-    gmtime_r(&t, &tm);
-    strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return wht_fmt("%s", buf);
-}
-
 static long long carrier(void)
 {
     if (CARRIER)
@@ -173,14 +162,14 @@ static long long logistics(void)
 static void test_three_delivered_loads_at_five_dollars(void **state)
 {
     (void)state;
-    const char *day = utc_day(-2);
+    const char *day = wht_utc_day(-2);
     long long v = logistics();
     wht_user rep = member("EMPLOYEE", v);
     long long plan = plan_new(v, "2020-01-01", NULL);
     long long rule = rule_new(plan, flat("loads_completed", 500));
     delivered(&rep, v, 3, 10000, day);
     /* not counted: delivered another day, covered but not delivered, still working */
-    delivered(&rep, v, 1, 10000, utc_day(-3));
+    delivered(&rep, v, 1, 10000, wht_utc_day(-3));
     load_to(&rep, v, 10000, 0, "COVERED", NULL);
     load_to(&rep, v, 10000, 0, "WORKING", NULL);
 
@@ -212,7 +201,7 @@ static void test_three_delivered_loads_at_five_dollars(void **state)
 static void test_two_percent_of_ten_thousand_dollars(void **state)
 {
     (void)state;
-    const char *day = utc_day(-2);
+    const char *day = wht_utc_day(-2);
     long long v = logistics();
     wht_user rep = member("EMPLOYEE", v);
     long long plan = plan_new(v, "2020-01-01", NULL);
@@ -227,7 +216,7 @@ static void test_two_percent_of_ten_thousand_dollars(void **state)
 static void test_rounding_half_away_from_zero_per_rule(void **state)
 {
     (void)state;
-    const char *day = utc_day(-2);
+    const char *day = wht_utc_day(-2);
     long long v = logistics();
     wht_user rep = member("EMPLOYEE", v);
     long long plan = plan_new(v, "2020-01-01", NULL);
@@ -243,7 +232,7 @@ static void test_rounding_half_away_from_zero_per_rule(void **state)
 static void test_bonus_on_target(void **state)
 {
     (void)state;
-    const char *day = utc_day(-2);
+    const char *day = wht_utc_day(-2);
     long long v = logistics();
     wht_user five = member("EMPLOYEE", v), three = member("EMPLOYEE", v);
     long long plan = plan_new(v, "2020-01-01", NULL);
@@ -261,7 +250,7 @@ static void test_bonus_on_target(void **state)
 static void test_two_plans_sum_into_one_row(void **state)
 {
     (void)state;
-    const char *day = utc_day(-2);
+    const char *day = wht_utc_day(-2);
     long long v = logistics();
     wht_user rep = member("EMPLOYEE", v);
     long long a = plan_new(v, "2020-01-01", NULL), b = plan_new(v, "2020-01-01", NULL);
@@ -279,7 +268,7 @@ static void test_two_plans_sum_into_one_row(void **state)
 static void test_tiered_slab_across_two_tiers_on_bpo_dials(void **state)
 {
     (void)state;
-    const char *day = utc_day(-2);
+    const char *day = wht_utc_day(-2);
     long long v = wht_venture_new("BPO").id;
     wht_user agent_user = member("EMPLOYEE", v);
     wht_resp *r = wht_post(
@@ -289,7 +278,7 @@ static void test_tiered_slab_across_two_tiers_on_bpo_dials(void **state)
     long long agent = wht_int(r->json, "id");
     /* 9 + 6 = 15 dials that day, 2 connects, 1 deal; a call of another day does not count */
     const char *starts[] = {wht_fmt("%sT10:00:00Z", day), wht_fmt("%sT23:59:00Z", day),
-                            wht_fmt("%sT00:00:00Z", utc_day(-1))};
+                            wht_fmt("%sT00:00:00Z", wht_utc_day(-1))};
     const int dials[] = {9, 6, 50};
     for (int i = 0; i < 3; i++)
         WHT_EXPECT(
@@ -318,7 +307,7 @@ static size_t discard(char *p, size_t size, size_t n, void *ud)
 static void test_miles_margin_and_reviews_responded(void **state)
 {
     (void)state;
-    const char *day = utc_day(-2);
+    const char *day = wht_utc_day(-2);
     long long v = logistics();
     wht_user rep = member("EMPLOYEE", v);
     long long plan = plan_new(v, "2020-01-01", NULL);
@@ -331,7 +320,7 @@ static void test_miles_margin_and_reviews_responded(void **state)
     assert_int_equal(amount_of(preview(v, day), rep.id), 600 + 1200);
 
     /* reviews responded today, credited to the responder */
-    const char *today = utc_day(0);
+    const char *today = wht_utc_day(0);
     long long h = wht_venture_new("HOSPITALITY").id;
     wht_user head = member("VENTURE_HEAD", h);
     wht_resp *r = wht_post(wht_admin_token(), "/hotels",
@@ -352,13 +341,13 @@ static void test_miles_margin_and_reviews_responded(void **state)
     }
     rule_new(plan_new(h, "2020-01-01", NULL), flat("hotel_reviews_responded", 250));
     assert_int_equal(amount_of(preview(h, today), head.id), 500);
-    assert_int_equal(json_array_size(preview(h, utc_day(-1))), 0);
+    assert_int_equal(json_array_size(preview(h, wht_utc_day(-1))), 0);
 }
 
 static void test_commit_twice_and_concurrently_converge(void **state)
 {
     (void)state;
-    const char *day = utc_day(-2);
+    const char *day = wht_utc_day(-2);
     long long v = logistics();
     wht_user a = member("EMPLOYEE", v), b = member("DISPATCHER", v);
     long long plan = plan_new(v, "2020-01-01", NULL);
@@ -410,7 +399,7 @@ static void test_commit_twice_and_concurrently_converge(void **state)
 static void test_only_members_and_the_rule_role_are_paid(void **state)
 {
     (void)state;
-    const char *day = utc_day(-2);
+    const char *day = wht_utc_day(-2);
     long long v = logistics();
     wht_user emp = member("EMPLOYEE", v), disp = member("DISPATCHER", v);
     wht_user leaver = member("EMPLOYEE", v);
@@ -433,13 +422,13 @@ static void test_only_members_and_the_rule_role_are_paid(void **state)
 static void test_effective_dates_active_and_enabled(void **state)
 {
     (void)state;
-    const char *day = utc_day(-5);
+    const char *day = wht_utc_day(-5);
     long long v = logistics();
     wht_user rep = member("EMPLOYEE", v);
     delivered(&rep, v, 1, 100, day);
-    rule_new(plan_new(v, utc_day(-4), NULL), flat("loads_completed", 1));         /* later */
-    rule_new(plan_new(v, "2020-01-01", utc_day(-6)), flat("loads_completed", 2)); /* ended */
-    rule_new(plan_new(v, day, day), flat("loads_completed", 4));                  /* that day */
+    rule_new(plan_new(v, wht_utc_day(-4), NULL), flat("loads_completed", 1));         /* later */
+    rule_new(plan_new(v, "2020-01-01", wht_utc_day(-6)), flat("loads_completed", 2)); /* ended */
+    rule_new(plan_new(v, day, day), flat("loads_completed", 4));                      /* that day */
     long long off = plan_new(v, "2020-01-01", NULL);
     rule_new(off, flat("loads_completed", 8));
     WHT_EXPECT(wht_patch(wht_admin_token(), wht_fmt("/incentives/plans/%lld", off),
@@ -528,7 +517,7 @@ static void test_rules_are_validated_at_creation(void **state)
 static void test_payouts_generate_regenerate_approve_and_overlap(void **state)
 {
     (void)state;
-    const char *d1 = utc_day(-4), *d2 = utc_day(-3);
+    const char *d1 = wht_utc_day(-4), *d2 = wht_utc_day(-3);
     long long v = logistics();
     wht_user rep = member("EMPLOYEE", v);
     long long plan = plan_new(v, "2020-01-01", NULL);
@@ -539,7 +528,7 @@ static void test_payouts_generate_regenerate_approve_and_overlap(void **state)
     commit(v, d2);
     const char *tok = wht_admin_token();
     json_t *period = wht_json("{s:I, s:s, s:s}", "venture_id", (json_int_t)v, "period_start", d1,
-                              "period_end", utc_day(10)); /* may end in the future */
+                              "period_end", wht_utc_day(10)); /* may end in the future */
     wht_keep_json(period);
     wht_resp *r = wht_post(tok, "/incentives/payouts/generate", json_deep_copy(period));
     WHT_EXPECT(r, 200);
@@ -588,7 +577,7 @@ static void test_payouts_generate_regenerate_approve_and_overlap(void **state)
     /* a period after it is fine */
     WHT_EXPECT(wht_post(tok, "/incentives/payouts/generate",
                         wht_json("{s:I, s:s, s:s}", "venture_id", (json_int_t)v, "period_start",
-                                 utc_day(11), "period_end", utc_day(20))),
+                                 wht_utc_day(11), "period_end", wht_utc_day(20))),
                200);
     WHT_PROBLEM(wht_post(tok, "/incentives/payouts/generate",
                          wht_json("{s:I, s:s, s:s}", "venture_id", (json_int_t)v, "period_start",
@@ -599,7 +588,7 @@ static void test_payouts_generate_regenerate_approve_and_overlap(void **state)
 static void test_permissions_scope_and_my_incentives(void **state)
 {
     (void)state;
-    const char *day = utc_day(-2);
+    const char *day = wht_utc_day(-2);
     long long v = logistics(), other = logistics();
     wht_user rep = member("EMPLOYEE", v), peer = member("EMPLOYEE", v);
     wht_user finance = member("FINANCE", v), outsider = member("FINANCE", other);
@@ -621,8 +610,8 @@ static void test_permissions_scope_and_my_incentives(void **state)
     assert_int_equal(json_array_size(mine), 1);
     assert_int_equal(wht_int(json_array_get(mine, 0), "user_id"), rep.id);
     assert_int_equal(wht_int(json_array_get(mine, 0), "amount_cents"), 500);
-    mine = wht_list_all(rep.token, wht_fmt("/me/incentives?from=%s&to=%s", utc_day(-1), utc_day(0)),
-                        10);
+    mine = wht_list_all(
+        rep.token, wht_fmt("/me/incentives?from=%s&to=%s", wht_utc_day(-1), wht_utc_day(0)), 10);
     assert_int_equal(json_array_size(mine), 0);
     /* FINANCE reads, cannot manage */
     assert_int_equal(json_array_size(wht_list_all(finance.token, "/incentives/daily", 1)), 2);
@@ -659,24 +648,24 @@ static void test_daily_pages_neither_repeat_nor_skip(void **state)
     long long plan = plan_new(v, "2020-01-01", NULL);
     rule_new(plan, flat("loads_completed", 100));
     for (int d = -8; d <= -5; d++) {
-        delivered(&rep, v, 1, 100, utc_day(d));
-        commit(v, utc_day(d));
+        delivered(&rep, v, 1, 100, wht_utc_day(d));
+        commit(v, wht_utc_day(d));
     }
     const char *path = wht_fmt("/incentives/daily?venture_id=%lld&limit=2", v);
     wht_resp *r = wht_get(wht_admin_token(), path);
     WHT_EXPECT(r, 200);
     assert_true(json_is_true(json_object_get(r->json, "has_more")));
-    assert_string_equal(wht_str(json_array_get(wht_items(r), 0), "date"), utc_day(-5));
+    assert_string_equal(wht_str(json_array_get(wht_items(r), 0), "date"), wht_utc_day(-5));
     const char *cursor = wht_str(r->json, "next_cursor");
     /* a newer day committed between pages appears on no later page */
-    delivered(&rep, v, 1, 100, utc_day(-2));
-    commit(v, utc_day(-2));
+    delivered(&rep, v, 1, 100, wht_utc_day(-2));
+    commit(v, wht_utc_day(-2));
     r = wht_get(wht_admin_token(), wht_fmt("%s&cursor=%s", path, cursor));
     WHT_EXPECT(r, 200);
     json_t *items = wht_items(r);
     assert_int_equal(json_array_size(items), 2);
-    assert_string_equal(wht_str(json_array_get(items, 0), "date"), utc_day(-7));
-    assert_string_equal(wht_str(json_array_get(items, 1), "date"), utc_day(-8));
+    assert_string_equal(wht_str(json_array_get(items, 0), "date"), wht_utc_day(-7));
+    assert_string_equal(wht_str(json_array_get(items, 1), "date"), wht_utc_day(-8));
     assert_true(json_is_false(json_object_get(r->json, "has_more")));
 }
 

@@ -21,17 +21,6 @@ static long long CARRIER;
 
 /* ------------------------------------------------------------------ helpers */
 
-/* The UTC calendar day at now + days (the server runs with WH_TIMEZONE=UTC). */
-static const char *utc_day(int days)
-{
-    time_t t = time(NULL) + (time_t)days * 86400;
-    struct tm tm;
-    char buf[16];
-    gmtime_r(&t, &tm);
-    strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-    return wht_fmt("%s", buf);
-}
-
 static long long carrier(void)
 {
     if (CARRIER)
@@ -153,7 +142,7 @@ static long long amount_of(const json_t *items, long long user)
 static void test_incentive_daily_commits_and_converges(void **state)
 {
     (void)state;
-    const char *day = utc_day(-3);
+    const char *day = wht_utc_day(-3);
     long long v1 = wht_venture_new("LOGISTICS").id, v2 = wht_venture_new("LOGISTICS").id;
     long long bare = wht_venture_new("LOGISTICS").id; /* no plan: not committed */
     wht_user a = member("EMPLOYEE", v1), b = member("EMPLOYEE", v2), c = member("EMPLOYEE", bare);
@@ -240,7 +229,7 @@ static void lost(const wht_user *rep, long long venture)
 static void test_freight_kpis_on_a_hand_built_set(void **state)
 {
     (void)state;
-    const char *t = utc_day(0), *y = utc_day(-1);
+    const char *t = wht_utc_day(0), *y = wht_utc_day(-1);
     long long v = wht_venture_new("LOGISTICS").id, v2 = wht_venture_new("LOGISTICS").id;
     wht_user rep = member("EMPLOYEE", v), rep2 = member("EMPLOYEE", v2);
     load_to(&rep, v, 10000, 6000, "DELIVERED", t);
@@ -301,7 +290,7 @@ static void test_freight_kpis_on_a_hand_built_set(void **state)
 static void test_manual_columns_survive_aggregation(void **state)
 {
     (void)state;
-    const char *t = utc_day(0);
+    const char *t = wht_utc_day(0);
     long long v = wht_venture_new("LOGISTICS").id;
     wht_user rep = member("EMPLOYEE", v);
     load_to(&rep, v, 10000, 6000, "DELIVERED", t);
@@ -346,7 +335,7 @@ static void test_manual_columns_survive_aggregation(void **state)
 static void test_scope(void **state)
 {
     (void)state;
-    const char *t = utc_day(0);
+    const char *t = wht_utc_day(0);
     long long v = wht_venture_new("LOGISTICS").id, other = wht_venture_new("LOGISTICS").id;
     wht_user rep = member("EMPLOYEE", v);
     load_to(&rep, v, 10000, 6000, "DELIVERED", t);
@@ -384,7 +373,7 @@ static void test_scope(void **state)
 static void test_hotel_and_bpo_kpis(void **state)
 {
     (void)state;
-    const char *t = utc_day(0);
+    const char *t = wht_utc_day(0);
     long long v = wht_venture_new("HOSPITALITY").id;
     wht_resp *r = wht_post(wht_admin_token(), "/hotels",
                            wht_json("{s:I, s:s, s:s, s:I}", "venture_id", (json_int_t)v, "name",
@@ -453,7 +442,7 @@ static wht_resp *dash(const char *token, long long venture, const char *etag)
 static void test_dashboard(void **state)
 {
     (void)state;
-    const char *y = utc_day(-1);
+    const char *y = wht_utc_day(-1);
     long long v = wht_venture_new("LOGISTICS").id;
     wht_user rep = member("EMPLOYEE", v);
     load_to(&rep, v, 10000, 6000, "DELIVERED", y); /* yesterday's revenue, created today */
@@ -541,7 +530,7 @@ static void expect_counts(const json_t *d, long long inbound, long long quoted, 
 static void test_status_counts_follow_the_history(void **state)
 {
     (void)state;
-    const char *d0 = utc_day(-2), *d1 = utc_day(-1), *d2 = utc_day(0);
+    const char *d0 = wht_utc_day(-2), *d1 = wht_utc_day(-1), *d2 = wht_utc_day(0);
     long long v = wht_venture_new("LOGISTICS").id;
     wht_user rep = member("EMPLOYEE", v);
     long long l1 = load_on(&rep, v, d0); /* quoted d0, covered d1, delivered d2 */

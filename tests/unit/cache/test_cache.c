@@ -244,8 +244,8 @@ static void test_redis_down_is_a_miss(void **state)
 static void test_redis_url_validation(void **state)
 {
     (void)state;
-    const char *bad[] = {"http://127.0.0.1:6379", "redis://", "redis://host:0", "redis://host:x",
-                         "redis://host:70000", "redis://host/abc"};
+    const char *bad[] = {"http://127.0.0.1:6379", "redis://",           "redis://host:0",
+                         "redis://host:x",        "redis://host:70000", "redis://host/abc"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         wh_error e;
         wh_cache *c = NULL;
