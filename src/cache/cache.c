@@ -128,7 +128,7 @@ static wh_err compute(wh_cache *c, const char *key, int64_t now_ms, wh_cache_fil
                       void *ctx, char **val, size_t *len, wh_error *e)
 {
     wh_buf b;
-    wh_buf_init(&b, WH_LIMIT_CACHE_VALUE_BYTES);
+    wh_buf_init(&b, WH_LIMIT_CACHE_FILL_BYTES); /* the backend refuses to store over its cap */
     wh_err rc = fill(ctx, &b, e);
     if (rc == WH_OK) {
         *val = wh_buf_take(&b, len);

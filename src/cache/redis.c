@@ -1,7 +1,9 @@
 /* The Redis cache: GET and SET ... EX through hiredis. hiredis contexts are not thread-safe, so
- * each operation borrows one from a small idle stack (or connects a new one) and returns it;
- * a context that failed is dropped. After a failure Redis is left alone for a short back-off,
- * so a dead Redis costs one refused connection per back-off, not one per request. */
+ * each operation borrows one from a small idle stack (or connects a new one) and returns it.
+ * A pooled connection that fails (Redis restarted, or closed it as idle) drops the whole idle
+ * stack and the command is retried once on a fresh connection; only when a fresh connection
+ * fails is Redis left alone for a short back-off, so a dead Redis costs one refused connection
+ * per back-off, not one per request. */
 #include "cache/cache_int.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -10,12 +12,14 @@
 
 #include <hiredis/hiredis.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct {
     char host[256];
     int port;
+    char user[128];     /* empty: the default user */
     char password[256]; /* empty: no AUTH */
     int db;
     pthread_mutex_t mu; /* guards idle, nidle, down_until_ms */
@@ -38,25 +42,41 @@ static bool parse_port(const char *s, size_t n, int *out)
     return v > 0 && v < 65536;
 }
 
-/* redis://[[user]:password@]host[:port][/db] */
+static bool copy_part(char *dst, size_t cap, const char *src, size_t n)
+{
+    if (n >= cap)
+        return false;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+    return true;
+}
+
+/* redis://[[user]:password@]host[:port][/db]; the credentials end at the last '@' before the
+ * path, so a password may hold '@' (no percent-decoding: write it as it is). */
 static bool parse_url(const char *url, rcache *r)
 {
-    const char *p = url + strlen("redis://");
     if (strncmp(url, "redis://", 8) != 0)
         return false;
-    const char *at = strchr(p, '@');
+    const char *p = url + 8;
+    size_t auth_len = strcspn(p, "/");
+    const char *at = NULL;
+    for (size_t i = 0; i < auth_len; i++)
+        if (p[i] == '@')
+            at = p + i;
     if (at) {
         const char *colon = memchr(p, ':', (size_t)(at - p));
-        const char *pw = colon ? colon + 1 : p;
-        if ((size_t)(at - pw) >= sizeof r->password)
+        if (colon) {
+            if (!copy_part(r->user, sizeof r->user, p, (size_t)(colon - p)) ||
+                !copy_part(r->password, sizeof r->password, colon + 1, (size_t)(at - colon - 1)))
+                return false;
+        } else if (!copy_part(r->password, sizeof r->password, p, (size_t)(at - p))) {
             return false;
-        memcpy(r->password, pw, (size_t)(at - pw));
+        }
         p = at + 1;
     }
     size_t hlen = strcspn(p, ":/");
-    if (hlen == 0 || hlen >= sizeof r->host)
+    if (hlen == 0 || !copy_part(r->host, sizeof r->host, p, hlen))
         return false;
-    memcpy(r->host, p, hlen);
     p += hlen;
     r->port = 6379;
     if (*p == ':') {
@@ -87,7 +107,7 @@ wh_err wh_cache_redis_new(const char *url, void **out, wh_error *e)
     return WH_OK;
 }
 
-static bool reply_ok(redisReply *rep)
+static bool reply_ok(const redisReply *rep)
 {
     return rep && rep->type != REDIS_REPLY_ERROR;
 }
@@ -101,7 +121,8 @@ static redisContext *dial(rcache *r)
     if (redisSetTimeout(ctx, tv) != REDIS_OK)
         goto fail;
     if (r->password[0]) {
-        redisReply *rep = redisCommand(ctx, "AUTH %s", r->password);
+        redisReply *rep = r->user[0] ? redisCommand(ctx, "AUTH %s %s", r->user, r->password)
+                                     : redisCommand(ctx, "AUTH %s", r->password);
         bool ok = reply_ok(rep);
         freeReplyObject(rep);
         if (!ok)
@@ -123,8 +144,25 @@ fail:
     return NULL;
 }
 
-/* A context to use, or NULL while Redis is considered down. */
-static redisContext *borrow(rcache *r)
+static void back_off(rcache *r)
+{
+    pthread_mutex_lock(&r->mu);
+    r->down_until_ms = wh_clock_mono_ms() + WH_LIMIT_REDIS_BACKOFF_MS;
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* Drops every idle connection (after one of them turned out dead, the others likely are). */
+static void drop_idle(rcache *r)
+{
+    pthread_mutex_lock(&r->mu);
+    while (r->nidle > 0)
+        redisFree(r->idle[--r->nidle]);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* A context to use (*pooled: it came from the idle stack), or NULL while Redis is considered
+ * down or refuses a fresh connection. */
+static redisContext *borrow(rcache *r, bool *pooled)
 {
     redisContext *ctx = NULL;
     pthread_mutex_lock(&r->mu);
@@ -132,49 +170,76 @@ static redisContext *borrow(rcache *r)
     if (!down && r->nidle > 0)
         ctx = r->idle[--r->nidle];
     pthread_mutex_unlock(&r->mu);
+    *pooled = ctx != NULL;
     if (down || ctx)
         return ctx;
     ctx = dial(r);
-    if (!ctx) {
-        pthread_mutex_lock(&r->mu);
-        r->down_until_ms = wh_clock_mono_ms() + WH_LIMIT_REDIS_BACKOFF_MS;
-        pthread_mutex_unlock(&r->mu);
-    }
+    if (!ctx)
+        back_off(r);
     return ctx;
 }
 
-/* Gives ctx back after a clean exchange, or drops it after a failed one. */
-static void give_back(rcache *r, redisContext *ctx, bool ok)
+static void give_back(rcache *r, redisContext *ctx)
 {
-    if (ok) {
-        pthread_mutex_lock(&r->mu);
-        if (r->nidle < WH_LIMIT_REDIS_IDLE) {
-            r->idle[r->nidle++] = ctx;
-            ctx = NULL;
-        }
-        pthread_mutex_unlock(&r->mu);
-    } else {
-        wh_log(WH_LOG_WARN, "redis %s:%d: %s", r->host, r->port,
-               ctx->err ? ctx->errstr : "unexpected reply");
-        pthread_mutex_lock(&r->mu);
-        r->down_until_ms = wh_clock_mono_ms() + WH_LIMIT_REDIS_BACKOFF_MS;
-        pthread_mutex_unlock(&r->mu);
+    pthread_mutex_lock(&r->mu);
+    if (r->nidle < WH_LIMIT_REDIS_IDLE) {
+        r->idle[r->nidle++] = ctx;
+        ctx = NULL;
     }
+    pthread_mutex_unlock(&r->mu);
     if (ctx)
         redisFree(ctx);
+}
+
+/* One command with the reply accepted by ok; NULL after a failure (logged, counted by the
+ * caller). A failure on a pooled connection is retried once on a fresh one. */
+static redisReply *command(rcache *r, bool (*ok)(const redisReply *), const char *fmt, ...)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        bool pooled = false;
+        redisContext *ctx = borrow(r, &pooled);
+        if (!ctx)
+            return NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        redisReply *rep = redisvCommand(ctx, fmt, ap);
+        va_end(ap);
+        if (rep && ok(rep)) {
+            give_back(r, ctx);
+            return rep;
+        }
+        wh_log(WH_LOG_WARN, "redis %s:%d: %s", r->host, r->port,
+               ctx->err ? ctx->errstr : "unexpected reply");
+        bool io_error = rep == NULL;
+        freeReplyObject(rep);
+        redisFree(ctx);
+        if (!(pooled && io_error)) {
+            back_off(r);
+            return NULL;
+        }
+        drop_idle(r);
+    }
+    back_off(r);
+    return NULL;
+}
+
+static bool string_or_nil(const redisReply *rep)
+{
+    return rep->type == REDIS_REPLY_STRING || rep->type == REDIS_REPLY_NIL;
+}
+
+static bool status_reply(const redisReply *rep)
+{
+    return rep->type == REDIS_REPLY_STATUS;
 }
 
 static bool get(void *impl, const char *key, int64_t now_ms, char **val, size_t *len, bool *failed)
 {
     rcache *r = impl;
     (void)now_ms; /* Redis expires keys itself */
-    redisContext *ctx = borrow(r);
-    *failed = ctx == NULL;
-    if (!ctx)
-        return false;
-    redisReply *rep = redisCommand(ctx, "GET %s", key);
-    bool ok = rep && (rep->type == REDIS_REPLY_STRING || rep->type == REDIS_REPLY_NIL);
-    bool hit = ok && rep->type == REDIS_REPLY_STRING;
+    redisReply *rep = command(r, string_or_nil, "GET %s", key);
+    *failed = rep == NULL;
+    bool hit = rep && rep->type == REDIS_REPLY_STRING;
     if (hit) {
         *val = wh_malloc(rep->len + 1);
         memcpy(*val, rep->str, rep->len);
@@ -182,8 +247,6 @@ static bool get(void *impl, const char *key, int64_t now_ms, char **val, size_t 
         *len = rep->len;
     }
     freeReplyObject(rep);
-    give_back(r, ctx, ok);
-    *failed = !ok;
     return hit;
 }
 
@@ -194,14 +257,11 @@ static bool put(void *impl, const char *key, const char *val, size_t len, int64_
     (void)now_ms;
     if (len > WH_LIMIT_CACHE_VALUE_BYTES)
         return false;
-    redisContext *ctx = borrow(r);
-    if (!ctx)
-        return false;
-    redisReply *rep = redisCommand(ctx, "SET %s %b EX %lld", key, val, len, (long long)ttl_s);
-    bool ok = rep && rep->type == REDIS_REPLY_STATUS;
+    redisReply *rep =
+        command(r, status_reply, "SET %s %b EX %lld", key, val, len, (long long)ttl_s);
+    bool stored = rep != NULL;
     freeReplyObject(rep);
-    give_back(r, ctx, ok);
-    return ok;
+    return stored;
 }
 
 static void redis_free(void *impl)

@@ -51,6 +51,8 @@
 #define WH_LIMIT_CACHE_ENTRIES     4096
 #define WH_LIMIT_CACHE_VALUE_BYTES (1024 * 1024)
 #define WH_LIMIT_CACHE_WAIT_MS     10000
+/* Largest value a cached route may render at all (served, but stored only up to the above). */
+#define WH_LIMIT_CACHE_FILL_BYTES (16 * 1024 * 1024)
 /* Redis: idle connections kept per process, connect and command timeout, and how long Redis is
  * left alone after a failure. */
 #define WH_LIMIT_REDIS_IDLE       16

@@ -213,8 +213,8 @@ static dash_kind kind_of(const char *type)
 
 /* The summary of the KPI rows of venture_id from the day `back` days before today to
  * yesterday. */
-static wh_err period(wh_req *r, wh_conn *c, dash_kind k, int64_t venture_id, const char *today,
-                     int back, json_t **out, wh_error *e)
+static wh_err period(wh_req *r, const wh_principal *p, wh_conn *c, dash_kind k, int64_t venture_id,
+                     const char *today, int back, json_t **out, wh_error *e)
 {
     char from[16], to[16];
     wh_kpi_filter f = {.venture_id = venture_id, .from = from, .to = to};
@@ -225,15 +225,15 @@ static wh_err period(wh_req *r, wh_conn *c, dash_kind k, int64_t venture_id, con
     wh_err rc = WH_OK;
     if (k == DASH_FREIGHT) {
         wh_kpi_freight *rows = NULL;
-        rc = wh_kpi_freight_list(c, &r->arena, &r->user, &f, &rows, &n, e);
+        rc = wh_kpi_freight_list(c, &r->arena, p, &f, &rows, &n, e);
         *out = rc == WH_OK ? wh_kpi_freight_summary(rows, n) : NULL;
     } else if (k == DASH_HOTEL) {
         wh_kpi_hotel *rows = NULL;
-        rc = wh_kpi_hotel_list(c, &r->arena, &r->user, &f, &rows, &n, e);
+        rc = wh_kpi_hotel_list(c, &r->arena, p, &f, &rows, &n, e);
         *out = rc == WH_OK ? wh_kpi_hotel_summary(rows, n) : NULL;
     } else if (k == DASH_BPO) {
         wh_kpi_bpo *rows = NULL;
-        rc = wh_kpi_bpo_list(c, &r->arena, &r->user, &f, &rows, &n, e);
+        rc = wh_kpi_bpo_list(c, &r->arena, p, &f, &rows, &n, e);
         *out = rc == WH_OK ? wh_kpi_bpo_summary(rows, n) : NULL;
     } else {
         *out = json_object();
@@ -280,17 +280,22 @@ static wh_err dashboard_render(wh_req *r, void *p, json_t **out, wh_error *e)
     wh_conn *c = NULL;
     wh_venture v;
     json_t *now = NULL, *d7 = NULL, *d30 = NULL;
+    /* the caller's scope was checked before the lookup; the body is computed for the venture
+     * alone, so it is the same for every caller who may see it (a membership revoked while
+     * rendering cannot leave an emptied body in the shared entry) */
+    wh_principal venture_only = r->user;
+    venture_only.all_ventures = true;
     wh_err rc = wh_req_db(r, &c, e);
     if (rc == WH_OK)
-        rc = wh_venture_get(c, &r->arena, &r->user, d->venture_id, &v, e);
+        rc = wh_venture_get(c, &r->arena, &venture_only, d->venture_id, &v, e);
     if (rc != WH_OK)
         return rc;
     dash_kind k = kind_of(v.type);
     rc = live(r, c, k, d->venture_id, d->today, &now, e);
     if (rc == WH_OK)
-        rc = period(r, c, k, d->venture_id, d->today, 7, &d7, e);
+        rc = period(r, &venture_only, c, k, d->venture_id, d->today, 7, &d7, e);
     if (rc == WH_OK)
-        rc = period(r, c, k, d->venture_id, d->today, 30, &d30, e);
+        rc = period(r, &venture_only, c, k, d->venture_id, d->today, 30, &d30, e);
     if (rc != WH_OK) {
         json_decref(now);
         json_decref(d7);

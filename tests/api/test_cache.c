@@ -28,12 +28,14 @@ static wht_user member(const char *role, long long venture)
     return u;
 }
 
-static void new_load(const char *token, long long venture, const wht_server *on)
+static long long new_load(const char *token, long long venture, const wht_server *on)
 {
     json_t *body = wht_json("{s:I, s:s, s:s, s:s, s:s, s:I}", "venture_id", (json_int_t)venture,
                             "pickup_city", "Columbus", "pickup_state", "OH", "drop_city", "Atlanta",
                             "drop_state", "GA", "bill_cents", (json_int_t)5000);
-    WHT_EXPECT(wht_send_on(on, "POST", token, "/loads", body), 201);
+    wht_resp *r = wht_send_on(on, "POST", token, "/loads", body);
+    WHT_EXPECT(r, 201);
+    return wht_int(r->json, "id");
 }
 
 static wht_resp *dash_on(const wht_server *on, const char *token, long long venture,
@@ -96,12 +98,22 @@ static void test_hit_then_a_write_is_seen_at_once(void **state)
     assert_string_equal(wht_header(same, "ETag"), etag_of(first));
 
     /* the next read after a write recomputes: no stale dashboard */
-    new_load(rep.token, v, NULL);
+    long long load = new_load(rep.token, v, NULL);
     wht_resp *after = DASH(NULL, rep.token, v, "miss");
     assert_int_equal(inbound(after), 2);
     assert_string_not_equal(etag_of(after), etag_of(first));
     WHT_EXPECT(dash_on(NULL, rep.token, v, etag_of(first)), 200);
     DASH(NULL, rep.token, v, "hit");
+
+    /* a refused move rolls back its transaction, version bump included: the entry stays */
+    const char *status = wht_fmt("/loads/%lld/status", load);
+    WHT_PROBLEM(wht_post(wht_admin_token(), status, wht_json("{s:s}", "status", "DELIVERED")), 409,
+                "invalid_transition", NULL);
+    DASH(NULL, rep.token, v, "hit");
+    /* a status move changes today's figures (the history the freight KPIs read) */
+    WHT_EXPECT(wht_post(wht_admin_token(), status, wht_json("{s:s}", "status", "QUOTED")), 200);
+    wht_resp *quoted = DASH(NULL, rep.token, v, "miss");
+    assert_int_equal(wht_int(json_object_get(quoted->json, "today"), "loads_quoted"), 1);
 }
 
 static void test_versions_are_per_venture(void **state)
@@ -146,15 +158,17 @@ static void test_manual_kpis_and_the_job_invalidate(void **state)
                              wht_json("{s:s, s:I}", "date", y, "venture_id", (json_int_t)v));
     WHT_EXPECT(run, 202);
     long long id = wht_int(run->json, "id");
-    for (int i = 0; i < 600; i++) {
+    const char *final = NULL;
+    for (int i = 0; i < 600 && !final; i++) {
         wht_resp *r = wht_get(wht_admin_token(), wht_fmt("/jobs/runs/%lld", id));
         WHT_EXPECT(r, 200);
-        if (strcmp(wht_str(r->json, "status"), "RUNNING") != 0) {
-            assert_string_equal(wht_str(r->json, "status"), "SUCCEEDED");
-            break;
-        }
-        wht_sleep_ms(50);
+        if (strcmp(wht_str(r->json, "status"), "RUNNING") != 0)
+            final = wht_fmt("%s", wht_str(r->json, "status"));
+        else
+            wht_sleep_ms(50);
     }
+    if (!final || strcmp(final, "SUCCEEDED") != 0)
+        WHT_FAIL("kpi_aggregation run %lld ended %s", id, final ? final : "never (30 s)");
     wht_resp *rebuilt = DASH(NULL, NULL, v, "miss");
     /* manual columns survive the rebuild */
     assert_int_equal(wht_int(json_object_get(rebuilt->json, "last_7_days"), "revenue_cents"),

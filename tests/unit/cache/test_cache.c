@@ -10,9 +10,11 @@
 #include <cmocka.h>
 
 #include "cache/cache_int.h"
+#include "core/limits.h"
 #include "core/alloc.h"
 #include "core/clock.h"
 
+#include <hiredis/hiredis.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,6 +196,22 @@ static void test_fill_error_stores_nothing(void **state)
     wh_cache_free(c);
 }
 
+static void test_oversized_values_are_served_not_stored(void **state)
+{
+    (void)state;
+    wh_cache *c = open_cache(NULL, 60);
+    size_t n = WH_LIMIT_CACHE_VALUE_BYTES + 10;
+    char *big = wh_malloc(n + 1);
+    memset(big, 'x', n);
+    big[n] = '\0';
+    source s = make_source(big);
+    assert_false(fetch(c, "big", 0, &s, big));
+    assert_false(fetch(c, "big", 0, &s, big)); /* computed again: never stored */
+    assert_int_equal(s.calls, 2);
+    wh_free(big);
+    wh_cache_free(c);
+}
+
 /* The test Redis, database 3 (the API tests use 0). */
 static const char *redis_url(void)
 {
@@ -225,6 +243,79 @@ static void test_redis_shared_and_expiring(void **state)
     assert_int_equal(st.errors, 0);
     wh_cache_free(a);
     wh_cache_free(b);
+}
+
+/* The test Redis's host and port, for direct administration. */
+static redisContext *admin(void)
+{
+    const char *base = getenv("WH_TEST_REDIS_URL");
+    assert_non_null(base);
+    const char *port = strrchr(base, ':');
+    assert_non_null(port);
+    redisContext *ctx = redisConnect("127.0.0.1", (int)strtol(port + 1, NULL, 10));
+    assert_non_null(ctx);
+    assert_int_equal(ctx->err, 0);
+    return ctx;
+}
+
+static void admin_do(redisContext *ctx, const char *cmd)
+{
+    redisReply *rep = redisCommand(ctx, cmd);
+    assert_non_null(rep);
+    assert_int_not_equal(rep->type, REDIS_REPLY_ERROR);
+    freeReplyObject(rep);
+}
+
+static void test_redis_reconnects_after_dropped_connections(void **state)
+{
+    (void)state;
+    const char *base = getenv("WH_TEST_REDIS_URL");
+    char url[256], key[64];
+    /* its own ACL user, so the kill below touches no other test's connections */
+    redisContext *ctx = admin();
+    admin_do(ctx, "ACL SETUSER wh-drop on >dropped ~wh:* +@all");
+    snprintf(url, sizeof url, "redis://wh-drop:dropped@%s/3", base + strlen("redis://"));
+    snprintf(key, sizeof key, "wh:test:drop:%ld:%lld", (long)getpid(),
+             (long long)wh_clock_now_ms());
+    wh_cache *c = open_cache(url, 60);
+    source s = make_source("kept");
+    assert_false(fetch(c, key, 0, &s, "kept")); /* leaves a pooled connection */
+    admin_do(ctx, "CLIENT KILL USER wh-drop");  /* as a restart or an idle timeout would */
+    assert_true(fetch(c, key, 0, &s, "kept"));  /* retried on a fresh connection: still a hit */
+    assert_int_equal(s.calls, 1);
+    wh_cache_stats st;
+    wh_cache_stats_get(c, &st);
+    assert_int_equal(st.errors, 0);
+    wh_cache_free(c);
+    admin_do(ctx, "ACL DELUSER wh-drop");
+    redisFree(ctx);
+}
+
+static void test_redis_acl_user(void **state)
+{
+    (void)state;
+    const char *base = getenv("WH_TEST_REDIS_URL");
+    char url[256], bad[256], key[64];
+    redisContext *ctx = admin();
+    admin_do(ctx, "ACL SETUSER wh-cache on >p@ss:word ~wh:* +@all");
+    snprintf(url, sizeof url, "redis://wh-cache:p@ss:word@%s/3", base + strlen("redis://"));
+    snprintf(bad, sizeof bad, "redis://wh-cache:wrong@%s/3", base + strlen("redis://"));
+    snprintf(key, sizeof key, "wh:test:acl:%ld:%lld", (long)getpid(), (long long)wh_clock_now_ms());
+    wh_cache *good = open_cache(url, 60);
+    wh_cache *refused = open_cache(bad, 60);
+    source s = make_source("authorised");
+    assert_false(fetch(good, key, 0, &s, "authorised"));
+    assert_true(fetch(good, key, 0, &s, "authorised"));
+    assert_false(fetch(refused, key, 0, &s, "authorised")); /* AUTH refused: a miss */
+    wh_cache_stats st;
+    wh_cache_stats_get(refused, &st);
+    assert_true(st.errors >= 1);
+    wh_cache_stats_get(good, &st);
+    assert_int_equal(st.errors, 0);
+    wh_cache_free(good);
+    wh_cache_free(refused);
+    admin_do(ctx, "ACL DELUSER wh-cache");
+    redisFree(ctx);
 }
 
 static void test_redis_down_is_a_miss(void **state)
@@ -266,6 +357,9 @@ int main(void)
         cmocka_unit_test(test_single_flight),
         cmocka_unit_test(test_fill_error_stores_nothing),
         cmocka_unit_test(test_redis_shared_and_expiring),
+        cmocka_unit_test(test_oversized_values_are_served_not_stored),
+        cmocka_unit_test(test_redis_reconnects_after_dropped_connections),
+        cmocka_unit_test(test_redis_acl_user),
         cmocka_unit_test(test_redis_down_is_a_miss),
         cmocka_unit_test(test_redis_url_validation),
     };
