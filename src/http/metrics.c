@@ -19,7 +19,7 @@
 #endif
 
 /* Upper bounds of the latency buckets in microseconds (0.001 s .. 10 s); +Inf follows. */
-static const int64_t bounds_us[] = {1000,   2500,   5000,    10000,   25000,   50000,  100000,
+static const int64_t bounds_us[] = {1000,   2500,   5000,    10000,   25000,   50000,   100000,
                                     250000, 500000, 1000000, 2500000, 5000000, 10000000};
 static const char *const bounds_text[] = {"0.001", "0.0025", "0.005", "0.01", "0.025",
                                           "0.05",  "0.1",    "0.25",  "0.5",  "1",
@@ -27,8 +27,8 @@ static const char *const bounds_text[] = {"0.001", "0.0025", "0.005", "0.01", "0
 #define NBOUNDS (sizeof bounds_us / sizeof bounds_us[0])
 
 /* Methods are folded to this list so a client cannot make series with invented methods. */
-static const char *const methods[] = {"GET",    "HEAD",    "POST",  "PUT",
-                                      "PATCH",  "DELETE",  "OPTIONS", "other"};
+static const char *const methods[] = {"GET",   "HEAD",   "POST",    "PUT",
+                                      "PATCH", "DELETE", "OPTIONS", "other"};
 #define METHOD_BITS 3u
 #define METHOD_MASK ((1u << METHOD_BITS) - 1)
 
@@ -124,8 +124,8 @@ static _Atomic uint64_t *status_find(series *s, int status)
     return NULL;
 }
 
-void wh_metrics_record_request(wh_metrics *m, const wh_route *route, const char *method,
-                               int status, int64_t duration_us)
+void wh_metrics_record_request(wh_metrics *m, const wh_route *route, const char *method, int status,
+                               int64_t duration_us)
 {
     uintptr_t key = (uintptr_t)(route ? route : &unmatched) | method_index(method);
     series *s = series_find(m, key);
@@ -180,7 +180,10 @@ static void put_escaped(wh_metrics_text *t, const char *s, bool quote)
 {
     const char *run = s;
     for (; *s; s++) {
-        const char *esc = *s == '\\' ? "\\\\" : *s == '\n' ? "\\n" : quote && *s == '"' ? "\\\"" : NULL;
+        const char *esc = *s == '\\'           ? "\\\\"
+                          : *s == '\n'         ? "\\n"
+                          : quote && *s == '"' ? "\\\""
+                                               : NULL;
         if (!esc)
             continue;
         put(t, run, (size_t)(s - run));
@@ -272,8 +275,8 @@ static void render_histogram_series(const series *s, uintptr_t key, wh_metrics_t
     uint64_t cumulative = 0;
     for (size_t b = 0; b <= NBOUNDS; b++) {
         cumulative += atomic_load_explicit(&s->buckets[b], memory_order_relaxed);
-        const char *labels[] = {"route", route, "method", method,
-                                "le",    b < NBOUNDS ? bounds_text[b] : "+Inf", NULL};
+        const char *labels[] = {
+            "route", route, "method", method, "le", b < NBOUNDS ? bounds_text[b] : "+Inf", NULL};
         wh_metrics_text_int(t, "wh_http_request_duration_seconds_bucket", labels,
                             (int64_t)cumulative);
     }
@@ -327,8 +330,9 @@ static void render_pool_and_cache(wh_app *app, wh_metrics_text *t)
     int in_use = 0, size = 0;
     wh_cache_stats cs;
     wh_db_pool_stats(app->db, &in_use, &size);
-    wh_metrics_text_family(t, "wh_db_pool_connections_in_use", "gauge",
-                           "Database connections lent out right now (a scrape that read the database holds one).");
+    wh_metrics_text_family(
+        t, "wh_db_pool_connections_in_use", "gauge",
+        "Database connections lent out right now (a scrape that read the database holds one).");
     wh_metrics_text_int(t, "wh_db_pool_connections_in_use", NULL, in_use);
     wh_metrics_text_family(t, "wh_db_pool_connections_max", "gauge",
                            "Most database connections this process may hold.");
@@ -341,8 +345,7 @@ static void render_pool_and_cache(wh_app *app, wh_metrics_text *t)
         {"wh_cache_hits_total", "Cached answers served from the cache.", cs.hits},
         {"wh_cache_misses_total", "Cached-route lookups that found nothing.", cs.misses},
         {"wh_cache_fills_total", "Values computed and stored after a miss.", cs.fills},
-        {"wh_cache_waits_total", "Lookups that waited for another thread's computation.",
-         cs.waits},
+        {"wh_cache_waits_total", "Lookups that waited for another thread's computation.", cs.waits},
         {"wh_cache_errors_total", "Cache backend failures (read as misses).", cs.errors},
     };
     for (size_t i = 0; i < sizeof cache / sizeof cache[0]; i++) {
@@ -392,8 +395,8 @@ static wh_err render_database(wh_req *r, wh_metrics_text *t, wh_error *e)
     wh_metrics_text_family(t, "wh_job_runs", "gauge",
                            "Runs in the run log (every instance) by job and status.");
     for (size_t i = 0; i < wh_rows_count(runs); i++) {
-        const char *labels[] = {"job", wh_rows_text(runs, i, 0), "status",
-                                wh_rows_text(runs, i, 1), NULL};
+        const char *labels[] = {"job", wh_rows_text(runs, i, 0), "status", wh_rows_text(runs, i, 1),
+                                NULL};
         wh_metrics_text_int(t, "wh_job_runs", labels, wh_rows_int(runs, i, 2));
     }
     wh_metrics_text_family(t, "wh_outbox_messages", "gauge",
@@ -429,7 +432,7 @@ wh_err wh_http_metrics(wh_req *r, wh_error *e)
     wh_err rc = t.rc != WH_OK ? t.rc : db.rc;
     if (rc != WH_OK) {
         rc = wh_error_set(e, 500, "internal", "The metrics exposition is larger than %d bytes.",
-                     WH_LIMIT_METRICS_BYTES);
+                          WH_LIMIT_METRICS_BYTES);
     } else {
         char *body = wh_arena_alloc(&r->arena, t.buf.len + 1);
         memcpy(body, t.buf.data, t.buf.len + 1);
