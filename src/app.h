@@ -24,6 +24,7 @@ struct wh_app {
     wh_jobs *jobs;        /* the job runner; its scheduler runs only in serve (WH_JOBS=on) */
     wh_cache *cache;      /* dashboard responses: in process, or Redis when WH_REDIS_URL is set */
     char database_id[17]; /* random, made once per database; prefixes cache keys */
+    wh_metrics *metrics;  /* request counts and latencies for GET /metrics */
 };
 
 /* Loads configuration, opens and migrates the database, loads the secret, builds the router. */

@@ -59,4 +59,11 @@
 #define WH_LIMIT_REDIS_TIMEOUT_MS 250
 #define WH_LIMIT_REDIS_BACKOFF_MS 1000
 
+/* /metrics: (route, method) series kept by one process (every route of every table, HEAD of each
+ * GET, and "unmatched" per method fit many times over; requests past it are counted as dropped),
+ * distinct status codes counted per series, and the largest exposition rendered. */
+#define WH_LIMIT_METRICS_SERIES   1024
+#define WH_LIMIT_METRICS_STATUSES 32
+#define WH_LIMIT_METRICS_BYTES    (4 * 1024 * 1024)
+
 #endif

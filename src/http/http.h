@@ -9,6 +9,7 @@
 
 #include "auth/auth.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "core/limits.h"
@@ -153,6 +154,43 @@ bool wh_cursor_decode(const unsigned char key[32], const char *list, const char 
 
 /* The operational routes (/healthz, /readyz, static UI, OpenAPI document). */
 const wh_route *wh_http_ops_routes(size_t *n);
+
+/* Metrics (metrics.c, docs/metrics.md): the registry behind GET /metrics, owned by wh_app.
+ * Recording is thread-safe and lock-free: a fixed table of (route, method) series allocated once,
+ * claimed by compare-and-swap, counted with relaxed atomics; nothing is allocated per request.
+ * Rendering reads the same atomics, so a scrape may see a request that is half recorded. */
+typedef struct wh_metrics wh_metrics;
+
+wh_metrics *wh_metrics_new(int64_t started_ms);
+void wh_metrics_free(wh_metrics *m);
+/* One finished request: route NULL counts under route="unmatched"; the method is folded to one
+ * of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS or "other"; status is the exact code. */
+void wh_metrics_record_request(wh_metrics *m, const wh_route *route, const char *method, int status,
+                               int64_t duration_us);
+/* One request refused by the rate limiter of class c (WH_RATE_NONE is ignored). */
+void wh_metrics_count_rejection(wh_metrics *m, wh_rate_class c);
+
+/* Prometheus text exposition (format 0.0.4) into a growable buffer; the first failure (the
+ * WH_LIMIT_METRICS_BYTES cap) sticks in rc and later writes do nothing. */
+typedef struct {
+    wh_buf buf;
+    wh_err rc;
+} wh_metrics_text;
+
+void wh_metrics_text_init(wh_metrics_text *t);
+void wh_metrics_text_cleanup(wh_metrics_text *t);
+/* "# HELP name help" and "# TYPE name type" (type: counter, gauge, histogram). */
+void wh_metrics_text_family(wh_metrics_text *t, const char *name, const char *type,
+                            const char *help);
+/* One sample: labels is NULL or a NULL-terminated list of name, value pairs; values are escaped
+ * (backslash, double quote, newline). */
+void wh_metrics_text_int(wh_metrics_text *t, const char *name, const char *const *labels,
+                         int64_t value);
+void wh_metrics_text_num(wh_metrics_text *t, const char *name, const char *const *labels,
+                         double value);
+/* The registry's own families: requests, latency histogram, rate-limit rejections, build and
+ * process facts (uptime measured to now_ms). */
+void wh_metrics_render(wh_metrics *m, int64_t now_ms, wh_metrics_text *t);
 
 /* Server lifecycle: start serving app on its configured address; stop finishes in-flight
  * requests and closes the listener. */

@@ -10,6 +10,9 @@ void wh_http_dispatch(wh_req *r);
 /* gzip-compresses the response when it is larger than 1 KiB and the client accepts gzip. */
 void wh_http_compress(wh_req *r);
 
+/* GET /metrics: the registry plus what is read at scrape time (metrics.c). */
+wh_err wh_http_metrics(wh_req *r, wh_error *e);
+
 /* Idempotency-Key state of one request. */
 typedef struct {
     const char *key; /* set when this request owns the key and must store its answer */

@@ -1,5 +1,6 @@
-/* Operational routes: liveness, readiness, the OpenAPI document and the static web UI. */
-#include "http/http.h"
+/* Operational routes: liveness, readiness, metrics (metrics.c), the OpenAPI document and the
+ * static web UI. */
+#include "http/http_int.h"
 #include "app.h"
 
 #include <stdio.h>
@@ -90,6 +91,7 @@ static wh_err static_file(wh_req *r, wh_error *e)
 static const wh_route routes[] = {
     {"GET", "/healthz", healthz, WH_PERM_PUBLIC, WH_RATE_NONE, 0},
     {"GET", "/readyz", readyz, WH_PERM_PUBLIC, WH_RATE_NONE, 0},
+    {"GET", "/metrics", wh_http_metrics, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW},
     {"GET", "/api/v1/openapi.json", openapi, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW},
     {"GET", "/", index_page, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW},
     {"GET", "/static/{file}", static_file, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW},

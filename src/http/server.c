@@ -1,7 +1,7 @@
 /* libmicrohttpd glue: the poll-based internal thread pool (the epoll pool stalled under load
  * with blocking handlers, MACHINE-NOTES.md), body accumulation with the 1 MiB limit and the
  * 8 MiB drain, and the request pipeline: request id -> route -> auth -> permission -> handler
- * -> problem rendering -> gzip -> access log. */
+ * -> problem rendering -> gzip -> access log and metrics. */
 #define _GNU_SOURCE
 #include "http/http.h"
 #include "app.h"
@@ -24,9 +24,9 @@ struct wh_server {
 
 typedef struct {
     wh_buf body;
-    size_t seen;    /* body bytes received, kept or not */
-    bool too_large; /* more than WH_LIMIT_BODY_BYTES arrived */
-    int64_t start_ms;
+    size_t seen;      /* body bytes received, kept or not */
+    bool too_large;   /* more than WH_LIMIT_BODY_BYTES arrived */
+    int64_t start_us; /* monotonic, when the request's headers arrived */
 } conn_ctx;
 
 static enum MHD_Result queue(struct MHD_Connection *conn, wh_req *r)
@@ -67,7 +67,9 @@ static enum MHD_Result finish(struct MHD_Connection *conn, wh_req *r, conn_ctx *
         r->db = NULL;
     }
     enum MHD_Result ret = queue(conn, r);
-    access_log(r, wh_clock_mono_ms() - cx->start_ms);
+    int64_t duration_us = wh_clock_mono_us() - cx->start_us;
+    access_log(r, duration_us / 1000);
+    wh_metrics_record_request(r->app->metrics, r->route, r->method, r->status, duration_us);
     wh_arena_cleanup(&r->arena);
     return ret;
 }
@@ -121,7 +123,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (!cx) {
         cx = wh_calloc(1, sizeof *cx);
         wh_buf_init(&cx->body, WH_LIMIT_BODY_BYTES);
-        cx->start_ms = wh_clock_mono_ms();
+        cx->start_us = wh_clock_mono_us();
         *con_cls = cx;
         if (content_length(conn) > WH_LIMIT_BODY_DRAIN_BYTES)
             return too_large(conn, app, method, url, cx);

@@ -146,6 +146,9 @@ int wh_outbox_deliver_due(wh_db *db, wh_integrations *in, const char *instance, 
 WH_MUST_USE wh_err wh_outbox_list(wh_conn *c, wh_arena *a, const char *status, int64_t before_id,
                                   int limit, wh_rows **out, wh_error *e);
 
+/* Rows (status, count) of the whole outbox (for /metrics). */
+WH_MUST_USE wh_err wh_outbox_depth(wh_conn *c, wh_arena *a, wh_rows **out, wh_error *e);
+
 /* The worker thread that calls wh_outbox_deliver_due every poll_ms until stopped. */
 typedef struct wh_outbox_worker wh_outbox_worker;
 wh_outbox_worker *wh_outbox_worker_start(wh_db *db, wh_integrations *in, const char *instance,

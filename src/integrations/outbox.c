@@ -216,6 +216,12 @@ void wh_outbox_worker_stop(wh_outbox_worker *w)
     wh_free(w);
 }
 
+wh_err wh_outbox_depth(wh_conn *c, wh_arena *a, wh_rows **out, wh_error *e)
+{
+    return wh_db_query(c, a, "SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status",
+                       NULL, 0, out, e);
+}
+
 wh_err wh_outbox_list(wh_conn *c, wh_arena *a, const char *status, int64_t before_id, int limit,
                       wh_rows **out, wh_error *e)
 {

@@ -158,6 +158,8 @@ WH_MUST_USE wh_err wh_jobs_run_list(wh_conn *c, wh_arena *a, const char *job, co
                                     int64_t before_id, int limit, wh_job_run **out, size_t *n,
                                     wh_error *e);
 json_t *wh_jobs_run_json(const wh_job_run *r);
+/* Rows (job, status, count) of the whole run log, by job then status (for /metrics). */
+WH_MUST_USE wh_err wh_jobs_run_counts(wh_conn *c, wh_arena *a, wh_rows **out, wh_error *e);
 
 /* ---- the runner and the scheduler (scheduler.c) ---- */
 /* A request to run a job. */

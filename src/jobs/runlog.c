@@ -133,6 +133,14 @@ wh_err wh_jobs_run_list(wh_conn *c, wh_arena *a, const char *job, const char *st
     return many(rc, a, r, out, n);
 }
 
+wh_err wh_jobs_run_counts(wh_conn *c, wh_arena *a, wh_rows **out, wh_error *e)
+{
+    return wh_db_query(c, a,
+                       "SELECT job, status, COUNT(*) FROM job_runs GROUP BY job, status"
+                       " ORDER BY job, status",
+                       NULL, 0, out, e);
+}
+
 json_t *wh_jobs_run_json(const wh_job_run *r)
 {
     json_t *stats = r->stats ? json_loads(r->stats, 0, NULL) : NULL;
