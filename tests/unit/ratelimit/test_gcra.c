@@ -138,6 +138,12 @@ static void test_huge_and_hourly_limits(void **state)
     assert_int_equal(r.retry_after_s, 360);
     assert_int_equal(r.reset_s, 3600);
     assert_int_equal(wh_ratelimit_interval_us(&hour.rule), 360 * S);
+    /* the largest rule allowed, one a microsecond: a million back every second */
+    subject top = {{60000000, 60000}, 0};
+    assert_int_equal(wh_ratelimit_interval_us(&top.rule), 1);
+    r = hit(&top, T0);
+    assert_true(r.allowed);
+    assert_int_equal(r.remaining, 60000000 - 1);
 }
 
 static void test_limit_one(void **state)

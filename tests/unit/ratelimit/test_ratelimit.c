@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "core/clock.h"
+#include "core/config.h"
 #include "ratelimit/ratelimit_int.h"
 
 #include <hiredis/hiredis.h>
@@ -306,6 +307,40 @@ static void test_redis_url_validation(void **state)
     }
 }
 
+static const char *const rate_vars[] = {"WH_RATE_AUTH_IP_PER_MIN", "WH_RATE_AUTH_EMAIL_PER_HOUR",
+                                        "WH_RATE_READ_PER_MIN", "WH_RATE_WRITE_PER_MIN"};
+
+static void test_config_defaults_and_ranges(void **state)
+{
+    (void)state;
+    wh_config c;
+    wh_error e;
+    for (size_t i = 0; i < 4; i++)
+        unsetenv(rate_vars[i]);
+    wh_error_init(&e);
+    assert_int_equal(wh_config_load(&c, &e), WH_OK);
+    assert_int_equal(c.rate_auth_ip_per_min, 30);
+    assert_int_equal(c.rate_auth_email_per_hour, 10);
+    assert_int_equal(c.rate_read_per_min, 600);
+    assert_int_equal(c.rate_write_per_min, 120);
+    wh_config_cleanup(&c);
+    const char *bad[] = {"0", "-5", "60000001", "ten"};
+    for (size_t i = 0; i < 4; i++) {
+        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+            setenv(rate_vars[i], bad[b], 1);
+            wh_error_init(&e);
+            assert_int_not_equal(wh_config_load(&c, &e), WH_OK);
+            assert_string_equal(e.fields[0].field, rate_vars[i]);
+            wh_config_cleanup(&c);
+        }
+        setenv(rate_vars[i], "60000000", 1);
+        wh_error_init(&e);
+        assert_int_equal(wh_config_load(&c, &e), WH_OK);
+        wh_config_cleanup(&c);
+        unsetenv(rate_vars[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_redis_key_expires_and_survives_script_flush),
         cmocka_unit_test(test_redis_down_fails_open),
         cmocka_unit_test(test_redis_url_validation),
+        cmocka_unit_test(test_config_defaults_and_ranges),
     };
     return cmocka_run_group_tests_name("unit_ratelimit", tests, NULL, NULL);
 }
