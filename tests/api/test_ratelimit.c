@@ -126,8 +126,9 @@ static void test_auth_routes_limited_by_address(void **state)
     wht_server *s = wht_server_start(env);
     wht_user u = wht_user_add("EMPLOYEE");
     for (int i = 1; i <= 3; i++) {
-        wht_resp *r = post_on(s, NULL, "/auth/login",
-                              wht_json("{s:s, s:s}", "email", u.email, "password", "wrong-password"));
+        wht_resp *r =
+            post_on(s, NULL, "/auth/login",
+                    wht_json("{s:s, s:s}", "email", u.email, "password", "wrong-password"));
         WHT_PROBLEM(r, 401, "unauthenticated", NULL);
         expect_limit(r, 3, 3 - i);
     }
@@ -170,8 +171,8 @@ static void test_email_limit_alike_for_known_and_unknown(void **state)
     for (char *p = upper; *p; p++)
         if (*p >= 'a' && *p <= 'z')
             *p = (char)(*p - 'a' + 'A');
-    wht_resp *known =
-        post_on(s, NULL, "/auth/login", wht_json("{s:s, s:s}", "email", upper, "password", u.password));
+    wht_resp *known = post_on(s, NULL, "/auth/login",
+                              wht_json("{s:s, s:s}", "email", upper, "password", u.password));
     expect_429(known, 2, 1800);
     /* unknown: the same allowance, the same answers, the same refusal */
     for (int i = 1; i <= 2; i++) {
@@ -226,8 +227,8 @@ static void test_a_429_changes_nothing_and_keeps_the_key_free(void **state)
     expect_429(r, 1, 60);
     assert_null(wht_header(r, "Idempotent-Replayed"));
     assert_int_equal(wht_sql(wht_fmt("SELECT COUNT(*) FROM ventures WHERE code = '%s'", code)), 0);
-    assert_int_equal(wht_sql(wht_fmt("SELECT COUNT(*) FROM idempotency_keys WHERE key = '%s'", key)),
-                     0);
+    assert_int_equal(
+        wht_sql(wht_fmt("SELECT COUNT(*) FROM idempotency_keys WHERE key = '%s'", key)), 0);
     assert_int_equal(wht_audit_head(), audit);
     /* the key was not claimed: the same request on the main server runs for the first time */
     req.server = NULL;
