@@ -90,6 +90,19 @@ static wh_err load_secret(wh_app *app, wh_error *e)
     return rc;
 }
 
+/* The rate limiter (docs/ratelimit.md), keyed by the database identity like the cache. */
+static wh_err new_limiter(wh_app *app, wh_error *e)
+{
+    const wh_config *c = &app->config;
+    const int64_t min = 60 * 1000, hour = 3600 * 1000;
+    wh_ratelimit_rule rules[WH_RATELIMIT_CLASSES];
+    rules[WH_RATELIMIT_AUTH_IP] = (wh_ratelimit_rule){c->rate_auth_ip_per_min, min};
+    rules[WH_RATELIMIT_AUTH_EMAIL] = (wh_ratelimit_rule){c->rate_auth_email_per_hour, hour};
+    rules[WH_RATELIMIT_READ] = (wh_ratelimit_rule){c->rate_read_per_min, min};
+    rules[WH_RATELIMIT_WRITE] = (wh_ratelimit_rule){c->rate_write_per_min, min};
+    return wh_ratelimit_new(c->redis_url, app->database_id, rules, &app->limiter, e);
+}
+
 static void set_instance(wh_app *app)
 {
     char host[32] = "host";
@@ -125,6 +138,8 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     if (rc != WH_OK)
         return rc;
     rc = wh_cache_new(app->config.redis_url, app->config.cache_ttl_s, &app->cache, e);
+    if (rc == WH_OK)
+        rc = new_limiter(app, e);
     if (rc != WH_OK)
         return rc;
     app->router = wh_router_new();
@@ -141,6 +156,7 @@ void wh_app_cleanup(wh_app *app)
 {
     wh_jobs_free(app->jobs); /* waits for the runs of this process: they use everything below */
     wh_events_free(app->events);
+    wh_ratelimit_free(app->limiter);
     wh_cache_free(app->cache);
     wh_integrations_free(app->integrations);
     wh_router_free(app->router);

@@ -11,6 +11,7 @@
 #include "http/http.h"
 #include "integrations/integrations.h"
 #include "jobs/jobs.h"
+#include "ratelimit/ratelimit.h"
 
 struct wh_app {
     wh_config config;
@@ -25,6 +26,8 @@ struct wh_app {
     wh_cache *cache;      /* dashboard responses: in process, or Redis when WH_REDIS_URL is set */
     char database_id[17]; /* random, made once per database; prefixes cache keys */
     wh_metrics *metrics;  /* request counts and latencies for GET /metrics */
+    /* rate limits: in process, or Redis when WH_REDIS_URL is set (docs/ratelimit.md) */
+    wh_ratelimit *limiter;
 };
 
 /* Loads configuration, opens and migrates the database, loads the secret, builds the router. */

@@ -104,6 +104,9 @@ static wh_err login(wh_req *r, wh_error *e)
     if (wh_jin_done(&in) != WH_OK)
         return WH_ERR_INVALID;
     const char *norm = wh_user_email_normalise(&r->arena, email);
+    /* charged before the lookup, so known and unknown addresses answer alike */
+    if (norm && (rc = wh_req_limit_email(r, norm, e)) != WH_OK)
+        return rc;
     if ((rc = wh_req_db(r, &c, e)) != WH_OK)
         return rc;
     if (norm && (rc = wh_user_find_by_email(c, &r->arena, norm, &u, &hash, &found, e)) != WH_OK)
@@ -164,7 +167,8 @@ static wh_err send_code(wh_req *r, wh_conn *c, const wh_user *u, wh_error *e)
 }
 
 /* 202 whatever the e-mail: unknown, inactive or over its hourly allowance, nothing is sent and
- * the answer is the same, so the route does not reveal who has an account. */
+ * the answer is the same, so the route does not reveal who has an account. The per-e-mail rate
+ * limit (429) is charged before the lookup and applies to every address alike. */
 static wh_err code_request(wh_req *r, wh_error *e)
 {
     const char *email = NULL, *hash = NULL;
@@ -173,6 +177,8 @@ static wh_err code_request(wh_req *r, wh_error *e)
     bool found = false;
     int64_t recent = 0;
     wh_err rc = read_code_body(r, false, &email, NULL, e);
+    if (rc == WH_OK)
+        rc = wh_req_limit_email(r, email, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);
     if (rc == WH_OK)

@@ -1,226 +1,20 @@
-/* The Redis cache: GET and SET ... EX through hiredis. hiredis contexts are not thread-safe, so
- * each operation borrows one from a small idle stack (or connects a new one) and returns it.
- * A pooled connection that fails (Redis restarted, or closed it as idle) drops the whole idle
- * stack and the command is retried once on a fresh connection; only when a fresh connection
- * fails is Redis left alone for a short back-off, so a dead Redis costs one refused connection
- * per back-off, not one per request. */
+/* The Redis cache: GET and SET ... EX through hiredis, on the shared connection pool of
+ * core/redis.h (idle stack, short timeouts, one retry when a pooled connection turns out dead,
+ * back-off after a failure, so a dead Redis costs one refused connection per back-off, not one
+ * per request). */
 #include "cache/cache_int.h"
 #include "core/alloc.h"
-#include "core/clock.h"
 #include "core/limits.h"
-#include "core/log.h"
+#include "core/redis.h"
 
-#include <hiredis/hiredis.h>
-#include <pthread.h>
-#include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
-
-typedef struct {
-    char host[256];
-    int port;
-    char user[128];     /* empty: the default user */
-    char password[256]; /* empty: no AUTH */
-    int db;
-    pthread_mutex_t mu; /* guards idle, nidle, down_until_ms */
-    redisContext *idle[WH_LIMIT_REDIS_IDLE];
-    int nidle;
-    int64_t down_until_ms; /* monotonic clock */
-} rcache;
-
-static bool parse_port(const char *s, size_t n, int *out)
-{
-    int v = 0;
-    if (n == 0 || n > 5)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return v > 0 && v < 65536;
-}
-
-static bool copy_part(char *dst, size_t cap, const char *src, size_t n)
-{
-    if (n >= cap)
-        return false;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-    return true;
-}
-
-/* redis://[[user]:password@]host[:port][/db]; the credentials end at the last '@' before the
- * path, so a password may hold '@' (no percent-decoding: write it as it is). */
-static bool parse_url(const char *url, rcache *r)
-{
-    if (strncmp(url, "redis://", 8) != 0)
-        return false;
-    const char *p = url + 8;
-    size_t auth_len = strcspn(p, "/");
-    const char *at = NULL;
-    for (size_t i = 0; i < auth_len; i++)
-        if (p[i] == '@')
-            at = p + i;
-    if (at) {
-        const char *colon = memchr(p, ':', (size_t)(at - p));
-        if (colon) {
-            if (!copy_part(r->user, sizeof r->user, p, (size_t)(colon - p)) ||
-                !copy_part(r->password, sizeof r->password, colon + 1, (size_t)(at - colon - 1)))
-                return false;
-        } else if (!copy_part(r->password, sizeof r->password, p, (size_t)(at - p))) {
-            return false;
-        }
-        p = at + 1;
-    }
-    size_t hlen = strcspn(p, ":/");
-    if (hlen == 0 || !copy_part(r->host, sizeof r->host, p, hlen))
-        return false;
-    p += hlen;
-    r->port = 6379;
-    if (*p == ':') {
-        size_t plen = strcspn(p + 1, "/");
-        if (!parse_port(p + 1, plen, &r->port))
-            return false;
-        p += 1 + plen;
-    }
-    if (*p == '/' && p[1]) {
-        int db = 0;
-        if (!parse_port(p + 1, strlen(p + 1), &db) && strcmp(p + 1, "0") != 0)
-            return false;
-        r->db = db;
-    }
-    return true;
-}
 
 wh_err wh_cache_redis_new(const char *url, void **out, wh_error *e)
 {
-    rcache *r = wh_calloc(1, sizeof *r);
-    if (!parse_url(url, r)) {
-        wh_free(r);
-        return wh_error_field(e, "WH_REDIS_URL",
-                              "must look like redis://[:password@]host[:port][/db]");
-    }
-    pthread_mutex_init(&r->mu, NULL);
+    wh_redis *r = NULL;
+    wh_err rc = wh_redis_new(url, &r, e);
     *out = r;
-    return WH_OK;
-}
-
-static bool reply_ok(const redisReply *rep)
-{
-    return rep && rep->type != REDIS_REPLY_ERROR;
-}
-
-static redisContext *dial(rcache *r)
-{
-    struct timeval tv = {0, WH_LIMIT_REDIS_TIMEOUT_MS * 1000};
-    redisContext *ctx = redisConnectWithTimeout(r->host, r->port, tv);
-    if (!ctx || ctx->err)
-        goto fail;
-    if (redisSetTimeout(ctx, tv) != REDIS_OK)
-        goto fail;
-    if (r->password[0]) {
-        redisReply *rep = r->user[0] ? redisCommand(ctx, "AUTH %s %s", r->user, r->password)
-                                     : redisCommand(ctx, "AUTH %s", r->password);
-        bool ok = reply_ok(rep);
-        freeReplyObject(rep);
-        if (!ok)
-            goto fail;
-    }
-    if (r->db) {
-        redisReply *rep = redisCommand(ctx, "SELECT %d", r->db);
-        bool ok = reply_ok(rep);
-        freeReplyObject(rep);
-        if (!ok)
-            goto fail;
-    }
-    return ctx;
-fail:
-    wh_log(WH_LOG_WARN, "redis %s:%d: %s", r->host, r->port,
-           ctx && ctx->err ? ctx->errstr : "refused the connection set-up");
-    if (ctx)
-        redisFree(ctx);
-    return NULL;
-}
-
-static void back_off(rcache *r)
-{
-    pthread_mutex_lock(&r->mu);
-    r->down_until_ms = wh_clock_mono_ms() + WH_LIMIT_REDIS_BACKOFF_MS;
-    pthread_mutex_unlock(&r->mu);
-}
-
-/* Drops every idle connection (after one of them turned out dead, the others likely are). */
-static void drop_idle(rcache *r)
-{
-    pthread_mutex_lock(&r->mu);
-    while (r->nidle > 0)
-        redisFree(r->idle[--r->nidle]);
-    pthread_mutex_unlock(&r->mu);
-}
-
-/* A context to use (*pooled: it came from the idle stack), or NULL while Redis is considered
- * down or refuses a fresh connection. */
-static redisContext *borrow(rcache *r, bool *pooled)
-{
-    redisContext *ctx = NULL;
-    pthread_mutex_lock(&r->mu);
-    bool down = wh_clock_mono_ms() < r->down_until_ms;
-    if (!down && r->nidle > 0)
-        ctx = r->idle[--r->nidle];
-    pthread_mutex_unlock(&r->mu);
-    *pooled = ctx != NULL;
-    if (down || ctx)
-        return ctx;
-    ctx = dial(r);
-    if (!ctx)
-        back_off(r);
-    return ctx;
-}
-
-static void give_back(rcache *r, redisContext *ctx)
-{
-    pthread_mutex_lock(&r->mu);
-    if (r->nidle < WH_LIMIT_REDIS_IDLE) {
-        r->idle[r->nidle++] = ctx;
-        ctx = NULL;
-    }
-    pthread_mutex_unlock(&r->mu);
-    if (ctx)
-        redisFree(ctx);
-}
-
-/* One command with the reply accepted by ok; NULL after a failure (logged, counted by the
- * caller). A failure on a pooled connection is retried once on a fresh one. */
-static redisReply *command(rcache *r, bool (*ok)(const redisReply *), const char *fmt, ...)
-{
-    for (int attempt = 0; attempt < 2; attempt++) {
-        bool pooled = false;
-        redisContext *ctx = borrow(r, &pooled);
-        if (!ctx)
-            return NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        redisReply *rep = redisvCommand(ctx, fmt, ap);
-        va_end(ap);
-        if (rep && ok(rep)) {
-            give_back(r, ctx);
-            return rep;
-        }
-        wh_log(WH_LOG_WARN, "redis %s:%d: %s", r->host, r->port,
-               ctx->err ? ctx->errstr : "unexpected reply");
-        bool io_error = rep == NULL;
-        freeReplyObject(rep);
-        redisFree(ctx);
-        if (!(pooled && io_error)) {
-            back_off(r);
-            return NULL;
-        }
-        drop_idle(r);
-    }
-    back_off(r);
-    return NULL;
+    return rc;
 }
 
 static bool string_or_nil(const redisReply *rep)
@@ -235,9 +29,9 @@ static bool status_reply(const redisReply *rep)
 
 static bool get(void *impl, const char *key, int64_t now_ms, char **val, size_t *len, bool *failed)
 {
-    rcache *r = impl;
+    wh_redis *r = impl;
     (void)now_ms; /* Redis expires keys itself */
-    redisReply *rep = command(r, string_or_nil, "GET %s", key);
+    redisReply *rep = wh_redis_command(r, string_or_nil, "GET %s", key);
     *failed = rep == NULL;
     bool hit = rep && rep->type == REDIS_REPLY_STRING;
     if (hit) {
@@ -253,12 +47,12 @@ static bool get(void *impl, const char *key, int64_t now_ms, char **val, size_t 
 static bool put(void *impl, const char *key, const char *val, size_t len, int64_t now_ms,
                 int64_t ttl_s)
 {
-    rcache *r = impl;
+    wh_redis *r = impl;
     (void)now_ms;
     if (len > WH_LIMIT_CACHE_VALUE_BYTES)
         return false;
     redisReply *rep =
-        command(r, status_reply, "SET %s %b EX %lld", key, val, len, (long long)ttl_s);
+        wh_redis_command(r, status_reply, "SET %s %b EX %lld", key, val, len, (long long)ttl_s);
     bool stored = rep != NULL;
     freeReplyObject(rep);
     return stored;
@@ -266,11 +60,7 @@ static bool put(void *impl, const char *key, const char *val, size_t len, int64_
 
 static void redis_free(void *impl)
 {
-    rcache *r = impl;
-    while (r->nidle > 0)
-        redisFree(r->idle[--r->nidle]);
-    pthread_mutex_destroy(&r->mu);
-    wh_free(r);
+    wh_redis_free(impl);
 }
 
 const wh_cache_backend wh_cache_redis_backend = {"redis", get, put, redis_free};

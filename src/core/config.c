@@ -1,6 +1,7 @@
 /* Environment parsing with ranges; every default is the one API.md documents. */
 #include "core/config.h"
 #include "core/alloc.h"
+#include "core/limits.h"
 #include "core/str.h"
 
 #include <stdlib.h>
@@ -81,6 +82,20 @@ static wh_err load_integrations(wh_config *c, wh_error *e)
     return WH_OK;
 }
 
+static wh_err load_rates(wh_config *c, wh_error *e)
+{
+    if (env_int("WH_RATE_AUTH_IP_PER_MIN", 30, 1, WH_LIMIT_RATE_MAX, &c->rate_auth_ip_per_min, e) !=
+            WH_OK ||
+        env_int("WH_RATE_AUTH_EMAIL_PER_HOUR", 10, 1, WH_LIMIT_RATE_MAX,
+                &c->rate_auth_email_per_hour, e) != WH_OK ||
+        env_int("WH_RATE_READ_PER_MIN", 600, 1, WH_LIMIT_RATE_MAX, &c->rate_read_per_min, e) !=
+            WH_OK ||
+        env_int("WH_RATE_WRITE_PER_MIN", 120, 1, WH_LIMIT_RATE_MAX, &c->rate_write_per_min, e) !=
+            WH_OK)
+        return WH_ERR_INVALID;
+    return WH_OK;
+}
+
 wh_err wh_config_load(wh_config *c, wh_error *e)
 {
     int64_t v;
@@ -117,6 +132,8 @@ wh_err wh_config_load(wh_config *c, wh_error *e)
         return WH_ERR_INVALID;
     c->web_dir = wh_strdup(env_or("WH_WEB_DIR", WH_SOURCE_DIR "/web"));
     c->docs_dir = wh_strdup(env_or("WH_DOCS_DIR", WH_SOURCE_DIR "/docs"));
+    if (load_rates(c, e) != WH_OK)
+        return WH_ERR_INVALID;
     return load_integrations(c, e);
 }
 

@@ -38,6 +38,8 @@ typedef struct {
     int64_t breaker_reset_s;
     int64_t http_connect_timeout_ms, http_timeout_ms;
     int64_t outbox_poll_ms;
+    /* rate limits (docs/ratelimit.md): allowance per minute or hour */
+    int64_t rate_auth_ip_per_min, rate_auth_email_per_hour, rate_read_per_min, rate_write_per_min;
 } wh_config;
 
 /* Reads WH_* variables; a malformed value fills e (field = the variable name). */

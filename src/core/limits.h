@@ -66,4 +66,12 @@
 #define WH_LIMIT_METRICS_STATUSES 32
 #define WH_LIMIT_METRICS_BYTES    (4 * 1024 * 1024)
 
+/* Rate limits: the largest allowance one rule may grant per period (one a microsecond per
+ * minute: the emission interval, period / limit, stays at least one microsecond), most subjects
+ * the in-process limiter tracks at once, and the longest limiter key (prefix, class and subject;
+ * an e-mail subject is its SHA-256). */
+#define WH_LIMIT_RATE_MAX       60000000
+#define WH_LIMIT_RATE_ENTRIES   65536
+#define WH_LIMIT_RATE_KEY_CHARS 160
+
 #endif

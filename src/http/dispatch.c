@@ -1,6 +1,6 @@
 /* The request pipeline. The router refuses before any handler runs: unknown path 404, wrong
  * method 405 with Allow, no valid session 401, a cookie-authenticated write without
- * X-Requested-With 403, a permission the role lacks 403. */
+ * X-Requested-With 403, a rate limit spent 429 (http/limit.c), a permission the role lacks 403. */
 #include "http/http_int.h"
 #include "app.h"
 
@@ -79,13 +79,16 @@ static wh_err run(wh_req *r, wh_error *e)
     wh_err rc = route(r, e);
     if (rc != WH_OK)
         return rc;
-    if (r->route->perm != WH_PERM_PUBLIC) {
+    if (r->route->perm != WH_PERM_PUBLIC)
         rc = authenticate(r, e);
-        if (rc != WH_OK)
-            return rc;
-        if (!wh_rbac_allows(r->user.role, r->route->perm))
-            return wh_error_set(e, 403, "forbidden", "Your role may not do this.");
-    }
+    /* Before the permission check and the Idempotency-Key claim, so a 429 changes nothing. A
+     * refused session is limited too, by the client address (a 429 then replaces the 401). */
+    if ((rc == WH_OK || r->authed || e->status == 401) && wh_http_limit_route(r, e) != WH_OK)
+        return WH_ERR_INVALID;
+    if (rc != WH_OK)
+        return rc;
+    if (r->route->perm != WH_PERM_PUBLIC && !wh_rbac_allows(r->user.role, r->route->perm))
+        return wh_error_set(e, 403, "forbidden", "Your role may not do this.");
     wh_idem idem;
     rc = wh_idem_begin(r, &idem, e);
     if (rc != WH_OK || idem.answered)
@@ -111,4 +114,5 @@ void wh_http_dispatch(wh_req *r)
             wh_db_rollback(r->db);
         render_problem(r, &e);
     }
+    wh_http_limit_headers(r);
 }

@@ -14,6 +14,7 @@
 #include "core/json.h"
 #include "core/limits.h"
 #include "db/db.h"
+#include "ratelimit/ratelimit.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -65,6 +66,9 @@ struct wh_req {
     const char *token; /* the session token of the request (arena) */
     wh_principal user;
     wh_conn *db; /* lazily acquired */
+    /* the tightest rate-limit decision of the request, for its RateLimit-* headers */
+    wh_ratelimit_result rate;
+    bool rate_known;
     /* response */
     int status;
     char *resp_body; /* arena */
@@ -108,6 +112,10 @@ WH_MUST_USE wh_err wh_req_query_id(wh_req *r, const char *name, int64_t *out, bo
 /* An optional ?venture_id= filter: 400 when malformed, 403 when outside the caller's scope;
  * 0 when absent. Acquires the request's database connection into *c either way. */
 WH_MUST_USE wh_err wh_req_venture_filter(wh_req *r, wh_conn **c, int64_t *venture_id, wh_error *e);
+
+/* Charges a login or code request to the normalised e-mail it names (WH_RATE_AUTH_EMAIL_PER_HOUR,
+ * docs/ratelimit.md), whether or not the address has an account: 429 rate_limited when spent. */
+WH_MUST_USE wh_err wh_req_limit_email(wh_req *r, const char *email, wh_error *e);
 
 /* Responses. The JSON is stolen and rendered into the arena. */
 WH_MUST_USE wh_err wh_resp_json(wh_req *r, int status, json_t *body);

@@ -12,6 +12,12 @@ void wh_http_compress(wh_req *r);
 
 /* GET /metrics: the registry plus what is read at scrape time (metrics.c). */
 wh_err wh_http_metrics(wh_req *r, wh_error *e);
+/* The rate-limit step: charges the request to its route's class (nothing for WH_RATE_NONE),
+ * keyed by the signed-in user or else the client address; 429 rate_limited when refused. */
+wh_err wh_http_limit_route(wh_req *r, wh_error *e);
+/* Adds RateLimit-Limit/-Remaining/-Reset (and Retry-After on a 429) for the request's tightest
+ * decision; nothing when the request was not limited or the limiter failed open. */
+void wh_http_limit_headers(wh_req *r);
 
 /* Idempotency-Key state of one request. */
 typedef struct {

@@ -1,0 +1,104 @@
+/* The rate-limit step of the pipeline (docs/ratelimit.md). A route's class picks the rule; the
+ * subject is the signed-in user, or the client's address when there is none (public auth
+ * routes, and a request to a signed-in route whose session was refused, so that a flood of bad
+ * tokens is limited too). Login and code requests are further charged to the e-mail they name
+ * (wh_req_limit_email). The address is the TCP peer's: X-Forwarded-For is never read.
+ *
+ * A request charged to several rules reports the tightest one in its RateLimit-* headers (the
+ * refusing one when refused), added to whatever answer the request ends with. */
+#include "app.h"
+#include "core/crypto.h"
+#include "http/http_int.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <string.h>
+
+static void client_address(wh_req *r, char *out, size_t cap)
+{
+    const union MHD_ConnectionInfo *ci =
+        r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    snprintf(out, cap, "unknown");
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)cap);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)cap);
+}
+
+/* Keeps the tightest decision of the request for its headers. */
+static void note(wh_req *r, const wh_ratelimit_result *res)
+{
+    if (!res->known)
+        return;
+    if (!r->rate_known || !res->allowed ||
+        (r->rate.allowed && res->remaining < r->rate.remaining)) {
+        r->rate = *res;
+        r->rate_known = true;
+    }
+}
+
+static wh_err charge(wh_req *r, wh_ratelimit_class cls, const char *subject, wh_error *e)
+{
+    wh_ratelimit_result res;
+    wh_ratelimit_take(r->app->limiter, cls, subject, r->now_ms, &res);
+    note(r, &res);
+    if (res.allowed)
+        return WH_OK;
+    wh_metrics_count_rejection(r->app->metrics, r->route->rate);
+    return wh_error_set(e, 429, "rate_limited", "Too many requests; retry in %lld s.",
+                        (long long)res.retry_after_s);
+}
+
+wh_err wh_http_limit_route(wh_req *r, wh_error *e)
+{
+    char subject[64];
+    wh_ratelimit_class cls;
+    switch (r->route->rate) {
+    case WH_RATE_AUTH:
+        cls = WH_RATELIMIT_AUTH_IP;
+        break;
+    case WH_RATE_READ:
+        cls = WH_RATELIMIT_READ;
+        break;
+    case WH_RATE_WRITE:
+        cls = WH_RATELIMIT_WRITE;
+        break;
+    default:
+        return WH_OK;
+    }
+    if (r->authed && cls != WH_RATELIMIT_AUTH_IP) {
+        snprintf(subject, sizeof subject, "u:%lld", (long long)r->user.id);
+    } else {
+        char ip[INET6_ADDRSTRLEN];
+        client_address(r, ip, sizeof ip);
+        snprintf(subject, sizeof subject, "ip:%s", ip);
+    }
+    return charge(r, cls, subject, e);
+}
+
+wh_err wh_req_limit_email(wh_req *r, const char *email, wh_error *e)
+{
+    char hash[WH_CRYPTO_SHA256_HEX], subject[WH_CRYPTO_SHA256_HEX + 2];
+    wh_crypto_sha256_hex(email, strlen(email), hash);
+    snprintf(subject, sizeof subject, "e:%s", hash);
+    return charge(r, WH_RATELIMIT_AUTH_EMAIL, subject, e);
+}
+
+void wh_http_limit_headers(wh_req *r)
+{
+    if (!r->rate_known)
+        return;
+    wh_resp_header_add(r, "RateLimit-Limit",
+                       wh_arena_printf(&r->arena, "%lld", (long long)r->rate.limit));
+    wh_resp_header_add(r, "RateLimit-Remaining",
+                       wh_arena_printf(&r->arena, "%lld", (long long)r->rate.remaining));
+    wh_resp_header_add(r, "RateLimit-Reset",
+                       wh_arena_printf(&r->arena, "%lld", (long long)r->rate.reset_s));
+    if (r->status == 429 && !r->rate.allowed)
+        wh_resp_header_add(r, "Retry-After",
+                           wh_arena_printf(&r->arena, "%lld", (long long)r->rate.retry_after_s));
+}

@@ -1,0 +1,100 @@
+/* The limiter front: backend choice, keys and counters. A key is
+ * wh:rl:<database id>:<class>:<subject>; the counters are atomics, read by /metrics. */
+#include "core/alloc.h"
+#include "core/limits.h"
+#include "ratelimit/ratelimit_int.h"
+
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+struct wh_ratelimit {
+    const wh_ratelimit_backend *be;
+    void *impl;
+    char prefix[64];
+    wh_ratelimit_rule rules[WH_RATELIMIT_CLASSES];
+    atomic_long allowed[WH_RATELIMIT_CLASSES];
+    atomic_long rejected[WH_RATELIMIT_CLASSES];
+    atomic_long errors;
+};
+
+static const char *const class_names[WH_RATELIMIT_CLASSES] = {"auth_ip", "auth_email", "read",
+                                                              "write"};
+
+wh_err wh_ratelimit_new(const char *redis_url, const char *key_prefix,
+                        const wh_ratelimit_rule rules[WH_RATELIMIT_CLASSES], wh_ratelimit **out,
+                        wh_error *e)
+{
+    void *impl = NULL;
+    const wh_ratelimit_backend *be = &wh_ratelimit_memory_backend;
+    *out = NULL;
+    if (redis_url && *redis_url) {
+        wh_err rc = wh_ratelimit_redis_new(redis_url, &impl, e);
+        if (rc != WH_OK)
+            return rc;
+        be = &wh_ratelimit_redis_backend;
+    } else {
+        impl = wh_ratelimit_memory_new(WH_LIMIT_RATE_ENTRIES);
+    }
+    wh_ratelimit *rl = wh_calloc(1, sizeof *rl);
+    rl->be = be;
+    rl->impl = impl;
+    snprintf(rl->prefix, sizeof rl->prefix, "%s", key_prefix ? key_prefix : "");
+    memcpy(rl->rules, rules, sizeof rl->rules);
+    for (int i = 0; i < WH_RATELIMIT_CLASSES; i++) {
+        atomic_init(&rl->allowed[i], 0);
+        atomic_init(&rl->rejected[i], 0);
+    }
+    atomic_init(&rl->errors, 0);
+    *out = rl;
+    return WH_OK;
+}
+
+void wh_ratelimit_free(wh_ratelimit *rl)
+{
+    if (!rl)
+        return;
+    rl->be->free(rl->impl);
+    wh_free(rl);
+}
+
+const char *wh_ratelimit_backend_name(const wh_ratelimit *rl)
+{
+    return rl->be->name;
+}
+
+const char *wh_ratelimit_class_name(wh_ratelimit_class cls)
+{
+    return cls >= 0 && cls < WH_RATELIMIT_CLASSES ? class_names[cls] : "unknown";
+}
+
+wh_ratelimit_rule wh_ratelimit_rule_get(const wh_ratelimit *rl, wh_ratelimit_class cls)
+{
+    return rl->rules[cls];
+}
+
+void wh_ratelimit_take(wh_ratelimit *rl, wh_ratelimit_class cls, const char *subject,
+                       int64_t now_ms, wh_ratelimit_result *out)
+{
+    char key[WH_LIMIT_RATE_KEY_CHARS];
+    snprintf(key, sizeof key, "wh:rl:%s:%s:%s", rl->prefix, class_names[cls], subject);
+    memset(out, 0, sizeof *out);
+    if (!rl->be->take(rl->impl, key, &rl->rules[cls], now_ms * 1000, out)) {
+        /* fail open: see the header and docs/ratelimit.md */
+        atomic_fetch_add(&rl->errors, 1);
+        memset(out, 0, sizeof *out);
+        out->allowed = true;
+        out->limit = rl->rules[cls].limit;
+        return;
+    }
+    atomic_fetch_add(out->allowed ? &rl->allowed[cls] : &rl->rejected[cls], 1);
+}
+
+void wh_ratelimit_stats_get(wh_ratelimit *rl, wh_ratelimit_stats *out)
+{
+    for (int i = 0; i < WH_RATELIMIT_CLASSES; i++) {
+        out->allowed[i] = atomic_load(&rl->allowed[i]);
+        out->rejected[i] = atomic_load(&rl->rejected[i]);
+    }
+    out->errors = atomic_load(&rl->errors);
+}
