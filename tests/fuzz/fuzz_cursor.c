@@ -15,10 +15,9 @@
 
 #define CAP (WH_LIMIT_CURSOR_CHARS + 1)
 
-static const unsigned char key[32] = {0x57, 0x68, 0x65, 0x65, 0x6c, 0x68, 0x6f, 0x75,
-                                      0x73, 0x65, 0x20, 0x66, 0x75, 0x7a, 0x7a, 0x21,
-                                      1,    2,    3,    4,    5,    6,    7,    8,
-                                      9,    10,   11,   12,   13,   14,   15,   16};
+static const unsigned char key[32] = {
+    0x57, 0x68, 0x65, 0x65, 0x6c, 0x68, 0x6f, 0x75, 0x73, 0x65, 0x20, 0x66, 0x75, 0x7a, 0x7a, 0x21,
+    1,    2,    3,    4,    5,    6,    7,    8,    9,    10,   11,   12,   13,   14,   15,   16};
 
 static bool decode(const char *list, const char *cur, wh_arena *a, const char **sk, int64_t *id)
 {
@@ -58,8 +57,8 @@ static void from_server(const uint8_t *data, size_t size)
     wh_cursor_encode(key, "loads", sort_key, id, cur, sizeof cur);
     FUZZ_CHECK(strlen(cur) <= WH_LIMIT_CURSOR_CHARS);
     bool ok = decode("loads", cur, &a, &sk, &got);
-    size_t payload = (size_t)snprintf(digits, sizeof digits, "%lld:", (long long)id) +
-                     strlen(sort_key);
+    size_t payload =
+        (size_t)snprintf(digits, sizeof digits, "%lld:", (long long)id) + strlen(sort_key);
     if (id < 0)
         FUZZ_CHECK(!ok);
     else if (payload < 1024)

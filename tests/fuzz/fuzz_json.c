@@ -15,8 +15,8 @@
 #include "core/str.h"
 
 static const char *const allowed[] = {
-    "name", "notes", "email", "status", "amount_cents", "year", "active",
-    "ids",  "venture_id", "day", "due_at", NULL,
+    "name",   "notes", "email",      "status", "amount_cents", "year",
+    "active", "ids",   "venture_id", "day",    "due_at",       NULL,
 };
 static const char *const statuses[] = {"open", "booked", "delivered", "cancelled", NULL};
 

@@ -64,8 +64,7 @@ static void check_ok(wh_arena *a, const char *method, const wh_route *route, con
     const char *p2[WH_LIMIT_PATH_PARAMS], *allow = NULL;
     int n2 = -1;
     char *path = rebuild(a, route->pattern, params);
-    FUZZ_CHECK(wh_router_match(router(), a, method, path, &again, p2, &n2, &allow) ==
-               WH_MATCH_OK);
+    FUZZ_CHECK(wh_router_match(router(), a, method, path, &again, p2, &n2, &allow) == WH_MATCH_OK);
     FUZZ_CHECK(again == route && n2 == nparams);
     for (int i = 0; i < nparams; i++)
         FUZZ_CHECK(strcmp(p2[i], params[i]) == 0);
@@ -105,7 +104,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_ok(&a, method, route, params, nparams);
     } else if (m == WH_MATCH_NO_METHOD) {
         FUZZ_CHECK(allow != NULL && allow[0] != '\0');
-        FUZZ_CHECK(!allow_has(allow, method) && !(strcmp(method, "HEAD") == 0 && allow_has(allow, "GET")));
+        FUZZ_CHECK(!allow_has(allow, method) &&
+                   !(strcmp(method, "HEAD") == 0 && allow_has(allow, "GET")));
     } else {
         FUZZ_CHECK(m == WH_MATCH_NO_PATH);
     }

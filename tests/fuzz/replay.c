@@ -27,8 +27,8 @@ static void run(const uint8_t *data, size_t size)
 static void run_builtin(void)
 {
     static const char *const texts[] = {
-        "", "\0", "\xff", "{}", "[]", "/", "//", "{\"\":null}", "redis://", "0000-00-00",
-        "9999-12-31", "0001-01-01T00:00:00Z",
+        "",   "\0",          "\xff",     "{}",         "[]",         "/",
+        "//", "{\"\":null}", "redis://", "0000-00-00", "9999-12-31", "0001-01-01T00:00:00Z",
     };
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
         run((const uint8_t *)texts[i], i == 1 ? 1 : strlen(texts[i]));
