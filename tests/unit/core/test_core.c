@@ -609,6 +609,39 @@ static void test_json_parse_scalar_top_level(void **state)
     }
 }
 
+/* The depth limit lives in wh_json_parse_object (moved from wh_req_json so fuzz_json parses
+ * exactly as the server does): WH_LIMIT_JSON_DEPTH levels pass, one more is 400 invalid_json. */
+static void test_json_parse_depth_limit(void **state)
+{
+    (void)state;
+    for (int depth = WH_LIMIT_JSON_DEPTH; depth <= WH_LIMIT_JSON_DEPTH + 1; depth++) {
+        char body[128] = "";
+        size_t n = 0;
+        json_t *v = NULL;
+        wh_error e;
+        /* {"a": [[...[1]...]]}: the object is one level, each array one more */
+        n += (size_t)snprintf(body + n, sizeof body - n, "{\"a\":");
+        for (int i = 1; i < depth; i++)
+            body[n++] = '[';
+        body[n++] = '1';
+        for (int i = 1; i < depth; i++)
+            body[n++] = ']';
+        body[n++] = '}';
+        body[n] = '\0';
+        wh_error_init(&e);
+        wh_err rc = wh_json_parse_object(body, n, &v, &e);
+        if (depth <= WH_LIMIT_JSON_DEPTH) {
+            assert_int_equal(rc, WH_OK);
+            json_decref(v);
+        } else {
+            assert_int_equal(rc, WH_ERR_INVALID);
+            assert_null(v);
+            assert_int_equal(e.status, 400);
+            assert_string_equal(e.code, "invalid_json");
+        }
+    }
+}
+
 /* ---- base64url ---- */
 
 static void test_b64url_known_vectors(void **state)
@@ -701,6 +734,7 @@ int main(void)
         cmocka_unit_test(test_jin_ids),
         cmocka_unit_test(test_json_parse_object),
         cmocka_unit_test(test_json_parse_scalar_top_level),
+        cmocka_unit_test(test_json_parse_depth_limit),
         cmocka_unit_test(test_b64url_known_vectors),
         cmocka_unit_test(test_b64url_round_trip),
         cmocka_unit_test(test_b64url_refuses),
