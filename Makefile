@@ -1,8 +1,9 @@
 # Thin wrapper around CMake. `make run` serves the demo on SQLite; `make test` runs every test.
 BUILD ?= build
 DB ?= wheelhouse.db
+FUZZ_SECONDS ?= 30
 
-.PHONY: build run test sanitize format format-check clean deps
+.PHONY: build run test sanitize fuzz format format-check clean deps
 
 deps:
 	@scripts/deps
@@ -23,6 +24,10 @@ test:
 sanitize:
 	@scripts/test $(BUILD)-sanitize -DWH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 
+# libFuzzer over tests/fuzz (clang, build-fuzz/): every target for FUZZ_SECONDS (default 30).
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz
+
 format:
 	@clang-format -i $$(git ls-files -- '*.c' '*.h')
 
@@ -30,4 +35,4 @@ format-check:
 	@clang-format --dry-run -Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	@rm -rf $(BUILD) $(BUILD)-sanitize
+	@rm -rf $(BUILD) $(BUILD)-sanitize build-fuzz

@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static void add_routes(wh_router *rt)
+void wh_app_add_routes(wh_router *rt)
 {
     const wh_route *(*const tables[])(size_t *) = {
         wh_http_ops_routes,     wh_auth_routes,       wh_users_routes,        wh_ventures_routes,
@@ -143,7 +143,7 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     if (rc != WH_OK)
         return rc;
     app->router = wh_router_new();
-    add_routes(app->router);
+    wh_app_add_routes(app->router);
     app->integrations = wh_integrations_new(&app->config);
     app->events = wh_events_new();
     wh_events_subscribe(app->events, wh_gami_on_event, NULL);

@@ -33,5 +33,7 @@ struct wh_app {
 /* Loads configuration, opens and migrates the database, loads the secret, builds the router. */
 WH_MUST_USE wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e);
 void wh_app_cleanup(wh_app *app);
+/* Adds every module's route table to rt (wh_app_init does it; the router fuzz target too). */
+void wh_app_add_routes(wh_router *rt);
 
 #endif

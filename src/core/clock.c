@@ -180,20 +180,22 @@ static bool day_number(const char *day, int64_t *n)
     return true;
 }
 
-static void render_day(int64_t n, char *out, size_t cap)
+/* Renders day number n; false when it falls outside 0001-01-01..9999-12-31, which no
+ * "YYYY-MM-DD" text can hold (year 10000 would not even fit the 11 bytes). */
+static bool render_day(int64_t n, char *out, size_t cap)
 {
     int y, m, d;
+    if (n < days_from_civil(1, 1, 1) || n > days_from_civil(9999, 12, 31))
+        return false;
     civil_from_days(n, &y, &m, &d);
     snprintf(out, cap, "%04d-%02d-%02d", y, m, d);
+    return true;
 }
 
 bool wh_clock_day_add(const char *day, int days, char *out, size_t cap)
 {
     int64_t n;
-    if (!day_number(day, &n))
-        return false;
-    render_day(n + days, out, cap);
-    return true;
+    return day_number(day, &n) && render_day(n + days, out, cap);
 }
 
 bool wh_clock_monday_of(const char *day, char *out, size_t cap)
@@ -202,8 +204,7 @@ bool wh_clock_monday_of(const char *day, char *out, size_t cap)
     if (!day_number(day, &n))
         return false;
     int64_t weekday = ((n % 7) + 7 + 3) % 7; /* 1970-01-01 was a Thursday: 0 = Monday */
-    render_day(n - weekday, out, cap);
-    return true;
+    return render_day(n - weekday, out, cap);
 }
 
 bool wh_clock_days_between(const char *a, const char *b, int64_t *days)

@@ -25,7 +25,8 @@ bool wh_clock_set_zone(const char *tz);
 void wh_clock_day_of(int64_t ms, char *out, size_t cap);
 
 /* Day arithmetic on "YYYY-MM-DD" (proleptic Gregorian, no time zone involved). false when day
- * is not a valid date. out needs 11 bytes. */
+ * is not a valid date or the result falls outside 0001-01-01..9999-12-31 (out is then not
+ * written). out needs 11 bytes. */
 bool wh_clock_day_add(const char *day, int days, char *out, size_t cap);
 /* The Monday of day's week (weeks run Monday to Sunday). */
 bool wh_clock_monday_of(const char *day, char *out, size_t cap);

@@ -159,6 +159,31 @@ wh_err wh_jin_done(const wh_jin *in)
     return in->bad ? WH_ERR_INVALID : WH_OK;
 }
 
+static int depth_of(json_t *v)
+{
+    int d = 0;
+    size_t i;
+    const char *k;
+    json_t *c;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, c)
+        {
+            int cd = depth_of(c);
+            d = cd > d ? cd : d;
+        }
+        return d + 1;
+    }
+    if (json_is_object(v)) {
+        json_object_foreach(v, k, c)
+        {
+            int cd = depth_of(c);
+            d = cd > d ? cd : d;
+        }
+        return d + 1;
+    }
+    return 0;
+}
+
 wh_err wh_json_parse_object(const char *body, size_t len, json_t **out, wh_error *e)
 {
     json_error_t jerr;
@@ -170,6 +195,11 @@ wh_err wh_json_parse_object(const char *body, size_t len, json_t **out, wh_error
     if (!json_is_object(v)) {
         json_decref(v);
         return wh_error_set(e, 400, "validation_failed", "The body must be a JSON object.");
+    }
+    if (depth_of(v) > WH_LIMIT_JSON_DEPTH) {
+        json_decref(v);
+        return wh_error_set(e, 400, "invalid_json", "The body nests deeper than %d levels.",
+                            WH_LIMIT_JSON_DEPTH);
     }
     *out = v;
     return WH_OK;

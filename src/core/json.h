@@ -37,8 +37,9 @@ bool wh_jin_bool(wh_jin *in, const char *key, bool required, bool dflt);
 int64_t *wh_jin_ids(wh_jin *in, const char *key, size_t max, wh_arena *a, size_t *n);
 WH_MUST_USE wh_err wh_jin_done(const wh_jin *in);
 
-/* Parses a request body; 400 invalid_json on bad JSON, 400 validation_failed when the top level
- * is not an object. On success *out is a new reference. */
+/* Parses a request body (the whole of wh_req_json but the Content-Type check); 400 invalid_json
+ * on bad JSON or nesting deeper than WH_LIMIT_JSON_DEPTH, 400 validation_failed when the top
+ * level is not an object. On success *out is a new reference. */
 WH_MUST_USE wh_err wh_json_parse_object(const char *body, size_t len, json_t **out, wh_error *e);
 
 /* Rendering helpers: an instant as RFC 3339 UTC with milliseconds (null for 0), and a string

@@ -69,31 +69,6 @@ static void decref(void *p)
     json_decref(p);
 }
 
-static int depth_of(json_t *v)
-{
-    int d = 0;
-    size_t i;
-    const char *k;
-    json_t *c;
-    if (json_is_array(v)) {
-        json_array_foreach(v, i, c)
-        {
-            int cd = depth_of(c);
-            d = cd > d ? cd : d;
-        }
-        return d + 1;
-    }
-    if (json_is_object(v)) {
-        json_object_foreach(v, k, c)
-        {
-            int cd = depth_of(c);
-            d = cd > d ? cd : d;
-        }
-        return d + 1;
-    }
-    return 0;
-}
-
 json_t *wh_req_keep(wh_req *r, json_t *v)
 {
     if (v)
@@ -115,9 +90,6 @@ wh_err wh_req_json(wh_req *r, json_t **out, wh_error *e)
     if (rc != WH_OK)
         return rc;
     wh_arena_defer(&r->arena, decref, v);
-    if (depth_of(v) > WH_LIMIT_JSON_DEPTH)
-        return wh_error_set(e, 400, "invalid_json", "The body nests deeper than %d levels.",
-                            WH_LIMIT_JSON_DEPTH);
     *out = v;
     return WH_OK;
 }

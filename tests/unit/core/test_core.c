@@ -165,6 +165,29 @@ static void test_rfc3339_leap_days(void **state)
     assert_true(parse_ok("2026-03-01T00:00:00Z") - parse_ok("2026-02-28T00:00:00Z") == 86400000LL);
 }
 
+/* Found by fuzz_clock: 9999-12-31 plus 7 days rendered year 10000 into 11 bytes and answered
+ * true with the text "10000-01-0". Results outside 0001-01-01..9999-12-31 are refused now. */
+static void test_day_arithmetic_range(void **state)
+{
+    (void)state;
+    char out[16] = "untouched";
+    assert_true(wh_clock_day_add("9999-12-24", 7, out, 11));
+    assert_string_equal(out, "9999-12-31");
+    assert_true(wh_clock_day_add("0001-01-08", -7, out, 11));
+    assert_string_equal(out, "0001-01-01");
+    snprintf(out, sizeof out, "untouched");
+    assert_false(wh_clock_day_add("9999-12-31", 7, out, 11));
+    assert_false(wh_clock_day_add("9999-12-31", 1, out, 11));
+    assert_false(wh_clock_day_add("0001-01-01", -1, out, 11));
+    assert_false(wh_clock_day_add("2026-11-28", 3000000, out, 11));
+    assert_string_equal(out, "untouched");
+    /* 0001-01-01 is a Monday; the Monday of 0001-01-07 is that day, and years stay 4 digits */
+    assert_true(wh_clock_monday_of("0001-01-07", out, 11));
+    assert_string_equal(out, "0001-01-01");
+    assert_true(wh_clock_monday_of("9999-12-31", out, 11));
+    assert_string_equal(out, "9999-12-27");
+}
+
 static void test_rfc3339_refuses(void **state)
 {
     (void)state;
@@ -586,6 +609,39 @@ static void test_json_parse_scalar_top_level(void **state)
     }
 }
 
+/* The depth limit lives in wh_json_parse_object (moved from wh_req_json so fuzz_json parses
+ * exactly as the server does): WH_LIMIT_JSON_DEPTH levels pass, one more is 400 invalid_json. */
+static void test_json_parse_depth_limit(void **state)
+{
+    (void)state;
+    for (int depth = WH_LIMIT_JSON_DEPTH; depth <= WH_LIMIT_JSON_DEPTH + 1; depth++) {
+        char body[128] = "";
+        size_t n = 0;
+        json_t *v = NULL;
+        wh_error e;
+        /* {"a": [[...[1]...]]}: the object is one level, each array one more */
+        n += (size_t)snprintf(body + n, sizeof body - n, "{\"a\":");
+        for (int i = 1; i < depth; i++)
+            body[n++] = '[';
+        body[n++] = '1';
+        for (int i = 1; i < depth; i++)
+            body[n++] = ']';
+        body[n++] = '}';
+        body[n] = '\0';
+        wh_error_init(&e);
+        wh_err rc = wh_json_parse_object(body, n, &v, &e);
+        if (depth <= WH_LIMIT_JSON_DEPTH) {
+            assert_int_equal(rc, WH_OK);
+            json_decref(v);
+        } else {
+            assert_int_equal(rc, WH_ERR_INVALID);
+            assert_null(v);
+            assert_int_equal(e.status, 400);
+            assert_string_equal(e.code, "invalid_json");
+        }
+    }
+}
+
 /* ---- base64url ---- */
 
 static void test_b64url_known_vectors(void **state)
@@ -662,6 +718,7 @@ int main(void)
         cmocka_unit_test(test_rfc3339_offsets),
         cmocka_unit_test(test_rfc3339_fractions),
         cmocka_unit_test(test_rfc3339_leap_days),
+        cmocka_unit_test(test_day_arithmetic_range),
         cmocka_unit_test(test_rfc3339_refuses),
         cmocka_unit_test(test_parse_date),
         cmocka_unit_test(test_render_ms),
@@ -677,6 +734,7 @@ int main(void)
         cmocka_unit_test(test_jin_ids),
         cmocka_unit_test(test_json_parse_object),
         cmocka_unit_test(test_json_parse_scalar_top_level),
+        cmocka_unit_test(test_json_parse_depth_limit),
         cmocka_unit_test(test_b64url_known_vectors),
         cmocka_unit_test(test_b64url_round_trip),
         cmocka_unit_test(test_b64url_refuses),
