@@ -129,6 +129,10 @@ bool wh_clock_parse_rfc3339(const char *s, int64_t *ms)
     if (*p != '\0')
         return false;
     int64_t secs = days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 + ss - offset_min * 60;
+    /* an offset may not carry the instant outside years 1..9999 UTC: it could not be rendered
+     * back as text this parser accepts */
+    if (secs < days_from_civil(1, 1, 1) * 86400 || secs >= days_from_civil(10000, 1, 1) * 86400)
+        return false;
     *ms = secs * 1000 + frac_ms;
     return true;
 }

@@ -219,6 +219,8 @@ static void test_rfc3339_refuses(void **state)
         " 2026-01-01T00:00:00Z",
         "2026-01-01T0a:00:00Z",
         "abcd-ef-ghTij:kl:mnZ",
+        "0001-01-01T00:30:00+01:00", /* year 0 in UTC */
+        "9999-12-31T23:30:00-01:00", /* year 10000 in UTC */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t ms = 4242;
