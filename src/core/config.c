@@ -82,6 +82,29 @@ static wh_err load_integrations(wh_config *c, wh_error *e)
     return WH_OK;
 }
 
+/* WH_TRUSTED_PROXIES: comma-separated addresses or CIDR ranges. */
+static wh_err load_proxies(wh_config *c, wh_error *e)
+{
+    const char *p = env_or("WH_TRUSTED_PROXIES", "");
+    c->ntrusted_proxies = 0;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        bool blank = strspn(p, " \t") >= n;
+        if (!blank) {
+            if (c->ntrusted_proxies == WH_LIMIT_TRUSTED_PROXIES)
+                return wh_error_field(e, "WH_TRUSTED_PROXIES", "has more than %d entries",
+                                      WH_LIMIT_TRUSTED_PROXIES);
+            if (!wh_net_cidr_parse(p, n, &c->trusted_proxies[c->ntrusted_proxies++]))
+                return wh_error_field(e, "WH_TRUSTED_PROXIES",
+                                      "must list IP addresses or CIDR ranges, comma-separated");
+        }
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return WH_OK;
+}
+
 static wh_err load_rates(wh_config *c, wh_error *e)
 {
     if (env_int("WH_RATE_AUTH_IP_PER_MIN", 30, 1, WH_LIMIT_RATE_MAX, &c->rate_auth_ip_per_min, e) !=
@@ -93,7 +116,7 @@ static wh_err load_rates(wh_config *c, wh_error *e)
         env_int("WH_RATE_WRITE_PER_MIN", 120, 1, WH_LIMIT_RATE_MAX, &c->rate_write_per_min, e) !=
             WH_OK)
         return WH_ERR_INVALID;
-    return WH_OK;
+    return load_proxies(c, e);
 }
 
 wh_err wh_config_load(wh_config *c, wh_error *e)

@@ -4,7 +4,9 @@
 #define WH_CORE_CONFIG_H
 
 #include "core/err.h"
+#include "core/limits.h"
 #include "core/log.h"
+#include "core/net.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -40,6 +42,9 @@ typedef struct {
     int64_t outbox_poll_ms;
     /* rate limits (docs/ratelimit.md): allowance per minute or hour */
     int64_t rate_auth_ip_per_min, rate_auth_email_per_hour, rate_read_per_min, rate_write_per_min;
+    /* WH_TRUSTED_PROXIES: peers whose X-Forwarded-For names the client (none: never read) */
+    wh_net_cidr trusted_proxies[WH_LIMIT_TRUSTED_PROXIES];
+    int ntrusted_proxies;
 } wh_config;
 
 /* Reads WH_* variables; a malformed value fills e (field = the variable name). */

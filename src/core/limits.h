@@ -73,5 +73,9 @@
 #define WH_LIMIT_RATE_MAX       60000000
 #define WH_LIMIT_RATE_ENTRIES   65536
 #define WH_LIMIT_RATE_KEY_CHARS 160
+/* Most entries (addresses or CIDR ranges) in WH_TRUSTED_PROXIES, and most X-Forwarded-For hops
+ * examined from the right. */
+#define WH_LIMIT_TRUSTED_PROXIES 16
+#define WH_LIMIT_FORWARDED_HOPS  16
 
 #endif

@@ -2,12 +2,16 @@
  * subject is the signed-in user, or the client's address when there is none (public auth
  * routes, and a request to a signed-in route whose session was refused, so that a flood of bad
  * tokens is limited too). Login and code requests are further charged to the e-mail they name
- * (wh_req_limit_email). The address is the TCP peer's: X-Forwarded-For is never read.
+ * (wh_req_limit_email). The address is the TCP peer's, unless the peer is a trusted proxy
+ * (WH_TRUSTED_PROXIES): then X-Forwarded-For is read from the right, skipping trusted hops, and
+ * the first other address is the client. Hops left of it are the client's own words and are
+ * never believed; without trusted proxies the header is never read.
  *
  * A request charged to several rules reports the tightest one in its RateLimit-* headers (the
  * refusing one when refused), added to whatever answer the request ends with. */
 #include "app.h"
 #include "core/crypto.h"
+#include "core/net.h"
 #include "http/http_int.h"
 
 #include <arpa/inet.h>
@@ -15,18 +19,66 @@
 #include <stdio.h>
 #include <string.h>
 
+static bool trusted(const wh_config *cfg, const unsigned char addr[16])
+{
+    for (int i = 0; i < cfg->ntrusted_proxies; i++)
+        if (wh_net_cidr_match(&cfg->trusted_proxies[i], addr))
+            return true;
+    return false;
+}
+
+/* The client behind trusted proxies: X-Forwarded-For from the right, the first address that is
+ * not a trusted proxy; false when the header is missing, malformed at that point, or all
+ * trusted (then the peer stands). */
+static bool forwarded_client(wh_req *r, char *out, size_t cap)
+{
+    const char *xff = wh_req_header(r, "X-Forwarded-For");
+    if (!xff)
+        return false;
+    size_t end = strlen(xff);
+    for (int hop = 0; hop < WH_LIMIT_FORWARDED_HOPS && end > 0; hop++) {
+        size_t start = end;
+        while (start > 0 && xff[start - 1] != ',')
+            start--;
+        unsigned char addr[16];
+        if (!wh_net_addr_parse(xff + start, end - start, addr))
+            return false;
+        if (!trusted(&r->app->config, addr)) {
+            bool v4 = memcmp(addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0;
+            return inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? addr + 12 : addr, out, (socklen_t)cap) !=
+                   NULL;
+        }
+        end = start > 0 ? start - 1 : 0;
+    }
+    return false;
+}
+
 static void client_address(wh_req *r, char *out, size_t cap)
 {
     const union MHD_ConnectionInfo *ci =
         r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
     const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+    unsigned char peer[16];
+    bool known = false;
     snprintf(out, cap, "unknown");
-    if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
-                  (socklen_t)cap);
-    else if (sa && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
-                  (socklen_t)cap);
+    if (sa && sa->sa_family == AF_INET) {
+        const struct in_addr *a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+        inet_ntop(AF_INET, a, out, (socklen_t)cap);
+        memset(peer, 0, 10);
+        peer[10] = peer[11] = 0xff;
+        memcpy(peer + 12, a, 4);
+        known = true;
+    } else if (sa && sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+        inet_ntop(AF_INET6, a, out, (socklen_t)cap);
+        memcpy(peer, a, 16);
+        known = true;
+    }
+    if (known && trusted(&r->app->config, peer)) {
+        char client[INET6_ADDRSTRLEN];
+        if (forwarded_client(r, client, sizeof client))
+            snprintf(out, cap, "%s", client);
+    }
 }
 
 /* Keeps the tightest decision of the request for its headers. */

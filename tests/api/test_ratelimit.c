@@ -156,6 +156,52 @@ static void test_auth_routes_limited_by_address(void **state)
     wht_server_stop(s);
 }
 
+/* POST /auth/login with a wrong password from the client the X-Forwarded-For value names. */
+static wht_resp *login_via(const wht_server *s, const char *email, const char *xff)
+{
+    const char *hdr[2] = {xff ? wht_fmt("X-Forwarded-For: %s", xff) : NULL, NULL};
+    const char *body = wht_fmt("{\"email\": \"%s\", \"password\": \"wrong-password\"}", email);
+    wht_request rq = {.method = "POST",
+                      .path = "/api/v1/auth/login",
+                      .headers = xff ? hdr : NULL,
+                      .body = body,
+                      .body_len = strlen(body),
+                      .server = s};
+    return wht_do(&rq);
+}
+
+static void test_trusted_proxy_names_the_client(void **state)
+{
+    (void)state;
+    wht_user u = wht_user_add("EMPLOYEE");
+    /* behind a trusted proxy (the test talks from 127.0.0.1): each client has its allowance */
+    const char *const env[] = {"WH_RATE_AUTH_IP_PER_MIN=2", "WH_RATE_AUTH_EMAIL_PER_HOUR=1000",
+                               "WH_TRUSTED_PROXIES=10.0.0.0/8, 127.0.0.1", NULL};
+    wht_server *s = wht_server_start(env);
+    WHT_PROBLEM(login_via(s, u.email, "203.0.113.7"), 401, "unauthenticated", NULL);
+    /* the client's own claims left of the proxy's entry, and trusted hops, change nothing */
+    WHT_PROBLEM(login_via(s, u.email, "198.51.100.1, 203.0.113.7, 10.1.2.3"), 401,
+                "unauthenticated", NULL);
+    expect_429(login_via(s, u.email, "1.1.1.1,203.0.113.7"), 2, 30);
+    wht_resp *other = login_via(s, u.email, "2001:db8::5");
+    WHT_PROBLEM(other, 401, "unauthenticated", NULL);
+    expect_limit(other, 2, 1);
+    /* no header, or a malformed rightmost entry: the proxy's own address is the subject */
+    WHT_PROBLEM(login_via(s, u.email, NULL), 401, "unauthenticated", NULL);
+    WHT_PROBLEM(login_via(s, u.email, "203.0.113.9, not-an-address"), 401, "unauthenticated", NULL);
+    expect_429(login_via(s, u.email, NULL), 2, 30);
+    wht_server_stop(s);
+
+    /* without trusted proxies the header is never read: a new value each time does not help */
+    const char *const plain_env[] = {"WH_RATE_AUTH_IP_PER_MIN=2",
+                                     "WH_RATE_AUTH_EMAIL_PER_HOUR=1000", NULL};
+    wht_server *plain = wht_server_start(plain_env);
+    WHT_PROBLEM(login_via(plain, u.email, "203.0.113.1"), 401, "unauthenticated", NULL);
+    WHT_PROBLEM(login_via(plain, u.email, "203.0.113.2"), 401, "unauthenticated", NULL);
+    expect_429(login_via(plain, u.email, "203.0.113.3"), 2, 30);
+    wht_server_stop(plain);
+}
+
 static void test_email_limit_alike_for_known_and_unknown(void **state)
 {
     (void)state;
@@ -300,6 +346,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         WHT_TEST(test_reads_count_down_per_user_and_class),
         WHT_TEST(test_auth_routes_limited_by_address),
+        WHT_TEST(test_trusted_proxy_names_the_client),
         WHT_TEST(test_email_limit_alike_for_known_and_unknown),
         WHT_TEST(test_a_429_changes_nothing_and_keeps_the_key_free),
         WHT_TEST(test_operational_routes_never_limited),

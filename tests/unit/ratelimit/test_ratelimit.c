@@ -341,9 +341,39 @@ static void test_config_defaults_and_ranges(void **state)
     }
 }
 
+static void test_config_trusted_proxies(void **state)
+{
+    (void)state;
+    wh_config c;
+    wh_error e;
+    unsetenv("WH_TRUSTED_PROXIES");
+    wh_error_init(&e);
+    assert_int_equal(wh_config_load(&c, &e), WH_OK);
+    assert_int_equal(c.ntrusted_proxies, 0);
+    wh_config_cleanup(&c);
+    setenv("WH_TRUSTED_PROXIES", " 10.0.0.0/8, ,127.0.0.1,2001:db8::/32 ", 1);
+    wh_error_init(&e);
+    assert_int_equal(wh_config_load(&c, &e), WH_OK);
+    assert_int_equal(c.ntrusted_proxies, 3);
+    wh_config_cleanup(&c);
+    const char *bad[] = {"proxy.internal", "10.0.0.0/40", "10.0.0.1,,nonsense",
+                         "1.1.1.1,1.1.1.2,1.1.1.3,1.1.1.4,1.1.1.5,1.1.1.6,1.1.1.7,1.1.1.8,1.1.1.9,"
+                         "1.1.1.10,1.1.1.11,1.1.1.12,1.1.1.13,1.1.1.14,1.1.1.15,1.1.1.16,1.1.1.17"};
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        setenv("WH_TRUSTED_PROXIES", bad[b], 1);
+        wh_error_init(&e);
+        assert_int_equal(wh_config_load(&c, &e), WH_ERR_INVALID);
+        assert_int_equal(e.status, 400);
+        assert_string_equal(e.fields[0].field, "WH_TRUSTED_PROXIES");
+        wh_config_cleanup(&c);
+    }
+    unsetenv("WH_TRUSTED_PROXIES");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config_trusted_proxies),
         cmocka_unit_test(test_memory_subjects_and_classes),
         cmocka_unit_test(test_memory_bounded_and_reclaimed),
         cmocka_unit_test(test_memory_evicts_nearest_to_full),
