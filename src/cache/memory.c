@@ -2,6 +2,7 @@
  * entries are dropped when met; the least recently used entry goes when the table is full. */
 #include "cache/cache_int.h"
 #include "core/alloc.h"
+#include "core/str.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -22,16 +23,6 @@ typedef struct {
     size_t nbuckets, count, max_entries, max_value;
     entry *head, *tail;
 } memory;
-
-static uint64_t hash_key(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 void *wh_cache_memory_new(size_t max_entries, size_t max_value)
 {
@@ -93,7 +84,7 @@ static bool get(void *impl, const char *key, int64_t now_ms, char **val, size_t 
     memory *m = impl;
     bool hit = false;
     *failed = false;
-    uint64_t h = hash_key(key);
+    uint64_t h = wh_str_hash(key);
     pthread_mutex_lock(&m->mu);
     entry *en = *slot_of(m, key, h);
     if (en && en->expires_ms <= now_ms) {
@@ -118,7 +109,7 @@ static bool put(void *impl, const char *key, const char *val, size_t len, int64_
     memory *m = impl;
     if (len > m->max_value)
         return false;
-    uint64_t h = hash_key(key);
+    uint64_t h = wh_str_hash(key);
     char *copy = wh_malloc(len + 1);
     memcpy(copy, val, len);
     copy[len] = '\0';

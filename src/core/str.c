@@ -69,3 +69,13 @@ bool wh_str_utf8_valid(const char *s, size_t n)
     }
     return true;
 }
+
+uint64_t wh_str_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}

@@ -27,4 +27,8 @@ static inline wh_str wh_str_c(const char *s)
     return r;
 }
 
+/* FNV-1a of a NUL-terminated string: the hash of the in-process tables (cache, rate limiter);
+ * not for anything an attacker could exploit by choosing colliding keys at scale. */
+uint64_t wh_str_hash(const char *s);
+
 #endif

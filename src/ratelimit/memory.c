@@ -7,6 +7,7 @@
  * with the earliest TAT (the closest to a full allowance anyway) goes. So memory stays bounded
  * under a flood of distinct subjects and each take does O(1) work. */
 #include "core/alloc.h"
+#include "core/str.h"
 #include "ratelimit/ratelimit_int.h"
 
 #include <pthread.h>
@@ -27,16 +28,6 @@ typedef struct {
     entry **buckets;
     size_t nbuckets, count, max_entries, cursor;
 } memory;
-
-static uint64_t hash_key(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 void *wh_ratelimit_memory_new(size_t max_entries)
 {
@@ -129,7 +120,7 @@ static bool take(void *impl, const char *key, const wh_ratelimit_rule *rule, int
                  wh_ratelimit_result *out)
 {
     memory *m = impl;
-    uint64_t h = hash_key(key);
+    uint64_t h = wh_str_hash(key);
     int64_t tat = 0;
     pthread_mutex_lock(&m->mu);
     sweep(m, SWEEP_BUCKETS, now_us);
