@@ -24,14 +24,15 @@ static void test_addresses(void **state)
     (void)state;
     unsigned char a[16];
     assert_true(wh_net_addr_parse(" 192.0.2.1 ", 11, a));
-    static const unsigned char mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1};
+    static const unsigned char mapped[16] = {0, 0, 0,    0,    0,   0, 0, 0,
+                                             0, 0, 0xff, 0xff, 192, 0, 2, 1};
     assert_memory_equal(a, mapped, 16);
     assert_true(wh_net_addr_parse("2001:db8::1", 11, a));
     assert_int_equal(a[0], 0x20);
     assert_int_equal(a[15], 1);
     assert_true(wh_net_addr_parse("192.0.2.1,", 9, a)); /* the length bounds the text */
-    const char *bad[] = {"", " ", "192.0.2", "192.0.2.256", "1.2.3.4.5", "host", "2001:db8:::1",
-                         "192.0.2.1/24"};
+    const char *bad[] = {"",          " ",    "192.0.2",      "192.0.2.256",
+                         "1.2.3.4.5", "host", "2001:db8:::1", "192.0.2.1/24"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(wh_net_addr_parse(bad[i], strlen(bad[i]), a));
 }
@@ -58,8 +59,8 @@ static void test_bad_ranges(void **state)
 {
     (void)state;
     wh_net_cidr c;
-    const char *bad[] = {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/x", "2001:db8::/129",
-                         "10.0.0.0/8/8", "/8", "10.0.0.0/1234"};
+    const char *bad[] = {"10.0.0.0/33",  "10.0.0.0/", "10.0.0.0/x",   "2001:db8::/129",
+                         "10.0.0.0/8/8", "/8",        "10.0.0.0/1234"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(wh_net_cidr_parse(bad[i], strlen(bad[i]), &c));
 }
