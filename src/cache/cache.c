@@ -1,6 +1,7 @@
 /* The cache front: backend choice, counters and single-flight. */
 #include "cache/cache_int.h"
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/limits.h"
 
 #include <errno.h>
@@ -98,13 +99,7 @@ static flight *flight_find(wh_cache *c, const char *key)
 static void wait_landed(wh_cache *c, const char *key)
 {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += WH_LIMIT_CACHE_WAIT_MS / 1000;
-    until.tv_nsec += (long)(WH_LIMIT_CACHE_WAIT_MS % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    wh_clock_deadline(CLOCK_REALTIME, WH_LIMIT_CACHE_WAIT_MS, &until);
     c->stats.waits++;
     while (flight_find(c, key))
         if (pthread_cond_timedwait(&c->landed, &c->mu, &until) == ETIMEDOUT)

@@ -219,3 +219,11 @@ bool wh_clock_days_between(const char *a, const char *b, int64_t *days)
     *days = nb - na;
     return true;
 }
+
+void wh_clock_deadline(clockid_t id, int64_t ms, struct timespec *out)
+{
+    clock_gettime(id, out);
+    int64_t ns = out->tv_nsec + (ms % 1000) * 1000000L;
+    out->tv_sec += (time_t)(ms / 1000 + ns / 1000000000L);
+    out->tv_nsec = (long)(ns % 1000000000L);
+}

@@ -7,12 +7,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 int64_t wh_clock_now_ms(void);
 /* Monotonic milliseconds, for durations. */
 int64_t wh_clock_mono_ms(void);
 /* Monotonic microseconds, for request latencies. */
 int64_t wh_clock_mono_us(void);
+/* The instant ms milliseconds from now on clock id (CLOCK_REALTIME or CLOCK_MONOTONIC), as a
+ * pthread_cond_timedwait deadline for a condition variable on that clock. */
+void wh_clock_deadline(clockid_t id, int64_t ms, struct timespec *out);
 /* RFC 3339 UTC with milliseconds: "2026-11-28T19:04:50.123Z" (needs 25 bytes). */
 void wh_clock_render_ms(int64_t ms, char *out, size_t cap);
 /* Parses any RFC 3339 date-time (fraction optional, Z or +hh:mm offset). */

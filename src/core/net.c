@@ -2,7 +2,21 @@
 #include "core/net.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
+
+static const unsigned char v4_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+static void map_v4(const void *v4, unsigned char out[16])
+{
+    memcpy(out, v4_prefix, 12);
+    memcpy(out + 12, v4, 4);
+}
+
+static bool is_v4(const unsigned char addr[16])
+{
+    return memcmp(addr, v4_prefix, 12) == 0;
+}
 
 static void trim(const char **text, size_t *len)
 {
@@ -24,9 +38,7 @@ bool wh_net_addr_parse(const char *text, size_t len, unsigned char out[16])
     memcpy(buf, text, len);
     buf[len] = '\0';
     if (inet_pton(AF_INET, buf, v4) == 1) {
-        memset(out, 0, 10);
-        out[10] = out[11] = 0xff;
-        memcpy(out + 12, v4, 4);
+        map_v4(v4, out);
         return true;
     }
     return inet_pton(AF_INET6, buf, out) == 1;
@@ -39,7 +51,7 @@ bool wh_net_cidr_parse(const char *text, size_t len, wh_net_cidr *out)
     size_t alen = slash ? (size_t)(slash - text) : len;
     if (!wh_net_addr_parse(text, alen, out->addr))
         return false;
-    bool v4 = memcmp(out->addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0 && memchr(text, '.', alen);
+    bool v4 = is_v4(out->addr) && memchr(text, '.', alen);
     int max = v4 ? 32 : 128;
     int prefix = max;
     if (slash) {
@@ -69,4 +81,24 @@ bool wh_net_cidr_match(const wh_net_cidr *c, const unsigned char addr[16])
         return true;
     unsigned char mask = (unsigned char)(0xff << (8 - rest));
     return (c->addr[full] & mask) == (addr[full] & mask);
+}
+
+bool wh_net_addr_of(const struct sockaddr *sa, unsigned char out[16])
+{
+    if (sa && sa->sa_family == AF_INET) {
+        map_v4(&((const struct sockaddr_in *)(const void *)sa)->sin_addr, out);
+        return true;
+    }
+    if (sa && sa->sa_family == AF_INET6) {
+        memcpy(out, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+        return true;
+    }
+    return false;
+}
+
+void wh_net_addr_render(const unsigned char addr[16], char *out, size_t cap)
+{
+    bool v4 = is_v4(addr);
+    if (!inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? addr + 12 : addr, out, (socklen_t)cap))
+        snprintf(out, cap, "unknown");
 }

@@ -17,5 +17,10 @@ bool wh_net_addr_parse(const char *text, size_t len, unsigned char out[16]);
 /* Parses an address or "address/prefix" (0..32 for IPv4, 0..128 for IPv6). */
 bool wh_net_cidr_parse(const char *text, size_t len, wh_net_cidr *out);
 bool wh_net_cidr_match(const wh_net_cidr *c, const unsigned char addr[16]);
+struct sockaddr;
+/* The address of an AF_INET or AF_INET6 socket address; false for anything else. */
+bool wh_net_addr_of(const struct sockaddr *sa, unsigned char out[16]);
+/* Renders addr as text: dotted IPv4 for a mapped address, else IPv6. cap >= 46. */
+void wh_net_addr_render(const unsigned char addr[16], char *out, size_t cap);
 
 #endif

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "db/db_int.h"
 #include "core/alloc.h"
+#include "core/clock.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -139,13 +140,7 @@ wh_err wh_db_acquire(wh_db *db, wh_conn **out, wh_error *e)
 {
     struct timespec deadline;
     wh_conn *c = NULL;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += WH_LIMIT_POOL_WAIT_MS / 1000;
-    deadline.tv_nsec += (long)(WH_LIMIT_POOL_WAIT_MS % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    wh_clock_deadline(CLOCK_MONOTONIC, WH_LIMIT_POOL_WAIT_MS, &deadline);
     pthread_mutex_lock(&db->mu);
     while (!(c = take_free(db)))
         if (pthread_cond_timedwait(&db->freed, &db->mu, &deadline) == ETIMEDOUT)

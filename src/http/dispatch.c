@@ -83,8 +83,11 @@ static wh_err run(wh_req *r, wh_error *e)
         rc = authenticate(r, e);
     /* Before the permission check and the Idempotency-Key claim, so a 429 changes nothing. A
      * refused session is limited too, by the client address (a 429 then replaces the 401). */
-    if ((rc == WH_OK || r->authed || e->status == 401) && wh_http_limit_route(r, e) != WH_OK)
-        return WH_ERR_INVALID;
+    if (rc == WH_OK || r->authed || e->status == 401) {
+        wh_err limited = wh_http_limit_route(r, e);
+        if (limited != WH_OK)
+            return limited;
+    }
     if (rc != WH_OK)
         return rc;
     if (r->route->perm != WH_PERM_PUBLIC && !wh_rbac_allows(r->user.role, r->route->perm))

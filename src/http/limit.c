@@ -30,7 +30,7 @@ static bool trusted(const wh_config *cfg, const unsigned char addr[16])
 /* The client behind trusted proxies: X-Forwarded-For from the right, the first address that is
  * not a trusted proxy; false when the header is missing, malformed at that point, or all
  * trusted (then the peer stands). */
-static bool forwarded_client(wh_req *r, char *out, size_t cap)
+static bool forwarded_client(wh_req *r, unsigned char client[16])
 {
     const char *xff = wh_req_header(r, "X-Forwarded-For");
     if (!xff)
@@ -40,45 +40,28 @@ static bool forwarded_client(wh_req *r, char *out, size_t cap)
         size_t start = end;
         while (start > 0 && xff[start - 1] != ',')
             start--;
-        unsigned char addr[16];
-        if (!wh_net_addr_parse(xff + start, end - start, addr))
+        if (!wh_net_addr_parse(xff + start, end - start, client))
             return false;
-        if (!trusted(&r->app->config, addr)) {
-            bool v4 = memcmp(addr, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0;
-            return inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? addr + 12 : addr, out, (socklen_t)cap) !=
-                   NULL;
-        }
+        if (!trusted(&r->app->config, client))
+            return true;
         end = start > 0 ? start - 1 : 0;
     }
     return false;
 }
 
+/* The client's address: the TCP peer, or the client a trusted proxy names; "unknown" without
+ * a peer address. */
 static void client_address(wh_req *r, char *out, size_t cap)
 {
     const union MHD_ConnectionInfo *ci =
         r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
-    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-    unsigned char peer[16];
-    bool known = false;
-    snprintf(out, cap, "unknown");
-    if (sa && sa->sa_family == AF_INET) {
-        const struct in_addr *a = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-        inet_ntop(AF_INET, a, out, (socklen_t)cap);
-        memset(peer, 0, 10);
-        peer[10] = peer[11] = 0xff;
-        memcpy(peer + 12, a, 4);
-        known = true;
-    } else if (sa && sa->sa_family == AF_INET6) {
-        const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-        inet_ntop(AF_INET6, a, out, (socklen_t)cap);
-        memcpy(peer, a, 16);
-        known = true;
+    unsigned char peer[16], client[16];
+    if (!ci || !wh_net_addr_of(ci->client_addr, peer)) {
+        snprintf(out, cap, "unknown");
+        return;
     }
-    if (known && trusted(&r->app->config, peer)) {
-        char client[INET6_ADDRSTRLEN];
-        if (forwarded_client(r, client, sizeof client))
-            snprintf(out, cap, "%s", client);
-    }
+    bool behind = trusted(&r->app->config, peer) && forwarded_client(r, client);
+    wh_net_addr_render(behind ? client : peer, out, cap);
 }
 
 /* Keeps the tightest decision of the request for its headers. */

@@ -43,19 +43,11 @@ static int64_t lease_ms(const wh_jobs *j)
     return j->app->config.job_lease_s * 1000;
 }
 
-static void deadline_of(int64_t ms, struct timespec *ts)
-{
-    clock_gettime(CLOCK_REALTIME, ts);
-    int64_t ns = ts->tv_nsec + (ms % 1000) * 1000000L;
-    ts->tv_sec += (time_t)(ms / 1000 + ns / 1000000000L);
-    ts->tv_nsec = (long)(ns % 1000000000L);
-}
-
 /* Sleeps ms unless a stop is requested; false when it was. */
 static bool nap(wh_jobs *j, int64_t ms)
 {
     struct timespec ts;
-    deadline_of(ms, &ts);
+    wh_clock_deadline(CLOCK_REALTIME, ms, &ts);
     pthread_mutex_lock(&j->mu);
     while (!j->stopping && pthread_cond_timedwait(&j->cond, &j->mu, &ts) == 0)
         continue;
@@ -238,7 +230,7 @@ static void *renew_loop(void *arg)
     pthread_mutex_lock(&rn->mu);
     while (!rn->done) {
         struct timespec ts;
-        deadline_of(period, &ts);
+        wh_clock_deadline(CLOCK_REALTIME, period, &ts);
         if (pthread_cond_timedwait(&rn->cond, &rn->mu, &ts) == 0 || rn->done)
             continue;
         pthread_mutex_unlock(&rn->mu);

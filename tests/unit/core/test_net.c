@@ -8,6 +8,8 @@
 
 #include "core/net.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 
 static bool in(const char *cidr, const char *addr)
@@ -65,12 +67,35 @@ static void test_bad_ranges(void **state)
         assert_false(wh_net_cidr_parse(bad[i], strlen(bad[i]), &c));
 }
 
+static void test_socket_addresses_and_rendering(void **state)
+{
+    (void)state;
+    struct sockaddr_in v4 = {.sin_family = AF_INET};
+    struct sockaddr_in6 v6 = {.sin6_family = AF_INET6};
+    struct sockaddr other = {.sa_family = AF_UNIX};
+    unsigned char a[16], b[16];
+    char text[64];
+    assert_int_equal(inet_pton(AF_INET, "203.0.113.7", &v4.sin_addr), 1);
+    assert_int_equal(inet_pton(AF_INET6, "2001:db8::5", &v6.sin6_addr), 1);
+    assert_true(wh_net_addr_of((const struct sockaddr *)&v4, a));
+    assert_true(wh_net_addr_parse("203.0.113.7", 11, b));
+    assert_memory_equal(a, b, 16); /* the socket and the text give the same mapped address */
+    wh_net_addr_render(a, text, sizeof text);
+    assert_string_equal(text, "203.0.113.7");
+    assert_true(wh_net_addr_of((const struct sockaddr *)&v6, a));
+    wh_net_addr_render(a, text, sizeof text);
+    assert_string_equal(text, "2001:db8::5");
+    assert_false(wh_net_addr_of(&other, a));
+    assert_false(wh_net_addr_of(NULL, a));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_addresses),
         cmocka_unit_test(test_ranges),
         cmocka_unit_test(test_bad_ranges),
+        cmocka_unit_test(test_socket_addresses_and_rendering),
     };
     return cmocka_run_group_tests_name("unit_core_net", tests, NULL, NULL);
 }
