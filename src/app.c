@@ -123,6 +123,8 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     if (rc != WH_OK)
         return rc;
     wh_log_set_level(app->config.log_level);
+    app->sessions = (wh_session_policy){.ttl_ms = app->config.session_ttl_s * 1000,
+                                        .max_ms = app->config.session_max_s * 1000};
     if (!wh_clock_set_zone(app->config.timezone))
         return wh_error_field(e, "WH_TIMEZONE", "is not a known time zone");
     if (wh_crypto_init() != WH_OK)

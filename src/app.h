@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "events/events.h"
+#include "auth/auth.h"
 #include "http/http.h"
 #include "integrations/integrations.h"
 #include "jobs/jobs.h"
@@ -28,6 +29,7 @@ struct wh_app {
     wh_metrics *metrics;  /* request counts and latencies for GET /metrics */
     /* rate limits: in process, or Redis when WH_REDIS_URL is set (docs/ratelimit.md) */
     wh_ratelimit *limiter;
+    wh_session_policy sessions; /* WH_SESSION_TTL_S and WH_SESSION_MAX_S in ms */
 };
 
 /* Loads configuration, opens and migrates the database, loads the secret, builds the router. */

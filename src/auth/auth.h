@@ -86,6 +86,8 @@ typedef struct {
     const char *full_name;
     wh_role role;
     bool all_ventures;
+    int64_t session_id; /* the session the request came with */
+    bool code_signin;   /* that session was opened with an e-mailed code, not the password */
 } wh_principal;
 
 /* SQL condition "venture column is in scope" for a query whose parameters $A (bool: all
@@ -125,15 +127,29 @@ WH_MUST_USE wh_err wh_scope_ventures(wh_conn *c, wh_arena *a, const wh_principal
 WH_MUST_USE wh_err wh_scope_offices(wh_conn *c, wh_arena *a, const wh_principal *p, wh_rows **out,
                                     wh_error *e);
 
-/* Sessions. The token is returned to the client once; only its SHA-256 is stored. */
-WH_MUST_USE wh_err wh_session_create(wh_conn *c, wh_arena *a, int64_t user_id, int64_t now_ms,
-                                     int64_t ttl_ms, char *token, size_t token_cap,
-                                     int64_t *expires_at, wh_error *e);
+/* Sessions. The token is returned to the client once; only its SHA-256 is stored. A session
+ * slides by ttl_ms on use but never outlives max_ms from its creation (WH_SESSION_TTL_S,
+ * WH_SESSION_MAX_S). */
+typedef struct {
+    int64_t ttl_ms, max_ms;
+} wh_session_policy;
+/* The expiry of a session created at created_ms and used at now_ms: now + ttl, capped at
+ * created + max. Pure. */
+int64_t wh_session_expiry(const wh_session_policy *pol, int64_t created_ms, int64_t now_ms);
+/* Opens a session; by_code records a sign-in with an e-mailed code (see wh_principal). */
+WH_MUST_USE wh_err wh_session_create(wh_conn *c, wh_arena *a, int64_t user_id, bool by_code,
+                                     int64_t now_ms, const wh_session_policy *pol, char *token,
+                                     size_t token_cap, int64_t *expires_at, wh_error *e);
 /* Resolves a token to its active user, extending the session (sliding expiry). 401 when the
- * token is unknown, expired or its user inactive. Strings of p live in the arena. */
+ * token is unknown, expired, past its absolute lifetime or its user inactive. Strings of p
+ * live in the arena. */
 WH_MUST_USE wh_err wh_session_resolve(wh_conn *c, wh_arena *a, const char *token, int64_t now_ms,
-                                      int64_t ttl_ms, wh_principal *p, wh_error *e);
+                                      const wh_session_policy *pol, wh_principal *p, wh_error *e);
 WH_MUST_USE wh_err wh_session_delete(wh_conn *c, wh_arena *a, const char *token, wh_error *e);
+/* Ends every session of a user but keep_id (0: every one). Sessions are only in the database,
+ * so this takes effect on every instance at the next request. */
+WH_MUST_USE wh_err wh_session_end_user(wh_conn *c, wh_arena *a, int64_t user_id, int64_t keep_id,
+                                       wh_error *e);
 
 /* Navigation per DOMAIN.md §1: the sections for role, given which venture types the scope
  * holds (bit i set = type i of wh_venture_type order: LOGISTICS, TRANSPORT, HOSPITALITY, BPO,
@@ -166,17 +182,36 @@ WH_MUST_USE wh_err wh_user_create(wh_conn *c, wh_arena *a, const wh_user_input *
                                   wh_user *out, wh_error *e);
 /* 404 when missing. */
 WH_MUST_USE wh_err wh_user_get(wh_conn *c, wh_arena *a, int64_t id, wh_user *out, wh_error *e);
+/* Changes email, full_name, role and active (in->password is ignored: passwords change only
+ * through wh_user_password_set). 404 when missing, 409 when the e-mail is taken. */
 WH_MUST_USE wh_err wh_user_update(wh_conn *c, wh_arena *a, int64_t id, const wh_user_input *in,
                                   int64_t now_ms, wh_user *out, wh_error *e);
+/* The user's password hash (arena), NULL when the user has none; 404 when missing. */
+WH_MUST_USE wh_err wh_user_password_find(wh_conn *c, wh_arena *a, int64_t id, const char **pwhash,
+                                         wh_error *e);
+/* Stores the argon2id hash of password (12..256 characters, checked by the caller). */
+WH_MUST_USE wh_err wh_user_password_set(wh_conn *c, wh_arena *a, int64_t id, const char *password,
+                                        int64_t now_ms, wh_error *e);
 /* Finds an active or inactive user by e-mail with the password hash (NULL if none). */
 WH_MUST_USE wh_err wh_user_find_by_email(wh_conn *c, wh_arena *a, const char *email, wh_user *out,
                                          const char **pwhash, bool *found, wh_error *e);
 /* Up to limit users, newest first (id descending), after after_id when it is not 0. */
 WH_MUST_USE wh_err wh_user_list(wh_conn *c, wh_arena *a, int64_t after_id, int limit, wh_user **out,
                                 size_t *n, wh_error *e);
-/* Ends every session of a user (deactivation). */
-WH_MUST_USE wh_err wh_session_delete_user(wh_conn *c, wh_arena *a, int64_t user_id, wh_error *e);
 json_t *wh_user_json(const wh_user *u);
+
+/* DOMAIN.md §1 "Granting roles" (users_rules.c, pure). Privileged: CEO, ADMIN and every other
+ * all-venture role (COO, AUDITOR, HR_ADMIN, TEST_USER). */
+bool wh_role_privileged(wh_role role);
+/* Why actor may not make a change, or NULL when it may: target is the user as stored (NULL on
+ * create), in the requested fields (NULL for a change that sets no field: memberships, a
+ * password reset). Only CEO and ADMIN create, change or touch a privileged user; nobody
+ * changes their own role or active flag. The caller answers 403 with the text. */
+const char *wh_users_refusal(const wh_principal *actor, const wh_user *target,
+                             const wh_user_input *in);
+/* True when a change from before to after ends the user's sessions (e-mail, role or active;
+ * a password change ends them where it is made). */
+bool wh_users_ends_sessions(const wh_user *before, const wh_user *after);
 
 /* Login codes (the HMAC of "<user id>:<code>" under key; out is 64 hex digits + NUL). */
 void wh_code_hash(const unsigned char key[32], int64_t user_id, const char *code, char out[65]);
@@ -184,10 +219,17 @@ WH_MUST_USE wh_err wh_code_count_recent(wh_conn *c, wh_arena *a, int64_t user_id
                                         int64_t *count, wh_error *e);
 WH_MUST_USE wh_err wh_code_store(wh_conn *c, wh_arena *a, int64_t user_id, const char *hash,
                                  int64_t now_ms, wh_error *e);
-/* *ok when hash matches an open code (then all open codes are spent); a miss costs every open
- * code one of its tries. The caller commits either way. */
+/* *ok when hash matches an open code (then all open codes are spent). Every call costs every
+ * open code one of its tries before comparing, and one of the account's
+ * WH_LIMIT_CODE_VERIFIES_PER_HOUR (over it, *ok stays false whatever the code). The caller
+ * commits either way. */
 WH_MUST_USE wh_err wh_code_check(wh_conn *c, wh_arena *a, int64_t user_id, const char *hash,
                                  int64_t now_ms, bool *ok, wh_error *e);
+
+/* Makes a code for u, stores its hash and queues the e-mail in c's transaction; nothing (and
+ * *sent false) when u already received WH_LIMIT_CODES_PER_HOUR codes this past hour. */
+WH_MUST_USE wh_err wh_code_issue(wh_conn *c, wh_arena *a, const unsigned char key[32],
+                                 const wh_user *u, int64_t now_ms, bool *sent, wh_error *e);
 
 struct wh_route;
 /* The auth and caller routes; *n receives their count. */

@@ -3,6 +3,7 @@
  * is unknown), so the answer does not reveal which e-mails exist. */
 #include "auth/auth.h"
 #include "app.h"
+#include "audit/audit.h"
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "events/events.h"
@@ -67,18 +68,18 @@ static wh_err publish_login(wh_req *r, wh_conn *c, const wh_user *u, wh_error *e
 }
 
 /* Opens a session for u and answers {token, expires_at, user} with the cookie; c is inside the
- * sign-in's transaction. */
-static wh_err start_session(wh_req *r, wh_conn *c, const wh_user *u, wh_error *e)
+ * sign-in's transaction. by_code: the sign-in used an e-mailed code. */
+static wh_err start_session(wh_req *r, wh_conn *c, const wh_user *u, bool by_code, wh_error *e)
 {
     char token[WH_CRYPTO_TOKEN_CHARS + 1];
-    int64_t expires = 0, ttl_ms = r->app->config.session_ttl_s * 1000;
+    int64_t expires = 0;
     wh_err rc = publish_login(r, c, u, e);
     if (rc == WH_OK)
-        rc = wh_session_create(c, &r->arena, u->id, r->now_ms, ttl_ms, token, sizeof token,
-                               &expires, e);
+        rc = wh_session_create(c, &r->arena, u->id, by_code, r->now_ms, &r->app->sessions, token,
+                               sizeof token, &expires, e);
     if (rc != WH_OK)
         return rc;
-    set_cookie(r, token, r->app->config.session_ttl_s);
+    set_cookie(r, token, (expires - r->now_ms) / 1000);
     json_t *out = json_pack("{s:s, s:o, s:o}", "token", token, "expires_at", wh_json_time(expires),
                             "user", wh_user_json(u));
     wh_crypto_wipe(token, sizeof token);
@@ -116,7 +117,7 @@ static wh_err login(wh_req *r, wh_error *e)
         return bad_login(e);
     rc = wh_db_begin(c, e);
     if (rc == WH_OK)
-        rc = start_session(r, c, &u, e);
+        rc = start_session(r, c, &u, false, e);
     return rc == WH_OK ? wh_db_commit(c, e) : rc;
 }
 
@@ -146,26 +147,6 @@ static wh_err read_code_body(wh_req *r, bool with_code, const char **email, cons
     return WH_OK;
 }
 
-static wh_err send_code(wh_req *r, wh_conn *c, const wh_user *u, wh_error *e)
-{
-    char code[8], hash[WH_CRYPTO_SHA256_HEX];
-    uint32_t n;
-    wh_crypto_random(&n, sizeof n);
-    snprintf(code, sizeof code, "%06u", (unsigned)(n % 1000000u));
-    wh_code_hash(r->app->code_key, u->id, code, hash);
-    const char *text = wh_arena_printf(&r->arena,
-                                       "Your Wheelhouse sign-in code is %s.\n\nIt works once, for"
-                                       " 10 minutes. If you did not ask for it, ignore this"
-                                       " e-mail.\n",
-                                       code);
-    wh_crypto_wipe(code, sizeof code);
-    wh_err rc = wh_code_store(c, &r->arena, u->id, hash, r->now_ms, e);
-    if (rc == WH_OK)
-        rc = wh_outbox_enqueue(c, &r->arena, "email", u->email, "Your Wheelhouse sign-in code",
-                               text, r->now_ms, e);
-    return rc;
-}
-
 /* 202 whatever the e-mail: unknown, inactive or over its hourly allowance, nothing is sent and
  * the answer is the same, so the route does not reveal who has an account. The per-e-mail rate
  * limit (429) is charged before the lookup and applies to every address alike. */
@@ -174,8 +155,7 @@ static wh_err code_request(wh_req *r, wh_error *e)
     const char *email = NULL, *hash = NULL;
     wh_conn *c = NULL;
     wh_user u;
-    bool found = false;
-    int64_t recent = 0;
+    bool found = false, sent = false;
     wh_err rc = read_code_body(r, false, &email, NULL, e);
     if (rc == WH_OK)
         rc = wh_req_limit_email(r, email, e);
@@ -186,9 +166,7 @@ static wh_err code_request(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_user_find_by_email(c, &r->arena, email, &u, &hash, &found, e);
     if (rc == WH_OK && found && u.active)
-        rc = wh_code_count_recent(c, &r->arena, u.id, r->now_ms - 3600 * 1000, &recent, e);
-    if (rc == WH_OK && found && u.active && recent < WH_LIMIT_CODES_PER_HOUR)
-        rc = send_code(r, c, &u, e);
+        rc = wh_code_issue(c, &r->arena, r->app->code_key, &u, r->now_ms, &sent, e);
     if (rc == WH_OK)
         rc = wh_db_commit(c, e);
     return rc == WH_OK ? wh_resp_json(r, 202, json_pack("{s:s}", "status", "accepted")) : rc;
@@ -213,7 +191,7 @@ static wh_err code_verify(wh_req *r, wh_error *e)
         rc = wh_code_check(c, &r->arena, u.id, hash, r->now_ms, &ok, e);
     }
     if (rc == WH_OK && ok)
-        return start_session(r, c, &u, e) == WH_OK ? wh_db_commit(c, e) : WH_ERR_DB;
+        return start_session(r, c, &u, true, e) == WH_OK ? wh_db_commit(c, e) : WH_ERR_DB;
     if (rc == WH_OK) /* the spent try must stick even though the answer is 401 */
         rc = wh_db_commit(c, e);
     return rc == WH_OK ? wh_error_set(e, 401, "unauthenticated", "The e-mail or code is wrong.")
@@ -290,6 +268,59 @@ static wh_err navigation(wh_req *r, wh_error *e)
     return wh_resp_json(r, 200, wh_nav_build(r->user.role, bits));
 }
 
+/* Checks the current password when the session was opened with it (a code sign-in may set a
+ * password without knowing the old one: that is how a reset works). */
+static wh_err check_current(wh_req *r, wh_conn *c, const char *current, wh_error *e)
+{
+    const char *hash = NULL;
+    wh_err rc = wh_user_password_find(c, &r->arena, r->user.id, &hash, e);
+    if (rc != WH_OK || !hash || r->user.code_signin)
+        return rc;
+    if (!current)
+        return wh_error_field(e, "current_password", "is required");
+    if (!wh_crypto_password_verify(hash, current))
+        return wh_error_field(e, "current_password", "is not the current password");
+    return WH_OK;
+}
+
+/* PUT /me/password {current_password?, new_password} → 204; every other session of the user
+ * ends, this one stays. */
+static wh_err change_password(wh_req *r, wh_error *e)
+{
+    static const char *const fields[] = {"current_password", "new_password", NULL};
+    json_t *body = NULL;
+    wh_jin in;
+    wh_conn *c = NULL;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(&in, body, e);
+    wh_jin_allow(&in, fields);
+    const char *current = wh_jin_str(&in, "current_password", false, 1, WH_LIMIT_PASSWORD_MAX);
+    const char *next =
+        wh_jin_str(&in, "new_password", true, WH_LIMIT_PASSWORD_MIN, WH_LIMIT_PASSWORD_MAX);
+    if (wh_jin_done(&in) != WH_OK)
+        return WH_ERR_INVALID;
+    rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = check_current(r, c, current, e);
+    if (rc == WH_OK)
+        rc = wh_user_password_set(c, &r->arena, r->user.id, next, r->now_ms, e);
+    if (rc == WH_OK)
+        rc = wh_session_end_user(c, &r->arena, r->user.id, r->user.session_id, e);
+    if (rc == WH_OK)
+        rc = wh_audit_request(r, c,
+                              &(wh_audit_entry){.action = "user.password_change",
+                                                .entity = "user",
+                                                .entity_id = r->user.id},
+                              e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_empty(r, 204) : rc;
+}
+
 static const wh_route routes[] = {
     {"POST", "/api/v1/auth/login", login, WH_PERM_PUBLIC, WH_RATE_AUTH, WH_ROUTE_IDEMPOTENT},
     {"POST", "/api/v1/auth/code", code_request, WH_PERM_PUBLIC, WH_RATE_AUTH, WH_ROUTE_IDEMPOTENT},
@@ -298,6 +329,7 @@ static const wh_route routes[] = {
     {"POST", "/api/v1/auth/logout", logout, WH_PERM_SIGNED_IN, WH_RATE_WRITE, 0},
     {"GET", "/api/v1/me", me, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
     {"GET", "/api/v1/me/navigation", navigation, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
+    {"PUT", "/api/v1/me/password", change_password, WH_PERM_SIGNED_IN, WH_RATE_WRITE, 0},
 };
 
 const wh_route *wh_auth_routes(size_t *n)

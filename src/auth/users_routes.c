@@ -1,12 +1,18 @@
-/* GET|POST /users, GET|PATCH /users/{id} (users.manage). Every change is audited with before
- * and after; the password never appears in either. */
+/* GET|POST /users, GET|PATCH /users/{id}, POST /users/{id}/password-reset (users.manage).
+ * Every change is audited with before and after; the password never appears in either.
+ * Named rules narrower than the table (users_rules.c, wh_users_refusal): only CEO and ADMIN
+ * create, change or reset a privileged user or grant a privileged role; nobody changes their
+ * own role or active flag. A change of e-mail, role or active ends the user's sessions. */
 #include "auth/auth.h"
 #include "app.h"
 #include "audit/audit.h"
 #include "core/json.h"
 #include "http/http.h"
 
-static const char *const user_fields[] = {"email", "full_name", "role", "active", "password", NULL};
+static const char *const create_fields[] = {"email",  "full_name", "role",
+                                            "active", "password",  NULL};
+/* PATCH never takes a password: nobody sets another user's password (password-reset). */
+static const char *const update_fields[] = {"email", "full_name", "role", "active", NULL};
 
 /* Reads a create (all required but active, password) or update (any subset) body. */
 static wh_err read_input(wh_req *r, bool create, wh_user_input *in, wh_error *e)
@@ -17,13 +23,15 @@ static wh_err read_input(wh_req *r, bool create, wh_user_input *in, wh_error *e)
     if (rc != WH_OK)
         return rc;
     wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, user_fields);
+    wh_jin_allow(&j, create ? create_fields : update_fields);
     const char *email = wh_jin_str(&j, "email", create, 3, WH_LIMIT_EMAIL_CHARS);
     in->full_name = wh_jin_str(&j, "full_name", create, 1, WH_LIMIT_NAME_CHARS);
     const char *role = wh_jin_enum(&j, "role", create, wh_role_names);
     in->has_active = wh_jin_has(&j, "active");
     in->active = wh_jin_bool(&j, "active", false, true);
-    in->password = wh_jin_str(&j, "password", false, WH_LIMIT_PASSWORD_MIN, WH_LIMIT_PASSWORD_MAX);
+    if (create)
+        in->password =
+            wh_jin_str(&j, "password", false, WH_LIMIT_PASSWORD_MIN, WH_LIMIT_PASSWORD_MAX);
     if (email && !(in->email = wh_user_email_normalise(&r->arena, email)))
         (void)wh_error_field(e, "email", "must be an e-mail address");
     in->has_role = role && wh_role_parse(role, &in->role);
@@ -44,12 +52,21 @@ static wh_err audit(wh_req *r, wh_conn *c, const char *action, const wh_user *be
     return rc;
 }
 
+/* 403 with the rule's reason when r's caller may not make the change. */
+static wh_err check_rule(wh_req *r, const wh_user *target, const wh_user_input *in, wh_error *e)
+{
+    const char *why = wh_users_refusal(&r->user, target, in);
+    return why ? wh_error_set(e, 403, "forbidden", "%s", why) : WH_OK;
+}
+
 static wh_err create(wh_req *r, wh_error *e)
 {
     wh_user_input in = {0};
     wh_user u;
     wh_conn *c = NULL;
     wh_err rc = read_input(r, true, &in, e);
+    if (rc == WH_OK)
+        rc = check_rule(r, NULL, &in, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);
     if (rc == WH_OK)
@@ -92,14 +109,50 @@ static wh_err patch(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_user_get(c, &r->arena, id, &before, e);
     if (rc == WH_OK)
+        rc = check_rule(r, &before, &in, e);
+    if (rc == WH_OK)
         rc = wh_user_update(c, &r->arena, id, &in, r->now_ms, &after, e);
     if (rc == WH_OK)
         rc = audit(r, c, "user.update", &before, &after, e);
-    if (rc == WH_OK && !after.active) /* a deactivated user's sessions end now */
-        rc = wh_session_delete_user(c, &r->arena, id, e);
+    if (rc == WH_OK && wh_users_ends_sessions(&before, &after))
+        rc = wh_session_end_user(c, &r->arena, id, 0, e);
     if (rc == WH_OK)
         rc = wh_db_commit(c, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_user_json(&after)) : rc;
+}
+
+/* POST /users/{id}/password-reset → 202: e-mails the user a sign-in code (as POST /auth/code);
+ * signed in with it, they set a password with PUT /me/password. An inactive user, or one who
+ * already received WH_LIMIT_CODES_PER_HOUR codes this past hour, is 409: an administrator
+ * should hear that nothing was sent. */
+static wh_err password_reset(wh_req *r, wh_error *e)
+{
+    int64_t id;
+    wh_user u;
+    wh_conn *c = NULL;
+    bool sent = false;
+    wh_err rc = wh_req_path_id(r, 0, &id, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
+    if (rc == WH_OK)
+        rc = wh_user_get(c, &r->arena, id, &u, e);
+    if (rc == WH_OK)
+        rc = check_rule(r, &u, NULL, e);
+    if (rc == WH_OK && !u.active)
+        rc = wh_error_set(e, 409, "conflict", "The user is inactive: activate them first.");
+    if (rc == WH_OK)
+        rc = wh_code_issue(c, &r->arena, r->app->code_key, &u, r->now_ms, &sent, e);
+    if (rc == WH_OK && !sent)
+        rc = wh_error_set(e, 409, "conflict",
+                          "The user was sent %d codes in the past hour; try again later.",
+                          WH_LIMIT_CODES_PER_HOUR);
+    if (rc == WH_OK)
+        rc = audit(r, c, "user.password_reset", NULL, &u, e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
+    return rc == WH_OK ? wh_resp_json(r, 202, json_pack("{s:s}", "status", "accepted")) : rc;
 }
 
 /* Newest first: (id) descending. */
@@ -130,6 +183,8 @@ static const wh_route routes[] = {
     {"POST", "/api/v1/users", create, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
     {"GET", "/api/v1/users/{id}", get, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0},
     {"PATCH", "/api/v1/users/{id}", patch, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, 0},
+    {"POST", "/api/v1/users/{id}/password-reset", password_reset, WH_PERM_USERS_MANAGE,
+     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
 };
 
 const wh_route *wh_users_routes(size_t *n)

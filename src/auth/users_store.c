@@ -80,21 +80,16 @@ wh_err wh_user_get(wh_conn *c, wh_arena *a, int64_t id, wh_user *out, wh_error *
 wh_err wh_user_update(wh_conn *c, wh_arena *a, int64_t id, const wh_user_input *in, int64_t now_ms,
                       wh_user *out, wh_error *e)
 {
-    char hash[WH_CRYPTO_PWHASH_CHARS];
     wh_rows *r = NULL;
-    if (in->password && hash_password(in->password, hash, e) != WH_OK)
-        return WH_ERR_INTERNAL;
     wh_err rc = wh_db_query(
         c, a,
         "UPDATE users SET email = COALESCE($2, email), full_name = COALESCE($3, full_name),"
         " role = COALESCE($4, role), active = CASE WHEN $5 THEN $6 ELSE active END,"
-        " password_hash = COALESCE($7, password_hash), updated_at = $8 WHERE id = $1"
-        " RETURNING " USER_COLS,
+        " updated_at = $7 WHERE id = $1 RETURNING " USER_COLS,
         WH_ARGS(WH_PI(id), WH_PT(in->email), WH_PT(in->full_name),
                 WH_PT(in->has_role ? wh_role_name(in->role) : NULL), WH_PB(in->has_active),
-                WH_PB(in->active), WH_PT(in->password ? hash : NULL), WH_PI(now_ms)),
+                WH_PB(in->active), WH_PI(now_ms)),
         &r, e);
-    wh_crypto_wipe(hash, sizeof hash);
     if (rc == WH_ERR_UNIQUE)
         return wh_error_set(e, 409, "conflict", "A user with this e-mail already exists.");
     if (rc != WH_OK)
@@ -142,8 +137,28 @@ wh_err wh_user_list(wh_conn *c, wh_arena *a, int64_t after_id, int limit, wh_use
     return WH_OK;
 }
 
-wh_err wh_session_delete_user(wh_conn *c, wh_arena *a, int64_t user_id, wh_error *e)
+wh_err wh_user_password_find(wh_conn *c, wh_arena *a, int64_t id, const char **pwhash, wh_error *e)
 {
-    return wh_db_query(c, a, "DELETE FROM sessions WHERE user_id = $1", WH_ARGS(WH_PI(user_id)),
-                       NULL, e);
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a, "SELECT password_hash FROM users WHERE id = $1",
+                            WH_ARGS(WH_PI(id)), &r, e);
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_error_set(e, 404, "not_found", "No such user.");
+    *pwhash = wh_rows_null(r, 0, 0) ? NULL : wh_rows_text(r, 0, 0);
+    return WH_OK;
+}
+
+wh_err wh_user_password_set(wh_conn *c, wh_arena *a, int64_t id, const char *password,
+                            int64_t now_ms, wh_error *e)
+{
+    char hash[WH_CRYPTO_PWHASH_CHARS];
+    if (hash_password(password, hash, e) != WH_OK)
+        return WH_ERR_INTERNAL;
+    wh_err rc =
+        wh_db_query(c, a, "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",
+                    WH_ARGS(WH_PI(id), WH_PT(hash), WH_PI(now_ms)), NULL, e);
+    wh_crypto_wipe(hash, sizeof hash);
+    return rc;
 }

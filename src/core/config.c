@@ -133,6 +133,8 @@ wh_err wh_config_load(wh_config *c, wh_error *e)
     c->db_pool = (int)v;
     if (env_int("WH_SESSION_TTL_S", 43200, 1, 365LL * 86400, &c->session_ttl_s, e) != WH_OK)
         return WH_ERR_INVALID;
+    if (env_int("WH_SESSION_MAX_S", 604800, 1, 365LL * 86400, &c->session_max_s, e) != WH_OK)
+        return WH_ERR_INVALID;
     c->database_url = wh_strdup(env_or("WH_DATABASE_URL", "sqlite:wheelhouse.db"));
     const char *r = env_or("WH_REDIS_URL", NULL);
     c->redis_url = r ? wh_strdup(r) : NULL;

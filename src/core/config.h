@@ -17,10 +17,11 @@ typedef struct {
     int threads;
     char *database_url;
     int db_pool;
-    char *redis_url;     /* NULL when unset */
-    int64_t cache_ttl_s; /* WH_CACHE_TTL_S: life of a cached dashboard */
-    char *secret;        /* NULL: generated once and kept in the database */
-    int64_t session_ttl_s;
+    char *redis_url;       /* NULL when unset */
+    int64_t cache_ttl_s;   /* WH_CACHE_TTL_S: life of a cached dashboard */
+    char *secret;          /* NULL: generated once and kept in the database */
+    int64_t session_ttl_s; /* WH_SESSION_TTL_S: sliding life of a session */
+    int64_t session_max_s; /* WH_SESSION_MAX_S: absolute life from sign-in */
     char *timezone;
     wh_log_level log_level;
     bool jobs;

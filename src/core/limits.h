@@ -45,6 +45,9 @@
 #define WH_LIMIT_CODE_TTL_MS    (10 * 60 * 1000)
 #define WH_LIMIT_CODE_TRIES     5
 #define WH_LIMIT_CODES_PER_HOUR 5
+/* Code verifications one account may make per clock hour, whatever the client address: room
+ * for a user's typos on a few codes, far too few to guess 6 digits. */
+#define WH_LIMIT_CODE_VERIFIES_PER_HOUR 20
 
 /* The response cache: most entries kept in process, largest value stored (bigger values are
  * served but not cached), and the longest wait for another thread computing the same key. */

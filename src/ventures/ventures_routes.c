@@ -273,6 +273,9 @@ static wh_err put_membership(wh_req *r, const char *field, const char *action, s
         rc = wh_db_begin(c, e);
     if (rc == WH_OK)
         rc = wh_user_get(c, &r->arena, uid, &u, e);
+    const char *why = rc == WH_OK ? wh_users_refusal(&r->user, &u, NULL) : NULL;
+    if (why) /* the named rule of DOMAIN.md §1 "Granting roles" (auth/users_rules.c) */
+        rc = wh_error_set(e, 403, "forbidden", "%s", why);
     if (rc == WH_OK)
         rc = set(c, &r->arena, uid, ids, n, r->now_ms, &before, &after, e);
     wh_req_keep(r, before);

@@ -193,6 +193,18 @@ json_t *wht_list_all(const char *token, const char *path, size_t limit);
 long long wht_audit_head(void);
 json_t *wht_audit_since(long long after_id);
 
+/* The sign-in code in the nth (0-based) e-mail the fake SendGrid accepted for recipient
+ * ("... code is NNNNNN"), waiting up to 15 s for it to arrive; fails the test otherwise. */
+const char *wht_fake_mail_code(const wht_server *fake, const char *recipient, size_t nth);
+
+/* ---- races ----
+ * Sends n requests at once, each from its own process over its own connection, released
+ * together through one gate: method and path on the main server with token, bodies[i] as the
+ * JSON body of the i-th (NULL: no body). statuses[i] receives its HTTP status (0: transport
+ * failure). For the unique keys and atomic statements that concurrency must not break. */
+void wht_race(size_t n, const char *method, const char *path, const char *token,
+              const char *const *bodies, long *statuses);
+
 /* ---- the database itself, for states the API cannot make (e.g. a change dated a past day) ----
  * Runs one SQL statement (in the subset both engines accept) on the test database over a
  * connection of its own, and returns the first column of its first row as an integer: 0 when

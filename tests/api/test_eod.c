@@ -617,60 +617,21 @@ static void test_a_full_week_is_accepted(void **state)
     assert_int_equal(json_array_size(all(u.token, wht_fmt("?user_id=%lld", u.id))), 7);
 }
 
-/* A child process's PUT over its own libcurl handle; exits with the status / 100 * 10 + the
- * status % 10 (201 -> 21, 200 -> 20), 1 on a transport failure. */
-static void child_put(const char *url, const char *token, const char *body, int gate)
-{
-    CURL *h = curl_easy_init();
-    struct curl_slist *hdr = NULL;
-    long status = 0;
-    hdr = curl_slist_append(hdr, "Content-Type: application/json");
-    hdr = curl_slist_append(hdr, wht_fmt("Authorization: Bearer %s", token));
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fwrite);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, fopen("/dev/null", "w"));
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-    char go;
-    /* every child waits at the gate; the parent opens it for all at once */
-    if (read(gate, &go, 1) < 0)
-        _exit(1);
-    if (curl_easy_perform(h) == CURLE_OK)
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    _exit(status ? (int)(status / 100 * 10 + status % 10) : 1);
-}
-
 static void test_concurrent_puts_make_one_report(void **state)
 {
     (void)state;
     const fixture *f = fx();
     enum { N = 16 };
     wht_user u = member("EMPLOYEE", 1, &f->a.id);
-    const char *url =
-        wht_fmt("%s" WHT_API "%s", wht_server_base(NULL), report_path(f->a.id, day_back(6)));
-    pid_t kids[N];
-    int gate[2];
-    assert_int_equal(pipe(gate), 0);
-    for (int i = 0; i < N; i++) {
-        kids[i] = fork();
-        assert_true(kids[i] >= 0);
-        if (kids[i] == 0) {
-            close(gate[1]);
-            child_put(url, u.token, wht_fmt("{\"summary\":\"racer %d\"}", i), gate[0]);
-        }
-    }
-    close(gate[0]);
-    wht_sleep_ms(200);
-    close(gate[1]); /* EOF at every child's read: they all go */
+    const char *bodies[N];
+    long statuses[N];
+    for (int i = 0; i < N; i++)
+        bodies[i] = wht_fmt("{\"summary\":\"racer %d\"}", i);
+    wht_race(N, "PUT", report_path(f->a.id, day_back(6)), u.token, bodies, statuses);
     int created = 0, replaced = 0;
     for (int i = 0; i < N; i++) {
-        int st = 0;
-        assert_int_equal(waitpid(kids[i], &st, 0), kids[i]);
-        assert_true(WIFEXITED(st));
-        created += WEXITSTATUS(st) == 21;
-        replaced += WEXITSTATUS(st) == 20;
+        created += statuses[i] == 201;
+        replaced += statuses[i] == 200;
     }
     assert_int_equal(created, 1);
     assert_int_equal(replaced, N - 1);
