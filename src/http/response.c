@@ -1,10 +1,13 @@
 /* Responses: JSON rendering into the request arena, headers, and the one place where a
  * wh_error becomes RFC 9457 problem+json. */
 #include "http/http.h"
+#include "app.h"
 #include "core/clock.h"
+#include "http/http_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void wh_resp_header_add(wh_req *r, const char *name, const char *value)
 {
@@ -13,6 +16,37 @@ void wh_resp_header_add(wh_req *r, const char *name, const char *value)
     h->value = wh_arena_strdup(&r->arena, value);
     h->next = r->headers;
     r->headers = h;
+}
+
+/* Whether a comma-separated X-Forwarded-Proto names https in any hop: a Secure cookie costs a
+ * client that lied only its own cookie, a missing one can leak it. */
+static bool says_https(const char *proto)
+{
+    while (*proto) {
+        proto += strspn(proto, " \t");
+        size_t n = strcspn(proto, ",");
+        size_t len = n;
+        while (len > 0 && (proto[len - 1] == ' ' || proto[len - 1] == '\t'))
+            len--;
+        if (len == 5 && strncasecmp(proto, "https", 5) == 0)
+            return true;
+        proto += n;
+        if (*proto == ',')
+            proto++;
+    }
+    return false;
+}
+
+void wh_resp_session_cookie(wh_req *r, const char *token, int64_t max_age_s)
+{
+    const char *proto = wh_req_header(r, "X-Forwarded-Proto");
+    bool secure =
+        r->app->config.cookie_secure || (proto && says_https(proto) && wh_http_peer_trusted(r));
+    wh_resp_header_add(r, "Set-Cookie",
+                       wh_arena_printf(&r->arena,
+                                       "wh_session=%s; Path=/; Max-Age=%lld; HttpOnly;"
+                                       " SameSite=Strict%s",
+                                       token, (long long)max_age_s, secure ? "; Secure" : ""));
 }
 
 static wh_err set_json(wh_req *r, int status, json_t *body, const char *ctype)
