@@ -360,6 +360,32 @@ static void test_config_defaults_and_ranges(void **state)
     }
 }
 
+/* WH_COOKIE_SECURE (beside WH_TRUSTED_PROXIES, the other HTTPS setting of the edge): 0 or 1. */
+static void test_config_cookie_secure(void **state)
+{
+    (void)state;
+    wh_config c;
+    wh_error e;
+    unsetenv("WH_COOKIE_SECURE");
+    wh_error_init(&e);
+    assert_int_equal(wh_config_load(&c, &e), WH_OK);
+    assert_false(c.cookie_secure);
+    wh_config_cleanup(&c);
+    setenv("WH_COOKIE_SECURE", "1", 1);
+    assert_int_equal(wh_config_load(&c, &e), WH_OK);
+    assert_true(c.cookie_secure);
+    wh_config_cleanup(&c);
+    const char *bad[] = {"yes", "2", "-1"};
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        setenv("WH_COOKIE_SECURE", bad[b], 1);
+        wh_error_init(&e);
+        assert_int_not_equal(wh_config_load(&c, &e), WH_OK);
+        assert_string_equal(e.fields[0].field, "WH_COOKIE_SECURE");
+        wh_config_cleanup(&c);
+    }
+    unsetenv("WH_COOKIE_SECURE");
+}
+
 static void test_config_trusted_proxies(void **state)
 {
     (void)state;
@@ -393,6 +419,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_trusted_proxies),
+        cmocka_unit_test(test_config_cookie_secure),
         cmocka_unit_test(test_memory_subjects_and_classes),
         cmocka_unit_test(test_memory_bounded_and_reclaimed),
         cmocka_unit_test(test_memory_evicts_nearest_to_full),
