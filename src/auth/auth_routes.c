@@ -36,15 +36,6 @@ static wh_err bad_login(wh_error *e)
     return wh_error_set(e, 401, "unauthenticated", "The e-mail or password is wrong.");
 }
 
-static void set_cookie(wh_req *r, const char *token, int64_t max_age_s)
-{
-    wh_resp_header_add(r, "Set-Cookie",
-                       wh_arena_printf(&r->arena,
-                                       "wh_session=%s; Path=/; Max-Age=%lld; HttpOnly;"
-                                       " SameSite=Strict",
-                                       token, (long long)max_age_s));
-}
-
 /* FIRST_DAILY_LOGIN (DOMAIN.md §6) in the sign-in's transaction: credited to the user's first
  * venture, keyed by user and business day so only the day's first sign-in awards; a user
  * without a venture publishes nothing. */
@@ -79,7 +70,7 @@ static wh_err start_session(wh_req *r, wh_conn *c, const wh_user *u, bool by_cod
                                sizeof token, &expires, e);
     if (rc != WH_OK)
         return rc;
-    set_cookie(r, token, (expires - r->now_ms) / 1000);
+    wh_resp_session_cookie(r, token, (expires - r->now_ms) / 1000);
     json_t *out = json_pack("{s:s, s:o, s:o}", "token", token, "expires_at", wh_json_time(expires),
                             "user", wh_user_json(u));
     wh_crypto_wipe(token, sizeof token);
@@ -206,8 +197,7 @@ static wh_err logout(wh_req *r, wh_error *e)
         rc = wh_session_delete(c, &r->arena, r->token, e);
     if (rc != WH_OK)
         return rc;
-    wh_resp_header_add(r, "Set-Cookie",
-                       "wh_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+    wh_resp_session_cookie(r, "", 0);
     return wh_resp_empty(r, 204);
 }
 

@@ -116,6 +116,10 @@ static wh_err load_rates(wh_config *c, wh_error *e)
         env_int("WH_RATE_WRITE_PER_MIN", 120, 1, WH_LIMIT_RATE_MAX, &c->rate_write_per_min, e) !=
             WH_OK)
         return WH_ERR_INVALID;
+    int64_t secure = 0;
+    if (env_int("WH_COOKIE_SECURE", 0, 0, 1, &secure, e) != WH_OK)
+        return WH_ERR_INVALID;
+    c->cookie_secure = secure == 1;
     return load_proxies(c, e);
 }
 

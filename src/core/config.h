@@ -46,6 +46,8 @@ typedef struct {
     /* WH_TRUSTED_PROXIES: peers whose X-Forwarded-For names the client (none: never read) */
     wh_net_cidr trusted_proxies[WH_LIMIT_TRUSTED_PROXIES];
     int ntrusted_proxies;
+    /* WH_COOKIE_SECURE=1: the session cookie is always Secure (the server is reached over HTTPS) */
+    bool cookie_secure;
 } wh_config;
 
 /* Reads WH_* variables; a malformed value fills e (field = the variable name). */

@@ -1,5 +1,6 @@
 /* wh_error filling and the table of API.md error codes. */
 #include "core/err.h"
+#include "core/str.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,13 +33,21 @@ wh_err wh_error_kind(const wh_error *e)
     }
 }
 
+/* After a print of written bytes into buf[cap]: when it was cut short, the cut is moved back to a
+ * character boundary, so a problem never carries half a UTF-8 character. */
+static void fit(char *buf, size_t cap, int written)
+{
+    if (written >= 0 && (size_t)written >= cap)
+        buf[wh_str_utf8_cut(buf, strlen(buf))] = '\0';
+}
+
 wh_err wh_error_set(wh_error *e, int status, const char *code, const char *fmt, ...)
 {
     va_list ap;
     e->status = status;
     e->code = code;
     va_start(ap, fmt);
-    vsnprintf(e->detail, sizeof e->detail, fmt, ap);
+    fit(e->detail, sizeof e->detail, vsnprintf(e->detail, sizeof e->detail, fmt, ap));
     va_end(ap);
     return wh_error_kind(e);
 }
@@ -52,9 +61,9 @@ wh_err wh_error_field(wh_error *e, const char *field, const char *fmt, ...)
     }
     if (e->nfields < WH_LIMIT_FIELD_ERRORS) {
         wh_field_error *f = &e->fields[e->nfields++];
-        snprintf(f->field, sizeof f->field, "%s", field);
+        fit(f->field, sizeof f->field, snprintf(f->field, sizeof f->field, "%s", field));
         va_start(ap, fmt);
-        vsnprintf(f->message, sizeof f->message, fmt, ap);
+        fit(f->message, sizeof f->message, vsnprintf(f->message, sizeof f->message, fmt, ap));
         va_end(ap);
     }
     return WH_ERR_INVALID;

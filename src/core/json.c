@@ -1,5 +1,6 @@
 /* wh_jin getters: each failure adds a field error and marks the input bad. */
 #include "core/json.h"
+#include "core/alloc.h"
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/str.h"
@@ -217,4 +218,13 @@ json_t *wh_json_time(int64_t ms)
 json_t *wh_json_str_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
+}
+
+json_t *wh_json_text(const char *s, size_t cap, wh_utf8_mode mode)
+{
+    char *buf = wh_malloc(cap);
+    size_t n = wh_str_utf8_clean(s ? s : "", s ? strlen(s) : 0, buf, cap, mode);
+    json_t *out = json_stringn_nocheck(buf, n);
+    wh_free(buf);
+    return out;
 }

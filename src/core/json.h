@@ -6,6 +6,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/str.h"
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -46,5 +47,9 @@ WH_MUST_USE wh_err wh_json_parse_object(const char *body, size_t len, json_t **o
  * or null. New references. */
 json_t *wh_json_time(int64_t ms);
 json_t *wh_json_str_or_null(const char *s);
+/* A string of untrusted bytes that jansson would refuse (invalid UTF-8, or cut mid-character by
+ * a byte limit): s (NULL: "") cleaned as wh_str_utf8_clean does in mode and cut on a character
+ * boundary to at most cap - 1 bytes (cap >= 1). Never NULL; a new reference. */
+json_t *wh_json_text(const char *s, size_t cap, wh_utf8_mode mode);
 
 #endif

@@ -29,6 +29,9 @@
 #define WH_LIMIT_MEMBERSHIP_IDS 500
 /* Most field errors reported in one problem. */
 #define WH_LIMIT_FIELD_ERRORS 16
+/* Most bytes of a request's path echoed into a problem's instance and the access log (cleaned
+ * to valid UTF-8 and cut on a character boundary past it). */
+#define WH_LIMIT_ECHO_BYTES 1024
 /* Simultaneous HTTP connections and idle timeout (seconds). */
 #define WH_LIMIT_CONNECTIONS    1024
 #define WH_LIMIT_CONN_TIMEOUT_S 30

@@ -2,6 +2,7 @@
  * start-up and read atomically. */
 #include "core/log.h"
 #include "core/clock.h"
+#include "core/json.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -9,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* Longest message of a line, in bytes (longer ones are cut on a character boundary). */
+#define MSG_BYTES 1024
 
 static _Atomic int min_level = WH_LOG_INFO;
 
@@ -36,7 +40,8 @@ void wh_log_json(wh_log_level level, const char *msg, json_t *fields)
     json_t *line = json_object();
     json_object_set_new(line, "ts", json_string(ts));
     json_object_set_new(line, "level", json_string(names[level]));
-    json_object_set_new(line, "msg", json_string(msg));
+    /* a message may carry a client's bytes: cleaned, so the line keeps it */
+    json_object_set_new(line, "msg", wh_json_text(msg, MSG_BYTES, WH_UTF8_REPLACE));
     if (fields)
         json_object_update(line, fields);
     char *text = json_dumps(line, JSON_COMPACT);
@@ -52,10 +57,12 @@ void wh_log_json(wh_log_level level, const char *msg, json_t *fields)
 
 void wh_log(wh_log_level level, const char *fmt, ...)
 {
-    char msg[1024];
+    char msg[MSG_BYTES];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof msg)
+        msg[wh_str_utf8_cut(msg, sizeof msg - 1)] = '\0';
     wh_log_json(level, msg, NULL);
 }

@@ -17,8 +17,25 @@ bool wh_str_eq(wh_str a, const char *b);
 bool wh_str_to_i64(wh_str s, int64_t min, int64_t max, int64_t *out);
 /* Number of UTF-8 code points in s (bytes 10xxxxxx are not counted). */
 size_t wh_str_utf8_len(const char *s, size_t n);
-/* True when s[0..n) is valid UTF-8 without NUL bytes. */
+/* True when s[0..n) is valid UTF-8 (no overlong forms, surrogates or code points past
+ * U+10FFFF: what jansson accepts) without NUL bytes. */
 bool wh_str_utf8_valid(const char *s, size_t n);
+/* The length of s[0..n) without a character cut short at its end: when a byte limit fell inside
+ * the last character (snprintf into a fixed buffer), the bytes of that character are dropped;
+ * otherwise n. Invalid bytes elsewhere are left for wh_str_utf8_clean. */
+size_t wh_str_utf8_cut(const char *s, size_t n);
+
+/* What wh_str_utf8_clean writes for a byte that is not part of valid UTF-8 (or a NUL). */
+typedef enum {
+    WH_UTF8_REPLACE, /* U+FFFD: text shown to people (problem details, field names) */
+    WH_UTF8_ESCAPE,  /* %XX, also for '%' and control bytes, so the raw bytes can be read back
+                        unambiguously (request paths in problems and logs) */
+} wh_utf8_mode;
+
+/* Copies s[0..n) into out[0..cap) as valid UTF-8 and NUL-terminates it: every invalid byte (and
+ * NUL) is written as mode says. When the result would not fit, it is cut on a character (or
+ * escape) boundary. Returns the bytes written, excluding the NUL. cap >= 1; thread-safe. */
+size_t wh_str_utf8_clean(const char *s, size_t n, char *out, size_t cap, wh_utf8_mode mode);
 
 #include <string.h>
 static inline wh_str wh_str_c(const char *s)

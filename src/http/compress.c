@@ -1,20 +1,89 @@
-/* gzip for responses over 1 KiB when the client sends Accept-Encoding: gzip. */
+/* gzip for responses over 1 KiB when the client's Accept-Encoding accepts gzip. */
 #include "http/http_int.h"
 
 #include <string.h>
+#include <strings.h>
 #include <zlib.h>
 
 #define GZIP_MIN_BYTES 1024
 
-static bool accepts_gzip(wh_req *r)
+/* s[0..n) without blanks around it. */
+static void trim(const char **s, size_t *n)
 {
-    const char *ae = wh_req_header(r, "Accept-Encoding");
-    return ae && strstr(ae, "gzip") != NULL;
+    while (*n > 0 && (**s == ' ' || **s == '\t')) {
+        (*s)++;
+        (*n)--;
+    }
+    while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+        (*n)--;
+}
+
+/* An RFC 9110 qvalue ("0", "0.5", "1.000") in thousandths; 0 when malformed, so a weight the
+ * server cannot read never enables a coding. */
+static int qvalue(const char *s, size_t n)
+{
+    if (n == 0 || (s[0] != '0' && s[0] != '1') || n > 5 || (n > 1 && s[1] != '.'))
+        return 0;
+    int q = (s[0] - '0') * 1000, scale = 100;
+    for (size_t i = 2; i < n; i++, scale /= 10) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        q += (s[i] - '0') * scale;
+    }
+    return q > 1000 ? 0 : q;
+}
+
+/* The weight of one element "coding *( ; param )": its q parameter, else 1000. */
+static int weight(const char *params, size_t n)
+{
+    int q = 1000;
+    while (n > 0) {
+        size_t len = 0;
+        while (len < n && params[len] != ';')
+            len++;
+        const char *p = params;
+        size_t plen = len;
+        trim(&p, &plen);
+        if (plen >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=')
+            q = qvalue(p + 2, plen - 2);
+        params += len < n ? len + 1 : len;
+        n -= len < n ? len + 1 : len;
+    }
+    return q;
+}
+
+/* Each element's weight; a coding listed twice counts with its lowest. */
+bool wh_http_accepts_gzip(const char *accept_encoding)
+{
+    int gzip = -1, star = -1;
+    const char *p = accept_encoding ? accept_encoding : "";
+    while (*p) {
+        size_t n = strcspn(p, ","), name_len = strcspn(p, ";,");
+        const char *name = p;
+        int q = weight(p + name_len, n - name_len);
+        trim(&name, &name_len);
+        int *slot = NULL;
+        if ((name_len == 4 && strncasecmp(name, "gzip", 4) == 0) ||
+            (name_len == 6 && strncasecmp(name, "x-gzip", 6) == 0))
+            slot = &gzip;
+        else if (name_len == 1 && name[0] == '*')
+            slot = &star;
+        if (slot && (*slot < 0 || q < *slot))
+            *slot = q;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return gzip >= 0 ? gzip > 0 : star > 0;
 }
 
 void wh_http_compress(wh_req *r)
 {
-    if (r->resp_len <= GZIP_MIN_BYTES || !r->conn || !accepts_gzip(r))
+    if (r->resp_len <= GZIP_MIN_BYTES || !r->conn)
+        return;
+    /* the answer depends on the header whether or not this client gets gzip */
+    wh_resp_header_add(r, "Vary", "Accept-Encoding");
+    if (!wh_http_accepts_gzip(wh_req_header(r, "Accept-Encoding")))
         return;
     z_stream zs;
     memset(&zs, 0, sizeof zs);
@@ -33,6 +102,5 @@ void wh_http_compress(wh_req *r)
         r->resp_len = zs.total_out;
         wh_resp_header_add(r, "Content-Encoding", "gzip");
     }
-    wh_resp_header_add(r, "Vary", "Accept-Encoding");
     deflateEnd(&zs);
 }

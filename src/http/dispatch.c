@@ -8,12 +8,17 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *bearer_token(wh_req *r)
+/* The session token the request presents: the bearer header, else the wh_session cookie
+ * (*via_cookie says which); NULL when there is none. */
+static const char *presented_token(wh_req *r, bool *via_cookie)
 {
     const char *h = wh_req_header(r, "Authorization");
+    *via_cookie = false;
     if (h && strncasecmp(h, "Bearer ", 7) == 0 && h[7])
         return h + 7;
-    return NULL;
+    h = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "wh_session");
+    *via_cookie = h != NULL;
+    return h;
 }
 
 static bool is_write(const char *method)
@@ -24,12 +29,8 @@ static bool is_write(const char *method)
 
 static wh_err authenticate(wh_req *r, wh_error *e)
 {
-    const char *token = bearer_token(r);
+    const char *token = presented_token(r, &r->via_cookie);
     wh_conn *c = NULL;
-    if (!token) {
-        token = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "wh_session");
-        r->via_cookie = token != NULL;
-    }
     if (!token)
         return wh_error_set(e, 401, "unauthenticated", "Sign in first.");
     wh_err rc = wh_req_db(r, &c, e);
@@ -63,6 +64,18 @@ static wh_err route(wh_req *r, wh_error *e)
     return WH_OK;
 }
 
+/* The challenge of every 401 (RFC 9110 §11.6.1, RFC 6750 §3): a signed-in route that refused
+ * the token it was given says invalid_token (unknown, expired or its user inactive). */
+static void challenge(wh_req *r)
+{
+    bool via_cookie;
+    bool refused = r->route && r->route->perm != WH_PERM_PUBLIC && !r->authed &&
+                   presented_token(r, &via_cookie) != NULL;
+    wh_resp_header_add(r, "WWW-Authenticate",
+                       refused ? "Bearer realm=\"wheelhouse\", error=\"invalid_token\""
+                               : "Bearer realm=\"wheelhouse\"");
+}
+
 /* The failure answer; a handler that answered nothing is an internal error. */
 static void render_problem(wh_req *r, wh_error *e)
 {
@@ -71,6 +84,8 @@ static void render_problem(wh_req *r, wh_error *e)
     wh_resp_problem(r, e);
     if (e->status == 405)
         wh_resp_header_add(r, "Allow", r->allow);
+    if (e->status == 401)
+        challenge(r);
 }
 
 static wh_err run(wh_req *r, wh_error *e)

@@ -124,6 +124,11 @@ WH_MUST_USE wh_err wh_resp_raw(wh_req *r, int status, const char *content_type, 
                                size_t len);
 /* Adds a response header (both strings copied into the arena). */
 void wh_resp_header_add(wh_req *r, const char *name, const char *value);
+/* Adds the session cookie's Set-Cookie: wh_session=token with Max-Age max_age_s (token "" and
+ * 0 clear it), Path=/, HttpOnly, SameSite=Strict, and Secure when the client reached us over
+ * HTTPS: WH_COOKIE_SECURE=1, or a trusted proxy (WH_TRUSTED_PROXIES) says X-Forwarded-Proto:
+ * https. token is copied. */
+void wh_resp_session_cookie(wh_req *r, const char *token, int64_t max_age_s);
 /* Renders e as RFC 9457 problem+json; the only place problems are built. */
 void wh_resp_problem(wh_req *r, const wh_error *e);
 

@@ -9,12 +9,18 @@
 void wh_http_dispatch(wh_req *r);
 /* gzip-compresses the response when it is larger than 1 KiB and the client accepts gzip. */
 void wh_http_compress(wh_req *r);
+/* Whether an Accept-Encoding value (NULL: none) accepts gzip (RFC 9110 §12.5.3): gzip or x-gzip
+ * with a non-zero q, or, when neither is named, "*" with a non-zero q. A malformed q is 0. */
+bool wh_http_accepts_gzip(const char *accept_encoding);
 
 /* GET /metrics: the registry plus what is read at scrape time (metrics.c). */
 wh_err wh_http_metrics(wh_req *r, wh_error *e);
 /* The rate-limit step: charges the request to its route's class (nothing for WH_RATE_NONE),
  * keyed by the signed-in user or else the client address; 429 rate_limited when refused. */
 wh_err wh_http_limit_route(wh_req *r, wh_error *e);
+/* True when the request's TCP peer is a trusted proxy (WH_TRUSTED_PROXIES), whose
+ * X-Forwarded-* headers may then be believed. */
+bool wh_http_peer_trusted(wh_req *r);
 /* Adds RateLimit-Limit/-Remaining/-Reset (and Retry-After on a 429) for the request's tightest
  * decision; nothing when the request was not limited or the limiter failed open. */
 void wh_http_limit_headers(wh_req *r);

@@ -49,14 +49,26 @@ static bool forwarded_client(wh_req *r, unsigned char client[16])
     return false;
 }
 
+/* The TCP peer's address; false without one. */
+static bool peer_address(wh_req *r, unsigned char peer[16])
+{
+    const union MHD_ConnectionInfo *ci =
+        r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
+    return ci && wh_net_addr_of(ci->client_addr, peer);
+}
+
+bool wh_http_peer_trusted(wh_req *r)
+{
+    unsigned char peer[16];
+    return peer_address(r, peer) && trusted(&r->app->config, peer);
+}
+
 /* The client's address: the TCP peer, or the client a trusted proxy names; "unknown" without
  * a peer address. */
 static void client_address(wh_req *r, char *out, size_t cap)
 {
-    const union MHD_ConnectionInfo *ci =
-        r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
     unsigned char peer[16], client[16];
-    if (!ci || !wh_net_addr_of(ci->client_addr, peer)) {
+    if (!peer_address(r, peer)) {
         snprintf(out, cap, "unknown");
         return;
     }

@@ -378,6 +378,20 @@ static void render_breakers(wh_app *app, wh_metrics_text *t)
     }
 }
 
+/* Rate-limit backend failures (DOMAIN.md §11): auth classes are then decided in process, reads
+ * and writes allowed unchecked (failed open). */
+static void render_limiter(wh_app *app, wh_metrics_text *t)
+{
+    wh_ratelimit_stats st;
+    wh_ratelimit_stats_get(app->limiter, &st);
+    wh_metrics_text_family(t, "wh_ratelimit_backend_errors_total", "counter",
+                           "Rate-limit decisions the shared backend (Redis) failed to make.");
+    wh_metrics_text_int(t, "wh_ratelimit_backend_errors_total", NULL, st.errors);
+    wh_metrics_text_family(t, "wh_ratelimit_failed_open_total", "counter",
+                           "Reads and writes allowed unchecked because the backend failed.");
+    wh_metrics_text_int(t, "wh_ratelimit_failed_open_total", NULL, st.failed_open);
+}
+
 /* Job runs by (job, status) and outbox messages by status, from the shared database. The three
  * outbox statuses are always present, 0 when there are none. */
 static wh_err render_database(wh_req *r, wh_metrics_text *t, wh_error *e)
@@ -424,6 +438,7 @@ wh_err wh_http_metrics(wh_req *r, wh_error *e)
     bool up = render_database(r, &db, &dbe) == WH_OK;
     render_pool_and_cache(r->app, &t);
     render_breakers(r->app, &t);
+    render_limiter(r->app, &t);
     wh_metrics_text_family(&t, "wh_metrics_db_up", "gauge",
                            "1 when this scrape could read the database, else 0.");
     wh_metrics_text_int(&t, "wh_metrics_db_up", NULL, up ? 1 : 0);

@@ -41,8 +41,12 @@ static bool read_file(wh_arena *a, const char *path, char **out, size_t *len)
     return ok;
 }
 
+/* The UI's policy: its own scripts, styles and API only (web/ has no inline script, style or
+ * handler), and never inside a frame. */
+#define UI_CSP "default-src 'self'; frame-ancestors 'none'"
+
 static wh_err send_file(wh_req *r, const char *dir, const char *name, const char *ctype,
-                        wh_error *e)
+                        const char *csp, wh_error *e)
 {
     char *body = NULL;
     size_t len = 0;
@@ -50,17 +54,20 @@ static wh_err send_file(wh_req *r, const char *dir, const char *name, const char
     if (!read_file(&r->arena, path, &body, &len))
         return wh_error_set(e, 404, "not_found", "No such file.");
     wh_resp_header_add(r, "Cache-Control", "no-cache");
+    if (csp)
+        wh_resp_header_add(r, "Content-Security-Policy", csp);
     return wh_resp_raw(r, 200, ctype, body, len);
 }
 
 static wh_err openapi(wh_req *r, wh_error *e)
 {
-    return send_file(r, r->app->config.docs_dir, "openapi.json", "application/json", e);
+    return send_file(r, r->app->config.docs_dir, "openapi.json", "application/json", NULL, e);
 }
 
 static wh_err index_page(wh_req *r, wh_error *e)
 {
-    return send_file(r, r->app->config.web_dir, "index.html", "text/html; charset=utf-8", e);
+    return send_file(r, r->app->config.web_dir, "index.html", "text/html; charset=utf-8", UI_CSP,
+                     e);
 }
 
 static const char *static_type(const char *name)
@@ -85,7 +92,7 @@ static wh_err static_file(wh_req *r, wh_error *e)
             ctype = NULL;
     if (!ctype || name[0] == '.')
         return wh_error_set(e, 404, "not_found", "No such file.");
-    return send_file(r, r->app->config.web_dir, name, ctype, e);
+    return send_file(r, r->app->config.web_dir, name, ctype, UI_CSP, e);
 }
 
 static const wh_route routes[] = {

@@ -16,6 +16,7 @@
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 struct wh_server {
@@ -29,6 +30,21 @@ typedef struct {
     int64_t start_us; /* monotonic, when the request's headers arrived */
 } conn_ctx;
 
+/* Headers of every answer (docs/architecture.md, "Response headers"): no MIME sniffing, no
+ * Referer sent from our pages, and, unless the route set its own (the UI does), a policy that
+ * lets a JSON answer load nothing and be framed by no one. */
+static void security_headers(struct MHD_Response *resp, const wh_req *r)
+{
+    bool csp = false;
+    for (const wh_resp_header *h = r->headers; h; h = h->next)
+        csp = csp || strcasecmp(h->name, "Content-Security-Policy") == 0;
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    if (!csp)
+        MHD_add_response_header(resp, "Content-Security-Policy",
+                                "default-src 'none'; frame-ancestors 'none'");
+}
+
 static enum MHD_Result queue(struct MHD_Connection *conn, wh_req *r)
 {
     char *copy = wh_malloc(r->resp_len ? r->resp_len : 1);
@@ -41,6 +57,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, wh_req *r)
     MHD_add_response_header(resp, "X-Request-Id", r->id);
     for (wh_resp_header *h = r->headers; h; h = h->next)
         MHD_add_response_header(resp, h->name, h->value);
+    security_headers(resp, r);
     if (r->close)
         MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
@@ -48,11 +65,15 @@ static enum MHD_Result queue(struct MHD_Connection *conn, wh_req *r)
     return ret;
 }
 
+/* One line per request. The path is the client's (unescaped by libmicrohttpd, so any bytes):
+ * escaped as %XX where it is not UTF-8, so the line is valid JSON and the bytes can be read. */
 static void access_log(const wh_req *r, int64_t duration_ms)
 {
-    json_t *f = json_pack("{s:s, s:s, s:s, s:i, s:I, s:s}", "method", r->method, "path", r->path,
-                          "route", r->route ? r->route->pattern : "-", "status", r->status,
-                          "duration_ms", (json_int_t)duration_ms, "request_id", r->id);
+    json_t *f = json_pack("{s:o, s:o, s:s, s:i, s:I, s:s}", "method",
+                          wh_json_text(r->method, WH_LIMIT_ECHO_BYTES, WH_UTF8_ESCAPE), "path",
+                          wh_json_text(r->path, WH_LIMIT_ECHO_BYTES, WH_UTF8_ESCAPE), "route",
+                          r->route ? r->route->pattern : "-", "status", r->status, "duration_ms",
+                          (json_int_t)duration_ms, "request_id", r->id);
     if (r->authed)
         json_object_set_new(f, "user_id", json_integer(r->user.id));
     wh_log_json(r->status >= 500 ? WH_LOG_ERROR : WH_LOG_INFO, "request", f);
@@ -99,18 +120,41 @@ static size_t content_length(struct MHD_Connection *conn)
     return end && *end == '\0' ? (size_t)v : 0;
 }
 
+/* Answers e before the body is read, and closes the connection (the body, if any, is not). */
+static enum MHD_Result refuse(struct MHD_Connection *conn, wh_app *app, const char *method,
+                              const char *url, conn_ctx *cx, const wh_error *e)
+{
+    wh_req r;
+    req_init(&r, app, conn, method, url);
+    wh_resp_problem(&r, e);
+    r.close = true;
+    return finish(conn, &r, cx);
+}
+
 static enum MHD_Result too_large(struct MHD_Connection *conn, wh_app *app, const char *method,
                                  const char *url, conn_ctx *cx)
 {
-    wh_req r;
     wh_error e;
-    req_init(&r, app, conn, method, url);
     wh_error_init(&e);
     wh_error_set(&e, 413, "payload_too_large", "The request body is larger than %d bytes.",
                  WH_LIMIT_BODY_BYTES);
-    wh_resp_problem(&r, &e);
-    r.close = true;
-    return finish(conn, &r, cx);
+    return refuse(conn, app, method, url, cx, &e);
+}
+
+/* RFC 9112 §3.2: an HTTP/1.1 request without Host is answered 400 (HTTP/1.0 needs none). */
+static bool host_missing(struct MHD_Connection *conn, const char *version)
+{
+    return strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+           !MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+}
+
+static enum MHD_Result no_host(struct MHD_Connection *conn, wh_app *app, const char *method,
+                               const char *url, conn_ctx *cx)
+{
+    wh_error e;
+    wh_error_init(&e);
+    (void)wh_error_field(&e, "Host", "is required in an HTTP/1.1 request");
+    return refuse(conn, app, method, url, cx, &e);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -119,12 +163,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     wh_app *app = cls;
     conn_ctx *cx = *con_cls;
-    (void)version;
     if (!cx) {
         cx = wh_calloc(1, sizeof *cx);
         wh_buf_init(&cx->body, WH_LIMIT_BODY_BYTES);
         cx->start_us = wh_clock_mono_us();
         *con_cls = cx;
+        if (host_missing(conn, version))
+            return no_host(conn, app, method, url, cx);
         if (content_length(conn) > WH_LIMIT_BODY_DRAIN_BYTES)
             return too_large(conn, app, method, url, cx);
         return MHD_YES;

@@ -1,5 +1,10 @@
-/* The limiter front: backend choice, keys and counters. A key is
- * wh:rl:<database id>:<class>:<subject>; the counters are atomics, read by /metrics. */
+/* The limiter front: backend choice, keys, counters and what a backend failure means. A key is
+ * wh:rl:<database id>:<class>:<subject>; the counters are atomics, read by /metrics.
+ *
+ * A shared (Redis) backend that fails decides nothing. The auth classes then fail closed: the
+ * request is decided by an in-process table kept for exactly this (per instance, so a client
+ * spreading guesses over N instances gets N allowances while Redis is down, still bounded). The
+ * read and write classes fail open: allowed, unknown, counted. */
 #include "core/alloc.h"
 #include "core/limits.h"
 #include "ratelimit/ratelimit_int.h"
@@ -11,11 +16,13 @@
 struct wh_ratelimit {
     const wh_ratelimit_backend *be;
     void *impl;
+    void *fallback; /* in-process table for the fail-closed classes; NULL for the memory backend */
     char prefix[64];
     wh_ratelimit_rule rules[WH_RATELIMIT_CLASSES];
     atomic_long allowed[WH_RATELIMIT_CLASSES];
     atomic_long rejected[WH_RATELIMIT_CLASSES];
     atomic_long errors;
+    atomic_long failed_open;
 };
 
 static const char *const class_names[WH_RATELIMIT_CLASSES] = {"auth_ip", "auth_email", "read",
@@ -39,6 +46,8 @@ wh_err wh_ratelimit_new(const char *redis_url, const char *key_prefix,
     wh_ratelimit *rl = wh_calloc(1, sizeof *rl);
     rl->be = be;
     rl->impl = impl;
+    if (be != &wh_ratelimit_memory_backend)
+        rl->fallback = wh_ratelimit_memory_new(WH_LIMIT_RATE_ENTRIES);
     snprintf(rl->prefix, sizeof rl->prefix, "%s", key_prefix ? key_prefix : "");
     memcpy(rl->rules, rules, sizeof rl->rules);
     for (int i = 0; i < WH_RATELIMIT_CLASSES; i++) {
@@ -46,6 +55,7 @@ wh_err wh_ratelimit_new(const char *redis_url, const char *key_prefix,
         atomic_init(&rl->rejected[i], 0);
     }
     atomic_init(&rl->errors, 0);
+    atomic_init(&rl->failed_open, 0);
     *out = rl;
     return WH_OK;
 }
@@ -55,6 +65,8 @@ void wh_ratelimit_free(wh_ratelimit *rl)
     if (!rl)
         return;
     rl->be->free(rl->impl);
+    if (rl->fallback)
+        wh_ratelimit_memory_backend.free(rl->fallback);
     wh_free(rl);
 }
 
@@ -73,16 +85,28 @@ wh_ratelimit_rule wh_ratelimit_rule_get(const wh_ratelimit *rl, wh_ratelimit_cla
     return rl->rules[cls];
 }
 
+bool wh_ratelimit_fails_closed(wh_ratelimit_class cls)
+{
+    return cls == WH_RATELIMIT_AUTH_IP || cls == WH_RATELIMIT_AUTH_EMAIL;
+}
+
 void wh_ratelimit_take(wh_ratelimit *rl, wh_ratelimit_class cls, const char *subject,
                        int64_t now_ms, wh_ratelimit_result *out)
 {
     char key[WH_LIMIT_RATE_KEY_CHARS];
     snprintf(key, sizeof key, "wh:rl:%s:%s:%s", rl->prefix, class_names[cls], subject);
     memset(out, 0, sizeof *out);
-    if (!rl->be->take(rl->impl, key, &rl->rules[cls], now_ms * 1000, out)) {
-        /* fail open: see the header and docs/ratelimit.md */
+    bool decided = rl->be->take(rl->impl, key, &rl->rules[cls], now_ms * 1000, out);
+    if (!decided) {
+        /* see the file comment and docs/ratelimit.md */
         atomic_fetch_add(&rl->errors, 1);
         memset(out, 0, sizeof *out);
+        if (rl->fallback && wh_ratelimit_fails_closed(cls))
+            decided = wh_ratelimit_memory_backend.take(rl->fallback, key, &rl->rules[cls],
+                                                       now_ms * 1000, out);
+    }
+    if (!decided) {
+        atomic_fetch_add(&rl->failed_open, 1);
         out->allowed = true;
         out->limit = rl->rules[cls].limit;
         return;
@@ -97,4 +121,5 @@ void wh_ratelimit_stats_get(wh_ratelimit *rl, wh_ratelimit_stats *out)
         out->rejected[i] = atomic_load(&rl->rejected[i]);
     }
     out->errors = atomic_load(&rl->errors);
+    out->failed_open = atomic_load(&rl->failed_open);
 }

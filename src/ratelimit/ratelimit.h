@@ -6,8 +6,10 @@
  * Semantics: a rule "limit N per period P" allows a burst of N requests and refills one every
  * P/N. A rejected request changes nothing (it does not use up allowance).
  *
- * The limiter protects capacity; it is not a source of truth. A Redis failure fails open: the
- * request is allowed, the error counted, and the failure logged once per back-off. */
+ * The limiter protects capacity and slows guessing; it is not a source of truth. When Redis
+ * fails (the failure is counted and logged once per back-off), the auth classes fail closed:
+ * the request is decided by an in-process table of this instance instead. The read and write
+ * classes fail open: the request is allowed, unknown, and counted (DOMAIN.md §11). */
 #ifndef WH_RATELIMIT_RATELIMIT_H
 #define WH_RATELIMIT_RATELIMIT_H
 
@@ -34,21 +36,24 @@ typedef struct {
     int64_t period_ms;
 } wh_ratelimit_rule;
 
-/* The decision for one request. known is false when the backend failed: the request is then
- * allowed and the other figures are meaningless. remaining: requests allowed right now after
- * this one; reset_s: seconds until the allowance is full again (rounded up); retry_after_s:
- * seconds until a request would be allowed (>= 1 when rejected, else 0). */
+/* The decision for one request. known is false when the backend failed and the class fails
+ * open: the request is then allowed and the other figures are meaningless. remaining: requests
+ * allowed right now after this one; reset_s: seconds until the allowance is full again (rounded
+ * up); retry_after_s: seconds until a request would be allowed (>= 1 when rejected, else 0). */
 typedef struct {
     bool allowed;
     bool known;
     int64_t limit, remaining, reset_s, retry_after_s;
 } wh_ratelimit_result;
 
-/* Counters since start (for /metrics and tests); errors: backend failures (failed open). */
+/* Counters since start (for /metrics and tests). allowed and rejected count decisions, those of
+ * the in-process fallback included; errors: backend failures; failed_open: the part of those
+ * allowed without a decision (read and write classes). */
 typedef struct {
     long allowed[WH_RATELIMIT_CLASSES];
     long rejected[WH_RATELIMIT_CLASSES];
     long errors;
+    long failed_open;
 } wh_ratelimit_stats;
 
 /* A Redis limiter when redis_url is set, else an in-process one. key_prefix (copied; the
@@ -65,9 +70,14 @@ const char *wh_ratelimit_class_name(wh_ratelimit_class cls);
 /* The rule of a class. */
 wh_ratelimit_rule wh_ratelimit_rule_get(const wh_ratelimit *rl, wh_ratelimit_class cls);
 
+/* True for the classes that fail closed when the shared backend fails (auth_ip, auth_email). */
+bool wh_ratelimit_fails_closed(wh_ratelimit_class cls);
+
 /* Charges one request of subject (a short printable text: "u:42", "ip:10.0.0.1") to class cls
- * at now_ms (the caller's clock; the Redis backend uses the Redis server's clock instead).
- * Never fails: a backend failure answers allowed with known = false. Thread-safe. */
+ * at now_ms (the caller's clock; the Redis backend uses the Redis server's clock instead, the
+ * in-process fallback this one). Never fails: a backend failure is decided in process for a
+ * class that fails closed, and answers allowed with known = false for the others.
+ * Thread-safe. */
 void wh_ratelimit_take(wh_ratelimit *rl, wh_ratelimit_class cls, const char *subject,
                        int64_t now_ms, wh_ratelimit_result *out);
 

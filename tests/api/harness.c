@@ -933,6 +933,76 @@ const char *wht_server_base(const wht_server *server)
     return server ? server->base : G.main->base;
 }
 
+/* Reads a whole file into a harness-owned string ("" when it cannot be read). */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    if (f) {
+        char chunk[4096];
+        size_t n;
+        while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+            if (len + n + 1 > cap) {
+                cap = (len + n + 1) * 2;
+                text = xrealloc(text, cap);
+            }
+            memcpy(text + len, chunk, n);
+            len += n;
+        }
+        fclose(f);
+    }
+    if (!text)
+        text = xcalloc(1, 1);
+    text[len] = '\0';
+    return keep(text, free);
+}
+
+const char *wht_server_log(const wht_server *server)
+{
+    return slurp(server ? server->log : G.main->log);
+}
+
+const char *wht_raw(const wht_server *server, const char *request)
+{
+    const wht_server *srv = server ? server : G.main;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)srv->port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
+        WHT_FAIL("raw connection to port %d: %s", srv->port, strerror(errno));
+    size_t len = strlen(request), sent = 0;
+    while (sent < len) {
+        ssize_t w = send(fd, request + sent, len - sent, MSG_NOSIGNAL);
+        if (w <= 0)
+            WHT_FAIL("raw send to port %d: %s", srv->port, strerror(errno));
+        sent += (size_t)w;
+    }
+    char *text = NULL;
+    size_t got = 0, cap = 0;
+    long deadline = (long)(wht_now_ms() + HTTP_TIMEOUT_MS);
+    for (;;) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        long left = deadline - (long)wht_now_ms();
+        if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+            break;
+        if (got + 4097 > cap) {
+            cap = (got + 4097) * 2;
+            text = xrealloc(text, cap);
+        }
+        ssize_t n = recv(fd, text + got, 4096, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(fd);
+    if (!text)
+        text = xcalloc(1, 1);
+    text[got] = '\0';
+    return keep(text, free);
+}
+
 json_t *wht_fake_call(const wht_server *fake, const char *method, const char *path, json_t *body)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;

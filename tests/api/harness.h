@@ -97,6 +97,14 @@ wht_server *wht_main_server(void);
 const char *wht_engine(void);
 /* "http://127.0.0.1:PORT" of a server or a fake (NULL: the main server); harness-owned. */
 const char *wht_server_base(const wht_server *server);
+/* Everything a server (NULL: the main one) has logged so far, its stderr: one JSON line per
+ * event (harness-owned; "" when unreadable). */
+const char *wht_server_log(const wht_server *server);
+/* Sends request, raw bytes as they are (for what libcurl will not send, e.g. HTTP/1.1 without
+ * Host), to a server (NULL: the main one) on a new connection and returns everything read
+ * until the server closes it (send "Connection: close") or the HTTP timeout passes
+ * (harness-owned). Fails the test when the connection cannot be made. */
+const char *wht_raw(const wht_server *server, const char *request);
 
 /* ---- the fake FMCSA, SendGrid and Twilio (tests/fakes/README.md) ----
  * A fake is a wht_server: stopped at exit like the others, or earlier with wht_server_stop. */

@@ -5,7 +5,8 @@
  * address; public auth routes per client address (a correct password does not help) and login
  * and code requests per e-mail, alike for known and unknown addresses; a 429 changes nothing
  * and does not claim its Idempotency-Key; operational routes are never limited; with
- * WH_REDIS_URL two servers share one budget.
+ * WH_REDIS_URL two servers share one budget, and when that Redis is unreachable the auth routes
+ * are still limited (in process) while reads and writes are served unchecked.
  *
  * The harness starts every server with huge limits; each test starts its own server with small
  * ones (a fresh in-process limiter), on the test's database.
@@ -341,6 +342,49 @@ static void test_redis_budget_shared_by_servers(void **state)
     wht_server_stop(b);
 }
 
+/* DOMAIN.md §11: a Redis that does not answer (nothing listens on port 1) must not switch the
+ * auth limits off. Login, code and verification requests are decided by the instance's own
+ * table (headers and all); reads and writes fail open; both are counted in /metrics. */
+static void test_redis_down_auth_fails_closed(void **state)
+{
+    (void)state;
+    const char *const env[] = {"WH_REDIS_URL=redis://127.0.0.1:1", "WH_RATE_AUTH_IP_PER_MIN=3",
+                               "WH_RATE_AUTH_EMAIL_PER_HOUR=2",    "WH_RATE_READ_PER_MIN=2",
+                               "WH_RATE_WRITE_PER_MIN=1",          NULL};
+    wht_server *s = wht_server_start(env);
+    wht_user u = wht_user_new("ADMIN");
+    /* the e-mail rule: two requests for one address, then 429, whatever the address */
+    const char *email = wht_unique_email();
+    WHT_EXPECT(post_on(s, NULL, "/auth/code", wht_json("{s:s}", "email", email)), 202);
+    wht_resp *r = post_on(s, NULL, "/auth/code", wht_json("{s:s}", "email", email));
+    WHT_EXPECT(r, 202);
+    expect_limit(r, 2, 0);
+    expect_429(post_on(s, NULL, "/auth/code", wht_json("{s:s}", "email", email)), 2, 1800);
+    /* those three spent the address's allowance of 3: the right password is refused now */
+    r = post_on(s, NULL, "/auth/login",
+                wht_json("{s:s, s:s}", "email", u.email, "password", u.password));
+    expect_429(r, 3, 20);
+    assert_null(json_object_get(r->json, "token"));
+    expect_429(post_on(s, NULL, "/auth/code/verify",
+                       wht_json("{s:s, s:s}", "email", u.email, "code", "123456")),
+               3, 20);
+    /* reads and writes fail open: served past their limits, without RateLimit headers */
+    for (int i = 0; i < 4; i++) {
+        r = get_on(s, u.token, "/me");
+        WHT_EXPECT(r, 200);
+        assert_null(wht_header(r, "RateLimit-Limit"));
+    }
+    for (int i = 0; i < 2; i++)
+        WHT_EXPECT(post_on(s, u.token, "/ventures", new_venture_body(wht_unique_code())), 201);
+    wht_request rq = {.method = "GET", .path = "/metrics", .server = s};
+    wht_resp *m = wht_do(&rq);
+    WHT_EXPECT(m, 200);
+    assert_non_null(strstr(m->body, "\nwh_ratelimit_rejections_total{class=\"auth\"} 3\n"));
+    assert_non_null(strstr(m->body, "\nwh_ratelimit_failed_open_total 6\n"));
+    assert_null(strstr(m->body, "\nwh_ratelimit_backend_errors_total 0\n"));
+    wht_server_stop(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -351,6 +395,7 @@ int main(void)
         WHT_TEST(test_a_429_changes_nothing_and_keeps_the_key_free),
         WHT_TEST(test_operational_routes_never_limited),
         WHT_TEST(test_redis_budget_shared_by_servers),
+        WHT_TEST(test_redis_down_auth_fails_closed),
     };
     wht_init();
     return wht_finish(cmocka_run_group_tests_name("api_ratelimit", tests, NULL, NULL));

@@ -143,6 +143,33 @@ static void test_detail_is_escaped(void **state)
     assert_string_equal(member_str(p, "detail"), "code \"A\"B\" \\ taken\n\xC3\xBC");
 }
 
+/* Bytes that are not UTF-8 (a path arrives percent-decoded) and texts cut at their buffer's size
+ * inside a character: every member is still there, as valid UTF-8. */
+static void test_text_not_utf8_is_kept(void **state)
+{
+    fixture *f = *state;
+    wh_error e;
+    char field[80];
+    wh_error_init(&e);
+    f->r.path = "/api/v1/\xFF\xFE";
+    (void)wh_error_set(&e, 404, "not_found", "No such path: %s", f->r.path);
+    json_t *p = render(f, &e, 404);
+    assert_string_equal(member_str(p, "instance"), "/api/v1/%FF%FE");
+    assert_string_equal(member_str(p, "detail"), "No such path: /api/v1/\xEF\xBF\xBD\xEF\xBF\xBD");
+    memset(field, 'a', 62);
+    memcpy(field + 62, "\xC3\xA9", 3); /* the é straddles the 64-byte field buffer's end */
+    wh_error_init(&e);
+    (void)wh_error_field(&e, field, "is not a known field");
+    (void)wh_error_field(&e, "ok\xC0\xAF", "bad \xFF byte");
+    p = render(f, &e, 400);
+    json_t *errs = json_object_get(p, "errors");
+    assert_int_equal(json_array_size(errs), 2);
+    field[62] = '\0';
+    assert_string_equal(member_str(json_array_get(errs, 0), "field"), field);
+    assert_string_equal(member_str(json_array_get(errs, 1), "field"), "ok\xEF\xBF\xBD\xEF\xBF\xBD");
+    assert_string_equal(member_str(json_array_get(errs, 1), "message"), "bad \xEF\xBF\xBD byte");
+}
+
 static void test_validation_errors(void **state)
 {
     fixture *f = *state;
@@ -265,6 +292,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_titles_of_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_detail_is_escaped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_validation_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_text_not_utf8_is_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_field_error_replaces_other_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_field_errors_are_capped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_error_is_internal, setup, teardown),

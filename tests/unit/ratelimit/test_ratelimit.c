@@ -2,8 +2,9 @@
  * counters, a rejected request not counted as use, the size bound with expired entries
  * reclaimed and the nearest-to-full entry evicted, eight threads on one key), and the Redis
  * backend on the real Redis of WH_TEST_REDIS_URL, database 4 (the budget, two limiters sharing
- * it even with clocks an hour apart, the key's expiry, a flushed script cache, a dead Redis
- * failing open and counted, malformed URLs refused). */
+ * it even with clocks an hour apart, the key's expiry, a flushed script cache, a dead Redis:
+ * auth classes decided in process, reads and writes failing open, all counted; malformed URLs
+ * refused). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -275,20 +276,38 @@ static void test_redis_key_expires_and_survives_script_flush(void **state)
     wh_ratelimit_free(rl);
 }
 
-static void test_redis_down_fails_open(void **state)
+/* DOMAIN.md §11: with Redis unreachable the auth classes fail closed (decided by the in-process
+ * fallback, figures known), reads and writes fail open (allowed, unknown); all counted. */
+static void test_redis_down_auth_closed_reads_open(void **state)
 {
     (void)state;
     wh_ratelimit *rl = open_limiter("redis://127.0.0.1:1", "db"); /* nothing listens on port 1 */
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < 3; i++) {
         wh_ratelimit_result r = take(rl, WH_RATELIMIT_AUTH_IP, "ip:127.0.0.1", T0);
+        assert_true(r.allowed && r.known);
+        assert_int_equal(r.remaining, 2 - i);
+    }
+    wh_ratelimit_result r = take(rl, WH_RATELIMIT_AUTH_IP, "ip:127.0.0.1", T0);
+    assert_false(r.allowed);
+    assert_true(r.known);
+    assert_int_equal(r.retry_after_s, 20);
+    assert_true(take(rl, WH_RATELIMIT_AUTH_IP, "ip:10.0.0.1", T0).allowed); /* another client */
+    assert_true(take(rl, WH_RATELIMIT_AUTH_EMAIL, "e:x", T0).allowed);
+    assert_true(take(rl, WH_RATELIMIT_AUTH_EMAIL, "e:x", T0).allowed);
+    assert_false(take(rl, WH_RATELIMIT_AUTH_EMAIL, "e:x", T0).allowed);
+    for (int i = 0; i < 10; i++) {
+        r = take(rl, i % 2 ? WH_RATELIMIT_READ : WH_RATELIMIT_WRITE, "u:1", T0);
         assert_true(r.allowed);
         assert_false(r.known);
     }
     wh_ratelimit_stats st;
     wh_ratelimit_stats_get(rl, &st);
-    assert_int_equal(st.errors, 10);
-    assert_int_equal(st.allowed[WH_RATELIMIT_AUTH_IP], 0);
-    assert_int_equal(st.rejected[WH_RATELIMIT_AUTH_IP], 0);
+    assert_int_equal(st.errors, 18);
+    assert_int_equal(st.failed_open, 10);
+    assert_int_equal(st.allowed[WH_RATELIMIT_AUTH_IP], 4);
+    assert_int_equal(st.rejected[WH_RATELIMIT_AUTH_IP], 1);
+    assert_int_equal(st.rejected[WH_RATELIMIT_AUTH_EMAIL], 1);
+    assert_int_equal(st.allowed[WH_RATELIMIT_READ], 0);
     wh_ratelimit_free(rl);
 }
 
@@ -341,6 +360,32 @@ static void test_config_defaults_and_ranges(void **state)
     }
 }
 
+/* WH_COOKIE_SECURE (beside WH_TRUSTED_PROXIES, the other HTTPS setting of the edge): 0 or 1. */
+static void test_config_cookie_secure(void **state)
+{
+    (void)state;
+    wh_config c;
+    wh_error e;
+    unsetenv("WH_COOKIE_SECURE");
+    wh_error_init(&e);
+    assert_int_equal(wh_config_load(&c, &e), WH_OK);
+    assert_false(c.cookie_secure);
+    wh_config_cleanup(&c);
+    setenv("WH_COOKIE_SECURE", "1", 1);
+    assert_int_equal(wh_config_load(&c, &e), WH_OK);
+    assert_true(c.cookie_secure);
+    wh_config_cleanup(&c);
+    const char *bad[] = {"yes", "2", "-1"};
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        setenv("WH_COOKIE_SECURE", bad[b], 1);
+        wh_error_init(&e);
+        assert_int_not_equal(wh_config_load(&c, &e), WH_OK);
+        assert_string_equal(e.fields[0].field, "WH_COOKIE_SECURE");
+        wh_config_cleanup(&c);
+    }
+    unsetenv("WH_COOKIE_SECURE");
+}
+
 static void test_config_trusted_proxies(void **state)
 {
     (void)state;
@@ -374,13 +419,14 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_config_trusted_proxies),
+        cmocka_unit_test(test_config_cookie_secure),
         cmocka_unit_test(test_memory_subjects_and_classes),
         cmocka_unit_test(test_memory_bounded_and_reclaimed),
         cmocka_unit_test(test_memory_evicts_nearest_to_full),
         cmocka_unit_test(test_memory_threads_share_exactly),
         cmocka_unit_test(test_redis_budget_shared_across_clocks),
         cmocka_unit_test(test_redis_key_expires_and_survives_script_flush),
-        cmocka_unit_test(test_redis_down_fails_open),
+        cmocka_unit_test(test_redis_down_auth_closed_reads_open),
         cmocka_unit_test(test_redis_url_validation),
         cmocka_unit_test(test_config_defaults_and_ranges),
     };
