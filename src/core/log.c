@@ -11,6 +11,13 @@
 #include <unistd.h>
 
 static _Atomic int min_level = WH_LOG_INFO;
+/* The calling thread's request id ("" when none): per thread, so not shared state. */
+static _Thread_local char context_id[64];
+
+void wh_log_context_set(const char *id)
+{
+    snprintf(context_id, sizeof context_id, "%s", id ? id : "");
+}
 
 void wh_log_set_level(wh_log_level level)
 {
@@ -37,6 +44,8 @@ void wh_log_json(wh_log_level level, const char *msg, json_t *fields)
     json_object_set_new(line, "ts", json_string(ts));
     json_object_set_new(line, "level", json_string(names[level]));
     json_object_set_new(line, "msg", json_string(msg));
+    if (context_id[0])
+        json_object_set_new(line, "request_id", json_string(context_id));
     if (fields)
         json_object_update(line, fields);
     char *text = json_dumps(line, JSON_COMPACT);
