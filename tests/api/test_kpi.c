@@ -189,6 +189,39 @@ static void test_incentive_daily_commits_and_converges(void **state)
     assert_int_equal(wht_int(json_object_get(one, "stats"), "total_cents"), 300);
 }
 
+/* A venture whose day lies in an APPROVED payout period is skipped by incentive_daily: counted
+ * in ventures_skipped (not a failure), its rows left as they were. */
+static void test_incentive_daily_skips_a_frozen_period(void **state)
+{
+    (void)state;
+    const char *day = wht_utc_day(-8);
+    long long v = wht_venture_new("LOGISTICS").id;
+    wht_user a = member("EMPLOYEE", v);
+    plan_with_flat_rule(v, 500);
+    load_to(&a, v, 10000, 5000, "DELIVERED", day);
+    json_t *body = wht_json("{s:s, s:I}", "date", day, "venture_id", (json_int_t)v);
+    wht_keep_json(body);
+    json_t *run = run_job("incentive_daily", json_deep_copy(body));
+    assert_string_equal(wht_str(run, "status"), "SUCCEEDED");
+    assert_int_equal(amount_of(daily(v), a.id), 500);
+    wht_resp *r = wht_post(wht_admin_token(), "/incentives/payouts/generate",
+                           wht_json("{s:I, s:s, s:s}", "venture_id", (json_int_t)v,
+                                    "period_start", day, "period_end", day));
+    WHT_EXPECT(r, 200);
+    long long id = wht_int(json_array_get(wht_items(r), 0), "id");
+    WHT_EXPECT(
+        wht_post(wht_admin_token(), wht_fmt("/incentives/payouts/%lld/approve", id), NULL), 200);
+    load_to(&a, v, 10000, 5000, "DELIVERED", day);
+
+    run = run_job("incentive_daily", json_deep_copy(body));
+    assert_string_equal(wht_str(run, "status"), "SUCCEEDED");
+    json_t *stats = json_object_get(run, "stats");
+    assert_int_equal(wht_int(stats, "ventures"), 0);
+    assert_int_equal(wht_int(stats, "ventures_skipped"), 1);
+    assert_int_equal(wht_int(stats, "ventures_failed"), 0);
+    assert_int_equal(amount_of(daily(v), a.id), 500);
+}
+
 /* GET path as admin, expecting 200. */
 static json_t *get_ok(const char *token, const char *path)
 {
@@ -689,6 +722,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         WHT_TEST(test_incentive_daily_commits_and_converges),
+        WHT_TEST(test_incentive_daily_skips_a_frozen_period),
         WHT_TEST(test_freight_kpis_on_a_hand_built_set),
         WHT_TEST(test_manual_columns_survive_aggregation),
         WHT_TEST(test_scope),
