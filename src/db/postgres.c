@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define OID_BOOL 16
-#define OID_INT8 20
-#define OID_TEXT 25
+#define OID_BOOL    16
+#define OID_INT8    20
+#define OID_TEXT    25
 #define OID_NUMERIC 1700
 
 static wh_err fail(PGconn *h, const PGresult *res, wh_error *e)

@@ -80,7 +80,7 @@ typedef struct {
 typedef struct {
     int64_t venture_id, user_id;
     bool own_only; /* only the caller's own events (wh_gami_sees_venture_events false) */
-    bool after; /* keyset position: rows before (after_at, after_id) */
+    bool after;    /* keyset position: rows before (after_at, after_id) */
     int64_t after_at, after_id;
     int limit; /* rows to fetch (the page size + 1) */
 } wh_gami_filter;

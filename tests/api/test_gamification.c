@@ -716,9 +716,9 @@ static void test_manual_key_namespace(void **state)
     long long next = wht_int(r->json, "id") + 1;
     /* the ids the next reports will take, claimed by manual awards first */
     for (long long id = next; id < next + 3; id++)
-        WHT_EXPECT(award(wht_admin_token(), other.id, v.id, "MANUAL_BONUS", 1,
-                         wht_fmt("eod:%lld", id)),
-                   201);
+        WHT_EXPECT(
+            award(wht_admin_token(), other.id, v.id, "MANUAL_BONUS", 1, wht_fmt("eod:%lld", id)),
+            201);
     long long base = points_of(u.id, v.id);
     r = put_eod(u.token, v.id, day_back(2));
     WHT_EXPECT(r, 201);

@@ -504,7 +504,7 @@ static void test_daily_validation(void **state)
                     "validation_failed", cases[i].field);
     }
     /* the last two: more than a day after the business today */
-    const char *bad_days[] = {"2026-02-30", "2026-13-01",      "20261120",  "yesterday",
+    const char *bad_days[] = {"2026-02-30", "2026-13-01",   "20261120",  "yesterday",
                               "2026-1-2",   wht_utc_day(3), "9999-12-31"};
     for (size_t i = 0; i < sizeof bad_days / sizeof bad_days[0]; i++) {
         wht_context("day %s", bad_days[i]);

@@ -598,8 +598,8 @@ static void test_commit_refused_in_approved_or_paid_period(void **state)
     commit(v, d1);
     const char *tok = wht_admin_token();
     wht_resp *r = wht_post(tok, "/incentives/payouts/generate",
-                           wht_json("{s:I, s:s, s:s}", "venture_id", (json_int_t)v,
-                                    "period_start", d1, "period_end", d2));
+                           wht_json("{s:I, s:s, s:s}", "venture_id", (json_int_t)v, "period_start",
+                                    d1, "period_end", d2));
     WHT_EXPECT(r, 200);
     long long id = wht_int(json_array_get(wht_items(r), 0), "id");
     WHT_EXPECT(wht_post(tok, wht_fmt("/incentives/payouts/%lld/approve", id), NULL), 200);

@@ -205,12 +205,12 @@ static void test_incentive_daily_skips_a_frozen_period(void **state)
     assert_string_equal(wht_str(run, "status"), "SUCCEEDED");
     assert_int_equal(amount_of(daily(v), a.id), 500);
     wht_resp *r = wht_post(wht_admin_token(), "/incentives/payouts/generate",
-                           wht_json("{s:I, s:s, s:s}", "venture_id", (json_int_t)v,
-                                    "period_start", day, "period_end", day));
+                           wht_json("{s:I, s:s, s:s}", "venture_id", (json_int_t)v, "period_start",
+                                    day, "period_end", day));
     WHT_EXPECT(r, 200);
     long long id = wht_int(json_array_get(wht_items(r), 0), "id");
-    WHT_EXPECT(
-        wht_post(wht_admin_token(), wht_fmt("/incentives/payouts/%lld/approve", id), NULL), 200);
+    WHT_EXPECT(wht_post(wht_admin_token(), wht_fmt("/incentives/payouts/%lld/approve", id), NULL),
+               200);
     load_to(&a, v, 10000, 5000, "DELIVERED", day);
 
     run = run_job("incentive_daily", json_deep_copy(body));
@@ -554,12 +554,12 @@ static void test_huge_bills_margin(void **state)
     json_t *today = json_object_get(r->json, "today");
     assert_int_equal(wht_int(today, "revenue_cents"), 1000000000000000LL);
     assert_int_equal(wht_int(today, "margin_bp"), 10000);
-    WHT_PROBLEM(wht_post(rep.token, "/loads",
-                         wht_json("{s:I, s:s, s:s, s:s, s:s, s:I}", "venture_id", (json_int_t)v,
-                                  "pickup_city", "Columbus", "pickup_state", "OH", "drop_city",
-                                  "Atlanta", "drop_state", "GA", "bill_cents",
-                                  (json_int_t)10000000000001LL)),
-                400, "validation_failed", "bill_cents");
+    WHT_PROBLEM(
+        wht_post(rep.token, "/loads",
+                 wht_json("{s:I, s:s, s:s, s:s, s:s, s:I}", "venture_id", (json_int_t)v,
+                          "pickup_city", "Columbus", "pickup_state", "OH", "drop_city", "Atlanta",
+                          "drop_state", "GA", "bill_cents", (json_int_t)10000000000001LL)),
+        400, "validation_failed", "bill_cents");
 }
 
 /* A sum past 2^63 (possible only through data the API never writes: two loads of 5 * 10^18
@@ -578,8 +578,8 @@ static void test_sum_past_int64_is_an_error(void **state)
                     carrier(), t, v));
     const char *words[] = {"overflow", "numeric", "bigint", "range", "SQL", "sqlite", NULL};
     expect_generic_db_error(dash(NULL, v, NULL), words);
-    json_t *run = run_job("kpi_aggregation",
-                          wht_json("{s:s, s:I}", "date", t, "venture_id", (json_int_t)v));
+    json_t *run =
+        run_job("kpi_aggregation", wht_json("{s:s, s:I}", "date", t, "venture_id", (json_int_t)v));
     assert_string_equal(wht_str(run, "status"), "FAILED");
 }
 
@@ -592,8 +592,13 @@ static void test_database_error_text_stays_in_the_log(void **state)
     const char *path = wht_fmt("/kpi/bpo?venture_id=%lld", v);
     WHT_EXPECT(wht_get(wht_admin_token(), path), 200);
     wht_sql("ALTER TABLE kpi_bpo_daily RENAME TO kpi_bpo_daily_gone");
-    const char *words[] = {"kpi_bpo_daily", "no such table", "does not exist", "relation",
-                           "SELECT", "Database error", NULL};
+    const char *words[] = {"kpi_bpo_daily",
+                           "no such table",
+                           "does not exist",
+                           "relation",
+                           "SELECT",
+                           "Database error",
+                           NULL};
     expect_generic_db_error(wht_get(wht_admin_token(), path), words);
     wht_sql("ALTER TABLE kpi_bpo_daily_gone RENAME TO kpi_bpo_daily");
     WHT_EXPECT(wht_get(wht_admin_token(), path), 200);
