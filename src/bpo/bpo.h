@@ -86,9 +86,11 @@ bool wh_bpo_own_calls_only(wh_role role);
 bool wh_bpo_may_manage(wh_role role);
 /* Talk time of a call in whole seconds (rounded down); 0 while open (ended_at 0). */
 int64_t wh_bpo_talk_seconds(int64_t started_at, int64_t ended_at);
-/* Checks the instants of a call: ended_at (0: open) not before started_at. Adds the field
- * error to e and returns WH_ERR_INVALID otherwise. */
-WH_MUST_USE wh_err wh_bpo_call_check_times(int64_t started_at, int64_t ended_at, wh_error *e);
+/* Checks the instants of a call: ended_at (0: open) not before started_at, and neither on a
+ * business day more than WH_LIMIT_DAYS_AHEAD after the day of now_ms (wh_clock_day_near). Adds
+ * the field error to e and returns WH_ERR_INVALID otherwise. */
+WH_MUST_USE wh_err wh_bpo_call_check_times(int64_t started_at, int64_t ended_at, int64_t now_ms,
+                                           wh_error *e);
 /* The idempotency key of the call's BPO_CALL_COMPLETED event, "bpo_call:<id>", into out. */
 void wh_bpo_call_event_key(int64_t call_id, char *out, size_t cap);
 

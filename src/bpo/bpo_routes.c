@@ -350,7 +350,7 @@ static wh_err read_call(wh_req *r, wh_bpo_call *in, wh_error *e)
     in->notes = wh_jin_str(&j, "notes", false, 0, WH_BPO_NOTES_CHARS);
     if (wh_jin_done(&j) != WH_OK)
         return WH_ERR_INVALID;
-    return wh_bpo_call_check_times(in->started_at, in->ended_at, e);
+    return wh_bpo_call_check_times(in->started_at, in->ended_at, r->now_ms, e);
 }
 
 /* The agent and campaign of a new call: the venture in scope (403), the agent of that venture

@@ -2,6 +2,8 @@
  * campaigns and agents, talk time, and the order of a call's instants. */
 #include "bpo/bpo.h"
 
+#include "core/clock.h"
+
 #include <stdio.h>
 
 bool wh_bpo_own_calls_only(wh_role role)
@@ -22,8 +24,22 @@ int64_t wh_bpo_talk_seconds(int64_t started_at, int64_t ended_at)
     return (ended_at - started_at) / 1000;
 }
 
-wh_err wh_bpo_call_check_times(int64_t started_at, int64_t ended_at, wh_error *e)
+/* Is the instant's business day at most WH_LIMIT_DAYS_AHEAD after today? */
+static bool near(int64_t at, int64_t now_ms)
 {
+    char day[16];
+    wh_clock_day_of(at, day, sizeof day);
+    return wh_clock_day_near(day, now_ms);
+}
+
+wh_err wh_bpo_call_check_times(int64_t started_at, int64_t ended_at, int64_t now_ms, wh_error *e)
+{
+    if (!near(started_at, now_ms))
+        return wh_error_field(e, "started_at", "must not be more than %d day after today",
+                              WH_LIMIT_DAYS_AHEAD);
+    if (ended_at != 0 && !near(ended_at, now_ms))
+        return wh_error_field(e, "ended_at", "must not be more than %d day after today",
+                              WH_LIMIT_DAYS_AHEAD);
     if (ended_at != 0 && ended_at < started_at)
         return wh_error_field(e, "ended_at", "must not be before started_at");
     return WH_OK;

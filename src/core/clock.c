@@ -2,6 +2,7 @@
  * time functions. */
 #define _GNU_SOURCE
 #include "core/clock.h"
+#include "core/limits.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,4 +227,13 @@ void wh_clock_deadline(clockid_t id, int64_t ms, struct timespec *out)
     int64_t ns = out->tv_nsec + (ms % 1000) * 1000000L;
     out->tv_sec += (time_t)(ms / 1000 + ns / 1000000000L);
     out->tv_nsec = (long)(ns % 1000000000L);
+}
+
+bool wh_clock_day_near(const char *day, int64_t now_ms)
+{
+    char today[32], last[32];
+    wh_clock_day_of(now_ms, today, sizeof today);
+    if (!wh_clock_day_add(today, WH_LIMIT_DAYS_AHEAD, last, sizeof last))
+        return true; /* today is 9999-12-31: nothing lies after it */
+    return strcmp(day, last) <= 0;
 }

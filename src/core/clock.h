@@ -36,5 +36,9 @@ bool wh_clock_day_add(const char *day, int days, char *out, size_t cap);
 bool wh_clock_monday_of(const char *day, char *out, size_t cap);
 /* b - a in days; false when either is invalid. */
 bool wh_clock_days_between(const char *a, const char *b, int64_t *days);
+/* Is the valid day at most WH_LIMIT_DAYS_AHEAD days after the business day of now_ms? Business
+ * dates (a call's start, a hotel's daily entry) past that are refused: nobody books tomorrow's
+ * figures today, and 9999-12-31 would sit at the top of every list and range. */
+bool wh_clock_day_near(const char *day, int64_t now_ms);
 
 #endif

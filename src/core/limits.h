@@ -41,6 +41,9 @@
 #define WH_LIMIT_SQLITE_BUSY_MS 10000
 /* Most parameters in one SQL statement. */
 #define WH_LIMIT_SQL_PARAMS 32
+/* Business dates (a call's start and end, a hotel's daily entry) may lie at most this many days
+ * after the business today (wh_clock_day_near); later ones are 400. */
+#define WH_LIMIT_DAYS_AHEAD 1
 /* A sliding session is extended at most once per this many milliseconds. */
 #define WH_LIMIT_SESSION_TOUCH_MS 60000
 

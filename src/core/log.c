@@ -15,6 +15,13 @@
 #define MSG_BYTES 1024
 
 static _Atomic int min_level = WH_LOG_INFO;
+/* The calling thread's request id ("" when none): per thread, so not shared state. */
+static _Thread_local char context_id[64];
+
+void wh_log_context_set(const char *id)
+{
+    snprintf(context_id, sizeof context_id, "%s", id ? id : "");
+}
 
 void wh_log_set_level(wh_log_level level)
 {
@@ -42,6 +49,8 @@ void wh_log_json(wh_log_level level, const char *msg, json_t *fields)
     json_object_set_new(line, "level", json_string(names[level]));
     /* a message may carry a client's bytes: cleaned, so the line keeps it */
     json_object_set_new(line, "msg", wh_json_text(msg, MSG_BYTES, WH_UTF8_REPLACE));
+    if (context_id[0])
+        json_object_set_new(line, "request_id", json_string(context_id));
     if (fields)
         json_object_update(line, fields);
     char *text = json_dumps(line, JSON_COMPACT);

@@ -15,5 +15,9 @@ int wh_log_level_parse(const char *s);
  * boundary. Untrusted text in fields must be made with wh_json_text (core/json.h). */
 void wh_log_json(wh_log_level level, const char *msg, json_t *fields);
 void wh_log(wh_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The id of the work this thread is doing now (a request id), added as "request_id" to every
+ * line this thread logs until it is cleared with NULL; copied (cut at 63 bytes). Lets a layer
+ * that never sees the request (the database) log with its request id. Per thread. */
+void wh_log_context_set(const char *id);
 
 #endif

@@ -210,6 +210,16 @@ wh_err wh_db_script(wh_conn *c, const char *sql, wh_error *e)
     return c->db->be->script(c->handle, sql, e);
 }
 
+wh_err wh_db_fail_internal(const char *engine, const char *state, const char *msg, wh_error *e)
+{
+    json_t *f = json_pack("{s:s, s:s, s:s}", "engine", engine, "sqlstate", state ? state : "",
+                          "error", msg ? msg : "");
+    wh_log_json(WH_LOG_ERROR, "database error", f);
+    json_decref(f);
+    wh_error_set(e, 500, "internal", "The database could not complete the request.");
+    return WH_ERR_DB;
+}
+
 wh_rows *wh_rows_new(wh_arena *a, size_t ncols)
 {
     wh_rows *r = wh_arena_alloc(a, sizeof *r);
@@ -253,8 +263,11 @@ int64_t wh_rows_int(const wh_rows *r, size_t row, size_t col)
 {
     const char *s = wh_rows_text(r, row, col);
     int64_t v = 0;
-    if (s && !wh_str_to_i64(wh_str_c(s), INT64_MIN, INT64_MAX, &v))
-        v = 0; /* not an integer column: callers only read integer columns this way */
+    if (s && !wh_str_to_i64(wh_str_c(s), INT64_MIN, INT64_MAX, &v)) {
+        /* numeric cells are checked on reading (wh_db_query), so this is a text column */
+        wh_log(WH_LOG_ERROR, "wh_rows_int on a cell that is not an integer (column %zu)", col);
+        v = 0;
+    }
     return v;
 }
 

@@ -70,7 +70,11 @@ WH_MUST_USE wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e);
 /* Runs one statement with bound parameters. out may be NULL when no rows are wanted.
  * Errors: WH_ERR_UNIQUE (e: 409 conflict) when a unique constraint refused the row,
  * WH_ERR_CONFLICT for a foreign-key violation, WH_ERR_UNAVAILABLE when the database cannot be
- * reached, WH_ERR_DB otherwise (e: 500). */
+ * reached, WH_ERR_DB otherwise (e: 500 internal with a generic detail; the engine's message is
+ * logged with the request id, never put in e). Results hold integers, text, booleans and NULL
+ * only: a number that is not a 64-bit integer (a PostgreSQL numeric such as a SUM past 2^63, an
+ * SQLite REAL such as an overflowed product) fails the statement with WH_ERR_DB, so it is never
+ * read as 0 or as another number. */
 WH_MUST_USE wh_err wh_db_query(wh_conn *c, wh_arena *a, const char *sql, const wh_param *params,
                                int nparams, wh_rows **out, wh_error *e);
 /* Runs a script of several statements without parameters (migrations). */
@@ -80,7 +84,8 @@ size_t wh_rows_count(const wh_rows *r);
 bool wh_rows_null(const wh_rows *r, size_t row, size_t col);
 /* Text of a cell (borrowed from the arena); NULL for SQL NULL. */
 const char *wh_rows_text(const wh_rows *r, size_t row, size_t col);
-/* Integer of a cell; 0 for NULL. */
+/* Integer of a cell; 0 for NULL. Numeric cells were checked when the result was read (see
+ * wh_db_query); reading a text cell this way is a caller's bug, logged, and gives 0. */
 int64_t wh_rows_int(const wh_rows *r, size_t row, size_t col);
 /* Boolean of a cell (1/0 on SQLite, t/f on PostgreSQL); false for NULL. */
 bool wh_rows_bool(const wh_rows *r, size_t row, size_t col);

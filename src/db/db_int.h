@@ -31,6 +31,11 @@ wh_rows *wh_rows_new(wh_arena *a, size_t ncols);
 /* Appends a row; cells[col] is filled by the caller through the returned pointer. */
 char **wh_rows_add(wh_rows *r, wh_arena *a);
 
+/* The failure of a statement the engine refused for a reason the caller cannot act on: logs the
+ * engine's message (with the thread's request id, core/log.h) and fills e with a generic 500
+ * `internal`, so no engine text reaches a client. Returns WH_ERR_DB. */
+wh_err wh_db_fail_internal(const char *engine, const char *state, const char *msg, wh_error *e);
+
 /* Embedded migrations, generated at build time from migrations/<engine>/NNNN_name.sql. */
 typedef struct {
     int version;

@@ -2,14 +2,17 @@
  * bool) so the server never has to guess; results come back as text. A broken connection is
  * reported unhealthy and replaced by the pool on next acquire. */
 #include "db/db_int.h"
+#include "core/log.h"
+#include "core/str.h"
 
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <string.h>
 
-#define OID_BOOL 16
-#define OID_INT8 20
-#define OID_TEXT 25
+#define OID_BOOL    16
+#define OID_INT8    20
+#define OID_TEXT    25
+#define OID_NUMERIC 1700
 
 static wh_err fail(PGconn *h, const PGresult *res, wh_error *e)
 {
@@ -26,9 +29,8 @@ static wh_err fail(PGconn *h, const PGresult *res, wh_error *e)
         wh_error_set(e, 503, "unavailable", "The database cannot be reached.");
         return WH_ERR_UNAVAILABLE;
     }
-    wh_error_set(e, 500, "internal", "Database error: %s",
-                 res ? PQresultErrorMessage(res) : PQerrorMessage(h));
-    return WH_ERR_DB;
+    return wh_db_fail_internal("postgres", state,
+                               res ? PQresultErrorMessage(res) : PQerrorMessage(h), e);
 }
 
 static void quiet(void *arg, const PGresult *res)
@@ -41,8 +43,8 @@ static wh_err pg_connect(const char *target, void **handle, wh_error *e)
 {
     PGconn *h = PQconnectdb(target);
     if (PQstatus(h) != CONNECTION_OK) {
-        wh_err err = wh_error_set(e, 503, "unavailable", "Cannot connect to PostgreSQL: %s",
-                                  PQerrorMessage(h));
+        wh_log(WH_LOG_ERROR, "cannot connect to PostgreSQL: %s", PQerrorMessage(h));
+        wh_err err = wh_error_set(e, 503, "unavailable", "The database cannot be reached.");
         PQfinish(h);
         return err;
     }
@@ -61,16 +63,29 @@ static bool pg_healthy(void *handle)
     return PQstatus(handle) == CONNECTION_OK;
 }
 
-static wh_err copy_result(PGresult *res, wh_arena *a, wh_rows **out)
+/* A numeric cell (SUM of bigint is numeric) must be a 64-bit integer: the schema holds no
+ * fractions, and a sum past 2^63 must fail rather than be read as some other number. */
+static bool cell_ok(const PGresult *res, int row, int col)
+{
+    int64_t v;
+    return PQftype(res, col) != OID_NUMERIC || PQgetisnull(res, row, col) ||
+           wh_str_to_i64(wh_str_c(PQgetvalue(res, row, col)), INT64_MIN, INT64_MAX, &v);
+}
+
+static wh_err copy_result(PGresult *res, wh_arena *a, wh_rows **out, wh_error *e)
 {
     int nr = PQntuples(res), nc = PQnfields(res);
     wh_rows *r = wh_rows_new(a, (size_t)nc);
     for (int i = 0; i < nr; i++) {
         char **cells = wh_rows_add(r, a);
-        for (int c = 0; c < nc; c++)
+        for (int c = 0; c < nc; c++) {
+            if (!cell_ok(res, i, c))
+                return wh_db_fail_internal("postgres", "22003",
+                                           "a numeric result is not a 64-bit integer", e);
             cells[c] = PQgetisnull(res, i, c) ? NULL
                                               : wh_arena_strndup(a, PQgetvalue(res, i, c),
                                                                  (size_t)PQgetlength(res, i, c));
+        }
     }
     *out = r;
     return WH_OK;
@@ -110,7 +125,7 @@ static wh_err pg_query(void *handle, wh_arena *a, const char *sql, const wh_para
     ExecStatusType st = PQresultStatus(res);
     wh_err err;
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-        err = copy_result(res, a, out);
+        err = copy_result(res, a, out, e);
     else
         err = fail(h, res, e);
     PQclear(res);

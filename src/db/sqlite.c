@@ -4,6 +4,7 @@
 #include "core/limits.h"
 
 #include "core/alloc.h"
+#include "core/log.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -35,8 +36,7 @@ static wh_err fail(sqlite3 *h, int rc, wh_error *e)
         wh_error_set(e, 503, "unavailable", "The database is busy; try again.");
         return WH_ERR_UNAVAILABLE;
     }
-    wh_error_set(e, 500, "internal", "Database error: %s", msg);
-    return WH_ERR_DB;
+    return wh_db_fail_internal("sqlite", NULL, msg, e);
 }
 
 static wh_err sq_connect(const char *target, void **handle, wh_error *e)
@@ -45,8 +45,9 @@ static wh_err sq_connect(const char *target, void **handle, wh_error *e)
     int rc = sqlite3_open_v2(
         target, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        wh_err err = wh_error_set(e, 503, "unavailable", "Cannot open SQLite database %s: %s",
-                                  target, h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        wh_log(WH_LOG_ERROR, "cannot open SQLite database %s: %s", target,
+               h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+        wh_err err = wh_error_set(e, 503, "unavailable", "The database cannot be reached.");
         sqlite3_close(h);
         return err;
     }
@@ -127,6 +128,16 @@ static int bind_all(sqlite3_stmt *st, const wh_param *p, int n)
     return SQLITE_OK;
 }
 
+/* The schema holds no floating-point column, so a REAL value is an integer expression that
+ * overflowed (SQLite turns an overflowing + - * into a REAL): an error, never a number. */
+static bool row_ok(sqlite3_stmt *st, size_t ncols)
+{
+    for (size_t c = 0; c < ncols; c++)
+        if (sqlite3_column_type(st, (int)c) == SQLITE_FLOAT)
+            return false;
+    return true;
+}
+
 static void copy_row(sqlite3_stmt *st, wh_rows *r, wh_arena *a)
 {
     char **cells = wh_rows_add(r, a);
@@ -153,8 +164,13 @@ static wh_err sq_query(void *handle, wh_arena *a, const char *sql, const wh_para
         goto out;
     }
     wh_rows *r = wh_rows_new(a, (size_t)sqlite3_column_count(st));
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!row_ok(st, r->ncols)) {
+            err = wh_db_fail_internal("sqlite", NULL, "a result is not a 64-bit integer", e);
+            goto out;
+        }
         copy_row(st, r, a);
+    }
     if (rc != SQLITE_DONE) {
         err = fail(h, rc, e);
         goto out;

@@ -26,8 +26,11 @@
 
 /* Longest event type: [A-Z][A-Z0-9_]{0,49}. */
 #define WH_GAMIFICATION_TYPE_CHARS 50
-/* Longest idempotency key of a manual award. */
+/* Longest idempotency key of a manual award, as the client sends it. */
 #define WH_GAMIFICATION_KEY_CHARS 200
+/* Prefix of every manual award's stored key: manual keys live in a namespace of their own, so a
+ * manual award can never take a key a trigger will use (eod:{id}, load_delivered:{id}, ...). */
+#define WH_GAMIFICATION_MANUAL_PREFIX "manual:"
 /* Largest number of points one event or one override may carry. */
 #define WH_GAMIFICATION_POINTS_MAX 1000000
 /* Most point overrides in one venture's configuration. */
@@ -61,6 +64,7 @@ typedef enum {
     WH_GAMI_DISABLED,   /* gamification is off for the venture: nothing written */
     WH_GAMI_NOT_MEMBER, /* the recipient is neither a member nor an all-venture role */
     WH_GAMI_NO_POINTS,  /* no points given and the type has neither override nor default */
+    WH_GAMI_KEY_TAKEN,  /* (venture, key) holds an event of another user or type: out is it */
 } wh_gami_outcome;
 
 /* An award to make: points < 0 means "the configured or default points of the type". */
@@ -75,7 +79,8 @@ typedef struct {
 /* Filters of GET /gamification/events; 0 means "any". */
 typedef struct {
     int64_t venture_id, user_id;
-    bool after; /* keyset position: rows before (after_at, after_id) */
+    bool own_only; /* only the caller's own events (wh_gami_sees_venture_events false) */
+    bool after;    /* keyset position: rows before (after_at, after_id) */
     int64_t after_at, after_id;
     int limit; /* rows to fetch (the page size + 1) */
 } wh_gami_filter;
@@ -103,6 +108,11 @@ bool wh_gami_type_valid(const char *s);
 bool wh_gami_points_of(const wh_gami_config *cfg, const char *type, int64_t *points);
 /* Competition ranking (1, 1, 3) of points sorted highest first: rank[i] for each of n rows. */
 void wh_gami_rank(const int64_t *points, size_t n, int64_t *rank);
+/* May role read every event of the ventures in its scope (leadership or gamification.config)?
+ * Otherwise GET /gamification/events lists only the caller's own events. */
+bool wh_gami_sees_venture_events(wh_role role);
+/* The stored key of a manual award: WH_GAMIFICATION_MANUAL_PREFIX + key, in a. */
+const char *wh_gami_manual_key(wh_arena *a, const char *key);
 /* The effective points map (defaults with the overrides) as a JSON object. New reference. */
 json_t *wh_gami_points_json(const wh_gami_config *cfg);
 
@@ -115,14 +125,16 @@ WH_MUST_USE wh_err wh_gami_config_get(wh_conn *c, wh_arena *a, int64_t venture_i
 WH_MUST_USE wh_err wh_gami_config_put(wh_conn *c, wh_arena *a, const wh_gami_config *cfg,
                                       int64_t now_ms, bool *created, wh_error *e);
 /* The award step in the caller's transaction: config, recipient, event insert (ON CONFLICT
- * DO NOTHING) and, only for a new row, the balance. out gets the new or existing event. */
+ * DO NOTHING) and, only for a new row, the balance. out gets the new or existing event; an
+ * existing event of another user or event type is WH_GAMI_KEY_TAKEN (nothing written). */
 WH_MUST_USE wh_err wh_gami_award_apply(wh_conn *c, wh_arena *a, const wh_gami_award *aw,
                                        wh_gami_event *out, wh_gami_outcome *outcome, wh_error *e);
 /* The wh_events subscriber: every domain event becomes an award; a disabled venture or a
  * recipient who is not a member is skipped without error. ctx is unused. */
 WH_MUST_USE wh_err wh_gami_on_event(wh_conn *c, wh_arena *a, const wh_event *ev, void *ctx,
                                     wh_error *e);
-/* Up to f->limit events in p's scope matching f, newest first by (created_at, id). */
+/* Up to f->limit events in p's scope matching f (only p's own when f->own_only), newest first
+ * by (created_at, id). */
 WH_MUST_USE wh_err wh_gami_event_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                       const wh_gami_filter *f, wh_gami_event **out, size_t *n,
                                       wh_error *e);

@@ -3,8 +3,14 @@
  * the whole override set: 201 when the venture had no row, else 200). Events, balances and the
  * leaderboard are scoped reads. A manual award needs gamification.config and the venture in
  * scope; it answers 201 with the new event or 200 with the one already awarded under the same
- * (venture, idempotency_key), 409 when the venture has gamification off, 400 when the recipient
- * may not be credited there. Configuration changes and new manual awards are audited. */
+ * (venture, idempotency_key), 409 when the venture has gamification off or the key holds an award
+ * of another user or type, 400 when the recipient may not be credited there. A manual key is
+ * stored and shown as "manual:<key>" (wh_gami_manual_key), so it never takes a trigger's key.
+ * Configuration changes and new manual awards are audited.
+ *
+ * Rules narrower than the table's permissions (STYLE rule 14), in gamification_rules.c:
+ * - GET /gamification/events: wh_gami_sees_venture_events; a role without it (EMPLOYEE, ...)
+ *   lists only its own events (in SQL), and a user_id filter naming someone else is 403. */
 #include "gamification/gamification.h"
 #include "app.h"
 #include "audit/audit.h"
@@ -172,6 +178,11 @@ static wh_err event_filter(wh_req *r, wh_conn **c, wh_page *pg, wh_gami_filter *
     f->after = pg->after;
     f->after_id = pg->id;
     f->limit = pg->limit + 1;
+    /* the own-events rule (wh_gami_sees_venture_events): filtered in SQL; naming another user
+     * is refused rather than answered with an empty page */
+    f->own_only = !wh_gami_sees_venture_events(r->user.role);
+    if (rc == WH_OK && f->own_only && f->user_id && f->user_id != r->user.id)
+        rc = wh_error_set(e, 403, "forbidden", "Your role may read only its own point events.");
     if (rc == WH_OK)
         rc = wh_req_db(r, c, e);
     if (rc == WH_OK && f->venture_id)
@@ -353,6 +364,10 @@ static wh_err award_outcome(wh_gami_outcome o, wh_error *e)
         return wh_error_field(e, "user_id", "must be a member of the venture");
     case WH_GAMI_NO_POINTS:
         return wh_error_field(e, "points", "is required for an event type without default points");
+    case WH_GAMI_KEY_TAKEN:
+        return wh_error_set(e, 409, "conflict",
+                            "The idempotency_key already holds an award of another user or event "
+                            "type in this venture.");
     }
     return wh_error_set(e, 500, "internal", "Unknown award outcome.");
 }
@@ -378,6 +393,8 @@ static wh_err award(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_clock_day_of(r->now_ms, today, sizeof today);
     wh_err rc = read_award(r, &aw, e);
+    if (rc == WH_OK)
+        aw.key = wh_gami_manual_key(&r->arena, aw.key);
     aw.day = today;
     aw.awarded_by = r->user.id;
     aw.at_ms = r->now_ms;

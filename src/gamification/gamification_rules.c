@@ -1,5 +1,6 @@
 /* The pure rules of gamification: the default points of DOMAIN.md §6, the shape of an event
- * type, the points of a type under a venture's overrides, and competition ranking. No I/O. */
+ * type, the points of a type under a venture's overrides, competition ranking, who reads a
+ * venture's events (the own-events rule) and the namespace of manual keys. No I/O. */
 #include "gamification/gamification.h"
 
 #include <string.h>
@@ -41,6 +42,17 @@ bool wh_gami_points_of(const wh_gami_config *cfg, const char *type, int64_t *poi
         }
     }
     return wh_gami_default_points(type, points);
+}
+
+bool wh_gami_sees_venture_events(wh_role role)
+{
+    /* everyone else (EMPLOYEE, TEAM_LEAD, ...) reads only the points they earned themselves */
+    return wh_role_leadership(role) || wh_rbac_allows(role, WH_PERM_GAMIFICATION_CONFIG);
+}
+
+const char *wh_gami_manual_key(wh_arena *a, const char *key)
+{
+    return wh_arena_printf(a, "%s%s", WH_GAMIFICATION_MANUAL_PREFIX, key);
 }
 
 void wh_gami_rank(const int64_t *points, size_t n, int64_t *rank)

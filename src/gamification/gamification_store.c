@@ -191,6 +191,10 @@ wh_err wh_gami_award_apply(wh_conn *c, wh_arena *a, const wh_gami_award *aw, wh_
     else if (rc == WH_OK)
         rc = find_event(c, a, aw->venture_id, aw->key, out, e);
     *outcome = inserted ? WH_GAMI_AWARDED : WH_GAMI_EXISTS;
+    /* the key belongs to another award: a replay must name the same recipient and type */
+    if (rc == WH_OK && !inserted &&
+        (out->user_id != aw->user_id || strcmp(out->event_type, aw->event_type) != 0))
+        *outcome = WH_GAMI_KEY_TAKEN;
     return rc;
 }
 
@@ -219,16 +223,20 @@ wh_err wh_gami_event_list(wh_conn *c, wh_arena *a, const wh_principal *p, const 
                           wh_gami_event **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
+    /* clang-format off */
     wh_err rc = wh_db_query(
         c, a,
-        "SELECT " EVENT_COLS " FROM gamification_events e WHERE " WH_SCOPE_SQL(
-            "e.venture_id", "$1",
-            "$2") " AND ($3 = 0 OR e.venture_id = $3) AND ($4 = 0 OR e.user_id = $4)"
-                  " AND (NOT $5 OR (e.created_at, e.id) < ($6, $7))"
-                  " ORDER BY e.created_at DESC, e.id DESC LIMIT $8",
+        "SELECT " EVENT_COLS " FROM gamification_events e"
+        " WHERE " WH_SCOPE_SQL("e.venture_id", "$1", "$2")
+        " AND ($3 = 0 OR e.venture_id = $3) AND ($4 = 0 OR e.user_id = $4)"
+        " AND (NOT $9 OR e.user_id = $2)" /* the own-events rule */
+        " AND (NOT $5 OR (e.created_at, e.id) < ($6, $7))"
+        " ORDER BY e.created_at DESC, e.id DESC LIMIT $8",
         WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PI(f->user_id),
-                WH_PB(f->after), WH_PI(f->after_at), WH_PI(f->after_id), WH_PI(f->limit)),
+                WH_PB(f->after), WH_PI(f->after_at), WH_PI(f->after_id), WH_PI(f->limit),
+                WH_PB(f->own_only)),
         &r, e);
+    /* clang-format on */
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);

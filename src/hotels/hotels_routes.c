@@ -218,6 +218,9 @@ static wh_err read_daily(wh_req *r, const wh_hotel *h, wh_hotel_daily *d, wh_err
     json_t *body = NULL;
     wh_jin j;
     wh_err rc = day_param(r->params[1], "date", &d->date, e);
+    if (rc == WH_OK && !wh_clock_day_near(d->date, r->now_ms))
+        rc = wh_error_field(e, "date", "must not be more than %d day after today",
+                            WH_LIMIT_DAYS_AHEAD);
     if (rc == WH_OK)
         rc = wh_req_json(r, &body, e);
     if (rc != WH_OK)

@@ -3,6 +3,7 @@
  * X-Requested-With 403, a rate limit spent 429 (http/limit.c), a permission the role lacks 403. */
 #include "http/http_int.h"
 #include "app.h"
+#include "core/log.h"
 
 #include <microhttpd.h>
 #include <string.h>
@@ -126,10 +127,12 @@ void wh_http_dispatch(wh_req *r)
 {
     wh_error e;
     wh_error_init(&e);
+    wh_log_context_set(r->id); /* lines logged below (the db layer's too) carry the request id */
     if (run(r, &e) != WH_OK) {
         if (r->db)
             wh_db_rollback(r->db);
         render_problem(r, &e);
     }
     wh_http_limit_headers(r);
+    wh_log_context_set(NULL);
 }

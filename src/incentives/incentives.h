@@ -183,12 +183,16 @@ WH_MUST_USE wh_err wh_incentives_preview(wh_conn *c, wh_arena *a, int64_t ventur
 
 typedef struct {
     int64_t users, total_cents, replaced;
+    bool period_locked; /* refused: the day lies in an APPROVED or PAID payout period */
 } wh_inc_commit_result;
 
 /* The daily commit, for the routes and the incentive_daily job: in ONE transaction (begun and
  * committed here; c must have none open) takes the slice's lock, deletes the (venture, day)
  * rows of every plan, inserts the fresh ones and writes an audit entry (actor_id 0: the
- * system; request_id may be NULL). Concurrent commits of one slice serialise and converge. */
+ * system; request_id may be NULL). Concurrent commits of one slice serialise and converge.
+ * A day inside a payout period of the venture that is APPROVED or PAID is frozen: 409
+ * `conflict` with out->period_locked set, nothing written (checked under the venture's payout
+ * lock, which approve and mark-paid take too, so an approval cannot slip in between). */
 WH_MUST_USE wh_err wh_incentives_commit(wh_conn *c, wh_arena *a, int64_t venture_id,
                                         const char *day, int64_t actor_id, const char *request_id,
                                         int64_t now_ms, wh_inc_commit_result *out, wh_error *e);

@@ -638,6 +638,8 @@ static wh_err payout_move(wh_req *r, const char *from, const char *to, const cha
         rc = wh_db_begin(c, e);
     if (rc == WH_OK)
         rc = wh_incentives_payout_get(c, &r->arena, &r->user, id, &before, e);
+    if (rc == WH_OK) /* a daily commit checks the payout states under this lock */
+        rc = wh_db_lock(c, wh_incentives_payout_key(before.venture_id), e);
     if (rc == WH_OK)
         rc = wh_incentives_payout_move(c, &r->arena, id, from, to, r->now_ms, &after, e);
     if (rc == WH_OK)

@@ -480,6 +480,28 @@ static wh_err commit_audit(wh_conn *c, wh_arena *a, int64_t venture_id, const ch
     return rc;
 }
 
+/* Under the venture's payout lock (the order is slice lock, then payout lock, everywhere): is
+ * day inside a payout period of the venture that is APPROVED or PAID? Then 409, *locked set. */
+static wh_err frozen_check(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                           bool *locked, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_lock(c, wh_incentives_payout_key(venture_id), e);
+    if (rc == WH_OK)
+        rc = wh_db_query(c, a,
+                         "SELECT period_start, period_end, status FROM incentive_payouts WHERE"
+                         " venture_id = $1 AND status IN ('APPROVED', 'PAID') AND"
+                         " period_start <= $2 AND period_end >= $2 ORDER BY id LIMIT 1",
+                         WH_ARGS(WH_PI(venture_id), WH_PT(day)), &r, e);
+    *locked = rc == WH_OK && wh_rows_count(r) == 1;
+    if (*locked)
+        rc = wh_error_set(e, 409, "conflict",
+                          "%s lies in the payout period %s..%s, which is %s; its incentives are "
+                          "final.",
+                          day, wh_rows_text(r, 0, 0), wh_rows_text(r, 0, 1), wh_rows_text(r, 0, 2));
+    return rc;
+}
+
 wh_err wh_incentives_commit_in_tx(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
                                   int64_t actor_id, const char *request_id, int64_t now_ms,
                                   wh_inc_commit_result *out, wh_error *e)
@@ -488,6 +510,8 @@ wh_err wh_incentives_commit_in_tx(wh_conn *c, wh_arena *a, int64_t venture_id, c
     size_t n = 0;
     memset(out, 0, sizeof *out);
     wh_err rc = wh_db_lock(c, wh_incentives_slice_key(venture_id, day), e);
+    if (rc == WH_OK)
+        rc = frozen_check(c, a, venture_id, day, &out->period_locked, e);
     if (rc == WH_OK)
         rc = slice_delete(c, a, venture_id, day, &out->replaced, e);
     if (rc == WH_OK)

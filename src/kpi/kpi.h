@@ -67,12 +67,15 @@ typedef struct {
 } wh_kpi_manual;
 
 /* ---- rules (kpi_rules.c: pure) ---- */
-/* num / den in basis points rounded half away from zero; *has false when den is 0. */
+/* num / den in basis points rounded half away from zero; *has false when den is 0. Exact for
+ * every int64 num and den (no overflow); saturated at +-INT64_MAX bp when |num / den| passes
+ * 9.2 * 10^14. */
 int64_t wh_kpi_ratio_bp(int64_t num, int64_t den, bool *has);
 json_t *wh_kpi_freight_json(const wh_kpi_freight *f);
 json_t *wh_kpi_hotel_json(const wh_kpi_hotel *h);
 json_t *wh_kpi_bpo_json(const wh_kpi_bpo *b);
-/* The range summaries: sums, ratios (null without a denominator) and flags. */
+/* The range summaries: sums, ratios (null without a denominator) and flags. New reference, or
+ * NULL when a sum (or a hotel total) would pass the int64 range. */
 json_t *wh_kpi_freight_summary(const wh_kpi_freight *f, size_t n);
 json_t *wh_kpi_hotel_summary(const wh_kpi_hotel *h, size_t n);
 json_t *wh_kpi_bpo_summary(const wh_kpi_bpo *b, size_t n);

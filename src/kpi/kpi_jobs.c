@@ -4,6 +4,7 @@
  * run whose lease was taken over writes nothing. */
 #include "kpi/kpi.h"
 #include "incentives/incentives.h"
+#include "core/log.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -42,7 +43,7 @@ static wh_err incentive_dry(wh_job_ctx *ctx, int64_t venture_id, wh_inc_commit_r
 wh_job_outcome wh_job_incentive_daily(wh_job_ctx *ctx, wh_error *e)
 {
     int64_t *ids = NULL;
-    size_t n = 0, failed = 0;
+    size_t n = 0, failed = 0, skipped = 0;
     int64_t users = 0, total = 0;
     char first[WH_JOBS_ERROR_CHARS / 2] = "";
     const char *request_id = wh_arena_printf(ctx->arena, "job-run-%lld", (long long)ctx->run_id);
@@ -50,10 +51,16 @@ wh_job_outcome wh_job_incentive_daily(wh_job_ctx *ctx, wh_error *e)
                                     e) != WH_OK)
         return WH_JOB_FAILED;
     for (size_t i = 0; i < n && !wh_jobs_stopping(ctx->jobs); i++) {
-        wh_inc_commit_result res;
+        wh_inc_commit_result res = {0};
         wh_error one = {0};
         wh_err rc = ctx->dry_run ? incentive_dry(ctx, ids[i], &res, &one)
                                  : incentive_one(ctx, ids[i], request_id, &res, &one);
+        if (rc != WH_OK && res.period_locked) { /* a frozen day: not a failure */
+            skipped++;
+            wh_log(WH_LOG_WARN, "incentive_daily: venture %lld skipped: %s", (long long)ids[i],
+                   one.detail);
+            continue;
+        }
         if (rc != WH_OK) {
             if (failed++ == 0)
                 snprintf(first, sizeof first, "venture %lld: %s", (long long)ids[i], one.detail);
@@ -62,8 +69,9 @@ wh_job_outcome wh_job_incentive_daily(wh_job_ctx *ctx, wh_error *e)
         users += res.users;
         total += res.total_cents;
     }
-    json_object_set_new(ctx->stats, "ventures", json_integer((json_int_t)(n - failed)));
+    json_object_set_new(ctx->stats, "ventures", json_integer((json_int_t)(n - failed - skipped)));
     json_object_set_new(ctx->stats, "ventures_failed", json_integer((json_int_t)failed));
+    json_object_set_new(ctx->stats, "ventures_skipped", json_integer((json_int_t)skipped));
     json_object_set_new(ctx->stats, "users", json_integer(users));
     json_object_set_new(ctx->stats, "total_cents", json_integer(total));
     json_object_set_new(ctx->stats, "dry_run", json_boolean(ctx->dry_run));

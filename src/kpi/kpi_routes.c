@@ -64,8 +64,21 @@ static wh_err read_filter(wh_req *r, wh_conn **c, wh_kpi_filter *f, wh_error *e)
     return rc;
 }
 
-static wh_err answer(wh_req *r, json_t *days, json_t *summary)
+/* A summary the rules could not make (NULL: a sum passes the int64 range) as an error. */
+static wh_err summary_check(const json_t *summary, wh_error *e)
 {
+    if (summary)
+        return WH_OK;
+    return wh_error_set(e, 500, "internal", "A KPI sum over this range exceeds 64-bit integers.");
+}
+
+static wh_err answer(wh_req *r, json_t *days, json_t *summary, wh_error *e)
+{
+    wh_err rc = summary_check(summary, e);
+    if (rc != WH_OK) {
+        json_decref(days);
+        return rc;
+    }
     return wh_resp_json(r, 200, json_pack("{s:o, s:o}", "days", days, "summary", summary));
 }
 
@@ -83,7 +96,7 @@ static wh_err freight_get(wh_req *r, wh_error *e)
     json_t *days = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(days, wh_kpi_freight_json(&rows[i]));
-    return answer(r, days, wh_kpi_freight_summary(rows, n));
+    return answer(r, days, wh_kpi_freight_summary(rows, n), e);
 }
 
 static wh_err hotels_get(wh_req *r, wh_error *e)
@@ -100,7 +113,7 @@ static wh_err hotels_get(wh_req *r, wh_error *e)
     json_t *days = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(days, wh_kpi_hotel_json(&rows[i]));
-    return answer(r, days, wh_kpi_hotel_summary(rows, n));
+    return answer(r, days, wh_kpi_hotel_summary(rows, n), e);
 }
 
 static wh_err bpo_get(wh_req *r, wh_error *e)
@@ -117,7 +130,7 @@ static wh_err bpo_get(wh_req *r, wh_error *e)
     json_t *days = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(days, wh_kpi_bpo_json(&rows[i]));
-    return answer(r, days, wh_kpi_bpo_summary(rows, n));
+    return answer(r, days, wh_kpi_bpo_summary(rows, n), e);
 }
 
 /* The body of PUT /kpi/freight: each manual column a non-negative integer or null (null or
@@ -238,7 +251,7 @@ static wh_err period(wh_req *r, const wh_principal *p, wh_conn *c, dash_kind k, 
     } else {
         *out = json_object();
     }
-    return rc;
+    return rc == WH_OK ? summary_check(*out, e) : rc;
 }
 
 /* Today's figures computed live from the business tables. */
@@ -265,7 +278,7 @@ static wh_err live(wh_req *r, wh_conn *c, dash_kind k, int64_t venture_id, const
     } else {
         *out = json_object();
     }
-    return rc;
+    return rc == WH_OK ? summary_check(*out, e) : rc;
 }
 
 typedef struct {

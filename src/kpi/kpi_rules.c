@@ -1,6 +1,11 @@
 /* KPI arithmetic and JSON (DOMAIN.md §8): ratios in basis points rounded half away from zero,
- * null without a denominator; range summaries with their flags. Pure: no I/O, no clock. */
+ * null without a denominator; range summaries with their flags. Pure: no I/O, no clock.
+ * Invariant: no arithmetic here can overflow. A ratio is computed exactly for any int64 inputs
+ * (portable 64-bit long division, no __int128 and no floating point); a range sum that would
+ * pass the int64 range makes the summary NULL, which the routes answer as an error. */
 #include "kpi/kpi.h"
+
+#include <stdint.h>
 
 const char *const wh_kpi_manual_names[] = {"loads_inbound",
                                            "loads_quoted",
@@ -10,18 +15,66 @@ const char *const wh_kpi_manual_names[] = {"loads_inbound",
                                            "cost_cents",
                                            NULL};
 
+/* |v| without overflow (|INT64_MIN| is 2^63, which uint64_t holds). */
+static uint64_t magnitude(int64_t v)
+{
+    return v < 0 ? (uint64_t)(-(v + 1)) + 1 : (uint64_t)v;
+}
+
+/* floor(a * m / d) with a < d <= 2^63, and its remainder, by binary long multiplication: every
+ * intermediate stays below 2d <= 2^64, so nothing overflows. */
+static uint64_t mul_div(uint64_t a, uint64_t m, uint64_t d, uint64_t *rem)
+{
+    uint64_t q = 0, r = 0;
+    for (int bit = 63; bit >= 0; bit--) {
+        q <<= 1;
+        r <<= 1;
+        if (r >= d) {
+            r -= d;
+            q++;
+        }
+        if ((m >> bit) & 1) {
+            r += a;
+            if (r >= d) {
+                r -= d;
+                q++;
+            }
+        }
+    }
+    *rem = r;
+    return q;
+}
+
 int64_t wh_kpi_ratio_bp(int64_t num, int64_t den, bool *has)
 {
     *has = den != 0;
     if (den == 0)
         return 0;
-    if (den < 0) {
-        num = -num;
-        den = -den;
-    }
-    /* num * 10000 fits: figures are far below 2^49 */
-    int64_t x = num * 10000;
-    return x >= 0 ? (x + den / 2) / den : -((-x + den / 2) / den);
+    bool negative = (num < 0) != (den < 0);
+    uint64_t n = magnitude(num), d = magnitude(den), rem;
+    uint64_t whole = n / d, frac = mul_div(n % d, 10000, d, &rem);
+    if (rem >= d - rem) /* half away from zero: 2 * rem >= d, without doubling rem */
+        frac++;
+    /* whole * 10000 + frac, saturated at the int64 range (only for |num / den| > 9.2 * 10^14) */
+    uint64_t cap = (uint64_t)INT64_MAX;
+    uint64_t bp = whole > (cap - frac) / 10000 ? cap : whole * 10000 + frac;
+    return negative ? -(int64_t)bp : (int64_t)bp;
+}
+
+/* *acc += v unless that passes the int64 range (then false and *acc unchanged). */
+static bool add(int64_t *acc, int64_t v)
+{
+    if ((v > 0 && *acc > INT64_MAX - v) || (v < 0 && *acc < INT64_MIN - v))
+        return false;
+    *acc += v;
+    return true;
+}
+
+/* num / den in whole units rounded half away from zero, for num >= 0 and den > 0. */
+static int64_t div_round(int64_t num, int64_t den)
+{
+    int64_t q = num / den, r = num % den;
+    return r >= den - r ? q + 1 : q;
 }
 
 static json_t *bp_json(int64_t num, int64_t den)
@@ -73,18 +126,16 @@ static void flagged(json_t *o, const char *key, const char *flag, int64_t num, i
 json_t *wh_kpi_freight_summary(const wh_kpi_freight *f, size_t n)
 {
     wh_kpi_freight s = {0};
+    bool ok = true;
     for (size_t i = 0; i < n; i++) {
-        s.inbound += f[i].inbound;
-        s.quoted += f[i].quoted;
-        s.covered += f[i].covered;
-        s.lost += f[i].lost;
-        s.delivered += f[i].delivered;
-        s.revenue += f[i].revenue;
-        s.cost += f[i].cost;
-        s.profit += f[i].profit;
-        s.shippers += f[i].shippers;
-        s.carriers += f[i].carriers;
+        ok = ok && add(&s.inbound, f[i].inbound) && add(&s.quoted, f[i].quoted) &&
+             add(&s.covered, f[i].covered) && add(&s.lost, f[i].lost) &&
+             add(&s.delivered, f[i].delivered) && add(&s.revenue, f[i].revenue) &&
+             add(&s.cost, f[i].cost) && add(&s.profit, f[i].profit) &&
+             add(&s.shippers, f[i].shippers) && add(&s.carriers, f[i].carriers);
     }
+    if (!ok)
+        return NULL;
     json_t *o = json_object();
     freight_fields(o, &s);
     flagged(o, "coverage_bp", "low_coverage", s.covered, s.inbound, WH_KPI_LOW_COVERAGE_BP);
@@ -103,8 +154,8 @@ static void hotel_fields(json_t *o, const wh_kpi_hotel *h)
     json_object_set_new(o, "occupancy_bp", bp_json(h->rooms_sold, h->rooms_available));
     /* average daily rate: room revenue per room sold, whole cents */
     json_object_set_new(o, "adr_cents",
-                        h->rooms_sold > 0
-                            ? json_integer((h->room_revenue + h->rooms_sold / 2) / h->rooms_sold)
+                        h->rooms_sold > 0 && h->room_revenue >= 0
+                            ? json_integer(div_round(h->room_revenue, h->rooms_sold))
                             : json_null());
 }
 
@@ -121,13 +172,16 @@ json_t *wh_kpi_hotel_json(const wh_kpi_hotel *h)
 json_t *wh_kpi_hotel_summary(const wh_kpi_hotel *h, size_t n)
 {
     wh_kpi_hotel s = {0};
+    bool ok = true;
     for (size_t i = 0; i < n; i++) {
-        s.rooms_sold += h[i].rooms_sold;
-        s.rooms_available += h[i].rooms_available;
-        s.room_revenue += h[i].room_revenue;
-        s.other_revenue += h[i].other_revenue;
-        s.refund += h[i].refund;
+        ok = ok && add(&s.rooms_sold, h[i].rooms_sold) &&
+             add(&s.rooms_available, h[i].rooms_available) &&
+             add(&s.room_revenue, h[i].room_revenue) && add(&s.other_revenue, h[i].other_revenue) &&
+             add(&s.refund, h[i].refund);
     }
+    int64_t total = s.room_revenue; /* total_revenue_cents must fit too */
+    if (!ok || !add(&total, s.other_revenue))
+        return NULL;
     json_t *o = json_object();
     hotel_fields(o, &s);
     return o;
@@ -157,13 +211,14 @@ json_t *wh_kpi_bpo_json(const wh_kpi_bpo *b)
 json_t *wh_kpi_bpo_summary(const wh_kpi_bpo *b, size_t n)
 {
     wh_kpi_bpo s = {0};
+    bool ok = true;
     for (size_t i = 0; i < n; i++) {
-        s.dials += b[i].dials;
-        s.connects += b[i].connects;
-        s.deals += b[i].deals;
-        s.talk_seconds += b[i].talk_seconds;
-        s.revenue += b[i].revenue;
+        ok = ok && add(&s.dials, b[i].dials) && add(&s.connects, b[i].connects) &&
+             add(&s.deals, b[i].deals) && add(&s.talk_seconds, b[i].talk_seconds) &&
+             add(&s.revenue, b[i].revenue);
     }
+    if (!ok)
+        return NULL;
     json_t *o = json_object();
     bpo_fields(o, &s);
     return o;

@@ -645,7 +645,7 @@ static void test_manual_awards(void **state)
     WHT_EXPECT(first, 201);
     assert_int_equal(wht_int(first->json, "points"), 12);
     assert_string_equal(wht_str(first->json, "event_type"), "MANUAL_BONUS");
-    assert_string_equal(wht_str(first->json, "idempotency_key"), key);
+    assert_string_equal(wht_str(first->json, "idempotency_key"), wht_fmt("manual:%s", key));
     assert_int_equal(wht_int(first->json, "user_id"), u.id);
     assert_int_equal(wht_int(first->json, "venture_id"), v.id);
     json_t *audit = wht_audit_since(head);
@@ -698,6 +698,56 @@ static void test_manual_awards(void **state)
     assert_int_equal(count_status(st, 201), 1);
     assert_int_equal(count_status(st, 200), CONCURRENT - 1);
     assert_int_equal(points_of(u.id, v.id), base + 38);
+}
+
+/* A manual key is stored as "manual:<key>": a manual award with the key a trigger will use
+ * (eod:{report}) does not take that trigger's points; a key is one award: reused for another
+ * user or event type it is 409 and writes nothing, replayed for the same ones 200. */
+static void test_manual_key_namespace(void **state)
+{
+    (void)state;
+    avoid_midnight();
+    fx();
+    wht_venture v = wht_venture_new("SAAS");
+    wht_user u = member_of("CONTRACTOR", 1, &v.id, true);
+    wht_user other = member_of("CONTRACTOR", 1, &v.id, false);
+    wht_resp *r = put_eod(u.token, v.id, day_back(3));
+    WHT_EXPECT(r, 201);
+    long long next = wht_int(r->json, "id") + 1;
+    /* the ids the next reports will take, claimed by manual awards first */
+    for (long long id = next; id < next + 3; id++)
+        WHT_EXPECT(
+            award(wht_admin_token(), other.id, v.id, "MANUAL_BONUS", 1, wht_fmt("eod:%lld", id)),
+            201);
+    long long base = points_of(u.id, v.id);
+    r = put_eod(u.token, v.id, day_back(2));
+    WHT_EXPECT(r, 201);
+    long long report = wht_int(r->json, "id");
+    assert_true(report >= next && report < next + 3);
+    json_t *eod = events_of(u.id, v.id, "EOD_REPORT_SUBMITTED");
+    assert_int_equal(json_array_size(eod), 2);
+    assert_int_equal(points_of(u.id, v.id), base + 10);
+    bool found = false;
+    size_t i;
+    json_t *ev;
+    json_array_foreach(eod, i, ev) found |=
+        strcmp(wht_str(ev, "idempotency_key"), wht_fmt("eod:%lld", report)) == 0;
+    assert_true(found);
+
+    /* one key, one award */
+    const char *key = wht_unique("once");
+    wht_resp *first = award(wht_admin_token(), u.id, v.id, "MANUAL_BONUS", 7, key);
+    WHT_EXPECT(first, 201);
+    long long head = wht_audit_head(), pu = points_of(u.id, v.id), po = points_of(other.id, v.id);
+    WHT_PROBLEM(award(wht_admin_token(), other.id, v.id, "MANUAL_BONUS", 7, key), 409, "conflict",
+                NULL);
+    WHT_PROBLEM(award(wht_admin_token(), u.id, v.id, "OTHER_BONUS", 7, key), 409, "conflict", NULL);
+    r = award(wht_admin_token(), u.id, v.id, "MANUAL_BONUS", 99, key);
+    WHT_EXPECT(r, 200);
+    WHT_JSON_EQUAL(r->json, first->json);
+    assert_int_equal(json_array_size(wht_audit_since(head)), 0);
+    assert_int_equal(points_of(u.id, v.id), pu);
+    assert_int_equal(points_of(other.id, v.id), po);
 }
 
 /* ------------------------------------------------------------------ leaderboard */
@@ -768,8 +818,8 @@ static void test_scope_isolation(void **state)
     (void)state;
     fx();
     wht_venture va = wht_venture_new("HOLDINGS"), vb = wht_venture_new("HOLDINGS");
-    wht_user ua = member_of("TEAM_LEAD", 1, &va.id, true);
-    wht_user ub = member_of("TEAM_LEAD", 1, &vb.id, true);
+    wht_user ua = member_of("VENTURE_HEAD", 1, &va.id, true);
+    wht_user ub = member_of("VENTURE_HEAD", 1, &vb.id, true);
     long long both[] = {va.id, vb.id};
     wht_user shared = member_of("EMPLOYEE", 2, both, false);
     WHT_EXPECT(award(wht_admin_token(), shared.id, va.id, "MANUAL_BONUS", 3, wht_unique("k")), 201);
@@ -847,6 +897,51 @@ static void test_scope_isolation(void **state)
                 "invalid_cursor", NULL);
 }
 
+/* The own-events rule: an EMPLOYEE lists only its own events (another user_id is 403); a
+ * VENTURE_HEAD of the venture lists everyone's there. */
+static void test_events_own_only(void **state)
+{
+    (void)state;
+    fx();
+    wht_venture v = wht_venture_new("HOLDINGS");
+    wht_user e1 = member_of("EMPLOYEE", 1, &v.id, true);
+    wht_user e2 = member_of("EMPLOYEE", 1, &v.id, false);
+    wht_user head = member_of("VENTURE_HEAD", 1, &v.id, true);
+    WHT_EXPECT(award(wht_admin_token(), e1.id, v.id, "MANUAL_BONUS", 2, wht_unique("k")), 201);
+    WHT_EXPECT(award(wht_admin_token(), e2.id, v.id, "MANUAL_BONUS", 3, wht_unique("k")), 201);
+    WHT_EXPECT(award(wht_admin_token(), e2.id, v.id, "BPO_CALL_COMPLETED", -1, wht_unique("k")),
+               201);
+
+    const char *paths[] = {"/gamification/events",
+                           wht_fmt("/gamification/events?venture_id=%lld", v.id),
+                           wht_fmt("/gamification/events?user_id=%lld", e1.id)};
+    for (size_t p = 0; p < 3; p++) {
+        json_t *mine = wht_list_all(e1.token, paths[p], 50);
+        size_t i;
+        json_t *ev;
+        assert_true(json_array_size(mine) >= 2); /* the sign-in point and the award */
+        json_array_foreach(mine, i, ev) assert_int_equal(wht_int(ev, "user_id"), e1.id);
+    }
+    WHT_PROBLEM(wht_get(e1.token, wht_fmt("/gamification/events?user_id=%lld", e2.id)), 403,
+                "forbidden", NULL);
+
+    json_t *all =
+        wht_list_all(head.token, wht_fmt("/gamification/events?venture_id=%lld", v.id), 50);
+    size_t n_e1 = 0, n_e2 = 0, i;
+    json_t *ev;
+    json_array_foreach(all, i, ev)
+    {
+        assert_int_equal(wht_int(ev, "venture_id"), v.id);
+        n_e1 += wht_int(ev, "user_id") == e1.id;
+        n_e2 += wht_int(ev, "user_id") == e2.id;
+    }
+    assert_true(n_e1 >= 2);
+    assert_int_equal(n_e2, 2);
+    json_t *of_e2 =
+        wht_list_all(head.token, wht_fmt("/gamification/events?user_id=%lld", e2.id), 50);
+    assert_int_equal(json_array_size(of_e2), 2);
+}
+
 static void test_events_pagination_while_awarding(void **state)
 {
     (void)state;
@@ -892,8 +987,10 @@ int main(void)
         WHT_TEST(test_config_defaults_put_and_overrides),
         WHT_TEST(test_disabled_awards_nothing),
         WHT_TEST(test_manual_awards),
+        WHT_TEST(test_manual_key_namespace),
         WHT_TEST(test_leaderboard_ties),
         WHT_TEST(test_scope_isolation),
+        WHT_TEST(test_events_own_only),
         WHT_TEST(test_events_pagination_while_awarding),
     };
     FAKE = wht_fake_start();

@@ -503,7 +503,9 @@ static void test_daily_validation(void **state)
         WHT_PROBLEM(put_daily(f->manager.token, hotel, "2026-11-20", jl(cases[i].body)), 400,
                     "validation_failed", cases[i].field);
     }
-    const char *bad_days[] = {"2026-02-30", "2026-13-01", "20261120", "yesterday", "2026-1-2"};
+    /* the last two: more than a day after the business today */
+    const char *bad_days[] = {"2026-02-30", "2026-13-01",   "20261120",  "yesterday",
+                              "2026-1-2",   wht_utc_day(3), "9999-12-31"};
     for (size_t i = 0; i < sizeof bad_days / sizeof bad_days[0]; i++) {
         wht_context("day %s", bad_days[i]);
         WHT_PROBLEM(put_daily(f->manager.token, hotel, bad_days[i], jl(wht_fmt("{%s}", ok))), 400,
@@ -523,6 +525,8 @@ static void test_daily_validation(void **state)
     WHT_EXPECT(r, 201);
     expect_int(r->json, "occupancy_bp", 10000);
     expect_int(r->json, "adr_cents", 1000000000);
+    /* the UTC today is the business today or tomorrow: accepted */
+    WHT_EXPECT(put_daily(f->manager.token, hotel, wht_utc_day(0), jl(wht_fmt("{%s}", ok))), 201);
 }
 
 static void test_daily_list_range(void **state)
@@ -1161,7 +1165,7 @@ static void add_dispute(size_t page)
 static void add_days(size_t page)
 {
     /* one day newer than every listed day and one older */
-    WHT_EXPECT(put_daily(wht_admin_token(), PAGED_HOTEL, wht_fmt("2027-01-%02zu", page),
+    WHT_EXPECT(put_daily(wht_admin_token(), PAGED_HOTEL, wht_fmt("2026-04-%02zu", page),
                          wht_json("{s:i, s:i}", "rooms_sold", 1, "room_revenue_cents", 1)),
                201);
     WHT_EXPECT(put_daily(wht_admin_token(), PAGED_HOTEL, wht_fmt("2025-01-%02zu", page),

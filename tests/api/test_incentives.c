@@ -585,6 +585,45 @@ static void test_payouts_generate_regenerate_approve_and_overlap(void **state)
                 400, "validation_failed", "period_end");
 }
 
+/* A day inside an APPROVED (then PAID) payout period is final: its commit is 409 `conflict`
+ * and changes nothing (no row, no audit); a day outside the period still commits. */
+static void test_commit_refused_in_approved_or_paid_period(void **state)
+{
+    (void)state;
+    const char *d1 = wht_utc_day(-7), *d2 = wht_utc_day(-6), *d3 = wht_utc_day(-5);
+    long long v = logistics();
+    wht_user rep = member("EMPLOYEE", v);
+    rule_new(plan_new(v, "2020-01-01", NULL), flat("loads_completed", 500));
+    delivered(&rep, v, 1, 100, d1);
+    commit(v, d1);
+    const char *tok = wht_admin_token();
+    wht_resp *r = wht_post(tok, "/incentives/payouts/generate",
+                           wht_json("{s:I, s:s, s:s}", "venture_id", (json_int_t)v, "period_start",
+                                    d1, "period_end", d2));
+    WHT_EXPECT(r, 200);
+    long long id = wht_int(json_array_get(wht_items(r), 0), "id");
+    WHT_EXPECT(wht_post(tok, wht_fmt("/incentives/payouts/%lld/approve", id), NULL), 200);
+    delivered(&rep, v, 1, 100, d1);
+    delivered(&rep, v, 1, 100, d2);
+    delivered(&rep, v, 1, 100, d3);
+
+    json_t *before = wht_keep_json(json_deep_copy(daily(v)));
+    long long head = wht_audit_head();
+    WHT_PROBLEM(wht_post(tok, "/incentives/commit", slice(v, d1)), 409, "conflict", NULL);
+    WHT_PROBLEM(wht_post(tok, "/incentives/commit", slice(v, d2)), 409, "conflict", NULL);
+    WHT_JSON_EQUAL(daily(v), before);
+    assert_int_equal(json_array_size(wht_audit_since(head)), 0);
+    assert_int_equal(wht_int(commit(v, d3), "users"), 1); /* after the period: committed */
+
+    WHT_EXPECT(wht_post(tok, wht_fmt("/incentives/payouts/%lld/mark-paid", id), NULL), 200);
+    WHT_PROBLEM(wht_post(tok, "/incentives/commit", slice(v, d1)), 409, "conflict", NULL);
+    json_t *rows = daily(v);
+    assert_int_equal(json_array_size(rows), 2); /* d1 as first committed, and d3 */
+    size_t i;
+    json_t *it;
+    json_array_foreach(rows, i, it) assert_int_equal(wht_int(it, "amount_cents"), 500);
+}
+
 static void test_permissions_scope_and_my_incentives(void **state)
 {
     (void)state;
@@ -732,6 +771,7 @@ int main(void)
         WHT_TEST(test_effective_dates_active_and_enabled),
         WHT_TEST(test_rules_are_validated_at_creation),
         WHT_TEST(test_payouts_generate_regenerate_approve_and_overlap),
+        WHT_TEST(test_commit_refused_in_approved_or_paid_period),
         WHT_TEST(test_permissions_scope_and_my_incentives),
         WHT_TEST(test_daily_pages_neither_repeat_nor_skip),
         WHT_TEST(test_plan_list_pages_validation_and_audit),

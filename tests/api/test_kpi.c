@@ -189,6 +189,39 @@ static void test_incentive_daily_commits_and_converges(void **state)
     assert_int_equal(wht_int(json_object_get(one, "stats"), "total_cents"), 300);
 }
 
+/* A venture whose day lies in an APPROVED payout period is skipped by incentive_daily: counted
+ * in ventures_skipped (not a failure), its rows left as they were. */
+static void test_incentive_daily_skips_a_frozen_period(void **state)
+{
+    (void)state;
+    const char *day = wht_utc_day(-8);
+    long long v = wht_venture_new("LOGISTICS").id;
+    wht_user a = member("EMPLOYEE", v);
+    plan_with_flat_rule(v, 500);
+    load_to(&a, v, 10000, 5000, "DELIVERED", day);
+    json_t *body = wht_json("{s:s, s:I}", "date", day, "venture_id", (json_int_t)v);
+    wht_keep_json(body);
+    json_t *run = run_job("incentive_daily", json_deep_copy(body));
+    assert_string_equal(wht_str(run, "status"), "SUCCEEDED");
+    assert_int_equal(amount_of(daily(v), a.id), 500);
+    wht_resp *r = wht_post(wht_admin_token(), "/incentives/payouts/generate",
+                           wht_json("{s:I, s:s, s:s}", "venture_id", (json_int_t)v, "period_start",
+                                    day, "period_end", day));
+    WHT_EXPECT(r, 200);
+    long long id = wht_int(json_array_get(wht_items(r), 0), "id");
+    WHT_EXPECT(wht_post(wht_admin_token(), wht_fmt("/incentives/payouts/%lld/approve", id), NULL),
+               200);
+    load_to(&a, v, 10000, 5000, "DELIVERED", day);
+
+    run = run_job("incentive_daily", json_deep_copy(body));
+    assert_string_equal(wht_str(run, "status"), "SUCCEEDED");
+    json_t *stats = json_object_get(run, "stats");
+    assert_int_equal(wht_int(stats, "ventures"), 0);
+    assert_int_equal(wht_int(stats, "ventures_skipped"), 1);
+    assert_int_equal(wht_int(stats, "ventures_failed"), 0);
+    assert_int_equal(amount_of(daily(v), a.id), 500);
+}
+
 /* GET path as admin, expecting 200. */
 static json_t *get_ok(const char *token, const char *path)
 {
@@ -484,6 +517,93 @@ static void test_dashboard(void **state)
     assert_true(json_object_get(json_object_get(h->json, "today"), "occupancy_bp") != NULL);
 }
 
+/* The answer to a database failure: 500 internal with the generic detail, no engine text. */
+static void expect_generic_db_error(const wht_resp *r, const char *const *engine_words)
+{
+    WHT_PROBLEM(r, 500, "internal", NULL);
+    const char *detail = wht_str(r->json, "detail");
+    assert_string_equal(detail, "The database could not complete the request.");
+    for (size_t i = 0; engine_words[i]; i++)
+        if (strstr(r->body, engine_words[i]))
+            WHT_FAIL("engine text \"%s\" in %s", engine_words[i], r->body);
+}
+
+/* 100 loads billed 10^13 cents (the API's cap per load) at cost 0: revenue 10^15, so profit *
+ * 10000 passes 2^63 (it read -8447 bp and low_margin). The margin is 100% in the day, the range
+ * summary and today's live figures. */
+static void test_huge_bills_margin(void **state)
+{
+    (void)state;
+    const char *t = wht_utc_day(0);
+    long long v = wht_venture_new("LOGISTICS").id;
+    wht_user rep = member("EMPLOYEE", v);
+    for (int i = 0; i < 100; i++)
+        load_to(&rep, v, 10000000000000LL, 0, "OPEN", NULL);
+    wht_sql(wht_fmt("UPDATE loads SET status = 'DELIVERED', carrier_id = %lld, billing_date = '%s'"
+                    " WHERE venture_id = %lld",
+                    carrier(), t, v));
+    aggregate(v, t);
+    json_t *body = get_ok(NULL, wht_fmt("/kpi/freight?venture_id=%lld&from=%s&to=%s", v, t, t));
+    json_t *d = day_of(body, t), *sum = json_object_get(body, "summary");
+    assert_int_equal(wht_int(d, "revenue_cents"), 1000000000000000LL);
+    assert_int_equal(wht_int(d, "margin_bp"), 10000);
+    assert_int_equal(wht_int(sum, "margin_bp"), 10000);
+    assert_true(json_is_false(json_object_get(sum, "low_margin")));
+    wht_resp *r = dash(NULL, v, NULL);
+    WHT_EXPECT(r, 200);
+    json_t *today = json_object_get(r->json, "today");
+    assert_int_equal(wht_int(today, "revenue_cents"), 1000000000000000LL);
+    assert_int_equal(wht_int(today, "margin_bp"), 10000);
+    WHT_PROBLEM(
+        wht_post(rep.token, "/loads",
+                 wht_json("{s:I, s:s, s:s, s:s, s:s, s:I}", "venture_id", (json_int_t)v,
+                          "pickup_city", "Columbus", "pickup_state", "OH", "drop_city", "Atlanta",
+                          "drop_state", "GA", "bill_cents", (json_int_t)10000000000001LL)),
+        400, "validation_failed", "bill_cents");
+}
+
+/* A sum past 2^63 (possible only through data the API never writes: two loads of 5 * 10^18
+ * cents) is an error on both engines, never 0 or a wrapped figure: SQLite's SUM refuses it,
+ * PostgreSQL's numeric SUM is checked when its result is read. */
+static void test_sum_past_int64_is_an_error(void **state)
+{
+    (void)state;
+    const char *t = wht_utc_day(0);
+    long long v = wht_venture_new("LOGISTICS").id;
+    wht_user rep = member("EMPLOYEE", v);
+    load_to(&rep, v, 1000, 0, "OPEN", NULL);
+    load_to(&rep, v, 1000, 0, "OPEN", NULL);
+    wht_sql(wht_fmt("UPDATE loads SET status = 'DELIVERED', carrier_id = %lld, billing_date = '%s',"
+                    " bill_cents = 5000000000000000000 WHERE venture_id = %lld",
+                    carrier(), t, v));
+    const char *words[] = {"overflow", "numeric", "bigint", "range", "SQL", "sqlite", NULL};
+    expect_generic_db_error(dash(NULL, v, NULL), words);
+    json_t *run =
+        run_job("kpi_aggregation", wht_json("{s:s, s:I}", "date", t, "venture_id", (json_int_t)v));
+    assert_string_equal(wht_str(run, "status"), "FAILED");
+}
+
+/* A statement the engine refuses (its table is gone) answers the generic detail: the engine's
+ * message (table names, SQL) is logged, never sent. */
+static void test_database_error_text_stays_in_the_log(void **state)
+{
+    (void)state;
+    long long v = wht_venture_new("BPO").id;
+    const char *path = wht_fmt("/kpi/bpo?venture_id=%lld", v);
+    WHT_EXPECT(wht_get(wht_admin_token(), path), 200);
+    wht_sql("ALTER TABLE kpi_bpo_daily RENAME TO kpi_bpo_daily_gone");
+    const char *words[] = {"kpi_bpo_daily",
+                           "no such table",
+                           "does not exist",
+                           "relation",
+                           "SELECT",
+                           "Database error",
+                           NULL};
+    expect_generic_db_error(wht_get(wht_admin_token(), path), words);
+    wht_sql("ALTER TABLE kpi_bpo_daily_gone RENAME TO kpi_bpo_daily");
+    WHT_EXPECT(wht_get(wht_admin_token(), path), 200);
+}
+
 /* ---- a hand-built history: loads created one day, quoted, covered and lost on later ones ---- */
 
 /* Dates the newest status change of load id on day: the API records a change on the server's
@@ -607,12 +727,16 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         WHT_TEST(test_incentive_daily_commits_and_converges),
+        WHT_TEST(test_incentive_daily_skips_a_frozen_period),
         WHT_TEST(test_freight_kpis_on_a_hand_built_set),
         WHT_TEST(test_manual_columns_survive_aggregation),
         WHT_TEST(test_scope),
         WHT_TEST(test_hotel_and_bpo_kpis),
         WHT_TEST(test_dashboard),
         WHT_TEST(test_status_counts_follow_the_history),
+        WHT_TEST(test_huge_bills_margin),
+        WHT_TEST(test_sum_past_int64_is_an_error),
+        WHT_TEST(test_database_error_text_stays_in_the_log),
     };
     FAKE = wht_fake_start();
     char fmcsa[160];

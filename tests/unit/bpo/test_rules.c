@@ -50,15 +50,28 @@ static void test_call_times(void **state)
     (void)state;
     wh_error e;
     wh_error_init(&e);
-    assert_int_equal(wh_bpo_call_check_times(5000, 0, &e), WH_OK);
-    assert_int_equal(wh_bpo_call_check_times(5000, 5000, &e), WH_OK);
-    assert_int_equal(wh_bpo_call_check_times(5000, 5001, &e), WH_OK);
+    const int64_t now = 1772704800000LL, day = 86400000LL; /* 2026-03-05T10:00:00Z */
+    assert_int_equal(wh_bpo_call_check_times(5000, 0, now, &e), WH_OK);
+    assert_int_equal(wh_bpo_call_check_times(5000, 5000, now, &e), WH_OK);
+    assert_int_equal(wh_bpo_call_check_times(5000, 5001, now, &e), WH_OK);
+    assert_int_equal(wh_bpo_call_check_times(now + day, now + day, now, &e), WH_OK); /* tomorrow */
     assert_int_equal(e.status, 0);
-    assert_int_equal(wh_bpo_call_check_times(5000, 4999, &e), WH_ERR_INVALID);
+    assert_int_equal(wh_bpo_call_check_times(5000, 4999, now, &e), WH_ERR_INVALID);
     assert_int_equal(e.status, 400);
     assert_string_equal(e.code, "validation_failed");
     assert_int_equal(e.nfields, 1);
     assert_string_equal(e.fields[0].field, "ended_at");
+
+    /* more than a day after today: refused, naming the field */
+    wh_error_init(&e);
+    assert_int_equal(wh_bpo_call_check_times(now + 3 * day, 0, now, &e), WH_ERR_INVALID);
+    assert_string_equal(e.fields[0].field, "started_at");
+    wh_error_init(&e);
+    assert_int_equal(wh_bpo_call_check_times(now, now + 3 * day, now, &e), WH_ERR_INVALID);
+    assert_string_equal(e.fields[0].field, "ended_at");
+    wh_error_init(&e);
+    assert_int_equal(wh_bpo_call_check_times(253402300799000LL, 0, now, &e), WH_ERR_INVALID);
+    assert_string_equal(e.fields[0].field, "started_at"); /* 9999-12-31T23:59:59Z */
 }
 
 static void test_event_key(void **state)
