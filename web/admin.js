@@ -1,0 +1,2 @@
+/* Wheelhouse web UI: admin screens (registered with WH.screen). */
+'use strict';

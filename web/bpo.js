@@ -1,0 +1,2 @@
+/* Wheelhouse web UI: bpo screens (registered with WH.screen). */
+'use strict';

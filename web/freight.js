@@ -1,0 +1,2 @@
+/* Wheelhouse web UI: freight screens (registered with WH.screen). */
+'use strict';

@@ -1,0 +1,2 @@
+/* Wheelhouse web UI: hotels screens (registered with WH.screen). */
+'use strict';

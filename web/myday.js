@@ -1,0 +1,2 @@
+/* Wheelhouse web UI: myday screens (registered with WH.screen). */
+'use strict';

@@ -1,0 +1,2 @@
+/* Wheelhouse web UI: ops screens (registered with WH.screen). */
+'use strict';
