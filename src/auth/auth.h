@@ -195,9 +195,15 @@ WH_MUST_USE wh_err wh_user_password_set(wh_conn *c, wh_arena *a, int64_t id, con
 /* Finds an active or inactive user by e-mail with the password hash (NULL if none). */
 WH_MUST_USE wh_err wh_user_find_by_email(wh_conn *c, wh_arena *a, const char *email, wh_user *out,
                                          const char **pwhash, bool *found, wh_error *e);
-/* Up to limit users, newest first (id descending), after after_id when it is not 0. */
-WH_MUST_USE wh_err wh_user_list(wh_conn *c, wh_arena *a, int64_t after_id, int limit, wh_user **out,
-                                size_t *n, wh_error *e);
+/* Filters of the user list; NULL / has_active false: any. like is a LIKE pattern matched
+ * against the e-mail and the lower-cased full name (wh_str_like_pattern). */
+typedef struct {
+    const char *like, *role;
+    bool has_active, active;
+} wh_user_filter;
+/* Up to limit users matching f, newest first (id descending), after after_id when it is not 0. */
+WH_MUST_USE wh_err wh_user_list(wh_conn *c, wh_arena *a, const wh_user_filter *f, int64_t after_id,
+                                int limit, wh_user **out, size_t *n, wh_error *e);
 json_t *wh_user_json(const wh_user *u);
 
 /* DOMAIN.md §1 "Granting roles" (users_rules.c, pure). Privileged: CEO, ADMIN and every other

@@ -7,7 +7,10 @@
 #include "app.h"
 #include "audit/audit.h"
 #include "core/json.h"
+#include "core/str.h"
 #include "http/http.h"
+
+#include <string.h>
 
 static const char *const create_fields[] = {"email",  "full_name", "role",
                                             "active", "password",  NULL};
@@ -155,18 +158,40 @@ static wh_err password_reset(wh_req *r, wh_error *e)
     return rc == WH_OK ? wh_resp_json(r, 202, json_pack("{s:s}", "status", "accepted")) : rc;
 }
 
-/* Newest first: (id) descending. */
+/* ?q= (a substring of the e-mail or name, 1..100 characters), ?role=, ?active=true|false. */
+static wh_err read_filter(wh_req *r, wh_user_filter *f, wh_error *e)
+{
+    const char *q = wh_req_query(r, "q"), *role = wh_req_query(r, "role");
+    const char *active = wh_req_query(r, "active");
+    wh_role parsed;
+    if (q && (strlen(q) > 100 || !wh_str_utf8_valid(q, strlen(q))))
+        return wh_error_field(e, "q", "must be up to 100 characters");
+    if (role && !wh_role_parse(role, &parsed))
+        return wh_error_field(e, "role", "is not a role");
+    if (active && strcmp(active, "true") != 0 && strcmp(active, "false") != 0)
+        return wh_error_field(e, "active", "must be true or false");
+    f->like = q && *q ? wh_str_like_pattern(&r->arena, q) : NULL;
+    f->role = role;
+    f->has_active = active != NULL;
+    f->active = active && strcmp(active, "true") == 0;
+    return WH_OK;
+}
+
+/* Newest first: (id) descending (a cursor is an id, so it pages any filter safely). */
 static wh_err list(wh_req *r, wh_error *e)
 {
     wh_page pg;
+    wh_user_filter f = {0};
     wh_conn *c = NULL;
     wh_user *users = NULL;
     size_t n = 0;
-    wh_err rc = wh_page_parse(r, "users", &pg, e);
+    wh_err rc = read_filter(r, &f, e);
+    if (rc == WH_OK)
+        rc = wh_page_parse(r, "users", &pg, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);
     if (rc == WH_OK)
-        rc = wh_user_list(c, &r->arena, pg.after ? pg.id : 0, pg.limit + 1, &users, &n, e);
+        rc = wh_user_list(c, &r->arena, &f, pg.after ? pg.id : 0, pg.limit + 1, &users, &n, e);
     if (rc != WH_OK)
         return rc;
     bool more = n > (size_t)pg.limit;

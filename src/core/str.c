@@ -1,5 +1,6 @@
 /* Slice helpers and strict number parsing (no atoi: every digit is checked). */
 #include "core/str.h"
+#include "core/arena.h"
 
 bool wh_str_eq(wh_str a, const char *b)
 {
@@ -144,4 +145,18 @@ uint64_t wh_str_hash(const char *s)
         h *= 1099511628211ULL;
     }
     return h;
+}
+
+const char *wh_str_like_pattern(wh_arena *a, const char *q)
+{
+    char *out = wh_arena_alloc(a, strlen(q) * 2 + 3), *o = out;
+    *o++ = '%';
+    for (const char *p = q; *p; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            *o++ = '\\';
+        *o++ = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    }
+    *o++ = '%';
+    *o = '\0';
+    return out;
 }

@@ -2,6 +2,8 @@
 #ifndef WH_CORE_STR_H
 #define WH_CORE_STR_H
 
+#include "core/arena.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,5 +49,9 @@ static inline wh_str wh_str_c(const char *s)
 /* FNV-1a of a NUL-terminated string: the hash of the in-process tables (cache, rate limiter);
  * not for anything an attacker could exploit by choosing colliding keys at scale. */
 uint64_t wh_str_hash(const char *s);
+
+/* A LIKE pattern (with ESCAPE '\') matching q as a case-insensitive substring of a lower-cased
+ * column: "%" + q lower-cased (ASCII) with %, _ and \ escaped + "%", in the arena. */
+const char *wh_str_like_pattern(wh_arena *a, const char *q);
 
 #endif

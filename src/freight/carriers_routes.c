@@ -6,6 +6,7 @@
 #include "app.h"
 #include "audit/audit.h"
 #include "core/json.h"
+#include "core/str.h"
 #include "http/http.h"
 
 #include <string.h>
@@ -215,21 +216,6 @@ static wh_err refresh(wh_req *r, wh_error *e)
     return rc == WH_OK ? wh_resp_json(r, 200, wh_carrier_json(&after)) : rc;
 }
 
-/* Builds a LIKE pattern for a case-insensitive substring, escaping %, _ and \. */
-static const char *like_pattern(wh_arena *a, const char *q)
-{
-    char *out = wh_arena_alloc(a, strlen(q) * 2 + 3), *o = out;
-    *o++ = '%';
-    for (const char *p = q; *p; p++) {
-        if (*p == '%' || *p == '_' || *p == '\\')
-            *o++ = '\\';
-        *o++ = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-    }
-    *o++ = '%';
-    *o = '\0';
-    return out;
-}
-
 static wh_err list(wh_req *r, wh_error *e)
 {
     static const char *const statuses[] = {"ACTIVE", "OUT_OF_SERVICE", "NOT_AUTHORIZED", "UNKNOWN",
@@ -252,8 +238,8 @@ static wh_err list(wh_req *r, wh_error *e)
         return wh_error_field(e, "q", "must be at most %d characters", WH_LIMIT_NAME_CHARS);
     rc = wh_req_db(r, &c, e);
     if (rc == WH_OK)
-        rc = wh_carrier_list(c, &r->arena, q && *q ? like_pattern(&r->arena, q) : NULL, status,
-                             pg.after, pg.key, pg.id, pg.limit + 1, &items, &n, e);
+        rc = wh_carrier_list(c, &r->arena, q && *q ? wh_str_like_pattern(&r->arena, q) : NULL,
+                             status, pg.after, pg.key, pg.id, pg.limit + 1, &items, &n, e);
     if (rc != WH_OK)
         return rc;
     size_t shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;

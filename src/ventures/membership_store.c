@@ -64,6 +64,15 @@ static wh_err replace(wh_conn *c, wh_arena *a, const char *select_sql, const cha
     return rc;
 }
 
+wh_err wh_membership_get(wh_conn *c, wh_arena *a, int64_t user_id, json_t **venture_ids,
+                         json_t **office_ids, wh_error *e)
+{
+    wh_err rc = current(c, a, VENTURES_OF, user_id, venture_ids, e);
+    if (rc == WH_OK)
+        rc = current(c, a, OFFICES_OF, user_id, office_ids, e);
+    return rc;
+}
+
 wh_err wh_membership_set_ventures(wh_conn *c, wh_arena *a, int64_t user_id, const int64_t *ids,
                                   size_t n, int64_t now_ms, json_t **before, json_t **after,
                                   wh_error *e)

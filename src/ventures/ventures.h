@@ -70,6 +70,9 @@ WH_MUST_USE wh_err wh_venture_people(wh_conn *c, wh_arena *a, int64_t venture_id
                                      const wh_venture_page *pg, json_t *items, size_t *n,
                                      const char **last_key, int64_t *last_id, wh_error *e);
 
+/* A user's memberships as sorted id arrays (new references, owned by the caller). */
+WH_MUST_USE wh_err wh_membership_get(wh_conn *c, wh_arena *a, int64_t user_id, json_t **venture_ids,
+                                     json_t **office_ids, wh_error *e);
 /* Membership replacement. Unknown ids: 400 validation_failed on the field. The result arrays
  * hold the new membership, sorted. */
 WH_MUST_USE wh_err wh_membership_set_ventures(wh_conn *c, wh_arena *a, int64_t user_id,

@@ -289,6 +289,39 @@ static wh_err put_membership(wh_req *r, const char *field, const char *action, s
     return wh_resp_json(r, 200, json_pack("{s:I, s:O}", "user_id", (json_int_t)uid, field, after));
 }
 
+/* GET /users/{id}/ventures and /offices: the answer PUT gives, for the user as stored. */
+static wh_err get_membership(wh_req *r, bool offices, wh_error *e)
+{
+    int64_t uid;
+    json_t *vs = NULL, *os = NULL;
+    wh_conn *c = NULL;
+    wh_user u;
+    wh_err rc = wh_req_path_id(r, 0, &uid, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_user_get(c, &r->arena, uid, &u, e);
+    if (rc == WH_OK)
+        rc = wh_membership_get(c, &r->arena, uid, &vs, &os, e);
+    wh_req_keep(r, vs);
+    wh_req_keep(r, os);
+    if (rc != WH_OK)
+        return rc;
+    return wh_resp_json(r, 200,
+                        json_pack("{s:I, s:O}", "user_id", (json_int_t)uid,
+                                  offices ? "office_ids" : "venture_ids", offices ? os : vs));
+}
+
+static wh_err get_ventures(wh_req *r, wh_error *e)
+{
+    return get_membership(r, false, e);
+}
+
+static wh_err get_offices(wh_req *r, wh_error *e)
+{
+    return get_membership(r, true, e);
+}
+
 static wh_err put_ventures(wh_req *r, wh_error *e)
 {
     return put_membership(r, "venture_ids", "user.ventures", wh_membership_set_ventures, e);
@@ -309,6 +342,8 @@ static const wh_route routes[] = {
     {"GET", "/api/v1/ventures/{id}/offices", office_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
     {"POST", "/api/v1/ventures/{id}/offices", office_create, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT},
+    {"GET", "/api/v1/users/{id}/ventures", get_ventures, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0},
+    {"GET", "/api/v1/users/{id}/offices", get_offices, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0},
     {"PUT", "/api/v1/users/{id}/ventures", put_ventures, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, 0},
     {"PUT", "/api/v1/users/{id}/offices", put_offices, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, 0},
 };

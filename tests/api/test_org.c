@@ -314,6 +314,50 @@ static void test_actor_is_the_caller(void **state)
     assert_true(found);
 }
 
+/* GET /users?q=&role=&active= finds people by part of the name or e-mail (any case), and
+ * GET /users/{id}/ventures|offices read back what PUT set. */
+static void test_user_search_and_membership_reads(void **state)
+{
+    (void)state;
+    const char *tok = wht_admin_token();
+    const char *tag = wht_unique("Zq");
+    const char *email = wht_fmt("%s.x_y@wheelhouse.test", tag);
+    wht_resp *r = wht_post(tok, "/users",
+                           wht_json("{s:s, s:s, s:s}", "email", email, "full_name",
+                                    wht_fmt("Ann %s Person", tag), "role", "DISPATCHER"));
+    WHT_EXPECT(r, 201);
+    long long id = wht_int(r->json, "id");
+    const char *queries[] = {wht_fmt("q=%s", tag), wht_fmt("q=ANN%%20%s", tag),
+                             wht_fmt("q=%s&role=DISPATCHER&active=true", tag)};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *items = wht_list_all(tok, wht_fmt("/users?%s", queries[i]), 50);
+        WHT_ID_SET(items, "id", 1, &id);
+    }
+    /* % and _ are literal characters, not wildcards */
+    assert_int_equal(json_array_size(wht_list_all(tok, "/users?q=%25%25%25", 50)), 0);
+    assert_int_equal(json_array_size(wht_list_all(tok, wht_fmt("/users?q=%s&role=CEO", tag), 50)),
+                     0);
+    assert_int_equal(
+        json_array_size(wht_list_all(tok, wht_fmt("/users?q=%s&active=false", tag), 50)), 0);
+    WHT_PROBLEM(wht_get(tok, "/users?role=KING"), 400, "validation_failed", "role");
+    WHT_PROBLEM(wht_get(tok, "/users?active=maybe"), 400, "validation_failed", "active");
+
+    wht_venture v = wht_venture_new("LOGISTICS");
+    long long office = wht_office_new(v.id);
+    wht_set_ventures(id, 1, &v.id);
+    wht_set_offices(id, 1, &office);
+    r = wht_get(tok, wht_fmt("/users/%lld/ventures", id));
+    WHT_EXPECT(r, 200);
+    assert_int_equal(wht_int(r->json, "user_id"), id);
+    WHT_ID_SET(json_object_get(r->json, "venture_ids"), NULL, 1, &v.id);
+    r = wht_get(tok, wht_fmt("/users/%lld/offices", id));
+    WHT_EXPECT(r, 200);
+    WHT_ID_SET(json_object_get(r->json, "office_ids"), NULL, 1, &office);
+    WHT_PROBLEM(wht_get(tok, "/users/999999999/ventures"), 404, "not_found", NULL);
+    wht_user emp = wht_user_new("EMPLOYEE");
+    WHT_PROBLEM(wht_get(emp.token, wht_fmt("/users/%lld/offices", id)), 403, "forbidden", NULL);
+}
+
 static void test_memberships_replace_the_set(void **state)
 {
     (void)state;
@@ -473,6 +517,7 @@ int main(void)
         WHT_TEST(test_user_patch),
         WHT_TEST(test_patch_takes_no_password_and_no_password_user),
         WHT_TEST(test_actor_is_the_caller),
+        WHT_TEST(test_user_search_and_membership_reads),
         WHT_TEST(test_memberships_replace_the_set),
         WHT_TEST(test_membership_changes_are_audited),
         WHT_TEST(test_people_list),
