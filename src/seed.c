@@ -1,7 +1,14 @@
-/* Demo data: a venture of every type with an office or two, and one user per role whose
- * memberships make every screen of the navigation reachable by someone. */
+/* Demo data: a venture of every type with an office or two, one user per role whose
+ * memberships make every screen of the navigation reachable by someone, and what the daily-work
+ * screens need on a first start (demo carriers, a shipper, a BPO campaign with the EMPLOYEE as
+ * its agent, a hotel with a review waiting for an answer). Idempotent: each item is looked up
+ * by its natural key first and left alone when it exists. */
 #include "seed.h"
+#include "bpo/bpo.h"
 #include "core/clock.h"
+#include "freight/freight.h"
+#include "hotels/hotels.h"
+#include "integrations/integrations.h"
 #include "ventures/ventures.h"
 
 #include <stdio.h>
@@ -117,6 +124,149 @@ static wh_err seed_users(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
     return rc;
 }
 
+/* The first column of the first row of sql (one text parameter), 0 when there is none. */
+static wh_err id_of(wh_conn *c, wh_arena *a, const char *sql, const char *key, int64_t *id,
+                    wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a, sql, WH_ARGS(WH_PT(key)), &r, e);
+    *id = rc == WH_OK && wh_rows_count(r) > 0 ? wh_rows_int(r, 0, 0) : 0;
+    return rc;
+}
+
+/* Recorded answers in FMCSA's QCMobile format for two fictional carriers, read by the same
+ * parser as a live lookup. They are demo data, never checked with FMCSA, and say so in
+ * fmcsa_error; the second is out of service, so the screens show a carrier that cannot be
+ * used. fmcsa_sync re-checks them when FMCSA is configured. */
+static const char *const demo_carriers[] = {
+    "{\"content\":{\"carrier\":{\"legalName\":\"LAKESIDE HAULERS LLC (DEMO DATA)\","
+    "\"dbaName\":\"Lakeside Haulers (demo)\",\"dotNumber\":9000001,\"phyCity\":\"JOLIET\","
+    "\"phyState\":\"IL\",\"telephone\":\"(815) 555-0101\",\"totalPowerUnits\":24,"
+    "\"totalDrivers\":27,\"safetyRating\":\"S\",\"allowedToOperate\":\"Y\","
+    "\"statusCode\":\"A\"}}}",
+    "{\"content\":{\"carrier\":{\"legalName\":\"RUSTY WHEELS TRUCKING INC (DEMO DATA)\","
+    "\"dotNumber\":9000002,\"phyCity\":\"GARY\",\"phyState\":\"IN\","
+    "\"totalPowerUnits\":3,\"totalDrivers\":3,\"allowedToOperate\":\"N\","
+    "\"statusCode\":\"I\",\"oosDate\":\"2026-06-01\"}}}",
+};
+
+static wh_err seed_carriers(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
+{
+    wh_err rc = WH_OK;
+    for (size_t i = 0; rc == WH_OK && i < sizeof demo_carriers / sizeof demo_carriers[0]; i++) {
+        wh_fmcsa_carrier f;
+        wh_carrier out;
+        bool found = false, known = false;
+        rc = wh_fmcsa_parse(a, demo_carriers[i], strlen(demo_carriers[i]), false, &f, &found, e);
+        if (rc == WH_OK && !found)
+            rc = wh_error_set(e, 500, "internal", "a demo carrier does not parse");
+        if (rc == WH_OK)
+            rc = wh_carrier_find_number(c, a, f.dot_number, NULL, &out, &known, e);
+        if (rc != WH_OK || known)
+            continue;
+        rc = wh_carrier_insert(c, a, &f, now, &out, e);
+        if (rc == WH_OK)
+            rc = wh_carrier_record_error(c, a, out.id,
+                                         "Demo data: a recorded sample answer, never checked"
+                                         " with FMCSA.",
+                                         now, &out, e);
+    }
+    return rc;
+}
+
+static wh_err seed_shipper(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
+{
+    int64_t venture = 0, have = 0;
+    wh_err rc = id_of(c, a, "SELECT id FROM ventures WHERE code = $1", "FRT", &venture, e);
+    if (rc == WH_OK && venture)
+        rc = id_of(c, a,
+                   "SELECT s.id FROM shippers s JOIN ventures v ON v.id = s.venture_id"
+                   " WHERE v.code = 'FRT' AND s.code = $1",
+                   "ACME", &have, e);
+    if (rc != WH_OK || !venture || have)
+        return rc;
+    wh_shipper s = {.venture_id = venture,
+                    .name = "Acme Foods (demo)",
+                    .code = "ACME",
+                    .contact_name = "Dana Shipley",
+                    .email = "logistics@acme-foods.example",
+                    .active = true},
+               out;
+    return wh_shipper_create(c, a, &s, now, &out, e);
+}
+
+/* A campaign in the BPO venture with the EMPLOYEE demo user as its agent, so "Log a call"
+ * works for them at once. */
+static wh_err seed_campaign(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
+{
+    int64_t venture = 0, campaign = 0, user = 0, agent = 0;
+    wh_err rc = id_of(c, a, "SELECT id FROM ventures WHERE code = $1", "BPO", &venture, e);
+    if (rc == WH_OK && venture)
+        rc = id_of(c, a,
+                   "SELECT cp.id FROM bpo_campaigns cp JOIN ventures v ON v.id = cp.venture_id"
+                   " WHERE v.code = 'BPO' AND cp.name = $1",
+                   "Inbound sales (demo)", &campaign, e);
+    if (rc == WH_OK && venture && !campaign) {
+        wh_bpo_campaign_input in = {.venture_id = venture,
+                                    .name = "Inbound sales (demo)",
+                                    .client_name = "Ledgerly",
+                                    .has_client = true};
+        wh_bpo_campaign out;
+        rc = wh_bpo_campaign_create(c, a, &in, now, &out, e);
+        campaign = out.id;
+    }
+    if (rc == WH_OK)
+        rc = id_of(c, a, "SELECT id FROM users WHERE email = $1", "employee@demo.wheelhouse.test",
+                   &user, e);
+    wh_rows *r = NULL;
+    if (rc == WH_OK && user)
+        rc = wh_db_query(c, a, "SELECT id FROM bpo_agents WHERE venture_id = $1 AND user_id = $2",
+                         WH_ARGS(WH_PI(venture), WH_PI(user)), &r, e);
+    agent = rc == WH_OK && r && wh_rows_count(r) > 0;
+    if (rc != WH_OK || !venture || !user || agent)
+        return rc;
+    wh_bpo_agent in = {.user_id = user,
+                       .venture_id = venture,
+                       .campaign_id = campaign,
+                       .active = true},
+                 out;
+    return wh_bpo_agent_create(c, a, &in, now, &out, e);
+}
+
+/* A hotel with one review that nobody has answered yet (the CSR's first task). */
+static wh_err seed_hotel(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
+{
+    int64_t venture = 0, hotel = 0;
+    char day[11];
+    wh_err rc = id_of(c, a, "SELECT id FROM ventures WHERE code = $1", "HTL", &venture, e);
+    if (rc == WH_OK && venture)
+        rc = id_of(c, a, "SELECT id FROM hotels WHERE code = $1", "SAV1", &hotel, e);
+    if (rc != WH_OK || !venture || hotel)
+        return rc;
+    wh_hotel_input in = {.venture_id = venture,
+                         .rooms = 80,
+                         .name = "Harbor Inn Savannah",
+                         .code = "SAV1",
+                         .status = "ACTIVE",
+                         .has_city = true,
+                         .city = "Savannah",
+                         .has_state = true,
+                         .state = "GA"};
+    wh_hotel h;
+    wh_hotel_review rv = {0}, out;
+    rc = wh_hotel_create(c, a, &in, now, &h, e);
+    wh_clock_day_of(now, day, sizeof day);
+    rv.hotel_id = h.id;
+    rv.venture_id = venture;
+    rv.rating = 3;
+    rv.source = "GOOGLE";
+    rv.text = "Friendly staff, but the room was not ready at check-in time.";
+    rv.review_date = day;
+    if (rc == WH_OK)
+        rc = wh_hotel_review_create(c, a, &rv, now, &out, e);
+    return rc;
+}
+
 wh_err wh_seed_demo(wh_app *app, wh_error *e)
 {
     wh_conn *c = NULL;
@@ -131,6 +281,14 @@ wh_err wh_seed_demo(wh_app *app, wh_error *e)
         rc = seed_ventures(c, &a, now, e);
     if (rc == WH_OK)
         rc = seed_users(c, &a, now, e);
+    if (rc == WH_OK)
+        rc = seed_carriers(c, &a, now, e);
+    if (rc == WH_OK)
+        rc = seed_shipper(c, &a, now, e);
+    if (rc == WH_OK)
+        rc = seed_campaign(c, &a, now, e);
+    if (rc == WH_OK)
+        rc = seed_hotel(c, &a, now, e);
     if (rc == WH_OK)
         rc = wh_db_commit(c, e);
     wh_db_release(app->db, c);

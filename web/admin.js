@@ -7,7 +7,7 @@
 
   const grantsPrivileged = () => ['CEO', 'ADMIN'].includes(WH.role());
   const grantable = () => WH.ROLES.filter((r) => grantsPrivileged() || !WH.PRIVILEGED.includes(r));
-  const roleOptions = () => grantable().map((r) => [r, WH.titleCase(r)]);
+  const roleOptions = () => grantable().map((r) => [r, WH.roleLabel(r)]);
   const activeBadge = (on) => h(`span.status.${on ? 'good' : 'bad'}`, { text: on ? 'Active' : 'Inactive' });
 
   /* ------------------------------------------------------------------ users */
@@ -16,7 +16,7 @@
     WH.title(content, ctx.label, h('a.button.primary', { href: '#/admin/users/new', text: 'New user' }));
     content.append(WH.filters([
       { name: 'q', label: 'Search name or e-mail', type: 'search', maxlength: 100 },
-      { name: 'role', label: 'Role', type: 'select', options: [['', 'Any role'], ...WH.ROLES.map((r) => [r, WH.titleCase(r)])] },
+      { name: 'role', label: 'Role', type: 'select', options: [['', 'Any role'], ...WH.ROLES.map((r) => [r, WH.roleLabel(r)])] },
       { name: 'active', label: 'Status', type: 'select', options: [['', 'Active and inactive'], ['true', 'Active'], ['false', 'Inactive']] },
     ], ctx.params));
     const filtered = Object.keys(ctx.params).length > 0;
@@ -26,7 +26,7 @@
       rowLink: (u) => `#/admin/users/${u.id}`,
       columns: [
         { label: 'Name', key: 'full_name' }, { label: 'E-mail', key: 'email' },
-        { label: 'Role', render: (u) => WH.titleCase(u.role) },
+        { label: 'Role', render: (u) => WH.roleLabel(u.role) },
         { label: 'Status', render: (u) => activeBadge(u.active) },
       ],
     }).el);
@@ -58,7 +58,7 @@
     ]);
     const section = h('section.card', { 'aria-labelledby': 'memberships' }, h('h2', { id: 'memberships', text: 'Ventures and offices' }));
     if (WH.PRIVILEGED.includes(user.role) && ['CEO', 'ADMIN', 'COO', 'AUDITOR', 'HR_ADMIN', 'TEST_USER'].includes(user.role)) {
-      section.append(h('p.muted', { text: `A ${WH.titleCase(user.role)} sees every venture; memberships only decide where their personal points are credited.` }));
+      section.append(h('p.muted', { text: `A ${WH.roleLabel(user.role)} sees every venture; memberships only decide where their personal points are credited.` }));
     }
     const member = new Set(mine.venture_ids);
     const inOffice = new Set(myOffices.office_ids);
@@ -122,9 +122,9 @@
     const mayChange = grantsPrivileged() || !WH.PRIVILEGED.includes(user.role);
     content.append(h('p', {}, h('a', { href: '#/admin/users', text: '← All users' })));
     content.append(h('section.card', { 'aria-labelledby': 'about' }, h('h2', { id: 'about', text: 'Account' }),
-      WH.facts([['E-mail', user.email], ['Role', WH.titleCase(user.role)], ['Status', user.active ? 'Active' : 'Inactive']])));
+      WH.facts([['E-mail', user.email], ['Role', WH.roleLabel(user.role)], ['Status', user.active ? 'Active' : 'Inactive']])));
     if (!mayChange) {
-      content.append(h('p.warning', { text: `Only a CEO or ADMIN may change a ${WH.titleCase(user.role)}.` }));
+      content.append(h('p.warning', { text: `Only a CEO or ADMIN may change a ${WH.roleLabel(user.role)}.` }));
     } else {
       const buttons = [{
         label: 'Send password reset',
@@ -138,7 +138,7 @@
           : { label: 'Activate', run: () => api('PATCH', `/users/${user.id}`, { active: true }) });
       }
       content.append(WH.actions(buttons, (out) => { if (out && out.id) window.dispatchEvent(new Event('wh:route')); }));
-      const roles = self ? [[user.role, WH.titleCase(user.role)]] : roleOptions();
+      const roles = self ? [[user.role, WH.roleLabel(user.role)]] : roleOptions();
       content.append(WH.form({
         title: 'Edit',
         fields: [
@@ -233,7 +233,7 @@
         path: `/ventures/${v.id}/people`, caption: 'People', empty: 'Nobody is a member yet.',
         rowLink: WH.can('users.manage') ? (p) => `#/admin/users/${p.id}` : null,
         columns: [
-          { label: 'Name', key: 'full_name' }, { label: 'Role', render: (p) => WH.titleCase(p.role) },
+          { label: 'Name', key: 'full_name' }, { label: 'Role', render: (p) => WH.roleLabel(p.role) },
           { label: 'Offices', render: (p) => (p.offices || []).map((o) => o.name).join(', ') },
         ],
       }).el));

@@ -13,6 +13,13 @@ window.WH = (function () {
   // DOMAIN.md §1 "Granting roles": only CEO and ADMIN grant these.
   const PRIVILEGED = ['CEO', 'ADMIN', 'COO', 'AUDITOR', 'HR_ADMIN', 'TEST_USER'];
   const LEADERSHIP = ['CEO', 'ADMIN', 'COO', 'VENTURE_HEAD'];
+  const ROLE_LABELS = {
+    CEO: 'CEO', ADMIN: 'Admin', COO: 'COO', VENTURE_HEAD: 'Venture head', OFFICE_MANAGER: 'Office manager',
+    TEAM_LEAD: 'Team lead', EMPLOYEE: 'Employee', CONTRACTOR: 'Contractor', AUDITOR: 'Auditor',
+    FINANCE: 'Finance', HR_ADMIN: 'HR admin', TEST_USER: 'Test user', CSR: 'CSR', DISPATCHER: 'Dispatcher',
+    CARRIER_TEAM: 'Carrier team', ACCOUNTING: 'Accounting',
+  };
+  const roleLabel = (r) => ROLE_LABELS[r] || r;
 
   const state = { me: null, nav: null, venture: null };
   const screens = [];
@@ -326,7 +333,7 @@ window.WH = (function () {
       input.value = f.type === 'money' ? centsToInput(f.value) : (f.value ?? '');
     }
     return h(`div.field${f.wide ? '.wide' : ''}`, {},
-      h('label', { for: id, text: f.label + (f.required || f.type === 'checkbox' ? '' : ' (optional)') }),
+      h('label', { for: id, text: f.label + (f.required || f.plain || f.disabled || f.type === 'checkbox' ? '' : ' (optional)') }),
       input, f.hint ? h('small.muted', { id: hintId, text: f.hint }) : null);
   }
 
@@ -407,7 +414,7 @@ window.WH = (function () {
   // "Apply" writes them to the URL (which re-renders the screen), "Clear" removes them.
   function filters(fields, params) {
     const el = h('form.filters', { role: 'search', 'aria-label': 'Filters' },
-      h('div.grid', {}, fields.map((f) => control({ ...f, value: params[f.name] ?? f.value }))),
+      h('div.grid', {}, fields.map((f) => control({ ...f, plain: true, value: params[f.name] ?? f.value }))),
       h('div.actions', {}, h('button.secondary', { type: 'submit', text: 'Apply filters' }),
         h('button.link', { type: 'button', text: 'Clear', onclick: () => setParams({}) })));
     el.addEventListener('submit', (ev) => {
@@ -496,7 +503,7 @@ window.WH = (function () {
   }
 
   return {
-    API, ROLES, PRIVILEGED, LEADERSHIP, state, h, nextId, ApiError, api, writer, qs, problemText,
+    API, ROLES, PRIVILEGED, LEADERSHIP, roleLabel, state, h, nextId, ApiError, api, writer, qs, problemText,
     errorBox, showProblem, clearProblem, money, bp, dateTime, yesNo, titleCase, toCents, today,
     hashParts, setParams, ventureId, ventures, can, role, isLeader, list, control, readFields,
     form, filters, actions, facts, ventureField, title, empty, screen, findScreen,

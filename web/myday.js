@@ -102,7 +102,7 @@
   WH.screen('/', (content) => {
     const user = me();
     WH.title(content, 'My day');
-    content.append(h('p.muted', { text: `${greeting()}, ${(user.full_name || '').split(' ')[0]}. ${WH.titleCase(user.role)} · ${user.email}` }));
+    content.append(h('p.muted', { text: `${greeting()}, ${(user.full_name || '').split(' ')[0]}. ${WH.roleLabel(user.role)} · ${user.email}` }));
     const types = new Set(WH.ventures().map((v) => v.type));
     const cards = h('div.cols');
     if (WH.can('eod.write')) cards.append(eodCard());

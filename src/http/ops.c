@@ -2,6 +2,9 @@
  * static web UI. */
 #include "http/http_int.h"
 #include "app.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/crypto.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -45,17 +48,38 @@ static bool read_file(wh_arena *a, const char *path, char **out, size_t *len)
  * handler), and never inside a frame. */
 #define UI_CSP "default-src 'self'; frame-ancestors 'none'"
 
+/* A file's tag: the first 16 hex digits of its SHA-256, the ETag and the ?v= of its URL. */
+static void content_tag(const char *body, size_t len, char tag[17])
+{
+    char hex[WH_CRYPTO_SHA256_HEX];
+    wh_crypto_sha256_hex(body, len, hex);
+    memcpy(tag, hex, 16);
+    tag[16] = '\0';
+}
+
+/* Answers a file with its ETag: 304 when If-None-Match names it; cached for a year as
+ * immutable when the URL carries the content's own tag (?v=, written by the index page), else
+ * revalidated on every use. */
 static wh_err send_file(wh_req *r, const char *dir, const char *name, const char *ctype,
                         const char *csp, wh_error *e)
 {
-    char *body = NULL;
+    char *body = NULL, tag[17];
     size_t len = 0;
     const char *path = wh_arena_printf(&r->arena, "%s/%s", dir, name);
     if (!read_file(&r->arena, path, &body, &len))
         return wh_error_set(e, 404, "not_found", "No such file.");
-    wh_resp_header_add(r, "Cache-Control", "no-cache");
+    content_tag(body, len, tag);
+    const char *v = wh_req_query(r, "v");
+    bool immutable = v && strcmp(v, tag) == 0;
+    const char *etag = wh_arena_printf(&r->arena, "\"%s\"", tag);
+    wh_resp_header_add(r, "Cache-Control",
+                       immutable ? "public, max-age=31536000, immutable" : "no-cache");
+    wh_resp_header_add(r, "ETag", etag);
     if (csp)
         wh_resp_header_add(r, "Content-Security-Policy", csp);
+    const char *inm = wh_req_header(r, "If-None-Match");
+    if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0))
+        return wh_resp_empty(r, 304);
     return wh_resp_raw(r, 200, ctype, body, len);
 }
 
@@ -64,10 +88,55 @@ static wh_err openapi(wh_req *r, wh_error *e)
     return send_file(r, r->app->config.docs_dir, "openapi.json", "application/json", NULL, e);
 }
 
+/* The index page with every "/static/NAME" reference given its content tag
+ * ("/static/NAME?v=TAG"), so a browser or CDN may keep the assets forever and still sees a
+ * new file at once: its URL changes with its content. An asset that cannot be read keeps its
+ * plain URL (and then answers 404 itself). */
 static wh_err index_page(wh_req *r, wh_error *e)
 {
-    return send_file(r, r->app->config.web_dir, "index.html", "text/html; charset=utf-8", UI_CSP,
-                     e);
+    char *page = NULL, *asset = NULL, tag[17];
+    size_t len = 0, alen = 0;
+    wh_buf out;
+    const char *dir = r->app->config.web_dir;
+    if (!read_file(&r->arena, wh_arena_printf(&r->arena, "%s/index.html", dir), &page, &len))
+        return wh_error_set(e, 404, "not_found", "No such file.");
+    page[len] = '\0';
+    wh_buf_init(&out, 4 * len + 4096);
+    wh_err rc = WH_OK;
+    const char *p = page, *hit;
+    while (rc == WH_OK && (hit = strstr(p, "\"/static/")) != NULL) {
+        const char *name = hit + 9, *end = strchr(name, '"');
+        if (!end)
+            break;
+        rc = wh_buf_append(&out, p, (size_t)(end - p));
+        const char *file = wh_arena_strndup(&r->arena, name, (size_t)(end - name));
+        if (rc == WH_OK && !strchr(file, '/') && !strchr(file, '?') &&
+            read_file(&r->arena, wh_arena_printf(&r->arena, "%s/%s", dir, file), &asset, &alen)) {
+            content_tag(asset, alen, tag);
+            rc = wh_buf_printf(&out, "?v=%s", tag);
+        }
+        p = end;
+    }
+    if (rc == WH_OK)
+        rc = wh_buf_append(&out, p, strlen(p));
+    size_t n = 0;
+    char *html = wh_buf_take(&out, &n);
+    wh_buf_cleanup(&out);
+    if (rc != WH_OK) {
+        wh_free(html);
+        return wh_error_set(e, 500, "internal", "The page could not be assembled.");
+    }
+    char *body = wh_arena_strndup(&r->arena, html, n);
+    wh_free(html);
+    content_tag(body, n, tag);
+    const char *etag = wh_arena_printf(&r->arena, "\"%s\"", tag);
+    wh_resp_header_add(r, "Cache-Control", "no-cache");
+    wh_resp_header_add(r, "ETag", etag);
+    wh_resp_header_add(r, "Content-Security-Policy", UI_CSP);
+    const char *inm = wh_req_header(r, "If-None-Match");
+    if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0))
+        return wh_resp_empty(r, 304);
+    return wh_resp_raw(r, 200, "text/html; charset=utf-8", body, n);
 }
 
 static const char *static_type(const char *name)

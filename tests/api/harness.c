@@ -1921,3 +1921,10 @@ const char *wht_fake_mail_code(const wht_server *fake, const char *recipient, si
         wht_sleep_ms(50);
     }
 }
+
+void wht_cli(const char *const *args)
+{
+    if (!G.ready)
+        die("wht_cli before wht_init");
+    run_cli(args, NULL);
+}

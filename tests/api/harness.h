@@ -205,6 +205,10 @@ json_t *wht_audit_since(long long after_id);
  * ("... code is NNNNNN"), waiting up to 15 s for it to arrive; fails the test otherwise. */
 const char *wht_fake_mail_code(const wht_server *fake, const char *recipient, size_t nth);
 
+/* Runs `wheelhouse ARGS...` (NULL-ended) on the test database with the servers' environment;
+ * ends the program with its log when it fails or takes too long. */
+void wht_cli(const char *const *args);
+
 /* ---- races ----
  * Sends n requests at once, each from its own process over its own connection, released
  * together through one gate: method and path on the main server with token, bodies[i] as the

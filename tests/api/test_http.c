@@ -86,7 +86,7 @@ static void test_ui_works_under_its_policy(void **state)
 {
     (void)state;
     const char *html = get_with(NULL, "/", NULL)->body;
-    assert_true(matches(html, "<script[^>]*src=\"/static/app.js\""));
+    assert_true(matches(html, "<script[^>]*src=\"/static/app.js\\?v=[0-9a-f]{16}\""));
     assert_false(matches(html, "<script[^>]*>[[:space:]]*[^<[:space:]]")); /* inline code */
     assert_false(matches(html, "<script([^s>]|s[^r>])*>"));                /* no src */
     assert_false(matches(html, "<style"));
@@ -94,12 +94,51 @@ static void test_ui_works_under_its_policy(void **state)
     assert_false(matches(html, "[[:space:]]on[a-z]+[[:space:]]*="));
     assert_false(matches(html, "javascript:"));
     assert_false(matches(html, "(src|href)=\"(https?:)?//"));
-    const char *js = get_with(NULL, "/static/app.js", NULL)->body;
-    assert_false(
-        matches(js, "eval\\(|new Function|innerHTML|\\.style\\.cssText|setAttribute\\('style"));
-    assert_false(matches(js, "fetch\\((['\"`])https?:"));
+    /* every script the page loads */
+    for (const char *p = html; (p = strstr(p, "src=\"/static/")) != NULL; p += 5) {
+        const char *end = strchr(p + 5, '"');
+        assert_non_null(end);
+        wht_resp *script = get_with(NULL, wht_fmt("%.*s", (int)(end - p - 5), p + 5), NULL);
+        WHT_EXPECT(script, 200);
+        const char *js = script->body;
+        assert_false(
+            matches(js, "eval\\(|new Function|innerHTML|\\.style\\.cssText|setAttribute\\('style"));
+        assert_false(matches(js, "fetch\\((['\"`])https?:"));
+    }
     const char *css = get_with(NULL, "/static/app.css", NULL)->body;
     assert_false(matches(css, "@import|url\\((['\"])?(https?:)?//"));
+}
+
+/* The UI's files carry their content's tag: the index names each asset with ?v=<tag>, such a
+ * URL may be kept for a year (immutable), any other is revalidated with the ETag (304). */
+static void test_assets_are_cached_by_content(void **state)
+{
+    (void)state;
+    const char *html = get_with(NULL, "/", NULL)->body;
+    const char *at = strstr(html, "/static/core.js?v=");
+    assert_non_null(at);
+    const char *tag = wht_fmt("%.16s", at + 18);
+    wht_resp *r = get_with(NULL, wht_fmt("/static/core.js?v=%s", tag), NULL);
+    WHT_EXPECT(r, 200);
+    assert_string_equal(wht_header(r, "Cache-Control"), "public, max-age=31536000, immutable");
+    assert_string_equal(wht_header(r, "ETag"), wht_fmt("\"%s\"", tag));
+    const char *gz[] = {"Accept-Encoding: gzip", NULL};
+    assert_string_equal(wht_header(get_with(NULL, "/static/core.js", gz), "Content-Encoding"),
+                        "gzip");
+    /* an old or made-up tag is not kept */
+    r = get_with(NULL, "/static/core.js?v=0000000000000000", NULL);
+    assert_string_equal(wht_header(r, "Cache-Control"), "no-cache");
+    r = get_with(NULL, "/static/core.js", NULL);
+    assert_string_equal(wht_header(r, "Cache-Control"), "no-cache");
+    const char *inm[] = {wht_fmt("If-None-Match: \"%s\"", tag), NULL};
+    r = get_with(NULL, "/static/core.js", inm);
+    WHT_EXPECT(r, 304);
+    assert_int_equal(r->body_len, 0);
+    /* the page itself is revalidated too */
+    r = get_with(NULL, "/", NULL);
+    assert_string_equal(wht_header(r, "Cache-Control"), "no-cache");
+    const char *page_inm[] = {wht_fmt("If-None-Match: %s", wht_header(r, "ETag")), NULL};
+    WHT_EXPECT(get_with(NULL, "/", page_inm), 304);
 }
 
 static void expect_challenge(const wht_resp *r, const char *challenge)
@@ -352,6 +391,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         WHT_TEST(test_security_headers_on_every_answer),
         WHT_TEST(test_ui_works_under_its_policy),
+        WHT_TEST(test_assets_are_cached_by_content),
         WHT_TEST(test_every_401_carries_a_bearer_challenge),
         WHT_TEST(test_http11_without_host_is_400),
         WHT_TEST(test_gzip_honours_q_values),

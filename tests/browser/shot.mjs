@@ -27,6 +27,6 @@ for (const p of paths) {
   await page.waitForTimeout(700);
   const file = `${out}/${role}${p.replace(/[^a-z0-9]+/gi, '_')}-${width}.png`;
   await page.screenshot({ path: file, fullPage: true });
-  console.log(`${file}: h1 = ${await page.locator('h1').first().textContent()}`);
+  console.log(`${file}: h1 = ${await page.locator('#content h1').first().textContent()}`);
 }
 await browser.close();
