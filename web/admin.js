@@ -50,7 +50,7 @@
     }));
   });
 
-  async function membershipSection(user, mayChange) {
+  async function membershipSection(user, mayChange, saved) {
     const [ventures, mine, myOffices] = await Promise.all([
       api('GET', '/ventures?limit=200'),
       api('GET', `/users/${user.id}/ventures`),
@@ -64,7 +64,7 @@
     const inOffice = new Set(myOffices.office_ids);
     const vForm = h('form', { novalidate: true });
     const vBox = WH.errorBox();
-    const vNote = h('p.notice', { role: 'status', 'aria-live': 'polite' });
+    const vNote = h('p.notice', { role: 'status', 'aria-live': 'polite', text: saved || '' });
     const fieldset = h('fieldset', {}, h('legend', { text: 'Ventures' }),
       (ventures.items || []).map((v) => {
         const id = WH.nextId('v');
@@ -80,8 +80,8 @@
       const ids = [...vForm.querySelectorAll('input[name=venture_ids]:checked')].map((i) => Number(i.value));
       try {
         await write('PUT', `/users/${user.id}/ventures`, { venture_ids: ids });
-        vNote.textContent = 'Ventures saved.';
-        window.dispatchEvent(new Event('wh:route'));
+        // the offices on offer follow the ventures
+        section.replaceWith(await membershipSection(user, mayChange, 'Ventures saved.'));
       } catch (err) { WH.showProblem(vBox, err, vForm); }
     });
     section.append(vForm);
