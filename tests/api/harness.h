@@ -199,6 +199,21 @@ json_t *wht_audit_since(long long after_id);
  * there is no row or it is NULL. Fails the test on an error. */
 long long wht_sql(const char *sql);
 
+/* A digest of the whole database: one line "table rows hash" per table, every row's text in a
+ * sorted order, so two digests are equal exactly when every table holds the same rows. skip
+ * (NULL-terminated, or NULL) names tables ("sessions") or columns ("sessions.last_seen_at")
+ * left out. Read over a connection of its own, in one read transaction on SQLite. */
+const char *wht_db_digest(const char *const *skip);
+
+/* ---- other `wheelhouse` commands (with wht_init_env's environment, then env) ---- */
+/* Runs `wheelhouse args...` to completion; returns its exit status (-1: killed by a signal) and,
+ * when output is not NULL, its stdout and stderr together (harness-owned). */
+int wht_cli(const char *const *args, const char *const *env, const char **output);
+/* Starts `wheelhouse args...` in the background; stop it with wht_server_kill. */
+wht_server *wht_cli_start(const char *const *args, const char *const *env);
+/* Waits up to ms for needle to appear in a server's (or command's) log; false when it did not. */
+bool wht_server_wait_log(const wht_server *server, const char *needle, long ms);
+
 /* ---- assertions (report at the caller's line, with the request and the response) ---- */
 /* Text printed with any harness assertion failure until the test ends. */
 void wht_context(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
