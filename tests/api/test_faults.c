@@ -344,6 +344,8 @@ static void walk_eod_and_gamification(void)
          201);
 }
 
+static void mutate_inputs(long long n);
+
 static void walk_incentives(void)
 {
     const char *tok = wht_admin_token();
@@ -365,6 +367,11 @@ static void walk_incentives(void)
     same_digest_at(before, wht_db_digest(request_skip), "a preview", __FILE__, __LINE__);
     r = WALK("POST", tok, "/incentives/commit", slice, 200);
     assert_int_equal(wht_int(r->json, "total_cents"), 700);
+    /* again over the committed slice, with one more delivered load: a replace */
+    mutate_inputs(0);
+    r = WALK("POST", tok, "/incentives/commit", slice, 200);
+    assert_int_equal(wht_int(r->json, "total_cents"), 1400);
+    assert_int_equal(wht_int(r->json, "replaced"), 1);
     r = WALK("POST", tok, "/incentives/payouts/generate",
              wht_fmt("{\"venture_id\":%lld,\"period_start\":\"%s\",\"period_end\":\"%s\"}",
                      F.logistics, F.day, F.day),
@@ -375,6 +382,11 @@ static void walk_incentives(void)
     WALK("POST", tok, wht_fmt("/incentives/payouts/%lld/approve", payout), NULL, 200);
     WALK("POST", tok, wht_fmt("/incentives/payouts/%lld/mark-paid", payout), NULL, 200);
     WALK("DELETE", tok, wht_fmt("/incentives/rules/%lld", rule), NULL, 204);
+    /* the rule the incentive_daily walk pays by */
+    WHT_EXPECT(wht_post(tok, wht_fmt("/incentives/plans/%lld/rules", plan),
+                        wht_json("{s:s, s:s, s:i}", "metric", "loads_completed", "calc_type",
+                                 "FLAT_PER_UNIT", "rate_cents", 300)),
+               201);
 }
 
 /* POST /jobs/{name}/run takes the lease and records the run in the request; the run itself is on
@@ -624,6 +636,10 @@ static void test_walk_kpi_aggregation(void **state)
     (void)state;
     assert_true(F.ready);
     walk_job("kpi_aggregation", F.day, "db", &day_outputs);
+    static const char *const tables[] = {"kpi_freight_daily", "kpi_hotel_daily", "kpi_bpo_daily"};
+    for (size_t i = 0; i < 3; i++) /* not a walk over nothing */
+        assert_true(wht_sql(wht_fmt("SELECT COUNT(*) FROM %s WHERE day = '%s'", tables[i],
+                                    F.day)) > 0);
 }
 
 static void test_walk_incentive_daily(void **state)
@@ -631,6 +647,10 @@ static void test_walk_incentive_daily(void **state)
     (void)state;
     assert_true(F.ready);
     walk_job("incentive_daily", F.day, "db", &day_outputs);
+    /* the walk replaced a slice that pays: not a walk over nothing */
+    assert_true(wht_sql(wht_fmt("SELECT COUNT(*) FROM incentive_daily WHERE venture_id = %lld AND"
+                                " day = '%s' AND amount_cents > 0",
+                                F.logistics, F.day)) > 0);
 }
 
 static void test_walk_cleanup(void **state)
