@@ -554,6 +554,8 @@ static wht_resp *http(const wht_request *req, long timeout_ms)
 {
     const wht_server *srv = req->server ? req->server : G.main;
     if (!srv)
+        die("a request to the main server after it was stopped");
+    if (!srv)
         die("no server to send %s %s to", req->method, req->path);
     wht_resp *r = keep(xcalloc(1, sizeof *r), resp_free);
     r->target = format("%s %s", req->method, req->path);
@@ -739,6 +741,8 @@ static void server_stop(wht_server *s)
         }
     }
     server_list_remove(s);
+    if (s == G.main)
+        G.main = NULL;
     free(s);
 }
 
@@ -844,6 +848,8 @@ void wht_server_kill(wht_server *server)
     kill(server->pid, SIGKILL);
     waitpid(server->pid, &status, 0);
     server_list_remove(server);
+    if (server == G.main)
+        G.main = NULL;
     free(server);
 }
 
@@ -1368,7 +1374,11 @@ bool wht_server_wait_log(const wht_server *server, const char *needle, long ms)
         free(text);
         if (found)
             return true;
-        if (mono_ms() >= deadline)
+        siginfo_t info = {0};
+        /* exited (not reaped here: wht_server_kill or wht_finish does that) */
+        bool ended = waitid(P_PID, (id_t)s->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                     info.si_pid == s->pid;
+        if (ended || mono_ms() >= deadline)
             return false;
         wht_sleep_ms(20);
     }

@@ -86,7 +86,8 @@ int wht_test_teardown(void **state);
 /* Starts another `serve` on the same database, with wht_init_env's environment; env: further
  * "NAME=value" overrides, NULL-ended. */
 wht_server *wht_server_start(const char *const *env);
-/* SIGTERM, wait (SIGKILL after 10 s), reap; NULL is fine. An unclean end fails wht_finish. */
+/* SIGTERM, wait (SIGKILL after 10 s), reap; NULL is fine. An unclean end fails wht_finish.
+ * The main server may be stopped too: requests without a server then end the program. */
 void wht_server_stop(wht_server *server);
 /* Sends sig to a server (SIGSTOP / SIGCONT to pause and resume it). */
 void wht_server_signal(const wht_server *server, int sig);
@@ -211,7 +212,8 @@ const char *wht_db_digest(const char *const *skip);
 int wht_cli(const char *const *args, const char *const *env, const char **output);
 /* Starts `wheelhouse args...` in the background; stop it with wht_server_kill. */
 wht_server *wht_cli_start(const char *const *args, const char *const *env);
-/* Waits up to ms for needle to appear in a server's (or command's) log; false when it did not. */
+/* Waits up to ms for needle to appear in a server's (or command's) log; false when it did not,
+ * or at once when the process has ended. */
 bool wht_server_wait_log(const wht_server *server, const char *needle, long ms);
 
 /* ---- assertions (report at the caller's line, with the request and the response) ---- */
