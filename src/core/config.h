@@ -26,10 +26,6 @@ typedef struct {
     bool jobs;
     int64_t job_lease_s;       /* WH_JOB_LEASE_S: a job lease's life, renewed while it runs */
     int64_t job_test_delay_ms; /* WH_JOB_TEST_DELAY_MS: tests only, a pause before each job */
-    /* WH_FAULT_INJECTION=1: tests only (core/fault.h, docs/testing.md); the process plan of
-     * WH_FAULT_DB_NTH, WH_FAULT_HTTP_NTH and WH_FAULT_STALL_MS is read only then */
-    bool fault_injection;
-    int64_t fault_db_nth, fault_http_nth, fault_stall_ms;
     int64_t fmcsa_stale_s;     /* WH_FMCSA_STALE_S: fmcsa_sync re-checks carriers older than this */
     char *web_dir;             /* static UI directory */
     char *docs_dir;            /* directory holding openapi.json */
@@ -49,6 +45,10 @@ typedef struct {
     /* WH_TRUSTED_PROXIES: peers whose X-Forwarded-For names the client (none: never read) */
     wh_net_cidr trusted_proxies[WH_LIMIT_TRUSTED_PROXIES];
     int ntrusted_proxies;
+    /* WH_FAULT_INJECTION=1: tests only (core/fault.h, docs/testing.md); the process plan of
+     * WH_FAULT_DB_NTH, WH_FAULT_HTTP_NTH and WH_FAULT_STALL_MS is read only then */
+    bool fault_injection;
+    int64_t fault_db_nth, fault_http_nth, fault_stall_ms;
 } wh_config;
 
 /* Reads WH_* variables; a malformed value fills e (field = the variable name). */

@@ -105,10 +105,12 @@ bool wh_fault_step(wh_fault_kind kind)
 
 void wh_fault_render(const wh_fault *plan, char *out, unsigned long cap)
 {
-    bool db = atomic_load(&plan->fired[WH_FAULT_DB]);
-    bool http = atomic_load(&plan->fired[WH_FAULT_HTTP]);
+    const char *fired = "none";
+    if (atomic_load(&plan->fired[WH_FAULT_DB]))
+        fired = "db";
+    else if (atomic_load(&plan->fired[WH_FAULT_HTTP]))
+        fired = "http";
     snprintf(out, cap, "db=%lld,http=%lld,fired=%s",
              (long long)atomic_load(&plan->calls[WH_FAULT_DB]),
-             (long long)atomic_load(&plan->calls[WH_FAULT_HTTP]),
-             db ? "db" : http ? "http" : "none");
+             (long long)atomic_load(&plan->calls[WH_FAULT_HTTP]), fired);
 }

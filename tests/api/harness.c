@@ -1244,8 +1244,7 @@ static char *digest_pg(const char *const *skip)
     return out;
 }
 
-static void digest_sqlite_table(sqlite3 *db, const char *table, const char *const *skip,
-                                char **out)
+static void digest_sqlite_table(sqlite3 *db, const char *table, const char *const *skip, char **out)
 {
     sqlite3_stmt *st = NULL;
     char *sql = format("SELECT * FROM \"%s\"", table);
@@ -1274,8 +1273,7 @@ static char *digest_sqlite(const char *const *skip)
     char *out = NULL;
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_open_v2(G.db_url + strlen("sqlite:"), &db, SQLITE_OPEN_READONLY, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_open_v2(G.db_url + strlen("sqlite:"), &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
         WHT_FAIL("digest: cannot open %s", G.db_url);
     sqlite3_busy_timeout(db, HTTP_TIMEOUT_MS);
     /* one read transaction: every table as of one instant */

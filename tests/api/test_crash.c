@@ -95,20 +95,21 @@ static void fixtures(void)
     long long vs[] = {F.logistics, F.hotel_venture, F.bpo};
     wht_set_ventures(F.rep.id, 3, vs);
     F.carrier = created(wht_post(tok, "/carriers", wht_json("{s:s}", "dot_number", "1000001")));
-    F.hotel = created(wht_post(tok, "/hotels",
-                               wht_json("{s:I, s:s, s:s, s:i}", "venture_id",
-                                        (json_int_t)F.hotel_venture, "name", wht_unique("Hotel "),
-                                        "code", wht_unique_code(), "rooms", 90)));
-    long long camp = F.campaign = created(wht_post(
-        tok, "/bpo/campaigns", wht_json("{s:I, s:s}", "venture_id", (json_int_t)F.bpo, "name", "K")));
-    F.agent = created(wht_post(tok, "/bpo/agents",
-                               wht_json("{s:I, s:I, s:I}", "user_id", (json_int_t)F.rep.id,
-                                        "venture_id", (json_int_t)F.bpo, "campaign_id",
-                                        (json_int_t)camp)));
-    long long plan = created(wht_post(tok, "/incentives/plans",
-                                      wht_json("{s:I, s:s, s:s}", "venture_id",
-                                               (json_int_t)F.logistics, "name", "Crash plan",
-                                               "effective_from", "2020-01-01")));
+    F.hotel = created(
+        wht_post(tok, "/hotels",
+                 wht_json("{s:I, s:s, s:s, s:i}", "venture_id", (json_int_t)F.hotel_venture, "name",
+                          wht_unique("Hotel "), "code", wht_unique_code(), "rooms", 90)));
+    long long camp = F.campaign =
+        created(wht_post(tok, "/bpo/campaigns",
+                         wht_json("{s:I, s:s}", "venture_id", (json_int_t)F.bpo, "name", "K")));
+    F.agent =
+        created(wht_post(tok, "/bpo/agents",
+                         wht_json("{s:I, s:I, s:I}", "user_id", (json_int_t)F.rep.id, "venture_id",
+                                  (json_int_t)F.bpo, "campaign_id", (json_int_t)camp)));
+    long long plan =
+        created(wht_post(tok, "/incentives/plans",
+                         wht_json("{s:I, s:s, s:s}", "venture_id", (json_int_t)F.logistics, "name",
+                                  "Crash plan", "effective_from", "2020-01-01")));
     created(wht_post(tok, wht_fmt("/incentives/plans/%lld/rules", plan),
                      wht_json("{s:s, s:s, s:i}", "metric", "loads_completed", "calc_type",
                               "FLAT_PER_UNIT", "rate_cents", 500)));
@@ -120,21 +121,21 @@ static void fixtures(void)
 static void new_inputs(long long k)
 {
     const char *tok = wht_admin_token();
-    long long load = created(wht_post(
-        F.rep.token, "/loads",
-        wht_json("{s:I, s:s, s:s, s:s, s:s, s:I, s:I}", "venture_id", (json_int_t)F.logistics,
-                 "pickup_city", "Columbus", "pickup_state", "OH", "drop_city", "Atlanta",
-                 "drop_state", "GA", "bill_cents", (json_int_t)(2000 + k), "cost_cents",
-                 (json_int_t)1000)));
+    long long load = created(
+        wht_post(F.rep.token, "/loads",
+                 wht_json("{s:I, s:s, s:s, s:s, s:s, s:I, s:I}", "venture_id",
+                          (json_int_t)F.logistics, "pickup_city", "Columbus", "pickup_state", "OH",
+                          "drop_city", "Atlanta", "drop_state", "GA", "bill_cents",
+                          (json_int_t)(2000 + k), "cost_cents", (json_int_t)1000)));
     const char *path = wht_fmt("/loads/%lld/status", load);
     WHT_EXPECT(wht_post(tok, path, wht_json("{s:s}", "status", "QUOTED")), 200);
-    WHT_EXPECT(wht_post(tok, path,
-                        wht_json("{s:s, s:I}", "status", "COVERED", "carrier_id",
-                                 (json_int_t)F.carrier)),
-               200);
-    WHT_EXPECT(wht_post(tok, path,
-                        wht_json("{s:s, s:s}", "status", "DELIVERED", "billing_date", F.day)),
-               200);
+    WHT_EXPECT(
+        wht_post(tok, path,
+                 wht_json("{s:s, s:I}", "status", "COVERED", "carrier_id", (json_int_t)F.carrier)),
+        200);
+    WHT_EXPECT(
+        wht_post(tok, path, wht_json("{s:s, s:s}", "status", "DELIVERED", "billing_date", F.day)),
+        200);
     wht_resp *r = wht_put(tok, wht_fmt("/hotels/%lld/daily/%s", F.hotel, F.day),
                           wht_json("{s:I, s:I}", "rooms_sold", (json_int_t)(20 + k % 60),
                                    "room_revenue_cents", (json_int_t)(5000 * k)));
@@ -351,13 +352,19 @@ static void test_kill_outbox_delivery_at_every_point(void **state)
     outbox_setup();
     long long k = 1;
     for (; k <= MAX_POINTS; k++) {
-        const char *env[] = {wht_fmt("WH_FAULT_DB_NTH=%lld", k), "WH_FAULT_STALL_MS=600000",
-                             NULL};
+        const char *env[] = {wht_fmt("WH_FAULT_DB_NTH=%lld", k), "WH_FAULT_STALL_MS=600000", NULL};
         wht_context("outbox worker killed before db call %lld", k);
         if (!outbox_round(wht_unique("kill"), env, true))
             break;
     }
     assert_true(k > 2 * MESSAGES); /* a claim and a settle per message at least */
+    /* and killed during each provider call: after the claim, before any answer */
+    for (k = 1; k <= MESSAGES; k++) {
+        const char *env[] = {wht_fmt("WH_FAULT_HTTP_NTH=%lld", k), "WH_FAULT_STALL_MS=600000",
+                             NULL};
+        wht_context("outbox worker killed during provider call %lld", k);
+        outbox_round(wht_unique("killhttp"), env, true);
+    }
 }
 
 static void test_outbox_with_each_db_call_failing(void **state)
