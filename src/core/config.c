@@ -1,5 +1,6 @@
 /* Environment parsing with ranges; every default is the one API.md documents. */
 #include "core/config.h"
+#include "core/fault.h"
 #include "core/alloc.h"
 #include "core/limits.h"
 #include "core/str.h"
@@ -130,7 +131,7 @@ static wh_err load_faults(wh_config *c, wh_error *e)
         return WH_OK;
     if (env_int("WH_FAULT_DB_NTH", 0, 0, INT64_MAX, &c->fault_db_nth, e) != WH_OK ||
         env_int("WH_FAULT_HTTP_NTH", 0, 0, INT64_MAX, &c->fault_http_nth, e) != WH_OK ||
-        env_int("WH_FAULT_STALL_MS", 0, 0, 3600000, &c->fault_stall_ms, e) != WH_OK)
+        env_int("WH_FAULT_STALL_MS", 0, 0, WH_FAULT_STALL_MAX_MS, &c->fault_stall_ms, e) != WH_OK)
         return WH_ERR_INVALID;
     return WH_OK;
 }

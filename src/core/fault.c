@@ -39,14 +39,16 @@ static bool parse_item(const char *item, size_t len, wh_fault *out)
 {
     const char *eq = memchr(item, '=', len);
     int64_t v = 0;
-    if (!eq || !wh_str_to_i64((wh_str){eq + 1, len - (size_t)(eq - item) - 1}, 1, INT64_MAX, &v))
+    size_t nl = eq ? (size_t)(eq - item) : 0;
+    bool stall = nl == 8 && memcmp(item, "stall_ms", 8) == 0;
+    if (!eq || !wh_str_to_i64((wh_str){eq + 1, len - nl - 1}, 1,
+                              stall ? WH_FAULT_STALL_MAX_MS : INT64_MAX, &v))
         return false;
-    size_t nl = (size_t)(eq - item);
     if (nl == 2 && memcmp(item, "db", 2) == 0)
         out->nth[WH_FAULT_DB] = v;
     else if (nl == 4 && memcmp(item, "http", 4) == 0)
         out->nth[WH_FAULT_HTTP] = v;
-    else if (nl == 8 && memcmp(item, "stall_ms", 8) == 0)
+    else if (stall)
         out->stall_ms = v;
     else
         return false;

@@ -23,6 +23,9 @@
 
 typedef enum { WH_FAULT_DB, WH_FAULT_HTTP, WH_FAULT_KINDS } wh_fault_kind;
 
+/* The longest stall a plan may ask for (also WH_FAULT_STALL_MS's bound). */
+#define WH_FAULT_STALL_MAX_MS 3600000
+
 typedef struct {
     int64_t nth[WH_FAULT_KINDS]; /* the 1-based call that fails (or stalls); 0: none */
     int64_t stall_ms;            /* > 0: the Nth call sleeps this long and then runs */

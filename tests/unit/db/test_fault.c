@@ -111,7 +111,8 @@ static void test_header_values(void **state)
     assert_int_equal(p.nth[WH_FAULT_DB], 0);
     assert_int_equal(p.nth[WH_FAULT_HTTP], 2);
     assert_int_equal(p.stall_ms, 500);
-    const char *bad[] = {"db", "db=", "db=0", "db=-1", "db=x", "disk=1", "db=1;http=2"};
+    const char *bad[] = {"db",   "db=",    "db=0",        "db=-1",
+                         "db=x", "disk=1", "db=1;http=2", "stall_ms=3600001"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_false(wh_fault_parse(bad[i], &p));
         assert_int_equal(p.nth[WH_FAULT_DB] + p.nth[WH_FAULT_HTTP] + p.stall_ms, 0);
