@@ -6,6 +6,7 @@
 #include "bpo/bpo.h"
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/fault.h"
 #include "core/log.h"
 #include "eod/eod.h"
 #include "freight/freight.h"
@@ -125,6 +126,9 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     wh_log_set_level(app->config.log_level);
     app->sessions = (wh_session_policy){.ttl_ms = app->config.session_ttl_s * 1000,
                                         .max_ms = app->config.session_max_s * 1000};
+    if (app->config.fault_injection)
+        wh_fault_enable(app->config.fault_db_nth, app->config.fault_http_nth,
+                        app->config.fault_stall_ms);
     if (!wh_clock_set_zone(app->config.timezone))
         return wh_error_field(e, "WH_TIMEZONE", "is not a known time zone");
     if (wh_crypto_init() != WH_OK)

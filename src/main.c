@@ -4,6 +4,7 @@
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/fault.h"
 #include "core/log.h"
 #include "seed.h"
 
@@ -154,6 +155,17 @@ static void print_run(const wh_job_run *run)
     json_decref(j);
 }
 
+/* With WH_FAULT_INJECTION=1: the calls the run made, on stderr for the test that drove it. */
+static void report_faults(void)
+{
+    char calls[96];
+    wh_fault *plan = wh_fault_bind(NULL);
+    if (!plan)
+        return;
+    wh_fault_render(plan, calls, sizeof calls);
+    fprintf(stderr, "fault injection: %s\n", calls);
+}
+
 /* The options of `job run NAME [--date D] [--dry-run]`; NULL def when they are wrong. */
 static const wh_job_def *job_options(int argc, char **argv, wh_job_request *rq)
 {
@@ -193,6 +205,7 @@ static int job_run(wh_app *app, int argc, char **argv, wh_error *e)
     wh_arena_init(&a);
     if (!def)
         goto out;
+    wh_fault_bind(wh_fault_process()); /* NULL unless WH_FAULT_INJECTION=1 */
     wh_err rc = wh_db_acquire(app->db, &c, e);
     if (rc == WH_OK)
         rc = wh_jobs_begin(app->jobs, c, &a, def, &rq, wh_clock_now_ms(), &run, e);
@@ -207,6 +220,7 @@ static int job_run(wh_app *app, int argc, char **argv, wh_error *e)
     print_run(&run);
     status = strcmp(run.status, WH_RUN_SUCCEEDED) == 0 ? 0 : 1;
 out:
+    report_faults();
     wh_arena_cleanup(&a);
     return status;
 }

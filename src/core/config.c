@@ -1,5 +1,6 @@
 /* Environment parsing with ranges; every default is the one API.md documents. */
 #include "core/config.h"
+#include "core/fault.h"
 #include "core/alloc.h"
 #include "core/limits.h"
 #include "core/str.h"
@@ -123,6 +124,22 @@ static wh_err load_rates(wh_config *c, wh_error *e)
     return load_proxies(c, e);
 }
 
+/* WH_FAULT_INJECTION and, only when it is 1, the process's fault plan (core/fault.h). */
+static wh_err load_faults(wh_config *c, wh_error *e)
+{
+    const char *on = env_or("WH_FAULT_INJECTION", "0");
+    if (strcmp(on, "0") != 0 && strcmp(on, "1") != 0)
+        return wh_error_field(e, "WH_FAULT_INJECTION", "must be 0 or 1");
+    c->fault_injection = strcmp(on, "1") == 0;
+    if (!c->fault_injection)
+        return WH_OK;
+    if (env_int("WH_FAULT_DB_NTH", 0, 0, INT64_MAX, &c->fault_db_nth, e) != WH_OK ||
+        env_int("WH_FAULT_HTTP_NTH", 0, 0, INT64_MAX, &c->fault_http_nth, e) != WH_OK ||
+        env_int("WH_FAULT_STALL_MS", 0, 0, WH_FAULT_STALL_MAX_MS, &c->fault_stall_ms, e) != WH_OK)
+        return WH_ERR_INVALID;
+    return WH_OK;
+}
+
 wh_err wh_config_load(wh_config *c, wh_error *e)
 {
     int64_t v;
@@ -158,6 +175,8 @@ wh_err wh_config_load(wh_config *c, wh_error *e)
     if (env_int("WH_JOB_LEASE_S", 3600, 1, 86400, &c->job_lease_s, e) != WH_OK ||
         env_int("WH_JOB_TEST_DELAY_MS", 0, 0, 600000, &c->job_test_delay_ms, e) != WH_OK ||
         env_int("WH_FMCSA_STALE_S", 86400, 0, 365LL * 86400, &c->fmcsa_stale_s, e) != WH_OK)
+        return WH_ERR_INVALID;
+    if (load_faults(c, e) != WH_OK)
         return WH_ERR_INVALID;
     c->web_dir = wh_strdup(env_or("WH_WEB_DIR", WH_SOURCE_DIR "/web"));
     c->docs_dir = wh_strdup(env_or("WH_DOCS_DIR", WH_SOURCE_DIR "/docs"));

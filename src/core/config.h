@@ -48,6 +48,10 @@ typedef struct {
     int ntrusted_proxies;
     /* WH_COOKIE_SECURE=1: the session cookie is always Secure (the server is reached over HTTPS) */
     bool cookie_secure;
+    /* WH_FAULT_INJECTION=1: tests only (core/fault.h, docs/testing.md); the process plan of
+     * WH_FAULT_DB_NTH, WH_FAULT_HTTP_NTH and WH_FAULT_STALL_MS is read only then */
+    bool fault_injection;
+    int64_t fault_db_nth, fault_http_nth, fault_stall_ms;
 } wh_config;
 
 /* Reads WH_* variables; a malformed value fills e (field = the variable name). */

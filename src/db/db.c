@@ -5,6 +5,7 @@
 #include "db/db_int.h"
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/fault.h"
 #include "core/limits.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -167,8 +168,20 @@ void wh_db_release(wh_db *db, wh_conn *c)
     give_back(db, c);
 }
 
+/* Fault injection (core/fault.h, off in production): true when this statement is the planned
+ * failure; e then holds what a failed statement gives, 500 internal. */
+static bool fault(wh_error *e)
+{
+    if (!wh_fault_on() || !wh_fault_step(WH_FAULT_DB))
+        return false;
+    wh_error_set(e, 500, "internal", "Database error: injected fault.");
+    return true;
+}
+
 wh_err wh_db_begin(wh_conn *c, wh_error *e)
 {
+    if (fault(e))
+        return WH_ERR_DB;
     wh_err rc = c->db->be->script(c->handle, c->db->be->begin_sql, e);
     if (rc == WH_OK)
         c->in_tx = true;
@@ -177,6 +190,10 @@ wh_err wh_db_begin(wh_conn *c, wh_error *e)
 
 wh_err wh_db_commit(wh_conn *c, wh_error *e)
 {
+    if (fault(e)) { /* a refused COMMIT ends the transaction without its changes */
+        wh_db_rollback(c);
+        return WH_ERR_DB;
+    }
     wh_err rc = c->db->be->script(c->handle, "COMMIT", e);
     c->in_tx = false;
     return rc;
@@ -195,6 +212,8 @@ void wh_db_rollback(wh_conn *c)
 
 wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e)
 {
+    if (fault(e))
+        return WH_ERR_DB;
     return c->db->be->lock(c->handle, key, e);
 }
 
@@ -202,11 +221,15 @@ wh_err wh_db_query(wh_conn *c, wh_arena *a, const char *sql, const wh_param *par
                    wh_rows **out, wh_error *e)
 {
     wh_rows *ignored = NULL;
+    if (fault(e))
+        return WH_ERR_DB;
     return c->db->be->query(c->handle, a, sql, params, nparams, out ? out : &ignored, e);
 }
 
 wh_err wh_db_script(wh_conn *c, const char *sql, wh_error *e)
 {
+    if (fault(e))
+        return WH_ERR_DB;
     return c->db->be->script(c->handle, sql, e);
 }
 

@@ -4,6 +4,7 @@
 #include "http/http_int.h"
 #include "app.h"
 #include "core/log.h"
+#include "core/fault.h"
 
 #include <microhttpd.h>
 #include <string.h>
@@ -123,7 +124,7 @@ static wh_err run(wh_req *r, wh_error *e)
     return WH_OK;
 }
 
-void wh_http_dispatch(wh_req *r)
+static void dispatch(wh_req *r)
 {
     wh_error e;
     wh_error_init(&e);
@@ -135,4 +136,28 @@ void wh_http_dispatch(wh_req *r)
     }
     wh_http_limit_headers(r);
     wh_log_context_set(NULL);
+}
+
+/* Fault injection (core/fault.h; only with WH_FAULT_INJECTION=1): a request with X-Wh-Fault
+ * runs with that plan bound to its thread, and its answer tells how many calls it made. */
+static void dispatch_with_faults(wh_req *r, const char *header)
+{
+    wh_fault plan;
+    char calls[96];
+    if (!wh_fault_parse(header, &plan))
+        wh_log(WH_LOG_WARN, "fault injection: X-Wh-Fault '%.40s' is malformed; ignored", header);
+    wh_fault *was = wh_fault_bind(&plan);
+    dispatch(r);
+    wh_fault_bind(was);
+    wh_fault_render(&plan, calls, sizeof calls);
+    wh_resp_header_add(r, "X-Wh-Fault-Calls", wh_arena_strdup(&r->arena, calls));
+}
+
+void wh_http_dispatch(wh_req *r)
+{
+    const char *header = wh_fault_on() ? wh_req_header(r, "X-Wh-Fault") : NULL;
+    if (header)
+        dispatch_with_faults(r, header);
+    else
+        dispatch(r);
 }

@@ -3,6 +3,7 @@
  * captured. No retries here: see wh_integrations_call. */
 #include "integrations/integrations_int.h"
 #include "core/buf.h"
+#include "core/fault.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -96,9 +97,27 @@ static void configure(CURL *c, const wh_http_request *req, struct curl_slist *h,
     }
 }
 
+/* Fault injection (core/fault.h, off in production): the planned failure is answered as a
+ * refused connection, with no request made. */
+static bool fault(wh_arena *a, wh_http_response *resp)
+{
+    if (!wh_fault_on() || !wh_fault_step(WH_FAULT_HTTP))
+        return false;
+    resp->status = 0;
+    resp->retry_after_ms = -1;
+    resp->message_id = NULL;
+    resp->len = 0;
+    resp->body = wh_arena_strdup(a, "");
+    snprintf(resp->error, sizeof resp->error, "%s (injected fault)",
+             curl_easy_strerror(CURLE_COULDNT_CONNECT));
+    return true;
+}
+
 void wh_http_exchange(wh_arena *a, const wh_http_request *req, long connect_ms, long total_ms,
                       wh_http_response *resp)
 {
+    if (fault(a, resp))
+        return;
     sink s = {.retry_after_ms = -1};
     CURL *c = curl_easy_init();
     struct curl_slist *h = header_list(req);

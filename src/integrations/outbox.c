@@ -8,6 +8,7 @@
 #include "core/alloc.h"
 #include "core/clock.h"
 #include "core/crypto.h"
+#include "core/fault.h"
 #include "core/log.h"
 
 #include <string.h>
@@ -166,6 +167,7 @@ struct wh_outbox_worker {
 static void *run(void *arg)
 {
     wh_outbox_worker *w = arg;
+    wh_fault_bind(wh_fault_process()); /* tests only: NULL unless WH_FAULT_INJECTION=1 */
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
         pthread_mutex_unlock(&w->mu);

@@ -554,6 +554,8 @@ static wht_resp *http(const wht_request *req, long timeout_ms)
 {
     const wht_server *srv = req->server ? req->server : G.main;
     if (!srv)
+        die("a request to the main server after it was stopped");
+    if (!srv)
         die("no server to send %s %s to", req->method, req->path);
     wht_resp *r = keep(xcalloc(1, sizeof *r), resp_free);
     r->target = format("%s %s", req->method, req->path);
@@ -739,6 +741,8 @@ static void server_stop(wht_server *s)
         }
     }
     server_list_remove(s);
+    if (s == G.main)
+        G.main = NULL;
     free(s);
 }
 
@@ -844,6 +848,8 @@ void wht_server_kill(wht_server *server)
     kill(server->pid, SIGKILL);
     waitpid(server->pid, &status, 0);
     server_list_remove(server);
+    if (server == G.main)
+        G.main = NULL;
     free(server);
 }
 
@@ -1198,6 +1204,252 @@ long long wht_sql(const char *sql)
     if (!G.ready)
         die("wht_sql before wht_init");
     return G.postgres ? sql_pg(sql) : sql_sqlite(sql);
+}
+
+/* ------------------------------------------------------- database digest */
+
+typedef struct {
+    char **rows;
+    size_t n, cap;
+} rowset;
+
+static void rowset_add(rowset *s, char *row)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 64;
+        s->rows = xrealloc(s->rows, s->cap * sizeof *s->rows);
+    }
+    s->rows[s->n++] = row;
+}
+
+static int cmp_rows(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Appends "table rows fnv1a\n" for the rows (sorted, so order does not matter) to out, and
+ * frees them. */
+static void rowset_digest(rowset *s, const char *table, char **out)
+{
+    uint64_t h = 1469598103934665603ULL;
+    qsort(s->rows, s->n, sizeof *s->rows, cmp_rows);
+    for (size_t i = 0; i < s->n; i++) {
+        for (const unsigned char *p = (const unsigned char *)s->rows[i]; *p; p++)
+            h = (h ^ *p) * 1099511628211ULL;
+        h = (h ^ '\n') * 1099511628211ULL;
+        free(s->rows[i]);
+    }
+    char *line = format("%s%s %zu %016llx\n", *out ? *out : "", table, s->n, (unsigned long long)h);
+    free(*out);
+    *out = line;
+    free(s->rows);
+    *s = (rowset){0};
+}
+
+/* True when table (or table.column) is in skip. */
+static bool skipped(const char *const *skip, const char *table, const char *column)
+{
+    for (size_t i = 0; skip && skip[i]; i++) {
+        size_t tl = strlen(table);
+        if (column ? strncmp(skip[i], table, tl) == 0 && skip[i][tl] == '.' &&
+                         strcmp(skip[i] + tl + 1, column) == 0
+                   : strcmp(skip[i], table) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* One row as text: the kept columns, separated by \x1f, SQL NULL as \x01. */
+static char *row_text(size_t ncols, const char *const *names, const char *const *cells,
+                      const char *table, const char *const *skip)
+{
+    char *row = xstrdup("");
+    for (size_t c = 0; c < ncols; c++) {
+        if (skipped(skip, table, names[c]))
+            continue;
+        char *next = format("%s%s\x1f", row, cells[c] ? cells[c] : "\x01");
+        free(row);
+        row = next;
+    }
+    return row;
+}
+
+static void digest_pg_table(PGconn *conn, const char *table, const char *const *skip, char **out)
+{
+    char *sql = format("SELECT * FROM \"%s\"", table);
+    PGresult *res = PQexec(conn, sql);
+    free(sql);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        WHT_FAIL("digest of %s: %s", table, PQerrorMessage(conn));
+    size_t ncols = (size_t)PQnfields(res);
+    const char **names = xcalloc(ncols + 1, sizeof *names);
+    const char **cells = xcalloc(ncols + 1, sizeof *cells);
+    rowset s = {0};
+    for (size_t c = 0; c < ncols; c++)
+        names[c] = PQfname(res, (int)c);
+    for (int r = 0; r < PQntuples(res); r++) {
+        for (size_t c = 0; c < ncols; c++)
+            cells[c] = PQgetisnull(res, r, (int)c) ? NULL : PQgetvalue(res, r, (int)c);
+        rowset_add(&s, row_text(ncols, names, cells, table, skip));
+    }
+    rowset_digest(&s, table, out);
+    free(names);
+    free(cells);
+    PQclear(res);
+}
+
+static char *digest_pg(const char *const *skip)
+{
+    char *out = NULL;
+    PGconn *conn = PQconnectdb(G.db_url);
+    if (PQstatus(conn) != CONNECTION_OK)
+        WHT_FAIL("digest: %s", PQerrorMessage(conn));
+    PGresult *tables = PQexec(conn, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                                    " ORDER BY tablename");
+    for (int i = 0; i < PQntuples(tables); i++)
+        if (!skipped(skip, PQgetvalue(tables, i, 0), NULL))
+            digest_pg_table(conn, PQgetvalue(tables, i, 0), skip, &out);
+    PQclear(tables);
+    PQfinish(conn);
+    return out;
+}
+
+static void digest_sqlite_table(sqlite3 *db, const char *table, const char *const *skip, char **out)
+{
+    sqlite3_stmt *st = NULL;
+    char *sql = format("SELECT * FROM \"%s\"", table);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        WHT_FAIL("digest of %s: %s", table, sqlite3_errmsg(db));
+    free(sql);
+    size_t ncols = (size_t)sqlite3_column_count(st);
+    const char **names = xcalloc(ncols + 1, sizeof *names);
+    const char **cells = xcalloc(ncols + 1, sizeof *cells);
+    rowset s = {0};
+    for (size_t c = 0; c < ncols; c++)
+        names[c] = sqlite3_column_name(st, (int)c);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (size_t c = 0; c < ncols; c++)
+            cells[c] = (const char *)sqlite3_column_text(st, (int)c);
+        rowset_add(&s, row_text(ncols, names, cells, table, skip));
+    }
+    rowset_digest(&s, table, out);
+    free(names);
+    free(cells);
+    sqlite3_finalize(st);
+}
+
+static char *digest_sqlite(const char *const *skip)
+{
+    char *out = NULL;
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_open_v2(G.db_url + strlen("sqlite:"), &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+        WHT_FAIL("digest: cannot open %s", G.db_url);
+    sqlite3_busy_timeout(db, HTTP_TIMEOUT_MS);
+    /* one read transaction: every table as of one instant */
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    if (sqlite3_prepare_v2(db,
+                           "SELECT name FROM sqlite_master WHERE type = 'table'"
+                           " AND name NOT LIKE 'sqlite_%' ORDER BY name",
+                           -1, &st, NULL) != SQLITE_OK)
+        WHT_FAIL("digest: %s", sqlite3_errmsg(db));
+    strv names = {0};
+    while (sqlite3_step(st) == SQLITE_ROW)
+        strv_set(&names, (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < names.n; i++)
+        if (!skipped(skip, names.v[i], NULL))
+            digest_sqlite_table(db, names.v[i], skip, &out);
+    strv_free(&names);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(db);
+    return out;
+}
+
+const char *wht_db_digest(const char *const *skip)
+{
+    if (!G.ready)
+        die("wht_db_digest before wht_init");
+    char *d = G.postgres ? digest_pg(skip) : digest_sqlite(skip);
+    return keep(d ? d : xstrdup(""), free);
+}
+
+/* ------------------------------------------------------- command-line runs */
+
+static char *read_file_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *text = NULL;
+    size_t len = 0;
+    if (!f)
+        return xstrdup("");
+    FILE *m = open_memstream(&text, &len);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        fwrite(buf, 1, n, m);
+    fclose(m);
+    fclose(f);
+    return text;
+}
+
+static pid_t spawn_cli(const char *const *args, const char *const *env, const char *log)
+{
+    char *argv[16] = {G.binary};
+    size_t argc = 1;
+    for (size_t i = 0; args[i] && argc < 15; i++)
+        argv[argc++] = (char *)args[i];
+    strv e = {0};
+    server_env(&e, env);
+    pid_t pid = spawn(argv, e.v, -1, -1, log);
+    strv_free(&e);
+    return pid;
+}
+
+int wht_cli(const char *const *args, const char *const *env, const char **output)
+{
+    char *log = format("%s/cli-%d.log", G.dir, ++G.nservers_started);
+    pid_t pid = spawn_cli(args, env, log);
+    int status = 0;
+    G.ran_cli = true;
+    if (!wait_for(pid, CLI_TIMEOUT_MS, &status)) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        WHT_FAIL("`wheelhouse %s` did not finish in %d ms", args[0], CLI_TIMEOUT_MS);
+    }
+    if (output)
+        *output = keep(read_file_text(log), free);
+    free(log);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+wht_server *wht_cli_start(const char *const *args, const char *const *env)
+{
+    wht_server *s = xcalloc(1, sizeof *s);
+    snprintf(s->log, sizeof s->log, "%s/cli-%d.log", G.dir, ++G.nservers_started);
+    s->pid = spawn_cli(args, env, s->log);
+    server_list_add(s);
+    return s;
+}
+
+bool wht_server_wait_log(const wht_server *server, const char *needle, long ms)
+{
+    long long deadline = mono_ms() + ms;
+    const wht_server *s = server ? server : G.main;
+    for (;;) {
+        char *text = read_file_text(s->log);
+        bool found = strstr(text, needle) != NULL;
+        free(text);
+        if (found)
+            return true;
+        siginfo_t info = {0};
+        /* exited (not reaped here: wht_server_kill or wht_finish does that) */
+        bool ended = waitid(P_PID, (id_t)s->pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                     info.si_pid == s->pid;
+        if (ended || mono_ms() >= deadline)
+            return false;
+        wht_sleep_ms(20);
+    }
 }
 
 static void remove_dir(const char *path)
@@ -1920,11 +2172,4 @@ const char *wht_fake_mail_code(const wht_server *fake, const char *recipient, si
                      recipient, nth + 1);
         wht_sleep_ms(50);
     }
-}
-
-void wht_cli(const char *const *args)
-{
-    if (!G.ready)
-        die("wht_cli before wht_init");
-    run_cli(args, NULL);
 }

@@ -86,7 +86,8 @@ int wht_test_teardown(void **state);
 /* Starts another `serve` on the same database, with wht_init_env's environment; env: further
  * "NAME=value" overrides, NULL-ended. */
 wht_server *wht_server_start(const char *const *env);
-/* SIGTERM, wait (SIGKILL after 10 s), reap; NULL is fine. An unclean end fails wht_finish. */
+/* SIGTERM, wait (SIGKILL after 10 s), reap; NULL is fine. An unclean end fails wht_finish.
+ * The main server may be stopped too: requests without a server then end the program. */
 void wht_server_stop(wht_server *server);
 /* Sends sig to a server (SIGSTOP / SIGCONT to pause and resume it). */
 void wht_server_signal(const wht_server *server, int sig);
@@ -205,10 +206,6 @@ json_t *wht_audit_since(long long after_id);
  * ("... code is NNNNNN"), waiting up to 15 s for it to arrive; fails the test otherwise. */
 const char *wht_fake_mail_code(const wht_server *fake, const char *recipient, size_t nth);
 
-/* Runs `wheelhouse ARGS...` (NULL-ended) on the test database with the servers' environment;
- * ends the program with its log when it fails or takes too long. */
-void wht_cli(const char *const *args);
-
 /* ---- races ----
  * Sends n requests at once, each from its own process over its own connection, released
  * together through one gate: method and path on the main server with token, bodies[i] as the
@@ -222,6 +219,22 @@ void wht_race(size_t n, const char *method, const char *path, const char *token,
  * connection of its own, and returns the first column of its first row as an integer: 0 when
  * there is no row or it is NULL. Fails the test on an error. */
 long long wht_sql(const char *sql);
+
+/* A digest of the whole database: one line "table rows hash" per table, every row's text in a
+ * sorted order, so two digests are equal exactly when every table holds the same rows. skip
+ * (NULL-terminated, or NULL) names tables ("sessions") or columns ("sessions.last_seen_at")
+ * left out. Read over a connection of its own, in one read transaction on SQLite. */
+const char *wht_db_digest(const char *const *skip);
+
+/* ---- other `wheelhouse` commands (with wht_init_env's environment, then env) ---- */
+/* Runs `wheelhouse args...` to completion; returns its exit status (-1: killed by a signal) and,
+ * when output is not NULL, its stdout and stderr together (harness-owned). */
+int wht_cli(const char *const *args, const char *const *env, const char **output);
+/* Starts `wheelhouse args...` in the background; stop it with wht_server_kill. */
+wht_server *wht_cli_start(const char *const *args, const char *const *env);
+/* Waits up to ms for needle to appear in a server's (or command's) log; false when it did not,
+ * or at once when the process has ended. */
+bool wht_server_wait_log(const wht_server *server, const char *needle, long ms);
 
 /* ---- assertions (report at the caller's line, with the request and the response) ---- */
 /* Text printed with any harness assertion failure until the test ends. */

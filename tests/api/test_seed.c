@@ -44,7 +44,7 @@ static void count_rows(long long *out)
 static int seed_once(void **state)
 {
     (void)state;
-    wht_cli((const char *const[]){"seed", "--demo", NULL});
+    assert_int_equal(wht_cli((const char *const[]){"seed", "--demo", NULL}, NULL, NULL), 0);
     count_rows(counts);
     return 0;
 }
@@ -106,7 +106,7 @@ static void test_a_second_run_adds_nothing(void **state)
 {
     (void)state;
     long long after[16];
-    wht_cli((const char *const[]){"seed", "--demo", NULL});
+    assert_int_equal(wht_cli((const char *const[]){"seed", "--demo", NULL}, NULL, NULL), 0);
     count_rows(after);
     for (size_t i = 0; tables[i]; i++) {
         wht_context("table %s", tables[i]);
