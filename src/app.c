@@ -119,6 +119,7 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     int applied = 0;
     memset(app, 0, sizeof *app);
     app->metrics = wh_metrics_new(wh_clock_now_ms());
+    app->idem_waits = wh_idem_waits_new();
     wh_err rc = wh_config_load(&app->config, e);
     if (rc != WH_OK)
         return rc;
@@ -162,6 +163,7 @@ void wh_app_cleanup(wh_app *app)
     wh_router_free(app->router);
     wh_db_free(app->db);
     wh_metrics_free(app->metrics);
+    wh_idem_waits_free(app->idem_waits);
     wh_config_cleanup(&app->config);
     wh_crypto_wipe(app->cursor_key, sizeof app->cursor_key);
     wh_crypto_wipe(app->code_key, sizeof app->code_key);

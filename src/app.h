@@ -28,6 +28,7 @@ struct wh_app {
     wh_metrics *metrics;  /* request counts and latencies for GET /metrics */
     /* rate limits: in process, or Redis when WH_REDIS_URL is set (docs/ratelimit.md) */
     wh_ratelimit *limiter;
+    wh_idem_waits *idem_waits; /* requests waiting on another's Idempotency-Key, per key */
 };
 
 /* Loads configuration, opens and migrates the database, loads the secret, builds the router. */

@@ -26,9 +26,13 @@ typedef struct {
     bool jobs;
     int64_t job_lease_s;       /* WH_JOB_LEASE_S: a job lease's life, renewed while it runs */
     int64_t job_test_delay_ms; /* WH_JOB_TEST_DELAY_MS: tests only, a pause before each job */
-    int64_t fmcsa_stale_s;     /* WH_FMCSA_STALE_S: fmcsa_sync re-checks carriers older than this */
-    char *web_dir;             /* static UI directory */
-    char *docs_dir;            /* directory holding openapi.json */
+    /* WH_TEST_CRASH_AFTER_COMMIT: tests only, NULL unless set; the process kills itself when the
+     * request owning exactly this Idempotency-Key (16+ characters) is between its handler's
+     * commit and the write of its answer (http/idempotency.c) */
+    char *test_crash_key;
+    int64_t fmcsa_stale_s; /* WH_FMCSA_STALE_S: fmcsa_sync re-checks carriers older than this */
+    char *web_dir;         /* static UI directory */
+    char *docs_dir;        /* directory holding openapi.json */
     /* integrations: base URLs always set (defaults are the real services); keys NULL if unset */
     char *fmcsa_base_url, *fmcsa_webkey;
     char *sendgrid_base_url, *sendgrid_api_key, *sendgrid_from;
