@@ -124,6 +124,9 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     if (rc != WH_OK)
         return rc;
     wh_log_set_level(app->config.log_level);
+    if (app->config.test_crash_key)
+        wh_log(WH_LOG_WARN, "WH_TEST_CRASH_AFTER_COMMIT is set: this process kills itself at one"
+                            " Idempotency-Key (tests only; never in production)");
     if (!wh_clock_set_zone(app->config.timezone))
         return wh_error_field(e, "WH_TIMEZONE", "is not a known time zone");
     if (wh_crypto_init() != WH_OK)

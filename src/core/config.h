@@ -26,13 +26,9 @@ typedef struct {
     bool jobs;
     int64_t job_lease_s;       /* WH_JOB_LEASE_S: a job lease's life, renewed while it runs */
     int64_t job_test_delay_ms; /* WH_JOB_TEST_DELAY_MS: tests only, a pause before each job */
-    /* WH_TEST_CRASH_AFTER_COMMIT: tests only, NULL unless set; the process kills itself when the
-     * request owning exactly this Idempotency-Key (16+ characters) is between its handler's
-     * commit and the write of its answer (http/idempotency.c) */
-    char *test_crash_key;
-    int64_t fmcsa_stale_s; /* WH_FMCSA_STALE_S: fmcsa_sync re-checks carriers older than this */
-    char *web_dir;         /* static UI directory */
-    char *docs_dir;        /* directory holding openapi.json */
+    int64_t fmcsa_stale_s;     /* WH_FMCSA_STALE_S: fmcsa_sync re-checks carriers older than this */
+    char *web_dir;             /* static UI directory */
+    char *docs_dir;            /* directory holding openapi.json */
     /* integrations: base URLs always set (defaults are the real services); keys NULL if unset */
     char *fmcsa_base_url, *fmcsa_webkey;
     char *sendgrid_base_url, *sendgrid_api_key, *sendgrid_from;
@@ -49,6 +45,10 @@ typedef struct {
     /* WH_TRUSTED_PROXIES: peers whose X-Forwarded-For names the client (none: never read) */
     wh_net_cidr trusted_proxies[WH_LIMIT_TRUSTED_PROXIES];
     int ntrusted_proxies;
+    /* WH_TEST_CRASH_AFTER_COMMIT: tests only, NULL unless set; the process kills itself when the
+     * request owning exactly this Idempotency-Key (16+ characters) is between its handler's
+     * commit and the write of its answer (http/idempotency.c) */
+    char *test_crash_key;
 } wh_config;
 
 /* Reads WH_* variables; a malformed value fills e (field = the variable name). */
