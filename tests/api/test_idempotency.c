@@ -255,53 +255,6 @@ static void test_a_committed_refusal_is_replayed_without_a_second_run(void **sta
 
 /* ---- waiting for another request's answer ---- */
 
-typedef struct {
-    CURL *easy;
-    char body[4096];
-    size_t len;
-} flight;
-
-static size_t collect(char *p, size_t size, size_t n, void *ud)
-{
-    flight *f = ud;
-    size_t take = size * n;
-    if (take > sizeof f->body - 1 - f->len)
-        take = sizeof f->body - 1 - f->len;
-    memcpy(f->body + f->len, p, take);
-    f->len += take;
-    f->body[f->len] = '\0';
-    return size * n;
-}
-
-/* Pumps multi until nothing runs or ms have passed. */
-static void pump(CURLM *multi, long ms)
-{
-    long long until = wht_now_ms() + ms;
-    int running = 1;
-    while (running > 0 && (ms < 0 || wht_now_ms() < until)) {
-        curl_multi_perform(multi, &running);
-        curl_multi_poll(multi, NULL, 0, 20, NULL);
-    }
-}
-
-/* Waits until the fake holds (stalls) an FMCSA request. */
-static void wait_fmcsa_held(void)
-{
-    long long deadline = wht_now_ms() + 15000;
-    for (;;) {
-        size_t i;
-        json_t *e;
-        json_array_foreach(wht_fake_requests(fake, "fmcsa"), i, e)
-        {
-            if (json_is_null(json_object_get(e, "status")))
-                return;
-        }
-        if (wht_now_ms() > deadline)
-            WHT_FAIL("FMCSA never received a request to hold");
-        wht_sleep_ms(20);
-    }
-}
-
 /* The first request with a key onboards a carrier and waits on a stalled FMCSA (holding no
  * connection); WAITERS + 3 more with the same key arrive meanwhile on a server with two pooled
  * connections. WAITERS of them wait, three are refused 409 at once, and while they wait the
@@ -320,67 +273,50 @@ static void test_waiters_hold_no_connection_and_are_bounded(void **state)
                            wht_unique("WAITING CARRIER "), "allowedToOperate", "Y", "statusCode",
                            "A"));
     wht_fake_set(fake, "fmcsa",
-                 wht_json("{s:s, s:i, s:i}", "mode", "stall", "stall_ms", 4000, "count", 1));
-    const char *url = wht_fmt("%s/api/v1/carriers", wht_server_base(s));
+                 wht_json("{s:s, s:i, s:i}", "mode", "stall", "stall_ms", 6000, "count", 1));
     const char *body = wht_fmt("{\"dot_number\":\"%s\"}", dot);
-    struct curl_slist *h = NULL;
-    h = curl_slist_append(h, "Content-Type: application/json");
-    h = curl_slist_append(h, wht_fmt("Authorization: Bearer %s", wht_admin_token()));
-    h = curl_slist_append(h, wht_fmt("Idempotency-Key: %s", wht_unique("waiters")));
-    flight f[1 + FOLLOWERS];
-    CURLM *multi = curl_multi_init();
-    memset(f, 0, sizeof f);
-    for (int i = 0; i < 1 + FOLLOWERS; i++) {
-        f[i].easy = curl_easy_init();
-        curl_easy_setopt(f[i].easy, CURLOPT_URL, url);
-        curl_easy_setopt(f[i].easy, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(f[i].easy, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(f[i].easy, CURLOPT_WRITEFUNCTION, collect);
-        curl_easy_setopt(f[i].easy, CURLOPT_WRITEDATA, &f[i]);
-        curl_easy_setopt(f[i].easy, CURLOPT_TIMEOUT, 60L);
-        curl_multi_add_handle(multi, f[i].easy);
-        if (i == 0) { /* the owner first: it is inside FMCSA before the others arrive */
-            long long deadline = wht_now_ms() + 15000;
-            while (json_array_size(wht_fake_requests(fake, "fmcsa")) == 0 &&
-                   wht_now_ms() < deadline)
-                pump(multi, 50);
-            wait_fmcsa_held();
-        }
+    const char *headers[] = {wht_fmt("Idempotency-Key: %s", wht_unique("waiters")), NULL};
+    wht_request req = {.method = "POST",
+                       .path = WHT_API "/carriers",
+                       .token = wht_admin_token(),
+                       .headers = headers,
+                       .body = body,
+                       .body_len = strlen(body),
+                       .server = s};
+    wht_flight *f[1 + FOLLOWERS];
+    f[0] = wht_flight_start(&req); /* the owner first: inside FMCSA before the others arrive */
+    wht_fake_wait_held(fake, "fmcsa");
+    /* One at a time: each lands on an idle worker thread of the server (a libmicrohttpd pool
+     * thread serves the connections it accepted one after the other, so two arriving together
+     * could meet one behind a waiter and arrive only after the owner's answer). */
+    for (int i = 1; i < 1 + FOLLOWERS; i++) {
+        f[i] = wht_flight_start(&req);
+        wht_sleep_ms(100);
     }
-    pump(multi, 500);
     /* The owner holds no connection inside FMCSA, and the waiters none while they sleep: other
-     * requests of this server are answered meanwhile. */
-    wht_resp *fine = NULL;
-    for (int i = 0; i < 3; i++) {
-        fine = wht_send_on(s, "GET", wht_admin_token(), "/me", NULL);
-        WHT_EXPECT(fine, 200);
-    }
+     * requests of this server are answered meanwhile ... */
+    for (int i = 0; i < 3; i++)
+        WHT_EXPECT(wht_send_on(s, "GET", wht_admin_token(), "/me", NULL), 200);
     /* ... all while the owner was still inside FMCSA */
     json_t *lookup = json_array_get(wht_fake_requests(fake, "fmcsa"), 0);
     assert_true(json_is_null(json_object_get(lookup, "status")));
-    pump(multi, -1);
     int created = 0, refused = 0;
     const char *first = NULL;
     for (int i = 0; i < 1 + FOLLOWERS; i++) {
-        long status = 0;
-        curl_easy_getinfo(f[i].easy, CURLINFO_RESPONSE_CODE, &status);
-        wht_context("request %d answered %ld: %s", i, status, f[i].body);
-        if (status == 201) {
+        wht_resp *r = wht_flight_end(f[i]);
+        wht_context("request %d answered %ld: %s", i, r->status, r->body);
+        if (r->status == 201) {
             created++;
             if (first)
-                assert_string_equal(f[i].body, first);
-            first = first ? first : f[i].body;
+                assert_string_equal(r->body, first);
+            first = first ? first : r->body;
         } else {
-            assert_int_equal(status, 409);
-            assert_non_null(strstr(f[i].body, "waiting"));
+            WHT_PROBLEM(r, 409, "conflict", NULL);
+            assert_non_null(strstr(r->body, "waiting"));
             refused++;
         }
-        curl_multi_remove_handle(multi, f[i].easy);
-        curl_easy_cleanup(f[i].easy);
     }
     wht_context("%s", "");
-    curl_multi_cleanup(multi);
-    curl_slist_free_all(h);
     assert_int_equal(created, 1 + WAITERS);
     assert_int_equal(refused, EXTRA);
     assert_int_equal(wht_sql(wht_fmt("SELECT COUNT(*) FROM carriers WHERE dot_number = '%s'", dot)),

@@ -520,88 +520,6 @@ static void test_fmcsa_sync_failed_partial_succeeded_with_alerts(void **state)
 
 /* ---- a run that waited before it took the lease ---- */
 
-typedef struct {
-    CURLM *multi;
-    CURL *easy;
-    struct curl_slist *headers;
-    char body[4096];
-    size_t len;
-} pending_post;
-
-static size_t collect(char *p, size_t size, size_t n, void *ud)
-{
-    pending_post *pp = ud;
-    size_t take = size * n;
-    if (take > sizeof pp->body - 1 - pp->len)
-        take = sizeof pp->body - 1 - pp->len;
-    memcpy(pp->body + pp->len, p, take);
-    pp->len += take;
-    pp->body[pp->len] = '\0';
-    return size * n;
-}
-
-/* Sends POST /jobs/{job}/run to s and pumps libcurl until the request is on the wire (then a
- * while longer, so the server has read it); the answer is collected by post_finish. */
-static void post_start(pending_post *pp, const wht_server *s, const char *job)
-{
-    memset(pp, 0, sizeof *pp);
-    pp->headers = curl_slist_append(NULL, "Content-Type: application/json");
-    pp->headers =
-        curl_slist_append(pp->headers, wht_fmt("Authorization: Bearer %s", wht_admin_token()));
-    pp->easy = curl_easy_init();
-    curl_easy_setopt(pp->easy, CURLOPT_URL,
-                     wht_fmt("%s/api/v1/jobs/%s/run", wht_server_base(s), job));
-    curl_easy_setopt(pp->easy, CURLOPT_HTTPHEADER, pp->headers);
-    curl_easy_setopt(pp->easy, CURLOPT_POSTFIELDS, "{}");
-    curl_easy_setopt(pp->easy, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(pp->easy, CURLOPT_WRITEDATA, pp);
-    curl_easy_setopt(pp->easy, CURLOPT_TIMEOUT, 30L);
-    pp->multi = curl_multi_init();
-    curl_multi_add_handle(pp->multi, pp->easy);
-    long long until = wht_now_ms() + 300;
-    int running = 1;
-    while (running > 0 && wht_now_ms() < until) {
-        curl_multi_perform(pp->multi, &running);
-        curl_multi_poll(pp->multi, NULL, 0, 20, NULL);
-    }
-}
-
-/* Waits for the answer of post_start; returns its status and the run it names (or NULL). */
-static long post_finish(pending_post *pp, json_t **run)
-{
-    int running = 1;
-    long status = 0;
-    while (running > 0) {
-        curl_multi_perform(pp->multi, &running);
-        curl_multi_poll(pp->multi, NULL, 0, 50, NULL);
-    }
-    curl_easy_getinfo(pp->easy, CURLINFO_RESPONSE_CODE, &status);
-    curl_multi_remove_handle(pp->multi, pp->easy);
-    curl_easy_cleanup(pp->easy);
-    curl_multi_cleanup(pp->multi);
-    curl_slist_free_all(pp->headers);
-    *run = status == 202 ? wht_keep_json(json_loads(pp->body, 0, NULL)) : NULL;
-    return status;
-}
-
-/* Waits until the fake holds (stalls) an FMCSA request. */
-static void wait_fmcsa_held(void)
-{
-    long long deadline = wht_now_ms() + RUN_WAIT_MS;
-    for (;;) {
-        size_t i;
-        json_t *e;
-        json_array_foreach(wht_fake_requests(fake, "fmcsa"), i, e)
-        {
-            if (json_is_null(json_object_get(e, "status")))
-                return;
-        }
-        if (wht_now_ms() > deadline)
-            WHT_FAIL("FMCSA never received a request to hold");
-        wht_sleep_ms(20);
-    }
-}
-
 /* Two instances are asked to run cleanup, B first. B's only pooled connection (WH_DB_POOL=1 on
  * PostgreSQL) is held by its own fmcsa_sync, stuck on a stalled FMCSA, so B's request waits
  * while A's run takes the lease, finishes and releases it; then B's run takes it. B's run must
@@ -624,17 +542,22 @@ static void test_a_waiting_run_records_when_it_took_the_lease(void **state)
                  wht_json("{s:s, s:i, s:i}", "mode", "stall", "stall_ms", 2500, "count", 1));
     wht_resp *sync = start_on(b, "fmcsa_sync", NULL);
     WHT_EXPECT(sync, 202);
-    wait_fmcsa_held();
+    wht_fake_wait_held(fake, "fmcsa");
     long long asked_b = wht_now_ms();
-    pending_post pb;
-    post_start(&pb, b, "cleanup");
+    wht_request req = {.method = "POST",
+                       .path = WHT_API "/jobs/cleanup/run",
+                       .token = wht_admin_token(),
+                       .body = "{}",
+                       .body_len = 2,
+                       .server = b};
+    wht_flight *fb = wht_flight_start(&req);
     wht_resp *ra = start_on(a, "cleanup", NULL);
-    json_t *run_b = NULL;
-    long status_b = post_finish(&pb, &run_b);
+    wht_resp *rb = wht_flight_end(fb);
+    json_t *run_b = rb->status == 202 ? rb->json : NULL;
     if (strcmp(wht_engine(), "postgres") == 0) {
         /* B waited for its connection: A ran first, then B. */
         WHT_EXPECT(ra, 202);
-        assert_int_equal(status_b, 202);
+        WHT_EXPECT(rb, 202);
     }
     json_t *done[2] = {NULL, NULL};
     if (ra->status == 202)

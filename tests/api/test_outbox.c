@@ -41,20 +41,6 @@
 
 static wht_server *fake;
 
-/* The recipient of a logged SendGrid request ("" when unreadable). */
-static const char *mail_to(const json_t *entry)
-{
-    const char *text = json_string_value(json_object_get(entry, "body"));
-    json_t *body = text ? json_loads(text, 0, NULL) : NULL;
-    if (!body)
-        return "";
-    wht_keep_json(body);
-    json_t *first = json_array_get(json_object_get(body, "personalizations"), 0);
-    json_t *to = json_array_get(json_object_get(first, "to"), 0);
-    const char *email = json_string_value(json_object_get(to, "email"));
-    return email ? email : "";
-}
-
 /* SendGrid requests for recipient, whatever their answer (held ones included). */
 static size_t requests_for(const json_t *log, const char *recipient)
 {
@@ -62,7 +48,7 @@ static size_t requests_for(const json_t *log, const char *recipient)
     json_t *e;
     json_array_foreach(log, i, e)
     {
-        if (strcasecmp(mail_to(e), recipient) == 0)
+        if (strcasecmp(wht_mail_to(e), recipient) == 0)
             n++;
     }
     return n;
