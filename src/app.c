@@ -120,6 +120,7 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     int applied = 0;
     memset(app, 0, sizeof *app);
     app->metrics = wh_metrics_new(wh_clock_now_ms());
+    app->idem_waits = wh_idem_waits_new();
     wh_err rc = wh_config_load(&app->config, e);
     if (rc != WH_OK)
         return rc;
@@ -129,6 +130,9 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     if (app->config.fault_injection)
         wh_fault_enable(app->config.fault_db_nth, app->config.fault_http_nth,
                         app->config.fault_stall_ms);
+    if (app->config.test_crash_key)
+        wh_log(WH_LOG_WARN, "WH_TEST_CRASH_AFTER_COMMIT is set: this process kills itself at one"
+                            " Idempotency-Key (tests only; never in production)");
     if (!wh_clock_set_zone(app->config.timezone))
         return wh_error_field(e, "WH_TIMEZONE", "is not a known time zone");
     if (wh_crypto_init() != WH_OK)
@@ -168,6 +172,7 @@ void wh_app_cleanup(wh_app *app)
     wh_router_free(app->router);
     wh_db_free(app->db);
     wh_metrics_free(app->metrics);
+    wh_idem_waits_free(app->idem_waits);
     wh_config_cleanup(&app->config);
     wh_crypto_wipe(app->cursor_key, sizeof app->cursor_key);
     wh_crypto_wipe(app->code_key, sizeof app->code_key);

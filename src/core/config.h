@@ -52,6 +52,10 @@ typedef struct {
      * WH_FAULT_DB_NTH, WH_FAULT_HTTP_NTH and WH_FAULT_STALL_MS is read only then */
     bool fault_injection;
     int64_t fault_db_nth, fault_http_nth, fault_stall_ms;
+    /* WH_TEST_CRASH_AFTER_COMMIT: tests only, NULL unless set; the process kills itself when the
+     * request owning exactly this Idempotency-Key (16+ characters) is between its handler's
+     * commit and the write of its answer (http/idempotency.c) */
+    char *test_crash_key;
 } wh_config;
 
 /* Reads WH_* variables; a malformed value fills e (field = the variable name). */

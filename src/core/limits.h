@@ -87,4 +87,14 @@
 #define WH_LIMIT_TRUSTED_PROXIES 16
 #define WH_LIMIT_FORWARDED_HOPS  16
 
+/* Outbox: messages one worker pass lists, and the time a lease allows beyond the worst-case
+ * delivery (every attempt timing out after its longest wait) for the claim and the settle writes
+ * around it (see wh_outbox_lease_ms). */
+#define WH_LIMIT_OUTBOX_BATCH           20
+#define WH_LIMIT_OUTBOX_LEASE_MARGIN_MS 5000
+
+/* Idempotency-Key: requests of one process that may wait at once for the answer of one key
+ * (the first request still running); more are answered 409 at once. */
+#define WH_LIMIT_IDEMPOTENCY_WAITERS 8
+
 #endif

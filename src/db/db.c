@@ -1,6 +1,10 @@
 /* The connection pool and the engine-independent half of the db interface.
  * Invariants: a slot is either free (on the free list) or held by exactly one thread; a held
- * connection's in_tx tells whether a transaction is open, so release can roll it back. */
+ * connection's in_tx tells whether a transaction is open, so release can roll it back. While a
+ * connection's commits are held (wh_db_hold), commit_held means its owner committed: the
+ * transaction is still open (in_tx) and ends only with the holder's wh_db_commit after
+ * wh_db_unhold, or a rollback; a transaction the owner begins after that is the savepoint
+ * wh_held (in_savepoint) of the open one. Acquire and release clear the three flags. */
 #define _GNU_SOURCE
 #include "db/db_int.h"
 #include "core/alloc.h"
@@ -20,6 +24,9 @@ struct wh_conn {
     void *handle; /* NULL until first use */
     bool in_tx;
     bool busy;
+    bool held;         /* wh_db_hold: commits are held for the holder */
+    bool commit_held;  /* held: the owner committed; the transaction is still open */
+    bool in_savepoint; /* held: the owner began again after a held commit (SAVEPOINT wh_held) */
 };
 
 struct wh_db {
@@ -156,6 +163,9 @@ wh_err wh_db_acquire(wh_db *db, wh_conn **out, wh_error *e)
         return rc;
     }
     c->in_tx = false;
+    c->held = false;
+    c->commit_held = false;
+    c->in_savepoint = false;
     *out = c;
     return WH_OK;
 }
@@ -164,6 +174,7 @@ void wh_db_release(wh_db *db, wh_conn *c)
 {
     if (!c)
         return;
+    (void)wh_db_unhold(c);
     wh_db_rollback(c);
     give_back(db, c);
 }
@@ -178,10 +189,54 @@ static bool fault(wh_error *e)
     return true;
 }
 
+void wh_db_hold(wh_conn *c)
+{
+    c->held = true;
+}
+
+bool wh_db_commit_held(const wh_conn *c)
+{
+    return c->commit_held;
+}
+
+/* Runs one statement whose failure leaves nothing to do but report it. */
+static void run_or_warn(wh_conn *c, const char *sql)
+{
+    wh_error e;
+    wh_error_init(&e);
+    if (c->db->be->script(c->handle, sql, &e) != WH_OK)
+        wh_log(WH_LOG_WARN, "%s failed: %s", sql, e.detail);
+}
+
+/* Undoes the user's transaction begun after a held commit, keeping what was committed. */
+static void undo_savepoint(wh_conn *c)
+{
+    run_or_warn(c, "ROLLBACK TO SAVEPOINT wh_held");
+    run_or_warn(c, "RELEASE SAVEPOINT wh_held");
+    c->in_savepoint = false;
+}
+
+bool wh_db_unhold(wh_conn *c)
+{
+    bool pending = c->commit_held;
+    if (c->in_savepoint)
+        undo_savepoint(c);
+    c->held = false;
+    c->commit_held = false;
+    return pending;
+}
+
 wh_err wh_db_begin(wh_conn *c, wh_error *e)
 {
     if (fault(e))
         return WH_ERR_DB;
+    if (c->held && c->commit_held && c->in_tx) {
+        /* After a held commit the next transaction is a savepoint of the open one, so its
+         * rollback keeps what was committed before it. */
+        wh_err rc = c->db->be->script(c->handle, "SAVEPOINT wh_held", e);
+        c->in_savepoint = rc == WH_OK;
+        return rc;
+    }
     wh_err rc = c->db->be->script(c->handle, c->db->be->begin_sql, e);
     if (rc == WH_OK)
         c->in_tx = true;
@@ -194,6 +249,15 @@ wh_err wh_db_commit(wh_conn *c, wh_error *e)
         wh_db_rollback(c);
         return WH_ERR_DB;
     }
+    if (c->held && c->in_savepoint) {
+        wh_err rc = c->db->be->script(c->handle, "RELEASE SAVEPOINT wh_held", e);
+        c->in_savepoint = false;
+        return rc;
+    }
+    if (c->held && c->in_tx) {
+        c->commit_held = true;
+        return WH_OK;
+    }
     wh_err rc = c->db->be->script(c->handle, "COMMIT", e);
     c->in_tx = false;
     return rc;
@@ -201,12 +265,14 @@ wh_err wh_db_commit(wh_conn *c, wh_error *e)
 
 void wh_db_rollback(wh_conn *c)
 {
-    wh_error ignored;
+    if (c->held && c->in_savepoint) {
+        undo_savepoint(c);
+        return;
+    }
+    c->commit_held = false;
     if (!c->in_tx)
         return;
-    wh_error_init(&ignored);
-    if (c->db->be->script(c->handle, "ROLLBACK", &ignored) != WH_OK)
-        wh_log(WH_LOG_WARN, "rollback failed: %s", ignored.detail);
+    run_or_warn(c, "ROLLBACK");
     c->in_tx = false;
 }
 

@@ -61,8 +61,22 @@ void wh_db_release(wh_db *db, wh_conn *c);
 /* BEGIN (BEGIN IMMEDIATE on SQLite: the writer lock is taken at once). */
 WH_MUST_USE wh_err wh_db_begin(wh_conn *c, wh_error *e);
 WH_MUST_USE wh_err wh_db_commit(wh_conn *c, wh_error *e);
-/* Rolls back when a transaction is open; otherwise does nothing. */
+/* Rolls back when a transaction is open (a held commit included); otherwise does nothing. */
 void wh_db_rollback(wh_conn *c);
+
+/* Held commits, for a caller that must add its own write to whatever the connection's user
+ * commits, atomically (the Idempotency-Key answer, http/idempotency.c). While c is held,
+ * wh_db_commit ends nothing: it records that the user committed (wh_db_commit_held) and leaves
+ * the transaction open. A wh_db_begin after it opens a savepoint of that transaction, which
+ * the user's next wh_db_commit releases and its wh_db_rollback undoes, keeping what was
+ * committed before. wh_db_unhold ends the hold (undoing a savepoint still open) and returns
+ * whether a commit was held: then the transaction is still open, and the holder adds its
+ * writes and ends it with wh_db_commit (now a real COMMIT) or wh_db_rollback. Without a held
+ * commit, whatever the user left open is the holder's to roll back. Acquire and release clear
+ * the hold. */
+void wh_db_hold(wh_conn *c);
+bool wh_db_commit_held(const wh_conn *c);
+bool wh_db_unhold(wh_conn *c);
 /* A transaction-scoped lock on key (pg_advisory_xact_lock; a no-op on SQLite, whose
  * BEGIN IMMEDIATE already serialises writers). */
 WH_MUST_USE wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e);

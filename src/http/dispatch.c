@@ -116,7 +116,9 @@ static wh_err run(wh_req *r, wh_error *e)
     if (rc == WH_OK && r->status == 0)
         rc = WH_ERR_INTERNAL;
     if (rc != WH_OK) {
-        if (r->db)
+        /* A request that owns an Idempotency-Key may have committed (held) before it failed:
+         * wh_idem_end commits that with the answer, or rolls back what is left open. */
+        if (r->db && !idem.key)
             wh_db_rollback(r->db);
         render_problem(r, e);
     }

@@ -66,6 +66,12 @@ struct wh_req {
     const char *token; /* the session token of the request (arena) */
     wh_principal user;
     wh_conn *db; /* lazily acquired */
+    /* Idempotency-Key this request owns and has not answered yet (arena): while set, commits
+     * on the request's connection are held so the answer joins the handler's transaction
+     * (http/idempotency.c) */
+    const char *idem_key;
+    struct wh_req_hook *after_commit; /* wh_req_after_commit, in order; arena */
+    bool commit_failed;               /* a commit made early for idem_key failed */
     /* the tightest rate-limit decision of the request, for its RateLimit-* headers */
     wh_ratelimit_result rate;
     bool rate_known;
@@ -77,6 +83,12 @@ struct wh_req {
     wh_resp_header *headers;
     bool close;
 };
+
+/* The requests of one process waiting for the answer of an Idempotency-Key another request
+ * owns, counted per key to bound them (http/idempotency.c); owned by wh_app, thread-safe. */
+typedef struct wh_idem_waits wh_idem_waits;
+wh_idem_waits *wh_idem_waits_new(void);
+void wh_idem_waits_free(wh_idem_waits *w);
 
 /* Router: route tables registered once at start-up, then read-only (thread-safe lookups). */
 wh_router *wh_router_new(void);
@@ -96,8 +108,16 @@ const char *wh_req_query(wh_req *r, const char *name);
 /* The request's database connection, acquired on first use (503 when the pool is dry). */
 WH_MUST_USE wh_err wh_req_db(wh_req *r, wh_conn **out, wh_error *e);
 /* Returns the request's database connection to the pool early (before a slow outbound call);
- * a later wh_req_db acquires again. */
+ * a later wh_req_db acquires again. A commit still held for the Idempotency-Key answer is made
+ * first (with a marker that the request's changes are in; see docs/architecture.md). */
 void wh_req_db_done(wh_req *r);
+/* Runs fn(arg) once the request's changes are durably committed: at once when no commit of
+ * the request is held back, else right after the pipeline commits them with the
+ * Idempotency-Key answer; never when that commit fails (it then answers the failure). For work
+ * that must see the committed rows from elsewhere (a job's runner thread). arg must live as
+ * long as the request (its arena). */
+typedef void (*wh_req_commit_fn)(wh_req *r, void *arg);
+void wh_req_after_commit(wh_req *r, wh_req_commit_fn fn, void *arg);
 /* Hands a new JSON reference to the request, which releases it at the end; returns v. */
 json_t *wh_req_keep(wh_req *r, json_t *v);
 /* Path parameter idx as a positive id; anything else is 404 (the resource cannot exist). */

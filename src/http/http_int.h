@@ -34,7 +34,16 @@ typedef struct {
 
 /* Before the handler: claims the key, or fills the response (replay) or e (422/409). */
 wh_err wh_idem_begin(wh_req *r, wh_idem *st, wh_error *e);
-/* After the handler: stores the answer (or forgets the key after a 5xx). */
+/* After the handler (whatever it returned, its problem already rendered): when the handler
+ * committed (held), writes the answer into that transaction and commits both, then runs the
+ * wh_req_after_commit hooks; when the commit fails, the answer becomes the failure and the key
+ * is forgotten. When it committed nothing, rolls back whatever it left open and stores the
+ * answer on its own (or forgets the key after a 5xx). */
 void wh_idem_end(wh_req *r, const wh_idem *st);
+/* Commits now a commit held for r->idem_key, with the claim marked EXECUTED (the changes are
+ * in, the answer is not yet), and runs the after-commit hooks: for a request that gives its
+ * connection back before it has an answer (wh_req_db_done). A failure is kept in
+ * r->commit_failed for wh_idem_end. Does nothing when no commit is held. */
+void wh_idem_flush(wh_req *r);
 
 #endif

@@ -376,6 +376,11 @@ static void render_breakers(wh_app *app, wh_metrics_text *t)
         const char *labels[] = {"provider", wh_provider_name((wh_provider)p), NULL};
         wh_metrics_text_int(t, "wh_breaker_consecutive_failures", labels, failures[p]);
     }
+    wh_metrics_text_family(t, "wh_outbox_lost_leases_total", "counter",
+                           "Outbox outcomes this process could not record because the message's "
+                           "lease was gone (each may mean a second delivery).");
+    wh_metrics_text_int(t, "wh_outbox_lost_leases_total", NULL,
+                        (int64_t)wh_outbox_lost_leases(app->integrations));
 }
 
 /* Rate-limit backend failures (DOMAIN.md §11): auth classes are then decided in process, reads

@@ -1,6 +1,6 @@
 /* Request accessors: headers, query parameters, path ids, the JSON body, the lazily acquired
  * database connection. Input is parsed into typed values here, at the edge. */
-#include "http/http.h"
+#include "http/http_int.h"
 #include "app.h"
 #include "core/json.h"
 #include "core/str.h"
@@ -25,6 +25,8 @@ wh_err wh_req_db(wh_req *r, wh_conn **out, wh_error *e)
         wh_err rc = wh_db_acquire(r->app->db, &r->db, e);
         if (rc != WH_OK)
             return rc;
+        if (r->idem_key) /* the Idempotency-Key answer joins what this connection commits */
+            wh_db_hold(r->db);
     }
     *out = r->db;
     return WH_OK;
@@ -32,6 +34,7 @@ wh_err wh_req_db(wh_req *r, wh_conn **out, wh_error *e)
 
 void wh_req_db_done(wh_req *r)
 {
+    wh_idem_flush(r);
     wh_db_release(r->app->db, r->db);
     r->db = NULL;
 }

@@ -137,9 +137,19 @@ WH_MUST_USE wh_err wh_twilio_send(wh_integrations *in, wh_arena *a, const char *
 WH_MUST_USE wh_err wh_outbox_enqueue(wh_conn *c, wh_arena *a, const char *channel,
                                      const char *recipient, const char *subject, const char *body,
                                      int64_t now_ms, wh_error *e);
-/* Delivers the messages due at now_ms, claiming each with a lease under `instance` so several
- * instances never deliver one message twice. Returns how many were attempted. */
+/* Delivers the messages due at now_ms (the time of the listing), claiming each at the clock of
+ * its claim with a lease of wh_outbox_lease_ms under `instance`, so several instances never
+ * deliver one message twice. Stops claiming once half a lease has passed since now_ms (the rest
+ * waits for the next call). Returns how many were attempted. */
 int wh_outbox_deliver_due(wh_db *db, wh_integrations *in, const char *instance, int64_t now_ms);
+/* How long a claim holds a message: longer than the worst-case delivery the configuration
+ * allows (every one of WH_RETRY_MAX_ATTEMPTS attempts running into WH_HTTP_TIMEOUT_MS and then
+ * waiting the longest backoff, WH_RETRY_MAX_MS), plus WH_LIMIT_OUTBOX_LEASE_MARGIN_MS for the
+ * database writes around it. Pure. */
+int64_t wh_outbox_lease_ms(const wh_config *cfg);
+/* Settles of this process that found their lease already gone (taken over or expired and
+ * claimed elsewhere): each one may mean a second delivery. For /metrics. Thread-safe. */
+uint64_t wh_outbox_lost_leases(wh_integrations *in);
 
 /* Rows (id, channel, recipient, subject, status, attempts, next_attempt_at, last_error,
  * provider_message_id, created_at, sent_at), newest first; status "" or NULL for all. */

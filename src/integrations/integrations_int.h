@@ -4,10 +4,13 @@
 
 #include "integrations/integrations.h"
 
+#include <stdatomic.h>
+
 struct wh_integrations {
     const wh_config *cfg; /* borrowed: lives in wh_app, frozen */
     wh_breaker breakers[WH_PROVIDER_COUNT];
     wh_retry_policy retry;
+    _Atomic uint64_t outbox_lost_leases; /* settles that found their lease gone */
 };
 
 /* One attempt; never fails, the outcome is in resp (status 0: no answer). */

@@ -186,7 +186,11 @@ bool wh_jobs_stopping(wh_jobs *j);
 void wh_jobs_default_date(const wh_job_def *def, int64_t now_ms, char *out, size_t cap);
 /* Starts a run in one transaction on c: takes the lease and records the run RUNNING (closing
  * as FAILED the runs of holders that lost it), or records SKIPPED_LOCKED and answers 409
- * conflict (the row is committed either way). Hand runs are audited in that transaction. */
+ * conflict (the row is committed either way). Hand runs are audited in that transaction.
+ * now_ms (the caller's clock) only picks the default date: the lease is taken at the clock read
+ * once the transaction has begun, and started_at is read after the acquisition returned, so it
+ * is never before the lease was held however long the caller waited (the one deliberate second
+ * clock read of a run). */
 WH_MUST_USE wh_err wh_jobs_begin(wh_jobs *j, wh_conn *c, wh_arena *a, const wh_job_def *def,
                                  const wh_job_request *rq, int64_t now_ms, wh_job_run *run,
                                  wh_error *e);

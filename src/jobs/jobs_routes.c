@@ -5,6 +5,7 @@
 #include "app.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "http/http.h"
 
 #include <string.h>
@@ -137,24 +138,42 @@ static wh_err read_run(wh_req *r, const wh_job_def *d, wh_job_request *rq, wh_er
     return wh_jin_done(&j) != WH_OK || e->nfields ? WH_ERR_INVALID : WH_OK;
 }
 
+typedef struct {
+    const wh_job_def *def;
+    wh_job_run run;
+} begun;
+
+/* Hands the begun run to a runner thread once its row and lease are committed (with the
+ * Idempotency-Key answer, when there is one): the runner works on connections of its own and
+ * must see them. A thread that cannot start records the run FAILED (wh_jobs_spawn). */
+static void spawn(wh_req *r, void *arg)
+{
+    begun *b = arg;
+    wh_error e;
+    wh_error_init(&e);
+    if (wh_jobs_spawn(r->app->jobs, b->def, &b->run, &e) != WH_OK)
+        wh_log(WH_LOG_ERROR, "job %s run %lld: %s", b->def->name, (long long)b->run.id, e.detail);
+}
+
 static wh_err run_job(wh_req *r, wh_error *e)
 {
-    const wh_job_def *d = wh_jobs_find(r->params[0]);
     wh_job_request rq = {.actor_id = r->user.id, .request_id = r->id};
-    wh_job_run run;
+    begun *b = wh_arena_alloc(&r->arena, sizeof *b);
     wh_conn *c = NULL;
-    if (!d)
+    b->def = wh_jobs_find(r->params[0]);
+    if (!b->def)
         return wh_error_set(e, 404, "not_found", "No such job.");
-    wh_err rc = read_run(r, d, &rq, e);
+    wh_err rc = read_run(r, b->def, &rq, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);
     if (rc == WH_OK && rq.venture_id)
         rc = wh_scope_check_venture(c, &r->arena, &r->user, rq.venture_id, e);
     if (rc == WH_OK)
-        rc = wh_jobs_begin(r->app->jobs, c, &r->arena, d, &rq, r->now_ms, &run, e);
-    if (rc == WH_OK)
-        rc = wh_jobs_spawn(r->app->jobs, d, &run, e);
-    return rc == WH_OK ? wh_resp_json(r, 202, wh_jobs_run_json(&run)) : rc;
+        rc = wh_jobs_begin(r->app->jobs, c, &r->arena, b->def, &rq, r->now_ms, &b->run, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_req_after_commit(r, spawn, b);
+    return wh_resp_json(r, 202, wh_jobs_run_json(&b->run));
 }
 
 static const wh_route routes[] = {

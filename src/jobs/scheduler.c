@@ -144,22 +144,27 @@ static const char *held_because(wh_conn *c, wh_arena *a, const char *name, int64
     return wh_arena_printf(a, "the lease is held by %s until %s", l.holder, until);
 }
 
-/* Takes the lease (closing the runs of holders that lost it) and fills the run's status. */
+/* Takes the lease (closing the runs of holders that lost it) and fills the run's status. The
+ * clock is read here, inside the run's transaction: the acquisition compares with it, and the
+ * run's started_at is read again once the acquisition has returned, so a run that waited (for
+ * a pooled connection, SQLite's writer lock or a row lock) records when it held the lease, not
+ * when it was asked for, and never seems to overlap the run it waited for. */
 static wh_err take_lease(wh_jobs *j, wh_conn *c, wh_arena *a, const wh_job_request *rq,
                          wh_job_run *run, wh_error *e)
 {
-    int64_t token = 0, now = run->started_at;
+    int64_t token = 0, now = wh_clock_now_ms();
     wh_job_run *gone = NULL;
     size_t ngone = 0;
     wh_err rc = wh_jobs_lease_acquire(c, a, run->job, run->instance, now, now + lease_ms(j),
                                       rq->slot_ms, &token, e);
+    run->started_at = wh_clock_now_ms();
     if (rc == WH_OK && token)
         rc = wh_jobs_run_close_abandoned(c, a, run->job, token, now, &gone, &ngone, e);
     for (size_t i = 0; rc == WH_OK && i < ngone; i++)
         rc = alert(j, c, a, &gone[i], e);
     run->fencing_token = token;
     run->status = token ? WH_RUN_RUNNING : WH_RUN_SKIPPED_LOCKED;
-    run->finished_at = token ? 0 : now;
+    run->finished_at = token ? 0 : run->started_at;
     run->error = token ? NULL : held_because(c, a, run->job, now);
     return rc;
 }
@@ -176,7 +181,6 @@ wh_err wh_jobs_begin(wh_jobs *j, wh_conn *c, wh_arena *a, const wh_job_def *def,
     run->dry_run = rq->dry_run;
     run->requested_by = rq->actor_id;
     run->instance = j->app->instance;
-    run->started_at = now_ms;
     wh_err rc = wh_db_begin(c, e);
     if (rc == WH_OK)
         rc = take_lease(j, c, a, rq, run, e);

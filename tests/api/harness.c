@@ -550,44 +550,129 @@ static struct curl_slist *request_headers(CURL *c, const wht_request *req)
     return h;
 }
 
-static wht_resp *http(const wht_request *req, long timeout_ms)
+/* One exchange being made: the easy handle and what it needs until it ends. */
+typedef struct exchange {
+    CURL *c;
+    struct curl_slist *h;
+    char *url;
+    char errbuf[CURL_ERROR_SIZE];
+    wht_resp *r;
+} exchange;
+
+/* Prepares req for sending; the response is filled by exchange_end. */
+static void exchange_begin(exchange *x, const wht_request *req, long timeout_ms)
 {
     const wht_server *srv = req->server ? req->server : G.main;
     if (!srv)
         die("a request to the main server after it was stopped");
     if (!srv)
         die("no server to send %s %s to", req->method, req->path);
-    wht_resp *r = keep(xcalloc(1, sizeof *r), resp_free);
-    r->target = format("%s %s", req->method, req->path);
-    r->body = xcalloc(1, 1);
-    CURL *c = curl_easy_init();
-    if (!c)
+    x->r = keep(xcalloc(1, sizeof *x->r), resp_free);
+    x->r->target = format("%s %s", req->method, req->path);
+    x->r->body = xcalloc(1, 1);
+    x->c = curl_easy_init();
+    if (!x->c)
         die("curl_easy_init failed");
-    char *url = format("%s%s", srv->base, req->path);
-    char errbuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-    struct curl_slist *h = request_headers(c, req);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
+    x->url = format("%s%s", srv->base, req->path);
+    x->errbuf[0] = '\0';
+    curl_easy_setopt(x->c, CURLOPT_URL, x->url);
+    curl_easy_setopt(x->c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(x->c, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(x->c, CURLOPT_ERRORBUFFER, x->errbuf);
+    curl_easy_setopt(x->c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(x->c, CURLOPT_WRITEDATA, x->r);
+    curl_easy_setopt(x->c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(x->c, CURLOPT_HEADERDATA, x->r);
+    x->h = request_headers(x->c, req);
+    curl_easy_setopt(x->c, CURLOPT_HTTPHEADER, x->h);
+    curl_easy_setopt(x->c, CURLOPT_CUSTOMREQUEST, req->method);
     if (strcmp(req->method, "HEAD") == 0)
-        curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-    CURLcode rc = curl_easy_perform(c);
+        curl_easy_setopt(x->c, CURLOPT_NOBODY, 1L);
+}
+
+/* Records the outcome of the transfer (rc) in the response and frees the rest. */
+static wht_resp *exchange_end(exchange *x, CURLcode rc)
+{
+    wht_resp *r = x->r;
     if (rc != CURLE_OK)
-        r->error = format("%s (%s)", curl_easy_strerror(rc), errbuf);
+        r->error = format("%s (%s)", curl_easy_strerror(rc), x->errbuf);
     else
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    free(url);
+        curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(x->h);
+    curl_easy_cleanup(x->c);
+    free(x->url);
     if (r->body_len > 0)
         r->json = json_loadb(r->body, r->body_len, JSON_DECODE_ANY, NULL);
+    return r;
+}
+
+static wht_resp *http(const wht_request *req, long timeout_ms)
+{
+    exchange x;
+    exchange_begin(&x, req, timeout_ms);
+    return exchange_end(&x, curl_easy_perform(x.c));
+}
+
+struct wht_flight {
+    exchange x;
+    CURLM *multi;
+    CURLcode rc;
+    bool done;
+};
+
+/* Lets f's transfer progress for up to ms (until it ends); true once it has ended. */
+static bool flight_step(wht_flight *f, long ms)
+{
+    long long until = wht_now_ms() + ms;
+    while (!f->done) {
+        int running = 0, left = 0;
+        curl_multi_perform(f->multi, &running);
+        for (CURLMsg *m; (m = curl_multi_info_read(f->multi, &left)) != NULL;)
+            if (m->msg == CURLMSG_DONE) {
+                f->rc = m->data.result;
+                f->done = true;
+            }
+        if (f->done || (ms >= 0 && wht_now_ms() >= until))
+            break;
+        curl_multi_poll(f->multi, NULL, 0, 10, NULL);
+    }
+    return f->done;
+}
+
+wht_flight *wht_flight_start(const wht_request *req)
+{
+    wht_flight *f = xcalloc(1, sizeof *f);
+    exchange_begin(&f->x, req, HTTP_TIMEOUT_MS);
+    f->multi = curl_multi_init();
+    if (!f->multi)
+        die("curl_multi_init failed");
+    curl_multi_add_handle(f->multi, f->x.c);
+    long long until = wht_now_ms() + 2000;
+    for (;;) { /* until the request has left: headers and the whole body */
+        curl_off_t sent = 0;
+        long header = 0;
+        if (flight_step(f, 10))
+            break;
+        curl_easy_getinfo(f->x.c, CURLINFO_REQUEST_SIZE, &header);
+        curl_easy_getinfo(f->x.c, CURLINFO_SIZE_UPLOAD_T, &sent);
+        if ((header > 0 && (size_t)sent >= req->body_len) || wht_now_ms() > until)
+            break;
+    }
+    return f;
+}
+
+void wht_flight_pump(wht_flight *f, long ms)
+{
+    (void)flight_step(f, ms);
+}
+
+wht_resp *wht_flight_end(wht_flight *f)
+{
+    (void)flight_step(f, -1);
+    curl_multi_remove_handle(f->multi, f->x.c);
+    wht_resp *r = exchange_end(&f->x, f->rc);
+    curl_multi_cleanup(f->multi);
+    free(f);
     return r;
 }
 
@@ -1054,6 +1139,36 @@ json_t *wht_fake_requests(const wht_server *fake, const char *provider)
 void wht_fake_clear(const wht_server *fake, const char *provider)
 {
     wht_fake_call(fake, "DELETE", wht_fmt("/_requests/%s", provider), NULL);
+}
+
+void wht_fake_wait_held(const wht_server *fake, const char *provider)
+{
+    long long deadline = wht_now_ms() + HTTP_TIMEOUT_MS;
+    for (;;) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(wht_fake_requests(fake, provider), i, e)
+        {
+            if (json_is_null(json_object_get(e, "status")))
+                return;
+        }
+        if (wht_now_ms() > deadline)
+            WHT_FAIL("%s never received a request to hold", provider);
+        wht_sleep_ms(20);
+    }
+}
+
+const char *wht_mail_to(const json_t *entry)
+{
+    const char *text = json_string_value(json_object_get(entry, "body"));
+    json_t *body = text ? json_loads(text, 0, NULL) : NULL;
+    if (!body)
+        return "";
+    wht_keep_json(body);
+    json_t *first = json_array_get(json_object_get(body, "personalizations"), 0);
+    json_t *to = json_array_get(json_object_get(first, "to"), 0);
+    const char *email = json_string_value(json_object_get(to, "email"));
+    return email ? email : "";
 }
 
 /* --------------------------------------------------------------- databases */

@@ -125,6 +125,10 @@ void wht_fake_mode(const wht_server *fake, const char *provider, const char *mod
 /* The items of GET /_requests/{provider}, oldest first; DELETE clears that log. */
 json_t *wht_fake_requests(const wht_server *fake, const char *provider);
 void wht_fake_clear(const wht_server *fake, const char *provider);
+/* Waits (up to a minute) until the fake holds (stalls) a request of provider. */
+void wht_fake_wait_held(const wht_server *fake, const char *provider);
+/* The recipient of a logged SendGrid request ("" when its body is unreadable). */
+const char *wht_mail_to(const json_t *entry);
 
 /* ---- HTTP (paths of the wht_send family are relative to /api/v1) ---- */
 /* Sends req (full path) and returns the response; never fails the test by itself. */
@@ -139,6 +143,14 @@ wht_resp *wht_send(const char *method, const char *token, const char *path, json
 /* As wht_send, to a given server (NULL: the main one). */
 wht_resp *wht_send_on(const wht_server *server, const char *method, const char *token,
                       const char *path, json_t *body);
+/* A request in flight while the test does other things (several may be in flight at once):
+ * wht_flight_start sends req and returns once it has left (headers and body); the transfer
+ * progresses only inside wht_flight_pump and wht_flight_end, which waits for the answer and
+ * returns it like wht_do (harness-owned; the flight is freed). Every flight must be ended. */
+typedef struct wht_flight wht_flight;
+wht_flight *wht_flight_start(const wht_request *req);
+void wht_flight_pump(wht_flight *f, long ms);
+wht_resp *wht_flight_end(wht_flight *f);
 /* Sends len raw bytes; content_type as in wht_request. */
 wht_resp *wht_send_raw(const char *method, const char *token, const char *path,
                        const char *content_type, const char *body, size_t len);

@@ -1,8 +1,13 @@
 /*
- * Idempotency-Key on POST (API.md "Conventions"): a replay returns the first response with
- * Idempotent-Replayed: true and writes nothing; the same key with another body is 422; 16
- * concurrent requests with one key create one row; keys belong to their user; a malformed key
- * is 400; a refused first request is replayed as refused.
+ * Idempotency-Key on POST (API.md "Conventions", docs/architecture.md "Idempotency-Key"): a
+ * replay returns the first response with Idempotent-Replayed: true and writes nothing; the same
+ * key with another body is 422; 16 concurrent requests with one key create one row; keys belong
+ * to their user; a malformed key is 400; a refused first request is replayed as refused. The
+ * answer is stored in the handler's transaction: a process killed between the handler's commit
+ * and the answer's write (WH_TEST_CRASH_AFTER_COMMIT) has committed nothing, so the retry runs
+ * the request once. Requests waiting for a key's first answer hold no pooled connection
+ * (WH_DB_POOL=2 on PostgreSQL: other requests are served meanwhile), and at most
+ * WAITERS of them wait per key; more are 409 at once.
  */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
@@ -24,6 +29,9 @@
 #include "harness.h"
 
 #define CONCURRENT 16
+#define WAITERS    8 /* WH_LIMIT_IDEMPOTENCY_WAITERS */
+
+static wht_server *fake;
 
 static wht_resp *post_keyed(const char *token, const char *path, const char *key, const char *body)
 {
@@ -155,16 +163,165 @@ static void test_concurrent_requests_with_one_key_create_one_row(void **state)
         curl_multi_perform(multi, &running);
         curl_multi_poll(multi, NULL, 0, 100, NULL);
     } while (running > 0);
+    int created = 0;
     for (int i = 0; i < CONCURRENT; i++) {
         long status = 0;
         curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
-        assert_int_equal(status, 201);
+        /* at most WAITERS wait for the first answer; any beyond them are 409 at once */
+        assert_true(status == 201 || status == 409);
+        created += status == 201;
         curl_multi_remove_handle(multi, easy[i]);
         curl_easy_cleanup(easy[i]);
     }
     curl_multi_cleanup(multi);
     curl_slist_free_all(h);
+    assert_true(created >= 1 + WAITERS);
     assert_int_equal(count_code(code), 1);
+}
+
+/* ---- the answer in the handler's transaction ---- */
+
+/* Offices of a venture named name (offices have no unique key: a second run would add one). */
+static long long offices_named(const char *name)
+{
+    return wht_sql(wht_fmt("SELECT COUNT(*) FROM offices WHERE name = '%s'", name));
+}
+
+/* The server dies (as by kill -9) after the handler committed and before the answer is
+ * written. Nothing of the request is in the database but its claim; once the claim counts as
+ * abandoned (5 minutes, moved back here), the retry runs the request exactly once, and its
+ * answer is replayed from then on. */
+static void test_a_crash_between_commit_and_answer_never_runs_twice(void **state)
+{
+    (void)state;
+    const char *key = wht_unique("crash-after-commit-");
+    const char *env[] = {wht_fmt("WH_TEST_CRASH_AFTER_COMMIT=%s", key), NULL};
+    wht_server *doomed = wht_server_start(env);
+    wht_venture v = wht_venture_new("BPO");
+    const char *name = wht_unique("Crash office ");
+    const char *path = wht_fmt("/ventures/%lld/offices", v.id);
+    const char *body = wht_fmt("{\"name\":\"%s\"}", name);
+    const char *headers[] = {wht_fmt("Idempotency-Key: %s", key), NULL};
+    wht_request req = {.method = "POST",
+                       .path = wht_fmt("/api/v1%s", path),
+                       .token = wht_admin_token(),
+                       .headers = headers,
+                       .body = body,
+                       .body_len = strlen(body),
+                       .server = doomed};
+    wht_resp *lost = wht_do(&req);
+    assert_int_equal(lost->status, 0); /* no answer: the process died */
+    wht_server_kill(doomed);
+    assert_int_equal(offices_named(name), 0);
+    const char *claim =
+        wht_fmt("FROM idempotency_keys WHERE user_id = %lld AND key = '%s'", wht_admin_id(), key);
+    assert_int_equal(wht_sql(wht_fmt("SELECT COUNT(*) %s AND status IS NULL", claim)), 1);
+
+    wht_sql(wht_fmt("UPDATE idempotency_keys SET created_at = created_at - 600000 WHERE"
+                    " user_id = %lld AND key = '%s'",
+                    wht_admin_id(), key));
+    wht_resp *retry = post_keyed(wht_admin_token(), path, key, body);
+    WHT_EXPECT(retry, 201);
+    assert_null(wht_header(retry, "Idempotent-Replayed"));
+    assert_int_equal(offices_named(name), 1);
+    wht_resp *again = post_keyed(wht_admin_token(), path, key, body);
+    WHT_EXPECT(again, 201);
+    assert_string_equal(wht_header(again, "Idempotent-Replayed"), "true");
+    assert_string_equal(again->body, retry->body);
+    assert_int_equal(offices_named(name), 1);
+    assert_int_equal(wht_sql(wht_fmt("SELECT status %s", claim)), 201);
+}
+
+/* A refusal after a commit (a job whose lease is held answers 409 with a SKIPPED_LOCKED run
+ * committed) is stored with that commit and replayed; no second run row appears. */
+static void test_a_committed_refusal_is_replayed_without_a_second_run(void **state)
+{
+    (void)state;
+    const char *delay[] = {"WH_JOB_TEST_DELAY_MS=3000", NULL};
+    wht_server *s = wht_server_start(delay);
+    wht_resp *held = wht_send_on(s, "POST", wht_admin_token(), "/jobs/cleanup/run", json_object());
+    WHT_EXPECT(held, 202);
+    const char *key = wht_unique("refusal");
+    long long runs = wht_sql("SELECT COUNT(*) FROM job_runs WHERE job = 'cleanup'");
+    wht_resp *first = post_keyed(wht_admin_token(), "/jobs/cleanup/run", key, "{}");
+    WHT_PROBLEM(first, 409, "conflict", NULL);
+    wht_resp *again = post_keyed(wht_admin_token(), "/jobs/cleanup/run", key, "{}");
+    WHT_PROBLEM(again, 409, "conflict", NULL);
+    assert_string_equal(wht_header(again, "Idempotent-Replayed"), "true");
+    assert_string_equal(again->body, first->body);
+    assert_int_equal(wht_sql("SELECT COUNT(*) FROM job_runs WHERE job = 'cleanup'"), runs + 1);
+    wht_server_stop(s);
+}
+
+/* ---- waiting for another request's answer ---- */
+
+/* The first request with a key onboards a carrier and waits on a stalled FMCSA (holding no
+ * connection); WAITERS + 3 more with the same key arrive meanwhile on a server with two pooled
+ * connections. WAITERS of them wait, three are refused 409 at once, and while they wait the
+ * server still answers other requests. Then every waiter replays the one 201. */
+static void test_waiters_hold_no_connection_and_are_bounded(void **state)
+{
+    (void)state;
+    enum { EXTRA = 3, FOLLOWERS = WAITERS + EXTRA };
+    const char *env[] = {"WH_DB_POOL=2", "WH_THREADS=32", NULL};
+    wht_server *s = wht_server_start(env);
+    static int seq;
+    const char *dot = wht_fmt("%d", 4200000 + ++seq);
+    wht_fake_reset(fake);
+    wht_fake_call(fake, "POST", "/_control/fmcsa/carriers",
+                  wht_json("{s:s, s:s, s:s, s:s}", "dotNumber", dot, "legalName",
+                           wht_unique("WAITING CARRIER "), "allowedToOperate", "Y", "statusCode",
+                           "A"));
+    wht_fake_set(fake, "fmcsa",
+                 wht_json("{s:s, s:i, s:i}", "mode", "stall", "stall_ms", 6000, "count", 1));
+    const char *body = wht_fmt("{\"dot_number\":\"%s\"}", dot);
+    const char *headers[] = {wht_fmt("Idempotency-Key: %s", wht_unique("waiters")), NULL};
+    wht_request req = {.method = "POST",
+                       .path = WHT_API "/carriers",
+                       .token = wht_admin_token(),
+                       .headers = headers,
+                       .body = body,
+                       .body_len = strlen(body),
+                       .server = s};
+    wht_flight *f[1 + FOLLOWERS];
+    f[0] = wht_flight_start(&req); /* the owner first: inside FMCSA before the others arrive */
+    wht_fake_wait_held(fake, "fmcsa");
+    /* One at a time: each lands on an idle worker thread of the server (a libmicrohttpd pool
+     * thread serves the connections it accepted one after the other, so two arriving together
+     * could meet one behind a waiter and arrive only after the owner's answer). */
+    for (int i = 1; i < 1 + FOLLOWERS; i++) {
+        f[i] = wht_flight_start(&req);
+        wht_sleep_ms(100);
+    }
+    /* The owner holds no connection inside FMCSA, and the waiters none while they sleep: other
+     * requests of this server are answered meanwhile ... */
+    for (int i = 0; i < 3; i++)
+        WHT_EXPECT(wht_send_on(s, "GET", wht_admin_token(), "/me", NULL), 200);
+    /* ... all while the owner was still inside FMCSA */
+    json_t *lookup = json_array_get(wht_fake_requests(fake, "fmcsa"), 0);
+    assert_true(json_is_null(json_object_get(lookup, "status")));
+    int created = 0, refused = 0;
+    const char *first = NULL;
+    for (int i = 0; i < 1 + FOLLOWERS; i++) {
+        wht_resp *r = wht_flight_end(f[i]);
+        wht_context("request %d answered %ld: %s", i, r->status, r->body);
+        if (r->status == 201) {
+            created++;
+            if (first)
+                assert_string_equal(r->body, first);
+            first = first ? first : r->body;
+        } else {
+            WHT_PROBLEM(r, 409, "conflict", NULL);
+            assert_non_null(strstr(r->body, "waiting"));
+            refused++;
+        }
+    }
+    wht_context("%s", "");
+    assert_int_equal(created, 1 + WAITERS);
+    assert_int_equal(refused, EXTRA);
+    assert_int_equal(wht_sql(wht_fmt("SELECT COUNT(*) FROM carriers WHERE dot_number = '%s'", dot)),
+                     1);
+    wht_server_stop(s);
 }
 
 int main(void)
@@ -176,7 +333,18 @@ int main(void)
         WHT_TEST(test_refusals_are_replayed_too),
         WHT_TEST(test_malformed_key_is_400),
         WHT_TEST(test_concurrent_requests_with_one_key_create_one_row),
+        WHT_TEST(test_a_crash_between_commit_and_answer_never_runs_twice),
+        WHT_TEST(test_a_committed_refusal_is_replayed_without_a_second_run),
+        WHT_TEST(test_waiters_hold_no_connection_and_are_bounded),
     };
-    wht_init();
+    fake = wht_fake_start();
+    const char *base = wht_server_base(fake);
+    const char *env[] = {
+        wht_fmt("WH_FMCSA_BASE_URL=%s", base),
+        "WH_FMCSA_WEBKEY=fake-fmcsa-webkey",
+        "WH_HTTP_TIMEOUT_MS=10000",
+        NULL,
+    };
+    wht_init_env(env);
     return wht_finish(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -220,19 +220,6 @@ static void sleep_until(long long at_ms)
 /* ---- outbox and SendGrid ---- */
 
 /* The recipient of a logged SendGrid request ("" when the body is not the expected JSON). */
-static const char *mail_to(const json_t *entry)
-{
-    const char *text = json_string_value(json_object_get(entry, "body"));
-    json_t *body = text ? json_loads(text, 0, NULL) : NULL;
-    if (!body)
-        return "";
-    wht_keep_json(body);
-    json_t *first = json_array_get(json_object_get(body, "personalizations"), 0);
-    json_t *to = json_array_get(json_object_get(first, "to"), 0);
-    const char *email = json_string_value(json_object_get(to, "email"));
-    return email ? email : "";
-}
-
 /* SendGrid requests for recipient answered status (-1: any, including held ones). */
 static size_t mails_to(const char *recipient, long status)
 {
@@ -241,7 +228,7 @@ static size_t mails_to(const char *recipient, long status)
     json_array_foreach(wht_fake_requests(fake, "sendgrid"), i, e)
     {
         json_t *st = json_object_get(e, "status");
-        if (strcasecmp(mail_to(e), recipient) == 0 &&
+        if (strcasecmp(wht_mail_to(e), recipient) == 0 &&
             (status < 0 || (json_is_integer(st) && json_integer_value(st) == status)))
             n++;
     }
@@ -256,7 +243,7 @@ static json_t *delivered_mail(const char *recipient)
     json_t *e;
     json_array_foreach(wht_fake_requests(fake, "sendgrid"), i, e)
     {
-        if (strcasecmp(mail_to(e), recipient) == 0 &&
+        if (strcasecmp(wht_mail_to(e), recipient) == 0 &&
             json_integer_value(json_object_get(e, "status")) == 202) {
             found = e;
             n++;

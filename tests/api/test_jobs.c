@@ -518,6 +518,84 @@ static void test_fmcsa_sync_failed_partial_succeeded_with_alerts(void **state)
     assert_int_equal(json_array_size(wht_fake_requests(fake, "fmcsa")), 0);
 }
 
+/* ---- a run that waited before it took the lease ---- */
+
+/* Two instances are asked to run cleanup, B first. B's only pooled connection (WH_DB_POOL=1 on
+ * PostgreSQL) is held by its own fmcsa_sync, stuck on a stalled FMCSA, so B's request waits
+ * while A's run takes the lease, finishes and releases it; then B's run takes it. B's run must
+ * record when it took the lease (after A finished), not when it was asked (before A started):
+ * the two SUCCEEDED runs do not overlap, and started_at is not before the lease's acquisition.
+ * On SQLite the pool is never a single connection, so B does not wait; whichever runs first,
+ * the same properties hold (the other run may be SKIPPED_LOCKED). */
+static void test_a_waiting_run_records_when_it_took_the_lease(void **state)
+{
+    (void)state;
+    const char *one[] = {"WH_DB_POOL=1", NULL};
+    wht_server *a = wht_server_start(NULL);
+    wht_server *b = wht_server_start(one);
+    wht_fake_reset(fake);
+    carrier_new();
+    lease_free("cleanup");
+    lease_free("fmcsa_sync");
+    long long before = newest_run_id();
+    wht_fake_set(fake, "fmcsa",
+                 wht_json("{s:s, s:i, s:i}", "mode", "stall", "stall_ms", 2500, "count", 1));
+    wht_resp *sync = start_on(b, "fmcsa_sync", NULL);
+    WHT_EXPECT(sync, 202);
+    wht_fake_wait_held(fake, "fmcsa");
+    long long asked_b = wht_now_ms();
+    wht_request req = {.method = "POST",
+                       .path = WHT_API "/jobs/cleanup/run",
+                       .token = wht_admin_token(),
+                       .body = "{}",
+                       .body_len = 2,
+                       .server = b};
+    wht_flight *fb = wht_flight_start(&req);
+    wht_resp *ra = start_on(a, "cleanup", NULL);
+    wht_resp *rb = wht_flight_end(fb);
+    json_t *run_b = rb->status == 202 ? rb->json : NULL;
+    if (strcmp(wht_engine(), "postgres") == 0) {
+        /* B waited for its connection: A ran first, then B. */
+        WHT_EXPECT(ra, 202);
+        WHT_EXPECT(rb, 202);
+    }
+    json_t *done[2] = {NULL, NULL};
+    if (ra->status == 202)
+        done[0] = run_wait(wht_int(ra->json, "id"));
+    if (run_b)
+        done[1] = run_wait(wht_int(run_b, "id"));
+    run_wait(wht_int(sync->json, "id"));
+    /* The newest acquisition of the cleanup lease is the run that started last. */
+    json_t *last = done[1] && (!done[0] || wht_int(done[1], "id") > wht_int(done[0], "id"))
+                       ? done[1]
+                       : done[0];
+    assert_non_null(last);
+    long long acquired = wht_sql("SELECT acquired_at FROM job_leases WHERE name = 'cleanup'");
+    wht_context("runs %s and %s; lease acquired at %lld; B asked at %lld", wht_dump(done[0]),
+                wht_dump(done[1]), acquired, asked_b);
+    assert_true(wht_rfc3339_ms(wht_str(last, "started_at")) >= acquired);
+    if (done[0] && done[1]) {
+        assert_string_equal(wht_str(done[0], "status"), "SUCCEEDED");
+        assert_string_equal(wht_str(done[1], "status"), "SUCCEEDED");
+        json_t *first = last == done[0] ? done[1] : done[0];
+        assert_true(wht_rfc3339_ms(wht_str(last, "started_at")) >=
+                    wht_rfc3339_ms(wht_str(first, "finished_at")));
+    }
+    /* Nothing else ran cleanup meanwhile. */
+    json_t *runs = wht_list_all(wht_admin_token(), "/jobs/runs?job=cleanup", 50);
+    size_t i, mine = 0;
+    json_t *r;
+    json_array_foreach(runs, i, r)
+    {
+        if (wht_int(r, "id") > before)
+            mine++;
+    }
+    assert_int_equal(mine, 2);
+    wht_context("%s", "");
+    wht_server_stop(a);
+    wht_server_stop(b);
+}
+
 /* Runs are listed newest first; pages neither repeat nor skip rows while runs are added. */
 static void test_runs_pagination(void **state)
 {
@@ -566,6 +644,7 @@ int main(void)
         WHT_TEST(test_killed_holder_lease_is_taken_over),
         WHT_TEST(test_stale_holder_cannot_commit),
         WHT_TEST(test_fmcsa_sync_failed_partial_succeeded_with_alerts),
+        WHT_TEST(test_a_waiting_run_records_when_it_took_the_lease),
         WHT_TEST(test_runs_pagination),
     };
     fake = wht_fake_start();

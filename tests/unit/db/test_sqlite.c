@@ -1,5 +1,6 @@
 /* The db interface on SQLite: parameter binding of every type, result accessors, constraint
- * errors, transactions (rollback, commit, release with a transaction open) and migrations. */
+ * errors, transactions (rollback, commit, release with a transaction open), held commits (the
+ * Idempotency-Key answer joins the handler's transaction) and migrations. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -331,6 +332,91 @@ static void test_release_rolls_back(void **state)
     wh_db_release(t->db, NULL);
 }
 
+static void insert_id(tempdb *t, wh_conn *c, int64_t id)
+{
+    wh_error e;
+    wh_error_init(&e);
+    if (wh_db_query(c, &t->arena, "INSERT INTO t (id) VALUES ($1)", WH_ARGS(WH_PI(id)), NULL, &e) !=
+        WH_OK)
+        fail_msg("insert %lld: %s", (long long)id, e.detail);
+}
+
+static int64_t sum_ids(tempdb *t, wh_conn *c)
+{
+    wh_rows *r = query(t, c, "SELECT COALESCE(SUM(id), 0) FROM t", NULL, 0);
+    return wh_rows_int(r, 0, 0);
+}
+
+/* While held, the user's commits end nothing others can see; a transaction begun after a held
+ * commit is a savepoint (its rollback keeps what came before); the holder's own write and
+ * commit make everything visible at once. */
+static void test_held_commits_end_with_the_holder(void **state)
+{
+    tempdb *t = *state;
+    wh_conn *c = NULL, *other = t->conn;
+    wh_error e;
+    wh_error_init(&e);
+    assert_int_equal(wh_db_acquire(t->db, &c, &e), WH_OK);
+    wh_db_hold(c);
+    assert_false(wh_db_commit_held(c));
+    assert_int_equal(wh_db_begin(c, &e), WH_OK);
+    insert_id(t, c, 1);
+    assert_int_equal(wh_db_commit(c, &e), WH_OK);
+    assert_true(wh_db_commit_held(c));
+    assert_int_equal(count_rows(t, other), 0); /* not committed yet */
+
+    assert_int_equal(wh_db_begin(c, &e), WH_OK); /* a second transaction that fails */
+    insert_id(t, c, 2);
+    wh_db_rollback(c);
+    assert_true(wh_db_commit_held(c));
+    assert_int_equal(wh_db_begin(c, &e), WH_OK); /* a third one that commits */
+    insert_id(t, c, 4);
+    assert_int_equal(wh_db_commit(c, &e), WH_OK);
+    assert_int_equal(wh_db_begin(c, &e), WH_OK); /* a fourth left open: the holder undoes it */
+    insert_id(t, c, 16);
+
+    assert_true(wh_db_unhold(c));
+    assert_int_equal(sum_ids(t, c), 1 + 4);
+    insert_id(t, c, 8); /* the holder's own write, in the same transaction */
+    assert_int_equal(count_rows(t, other), 0);
+    assert_int_equal(wh_db_commit(c, &e), WH_OK); /* now a real COMMIT */
+    assert_int_equal(sum_ids(t, other), 1 + 4 + 8);
+    wh_db_release(t->db, c);
+}
+
+/* A user that never committed leaves the holder nothing: unhold says so, and the holder's
+ * rollback (or a release) discards what was left open; a held commit is lost on release. */
+static void test_held_without_commit_and_release_discard(void **state)
+{
+    tempdb *t = *state;
+    wh_conn *c = NULL;
+    wh_error e;
+    wh_error_init(&e);
+    assert_int_equal(wh_db_acquire(t->db, &c, &e), WH_OK);
+    wh_db_hold(c);
+    assert_int_equal(wh_db_begin(c, &e), WH_OK);
+    insert_id(t, c, 1);
+    assert_false(wh_db_unhold(c));
+    wh_db_rollback(c);
+    assert_int_equal(count_rows(t, c), 0);
+
+    wh_db_hold(c);
+    assert_int_equal(wh_db_begin(c, &e), WH_OK);
+    insert_id(t, c, 2);
+    assert_int_equal(wh_db_commit(c, &e), WH_OK);
+    wh_db_release(t->db, c); /* the holder never committed: nothing is in */
+    assert_int_equal(count_rows(t, t->conn), 0);
+
+    c = NULL; /* the connection comes back unheld: its commits are real again */
+    assert_int_equal(wh_db_acquire(t->db, &c, &e), WH_OK);
+    assert_false(wh_db_commit_held(c));
+    assert_int_equal(wh_db_begin(c, &e), WH_OK);
+    insert_id(t, c, 3);
+    assert_int_equal(wh_db_commit(c, &e), WH_OK);
+    assert_int_equal(count_rows(t, t->conn), 1);
+    wh_db_release(t->db, c);
+}
+
 static void test_migrate_twice_applies_nothing(void **state)
 {
     tempdb *t = *state;
@@ -402,6 +488,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rollback_discards, setup, teardown),
         cmocka_unit_test_setup_teardown(test_commit_persists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_release_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_held_commits_end_with_the_holder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_held_without_commit_and_release_discard, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_migrate_twice_applies_nothing, setup, teardown),
         cmocka_unit_test(test_open_bad_url),
         cmocka_unit_test_setup_teardown(test_rows_int_of_int64_min, setup, teardown),
