@@ -129,14 +129,18 @@
   const button = (href, text, primary) => h(`a.button.${primary ? 'primary' : 'secondary'}`, { href, text });
   const crumb = (href, text) => h('p.crumb', {}, h('a', { href, text: `‹ ${text}` }));
   const place = (city, state) => [city, state].filter(Boolean).join(', ') || '—';
-  const lane = (l) => h('span.lane', {}, place(l.pickup_city, l.pickup_state), h('span.arrow', { 'aria-label': 'to', text: ' → ' }),
-    place(l.drop_city, l.drop_state));
+  const lane = (l) => h('span.lane', {}, h('span.nowrap', { text: place(l.pickup_city, l.pickup_state) }),
+    h('span.arrow', { text: ' → ' }), h('span.nowrap', { text: place(l.drop_city, l.drop_state) }));
   const loadName = (l) => (l.reference ? `Load ${l.reference}` : `Load #${l.id}`);
   const count = (n, unit) => (n === null || n === undefined ? '—' : `${Number(n).toLocaleString('en-US')}${unit ? ` ${unit}` : ''}`);
   const day = (d) => {
     if (!d) return '—';
     const t = new Date(`${d}T12:00:00`);
     return Number.isNaN(t.getTime()) ? d : t.toLocaleDateString([], { month: 'short', day: 'numeric', year: 'numeric' });
+  };
+  const shortDate = (d) => {
+    const t = new Date(`${d}T12:00:00`);
+    return Number.isNaN(t.getTime()) ? d : t.toLocaleDateString([], { month: 'short', day: 'numeric' });
   };
   const shortDay = (iso) => {
     const t = new Date(iso);
@@ -172,6 +176,14 @@
     flash = '';
   }
 
+  // The title of a record page: the record's name with its badges beside it, the Edit button
+  // at the right.
+  function recordTitle(content, text, ...after) {
+    WH.title(content, text, ...after);
+    const heads = content.querySelectorAll('.screen-head');
+    heads[heads.length - 1].classList.add('record');
+  }
+
   function notAllowed(content, text) {
     content.append(h('p.empty', { text }));
   }
@@ -187,7 +199,7 @@
   function toggler(label, make) {
     let open = null;
     const slot = h('div');
-    const b = h('button.secondary', { type: 'button', text: label, 'aria-expanded': 'false' });
+    const b = h('button.secondary.push', { type: 'button', text: label, 'aria-expanded': 'false' });
     const close = () => { if (open) { open.remove(); open = null; } b.setAttribute('aria-expanded', 'false'); b.focus(); };
     b.addEventListener('click', () => {
       if (open) { close(); return; }
@@ -261,10 +273,10 @@
       return later(shipperById(l.shipper_id), (s) => (s ? s.name : `Shipper #${l.shipper_id}`));
     };
     const columns = [
-      { label: 'Load', render: (l) => l.reference || `#${l.id}` },
+      { label: 'Load', render: (l) => l.reference || `#${l.id}`, className: 'nowrap' },
       { label: 'Status', render: (l) => statusBadge(l.status) },
       { label: 'Lane', render: lane },
-      { label: 'Pickup', render: (l) => (l.pickup_date ? day(l.pickup_date) : '—'), className: 'nowrap' },
+      { label: 'Pickup', render: (l) => (l.pickup_date ? shortDate(l.pickup_date) : '—'), className: 'nowrap' },
       { label: 'Shipper', render: shipperCell },
       { label: 'Carrier', render: carrierCell },
       { label: 'Bill', render: (l) => WH.money(l.bill_cents), className: 'num' },
@@ -423,7 +435,7 @@
     };
     content.append(crumb('#/freight/loads', 'Loads'));
     const edit = canWrite ? toggler('Edit', (close) => loadEditForm(load, myOffices || [], shippers || [], close, redraw)) : null;
-    WH.title(content, loadName(load), statusBadge(load.status), edit ? edit.button : null);
+    recordTitle(content, loadName(load), statusBadge(load.status), edit ? edit.button : null);
     takeFlash(content);
     if (notice) content.append(h('p.notice.flash', { role: 'status', text: notice }));
     if (edit) content.append(edit.slot);
@@ -781,7 +793,9 @@
     const p = { ...(err.problem || {}), code: null };
     if (err.status === 404) p.detail = `FMCSA has no carrier with ${which}. Check the number.`;
     else if (err.status === 422 && err.problem && err.problem.code === 'carrier_blocked') {
-      p.detail = `Not added. ${err.problem.detail || ''} A carrier that FMCSA lists as out of service or not authorised cannot be onboarded or haul loads.`.replace(/\s+/g, ' ');
+      const d = (err.problem.detail || '');
+      const as = /OUT_OF_SERVICE/.test(d) ? 'out of service' : /NOT_AUTHORIZED/.test(d) ? 'not authorised to operate' : 'not allowed to operate';
+      p.detail = `Not added: FMCSA lists this carrier as ${as}. A carrier that is out of service or not authorised cannot be onboarded or haul loads.`;
     } else if (err.status === 409) p.detail = `A carrier with ${which} is already in the directory.`;
     else if (err.status === 503 || err.status === 502 || err.status === 504) p.detail = 'FMCSA is unavailable; try again later.';
     else return err;
@@ -835,7 +849,7 @@
       },
       cancel: () => { location.hash = '#/freight/carriers'; },
     });
-    form.insertBefore(h('p.muted', { text: 'Wheelhouse asks FMCSA about the carrier and adds it with the name, address, authority and safety data FMCSA has. Carriers that FMCSA lists as out of service or not authorised are refused.' }), form.querySelector('.grid'));
+    form.querySelector('h2').after(h('p.muted', { text: 'Wheelhouse asks FMCSA about the carrier and adds it with the name, address, authority and safety data FMCSA has. Carriers that FMCSA lists as out of service or not authorised are refused.' }));
     content.append(form, known);
   });
 
@@ -879,7 +893,7 @@
       label: 'Refresh from FMCSA',
       run: () => WH.writer()('POST', `/carriers/${c.id}/fmcsa-refresh`, undefined),
     }], (out) => redraw(out, out.fmcsa_error ? 'FMCSA could not be asked; the last known status is kept.' : 'Refreshed from FMCSA.')) : null;
-    WH.title(content, c.name, fmcsaBadge(c), blockedBadge(c), edit ? edit.button : null);
+    recordTitle(content, c.name, fmcsaBadge(c), blockedBadge(c), edit ? edit.button : null);
     takeFlash(content);
     if (notice) content.append(h('p.notice.flash', { role: 'status', text: notice }));
     if (edit) content.append(edit.slot);
@@ -929,7 +943,7 @@
       caption: 'Newest loads',
       rowLink: (l) => `#/freight/loads/${l.id}`,
       columns: [
-        { label: 'Load', render: (l) => l.reference || `#${l.id}` },
+        { label: 'Load', render: (l) => l.reference || `#${l.id}`, className: 'nowrap' },
         { label: 'Status', render: (l) => statusBadge(l.status) },
         { label: 'Lane', render: lane },
         { label: 'Bill', render: (l) => WH.money(l.bill_cents), className: 'num' },
@@ -1033,7 +1047,7 @@
       },
       cancel: close,
     })) : null;
-    WH.title(content, s.name, s.active === false ? h('span.status', { text: 'Inactive' }) : null, edit ? edit.button : null);
+    recordTitle(content, s.name, s.active === false ? h('span.status', { text: 'Inactive' }) : null, edit ? edit.button : null);
     takeFlash(content);
     if (notice) content.append(h('p.notice.flash', { role: 'status', text: notice }));
     if (edit) content.append(edit.slot);
