@@ -184,6 +184,14 @@
     heads[heads.length - 1].classList.add('record');
   }
 
+  // Filters folded away on a phone unless some are on (the list is what one comes for).
+  function fold(params, names, filters) {
+    const on = names.filter((k) => params[k]).length;
+    const phone = window.matchMedia('(max-width: 48rem)').matches;
+    return h('details.filter-fold', { open: on || !phone },
+      h('summary', { text: on ? `Filters (${on} on)` : 'Filters' }), filters);
+  }
+
   function notAllowed(content, text) {
     content.append(h('p.empty', { text }));
   }
@@ -246,7 +254,7 @@
     const persons = [];
     for (const u of people) if (!seen.has(u.id)) { seen.add(u.id); persons.push(u); }
     const me = WH.state.me.user;
-    content.append(WH.filters([
+    content.append(fold(p, ['status', 'shipper_id', 'carrier_id', 'office_id', 'created_by', 'from', 'to'], WH.filters([
       { name: 'status', label: 'Status', type: 'select',
         options: [['', 'Any status'], ...STATUSES.map((s) => [s, WH.titleCase(s)])] },
       { name: 'shipper_id', label: 'Shipper', type: 'select',
@@ -259,7 +267,7 @@
           ...persons.filter((u) => u.id !== me.id).map((u) => [String(u.id), u.full_name])] },
       { name: 'from', label: 'Created from', type: 'date' },
       { name: 'to', label: 'Created to', type: 'date' },
-    ], p));
+    ], p)));
     const shipperName = new Map(shippers.map((s) => [s.id, s.name]));
     const carrierCell = (l) => {
       if (!l.carrier_id) return h('span.muted', { text: '—' });
@@ -276,13 +284,13 @@
       { label: 'Load', render: (l) => l.reference || `#${l.id}`, className: 'nowrap' },
       { label: 'Status', render: (l) => statusBadge(l.status) },
       { label: 'Lane', render: lane },
-      { label: 'Pickup', render: (l) => (l.pickup_date ? shortDate(l.pickup_date) : '—'), className: 'nowrap' },
+      { label: 'Pickup', render: (l) => (l.pickup_date ? shortDate(l.pickup_date) : '—'), className: 'nowrap wide-only' },
       { label: 'Shipper', render: shipperCell },
       { label: 'Carrier', render: carrierCell },
       { label: 'Bill', render: (l) => WH.money(l.bill_cents), className: 'num' },
       { label: 'Margin', render: marginNode, className: 'num' },
-      many ? { label: 'Venture', render: (l) => ventureCode(l.venture_id) } : null,
-      { label: 'Created', render: (l) => shortDay(l.created_at), className: 'nowrap' },
+      many ? { label: 'Venture', render: (l) => ventureCode(l.venture_id), className: 'wide-only' } : null,
+      { label: 'Created', render: (l) => shortDay(l.created_at), className: 'nowrap wide-only' },
     ].filter(Boolean);
     const filtered = ['status', 'shipper_id', 'carrier_id', 'office_id', 'created_by', 'from', 'to'].some((k) => p[k]);
     const list = WH.list({
@@ -776,8 +784,8 @@
         { label: 'DOT', key: 'dot_number', className: 'nowrap' },
         { label: 'MC', render: (c) => c.mc_number || '—', className: 'nowrap' },
         { label: 'Location', render: (c) => place(c.city, c.state) },
-        { label: 'Phone', render: (c) => c.phone || '—', className: 'nowrap' },
-        { label: 'Checked', render: (c) => (c.fmcsa_checked_at ? shortDay(c.fmcsa_checked_at) : 'Never'), className: 'nowrap' },
+        { label: 'Phone', render: (c) => c.phone || '—', className: 'nowrap wide-only' },
+        { label: 'Checked', render: (c) => (c.fmcsa_checked_at ? shortDay(c.fmcsa_checked_at) : 'Never'), className: 'nowrap wide-only' },
       ],
       empty: p.q || p.status
         ? `No carrier matches.${canWrite ? ' Check the spelling or number, or onboard it from FMCSA with "New carrier".' : ' Check the spelling or number.'}`
