@@ -564,8 +564,14 @@
         try {
           return await post({ status: 'COVERED', carrier_id: c.id });
         } catch (err) {
-          if (err.problem && err.problem.code === 'carrier_blocked') picker.search();
-          throw err;
+          if (!(err.problem && err.problem.code === 'carrier_blocked')) throw err;
+          // The directory changed since the list was drawn: say why, from the carrier as it is now.
+          picker.search();
+          cache.delete(`carrier:${c.id}`);
+          const now = await carrierById(c.id);
+          const why = (now && whyNot(now)) || 'FMCSA does not list it as active, or it is blocked.';
+          throw new WH.ApiError(422, { detail: `${c.name} cannot haul this load: ${why} Choose another carrier.` },
+            err.requestId);
         }
       },
       onDone: (out) => redraw(out, 'Covered. The carrier is assigned.'),
@@ -617,7 +623,9 @@
       const rid = `${id}-${c.id}`;
       const radio = h('input', { type: 'radio', name: `${id}-carrier`, id: rid, value: String(c.id), disabled: !!why,
         'aria-describedby': `${rid}-why` });
-      if (chosen && chosen.id === c.id) radio.checked = true;
+      if (chosen && chosen.id === c.id) {
+        if (why) { chosen = null; chosenLine.textContent = ''; } else radio.checked = true;
+      }
       radio.addEventListener('change', () => {
         chosen = c;
         chosenLine.textContent = `Chosen: ${c.name} (DOT ${c.dot_number || '—'}).`;
@@ -900,7 +908,7 @@
     const refresh = canWrite ? WH.actions([{
       label: 'Refresh from FMCSA',
       run: () => WH.writer()('POST', `/carriers/${c.id}/fmcsa-refresh`, undefined),
-    }], (out) => redraw(out, out.fmcsa_error ? 'FMCSA could not be asked; the last known status is kept.' : 'Refreshed from FMCSA.')) : null;
+    }], (out) => redraw(out, out.fmcsa_error ? '' : 'Refreshed from FMCSA.')) : null;
     recordTitle(content, c.name, fmcsaBadge(c), blockedBadge(c), edit ? edit.button : null);
     takeFlash(content);
     if (notice) content.append(h('p.notice.flash', { role: 'status', text: notice }));
