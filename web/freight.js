@@ -313,22 +313,26 @@
     ...(list || []).filter((s) => s.active !== false).map((s) => [String(s.id), s.code ? `${s.name} (${s.code})` : s.name])];
   const officeOptions = (list) => [['', 'No office'], ...(list || []).map((o) => [String(o.id), o.name])];
 
-  function loadFields(l) {
+  // The lane, then the rest; the reference goes first on Edit (beside office and shipper) and
+  // after the lane on New, so both fill a three-column grid row by row.
+  function loadFields(l, referenceFirst) {
     const v = (k) => (l ? l[k] : undefined);
+    const reference = { name: 'reference', label: 'Reference', maxlength: 100, value: v('reference'), hint: "The shipper's load or PO number." };
     return [
+      referenceFirst ? reference : null,
       { name: 'pickup_city', label: 'Pickup city', required: true, maxlength: 100, value: v('pickup_city') },
       { name: 'pickup_state', label: 'Pickup state', required: true, maxlength: 100, value: v('pickup_state'), placeholder: 'IL' },
       { name: 'pickup_date', label: 'Pickup date', type: 'date', value: v('pickup_date') },
       { name: 'drop_city', label: 'Drop city', required: true, maxlength: 100, value: v('drop_city') },
       { name: 'drop_state', label: 'Drop state', required: true, maxlength: 100, value: v('drop_state'), placeholder: 'TX' },
       { name: 'drop_date', label: 'Drop date', type: 'date', value: v('drop_date') },
-      { name: 'reference', label: 'Reference', maxlength: 100, value: v('reference'), hint: "The shipper's load or PO number." },
+      referenceFirst ? null : reference,
       { name: 'equipment', label: 'Equipment', maxlength: 100, value: v('equipment') },
       { name: 'weight_lbs', label: 'Weight (lbs)', type: 'number', min: 0, value: v('weight_lbs') },
       { name: 'miles', label: 'Miles', type: 'number', min: 0, value: v('miles') },
       { name: 'bill_cents', label: 'Bill (USD)', type: 'money', value: v('bill_cents'), hint: 'What the shipper pays.' },
       { name: 'cost_cents', label: 'Cost (USD)', type: 'money', value: v('cost_cents'), hint: 'What the carrier is paid.' },
-    ];
+    ].filter(Boolean);
   }
 
   // Suggestions for the equipment field (free text on the server).
@@ -392,7 +396,7 @@
         options: shipperOptions(shipperList).concat(
           load.shipper_id && !shipperList.some((s) => s.id === load.shipper_id && s.active !== false)
             ? [[String(load.shipper_id), (shipperList.find((s) => s.id === load.shipper_id) || { name: `Shipper #${load.shipper_id}` }).name]] : []) },
-      ...loadFields(load),
+      ...loadFields(load, true),
     ];
     const form = WH.form({
       title: 'Edit load',
