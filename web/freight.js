@@ -263,7 +263,7 @@
       { name: 'office_id', label: 'Office', type: 'select',
         options: [['', 'Any office'], ...offices.map((o) => [String(o.id), tag(o.name, o.venture_id)])] },
       { name: 'created_by', label: 'Created by', type: 'select',
-        options: [['', 'Anyone'], [String(me.id), `Me (${me.full_name})`],
+        options: [['', 'Anyone'], [String(me.id), 'Me'],
           ...persons.filter((u) => u.id !== me.id).map((u) => [String(u.id), u.full_name])] },
       { name: 'from', label: 'Created from', type: 'date' },
       { name: 'to', label: 'Created to', type: 'date' },
@@ -292,6 +292,12 @@
       many ? { label: 'Venture', render: (l) => ventureCode(l.venture_id), className: 'wide-only' } : null,
       { label: 'Created', render: (l) => shortDay(l.created_at), className: 'nowrap wide-only' },
     ].filter(Boolean);
+    if (p.from && p.to && p.to < p.from) {
+      const box = WH.errorBox();
+      content.append(box);
+      WH.showProblem(box, new WH.ApiError(400, { detail: '"Created to" is before "Created from": change one of them.' }));
+      return;
+    }
     const filtered = ['status', 'shipper_id', 'carrier_id', 'office_id', 'created_by', 'from', 'to'].some((k) => p[k]);
     const list = WH.list({
       path: '/loads',
@@ -423,6 +429,7 @@
 
   WH.screen('/freight/loads/:id', async (content, ctx) => {
     fresh();
+    content.append(crumb('#/freight/loads', 'Loads'));
     const load = await WH.api('GET', `/loads/${encodeURIComponent(ctx.args.id)}`);
     if (ctx.stale()) return;
     await drawLoad(content, ctx, load, '');
@@ -445,7 +452,7 @@
       const h1 = content.querySelector('h1');
       if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
     };
-    content.append(crumb('#/freight/loads', 'Loads'));
+    if (!content.querySelector('.crumb')) content.append(crumb('#/freight/loads', 'Loads'));
     const edit = canWrite ? toggler('Edit', (close) => loadEditForm(load, myOffices || [], shippers || [], close, redraw)) : null;
     recordTitle(content, loadName(load), statusBadge(load.status), edit ? edit.button : null);
     takeFlash(content);
@@ -875,6 +882,7 @@
 
   WH.screen('/freight/carriers/:id', async (content, ctx) => {
     fresh();
+    content.append(crumb('#/freight/carriers', 'Carriers'));
     const c = await WH.api('GET', `/carriers/${encodeURIComponent(ctx.args.id)}`);
     if (ctx.stale()) return;
     drawCarrier(content, ctx, c, '');
@@ -888,7 +896,7 @@
       const h1 = content.querySelector('h1');
       if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
     };
-    content.append(crumb('#/freight/carriers', 'Carriers'));
+    if (!content.querySelector('.crumb')) content.append(crumb('#/freight/carriers', 'Carriers'));
     const edit = canWrite ? toggler('Edit', (close) => WH.form({
       title: 'Edit carrier',
       fields: [
@@ -1036,6 +1044,7 @@
 
   WH.screen('/freight/shippers/:id', async (content, ctx) => {
     fresh();
+    content.append(crumb('#/freight/shippers', 'Shippers'));
     const s = await WH.api('GET', `/shippers/${encodeURIComponent(ctx.args.id)}`);
     if (ctx.stale()) return;
     drawShipper(content, ctx, s, '');
@@ -1049,7 +1058,7 @@
       const h1 = content.querySelector('h1');
       if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
     };
-    content.append(crumb('#/freight/shippers', 'Shippers'));
+    if (!content.querySelector('.crumb')) content.append(crumb('#/freight/shippers', 'Shippers'));
     const edit = canWrite ? toggler('Edit', (close) => WH.form({
       title: 'Edit shipper',
       fields: [...shipperFields(s), { name: 'active', label: 'Active: offered when entering loads', type: 'checkbox', value: s.active !== false }],
