@@ -690,6 +690,7 @@
   const show = (k, v) => {
     if (v === null || v === undefined || v === '') return '—';
     if (k.endsWith('_cents')) return WH.money(v);
+    if (k.endsWith('_date')) return day(v);
     if (k === 'status') return WH.titleCase(v);
     return String(v);
   };
