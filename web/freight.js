@@ -392,12 +392,15 @@
     content.append(form);
   });
 
-  function loadEditForm(load, offices, shippers, close, redraw) {
+  // offices: those the writer may choose; the load's own office stays listed even when it is
+  // not one of them (it is only sent when changed).
+  function loadEditForm(load, offices, allOffices, shippers, close, redraw) {
     const shipperList = shippers.slice();
+    const current = allOffices.find((o) => o.id === load.office_id) || { id: load.office_id, name: `Office #${load.office_id}` };
     const fields = [
       { name: 'office_id', label: 'Office', type: 'select', numeric: true, value: load.office_id,
         options: officeOptions(offices.some((o) => o.id === load.office_id) || !load.office_id ? offices
-          : [...offices, { id: load.office_id, name: `Office #${load.office_id}` }]) },
+          : [...offices, current]) },
       { name: 'shipper_id', label: 'Shipper', type: 'select', numeric: true, value: load.shipper_id,
         options: shipperOptions(shipperList).concat(
           load.shipper_id && !shipperList.some((s) => s.id === load.shipper_id && s.active !== false)
@@ -453,7 +456,7 @@
       if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
     };
     if (!content.querySelector('.crumb')) content.append(crumb('#/freight/loads', 'Loads'));
-    const edit = canWrite ? toggler('Edit', (close) => loadEditForm(load, myOffices || [], shippers || [], close, redraw)) : null;
+    const edit = canWrite ? toggler('Edit', (close) => loadEditForm(load, myOffices || [], offices || [], shippers || [], close, redraw)) : null;
     recordTitle(content, loadName(load), statusBadge(load.status), edit ? edit.button : null);
     takeFlash(content);
     if (notice) content.append(h('p.notice.flash', { role: 'status', text: notice }));
