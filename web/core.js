@@ -258,7 +258,7 @@ window.WH = (function () {
 
   // A cursor list drawn as a table with a "Load more" button. query: the list's filters (sent
   // as given); columns: [{label, key} | {label, render(row) -> node|text}]; rowLink(row) -> href
-  // makes the first cell a link.
+  // makes the first cell a link; a column's className (e.g. 'num') goes on its th and tds.
   function list({ path, query, columns, caption, empty, rowLink, limit }) {
     const tbody = h('tbody');
     const status = h('p.muted.list-status', { role: 'status', 'aria-live': 'polite' });
@@ -266,7 +266,7 @@ window.WH = (function () {
     const more = h('button.secondary', { type: 'button', hidden: true, text: 'Load more' });
     const table = h('table.stack', {},
       h('caption.sr-only', { text: caption }),
-      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', text: c.label })))),
+      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', text: c.label, class: c.className })))),
       tbody);
     const wrap = h('div.table-wrap', {}, table);
     let cursor = null;
@@ -284,7 +284,7 @@ window.WH = (function () {
       try {
         const page = await api('GET', path + qs({ ...(query || {}), limit: limit || 50, cursor }));
         for (const row of page.items || []) {
-          tbody.append(h('tr', {}, columns.map((c, i) => h('td', { 'data-label': c.label }, cell(c, row, i)))));
+          tbody.append(h('tr', {}, columns.map((c, i) => h('td', { 'data-label': c.label, class: c.className }, cell(c, row, i)))));
         }
         loaded += (page.items || []).length;
         cursor = page.next_cursor;
@@ -307,7 +307,8 @@ window.WH = (function () {
 
   // An input for a field spec: {name, label, type (text|number|date|email|password|money|
   // select|textarea|checkbox|datetime-local), options: [[value, text]...] or [value...],
-  // required, value, hint, min, max, maxlength, minlength, step}.
+  // required, value, hint, min, max, maxlength, minlength, step, optional: false (no
+  // "(optional)" after the label, as in filters, where every field is optional)}.
   function control(f) {
     const id = nextId('f');
     const hintId = f.hint ? `${id}-hint` : null;
@@ -333,7 +334,7 @@ window.WH = (function () {
       input.value = f.type === 'money' ? centsToInput(f.value) : (f.value ?? '');
     }
     return h(`div.field${f.wide ? '.wide' : ''}`, {},
-      h('label', { for: id, text: f.label + (f.required || f.plain || f.disabled || f.type === 'checkbox' ? '' : ' (optional)') }),
+      h('label', { for: id, text: f.label + (f.required || f.plain || f.disabled || f.optional === false || f.type === 'checkbox' ? '' : ' (optional)') }),
       input, f.hint ? h('small.muted', { id: hintId, text: f.hint }) : null);
   }
 
@@ -502,11 +503,26 @@ window.WH = (function () {
     return null;
   }
 
+  // Every item of a cursor list (for small lists a screen groups or joins client-side: people
+  // of a venture, hotels, agents); stops after maxPages pages of 200.
+  async function allItems(path, query, maxPages) {
+    const out = [];
+    let cursor = null;
+    for (let i = 0; i < (maxPages || 10); i++) {
+      const page = await api('GET', path + qs({ ...(query || {}), limit: 200, cursor }));
+      out.push(...(page.items || []));
+      if (!page.has_more || !page.next_cursor) break;
+      cursor = page.next_cursor;
+    }
+    return out;
+  }
+
   return {
     API, ROLES, PRIVILEGED, LEADERSHIP, roleLabel, state, h, nextId, ApiError, api, writer, qs, problemText,
     errorBox, showProblem, clearProblem, money, bp, dateTime, yesNo, titleCase, toCents, today,
     hashParts, setParams, ventureId, ventures, can, role, isLeader, list, control, readFields,
     form, filters, actions, facts, ventureField, title, empty, screen, findScreen,
     setUnauthenticated: (fn) => { onUnauthenticated = fn; },
+    allItems,
   };
 })();
