@@ -29,6 +29,8 @@ WH_MUST_USE wh_err wh_audit_record(wh_conn *c, wh_arena *a, const wh_audit_entry
 typedef struct {
     int64_t venture_id, actor_id;
     const char *action;
+    const char *entity; /* with entity_id: one record's entries ("load", 12) */
+    int64_t entity_id;
     int64_t before_id; /* keyset: ids below this one */
     int limit;
 } wh_audit_filter;

@@ -2,6 +2,8 @@
 #include "audit/audit.h"
 #include "http/http.h"
 
+#include <string.h>
+
 static json_t *parse_or_null(const char *s)
 {
     json_t *v = s ? json_loads(s, 0, NULL) : NULL;
@@ -32,10 +34,17 @@ static wh_err list(wh_req *r, wh_error *e)
     wh_page pg;
     wh_conn *c = NULL;
     wh_rows *rows = NULL;
-    int64_t venture = 0, actor = 0;
-    bool has_v = false, has_a = false;
-    const char *action = wh_req_query(r, "action");
+    int64_t venture = 0, actor = 0, entity_id = 0;
+    bool has_v = false, has_a = false, has_id = false;
+    const char *action = wh_req_query(r, "action"), *entity = wh_req_query(r, "entity");
     wh_err rc = wh_page_parse(r, "audit", &pg, e);
+    if (rc == WH_OK)
+        rc = wh_req_query_id(r, "entity_id", &entity_id, &has_id, e);
+    if (rc == WH_OK && (entity != NULL) != has_id) /* one record: both or neither */
+        rc = wh_error_field(e, entity ? "entity_id" : "entity", "goes with %s",
+                            entity ? "entity" : "entity_id");
+    if (rc == WH_OK && entity && (strlen(entity) > 64 || !*entity))
+        rc = wh_error_field(e, "entity", "must be 1..64 characters");
     if (rc == WH_OK)
         rc = wh_req_query_id(r, "venture_id", &venture, &has_v, e);
     if (rc == WH_OK)
@@ -49,6 +58,8 @@ static wh_err list(wh_req *r, wh_error *e)
     wh_audit_filter f = {.venture_id = venture,
                          .actor_id = actor,
                          .action = action,
+                         .entity = entity,
+                         .entity_id = entity_id,
                          .before_id = pg.after ? pg.id : 0,
                          .limit = pg.limit + 1};
     rc = wh_audit_list(c, &r->arena, &r->user, &f, &rows, e);

@@ -36,9 +36,11 @@ wh_err wh_audit_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_au
         "SELECT al.id, al.at, al.actor_id, al.action, al.entity, al.entity_id, al.venture_id,"
         " al.before_json, al.after_json, al.request_id FROM audit_log al WHERE ($3 = 0 OR"
         " al.venture_id = $3) AND ($4 = 0 OR al.actor_id = $4) AND ($5 = '' OR al.action = $5)"
-        " AND ($6 = 0 OR al.id < $6) AND ((al.venture_id IS NULL AND $1) OR " WH_SCOPE_SQL(
+        " AND ($6 = 0 OR al.id < $6) AND ($8 = '' OR (al.entity = $8 AND al.entity_id = $9))"
+        " AND ((al.venture_id IS NULL AND $1) OR " WH_SCOPE_SQL(
             "al.venture_id", "$1", "$2") ") ORDER BY al.id DESC LIMIT $7",
         WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PI(f->actor_id),
-                WH_PT(f->action ? f->action : ""), WH_PI(f->before_id), WH_PI(f->limit)),
+                WH_PT(f->action ? f->action : ""), WH_PI(f->before_id), WH_PI(f->limit),
+                WH_PT(f->entity ? f->entity : ""), WH_PI(f->entity_id)),
         out, e);
 }

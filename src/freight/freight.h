@@ -148,6 +148,10 @@ WH_MUST_USE wh_err wh_load_status_record(wh_conn *c, wh_arena *a, const wh_load 
                                          const char *from, int64_t now_ms, const char *day,
                                          wh_error *e);
 /* The load with id inside p's scope, 404 otherwise; lock as for wh_shipper_get. */
+/* Up to limit status changes of load_id (rows from_status, to_status, at, day, id), oldest
+ * first, after change after_id when it is not 0. The caller checks the load's scope. */
+WH_MUST_USE wh_err wh_load_history(wh_conn *c, wh_arena *a, int64_t load_id, int64_t after_id,
+                                   int limit, wh_rows **out, wh_error *e);
 WH_MUST_USE wh_err wh_load_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
                                bool lock, wh_load *out, wh_error *e);
 /* Writes every mutable column of l (by l->id): the writable fields and status, carrier,

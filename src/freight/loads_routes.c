@@ -137,6 +137,41 @@ static wh_err get(wh_req *r, wh_error *e)
     return rc == WH_OK ? wh_resp_json(r, 200, wh_load_json(&l)) : rc;
 }
 
+/* GET /loads/{id}/history: the statuses the load entered, oldest first (a cursor list; the
+ * first row is its creation, from null to OPEN). 404 when the load is outside the scope. */
+static wh_err history(wh_req *r, wh_error *e)
+{
+    int64_t id;
+    wh_load l;
+    wh_page pg;
+    wh_conn *c = NULL;
+    wh_rows *rows = NULL;
+    wh_err rc = wh_req_path_id(r, 0, &id, e);
+    if (rc == WH_OK)
+        rc = wh_page_parse(r, "load_history", &pg, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_load_get(c, &r->arena, &r->user, id, false, &l, e);
+    if (rc == WH_OK)
+        rc = wh_load_history(c, &r->arena, id, pg.after ? pg.id : 0, pg.limit + 1, &rows, e);
+    if (rc != WH_OK)
+        return rc;
+    size_t n = wh_rows_count(rows), shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;
+    json_t *items = json_array();
+    for (size_t i = 0; i < shown; i++)
+        json_array_append_new(items, json_pack("{s:o, s:s, s:o, s:s}", "from_status",
+                                               wh_rows_null(rows, i, 0)
+                                                   ? json_null()
+                                                   : json_string(wh_rows_text(rows, i, 0)),
+                                               "to_status", wh_rows_text(rows, i, 1), "at",
+                                               wh_json_time(wh_rows_int(rows, i, 2)), "day",
+                                               wh_rows_text(rows, i, 3)));
+    return wh_resp_json(
+        r, 200,
+        wh_page_render(r, &pg, items, n > shown, "", shown ? wh_rows_int(rows, shown - 1, 4) : 0));
+}
+
 /* Opens the transaction of a change and locks the load of the path (404 outside scope). */
 static wh_err begin_on_load(wh_req *r, wh_conn **c, wh_load *before, wh_error *e)
 {
@@ -343,6 +378,7 @@ static const wh_route routes[] = {
     {"GET", "/api/v1/loads", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0},
     {"POST", "/api/v1/loads", create, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
     {"GET", "/api/v1/loads/{id}", get, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0},
+    {"GET", "/api/v1/loads/{id}/history", history, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0},
     {"PATCH", "/api/v1/loads/{id}", patch, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, 0},
     {"POST", "/api/v1/loads/{id}/status", change_status, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT},

@@ -205,3 +205,12 @@ json_t *wh_load_json(const wh_load *l)
     json_object_set_new(o, "updated_at", wh_json_time(l->updated_at));
     return o;
 }
+
+wh_err wh_load_history(wh_conn *c, wh_arena *a, int64_t load_id, int64_t after_id, int limit,
+                       wh_rows **out, wh_error *e)
+{
+    return wh_db_query(c, a,
+                       "SELECT from_status, to_status, at, day, id FROM load_status_changes"
+                       " WHERE load_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                       WH_ARGS(WH_PI(load_id), WH_PI(after_id), WH_PI(limit)), out, e);
+}
