@@ -495,11 +495,26 @@ window.WH = (function () {
     return null;
   }
 
+  // Every item of a cursor list (for small lists a screen groups or joins client-side: people
+  // of a venture, hotels, agents); stops after maxPages pages of 200.
+  async function allItems(path, query, maxPages) {
+    const out = [];
+    let cursor = null;
+    for (let i = 0; i < (maxPages || 10); i++) {
+      const page = await api('GET', path + qs({ ...(query || {}), limit: 200, cursor }));
+      out.push(...(page.items || []));
+      if (!page.has_more || !page.next_cursor) break;
+      cursor = page.next_cursor;
+    }
+    return out;
+  }
+
   return {
     API, ROLES, PRIVILEGED, LEADERSHIP, state, h, nextId, ApiError, api, writer, qs, problemText,
     errorBox, showProblem, clearProblem, money, bp, dateTime, yesNo, titleCase, toCents, today,
     hashParts, setParams, ventureId, ventures, can, role, isLeader, list, control, readFields,
     form, filters, actions, facts, ventureField, title, empty, screen, findScreen,
     setUnauthenticated: (fn) => { onUnauthenticated = fn; },
+    allItems,
   };
 })();
