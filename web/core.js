@@ -251,7 +251,7 @@ window.WH = (function () {
 
   // A cursor list drawn as a table with a "Load more" button. query: the list's filters (sent
   // as given); columns: [{label, key} | {label, render(row) -> node|text}]; rowLink(row) -> href
-  // makes the first cell a link.
+  // makes the first cell a link; a column's className (e.g. 'num') goes on its th and tds.
   function list({ path, query, columns, caption, empty, rowLink, limit }) {
     const tbody = h('tbody');
     const status = h('p.muted.list-status', { role: 'status', 'aria-live': 'polite' });
@@ -259,7 +259,7 @@ window.WH = (function () {
     const more = h('button.secondary', { type: 'button', hidden: true, text: 'Load more' });
     const table = h('table.stack', {},
       h('caption.sr-only', { text: caption }),
-      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', text: c.label })))),
+      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', text: c.label, class: c.className })))),
       tbody);
     const wrap = h('div.table-wrap', {}, table);
     let cursor = null;
@@ -277,7 +277,7 @@ window.WH = (function () {
       try {
         const page = await api('GET', path + qs({ ...(query || {}), limit: limit || 50, cursor }));
         for (const row of page.items || []) {
-          tbody.append(h('tr', {}, columns.map((c, i) => h('td', { 'data-label': c.label }, cell(c, row, i)))));
+          tbody.append(h('tr', {}, columns.map((c, i) => h('td', { 'data-label': c.label, class: c.className }, cell(c, row, i)))));
         }
         loaded += (page.items || []).length;
         cursor = page.next_cursor;
