@@ -300,7 +300,8 @@ window.WH = (function () {
 
   // An input for a field spec: {name, label, type (text|number|date|email|password|money|
   // select|textarea|checkbox|datetime-local), options: [[value, text]...] or [value...],
-  // required, value, hint, min, max, maxlength, minlength, step}.
+  // required, value, hint, min, max, maxlength, minlength, step, optional: false (no
+  // "(optional)" after the label, as in filters, where every field is optional)}.
   function control(f) {
     const id = nextId('f');
     const hintId = f.hint ? `${id}-hint` : null;
@@ -326,7 +327,7 @@ window.WH = (function () {
       input.value = f.type === 'money' ? centsToInput(f.value) : (f.value ?? '');
     }
     return h(`div.field${f.wide ? '.wide' : ''}`, {},
-      h('label', { for: id, text: f.label + (f.required || f.type === 'checkbox' ? '' : ' (optional)') }),
+      h('label', { for: id, text: f.label + (f.required || f.type === 'checkbox' || f.optional === false ? '' : ' (optional)') }),
       input, f.hint ? h('small.muted', { id: hintId, text: f.hint }) : null);
   }
 
@@ -407,7 +408,7 @@ window.WH = (function () {
   // "Apply" writes them to the URL (which re-renders the screen), "Clear" removes them.
   function filters(fields, params) {
     const el = h('form.filters', { role: 'search', 'aria-label': 'Filters' },
-      h('div.grid', {}, fields.map((f) => control({ ...f, value: params[f.name] ?? f.value }))),
+      h('div.grid', {}, fields.map((f) => control({ optional: false, ...f, value: params[f.name] ?? f.value }))),
       h('div.actions', {}, h('button.secondary', { type: 'submit', text: 'Apply filters' }),
         h('button.link', { type: 'button', text: 'Clear', onclick: () => setParams({}) })));
     el.addEventListener('submit', (ev) => {
