@@ -84,7 +84,7 @@
   const localInput = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}T${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 
   function crumb(content, href, text) {
-    content.append(h('p.breadcrumb', {}, h('a', { href, text: `‹ ${text}` })));
+    content.append(h('p.crumb', {}, h('a', { href, text: `‹ ${text}` })));
   }
 
   function setOptions(select, options, value) {
@@ -136,13 +136,13 @@
         : (mayLog() ? 'No calls logged yet. Log one with "Log a call".' : 'No calls logged yet.'),
       rowLink: (c) => `#/bpo/calls/${c.id}`,
       columns: [
-        { label: 'Started', render: (c) => WH.dateTime(c.started_at) },
+        { label: 'Started', className: 'nowrap', render: (c) => WH.dateTime(c.started_at) },
         employee ? null : { label: 'Agent', render: (c) => data.agentName(c.agent_id) },
         { label: 'Campaign', render: (c) => (c.campaign_id ? (data.campaignById.get(c.campaign_id) || { name: `#${c.campaign_id}` }).name : '—') },
-        { label: 'Length', render: (c) => duration(c) },
-        { label: 'Dials', key: 'dial_count' },
+        { label: 'Length', className: 'num', render: (c) => duration(c) },
+        { label: 'Dials', key: 'dial_count', className: 'num' },
         { label: 'Outcome', render: outcome },
-        { label: 'Revenue', render: (c) => (c.revenue_cents ? WH.money(c.revenue_cents) : '—') },
+        { label: 'Revenue', className: 'num', render: (c) => (c.revenue_cents ? WH.money(c.revenue_cents) : '—') },
         { label: 'Notes', render: (c) => clip(c.notes, 60) },
       ].filter(Boolean),
     });
@@ -237,7 +237,7 @@
           { label: 'Campaign', render: (c) => (c.campaign_id ? (data.campaignById.get(c.campaign_id) || { name: `#${c.campaign_id}` }).name : '—') },
           { label: 'Length', render: duration },
           { label: 'Outcome', render: outcome },
-          { label: 'Revenue', render: (c) => (c.revenue_cents ? WH.money(c.revenue_cents) : '—') },
+          { label: 'Revenue', className: 'num', render: (c) => (c.revenue_cents ? WH.money(c.revenue_cents) : '—') },
         ],
       });
       todays = list;

@@ -83,17 +83,17 @@
   const statusBadge = (s) => h(`span.status${['ACTIVE', 'WON'].includes(s) ? '.good' : (['CLOSED', 'LOST', 'SOLD'].includes(s) ? '.bad' : '')}`, { text: WH.titleCase(s) });
 
   function crumb(content, href, text) {
-    content.append(h('p.breadcrumb', {}, h('a', { href, text: `‹ ${text}` })));
+    content.append(h('p.crumb', {}, h('a', { href, text: `‹ ${text}` })));
   }
 
   // A plain table with the markup WH.list draws (for rows a screen already holds).
   function table(columns, rows, caption, rowLink) {
     return h('div.table-wrap', {}, h('table.stack', {},
       h('caption.sr-only', { text: caption }),
-      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', text: c.label })))),
+      h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col', text: c.label, class: c.className || null })))),
       h('tbody', {}, rows.map((row) => h('tr', {}, columns.map((c, i) => {
         const v = c.render ? c.render(row) : (row[c.key] ?? '');
-        return h('td', { 'data-label': c.label, class: c.cls || null }, i === 0 && rowLink ? h('a', { href: rowLink(row) }, v) : v);
+        return h('td', { 'data-label': c.label, class: c.className || null }, i === 0 && rowLink ? h('a', { href: rowLink(row) }, v) : v);
       }))))));
   }
 
@@ -113,7 +113,7 @@
         { label: 'Hotel', key: 'name' },
         { label: 'Code', key: 'code' },
         { label: 'City', render: (r) => [r.city, r.state].filter(Boolean).join(', ') || '—' },
-        { label: 'Rooms', key: 'rooms' },
+        { label: 'Rooms', key: 'rooms', className: 'num' },
         { label: 'Status', render: (r) => statusBadge(r.status) },
         multi ? { label: 'Venture', render: (r) => ventureName(r.venture_id) } : null,
       ].filter(Boolean),
@@ -548,7 +548,7 @@
 
     let reload = () => {};
     const columns = [
-      { label: 'Date', render: (r) => dayText(r.review_date, { year: 'numeric' }) },
+      { label: 'Date', className: 'nowrap', render: (r) => dayText(r.review_date, { weekday: undefined, year: 'numeric' }) },
       { label: 'Source', render: (r) => (SOURCES.find(([k]) => k === r.source) || [r.source, r.source])[1] },
       { label: 'Rating', render: (r) => stars(r.rating) },
       { label: 'Review', render: (r) => h('div.review-text', { text: r.text || '(no text)' }) },
@@ -683,7 +683,7 @@
       { label: 'Dispute', render: (d) => `#${d.id}` },
       { label: 'Type', render: (d) => WH.titleCase(d.type) },
       { label: 'Channel', render: (d) => d.channel || '—' },
-      { label: 'Amount', render: (d) => WH.money(d.amount_cents), cls: 'num' },
+      { label: 'Amount', render: (d) => WH.money(d.amount_cents), className: 'num' },
       { label: 'Status', render: (d) => statusBadge(d.status) },
       { label: 'Owner', render: (d) => personName(staff, d.owner_id) },
       { label: 'Resolution note', render: (d) => (d.resolution_note ? (d.resolution_note.length > 80 ? `${d.resolution_note.slice(0, 80)}…` : d.resolution_note) : '—') },
@@ -750,7 +750,7 @@
     const { hotel, dispute: d } = found;
     const staff = await people(hotel.venture_id);
     if (ctx.stale()) return;
-    WH.title(content, `Dispute #${d.id}`, statusBadge(d.status));
+    WH.title(content, `Dispute #${d.id}`);
     content.append(h('div.card', {}, WH.facts([
       ['Hotel', h('a', { href: `#/hotels/list/${hotel.id}`, text: `${hotel.name} (${hotel.code})` })],
       ['Type', WH.titleCase(d.type)],
@@ -768,7 +768,7 @@
       h('h2', { id: 'status-h', text: 'Change status' }),
       d.owner_id === null && targets.some((s) => RESOLVED.includes(s))
         ? h('p.muted.small', { text: 'Set an owner first if someone should be credited for resolving it.' }) : null,
-      WH.actions(targets.map((s) => ({ label: STATUS_BUTTON[s], primary: RESOLVED.includes(s) && !RESOLVED.includes(d.status),
+      WH.actions(targets.map((s) => ({ label: STATUS_BUTTON[s],
         run: () => patch({ status: s }), done: `Moved to ${WH.titleCase(s)}.` })), rerender)));
 
     const form = WH.form({

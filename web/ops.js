@@ -99,13 +99,13 @@
     const fields = [
       { name: 'summary', label: 'Summary', type: 'textarea', required: true, wide: true, rows: 4, maxlength: 10000,
         value: existing && existing.summary, hint: 'What you worked on today, in a few lines.' },
-      { name: 'accomplishments', label: 'Accomplishments', type: 'textarea', wide: true, maxlength: 10000,
+      { name: 'accomplishments', label: 'Accomplishments', type: 'textarea', rows: 4, maxlength: 10000,
         value: existing && existing.accomplishments },
-      { name: 'blockers', label: 'Blockers', type: 'textarea', wide: true, maxlength: 10000,
-        value: existing && existing.blockers, hint: 'Anything stopping you that your lead should know about.' },
-      { name: 'tomorrow_plan', label: 'Plan for tomorrow', type: 'textarea', wide: true, maxlength: 10000,
+      { name: 'blockers', label: 'Blockers', type: 'textarea', rows: 4, maxlength: 10000,
+        value: existing && existing.blockers, hint: 'Anything your lead should know about.' },
+      { name: 'tomorrow_plan', label: 'Plan for tomorrow', type: 'textarea', rows: 4, maxlength: 10000,
         value: existing && existing.tomorrow_plan },
-      { name: 'hours_worked', label: 'Hours worked', type: 'text', placeholder: 'e.g. 7.5',
+      { name: 'hours_worked', label: 'Hours worked', type: 'text', placeholder: 'e.g. 7.5', wide: true,
         value: existing && existing.hours_worked !== null ? String(existing.hours_worked) : '' },
     ];
     let history = null;
@@ -145,18 +145,18 @@
 
     // Earlier reports of the caller (in the top-bar venture, or all of theirs).
     const multi = vs.length > 1 && !WH.ventureId();
-    content.append(h('h2', { text: 'Your earlier reports' }));
+    content.append(h('h2', { text: 'Your reports' }));
     history = WH.list({
       path: '/eod-reports',
       query: { user_id: me.user.id, venture_id: WH.ventureId() },
       caption: 'Your end-of-day reports, newest first',
       empty: 'No reports yet. Your reports appear here after you submit the form above.',
       columns: [
-        { label: 'Day', render: (r) => dayText(r.date, { year: 'numeric' }) },
+        { label: 'Day', className: 'nowrap', render: (r) => dayText(r.date, { year: 'numeric' }) },
         multi ? { label: 'Venture', render: (r) => ventureName(r.venture_id) } : null,
         { label: 'Report', render: (r) => h('details.report-more', {},
           h('summary', { text: r.summary.length > 140 ? `${r.summary.slice(0, 140)}…` : r.summary }), reportFacts(r)) },
-        { label: 'Hours', render: (r) => hoursText(r.hours_worked) },
+        { label: 'Hours', className: 'num', render: (r) => hoursText(r.hours_worked) },
         { label: 'Changes', render: (r) => (r.date >= earliest && mayWrite
           ? h('a', { href: `#/eod${WH.qs({ venture: r.venture_id, date: r.date })}`, text: 'Edit',
             'aria-label': `Edit the report for ${dayText(r.date)}` })
