@@ -384,7 +384,7 @@
         if (typo) row.tr.classList.add('dirty');
         return;
       }
-      if (row.entry) { setStatus(row, 'good', 'Saved'); if (row.entry.high_loss) row.status.append(' ', lossBadge(row.entry)); return; }
+      if (row.entry) { setStatus(row, 'good', editable ? 'Saved' : 'Entered'); if (row.entry.high_loss) row.status.append(' ', lossBadge(row.entry)); return; }
       setStatus(row, '', 'Not entered');
     }
 
@@ -501,9 +501,10 @@
       }
     });
 
-    section.append(h('div.table-wrap.grid-wrap', {}, h('table.stack.daily-grid', {},
+    section.append(h('div.table-wrap.grid-wrap', {}, h(`table.stack.daily-grid${editable ? '.editing' : ''}`, {},
       h('caption.sr-only', { text: `Daily figures of ${hotel.name}, week of ${dayText(week)}` }),
-      h('thead', {}, headRow), tbody, tfoot)), editable ? saveBar : null);
+      h('thead', {}, headRow), tbody, tfoot)));
+    if (editable) section.append(saveBar);
     for (const row of rows) update(row);
     if (!editable && !entries.length) section.append(h('p.muted', { text: 'No figures entered for this week.' }));
 
@@ -560,9 +561,10 @@
         empty: mayWrite() ? 'No reviews recorded for this hotel yet. Record one with "New review".' : 'No reviews recorded for this hotel yet.',
       });
       reload = list.reload;
+      list.el.classList.add('reviews');
       content.append(list.el);
     } else {
-      const holder = h('div');
+      const holder = h('div.reviews');
       content.append(holder);
       reload = async () => {
         const all = await WH.allItems(`/hotels/${hotel.id}/reviews`);
@@ -610,8 +612,17 @@
           cell.replaceWith(responseCell(out, staff, reload));
         } catch (err) {
           if (err.status === 409) {
-            WH.showProblem(box, new WH.ApiError(409, { detail: 'Someone else answered this review a moment ago; their response is shown now.' }), form);
-            setTimeout(reload, 2500);
+            // Answered meanwhile: show that answer, keep what was typed (to copy), send nothing.
+            WH.showProblem(box, new WH.ApiError(409, { detail: 'Someone else answered this review a moment ago, so yours was not sent. Their response is shown above.' }), form);
+            const now = (await WH.allItems(`/hotels/${review.hotel_id}/reviews`).catch(() => [])).find((x) => x.id === review.id);
+            if (now && now.response_text !== null) {
+              const answered = responseCell(now, staff, reload);
+              form.before(answered);
+              cell.querySelector('.status.bad')?.remove();
+            }
+            text.readOnly = true;
+            send.replaceWith(h('button.secondary', { type: 'button', text: 'Close', onclick: () => (now ? cell.replaceWith(responseCell(now, staff, reload)) : reload()) }));
+            form.querySelector('button.secondary:not(:first-child)')?.remove();
           } else {
             WH.showProblem(box, err, form);
           }
