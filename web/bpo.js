@@ -102,29 +102,31 @@
 
   WH.screen('/bpo/calls', async (content, ctx) => {
     const p = ctx.params;
-    const logLink = h('a.button.primary', { href: '#/bpo/calls/new', text: 'Log a call' });
-    WH.title(content, ctx.label, logLink);
-    logLink.hidden = true;
+    WH.title(content, ctx.label);
     if (topVenture() === false) { otherTypeNotice(content); return; }
     const data = await loadBpo();
     if (ctx.stale()) return;
     const mine = data.agents.filter((a) => a.user_id === me().user.id);
     const employee = isEmployee();
-    logLink.hidden = !(mayLog() && (employee ? mine.some((a) => a.active !== false) : data.agents.length));
+    if (mayLog() && (employee ? mine.some((a) => a.active !== false) : data.agents.length)) {
+      content.querySelector('.screen-head').append(h('a.button.primary', { href: '#/bpo/calls/new', text: 'Log a call' }));
+    }
     if (employee && !mine.length) { notAgentNotice(content); return; }
 
     const agentOptions = [['', 'Any agent'], ...data.agents.map((a) => [String(a.id), `${data.nameOfAgent(a)}${multi() ? ` · ${ventureName(a.venture_id)}` : ''}`])
       .sort((x, y) => x[1].localeCompare(y[1]))];
     const campaignOptions = [['', 'Any campaign'], ...data.campaigns.map((c) => [String(c.id), c.name]).sort((x, y) => x[1].localeCompare(y[1]))];
     const yesNo = (any, yes, no) => [['', any], ['true', yes], ['false', no]];
-    content.append(WH.filters([
+    const filterForm = WH.filters([
       employee ? null : { name: 'agent_id', label: 'Agent', type: 'select', options: agentOptions },
       { name: 'campaign_id', label: 'Campaign', type: 'select', options: campaignOptions },
       { name: 'connected', label: 'Connected', type: 'select', options: yesNo('Any', 'Connected', 'Not connected') },
       { name: 'deal_won', label: 'Deal', type: 'select', options: yesNo('Any', 'Deal won', 'No deal') },
       { name: 'from', label: 'From', type: 'date' },
       { name: 'to', label: 'To', type: 'date' },
-    ].filter(Boolean), p));
+    ].filter(Boolean), p);
+    filterForm.classList.add('compact');
+    content.append(filterForm);
 
     const filtered = ['agent_id', 'campaign_id', 'connected', 'deal_won', 'from', 'to'].some((k) => p[k]);
     const list = WH.list({

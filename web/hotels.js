@@ -302,7 +302,7 @@
       const row = { day, entry: byDay.get(day) || null, inputs: {}, cells: {}, locked };
       const th = h('th', { scope: 'row', id: rowId }, h('span.day-name', { text: dayText(day) }),
         day === today ? h('span.badge', { text: 'Today' }) : null);
-      const tr = h('tr', { class: day === today ? 'today' : null }, th);
+      const tr = h('tr', { class: [day === today ? 'today' : '', !editable && !row.entry ? 'no-entry' : ''].join(' ').trim() || null }, th);
       for (const c of LAYOUT) {
         if (c.derived) {
           row.cells[c.key] = h('td.num.derived', { 'data-label': c.label });
@@ -371,7 +371,7 @@
     }
 
     function setStatus(row, kind, text) {
-      row.status.replaceChildren(h(`span.status${kind ? `.${kind}` : ''}`, { text }));
+      row.status.replaceChildren(h('span.tags', {}, h(`span.status${kind ? `.${kind}` : ''}`, { text })));
       row.tr.classList.toggle('dirty', kind === 'dirty');
     }
 
@@ -384,7 +384,7 @@
         if (typo) row.tr.classList.add('dirty');
         return;
       }
-      if (row.entry) { setStatus(row, 'good', editable ? 'Saved' : 'Entered'); if (row.entry.high_loss) row.status.append(' ', lossBadge(row.entry)); return; }
+      if (row.entry) { setStatus(row, 'good', editable ? 'Saved' : 'Entered'); if (row.entry.high_loss) row.status.firstChild.append(lossBadge(row.entry)); return; }
       setStatus(row, '', 'Not entered');
     }
 
@@ -432,7 +432,7 @@
         LAYOUT.map((c) => (c.derived
           ? h('td.num.derived', { 'data-label': c.label, text: f ? c.show(f[c.key]) : '—' })
           : h('td.num', { 'data-label': c.label, text: any ? (c.kind === 'money' ? WH.money(sum[c.key]) : String(sum[c.key])) : '—' }))),
-        h('td', { 'data-label': 'Status' })));
+        h('td.foot-status', { 'data-label': 'Status' })));
     }
 
     // Enter / arrows move between days in a column, like a spreadsheet.

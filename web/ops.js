@@ -243,12 +243,13 @@
       const detail = report ? h('tr.detail-row', { id: detailId, hidden: true },
         h('td', { colspan: 5 }, reportFacts(report))) : null;
       const toggle = report ? h('button.link', { type: 'button', 'aria-expanded': 'false', 'aria-controls': detailId,
-        text: 'Read report', 'aria-label': `Read the report of ${person.full_name}`,
+        text: 'Read report', 'aria-label': `Read report of ${person.full_name}`,
         onclick: (ev) => {
           const open = detail.hidden;
           detail.hidden = !open;
           ev.currentTarget.setAttribute('aria-expanded', String(open));
           ev.currentTarget.textContent = open ? 'Hide report' : 'Read report';
+          ev.currentTarget.setAttribute('aria-label', `${open ? 'Hide' : 'Read'} report of ${person.full_name}`);
         } }) : null;
       tbody.append(h('tr', {},
         h('td', { 'data-label': 'Person' }, h('span.person', {}, h('strong', { text: person.full_name }),
@@ -256,9 +257,9 @@
         h('td', { 'data-label': 'Status' }, report
           ? h('span.status.good', { text: `Submitted ${timeText(report.created_at)}` })
           : h('span.status.bad', { text: 'Not submitted' })),
-        h('td', { 'data-label': 'Hours' }, report ? hoursText(report.hours_worked) : '—'),
-        h('td.summary-cell', { 'data-label': 'Summary' }, report ? (report.summary.length > 120 ? `${report.summary.slice(0, 120)}…` : report.summary) : ''),
-        h('td', { 'data-label': 'Report' }, toggle || h('span.muted', { text: '—' }))));
+        h(`td${report ? '' : '.no-report'}`, { 'data-label': 'Hours' }, report ? hoursText(report.hours_worked) : '—'),
+        h(`td.summary-cell${report ? '' : '.no-report'}`, { 'data-label': 'Summary' }, report ? (report.summary.length > 120 ? `${report.summary.slice(0, 120)}…` : report.summary) : ''),
+        h(`td${report ? '' : '.no-report'}`, { 'data-label': 'Report' }, toggle || h('span.muted', { text: '—' }))));
       if (detail) tbody.append(detail);
     }
     content.append(h('div.table-wrap', {}, h('table.stack.team-eod', {},
