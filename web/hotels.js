@@ -243,6 +243,7 @@
     const c = WH.toCents(t);
     if (Number.isNaN(c) || c === null) return { error: 'must be an amount like 1234.50' };
     if (c < 0) return { error: 'must not be negative' };
+    if (c > 1e14) return { error: 'is too large' };
     return { value: c };
   }
 

@@ -69,12 +69,26 @@
       return;
     }
     const ventureId = pickVenture(ctx.params.venture);
-    const date = isDay(ctx.params.date) && ctx.params.date >= earliest && ctx.params.date <= today ? ctx.params.date : today;
+    const asked = ctx.params.date;
+    const date = isDay(asked) && asked >= earliest && asked <= today ? asked : today;
     const mayWrite = WH.can('eod.write');
 
-    const found = await WH.api('GET', `/eod-reports${WH.qs({ user_id: me.user.id, venture_id: ventureId, from: date, to: date })}`);
+    // The caller's reports of the filing window in this venture: the chosen day's, and the
+    // weekdays still without one.
+    const recent = await WH.allItems('/eod-reports', { user_id: me.user.id, venture_id: ventureId, from: earliest, to: today }, 1);
     if (ctx.stale()) return;
-    let existing = (found.items || [])[0] || null;
+    let existing = recent.find((r) => r.date === date) || null;
+    const filed = new Set(recent.map((r) => r.date));
+    const missing = [];
+    for (let d = addDays(today, -1); d >= earliest && missing.length < 5; d = addDays(d, -1)) {
+      const wd = parseDay(d).getDay();
+      if (wd !== 0 && wd !== 6 && !filed.has(d)) missing.push(d);
+    }
+    if (asked && asked !== date) {
+      content.append(h('p.warning', { role: 'status', text: asked > today
+        ? `${isDay(asked) ? dayText(asked) : asked} has not happened yet, so there is no report to file for it. Showing today.`
+        : `Reports can be filed or changed only for today and the ${WINDOW_DAYS} days before it. Showing today.` }));
+    }
 
     const go = (patch) => WH.setParams({ venture: String(ventureId), date, ...patch });
     const context = h('div.eod-context', {},
@@ -98,7 +112,7 @@
 
     const fields = [
       { name: 'summary', label: 'Summary', type: 'textarea', required: true, wide: true, rows: 4, maxlength: 10000,
-        value: existing && existing.summary, hint: 'What you worked on today, in a few lines.' },
+        value: existing && existing.summary, hint: date === today ? 'What you worked on today, in a few lines.' : 'What you worked on that day, in a few lines.' },
       { name: 'accomplishments', label: 'Accomplishments', type: 'textarea', rows: 4, maxlength: 10000,
         value: existing && existing.accomplishments },
       { name: 'blockers', label: 'Blockers', type: 'textarea', rows: 4, maxlength: 10000,
@@ -137,9 +151,12 @@
       },
     }) : null;
 
+    const gaps = missing.length && mayWrite ? h('p.gaps', {}, h('span.muted', { text: 'Weekdays without a report: ' }),
+      missing.reverse().map((d) => h('a.tab', { href: `#/eod${WH.qs({ venture: ventureId, date: d })}`, text: dayText(d),
+        'aria-current': d === date ? 'page' : null, 'aria-label': `File the report for ${dayText(d)}` }))) : null;
     content.append(h('section.card.eod-today', { 'aria-label': heading },
       h('div.eod-head', {}, h('h2', { text: heading }), badge),
-      context, stateLine,
+      context, stateLine, gaps,
       formEl || h('p', { text: 'Your role does not file end-of-day reports.' })));
     if (formEl) formEl.classList.remove('card');
 
