@@ -332,7 +332,16 @@
       ['Calls', h('a', { href: `#/bpo/calls${WH.qs({ campaign_id: c.id })}`, text: 'Call logs of this campaign' })],
     ]));
     content.append(facts);
-    if (!edit) return;
+    const agentsBox = h('section.campaign-agents', {}, h('h2', { text: 'Agents on this campaign' }));
+    Promise.all([WH.allItems('/bpo/agents', { venture_id: c.venture_id }), people(c.venture_id)]).then(([agents, staff]) => {
+      const on = agents.filter((a) => a.campaign_id === c.id);
+      const name = (a) => (staff.find((p) => p.id === a.user_id) || { full_name: `User ${a.user_id}` }).full_name;
+      agentsBox.append(on.length
+        ? h('ul.plain-list', {}, on.map((a) => h('li', {}, h('a', { href: `#/bpo/calls${WH.qs({ agent_id: isEmployee() ? null : a.id, campaign_id: c.id })}`, text: name(a) }),
+          a.active ? '' : h('span.muted', { text: ' (inactive)' }))))
+        : h('p.muted', { text: mayManage() ? 'No agents on this campaign yet. Add one under Agents with "New agent".' : 'No agents on this campaign yet.' }));
+    }).catch(() => agentsBox.remove());
+    if (!edit) { content.append(agentsBox); return; }
     const form = WH.form({
       title: 'Edit campaign', nullEmpty: true,
       fields: [
@@ -349,6 +358,7 @@
     });
     form.hidden = true;
     facts.after(form);
+    content.append(agentsBox);
     edit.addEventListener('click', () => {
       const open = form.hidden;
       form.hidden = !open;

@@ -509,9 +509,12 @@
     for (const row of rows) update(row);
     if (!editable && !entries.length) section.append(h('p.muted', { text: 'No figures entered for this week.' }));
 
-    const unsaved = (ev) => { if (dirtyRows().length) { ev.preventDefault(); ev.returnValue = ''; } };
+    // Leaving the page with unsaved figures asks first (while this grid is on screen).
+    const unsaved = (ev) => {
+      if (!section.isConnected) { window.removeEventListener('beforeunload', unsaved); return; }
+      if (dirtyRows().length) { ev.preventDefault(); ev.returnValue = ''; }
+    };
     window.addEventListener('beforeunload', unsaved);
-    window.addEventListener('wh:route', () => window.removeEventListener('beforeunload', unsaved), { once: true });
   }
 
   /* ------------------------------------------------------------------ Reviews */
