@@ -552,12 +552,13 @@
     if (ctx.stale()) return;
 
     let reload = () => {};
+    let onAnswered = () => {};
     const columns = [
       { label: 'Date', className: 'nowrap', render: (r) => dayText(r.review_date, { weekday: undefined, year: 'numeric' }) },
       { label: 'Source', render: (r) => (SOURCES.find(([k]) => k === r.source) || [r.source, r.source])[1] },
       { label: 'Rating', render: (r) => stars(r.rating) },
       { label: 'Review', render: (r) => h('div.review-text', { text: r.text || '(no text)' }) },
-      { label: 'Response', render: (r) => responseCell(r, staff, () => reload()) },
+      { label: 'Response', render: (r) => responseCell(r, staff, () => reload(), () => onAnswered()) },
     ];
     if (show === 'all') {
       const list = WH.list({
@@ -570,19 +571,22 @@
     } else {
       const holder = h('div.reviews');
       content.append(holder);
+      const left = (n) => (n ? `${n} review${n === 1 ? '' : 's'} need${n === 1 ? 's' : ''} a response.` : 'Every review of this hotel has a response now.');
       reload = async () => {
         const all = await WH.allItems(`/hotels/${hotel.id}/reviews`);
         const open = all.filter((r) => r.response_text === null || r.response_text === undefined);
+        let n = open.length;
+        const status = h('p.muted.list-status', { role: 'status', text: open.length ? left(n) : '' });
+        onAnswered = () => { n = Math.max(0, n - 1); status.textContent = left(n); };
         holder.replaceChildren(open.length
           ? table(columns, open, `Reviews of ${hotel.name} that need a response`)
-          : h('p.empty', { text: 'Every review of this hotel has a response. Nothing to do here.' }),
-        h('p.muted.list-status', { text: open.length ? `${open.length} review${open.length === 1 ? '' : 's'} need${open.length === 1 ? 's' : ''} a response.` : '' }));
+          : h('p.empty', { text: 'Every review of this hotel has a response. Nothing to do here.' }), status);
       };
       await reload();
     }
   });
 
-  function responseCell(review, staff, reload) {
+  function responseCell(review, staff, reload, onAnswered) {
     const cell = h('div.response');
     if (review.response_text !== null && review.response_text !== undefined) {
       cell.append(h('div.response-text', { text: review.response_text }),
@@ -614,6 +618,7 @@
         try {
           const out = await write('POST', `/hotel-reviews/${review.id}/response`, { response_text: text.value.trim() });
           cell.replaceWith(responseCell(out, staff, reload));
+          if (onAnswered) onAnswered();
         } catch (err) {
           if (err.status === 409) {
             // Answered meanwhile: show that answer, keep what was typed (to copy), send nothing.
