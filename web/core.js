@@ -186,7 +186,8 @@ window.WH = (function () {
   }
 
   function label(form, field) {
-    const input = form && form.elements && form.elements.namedItem(field);
+    const input = form && form.elements && (form.elements.namedItem(field) ||
+      form.querySelector(`[data-field="${CSS.escape(field)}"]`));
     const lab = input && input.id && form.querySelector(`label[for="${CSS.escape(input.id)}"]`);
     return lab ? lab.textContent.replace(/ \(optional\)$/, '') : field;
   }
