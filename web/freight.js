@@ -668,27 +668,10 @@
 
   /* ------------------------------------------------------------------ loads: history and audit */
 
-  // No route exposes load_status_changes and GET /audit-log has no entity filter: for the roles
-  // that read the audit log, this venture's entries are read newest first until the load's
-  // creation entry (at most MAX_PAGES pages) and those of this load kept.
-  const MAX_PAGES = 10;
-  async function loadAudit(load) {
-    const out = [];
-    let cursor = null;
-    let complete = false;
-    for (let i = 0; i < MAX_PAGES; i++) {
-      const page = await WH.api('GET', `/audit-log${WH.qs({ venture_id: load.venture_id, limit: 200, cursor })}`);
-      for (const e of page.items || []) {
-        if (e.entity === 'load' && e.entity_id === load.id) out.push(e);
-        if ((e.entity === 'load' && e.entity_id === load.id && e.action === 'load.create') || e.created_at < load.created_at) {
-          complete = true;
-        }
-      }
-      if (complete || !page.has_more || !page.next_cursor) { complete = true; break; }
-      cursor = page.next_cursor;
-    }
-    return { entries: out, complete };
-  }
+  // The load's own audit entries, newest first (GET /audit-log?entity=load&entity_id=).
+  const loadAudit = (load) => WH.allItems('/audit-log', { entity: 'load', entity_id: load.id });
+  // The statuses it entered, oldest first (GET /loads/{id}/history), for everyone who sees it.
+  const loadHistory = (load) => WH.allItems(`/loads/${load.id}/history`);
 
   const show = (k, v) => {
     if (v === null || v === undefined || v === '') return '—';
@@ -713,48 +696,46 @@
   function historyCard(load, people) {
     const card = h('section.card', { 'aria-labelledby': 'load-history' }, h('h2', { id: 'load-history', text: 'Status history' }));
     const audit = h('section.card', { 'aria-labelledby': 'load-audit' }, h('h2', { id: 'load-audit', text: 'Audit entries' }));
-    const wrapOut = h('div', {}, card, audit);
-    if (!WH.can('audit.read')) {
-      card.append(h('p.muted', { text: 'The status history and the audit entries of a load are shown to the roles that read the audit log (CEO, Admin, Auditor).' }));
-      audit.remove();
-      return wrapOut;
-    }
+    const wrapOut = h('div', {}, card);
     const status = h('p.muted', { role: 'status', text: 'Loading…' });
-    card.append(status);
     const errors = WH.errorBox();
-    audit.append(errors);
-    loadAudit(load).then(async ({ entries, complete }) => {
+    card.append(errors, status);
+    const mayAudit = WH.can('audit.read');
+    if (mayAudit) wrapOut.append(audit);
+    Promise.all([loadHistory(load), mayAudit ? loadAudit(load) : Promise.resolve([])]).then(async ([moves, entries]) => {
       status.remove();
       const carriers = new Map();
       for (const e of entries) {
-        const cid = e.after && e.after.carrier_id;
-        if (cid && !carriers.has(cid)) carriers.set(cid, await carrierById(cid));
+        for (const cid of [e.before && e.before.carrier_id, e.after && e.after.carrier_id]) {
+          if (cid && !carriers.has(cid)) carriers.set(cid, await carrierById(cid));
+        }
       }
       const cname = (id) => { const c = carriers.get(id); return c ? c.name : `Carrier #${id}`; };
-      const moves = entries.filter((e) => e.action === 'load.create' || e.action === 'load.status').reverse();
-      if (!moves.length) card.append(h('p.muted', { text: 'No status changes recorded.' }));
-      else {
-        card.append(h('div.table-wrap', {}, h('table.stack.dense', {},
-          h('caption.sr-only', { text: 'Status changes, oldest first' }),
-          h('thead', {}, h('tr', {}, ['When', 'From', 'To', 'By', 'Details'].map((t) => h('th', { scope: 'col', text: t })))),
-          h('tbody', {}, moves.map((e) => {
-            const from = e.action === 'load.create' ? null : e.before && e.before.status;
-            const to = e.after && e.after.status;
-            const details = [];
-            if (e.action === 'load.create') details.push('Entered');
+      // who made each move, where the audit log may be read: its status entries, oldest first
+      const statusEntries = entries.filter((e) => e.action === 'load.create' || e.action === 'load.status').reverse();
+      card.append(h('div.table-wrap', {}, h('table.stack.dense', {},
+        h('caption.sr-only', { text: 'Status changes, oldest first' }),
+        h('thead', {}, h('tr', {}, ['When', 'From', 'To', ...(mayAudit ? ['By', 'Details'] : [])].map((t) => h('th', { scope: 'col', text: t })))),
+        h('tbody', {}, moves.map((m, i) => {
+          const e = statusEntries[i];
+          const to = m.to_status;
+          const details = [];
+          if (e && e.after) {
+            if (!m.from_status) details.push('Entered');
             if (to === 'COVERED' && e.after.carrier_id) details.push(`Carrier: ${cname(e.after.carrier_id)}`);
             if (to === 'DELIVERED' && e.after.billing_date) details.push(`Billing date ${day(e.after.billing_date)}`);
             if (to === 'LOST' && e.after.lost_reason) details.push(`Reason: ${e.after.lost_reason}`);
             if (to === 'FELL_OFF' && e.before && e.before.carrier_id) details.push(`${cname(e.before.carrier_id)} fell off`);
-            return h('tr', {},
-              h('td', { 'data-label': 'When', text: WH.dateTime(e.created_at) }),
-              h('td', { 'data-label': 'From' }, from ? statusBadge(from) : '—'),
-              h('td', { 'data-label': 'To' }, to ? statusBadge(to) : '—'),
-              h('td', { 'data-label': 'By', text: personName(people, e.actor_id) }),
-              h('td', { 'data-label': 'Details', text: details.join(' · ') || '—' }));
-          })))));
-      }
-      if (!entries.length) audit.append(h('p.muted', { text: 'No audit entries found for this load.' }));
+          }
+          return h('tr', {},
+            h('td', { 'data-label': 'When', text: WH.dateTime(m.at) }),
+            h('td', { 'data-label': 'From' }, m.from_status ? statusBadge(m.from_status) : '—'),
+            h('td', { 'data-label': 'To' }, statusBadge(to)),
+            mayAudit ? h('td', { 'data-label': 'By', text: e ? personName(people, e.actor_id) : '—' }) : null,
+            mayAudit ? h('td', { 'data-label': 'Details', text: details.join(' · ') || '—' }) : null);
+        })))));
+      if (!mayAudit) return;
+      if (!entries.length) audit.append(h('p.muted', { text: 'No audit entries for this load.' }));
       else {
         const NAMES = { 'load.create': 'Created', 'load.update': 'Edited', 'load.status': 'Status changed' };
         audit.append(h('div.table-wrap', {}, h('table.stack.dense', {},
@@ -771,9 +752,6 @@
                   h('strong', { text: FIELD[k] || k }), `: ${k === 'carrier_id' && a ? cname(a) : show(k, a)} → ${k === 'carrier_id' && b ? cname(b) : show(k, b)}`)))
                   : 'No visible change'));
           })))));
-      }
-      if (!complete) {
-        audit.append(h('p.muted.small', { text: 'Only the newest entries of this venture were searched; older entries of this load may exist in Admin › Audit log.' }));
       }
     }).catch((err) => {
       status.remove();

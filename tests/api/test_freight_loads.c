@@ -541,6 +541,34 @@ static void test_status_changes_are_recorded(void **state)
                                             " AND day = '%s' AND at = %lld",
                                             today, at)),
                      1);
+
+    /* GET /loads/{id}/history shows the same changes, oldest first, a page at a time; the
+     * audit log shows the load's own entries */
+    json_t *moves = wht_list_all(f->writer.token, wht_fmt("/loads/%lld/history", id), 1);
+    assert_int_equal(json_array_size(moves), 3);
+    assert_true(json_is_null(json_object_get(json_array_get(moves, 0), "from_status")));
+    const char *path[] = {"OPEN", "WORKING", "COVERED"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *m = json_array_get(moves, i);
+        assert_string_equal(wht_str(m, "to_status"), path[i]);
+        assert_string_equal(wht_str(m, "day"), today);
+        assert_true(wht_is_rfc3339_ms_utc(wht_str(m, "at")));
+    }
+    assert_int_equal(wht_rfc3339_ms(wht_str(json_array_get(moves, 2), "at")), at);
+    json_t *entries =
+        wht_list_all(wht_admin_token(), wht_fmt("/audit-log?entity=load&entity_id=%lld", id), 2);
+    size_t i;
+    json_t *e;
+    assert_int_equal(json_array_size(entries), 4); /* create, two moves, the PATCH */
+    json_array_foreach(entries, i, e)
+    {
+        assert_string_equal(wht_str(e, "entity"), "load");
+        assert_int_equal(wht_int(e, "entity_id"), id);
+    }
+    WHT_PROBLEM(wht_get(wht_admin_token(), "/audit-log?entity=load"), 400, "validation_failed",
+                "entity_id");
+    WHT_PROBLEM(wht_get(wht_admin_token(), "/audit-log?entity_id=1"), 400, "validation_failed",
+                "entity");
 }
 
 static void test_covered_needs_an_assignable_carrier(void **state)
@@ -831,6 +859,7 @@ static void test_scope_isolation(void **state)
     assert_404_like_missing("POST", f->writer.token, "/status", theirs,
                             wht_json("{s:s}", "status", "WORKING"));
     assert_404_like_missing("GET", f->other.token, "", mine, NULL);
+    assert_404_like_missing("GET", f->writer.token, "/history", theirs, NULL);
     WHT_JSON_EQUAL(get_load(f->other.token, theirs), theirs_before);
 
     json_t *seen = wht_list_all(f->writer.token, "/loads", 200);

@@ -93,4 +93,121 @@ export const journeys = {
     await shot(user, 'EMPLOYEE', 'journey-code-sign-in');
     await context.close();
   },
+
+  // A dispatcher enters a load and takes it OPEN → WORKING → COVERED (with the demo carrier
+  // that may haul; the out-of-service one cannot be chosen) → IN_TRANSIT → DELIVERED.
+  async dispatcher_takes_a_load_to_delivered({ browser, base, fail, signIn, shot, settled }) {
+    const page = await signIn(browser, base, 'DISPATCHER');
+    const content = page.locator('#content');
+    await page.goto(`${base}/#/freight/loads`);
+    await settled(page);
+    await content.getByRole('link', { name: 'New load' }).click();
+    await settled(page);
+    const reference = unique('PO-');
+    await content.getByLabel('Reference').fill(reference);
+    await content.getByLabel('Pickup city').fill('Chicago');
+    await content.getByLabel('Pickup state').fill('IL');
+    await content.getByLabel('Drop city').fill('Dallas');
+    await content.getByLabel('Drop state').fill('TX');
+    await content.getByLabel('Bill (USD)').fill('2,450.00');
+    await content.getByLabel('Cost (USD)').fill('1900');
+    await content.getByRole('button', { name: 'Create load' }).click();
+    await page.waitForURL(/#\/freight\/loads\/\d+$/);
+    const id = Number(/(\d+)$/.exec(page.url())[1]);
+    await settled(page);
+    const move = async (to) => {
+      await content.getByRole('button', { name: to, exact: true }).click();
+    };
+    await move('Working');
+    await content.getByText('Moved to Working.').waitFor();
+    await move('Covered');
+    await content.getByPlaceholder('Name, MC or DOT number').fill('demo');
+    await content.getByRole('button', { name: 'Search' }).click();
+    const blocked = content.getByRole('radio', { name: /RUSTY WHEELS/ });
+    await blocked.waitFor();
+    if (!(await blocked.isDisabled())) fail('dispatcher journey', 'the out-of-service carrier can be chosen');
+    await content.getByRole('radio', { name: /Lakeside Haulers/ }).check();
+    await shot(page, 'DISPATCHER', 'journey-cover-load');
+    await content.getByRole('button', { name: 'Assign carrier' }).click();
+    await content.getByText('Moved to Covered.').or(content.getByRole('button', { name: 'In transit', exact: true })).first().waitFor();
+    await move('In transit');
+    await content.getByRole('button', { name: 'Delivered', exact: true }).waitFor();
+    await move('Delivered');
+    await content.getByRole('button', { name: 'Confirm delivery' }).click();
+    await content.getByText(/final/).first().waitFor();
+    await settled(page);
+    await shot(page, 'DISPATCHER', 'journey-delivered-load');
+    const load = await apiGet(page, `/loads/${id}`);
+    if (load.status !== 'DELIVERED') fail('dispatcher journey', `the load is ${load.status}`);
+    if (!load.carrier_id) fail('dispatcher journey', 'the load has no carrier');
+    if (load.reference !== reference || load.bill_cents !== 245000 || load.cost_cents !== 190000) {
+      fail('dispatcher journey', `the load holds ${JSON.stringify(load)}`);
+    }
+    const history = await apiGet(page, `/loads/${id}/history`);
+    const path = history.items.map((m) => m.to_status).join(' ');
+    if (path !== 'OPEN WORKING COVERED IN_TRANSIT DELIVERED') fail('dispatcher journey', `history ${path}`);
+    if (page.errors.length) fail('dispatcher journey', page.errors.join(' | '));
+    await page.context().close();
+  },
+
+  // An employee submits today's end-of-day report.
+  async employee_submits_todays_eod({ browser, base, fail, signIn, shot, settled }) {
+    const page = await signIn(browser, base, 'EMPLOYEE');
+    const content = page.locator('#content');
+    await page.goto(`${base}/#/eod`);
+    await settled(page);
+    const summary = unique('Closed the Acme backlog ');
+    await content.getByLabel('Summary').fill(summary);
+    await content.getByLabel('Plan for tomorrow').fill('Follow up on the open quotes.');
+    await content.getByRole('button', { name: 'Submit report' }).click();
+    await content.getByRole('button', { name: 'Save changes' }).first().waitFor();
+    await shot(page, 'EMPLOYEE', 'journey-eod');
+    const me = await apiGet(page, '/me');
+    const reports = await apiGet(page, `/eod-reports?user_id=${me.user.id}`);
+    if (!reports.items.some((r) => r.summary === summary)) fail('eod journey', 'the report is not stored');
+    if (page.errors.length) fail('eod journey', page.errors.join(' | '));
+    await page.context().close();
+  },
+
+  // The EMPLOYEE, an agent of the demo campaign, logs a call and sees it in their list.
+  async agent_logs_a_call({ browser, base, fail, signIn, shot, settled }) {
+    const page = await signIn(browser, base, 'EMPLOYEE');
+    const content = page.locator('#content');
+    await page.goto(`${base}/#/bpo/calls`);
+    await settled(page);
+    await content.getByRole('link', { name: 'Log a call' }).click();
+    await settled(page);
+    const note = unique('Asked for a demo ');
+    await content.getByLabel('Length').fill('4:30');
+    await content.getByLabel('Connected').check();
+    await content.getByLabel('Notes').fill(note);
+    await content.getByRole('button', { name: 'Log call' }).click();
+    await content.getByText(/logged|saved/i).first().waitFor();
+    await shot(page, 'EMPLOYEE', 'journey-call');
+    const calls = await apiGet(page, '/bpo/call-logs');
+    const call = calls.items.find((c) => c.notes === note);
+    if (!call) fail('call journey', 'the call is not stored');
+    else if (!call.connected || !call.ended_at) fail('call journey', `the call holds ${JSON.stringify(call)}`);
+    if (page.errors.length) fail('call journey', page.errors.join(' | '));
+    await page.context().close();
+  },
+
+  // A CSR answers the demo hotel's review that is waiting for a response.
+  async csr_responds_to_a_review({ browser, base, fail, signIn, shot, settled }) {
+    const page = await signIn(browser, base, 'CSR');
+    const content = page.locator('#content');
+    await page.goto(`${base}/#/hotels/reviews`);
+    await settled(page);
+    await content.getByRole('button', { name: 'Respond' }).first().click();
+    const text = unique('Thank you for staying with us; we have spoken to the front desk. ');
+    await content.getByLabel(/Response to this/).fill(text);
+    await content.getByRole('button', { name: 'Send response' }).click();
+    await content.getByText(text).waitFor();
+    await shot(page, 'CSR', 'journey-review-response');
+    const hotels = await apiGet(page, '/hotels');
+    const reviews = await apiGet(page, `/hotels/${hotels.items[0].id}/reviews`);
+    if (!reviews.items.some((r) => r.response_text === text)) fail('review journey', 'the response is not stored');
+    if (page.errors.length) fail('review journey', page.errors.join(' | '));
+    await page.context().close();
+  },
 };

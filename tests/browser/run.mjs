@@ -92,6 +92,8 @@ export async function signIn(browser, base, role, opts) {
   page.on('console', (m) => { if (m.type() === 'error' && page.signedIn) page.errors.push(m.text()); });
   page.on('pageerror', (e) => page.errors.push(e.message));
   await page.goto(`${base}/`);
+  // the sign-in form shows once the page knows nobody is signed in (GET /me answered 401)
+  await page.waitForSelector('#login-view:not([hidden])', { timeout: 60000 });
   await page.getByLabel('E-mail').first().fill((opts && opts.email) || emailOf(role));
   await page.getByLabel('Password').fill((opts && opts.password) || PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
