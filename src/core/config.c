@@ -184,6 +184,7 @@ wh_err wh_config_load(wh_config *c, wh_error *e)
                               "tests only: must be an Idempotency-Key of 16 or more characters");
     c->web_dir = wh_strdup(env_or("WH_WEB_DIR", WH_SOURCE_DIR "/web"));
     c->docs_dir = wh_strdup(env_or("WH_DOCS_DIR", WH_SOURCE_DIR "/docs"));
+    c->js_dir = wh_strdup(env_or("WH_JS_DIR", "/usr/share/javascript"));
     if (load_rates(c, e) != WH_OK)
         return WH_ERR_INVALID;
     return load_integrations(c, e);
@@ -200,6 +201,7 @@ void wh_config_cleanup(wh_config *c)
     wh_free(c->timezone);
     wh_free(c->web_dir);
     wh_free(c->docs_dir);
+    wh_free(c->js_dir);
     wh_free(c->test_crash_key);
     char **secrets[] = {&c->fmcsa_webkey, &c->sendgrid_api_key, &c->twilio_token};
     for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)

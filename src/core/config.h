@@ -30,6 +30,7 @@ typedef struct {
     int64_t fmcsa_stale_s;     /* WH_FMCSA_STALE_S: fmcsa_sync re-checks carriers older than this */
     char *web_dir;             /* static UI directory */
     char *docs_dir;            /* directory holding openapi.json */
+    char *js_dir; /* WH_JS_DIR: Debian's JavaScript libraries (libjs-*), served under /vendor/ */
     /* integrations: base URLs always set (defaults are the real services); keys NULL if unset */
     char *fmcsa_base_url, *fmcsa_webkey;
     char *sendgrid_base_url, *sendgrid_api_key, *sendgrid_from;

@@ -88,7 +88,34 @@ static wh_err openapi(wh_req *r, wh_error *e)
     return send_file(r, r->app->config.docs_dir, "openapi.json", "application/json", NULL, e);
 }
 
-/* The index page with every "/static/NAME" reference given its content tag
+/* Libraries the UI uses from Debian's packages (installed by scripts/deps), by the name the
+ * page asks for; nothing else under WH_JS_DIR is served. */
+static const struct {
+    const char *name, *path;
+} vendor_files[] = {
+    {"chart.min.js", "chart.js/chart.min.js"}, /* libjs-chart.js: the dashboards' charts */
+};
+
+/* The file behind a URL of the page ("/static/NAME" or "/vendor/NAME"), NULL when it is none. */
+static const char *asset_file(wh_req *r, const char *url)
+{
+    if (strncmp(url, "/static/", 8) == 0 && !strchr(url + 8, '/') && !strchr(url, '?'))
+        return wh_arena_printf(&r->arena, "%s/%s", r->app->config.web_dir, url + 8);
+    for (size_t i = 0;
+         strncmp(url, "/vendor/", 8) == 0 && i < sizeof vendor_files / sizeof vendor_files[0]; i++)
+        if (strcmp(url + 8, vendor_files[i].name) == 0)
+            return wh_arena_printf(&r->arena, "%s/%s", r->app->config.js_dir, vendor_files[i].path);
+    return NULL;
+}
+
+/* The next quoted "/static/ or "/vendor/ reference at or after p (at its quote), or NULL. */
+static const char *next_asset(const char *p)
+{
+    const char *a = strstr(p, "\"/static/"), *b = strstr(p, "\"/vendor/");
+    return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* The index page with every "/static/NAME" and "/vendor/NAME" reference given its content tag
  * ("/static/NAME?v=TAG"), so a browser or CDN may keep the assets forever and still sees a
  * new file at once: its URL changes with its content. An asset that cannot be read keeps its
  * plain URL (and then answers 404 itself). */
@@ -104,14 +131,14 @@ static wh_err index_page(wh_req *r, wh_error *e)
     wh_buf_init(&out, 4 * len + 4096);
     wh_err rc = WH_OK;
     const char *p = page, *hit;
-    while (rc == WH_OK && (hit = strstr(p, "\"/static/")) != NULL) {
-        const char *name = hit + 9, *end = strchr(name, '"');
+    while (rc == WH_OK && (hit = next_asset(p)) != NULL) {
+        const char *end = strchr(hit + 1, '"');
         if (!end)
             break;
         rc = wh_buf_append(&out, p, (size_t)(end - p));
-        const char *file = wh_arena_strndup(&r->arena, name, (size_t)(end - name));
-        if (rc == WH_OK && !strchr(file, '/') && !strchr(file, '?') &&
-            read_file(&r->arena, wh_arena_printf(&r->arena, "%s/%s", dir, file), &asset, &alen)) {
+        const char *file =
+            asset_file(r, wh_arena_strndup(&r->arena, hit + 1, (size_t)(end - hit - 1)));
+        if (rc == WH_OK && file && read_file(&r->arena, file, &asset, &alen)) {
             content_tag(asset, alen, tag);
             rc = wh_buf_printf(&out, "?v=%s", tag);
         }
@@ -164,6 +191,15 @@ static wh_err static_file(wh_req *r, wh_error *e)
     return send_file(r, r->app->config.web_dir, name, ctype, UI_CSP, e);
 }
 
+static wh_err vendor_file(wh_req *r, wh_error *e)
+{
+    for (size_t i = 0; i < sizeof vendor_files / sizeof vendor_files[0]; i++)
+        if (strcmp(r->params[0], vendor_files[i].name) == 0)
+            return send_file(r, r->app->config.js_dir, vendor_files[i].path,
+                             "text/javascript; charset=utf-8", UI_CSP, e);
+    return wh_error_set(e, 404, "not_found", "No such file.");
+}
+
 static const wh_route routes[] = {
     {"GET", "/healthz", healthz, WH_PERM_PUBLIC, WH_RATE_NONE, 0},
     {"GET", "/readyz", readyz, WH_PERM_PUBLIC, WH_RATE_NONE, 0},
@@ -171,6 +207,7 @@ static const wh_route routes[] = {
     {"GET", "/api/v1/openapi.json", openapi, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW},
     {"GET", "/", index_page, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW},
     {"GET", "/static/{file}", static_file, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW},
+    {"GET", "/vendor/{file}", vendor_file, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW},
 };
 
 const wh_route *wh_http_ops_routes(size_t *n)

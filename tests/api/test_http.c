@@ -134,6 +134,15 @@ static void test_assets_are_cached_by_content(void **state)
     r = get_with(NULL, "/static/core.js", inm);
     WHT_EXPECT(r, 304);
     assert_int_equal(r->body_len, 0);
+    /* Debian's Chart.js is served by name only, tagged like the UI's own files */
+    at = strstr(html, "/vendor/chart.min.js?v=");
+    assert_non_null(at);
+    r = get_with(NULL, wht_fmt("/vendor/chart.min.js?v=%.16s", at + 23), NULL);
+    WHT_EXPECT(r, 200);
+    assert_string_equal(wht_header(r, "Cache-Control"), "public, max-age=31536000, immutable");
+    assert_non_null(strstr(r->body, "Chart.js"));
+    WHT_EXPECT(get_with(NULL, "/vendor/chart.js", NULL), 404);
+    WHT_EXPECT(get_with(NULL, "/vendor/..%2Fpasswd", NULL), 404);
     /* the page itself is revalidated too */
     r = get_with(NULL, "/", NULL);
     assert_string_equal(wht_header(r, "Cache-Control"), "no-cache");
