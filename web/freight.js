@@ -254,7 +254,8 @@
     const persons = [];
     for (const u of people) if (!seen.has(u.id)) { seen.add(u.id); persons.push(u); }
     const me = WH.state.me.user;
-    content.append(fold(p, ['status', 'shipper_id', 'carrier_id', 'office_id', 'created_by', 'from', 'to'], WH.filters([
+    content.append(fold(p, ['reference', 'status', 'shipper_id', 'carrier_id', 'office_id', 'created_by', 'from', 'to'], WH.filters([
+      { name: 'reference', label: 'Reference', type: 'search', maxlength: 200, placeholder: 'Part of the PO or load number' },
       { name: 'status', label: 'Status', type: 'select',
         options: [['', 'Any status'], ...STATUSES.map((s) => [s, WH.titleCase(s)])] },
       { name: 'shipper_id', label: 'Shipper', type: 'select',
@@ -302,7 +303,7 @@
     const list = WH.list({
       path: '/loads',
       query: { venture_id: WH.ventureId(), status: p.status, shipper_id: p.shipper_id, carrier_id: p.carrier_id,
-        office_id: p.office_id, created_by: p.created_by, from: p.from, to: p.to },
+        office_id: p.office_id, created_by: p.created_by, from: p.from, to: p.to, reference: p.reference },
       columns,
       caption: 'Loads, newest first',
       rowLink: (l) => `#/freight/loads/${l.id}`,

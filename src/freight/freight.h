@@ -160,10 +160,11 @@ WH_MUST_USE wh_err wh_load_update(wh_conn *c, wh_arena *a, const wh_load *l, int
                                   wh_load *out, wh_error *e);
 
 /* Filters of the load list; 0 / NULL mean "any". from / to bound the business day of
- * created_at. The keyset position is (created_at, id) of the last row seen. */
+ * created_at; reference_like is a LIKE pattern on the lower-cased reference
+ * (wh_str_like_pattern). The keyset position is (created_at, id) of the last row seen. */
 typedef struct {
     int64_t venture_id, office_id, shipper_id, carrier_id, created_by;
-    const char *status, *from, *to;
+    const char *status, *from, *to, *reference_like;
     bool after;
     int64_t after_at, after_id;
     int limit;

@@ -329,6 +329,12 @@ static wh_err read_filter(wh_req *r, wh_load_filter *f, wh_error *e)
         rc = query_day(r, "to", &f->to, e);
     if (rc == WH_OK && f->from && f->to && strcmp(f->from, f->to) > 0)
         rc = wh_error_field(e, "to", "must not be before from");
+    const char *ref = wh_req_query(r, "reference");
+    if (rc == WH_OK && ref &&
+        (strlen(ref) > WH_LIMIT_NAME_CHARS || !wh_str_utf8_valid(ref, strlen(ref))))
+        rc = wh_error_field(e, "reference", "must be up to %d characters", WH_LIMIT_NAME_CHARS);
+    if (rc == WH_OK && ref && *ref)
+        f->reference_like = wh_str_like_pattern(&r->arena, ref);
     return rc;
 }
 

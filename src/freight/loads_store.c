@@ -149,11 +149,13 @@ wh_err wh_load_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_loa
         " AND ($4 = 0 OR office_id = $4) AND ($5 = '' OR status = $5) AND ($6 = 0 OR"
         " shipper_id = $6) AND ($7 = 0 OR carrier_id = $7) AND ($8 = 0 OR created_by = $8)"
         " AND ($9 = '' OR created_day >= $9) AND ($10 = '' OR created_day <= $10) AND (NOT $11"
-        " OR (created_at, id) < ($12, $13)) ORDER BY created_at DESC, id DESC LIMIT $14",
+        " OR (created_at, id) < ($12, $13)) AND ($15 = '' OR lower(COALESCE(reference, ''))"
+        " LIKE $15 ESCAPE '\\') ORDER BY created_at DESC, id DESC LIMIT $14",
         WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PI(f->office_id),
                 WH_PT(f->status ? f->status : ""), WH_PI(f->shipper_id), WH_PI(f->carrier_id),
                 WH_PI(f->created_by), WH_PT(f->from ? f->from : ""), WH_PT(f->to ? f->to : ""),
-                WH_PB(f->after), WH_PI(f->after_at), WH_PI(f->after_id), WH_PI(f->limit)),
+                WH_PB(f->after), WH_PI(f->after_at), WH_PI(f->after_id), WH_PI(f->limit),
+                WH_PT(f->reference_like ? f->reference_like : "")),
         &r, e);
     if (rc != WH_OK)
         return rc;

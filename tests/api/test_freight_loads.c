@@ -912,14 +912,16 @@ static void test_filters(void **state)
     long long offices[] = {o1, o2};
     wht_user u1 = member("DISPATCHER", 1, &v.id, 2, offices);
     wht_user u2 = member("EMPLOYEE", 1, &v.id, 0, NULL);
-    long long l1 = wht_int(new_load_with(u1.token, v.id,
-                                         wht_json("{s:I, s:I}", "office_id", (json_int_t)o1,
-                                                  "shipper_id", (json_int_t)s1)),
-                           "id");
-    long long l2 = wht_int(new_load_with(u1.token, v.id,
-                                         wht_json("{s:I, s:I}", "office_id", (json_int_t)o2,
-                                                  "shipper_id", (json_int_t)s2)),
-                           "id");
+    long long l1 =
+        wht_int(new_load_with(u1.token, v.id,
+                              wht_json("{s:I, s:I, s:s}", "office_id", (json_int_t)o1, "shipper_id",
+                                       (json_int_t)s1, "reference", "PO-Alpha-17")),
+                "id");
+    long long l2 =
+        wht_int(new_load_with(u1.token, v.id,
+                              wht_json("{s:I, s:I, s:s}", "office_id", (json_int_t)o2, "shipper_id",
+                                       (json_int_t)s2, "reference", "po-beta_9")),
+                "id");
     long long l3 = wht_int(
         new_load_with(u2.token, v.id, wht_json("{s:I}", "shipper_id", (json_int_t)s1)), "id");
     long long l4 = wht_int(
@@ -952,6 +954,12 @@ static void test_filters(void **state)
         {wht_fmt("&from=%s", wht_utc_day(-1)), 4, {l1, l2, l3, l4}},
         {wht_fmt("&from=%s", wht_utc_day(2)), 0, {0}},
         {wht_fmt("&to=%s", wht_utc_day(-2)), 0, {0}},
+        /* a part of the reference, any case; % and _ are plain characters */
+        {"&reference=alpha", 1, {l1}},
+        {"&reference=PO-", 2, {l1, l2}},
+        {"&reference=_", 1, {l2}},
+        {"&reference=%25", 0, {0}},
+        {"&reference=PO-&status=OPEN", 1, {l1}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         wht_context("query %s", cases[i].query);
@@ -975,6 +983,7 @@ static void test_filters(void **state)
         {"?from=2026-02-02&to=2026-02-01", "to"},
         {"?limit=0", "limit"},
         {"?limit=201", "limit"},
+        {"?reference=%ff", "reference"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         wht_context("query %s", bad[i].query);
