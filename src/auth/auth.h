@@ -100,6 +100,11 @@ typedef struct {
     "(" all " OR EXISTS (SELECT 1 FROM venture_users vu_s WHERE vu_s.user_id = " user              \
     " AND vu_s.venture_id = " col "))"
 
+/* The same probe for a statement built with wh_sqlb, for callers who are not all-venture (the
+ * builder leaves the condition out for them): one "?" parameter, the user id. */
+#define WH_SCOPE_MEMBER_SQL(col)                                                                   \
+    "EXISTS (SELECT 1 FROM venture_users vu_s WHERE vu_s.user_id = ? AND vu_s.venture_id = " col ")"
+
 /* Is venture_id inside p's scope (and existing)? */
 WH_MUST_USE wh_err wh_scope_has_venture(wh_conn *c, wh_arena *a, const wh_principal *p,
                                         int64_t venture_id, bool *yes, wh_error *e);

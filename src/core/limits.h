@@ -41,6 +41,8 @@
 #define WH_LIMIT_SQLITE_BUSY_MS 10000
 /* Most parameters in one SQL statement. */
 #define WH_LIMIT_SQL_PARAMS 32
+/* Bytes of a list statement built by wh_sqlb (the longest list today is under 1 KiB). */
+#define WH_LIMIT_SQLB_CHARS 4096
 /* Business dates (a call's start and end, a hotel's daily entry) may lie at most this many days
  * after the business today (wh_clock_day_near); later ones are 400. */
 #define WH_LIMIT_DAYS_AHEAD 1

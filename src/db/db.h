@@ -10,6 +10,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/limits.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -93,6 +94,36 @@ WH_MUST_USE wh_err wh_db_query(wh_conn *c, wh_arena *a, const char *sql, const w
                                int nparams, wh_rows **out, wh_error *e);
 /* Runs a script of several statements without parameters (migrations). */
 WH_MUST_USE wh_err wh_db_script(wh_conn *c, const char *sql, wh_error *e);
+
+/* A list statement built from the conditions a request uses (db/sqlb.c). A catch-all
+ * "($3 = 0 OR venture_id = $3) AND …" statement cannot be matched to an index by either
+ * engine's planner; appending only the conditions present, and the keyset seek as a row-value
+ * comparison in the index's order, lets each filter combination seek an index. Conditions are
+ * written with "?" for each parameter; the builder numbers them $1..$n. The text and the
+ * parameters are bounded (WH_LIMIT_SQLB_CHARS, WH_LIMIT_SQL_PARAMS): exceeding them is a
+ * programming error, asserted, and reported as 500 by wh_sqlb_query. Not thread-safe; lives on
+ * the caller's stack. */
+typedef struct {
+    char sql[WH_LIMIT_SQLB_CHARS];
+    size_t len;
+    wh_param params[WH_LIMIT_SQL_PARAMS];
+    int n;
+    bool where;    /* a condition was added: the next one starts with AND */
+    bool overflow; /* the text or the parameters did not fit */
+} wh_sqlb;
+
+/* Starts the statement with head ("SELECT cols FROM loads"); no condition yet. */
+void wh_sqlb_init(wh_sqlb *b, const char *head);
+/* Adds "AND (cond)" (WHERE for the first), cond holding one "?" per parameter, given in order
+ * as wh_param values after it. */
+void wh_sqlb_and(wh_sqlb *b, const char *cond, ...);
+/* Adds the keyset seek "(cols) < (?, ?)" (desc) or "> (?, ?)" for the last row's key and id. */
+void wh_sqlb_seek(wh_sqlb *b, const char *cols, bool desc, wh_param key, wh_param id);
+/* Ends with " ORDER BY order LIMIT ?". */
+void wh_sqlb_order(wh_sqlb *b, const char *order, int64_t limit);
+/* Runs the statement (as wh_db_query). */
+WH_MUST_USE wh_err wh_sqlb_query(wh_conn *c, wh_arena *a, const wh_sqlb *b, wh_rows **out,
+                                 wh_error *e);
 
 size_t wh_rows_count(const wh_rows *r);
 bool wh_rows_null(const wh_rows *r, size_t row, size_t col);

@@ -170,6 +170,9 @@ typedef struct {
     int limit;
 } wh_load_filter;
 
+/* The statement of wh_load_list: only the conditions f uses, the seek in the order of the
+ * indexes (filter column, created_at, id). Exposed for the query-plan tests. */
+void wh_load_list_sql(const wh_principal *p, const wh_load_filter *f, wh_sqlb *b);
 /* Up to f->limit loads in p's scope, newest first ((created_at, id) descending). */
 WH_MUST_USE wh_err wh_load_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                 const wh_load_filter *f, wh_load **out, size_t *n, wh_error *e);

@@ -138,25 +138,42 @@ wh_err wh_load_update(wh_conn *c, wh_arena *a, const wh_load *l, int64_t now_ms,
     return one(rc, r, out, e);
 }
 
+void wh_load_list_sql(const wh_principal *p, const wh_load_filter *f, wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " LOAD_COLS " FROM loads");
+    if (!p->all_ventures)
+        wh_sqlb_and(b, WH_SCOPE_MEMBER_SQL("loads.venture_id"), WH_PI(p->id));
+    if (f->venture_id)
+        wh_sqlb_and(b, "venture_id = ?", WH_PI(f->venture_id));
+    if (f->office_id)
+        wh_sqlb_and(b, "office_id = ?", WH_PI(f->office_id));
+    if (f->status)
+        wh_sqlb_and(b, "status = ?", WH_PT(f->status));
+    if (f->shipper_id)
+        wh_sqlb_and(b, "shipper_id = ?", WH_PI(f->shipper_id));
+    if (f->carrier_id)
+        wh_sqlb_and(b, "carrier_id = ?", WH_PI(f->carrier_id));
+    if (f->created_by)
+        wh_sqlb_and(b, "created_by = ?", WH_PI(f->created_by));
+    if (f->from)
+        wh_sqlb_and(b, "created_day >= ?", WH_PT(f->from));
+    if (f->to)
+        wh_sqlb_and(b, "created_day <= ?", WH_PT(f->to));
+    if (f->reference_like)
+        wh_sqlb_and(b, "lower(COALESCE(reference, '')) LIKE ? ESCAPE '\\'",
+                    WH_PT(f->reference_like));
+    if (f->after)
+        wh_sqlb_seek(b, "created_at, id", true, WH_PI(f->after_at), WH_PI(f->after_id));
+    wh_sqlb_order(b, "created_at DESC, id DESC", f->limit);
+}
+
 wh_err wh_load_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_load_filter *f,
                     wh_load **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    /* absent filters are 0 / '' sentinels: an untyped NULL cannot be tested on PostgreSQL */
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " LOAD_COLS " FROM loads WHERE " LOAD_SCOPE " AND ($3 = 0 OR venture_id = $3)"
-        " AND ($4 = 0 OR office_id = $4) AND ($5 = '' OR status = $5) AND ($6 = 0 OR"
-        " shipper_id = $6) AND ($7 = 0 OR carrier_id = $7) AND ($8 = 0 OR created_by = $8)"
-        " AND ($9 = '' OR created_day >= $9) AND ($10 = '' OR created_day <= $10) AND (NOT $11"
-        " OR (created_at, id) < ($12, $13)) AND ($15 = '' OR lower(COALESCE(reference, ''))"
-        " LIKE $15 ESCAPE '\\') ORDER BY created_at DESC, id DESC LIMIT $14",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PI(f->office_id),
-                WH_PT(f->status ? f->status : ""), WH_PI(f->shipper_id), WH_PI(f->carrier_id),
-                WH_PI(f->created_by), WH_PT(f->from ? f->from : ""), WH_PT(f->to ? f->to : ""),
-                WH_PB(f->after), WH_PI(f->after_at), WH_PI(f->after_id), WH_PI(f->limit),
-                WH_PT(f->reference_like ? f->reference_like : "")),
-        &r, e);
+    wh_sqlb b;
+    wh_load_list_sql(p, f, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);

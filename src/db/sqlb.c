@@ -1,0 +1,101 @@
+/* The list statement builder (db.h, wh_sqlb): the conditions a request uses, numbered
+ * parameters, the keyset seek in index order. Invariant: sql[len] is '\0', n parameters are
+ * bound, and a statement that overflowed is never run. */
+#include "db/db.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static void append(wh_sqlb *b, const char *text, size_t n)
+{
+    if (b->overflow || b->len + n >= sizeof b->sql) {
+        b->overflow = true;
+        return;
+    }
+    memcpy(b->sql + b->len, text, n);
+    b->len += n;
+    b->sql[b->len] = '\0';
+}
+
+static void append_s(wh_sqlb *b, const char *text)
+{
+    append(b, text, strlen(text));
+}
+
+/* Binds p and writes its "$n". */
+static void bind(wh_sqlb *b, wh_param p)
+{
+    char num[16];
+    if (b->n >= WH_LIMIT_SQL_PARAMS) {
+        b->overflow = true;
+        return;
+    }
+    b->params[b->n++] = p;
+    int len = snprintf(num, sizeof num, "$%d", b->n);
+    append(b, num, (size_t)len);
+}
+
+void wh_sqlb_init(wh_sqlb *b, const char *head)
+{
+    b->len = 0;
+    b->n = 0;
+    b->where = false;
+    b->overflow = false;
+    b->sql[0] = '\0';
+    append_s(b, head);
+}
+
+static void start_condition(wh_sqlb *b)
+{
+    append_s(b, b->where ? " AND (" : " WHERE (");
+    b->where = true;
+}
+
+void wh_sqlb_and(wh_sqlb *b, const char *cond, ...)
+{
+    va_list ap;
+    va_start(ap, cond);
+    start_condition(b);
+    for (const char *p = cond; *p; p++) {
+        const char *q = strchr(p, '?');
+        if (!q) {
+            append_s(b, p);
+            break;
+        }
+        append(b, p, (size_t)(q - p));
+        bind(b, va_arg(ap, wh_param));
+        p = q;
+    }
+    append_s(b, ")");
+    va_end(ap);
+}
+
+void wh_sqlb_seek(wh_sqlb *b, const char *cols, bool desc, wh_param key, wh_param id)
+{
+    start_condition(b);
+    append_s(b, "(");
+    append_s(b, cols);
+    append_s(b, desc ? ") < (" : ") > (");
+    bind(b, key);
+    append_s(b, ", ");
+    bind(b, id);
+    append_s(b, "))");
+}
+
+void wh_sqlb_order(wh_sqlb *b, const char *order, int64_t limit)
+{
+    append_s(b, " ORDER BY ");
+    append_s(b, order);
+    append_s(b, " LIMIT ");
+    bind(b, WH_PI(limit));
+}
+
+wh_err wh_sqlb_query(wh_conn *c, wh_arena *a, const wh_sqlb *b, wh_rows **out, wh_error *e)
+{
+    assert(!b->overflow); /* the lists are fixed shapes: a test would have seen it */
+    if (b->overflow)
+        return wh_error_set(e, 500, "internal", "A list statement did not fit its bounds.");
+    return wh_db_query(c, a, b->sql, b->params, b->n, out, e);
+}
