@@ -29,15 +29,21 @@ static wh_err env_int(const char *name, int64_t dflt, int64_t min, int64_t max, 
     return WH_OK;
 }
 
-static wh_err parse_listen(wh_config *c, const char *v, wh_error *e)
+/* HOST:PORT of the variable name into *host (owned) and *port. */
+static wh_err parse_host_port(const char *name, const char *v, char **host, int *port, wh_error *e)
 {
     const char *colon = strrchr(v, ':');
-    int64_t port;
-    if (!colon || colon == v || !wh_str_to_i64(wh_str_c(colon + 1), 0, 65535, &port))
-        return wh_error_field(e, "WH_LISTEN", "must be HOST:PORT");
-    c->listen_host = wh_strndup(v, (size_t)(colon - v));
-    c->listen_port = (int)port;
+    int64_t p;
+    if (!colon || colon == v || !wh_str_to_i64(wh_str_c(colon + 1), 0, 65535, &p))
+        return wh_error_field(e, name, "must be HOST:PORT");
+    *host = wh_strndup(v, (size_t)(colon - v));
+    *port = (int)p;
     return WH_OK;
+}
+
+static wh_err parse_listen(wh_config *c, const char *v, wh_error *e)
+{
+    return parse_host_port("WH_LISTEN", v, &c->listen_host, &c->listen_port, e);
 }
 
 static int default_threads(void)
@@ -149,6 +155,13 @@ wh_err wh_config_load(wh_config *c, wh_error *e)
     if (env_int("WH_THREADS", default_threads(), 1, 1024, &v, e) != WH_OK)
         return WH_ERR_INVALID;
     c->threads = (int)v;
+    if (env_int("WH_MAX_CONNECTIONS", 16384, 16, 1000000, &v, e) != WH_OK)
+        return WH_ERR_INVALID;
+    c->max_connections = (int)v;
+    const char *ops = env_or("WH_OPS_LISTEN", NULL);
+    if (ops && *ops &&
+        parse_host_port("WH_OPS_LISTEN", ops, &c->ops_host, &c->ops_port, e) != WH_OK)
+        return WH_ERR_INVALID;
     if (env_int("WH_DB_POOL", 20, 1, 1000, &v, e) != WH_OK)
         return WH_ERR_INVALID;
     c->db_pool = (int)v;
@@ -193,6 +206,7 @@ wh_err wh_config_load(wh_config *c, wh_error *e)
 void wh_config_cleanup(wh_config *c)
 {
     wh_free(c->listen_host);
+    wh_free(c->ops_host);
     wh_free(c->database_url);
     wh_free(c->redis_url);
     if (c->secret)

@@ -14,6 +14,9 @@
 typedef struct {
     char *listen_host;
     int listen_port;
+    int max_connections; /* WH_MAX_CONNECTIONS: open client connections at most */
+    char *ops_host;      /* WH_OPS_LISTEN: /healthz, /readyz, /metrics only (NULL: none) */
+    int ops_port;
     int threads;
     char *database_url;
     int db_pool;

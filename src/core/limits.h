@@ -32,9 +32,16 @@
 /* Most bytes of a request's path echoed into a problem's instance and the access log (cleaned
  * to valid UTF-8 and cut on a character boundary past it). */
 #define WH_LIMIT_ECHO_BYTES 1024
-/* Simultaneous HTTP connections and idle timeout (seconds). */
-#define WH_LIMIT_CONNECTIONS    1024
+/* Idle timeout of an HTTP connection (seconds); the most connections is WH_MAX_CONNECTIONS. */
 #define WH_LIMIT_CONN_TIMEOUT_S 30
+/* libmicrohttpd's memory pool per connection, bytes: request line, headers and the answer's
+ * headers (bodies go to the request's own buffer a chunk at a time), so 10,000 idle
+ * connections stay small; its default is 32 KiB. */
+#define WH_LIMIT_CONN_MEMORY 8192
+/* File descriptors kept beside the connections (database, Redis, logs, files served). */
+#define WH_LIMIT_FD_RESERVE 256
+/* Connections of the operations listener (WH_OPS_LISTEN). */
+#define WH_LIMIT_OPS_CONNECTIONS 64
 /* Longest wait for a pooled database connection, milliseconds. */
 #define WH_LIMIT_POOL_WAIT_MS 5000
 /* SQLite busy timeout, milliseconds. */

@@ -202,6 +202,8 @@ void wh_metrics_record_request(wh_metrics *m, const wh_route *route, const char 
                                int64_t duration_us);
 /* One request refused by the rate limiter of class c (WH_RATE_NONE is ignored). */
 void wh_metrics_count_rejection(wh_metrics *m, wh_rate_class c);
+/* A connection refused at once at WH_MAX_CONNECTIONS. */
+void wh_metrics_refused_connection(wh_metrics *m);
 
 /* Prometheus text exposition (format 0.0.4) into a growable buffer; the first failure (the
  * WH_LIMIT_METRICS_BYTES cap) sticks in rc and later writes do nothing. */

@@ -58,6 +58,7 @@ struct wh_metrics {
     series *series; /* WH_LIMIT_METRICS_SERIES slots, open addressing */
     _Atomic uint64_t dropped;
     _Atomic uint64_t rejections[3];
+    _Atomic uint64_t refused_connections; /* closed at once: WH_MAX_CONNECTIONS were open */
 };
 
 _Static_assert((WH_LIMIT_METRICS_SERIES & (WH_LIMIT_METRICS_SERIES - 1)) == 0,
@@ -148,6 +149,11 @@ void wh_metrics_count_rejection(wh_metrics *m, wh_rate_class c)
 {
     if (c == WH_RATE_AUTH || c == WH_RATE_READ || c == WH_RATE_WRITE)
         atomic_fetch_add_explicit(&m->rejections[c - WH_RATE_AUTH], 1, memory_order_relaxed);
+}
+
+void wh_metrics_refused_connection(wh_metrics *m)
+{
+    atomic_fetch_add_explicit(&m->refused_connections, 1, memory_order_relaxed);
 }
 
 /* ---- the text format ---- */
@@ -313,6 +319,11 @@ void wh_metrics_render(wh_metrics *m, int64_t now_ms, wh_metrics_text *t)
         wh_metrics_text_int(t, "wh_ratelimit_rejections_total", labels,
                             (int64_t)atomic_load_explicit(&m->rejections[c], memory_order_relaxed));
     }
+    wh_metrics_text_family(t, "wh_http_connections_refused_total", "counter",
+                           "Connections closed at once because WH_MAX_CONNECTIONS were open.");
+    wh_metrics_text_int(
+        t, "wh_http_connections_refused_total", NULL,
+        (int64_t)atomic_load_explicit(&m->refused_connections, memory_order_relaxed));
     const char *version[] = {"version", WH_VERSION, NULL};
     wh_metrics_text_family(t, "wh_build_info", "gauge", "Always 1; the version of this binary.");
     wh_metrics_text_int(t, "wh_build_info", version, 1);

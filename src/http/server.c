@@ -13,6 +13,8 @@
 #include "http/http_int.h"
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
+#include <sys/resource.h>
 #include <microhttpd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,10 @@
 
 struct wh_server {
     struct MHD_Daemon *daemon;
+    struct MHD_Daemon *ops; /* WH_OPS_LISTEN, or NULL */
+    _Atomic int open;       /* client connections open on daemon */
+    int max;                /* WH_MAX_CONNECTIONS, lowered to what the open-file limit allows */
+    wh_app *app;
 };
 
 typedef struct {
@@ -207,26 +213,137 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     *con_cls = NULL;
 }
 
+/* Refuses a connection at once (closed before anything is read) when WH_MAX_CONNECTIONS are
+ * open, so it never waits in the accept queue; libmicrohttpd's own limit is set higher, so it
+ * keeps accepting and asking. */
+static enum MHD_Result accept_policy(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    wh_server *s = cls;
+    (void)addr;
+    (void)len;
+    if (atomic_load(&s->open) < s->max)
+        return MHD_YES;
+    wh_metrics_refused_connection(s->app->metrics);
+    return MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    wh_server *s = cls;
+    (void)conn;
+    (void)socket_ctx;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED)
+        atomic_fetch_add(&s->open, 1);
+    else if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+        atomic_fetch_sub(&s->open, 1);
+}
+
+/* Raises the open-file limit to fit the connections (up to the hard limit) and returns how
+ * many connections fit; says so when it is fewer than asked. */
+static int fit_connections(int want)
+{
+    struct rlimit rl;
+    rlim_t need = (rlim_t)want + WH_LIMIT_FD_RESERVE;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return want;
+    if (rl.rlim_cur < need) {
+        rlim_t before = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            rl.rlim_cur = before;
+    }
+    if (rl.rlim_cur >= need)
+        return want;
+    int fit =
+        rl.rlim_cur > WH_LIMIT_FD_RESERVE + 16 ? (int)(rl.rlim_cur - WH_LIMIT_FD_RESERVE) : 16;
+    wh_log(WH_LOG_WARN,
+           "the open-file limit (%llu) fits %d connections, not WH_MAX_CONNECTIONS=%d; raise the"
+           " hard limit (ulimit -Hn) to serve more",
+           (unsigned long long)rl.rlim_cur, fit, want);
+    return fit;
+}
+
+static wh_err address(const char *host, int port, const char *var, struct sockaddr_in *addr,
+                      wh_error *e)
+{
+    memset(addr, 0, sizeof *addr);
+    addr->sin_family = AF_INET;
+    addr->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, host, &addr->sin_addr) != 1)
+        return wh_error_field(e, var, "host must be an IPv4 address");
+    return WH_OK;
+}
+
+/* The operations listener answers /healthz, /readyz and /metrics only, on its own thread and
+ * connections, so a load balancer's probes are answered while the main listener is full. */
+static enum MHD_Result on_ops_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                      const char *method, const char *version,
+                                      const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    if (strcmp(url, "/healthz") != 0 && strcmp(url, "/readyz") != 0 &&
+        strcmp(url, "/metrics") != 0) {
+        static const char body[] = "{\"status\":404,\"code\":\"not_found\",\"title\":\"Not"
+                                   " Found\",\"detail\":\"The operations listener serves"
+                                   " /healthz, /readyz and /metrics only.\"}";
+        struct MHD_Response *resp =
+            MHD_create_response_from_buffer(sizeof body - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(resp, "Content-Type", "application/problem+json");
+        enum MHD_Result rc = MHD_queue_response(conn, 404, resp);
+        MHD_destroy_response(resp);
+        return rc;
+    }
+    return on_request(cls, conn, url, method, version, upload_data, upload_size, con_cls);
+}
+
+static wh_err start_ops(wh_app *app, wh_server *s, wh_error *e)
+{
+    struct sockaddr_in addr;
+    wh_err rc = address(app->config.ops_host, app->config.ops_port, "WH_OPS_LISTEN", &addr, e);
+    if (rc != WH_OK)
+        return rc;
+    s->ops = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC,
+                              (uint16_t)app->config.ops_port, NULL, NULL, on_ops_request, app,
+                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)WH_LIMIT_OPS_CONNECTIONS,
+                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WH_LIMIT_CONN_TIMEOUT_S,
+                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    if (!s->ops)
+        return wh_error_set(e, 500, "internal", "Cannot listen on %s:%d (WH_OPS_LISTEN)",
+                            app->config.ops_host, app->config.ops_port);
+    return WH_OK;
+}
+
 wh_err wh_server_start(wh_app *app, wh_server **out, wh_error *e)
 {
     struct sockaddr_in addr;
-    memset(&addr, 0, sizeof addr);
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons((uint16_t)app->config.listen_port);
-    if (inet_pton(AF_INET, app->config.listen_host, &addr.sin_addr) != 1)
-        return wh_error_field(e, "WH_LISTEN", "host must be an IPv4 address");
-    struct MHD_Daemon *d = MHD_start_daemon(
+    wh_err rc = address(app->config.listen_host, app->config.listen_port, "WH_LISTEN", &addr, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_server *s = wh_calloc(1, sizeof *s);
+    s->app = app;
+    s->max = fit_connections(app->config.max_connections);
+    /* libmicrohttpd splits its limit between the pool's threads: twice ours leaves every
+     * thread room to accept and let accept_policy refuse */
+    s->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC,
-        (uint16_t)app->config.listen_port, NULL, NULL, on_request, app, MHD_OPTION_SOCK_ADDR,
+        (uint16_t)app->config.listen_port, accept_policy, s, on_request, app, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)app->config.threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)WH_LIMIT_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->max * 2, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)WH_LIMIT_CONN_MEMORY, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)WH_LIMIT_CONN_TIMEOUT_S, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_END);
-    if (!d)
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
+    if (!s->daemon) {
+        wh_free(s);
         return wh_error_set(e, 500, "internal", "Cannot listen on %s:%d", app->config.listen_host,
                             app->config.listen_port);
-    *out = wh_calloc(1, sizeof **out);
-    (*out)->daemon = d;
+    }
+    if (app->config.ops_host && (rc = start_ops(app, s, e)) != WH_OK) {
+        MHD_stop_daemon(s->daemon);
+        wh_free(s);
+        return rc;
+    }
+    *out = s;
     return WH_OK;
 }
 
@@ -245,5 +362,7 @@ void wh_server_stop(wh_server *s)
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(s->daemon);
+    if (s->ops)
+        MHD_stop_daemon(s->ops);
     wh_free(s);
 }
