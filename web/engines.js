@@ -128,7 +128,8 @@
   const isMoney = (m) => !!(METRICS[m] && METRICS[m][2]);
   // A metric quantity in its own words: money metrics are stored in cents.
   const qty = (m, n) => (isMoney(m) ? WH.money(n) : `${Number(n).toLocaleString('en-US')} ${METRICS[m] ? METRICS[m][1] : 'unit'}${Number(n) === 1 ? '' : 's'}`);
-  const unit = (m) => (METRICS[m] ? (isMoney(m) ? 'dollar of ' + METRICS[m][0].toLowerCase() : METRICS[m][1]) : 'unit');
+  // Money metrics count cents, so a per-unit rate on one pays per cent (a share is "Percent of the metric").
+  const unit = (m) => (METRICS[m] ? (isMoney(m) ? `cent of ${METRICS[m][0].toLowerCase()}` : METRICS[m][1]) : 'unit');
   const cents = (c) => (c === null || c === undefined ? '' : (c / 100).toFixed(2));
   const pct = (bp) => `${(bp / 100).toFixed(2).replace(/\.?0+$/, '')}%`;
 
@@ -256,11 +257,13 @@
           h('input', { id: rid, 'data-tier': 'rate', inputmode: 'decimal', autocomplete: 'off', value: t ? (t.rate_cents / 100).toFixed(2) : '' })),
         h('button.link.remove-tier', { type: 'button', text: `Remove tier ${n}`, onclick: () => { row.remove(); renumber(); } }));
       rowsBox.append(row);
+      renumber();
     };
+    const metricNow = () => el.elements.namedItem('metric').value;
     const renumber = () => [...rowsBox.children].forEach((row, i) => {
       const labels = row.querySelectorAll('label');
-      labels[0].textContent = `Tier ${i + 1} from`;
-      labels[1].textContent = `Tier ${i + 1} rate per unit ($)`;
+      labels[0].textContent = `Tier ${i + 1} from${isMoney(metricNow()) ? ' ($)' : ''}`;
+      labels[1].textContent = `Tier ${i + 1} rate per ${isMoney(metricNow()) ? 'cent' : 'unit'} ($)`;
       row.querySelector('.remove-tier').textContent = `Remove tier ${i + 1}`;
     });
     tiersBox = h('fieldset.tiers.wide', { 'data-field': 'tiers' }, h('legend', { text: 'Tiers' }),
@@ -268,6 +271,8 @@
       h('button.secondary.small-button', { type: 'button', text: 'Add tier', onclick: () => addTier() }));
     for (const t of (r.tiers && r.tiers.length ? r.tiers : [null, null])) addTier(t);
     el.querySelector('.grid').append(tiersBox);
+    const moneyNote = h('p.warning.wide.money-note', { text: 'This metric counts cents: a per-unit rate pays for every cent of it. To pay a share of it, choose "Percent of the metric".' });
+    el.querySelector('.grid').append(moneyNote);
 
     const show = () => {
       const type = el.elements.namedItem('calc_type').value;
@@ -284,7 +289,9 @@
       target.setAttribute('inputmode', 'decimal');
       const rl = el.querySelector(`label[for="${el.elements.namedItem('rate_cents').id}"]`);
       rl.textContent = `Amount per ${unit(metric)} ($)`;
-      tiersBox.querySelector('.tier-hint').textContent = `Each tier pays its rate for the ${isMoney(metric) ? 'dollars' : `${METRICS[metric][1]}s`} from its "from" up to the next tier's (like tax brackets); below the first tier nothing is paid.`;
+      moneyNote.hidden = !(isMoney(metric) && ['FLAT_PER_UNIT', 'CURRENCY_PER_UNIT', 'TIERED_SLAB'].includes(type));
+      tiersBox.querySelector('.tier-hint').textContent = `Each tier pays its rate for every ${unit(metric)} from its "from"${isMoney(metric) ? ' (in dollars)' : ''} up to the next tier's (like tax brackets); below the first tier nothing is paid.`;
+      renumber();
     };
     el.elements.namedItem('calc_type').addEventListener('change', show);
     el.elements.namedItem('metric').addEventListener('change', show);
@@ -333,7 +340,7 @@
       fixedVenture ? null : WH.ventureField(null, { value: String(chosenVenture(params || {}, true) || '') }),
       { name: 'date', label: 'Day', type: 'date', required: true, value: (params && params.date) || WH.today(-1), max: null },
     ].filter(Boolean);
-    const form = h('form.preview-form', { novalidate: true }, errors, notice,
+    const form = h('form.preview-form', { novalidate: true, 'aria-label': 'Preview and commit a day' }, errors, notice,
       h('div.grid', {}, fields.map(WH.control)));
     const preview = h('button.secondary', { type: 'submit', text: 'Preview' });
     const commit = h('button.primary', { type: 'button', text: 'Commit' });
@@ -963,7 +970,7 @@
   // A link to the record's own page where the UI has one.
   const recordLink = (e) => {
     const id = e.entity_id;
-    const text = `${WH.titleCase(e.entity)} #${id ?? '—'}`;
+    const text = id ? `${WH.titleCase(e.entity)} #${id}` : WH.titleCase(e.entity);
     if (!id) return text;
     const to = {
       load: WH.can('freight.read') && `#/freight/loads/${id}`,
@@ -981,9 +988,13 @@
     if (Array.isArray(v)) {
       if (!v.length) return 'none';
       if (v.every((x) => typeof x === 'number')) return v.map((x) => names(k, x)).join(', ');
-      return JSON.stringify(v);
+      const text = v.map((x) => showValue(k, x, names)).join('; ');
+      return v.length > 3 || text.length > 160 ? `${v.length} entries: ${text.slice(0, 140)}…` : text;
     }
-    if (typeof v === 'object') return JSON.stringify(v);
+    if (typeof v === 'object') {
+      const text = Object.entries(v).map(([kk, vv]) => `${WH.titleCase(kk).toLowerCase()} ${showValue(kk, vv, names)}`).join(', ');
+      return text.length > 160 ? `(${text.slice(0, 140)}…)` : `(${text})`;
+    }
     if (typeof v === 'boolean') return WH.yesNo(v);
     if (typeof v === 'number' && k.endsWith('_cents')) return WH.money(v);
     if (typeof v === 'number' && k.endsWith('_bp')) return WH.bp(v);
@@ -1070,13 +1081,14 @@
       caption: 'Audit log',
       empty: filtered ? 'No entries match these filters. Clear them to see every change.' : 'No changes recorded yet.',
       columns: [
-        { label: 'When', render: (e) => WH.dateTime(e.created_at) },
+        { label: 'When', className: 'when', render: (e) => WH.dateTime(e.created_at) },
         { label: 'Who', render: (e) => personName(people, e.actor_id) },
         { label: 'Action', render: (e) => h('span', {}, actionText(e.action), h('small.muted.block', {}, h('code', { text: e.action }))) },
         { label: 'Record', render: recordLink },
         { label: 'Venture', render: (e) => (e.venture_id ? ventureName(e.venture_id) : '—') },
-        { label: 'Changes', render: (e) => changesCell(e, names) },
+        { label: 'Changes', className: 'changes-cell', render: (e) => changesCell(e, names) },
       ],
     }).el);
+    content.lastChild.classList.add('audit-list');
   });
 })();
