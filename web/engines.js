@@ -491,7 +491,7 @@
           h('td', { 'data-label': 'Rule', text: `#${r.id}` }),
           h('td', { 'data-label': 'Pays', text: rolePays(r) }),
           h('td', { 'data-label': 'Metric', text: metricName(r.metric) }),
-          h('td', { 'data-label': 'Calculation' }, h('span', { text: ruleText(r) }), h('small.muted.block', { text: CALCS[r.calc_type] || r.calc_type })),
+          h('td', { 'data-label': 'Calculation' }, h('div', {}, h('span', { text: ruleText(r) }), h('small.muted.block', { text: CALCS[r.calc_type] || r.calc_type }))),
           h('td', { 'data-label': 'Enabled' }, r.enabled ? badge('Enabled', 'good') : badge('Disabled')),
           manage ? h('td', { 'data-label': 'Actions' }, h('div.actions.row-actions', {},
             h('button.secondary.small-button', { type: 'button', text: 'Edit', 'aria-label': `Edit rule #${r.id}`,
@@ -684,7 +684,8 @@
     });
     cfgForm.insertBefore(h('p.muted.small', { text: 'Points apply to events awarded after saving; past events keep theirs. With gamification off nothing is awarded in this venture (manual awards included).' }), cfgForm.querySelector('.grid'));
     cfgForm.classList.add('config-form');
-    content.append(config.enabled ? null : h('p.warning', { text: 'Gamification is off for this venture: no points are awarded.' }), cfgForm);
+    if (!config.enabled) content.append(h('p.warning', { text: 'Gamification is off for this venture: no points are awarded.' }));
+    content.append(cfgForm);
 
     // manual award
     let key = newKey();
@@ -694,7 +695,7 @@
       { name: 'event_type', label: 'Event type', required: true, value: 'MANUAL_BONUS', maxlength: 50,
         hint: 'Upper-case letters, digits and _, e.g. MANUAL_BONUS.' },
       { name: 'points', label: 'Points', type: 'number', min: 0, hint: 'Needed unless the type has default points.' },
-      { name: 'idempotency_key', label: 'Award key', required: true, value: key, maxlength: 200,
+      { name: 'idempotency_key', label: 'Idempotency key', required: true, value: key, maxlength: 200,
         hint: 'Made by this form. Sending the same key again never awards twice; it is stored as manual:<key>.' },
     ];
     const awardForm = WH.form({
@@ -787,7 +788,7 @@
       h('caption.sr-only', { text: 'Jobs' }),
       h('thead', {}, h('tr', {}, ['Job', 'Schedule', 'Next run', 'Last run', 'Lease'].map((t) => h('th', { scope: 'col', text: t })))),
       h('tbody', {}, jobs.items.map((j) => h('tr', {},
-        h('td', { 'data-label': 'Job' }, h('strong', { text: j.name }), h('small.muted.block', { text: JOBS[j.name] || '' })),
+        h('td', { 'data-label': 'Job' }, h('div', {}, h('strong', { text: j.name }), h('small.muted.block', { text: JOBS[j.name] || '' }))),
         h('td', { 'data-label': 'Schedule', text: j.schedule }),
         h('td', { 'data-label': 'Next run', text: WH.dateTime(j.next_run_at) }),
         h('td', { 'data-label': 'Last run' }, j.last_run
@@ -886,7 +887,7 @@
     WH.title(content, `Run #${run.id} · ${run.job}`);
     content.append(crumb('#/admin/jobs', '← Jobs'));
     const body = h('div');
-    const draw = (r) => body.replaceChildren(
+    const draw = (r) => body.replaceChildren(...[
       cardSection('run-facts', 'Run', WH.facts([
         ['Job', r.job], ['Status', runBadge(r.status)], ['Day', day(r.date)],
         ['Started', WH.dateTime(r.started_at)], ['Finished', r.finished_at ? WH.dateTime(r.finished_at) : 'Still running'],
@@ -896,7 +897,7 @@
       cardSection('run-stats', 'Stats', r.stats && Object.keys(r.stats).length
         ? WH.facts(Object.entries(r.stats).map(([k, v]) => [WH.titleCase(k), typeof v === 'boolean' ? WH.yesNo(v) : typeof v === 'object' ? JSON.stringify(v) : String(v)]))
         : h('p.muted', { text: r.status === 'RUNNING' ? 'The stats appear when the run finishes.' : 'This run recorded no stats.' })),
-      r.error ? cardSection('run-error', 'Error', h('p.run-error', { text: r.error })) : null);
+      r.error ? cardSection('run-error', 'Error', h('p.run-error', { text: r.error })) : null].filter(Boolean));
     draw(run);
     content.append(body);
     if (run.status === 'RUNNING') run = await pollRun(run.id, draw, ctx.stale);
@@ -992,10 +993,11 @@
       return v.length > 3 || text.length > 160 ? `${v.length} entries: ${text.slice(0, 140)}…` : text;
     }
     if (typeof v === 'object') {
-      const text = Object.entries(v).map(([kk, vv]) => `${WH.titleCase(kk).toLowerCase()} ${showValue(kk, vv, names)}`).join(', ');
+      const text = Object.entries(v).map(([kk, vv]) => `${WH.titleCase(kk.replace(/_(cents|bp)$/, '')).toLowerCase()} ${showValue(kk, vv, names)}`).join(', ');
       return text.length > 160 ? `(${text.slice(0, 140)}…)` : `(${text})`;
     }
     if (typeof v === 'boolean') return WH.yesNo(v);
+    if (k === 'metric' && METRICS[v]) return metricName(v);
     if (typeof v === 'number' && k.endsWith('_cents')) return WH.money(v);
     if (typeof v === 'number' && k.endsWith('_bp')) return WH.bp(v);
     if (typeof v === 'string' && /_at$/.test(k)) return WH.dateTime(v);
@@ -1083,7 +1085,7 @@
       columns: [
         { label: 'When', className: 'when', render: (e) => WH.dateTime(e.created_at) },
         { label: 'Who', render: (e) => personName(people, e.actor_id) },
-        { label: 'Action', render: (e) => h('span', {}, actionText(e.action), h('small.muted.block', {}, h('code', { text: e.action }))) },
+        { label: 'Action', render: (e) => h('a', { href: `#/admin/audit${WH.qs({ ...p, action: e.action })}`, title: `Only ${e.action} entries`, text: actionText(e.action) }) },
         { label: 'Record', render: recordLink },
         { label: 'Venture', render: (e) => (e.venture_id ? ventureName(e.venture_id) : '—') },
         { label: 'Changes', className: 'changes-cell', render: (e) => changesCell(e, names) },
