@@ -63,6 +63,14 @@
     return `${end.getFullYear()}-${String(end.getMonth() + 1).padStart(2, '0')}-${String(end.getDate()).padStart(2, '0')}`;
   };
 
+  // Filters folded away on a phone unless some are on (the list is what one comes for).
+  function fold(params, names, filters) {
+    const on = names.filter((k) => params[k]).length;
+    const phone = window.matchMedia('(max-width: 48rem)').matches;
+    return h('details.filter-fold', { open: on || !phone },
+      h('summary', { text: on ? `Filters (${on} on)` : 'Filters' }), filters);
+  }
+
   const badge = (text, kind) => h(`span.status${kind ? `.${kind}` : ''}`, { text });
   const cardSection = (id, heading, ...children) =>
     h('section.card', { 'aria-labelledby': id }, h('h2', { id, text: heading }), ...children);
@@ -537,10 +545,10 @@
     WH.title(content, ctx.label);
     const vid = chosenVenture(ctx.params, false);
     const params = { ...ctx.params };
-    content.append(WH.filters([
+    content.append(fold(params, ['venture_id', 'status'], WH.filters([
       { name: 'venture_id', label: 'Venture', type: 'select', options: ventureOptions('All ventures'), value: vid ? String(vid) : '' },
       { name: 'status', label: 'Status', type: 'select', options: [['', 'Any status'], ['CALCULATED', 'Calculated'], ['APPROVED', 'Approved'], ['PAID', 'Paid']] },
-    ], params));
+    ], params)));
     const people = await peopleMap(vid ? [vid] : null);
     if (ctx.stale()) return;
     const labelsOf = new Map();
@@ -875,10 +883,10 @@
       ],
     });
     content.append(h('section', { 'aria-labelledby': 'run-log' }, h('h2', { id: 'run-log', text: 'Run log' }),
-      WH.filters([
+      fold(ctx.params, ['job', 'status'], WH.filters([
         { name: 'job', label: 'Job', type: 'select', options: [['', 'Every job'], ...jobs.items.map((j) => [j.name, j.name])] },
         { name: 'status', label: 'Status', type: 'select', options: [['', 'Any status'], ...Object.entries(RUN_STATUS).map(([k, v]) => [k, v[0]])] },
-      ], ctx.params), runs.el));
+      ], ctx.params)), runs.el));
   });
 
   WH.screen('/admin/jobs/runs/:id', async (content, ctx) => {
@@ -1071,7 +1079,7 @@
     filterForm.elements.namedItem('action').setAttribute('list', aid);
     filterForm.elements.namedItem('entity').setAttribute('list', eid);
     filterForm.append(dl(aid, ACTIONS), dl(eid, ENTITIES));
-    content.append(filterForm);
+    content.append(fold(p, ['venture_id', 'actor_id', 'action', 'entity', 'entity_id'], filterForm));
     if (!!p.entity !== !!p.entity_id) {
       content.append(h('p.warning', { role: 'alert', text: 'A record type and a record id go together: give both to see one record\'s entries, or clear the one you gave.' }));
       return;
