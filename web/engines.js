@@ -148,7 +148,7 @@
       case 'FLAT_PER_UNIT':
       case 'CURRENCY_PER_UNIT': return `${WH.money(r.rate_cents)} per ${unit(r.metric)}`;
       case 'BONUS_ON_TARGET': return `${WH.money(r.bonus_cents)} bonus at ${qty(r.metric, r.threshold)} or more`;
-      case 'TIERED_SLAB': return `Tiers: ${(r.tiers || []).map((t) => `from ${qty(r.metric, t.from)} ${WH.money(t.rate_cents)} each`).join('; ')}`;
+      case 'TIERED_SLAB': return `Tiers: ${(r.tiers || []).map((t) => `from ${qty(r.metric, t.from)}, ${WH.money(t.rate_cents)} per ${isMoney(r.metric) ? 'cent' : (METRICS[r.metric] || ['', 'unit'])[1]}`).join('; ')}`;
       default: return r.calc_type;
     }
   }
@@ -769,9 +769,12 @@
     FAILED: ['Failed', 'bad'], SKIPPED_LOCKED: ['Skipped (lease held)', null],
   };
   const runBadge = (s) => badge((RUN_STATUS[s] || [WH.titleCase(s)])[0], (RUN_STATUS[s] || [])[1]);
+  const statName = (k) => WH.titleCase(k.replace(/_cents$/, ''));
+  const statValue = (k, v) => (typeof v === 'boolean' ? WH.yesNo(v) : v && typeof v === 'object' ? JSON.stringify(v)
+    : typeof v === 'number' && k.endsWith('_cents') ? WH.money(v) : String(v));
   const statsText = (st) => {
     if (!st || typeof st !== 'object') return '—';
-    const parts = Object.entries(st).map(([k, v]) => `${WH.titleCase(k)}: ${typeof v === 'boolean' ? WH.yesNo(v) : typeof v === 'object' ? JSON.stringify(v) : v}`);
+    const parts = Object.entries(st).map(([k, v]) => `${statName(k)}: ${statValue(k, v)}`);
     return parts.length ? parts.join(' · ') : '—';
   };
   const runLink = (r) => h('a', { href: `#/admin/jobs/runs/${r.id}`, text: `Run #${r.id}` });
@@ -830,14 +833,8 @@
         // a fresh key each time: "Run now" again means another run, never the first one replayed
         try { return await api('POST', `/jobs/${encodeURIComponent(job)}/run`, body, { idempotencyKey: `run-${Date.now()}-${Math.random().toString(36).slice(2)}` }); } catch (err) {
           if (err.status === 409) {
-            let holder = '';
-            try {
-              const now = await api('GET', '/jobs');
-              const j = now.items.find((x) => x.name === job);
-              if (j && j.lease) holder = ` It is held by ${j.lease.holder} until ${WH.dateTime(j.lease.expires_at)}.`;
-            } catch (e) { /* the explanation stands without the holder */ }
             runs.reload();
-            throw explained(err, `${job} is running already: another run holds its lease, so two runs never overlap.${holder} A "Skipped (lease held)" run was recorded in the log. Try again once the current run has finished.`);
+            throw explained(err, `${job} is running already: another run holds its lease, so two runs never overlap. A "Skipped (lease held)" run was recorded in the log. Try again once the current run has finished.`);
           }
           throw err;
         }
@@ -903,7 +900,7 @@
         ['Instance', r.instance], ['Fencing token', r.fencing_token === null ? 'None (it held no lease)' : String(r.fencing_token)],
       ])),
       cardSection('run-stats', 'Stats', r.stats && Object.keys(r.stats).length
-        ? WH.facts(Object.entries(r.stats).map(([k, v]) => [WH.titleCase(k), typeof v === 'boolean' ? WH.yesNo(v) : typeof v === 'object' ? JSON.stringify(v) : String(v)]))
+        ? WH.facts(Object.entries(r.stats).map(([k, v]) => [statName(k), statValue(k, v)]))
         : h('p.muted', { text: r.status === 'RUNNING' ? 'The stats appear when the run finishes.' : 'This run recorded no stats.' })),
       r.error ? cardSection('run-error', 'Error', h('p.run-error', { text: r.error })) : null].filter(Boolean));
     draw(run);
