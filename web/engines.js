@@ -795,10 +795,11 @@
     WH.title(content, ctx.label);
     const jobs = await api('GET', '/jobs');
     if (ctx.stale()) return;
-    const jobsTable = h('div.table-wrap', {}, h('table.stack.dense.jobs', {},
+    const jobsTable = h('div.table-wrap');
+    const drawJobs = (list) => jobsTable.replaceChildren(h('table.stack.dense.jobs', {},
       h('caption.sr-only', { text: 'Jobs' }),
       h('thead', {}, h('tr', {}, ['Job', 'Schedule', 'Next run', 'Last run', 'Lease'].map((t) => h('th', { scope: 'col', text: t })))),
-      h('tbody', {}, jobs.items.map((j) => h('tr', {},
+      h('tbody', {}, list.map((j) => h('tr', {},
         h('td', { 'data-label': 'Job' }, h('div', {}, h('strong', { text: j.name }), h('small.muted.block', { text: JOBS[j.name] || '' }))),
         h('td', { 'data-label': 'Schedule', text: j.schedule }),
         h('td', { 'data-label': 'Next run', text: WH.dateTime(j.next_run_at) }),
@@ -807,7 +808,9 @@
           : h('span.muted', { text: 'Never run' })),
         h('td', { 'data-label': 'Lease' }, j.lease
           ? h('span', {}, badge('Held', 'warn'), h('small.block', { text: `${j.lease.holder} until ${WH.dateTime(j.lease.expires_at)}` }))
-          : h('span.muted', { text: 'Free' })))))));
+          : h('span.muted', { text: 'Free' }))))))));
+    const reloadJobs = () => api('GET', '/jobs').then((j) => { if (!ctx.stale()) drawJobs(j.items); }).catch(() => {});
+    drawJobs(jobs.items);
     content.append(jobsTable);
 
     // run now
@@ -834,6 +837,7 @@
         try { return await api('POST', `/jobs/${encodeURIComponent(job)}/run`, body, { idempotencyKey: `run-${Date.now()}-${Math.random().toString(36).slice(2)}` }); } catch (err) {
           if (err.status === 409) {
             runs.reload();
+            reloadJobs();
             throw explained(err, `${job} is running already: another run holds its lease, so two runs never overlap. A "Skipped (lease held)" run was recorded in the log. Try again once the current run has finished.`);
           }
           throw err;
@@ -847,10 +851,12 @@
           r.stats ? h('small.muted.block', { text: statsText(r.stats) }) : null));
         draw(run);
         runs.reload();
+        reloadJobs();
         const last = await pollRun(run.id, draw, ctx.stale);
         if (ctx.stale()) return;
         if (last) note.textContent = `Run #${last.id} of ${last.job} ${last.status === 'RUNNING' ? 'is still running' : `finished: ${(RUN_STATUS[last.status] || [last.status])[0].toLowerCase()}`}.`;
         runs.reload();
+        reloadJobs();
       },
     });
     runForm.classList.add('run-form');
@@ -879,6 +885,7 @@
         { label: 'Error', render: (r) => (r.error ? h('span.run-error', { text: r.error }) : '—') },
       ],
     });
+    runs.el.querySelector('table').classList.add('dense', 'run-log');
     content.append(h('section', { 'aria-labelledby': 'run-log' }, h('h2', { id: 'run-log', text: 'Run log' }),
       fold(ctx.params, ['job', 'status'], WH.filters([
         { name: 'job', label: 'Job', type: 'select', options: [['', 'Every job'], ...jobs.items.map((j) => [j.name, j.name])] },
