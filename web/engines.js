@@ -808,7 +808,7 @@
           : h('span.muted', { text: 'Never run' })),
         h('td', { 'data-label': 'Lease' }, j.lease
           ? h('span', {}, badge('Held', 'warn'), h('small.block', { text: `${j.lease.holder} until ${WH.dateTime(j.lease.expires_at)}` }))
-          : h('span.muted', { text: 'Free' }))))))));
+          : h('span.muted', { text: 'Free' })))))));
     const reloadJobs = () => api('GET', '/jobs').then((j) => { if (!ctx.stale()) drawJobs(j.items); }).catch(() => {});
     drawJobs(jobs.items);
     content.append(jobsTable);
