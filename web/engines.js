@@ -1060,6 +1060,10 @@
     const p = ctx.params;
     const vid = chosenVenture(p, false);
     const people = await peopleMap();
+    // those who may read every user also see names of people outside any venture (a CEO, an auditor)
+    if (WH.can('users.manage')) {
+      try { for (const u of await WH.allItems('/users', {}, 3)) if (!people.has(u.id)) people.set(u.id, u); } catch (e) { /* ids stay */ }
+    }
     if (ctx.stale()) return;
     const offices = new Map((WH.state.me.offices || []).map((o) => [o.id, o.name]));
     const PERSON_KEYS = ['user_id', 'actor_id', 'created_by', 'owner_id', 'responded_by', 'requested_by', 'awarded_by', 'agent_user_id'];
