@@ -944,8 +944,7 @@
     const st = ctx.params.status;
     const tabs = h('nav.tabs', { 'aria-label': 'Outbox status' }, [['', 'All'], ...Object.entries(OUTBOX).map(([k, v]) => [k, v[0]])].map(([k, t]) =>
       h('a.tab', { href: `#/admin/integrations${WH.qs({ status: k })}`, 'aria-current': (st || '') === k ? 'page' : null, text: t })));
-    content.append(h('section', { 'aria-labelledby': 'outbox' }, h('h2', { id: 'outbox', text: 'Outbox' }), tabs,
-      WH.list({
+    const outbox = WH.list({
         path: '/outbox', query: { status: st }, caption: 'Outbox messages',
         empty: st ? `No ${OUTBOX[st] ? OUTBOX[st][0].toLowerCase() : ''} messages. Choose "All" to see every message.` : 'The outbox is empty: no e-mail or SMS has been queued yet.',
         columns: [
@@ -959,7 +958,9 @@
           { label: 'Last error', render: (m) => (m.last_error ? h('span.run-error', { text: m.last_error }) : '—') },
           { label: 'Sent', render: (m) => WH.dateTime(m.sent_at) },
         ],
-      }).el));
+      });
+    outbox.el.querySelector('table').classList.add('dense', 'outbox');
+    content.append(h('section', { 'aria-labelledby': 'outbox' }, h('h2', { id: 'outbox', text: 'Outbox' }), tabs, outbox.el));
   });
 
   /* ------------------------------------------------------------------ audit log */
