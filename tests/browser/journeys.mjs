@@ -8,6 +8,13 @@ const apiGet = (page, path) => page.evaluate(async (p) => {
   return r.json();
 }, path);
 
+// A write through the API as the page's session (for a journey's preconditions only).
+const apiSend = (page, method, path, body) => page.evaluate(async ([m, p, b]) => {
+  const r = await fetch(`/api/v1${p}`, { method: m, body: JSON.stringify(b),
+    headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'X-Requested-With': 'wheelhouse' } });
+  return { status: r.status, body: await r.json() };
+}, [method, path, body]);
+
 const unique = (p) => `${p}${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
 
 // The sign-in code in the newest e-mail the fake SendGrid accepted for address.
@@ -208,6 +215,85 @@ export const journeys = {
     const reviews = await apiGet(page, `/hotels/${hotels.items[0].id}/reviews`);
     if (!reviews.items.some((r) => r.response_text === text)) fail('review journey', 'the response is not stored');
     if (page.errors.length) fail('review journey', page.errors.join(' | '));
+    await page.context().close();
+  },
+
+  // The engines through their screens (issue 14): a CEO writes an incentive plan for the BPO
+  // venture paying per connected call, previews and commits today (the agent journey logged a
+  // connected call), generates today's payout and approves it, runs a job from the Jobs screen
+  // and finds its run, and sees the approval in the audit log.
+  async ceo_runs_the_engines({ browser, base, fail, signIn, shot, settled }) {
+    const page = await signIn(browser, base, 'CEO');
+    const content = page.locator('#content');
+    const today = await page.evaluate(() => WH.today());
+    const bpo = (await apiGet(page, '/ventures?limit=200')).items.find((v) => v.code === 'BPO');
+    // a connected call of the demo agent today, for the plan to pay on
+    const agent = (await apiGet(page, `/bpo/agents?venture_id=${bpo.id}`)).items[0];
+    const call = await apiSend(page, 'POST', '/bpo/call-logs', { agent_id: agent.id, venture_id: bpo.id,
+      started_at: new Date(Date.now() - 600000).toISOString(), ended_at: new Date(Date.now() - 300000).toISOString(),
+      connected: true });
+    if (call.status !== 201) fail('engines journey', `could not log the call: ${JSON.stringify(call)}`);
+    await page.goto(`${base}/#/admin/incentive-plans`);
+    await settled(page);
+    await content.getByRole('link', { name: 'New plan' }).click();
+    await settled(page);
+    await content.getByLabel('Venture').selectOption(String(bpo.id));
+    await content.getByLabel('Name', { exact: true }).fill(unique('Connects bonus '));
+    await content.getByRole('button', { name: 'Create plan' }).click();
+    await page.waitForURL(/#\/admin\/incentive-plans\/\d+/);
+    await settled(page);
+    await content.getByRole('button', { name: 'New rule' }).click();
+    const rule = content.getByRole('form', { name: 'New rule' });
+    await rule.getByLabel('Metric').selectOption('bpo_connects');
+    await rule.getByLabel('Calculation').selectOption('FLAT_PER_UNIT');
+    await rule.getByLabel(/^Amount per/).fill('5');
+    await rule.getByRole('button', { name: 'Add rule' }).click();
+    await content.getByRole('button', { name: /^Edit rule #/ }).first().waitFor();
+    const day = content.getByRole('form', { name: 'Preview and commit a day' });
+    await day.getByLabel('Day').fill(today);
+    await day.getByRole('button', { name: 'Preview' }).click();
+    await content.getByRole('heading', { name: /^Preview for/ }).waitFor();
+    await day.getByRole('button', { name: 'Commit' }).click();
+    await content.getByText(/^Committed/).first().waitFor();
+    await shot(page, 'CEO', 'journey-plan-commit');
+    const daily = await apiGet(page, `/incentives/daily?venture_id=${bpo.id}&from=${today}&to=${today}&limit=200`);
+    if (!daily.items.some((d) => d.amount_cents >= 500)) fail('engines journey', `no committed row of $5 or more: ${JSON.stringify(daily.items)}`);
+
+    await page.goto(`${base}/#/admin/payouts`);
+    await settled(page);
+    const gen = content.getByRole('form', { name: 'Generate payouts' });
+    await gen.getByLabel('Venture').selectOption(String(bpo.id));
+    await gen.getByLabel('Period start').fill(today);
+    await gen.getByLabel('Period end').fill(today);
+    await gen.getByRole('button', { name: 'Generate payouts' }).click();
+    await content.getByText(/calculated/).first().waitFor();
+    await settled(page);
+    await content.getByRole('button', { name: /^Approve/ }).first().click();
+    await content.getByText(/is now approved/).first().waitFor();
+    await shot(page, 'CEO', 'journey-payout-approved');
+    const payouts = await apiGet(page, `/incentives/payouts?venture_id=${bpo.id}&status=APPROVED`);
+    if (!payouts.items.some((p) => p.period_start === today)) fail('engines journey', 'no approved payout for today');
+
+    await page.goto(`${base}/#/admin/jobs`);
+    await settled(page);
+    const run = content.getByRole('form', { name: 'Run a job now' });
+    await run.getByLabel('Job').selectOption('kpi_aggregation');
+    await run.getByLabel('Day').fill(today);
+    await run.getByRole('button', { name: 'Run now' }).click();
+    await run.locator('.notice').filter({ hasText: /finished: succeeded/ }).waitFor({ timeout: 30000 });
+    await settled(page);
+    await shot(page, 'CEO', 'journey-job-run');
+    const runs = await apiGet(page, '/jobs/runs?job=kpi_aggregation');
+    if (!runs.items.length || runs.items[0].status !== 'SUCCEEDED') fail('engines journey', `the run log shows ${JSON.stringify(runs.items[0])}`);
+    const shown = await content.getByRole('link', { name: `#${runs.items[0].id}` }).count();
+    if (!shown) fail('engines journey', 'the run is not in the run log on screen');
+
+    await page.goto(`${base}/#/admin/audit?action=incentive_payout.approve`);
+    await settled(page);
+    const rows = await content.locator('tbody tr').count();
+    if (!rows) fail('engines journey', 'the audit log shows no approval');
+    await shot(page, 'CEO', 'journey-audit');
+    if (page.errors.length) fail('engines journey', page.errors.join(' | '));
     await page.context().close();
   },
 };

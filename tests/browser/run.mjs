@@ -194,22 +194,30 @@ async function main() {
   });
   let screens = 0;
   try {
-    for (const role of ROLES) {
+    // WH_BROWSER_JOURNEY=name runs that journey alone (while writing one); the test runs all
+    const only = process.env.WH_BROWSER_JOURNEY;
+    for (const role of only ? [] : ROLES) {
       const n = await sweepRole(browser, base, role);
       screens += n;
       console.log(`ok ${role}: ${n} screens`);
     }
-    for (const role of ['EMPLOYEE', 'DISPATCHER', 'CSR']) {
+    for (const role of only ? [] : ['EMPLOYEE', 'DISPATCHER', 'CSR']) {
       await sweepPhone(browser, base, role);
       console.log(`ok ${role} at 390 px`);
     }
     const ctx = { browser, base, fakeBase, fail, signIn, shot, settled, ARTIFACTS };
-    for (const [name, run] of Object.entries(journeys)) {
+    for (const [name, run] of Object.entries(journeys).filter(([n]) => !only || n === only)) {
       const before = failures.length;
       try {
         await run(ctx);
       } catch (e) {
         fail(`journey ${name}`, e.message.split('\n').slice(0, 3).join(' '));
+        // what the screen showed when it failed
+        const pages = browser.contexts().flatMap((c) => c.pages());
+        for (const [i, p] of pages.entries()) {
+          await shot(p, 'failures', `${name}-${i}`).catch(() => {});
+          await Promise.all(browser.contexts().map((c) => c.close().catch(() => {})));
+        }
       }
       console.log(`${failures.length === before ? 'ok' : 'FAILED'} journey ${name}`);
     }
