@@ -69,7 +69,7 @@
 
   /* ------------------------------------------------------------------ charts */
 
-  const COLORS = { blue: '#1f5fbf', green: '#1d6b39', orange: '#c98a00', red: '#a4161a', grey: '#7a8594',
+  const COLORS = { light: '#8fb0e3', blue: '#1f5fbf', green: '#1d6b39', orange: '#c98a00', red: '#a4161a', grey: '#7a8594',
     purple: '#6f42c1', teal: '#0f7c80' };
   const charts = [];
   function destroyCharts(all) {
@@ -84,7 +84,7 @@
   function chartConfig(labels, datasets, axes) {
     const scales = { x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 12 } } };
     for (const [id, ax] of Object.entries(axes)) {
-      scales[id] = { beginAtZero: true, position: ax.position || 'left', title: { display: !!ax.title, text: ax.title },
+      scales[id] = { beginAtZero: true, grace: '5%', max: ax.max, position: ax.position || 'left', title: { display: !!ax.title, text: ax.title },
         ticks: { callback: ax.tick || ((v) => v.toLocaleString('en-US')), precision: ax.precision },
         grid: { drawOnChartArea: id === 'y' } };
     }
@@ -97,7 +97,7 @@
         interaction: { mode: 'index', intersect: false },
         scales,
         plugins: {
-          legend: { position: 'bottom', labels: { boxWidth: 12, usePointStyle: true } },
+          legend: { position: 'bottom', labels: { boxWidth: 12, usePointStyle: true, sort: (a, b) => a.datasetIndex - b.datasetIndex } },
           tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.dataset.fmt ? c.dataset.fmt(c.raw) : int(c.raw)}` } },
         },
       },
@@ -248,8 +248,8 @@
     const tiles = entries.filter((f) => f[2]).map(([field, lab]) => h('div.figure.kpi-tile', {},
       h('span.label', { text: lab }),
       h('span.value', {}, value('today', field)),
-      h('span.trend.small', {}, h('span.muted', { text: '7 days ' }), value('last_7_days', field),
-        h('span.muted', { text: ' · 30 days ' }), value('last_30_days', field))));
+      h('span.trend.small', {}, h('span.muted', { text: '7 days: ' }), value('last_7_days', field)),
+      h('span.trend.small', {}, h('span.muted', { text: '30 days: ' }), value('last_30_days', field))));
     const rest = entries.filter((f) => !f[2]);
     const more = rest.length ? h('details.more-figures', {},
       h('summary', { text: `More figures (${rest.map((f) => f[1].toLowerCase()).join(', ')})` }),
@@ -274,6 +274,8 @@
 
   /* ------------------------------------------------------------------ dashboards: screens */
 
+  const TYPE_LABELS = { LOGISTICS: 'Logistics (brokerage)', TRANSPORT: 'Transport (fleet)', HOSPITALITY: 'Hospitality',
+    BPO: 'BPO', SAAS: 'SaaS', HOLDINGS: 'Holdings', TESTING: 'Testing' };
   const TYPES = {
     freight: { types: ['LOGISTICS', 'TRANSPORT'], noun: 'freight', path: '/freight' },
     hotels: { types: ['HOSPITALITY'], noun: 'hospitality', path: '/hotels' },
@@ -285,7 +287,8 @@
   // The venture a dashboard shows: the top bar's when it is of the type, else the URL's, else
   // the first of the type. choice: whether the screen offers a venture select.
   function dashVenture(t, params) {
-    const vs = WH.ventures(t.types);
+    // LOGISTICS before TRANSPORT (the brokerage first), then by name as /me gives them.
+    const vs = WH.ventures(t.types).sort((a, b) => t.types.indexOf(a.type) - t.types.indexOf(b.type));
     const top = WH.ventureId();
     if (top && vs.some((v) => v.id === top)) return { id: top, vs, choice: false };
     const wanted = Number(params.venture);
@@ -319,20 +322,27 @@
       // Heading line: the venture, and a choice when the top bar does not fix it.
       const ventureSelect = pick.choice ? control({ name: 'venture', label: 'Venture', value: String(pick.id),
         options: pick.vs.map((v) => [String(v.id), `${v.name} (${v.code})`]) }) : null;
-      content.append(h('p.lead.dash-venture', {}, `${venture.name} (${venture.code}) · ${WH.titleCase(venture.type)}`));
+      const top = h('div.dash-context', { 'data-testid': 'dashboard-venture', 'data-venture-id': String(pick.id) },
+        h('p.lead.dash-venture', { text: `${venture.name} (${venture.code}) · ${TYPE_LABELS[venture.type] || WH.titleCase(venture.type)}` }));
+      if (ventureSelect) {
+        const form = h('form.dash-venture-form', { role: 'search', 'aria-label': 'Venture' },
+          ventureSelect, h('button.secondary', { type: 'submit', text: 'Show' }));
+        form.addEventListener('submit', (ev) => {
+          ev.preventDefault();
+          const out = { ...p, venture: form.elements.namedItem('venture').value };
+          delete out.hotel; delete out.campaign;
+          WH.setParams(out);
+        });
+        ventureSelect.querySelector('select').addEventListener('change', () => form.requestSubmit());
+        top.append(form);
+      }
+      content.append(top);
       if (pick.otherTop) {
         content.append(h('p.muted.small', { text: `The venture chosen at the top, ${pick.otherTop.name}, is not a ${t.noun} venture, so this dashboard shows one chosen here.` }));
       }
 
       const empty = !dash.today || !Object.keys(dash.today).length;
       if (empty || !['freight', 'hotels', 'bpo'].includes(kind)) {
-        if (ventureSelect) {
-          const form = h('form.filters.range-form', { role: 'search', 'aria-label': 'Venture' },
-            h('div.range-row', {}, ventureSelect, h('div.actions', {}, h('button.secondary', { type: 'submit', text: 'Show' }))));
-          form.addEventListener('submit', (ev) => { ev.preventDefault(); WH.setParams({ ...p, venture: form.elements.namedItem('venture').value }); });
-          ventureSelect.querySelector('select').addEventListener('change', () => form.requestSubmit());
-          content.append(form);
-        }
         if (empty) {
           content.append(h('div.empty', { 'data-testid': 'dashboard-empty' },
             h('p', {}, h('strong', { text: `No figures are recorded for ${t.noun} ventures yet.` })),
@@ -351,7 +361,6 @@
 
       // Per-type filter (hotel or campaign), offered when the role may read the list.
       const extra = [];
-      if (ventureSelect) extra.push({ name: 'venture', el: ventureSelect });
       let hotels = [];
       let campaigns = [];
       if (kind === 'hotels' && WH.can('hotels.read')) {
@@ -372,7 +381,6 @@
       const hotelId = kind === 'hotels' && hotels.some((x) => String(x.id) === p.hotel) ? Number(p.hotel) : null;
       const campaignId = kind === 'bpo' && campaigns.some((x) => String(x.id) === p.campaign) ? Number(p.campaign) : null;
       const range = periodPicker(p, rangePresets(today), '30', today, extra);
-      if (ventureSelect) ventureSelect.querySelector('select').addEventListener('change', () => range.el.requestSubmit());
 
       const kpiPath = { freight: '/kpi/freight', hotels: '/kpi/hotels', bpo: '/kpi/bpo' }[kind];
       const kpi = await WH.api('GET', `${kpiPath}${WH.qs({ venture_id: pick.id, hotel_id: hotelId, campaign_id: campaignId, from: range.from, to: range.to })}`);
@@ -426,8 +434,8 @@
             description: `Bar chart of inbound, covered, delivered and lost loads per day, with the day's coverage as a line, ${span}.`,
             labels, axes: { y: { title: 'Loads', precision: 0 }, y1: { position: 'right', title: 'Coverage', tick: tickPct } },
             datasets: [
-              { label: 'Inbound', data: at('loads_inbound'), color: COLORS.blue, yAxisID: 'y' },
-              { label: 'Covered', data: at('loads_covered'), color: COLORS.teal, yAxisID: 'y' },
+              { label: 'Inbound', data: at('loads_inbound'), color: COLORS.light, yAxisID: 'y' },
+              { label: 'Covered', data: at('loads_covered'), color: COLORS.blue, yAxisID: 'y' },
               { label: 'Delivered', data: at('loads_delivered'), color: COLORS.green, yAxisID: 'y' },
               { label: 'Lost', data: at('loads_lost'), color: COLORS.red, yAxisID: 'y' },
               { type: 'line', label: 'Coverage', data: at('coverage_bp'), color: COLORS.orange, yAxisID: 'y1', fmt: WH.bp },
@@ -475,8 +483,8 @@
             description: `Bar chart of dials, connects and deals won per day, with conversion (deals per connect) as a line (${scopeText}), ${span}.`,
             labels, axes: { y: { title: 'Calls', precision: 0 }, y1: { position: 'right', title: 'Conversion', tick: tickPct } },
             datasets: [
-              { label: 'Dials', data: at('dials'), color: COLORS.blue, yAxisID: 'y' },
-              { label: 'Connects', data: at('connects'), color: COLORS.teal, yAxisID: 'y' },
+              { label: 'Dials', data: at('dials'), color: COLORS.light, yAxisID: 'y' },
+              { label: 'Connects', data: at('connects'), color: COLORS.blue, yAxisID: 'y' },
               { label: 'Deals won', data: at('deals'), color: COLORS.green, yAxisID: 'y' },
               { type: 'line', label: 'Conversion', data: at('conversion_bp'), color: COLORS.orange, yAxisID: 'y1', fmt: WH.bp },
             ],
@@ -597,7 +605,7 @@
         h('th', { scope: 'row', 'data-label': 'Person' }, it.full_name, it.user_id === me ? h('span.badge', { text: 'You' }) : null),
         h('td.num', { 'data-label': 'Points', text: int(it.points) }));
     }));
-    content.append(h('div.table-wrap', {}, h('table.stack.leaderboard', {},
+    content.append(h('div.table-wrap.leaderboard-wrap', {}, h('table.stack.leaderboard', {},
       h('caption.sr-only', { text: `Leaderboard for ${where}, ${rangeText(range.from, range.to)}; people with the same points share a rank` }),
       h('thead', {}, h('tr', {}, h('th.num', { scope: 'col', text: 'Rank' }), h('th', { scope: 'col', text: 'Person' }), h('th.num', { scope: 'col', text: 'Points' }))),
       tbody)),
