@@ -119,7 +119,7 @@
       : h(`td${c.num ? '.num' : ''}`, { 'data-label': c.label, text: c.total ? c.total(table.total) : '' }))))) : null;
     const details = h('details.chart-numbers', {},
       h('summary', { text: `Numbers for this chart (${table.rows.length} day${table.rows.length === 1 ? '' : 's'})` }),
-      table.rows.length ? h('div.table-wrap', {}, h('table.stack.dense.chart-table', {},
+      table.rows.length ? h('div.table-wrap', {}, h('table.dense.chart-table', {},
         h('caption.sr-only', { text: table.caption }),
         h('thead', {}, h('tr', {}, table.columns.map((c) => h(`th${c.num ? '.num' : ''}`, { scope: 'col', text: c.label })))),
         tbody, tfoot)) : h('p.muted', { text: 'No daily rows in this range.' }));
