@@ -681,7 +681,7 @@
           h('td', { 'data-label': 'How it was earned' }, (r.breakdown || []).length
             ? h('ul.plain-parts', {}, r.breakdown.map((b) => h('li', { text: partText(b) }))) : h('span.muted', { text: '—' }))))),
         h('tfoot', {}, h('tr', {}, h('th', { scope: 'row', text: 'Period total' }), multi ? h('td', {}) : null,
-          h('td.num', { 'data-label': 'Period total', text: WH.money(total) }), h('td', {}))))));
+          h('td.num', { 'data-label': 'Amount', text: WH.money(total) }), h('td.foot-empty', {}))))));
     }
 
     content.append(h('h2.section-gap', { text: 'Payouts' }));
@@ -693,7 +693,7 @@
       content.append(h('p.empty', { text: 'No payout has been generated for you yet. Finance generates payouts for a period from the daily incentives, then approves and pays them.' }));
       return;
     }
-    content.append(h('div.table-wrap', {}, h('table.stack.dense', {},
+    content.append(h('div.table-wrap', {}, h('table.stack.dense.payouts-mine', {},
       h('caption.sr-only', { text: 'Your payouts, newest first' }),
       h('thead', {}, h('tr', {}, ['Period', 'Venture', 'Amount', 'Status'].map((t) => h(`th${t === 'Amount' ? '.num' : ''}`, { scope: 'col', text: t })))),
       h('tbody', {}, payouts.map((x) => {
