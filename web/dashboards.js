@@ -253,7 +253,7 @@
     const rest = entries.filter((f) => !f[2]);
     const more = rest.length ? h('details.more-figures', {},
       h('summary', { text: `More figures (${rest.map((f) => f[1].toLowerCase()).join(', ')})` }),
-      h('div.table-wrap', {}, h('table.stack.dense', {},
+      h('div.table-wrap', {}, h('table.stack.dense.more-table', {},
         h('caption.sr-only', { text: 'More figures for today, the last 7 days and the last 30 days' }),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Figure' }), PERIODS.map(([, t]) => h('th.num', { scope: 'col', text: t })))),
         h('tbody', {}, rest.map(([field, lab]) => h('tr', {}, h('th', { scope: 'row', text: lab }),
