@@ -398,11 +398,10 @@
       for (const [k, lab] of PERIODS) for (const f of flagsOf(dash[k])) warnings.push(`${lab}: ${flagText(f, dash[k])}`);
       for (const f of flagsOf(kpi.summary)) warnings.push(`${rangeText(range.from, range.to)}: ${flagText(f, kpi.summary)}`);
       const losses = entries.filter((e) => e.high_loss).sort((a, b) => (a.date < b.date ? 1 : -1));
-      for (const e of losses.slice(0, 6)) {
-        warnings.push(`High loss on ${dayText(e.date)} at ${e.hotel.name}: lost dues ${WH.money(e.lost_dues_cents)} against room revenue ${WH.money(e.room_revenue_cents)}.`);
+      if (losses.length) {
+        const shown = losses.slice(0, 3).map((e) => `${dayText(e.date)} at ${e.hotel.name} (lost dues ${WH.money(e.lost_dues_cents)})`);
+        warnings.push(`High loss on ${losses.length} hotel day${losses.length === 1 ? '' : 's'} in this range (lost dues of $500 or more, or 10% or more of room revenue): ${shown.join('; ')}${losses.length > 3 ? `; and ${losses.length - 3} more` : ''}.`);
       }
-      if (losses.length > 6) warnings.push(`High loss on ${losses.length - 6} more day${losses.length - 6 === 1 ? '' : 's'} in this range (see the hotels' daily figures).`);
-
       content.append(warningsBox(warnings) || '', headline(kind, dash));
       const rangeHead = h('div.card-head.range-head', {}, h('h2', { text: `Daily figures · ${rangeText(range.from, range.to)}` }));
       content.append(rangeHead, range.warning ? h('p.warning', { role: 'status', text: range.warning }) : '', range.el);
