@@ -604,7 +604,7 @@
         h('th', { scope: 'row', 'data-label': 'Person' }, it.full_name, it.user_id === me ? h('span.badge', { text: 'You' }) : null),
         h('td.num', { 'data-label': 'Points', text: int(it.points) }));
     }));
-    content.append(h('div.table-wrap.leaderboard-wrap', {}, h('table.stack.leaderboard', {},
+    content.append(h('div.table-wrap.leaderboard-wrap', {}, h('table.leaderboard', {},
       h('caption.sr-only', { text: `Leaderboard for ${where}, ${rangeText(range.from, range.to)}; people with the same points share a rank` }),
       h('thead', {}, h('tr', {}, h('th.num', { scope: 'col', text: 'Rank' }), h('th', { scope: 'col', text: 'Person' }), h('th.num', { scope: 'col', text: 'Points' }))),
       tbody)),
