@@ -2,7 +2,8 @@
  *   /eod        End of day: the caller's report for today (or an earlier day still open for
  *               changes, docs/eod.md: today and up to 14 days back) and their earlier reports.
  *   /eod/team   Team EOD: for one day and venture, who submitted and who did not, each report
- *               readable in place. */
+ *               readable in place; or (?view=week&week=<a day of the week>) a week at a glance:
+ *               members × Monday–Sunday, ✓ where a report was filed. */
 'use strict';
 
 (function () {
@@ -185,6 +186,108 @@
 
   /* ------------------------------------------------------------------ Team EOD */
 
+  const mondayOf = (s) => addDays(s, -((parseDay(s).getDay() + 6) % 7));
+
+  // "Day" and "Week" as two links (the view is in the URL).
+  function viewToggle(view, ventureId, date, office) {
+    const keep = { venture: ventureId, office: office || '' };
+    return h('nav.tabs.view-toggle', { 'aria-label': 'View' },
+      h('a.tab', { href: `#/eod/team${WH.qs({ ...keep, date })}`, text: 'Day', 'aria-current': view === 'day' ? 'page' : null }),
+      h('a.tab', { href: `#/eod/team${WH.qs({ ...keep, view: 'week', week: mondayOf(date) })}`, text: 'Week', 'aria-current': view === 'week' ? 'page' : null }));
+  }
+
+  // The week view: who filed a report on which day of one Monday–Sunday week (DOMAIN.md §5).
+  async function teamWeek(content, ctx, ventureId, today) {
+    const p = ctx.params;
+    const vs = WH.ventures();
+    const asked = isDay(p.week) ? mondayOf(p.week) : (isDay(p.date) ? mondayOf(p.date) : mondayOf(today));
+    const monday = asked > today ? mondayOf(today) : asked;
+    const days = Array.from({ length: 7 }, (_, i) => addDays(monday, i));
+    const sunday = days[6];
+    const go = (patch) => WH.setParams({ view: 'week', venture: String(ventureId), week: monday, office: p.office || '', ...patch });
+
+    const [people, reports] = await Promise.all([
+      WH.allItems(`/ventures/${ventureId}/people`),
+      WH.allItems('/eod-reports', { venture_id: ventureId, from: monday, to: sunday }),
+    ]);
+    if (ctx.stale()) return;
+    const offices = new Map();
+    for (const person of people) for (const o of person.offices || []) offices.set(o.id, o.name);
+    const office = offices.has(Number(p.office)) ? Number(p.office) : null;
+
+    const filed = new Map(); // user id -> Map(date -> report)
+    for (const r of reports) {
+      if (!filed.has(r.user_id)) filed.set(r.user_id, new Map());
+      filed.get(r.user_id).set(r.date, r);
+    }
+    let rows = people.filter((x) => x.active || filed.has(x.id));
+    for (const id of filed.keys()) {
+      if (!people.some((x) => x.id === id)) rows.push({ id, full_name: `User ${id}`, role: '', offices: [], outsider: true });
+    }
+    if (office) rows = rows.filter((x) => (x.offices || []).some((o) => o.id === office));
+    rows.sort((a, b) => a.full_name.localeCompare(b.full_name));
+
+    const weekNav = h('div.day-nav', {},
+      h('button.secondary', { type: 'button', text: '‹ Previous week', onclick: () => go({ week: addDays(monday, -7) }) }),
+      contextControl({ name: 'week', label: 'Week of', type: 'date', value: monday, max: today }, (v) => { if (isDay(v)) go({ week: mondayOf(v) }); }),
+      h('button.secondary', { type: 'button', text: 'Next week ›', disabled: addDays(monday, 7) > today, onclick: () => go({ week: addDays(monday, 7) }) }),
+      monday !== mondayOf(today) ? h('button.link', { type: 'button', text: 'This week', onclick: () => go({ week: mondayOf(today) }) }) : null);
+    const pickers = h('div.eod-context', {},
+      vs.length > 1 ? contextControl({ name: 'venture', label: 'Venture', value: String(ventureId),
+        options: vs.map((v) => [String(v.id), `${v.name} (${v.code})`]) }, (v) => go({ venture: v, office: '' })) : null,
+      offices.size > 1 ? contextControl({ name: 'office', label: 'Office', value: office ? String(office) : '',
+        options: [['', 'All offices'], ...[...offices].sort((a, b) => a[1].localeCompare(b[1])).map(([id, n]) => [String(id), n])] },
+      (v) => go({ office: v })) : null);
+    content.append(viewToggle('week', ventureId, monday, p.office), h('div.filters.team-eod-filters', {}, weekNav, pickers));
+
+    const weekdays = days.slice(0, 5).filter((d) => d <= today);
+    const count = (x) => days.filter((d) => filed.has(x.id) && filed.get(x.id).has(d)).length;
+    const complete = rows.filter((x) => weekdays.length && weekdays.every((d) => filed.has(x.id) && filed.get(x.id).has(d))).length;
+    const none = rows.filter((x) => !count(x)).length;
+    const total = rows.reduce((s, x) => s + count(x), 0);
+    content.append(h('p.lead', { text: `Week of ${longDay(monday)} · ${ventureName(ventureId)}` }),
+      h('div.figures', {},
+        h('div.figure', {}, h('span.value', { text: String(total) }), h('span.label', { text: `report${total === 1 ? '' : 's'} this week` })),
+        h('div.figure', {}, h('span.value', { text: `${complete} of ${rows.length}` }),
+          h('span.label', { text: weekdays.length === 5 ? 'filed every weekday' : `filed every weekday so far (${weekdays.length})` })),
+        h('div.figure', {}, h('span.value', { text: String(none) }), h('span.label', { text: 'no report yet this week' }))));
+
+    if (!rows.length) {
+      WH.empty(content, office ? 'Nobody in this office is a member of the venture. Choose another office or All offices.'
+        : 'This venture has no active members yet. Members are added under Admin › Users.');
+      return;
+    }
+    const dayLink = (d) => `#/eod/team${WH.qs({ venture: ventureId, date: d, office: p.office || '' })}`;
+    const weekend = (d) => [0, 6].includes(parseDay(d).getDay());
+    const head = h('tr', {}, h('th', { scope: 'col', text: 'Person' }),
+      days.map((d) => h(`th.day-col${weekend(d) ? '.weekend' : ''}${d === today ? '.today' : ''}`, { scope: 'col' },
+        d <= today ? h('a', { href: dayLink(d), 'aria-label': `${longDay(d)}: open the day view` },
+          h('span.wd', { text: parseDay(d).toLocaleDateString([], { weekday: 'short' }) }), h('span.dm', { text: String(parseDay(d).getDate()) }))
+          : [h('span.wd', { text: parseDay(d).toLocaleDateString([], { weekday: 'short' }) }), h('span.dm', { text: String(parseDay(d).getDate()) })])),
+      h('th.num', { scope: 'col', text: 'Days' }));
+    const body = rows.map((x) => h('tr', {},
+      h('th', { scope: 'row' }, h('span.person', {}, h('strong', { text: x.full_name }),
+        h('span.muted.small', { text: x.outsider ? 'not a member' : WH.titleCase(x.role) }))),
+      days.map((d) => {
+        const r = filed.has(x.id) ? filed.get(x.id).get(d) : null;
+        const cls = `td.mark${weekend(d) ? '.weekend' : ''}${r ? '.yes' : (d > today ? '.future' : '.no')}`;
+        if (r) {
+          return h(cls, { title: `Submitted ${WH.dateTime(r.created_at)}` }, h('a', { href: dayLink(d),
+            'aria-label': `${x.full_name}, ${dayText(d)}: submitted. Open the day view` }, '✓'));
+        }
+        return h(cls, {}, h('span', { 'aria-hidden': 'true', text: d > today ? '' : '—' }),
+          h('span.sr-only', { text: d > today ? 'not yet' : 'not submitted' }));
+      }),
+      h('td.num', { text: String(count(x)) })));
+    const foot = h('tr', {}, h('th', { scope: 'row', text: 'Submitted' }),
+      days.map((d) => h(`td.mark${weekend(d) ? '.weekend' : ''}`, { text: d > today ? '' : `${rows.filter((x) => filed.has(x.id) && filed.get(x.id).has(d)).length}/${rows.length}` })),
+      h('td.num', { text: String(total) }));
+    content.append(h('div.table-wrap.week-wrap', {}, h('table.team-week', { 'data-testid': 'team-eod-week' },
+      h('caption.sr-only', { text: `End-of-day reports in the week of ${longDay(monday)}: a check mark where a report was submitted, a dash where none was` }),
+      h('thead', {}, head), h('tbody', {}, body), h('tfoot', {}, foot))),
+    h('p.muted.small', { text: '✓ report submitted (select it to read the day), — none. Weekends are shaded; a week runs Monday to Sunday.' }));
+  }
+
   WH.screen('/eod/team', async (content, ctx) => {
     const today = WH.today();
     WH.title(content, ctx.label);
@@ -195,6 +298,10 @@
     }
     const p = ctx.params;
     const ventureId = pickVenture(p.venture);
+    if (p.view === 'week') {
+      await teamWeek(content, ctx, ventureId, today);
+      return;
+    }
     const date = isDay(p.date) && p.date <= today ? p.date : today;
     const show = ['missing', 'submitted'].includes(p.show) ? p.show : 'all';
     const go = (patch) => WH.setParams({ venture: String(ventureId), date, show: show === 'all' ? '' : show, office: p.office || '', ...patch });
@@ -234,7 +341,7 @@
       (v) => go({ office: v })) : null,
       contextControl({ name: 'show', label: 'Show', value: show,
         options: [['all', 'Everyone'], ['missing', 'Not submitted'], ['submitted', 'Submitted']] }, (v) => go({ show: v })));
-    content.append(h('div.filters.team-eod-filters', {}, dayNav, pickers));
+    content.append(viewToggle('day', ventureId, date, p.office), h('div.filters.team-eod-filters', {}, dayNav, pickers));
 
     content.append(h('p.lead', { text: `${longDay(date)} · ${ventureName(ventureId)}` }),
       h('div.figures', {},

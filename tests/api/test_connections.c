@@ -34,7 +34,7 @@
 /* The port of a base URL "http://127.0.0.1:PORT". */
 static int port_of(const char *base)
 {
-    return atoi(strrchr(base, ':') + 1);
+    return (int)strtol(strrchr(base, ':') + 1, NULL, 10);
 }
 
 static int free_port(void)
