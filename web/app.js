@@ -190,6 +190,13 @@
 
   // Screens reachable without a navigation item of their own.
   const ALWAYS = ['/', '/me/password'];
+  // Every navigation item's path of DOMAIN.md §1: one of these the caller was not given is not
+  // theirs even when it lies under an item they have (/eod/team under /eod).
+  const NAV_PATHS = ['/leaderboard', '/incentives/me', '/eod', '/eod/team', '/freight', '/freight/loads',
+    '/freight/carriers', '/freight/shippers', '/hotels', '/hotels/list', '/hotels/reviews', '/hotels/disputes',
+    '/bpo', '/bpo/calls', '/bpo/campaigns', '/bpo/agents', '/saas', '/holdings', '/admin/users',
+    '/admin/ventures', '/admin/incentive-plans', '/admin/payouts', '/admin/gamification', '/admin/jobs',
+    '/admin/integrations', '/admin/audit'];
 
   let generation = 0;
   async function route() {
@@ -209,7 +216,8 @@
         h('p', { text: `The ${entry.section.label} › ${entry.item.label} screen is not built yet.` }),
         h('p.muted', {}, 'Until it is, the same data is available from the API; see ',
           h('a', { href: '/api/v1/openapi.json', text: 'the API description' }), '.')));
-    } else if (!found || (!entry && !ALWAYS.includes(path))) {
+    } else if (!found || (!entry && !ALWAYS.includes(path)) ||
+      (NAV_PATHS.includes(path) && entry.item.path !== path)) {
       WH.title(content, 'Page not found');
       content.append(h('p', { text: 'This page does not exist or is not available to your role.' }),
         h('p', {}, h('a', { href: '#/', text: 'Back to My day' })));

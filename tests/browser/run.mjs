@@ -139,6 +139,16 @@ async function sweepRole(browser, base, role) {
     if (page.errors.length) fail(where, `console errors: ${page.errors.join(' | ')}`);
     await shot(page, role, `${it.section}-${it.key}`);
   }
+  // a screen of a navigation item the role was not given is not drawn, even under one it has
+  const mine = new Set(items.map((it) => it.path));
+  const foreign = ['/eod/team', '/admin/audit', '/admin/users', '/freight/loads', '/hotels/list']
+    .find((p) => !mine.has(p));
+  if (foreign) {
+    await page.goto(`${base}/#${foreign}`);
+    await settled(page);
+    const h1 = (await page.locator('#content h1').first().textContent()).trim();
+    if (h1 !== 'Page not found') fail(`${role} ${foreign}`, `a screen not in the role's navigation shows "${h1}"`);
+  }
   await page.context().close();
   return items.length;
 }
