@@ -290,8 +290,11 @@ export const journeys = {
 
     await page.goto(`${base}/#/admin/audit?action=incentive_payout.approve`);
     await settled(page);
-    const rows = await content.locator('tbody tr').count();
-    if (!rows) fail('engines journey', 'the audit log shows no approval');
+    // the list arrives after the screen's heading: wait for its first row
+    const first = content.locator('tbody tr').first();
+    if (!(await first.waitFor({ timeout: 20000 }).then(() => true, () => false))) {
+      fail('engines journey', 'the audit log shows no approval');
+    }
     await shot(page, 'CEO', 'journey-audit');
     if (page.errors.length) fail('engines journey', page.errors.join(' | '));
     await page.context().close();
