@@ -1,8 +1,8 @@
 /* Demo data: a venture of every type with an office or two, one user per role whose
  * memberships make every screen of the navigation reachable by someone, and what the daily-work
  * screens need on a first start (demo carriers, a shipper, a BPO campaign with the EMPLOYEE as
- * its agent, a hotel with a review waiting for an answer). Idempotent: each item is looked up
- * by its natural key first and left alone when it exists. */
+ * its agent, a hotel with a review waiting for an answer), then the demo month of seed_month.c.
+ * Idempotent: each item is looked up by its natural key first and left alone when it exists. */
 #include "seed.h"
 #include "seed_int.h"
 #include "bpo/bpo.h"
@@ -85,8 +85,8 @@ static wh_err add_offices(wh_conn *c, wh_arena *a, int64_t user_id, int64_t now,
                        WH_ARGS(WH_PI(user_id), WH_PI(now)), NULL, e);
 }
 
-wh_err wh_seed_add_member(wh_conn *c, wh_arena *a, int64_t user_id, wh_role role,
-                          const char *codes, int64_t now, wh_error *e)
+wh_err wh_seed_add_member(wh_conn *c, wh_arena *a, int64_t user_id, wh_role role, const char *codes,
+                          int64_t now, wh_error *e)
 {
     wh_err rc = add_memberships(c, a, user_id, codes, now, e);
     if (rc == WH_OK && wh_role_office_scoped(role))
@@ -188,9 +188,9 @@ static wh_err seed_shipper(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
     wh_err rc = wh_seed_id_of(c, a, "SELECT id FROM ventures WHERE code = $1", "FRT", &venture, e);
     if (rc == WH_OK && venture)
         rc = wh_seed_id_of(c, a,
-                   "SELECT s.id FROM shippers s JOIN ventures v ON v.id = s.venture_id"
-                   " WHERE v.code = 'FRT' AND s.code = $1",
-                   "ACME", &have, e);
+                           "SELECT s.id FROM shippers s JOIN ventures v ON v.id = s.venture_id"
+                           " WHERE v.code = 'FRT' AND s.code = $1",
+                           "ACME", &have, e);
     if (rc != WH_OK || !venture || have)
         return rc;
     wh_shipper s = {.venture_id = venture,
@@ -210,10 +210,11 @@ static wh_err seed_campaign(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
     int64_t venture = 0, campaign = 0, user = 0, agent = 0;
     wh_err rc = wh_seed_id_of(c, a, "SELECT id FROM ventures WHERE code = $1", "BPO", &venture, e);
     if (rc == WH_OK && venture)
-        rc = wh_seed_id_of(c, a,
-                   "SELECT cp.id FROM bpo_campaigns cp JOIN ventures v ON v.id = cp.venture_id"
-                   " WHERE v.code = 'BPO' AND cp.name = $1",
-                   "Inbound sales (demo)", &campaign, e);
+        rc = wh_seed_id_of(
+            c, a,
+            "SELECT cp.id FROM bpo_campaigns cp JOIN ventures v ON v.id = cp.venture_id"
+            " WHERE v.code = 'BPO' AND cp.name = $1",
+            "Inbound sales (demo)", &campaign, e);
     if (rc == WH_OK && venture && !campaign) {
         wh_bpo_campaign_input in = {.venture_id = venture,
                                     .name = "Inbound sales (demo)",
@@ -224,8 +225,8 @@ static wh_err seed_campaign(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
         campaign = out.id;
     }
     if (rc == WH_OK)
-        rc = wh_seed_id_of(c, a, "SELECT id FROM users WHERE email = $1", "employee@demo.wheelhouse.test",
-                   &user, e);
+        rc = wh_seed_id_of(c, a, "SELECT id FROM users WHERE email = $1",
+                           "employee@demo.wheelhouse.test", &user, e);
     wh_rows *r = NULL;
     if (rc == WH_OK && user)
         rc = wh_db_query(c, a, "SELECT id FROM bpo_agents WHERE venture_id = $1 AND user_id = $2",

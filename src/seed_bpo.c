@@ -179,10 +179,9 @@ static wh_err eod_events(wh_seed_month *sm, const wh_eod_report *rep, int64_t at
 {
     char monday[11], sunday[11];
     int64_t count = 0;
-    wh_err rc = wh_seed_publish(sm, WH_EVENT_EOD_REPORT_SUBMITTED, rep->venture_id, 0,
-                                rep->user_id,
-                                wh_arena_printf(sm->a, "eod:%lld", (long long)rep->id), rep->date,
-                                at, e);
+    wh_err rc =
+        wh_seed_publish(sm, WH_EVENT_EOD_REPORT_SUBMITTED, rep->venture_id, 0, rep->user_id,
+                        wh_arena_printf(sm->a, "eod:%lld", (long long)rep->id), rep->date, at, e);
     if (rc == WH_OK && wh_eod_week_of(rep->date, monday, sunday))
         rc = wh_eod_count_between(sm->c, sm->a, rep->user_id, rep->venture_id, monday, sunday,
                                   &count, e);
@@ -195,8 +194,7 @@ static wh_err eod_events(wh_seed_month *sm, const wh_eod_report *rep, int64_t at
                            rep->date, at, e);
 }
 
-static wh_err report(wh_seed_month *sm, size_t u, int64_t user, int64_t venture, int k,
-                     wh_error *e)
+static wh_err report(wh_seed_month *sm, size_t u, int64_t user, int64_t venture, int k, wh_error *e)
 {
     wh_seed_rng r = wh_seed_rng_for(sm->days[k], 600 + u);
     int64_t at = wh_seed_at(sm, k, wh_seed_rng_range(&r, 16 * 60 + 45, 18 * 60 + 30));

@@ -120,8 +120,8 @@ static wh_err load_refs(freight *f, wh_error *e)
                     f->shippers, 4, e);
     if (rc == WH_OK)
         rc = ids_of(f->sm,
-                    "SELECT id FROM carriers WHERE fmcsa_error LIKE 'Demo data:%' ORDER BY id",
-                    ids, MAX_CARRIERS, e);
+                    "SELECT id FROM carriers WHERE fmcsa_error LIKE 'Demo data:%' ORDER BY id", ids,
+                    MAX_CARRIERS, e);
     for (size_t i = 0; rc == WH_OK && i < MAX_CARRIERS && ids[i]; i++) {
         wh_carrier *c = &f->carriers[f->ncarriers];
         rc = wh_carrier_get(f->sm->c, f->sm->a, ids[i], c, e);
@@ -133,8 +133,7 @@ static wh_err load_refs(freight *f, wh_error *e)
 }
 
 /* One move of POST /loads/{id}/status at instant at, by the load's creator. */
-static wh_err move(freight *f, wh_load *l, const char *to, wh_seed_rng *r, int64_t at,
-                   wh_error *e)
+static wh_err move(freight *f, wh_load *l, const char *to, wh_seed_rng *r, int64_t at, wh_error *e)
 {
     wh_seed_month *sm = f->sm;
     const char *day = wh_seed_day_of(sm, at);
@@ -153,10 +152,9 @@ static wh_err move(freight *f, wh_load *l, const char *to, wh_seed_rng *r, int64
         rc = wh_seed_audit(sm, l->created_by, "load.status", "load", l->id, l->venture_id,
                            wh_load_json(l), wh_load_json(&after), at, e);
     if (rc == WH_OK && strcmp(after.status, WH_LOAD_DELIVERED) == 0)
-        rc = wh_seed_publish(sm, WH_EVENT_LOAD_COMPLETED, after.venture_id, after.office_id,
-                             after.created_by,
-                             wh_arena_printf(sm->a, "load_delivered:%lld", (long long)after.id),
-                             day, at, e);
+        rc = wh_seed_publish(
+            sm, WH_EVENT_LOAD_COMPLETED, after.venture_id, after.office_id, after.created_by,
+            wh_arena_printf(sm->a, "load_delivered:%lld", (long long)after.id), day, at, e);
     if (rc == WH_OK)
         *l = after;
     return rc;
@@ -182,25 +180,25 @@ static void fill(freight *f, const char *day, int i, wh_seed_rng *r, wh_load *l)
     int64_t miles = lanes[lane].miles;
     (void)wh_clock_day_add(day, (int)wh_seed_rng_range(r, 1, 3), pickup, 11);
     (void)wh_clock_day_add(pickup, (int)(miles / 500 + 1), drop, 11);
-    *l = (wh_load){.venture_id = sm->frt,
-                   .office_id = f->offices[lane % 2 && f->offices[1] ? 1 : 0],
-                   .shipper_id = f->shippers[wh_seed_rng_range(r, 0, 3)],
-                   .created_by = f->creators[wh_seed_rng_range(r, 0, 2)],
-                   .reference = wh_arena_printf(sm->a, "DEMO-%.4s%.2s%.2s-%02d", day, day + 5,
-                                                day + 8, i + 1),
-                   .pickup_city = lanes[lane].from,
-                   .pickup_state = lanes[lane].from_state,
-                   .pickup_date = pickup,
-                   .drop_city = lanes[lane].to,
-                   .drop_state = lanes[lane].to_state,
-                   .drop_date = drop,
-                   .equipment = lanes[lane].equipment,
-                   .has_weight_lbs = true,
-                   .weight_lbs = wh_seed_rng_range(r, 8, 44) * 1000,
-                   .has_miles = true,
-                   .miles = miles,
-                   .has_bill_cents = true,
-                   .bill_cents = miles * wh_seed_rng_range(r, 240, 340)};
+    *l = (wh_load){
+        .venture_id = sm->frt,
+        .office_id = f->offices[lane % 2 && f->offices[1] ? 1 : 0],
+        .shipper_id = f->shippers[wh_seed_rng_range(r, 0, 3)],
+        .created_by = f->creators[wh_seed_rng_range(r, 0, 2)],
+        .reference = wh_arena_printf(sm->a, "DEMO-%.4s%.2s%.2s-%02d", day, day + 5, day + 8, i + 1),
+        .pickup_city = lanes[lane].from,
+        .pickup_state = lanes[lane].from_state,
+        .pickup_date = pickup,
+        .drop_city = lanes[lane].to,
+        .drop_state = lanes[lane].to_state,
+        .drop_date = drop,
+        .equipment = lanes[lane].equipment,
+        .has_weight_lbs = true,
+        .weight_lbs = wh_seed_rng_range(r, 8, 44) * 1000,
+        .has_miles = true,
+        .miles = miles,
+        .has_bill_cents = true,
+        .bill_cents = miles * wh_seed_rng_range(r, 240, 340)};
     if (!l->shipper_id)
         l->shipper_id = f->shippers[0];
     l->has_cost_cents = true;
@@ -241,7 +239,7 @@ wh_err wh_seed_month_freight(wh_seed_month *sm, wh_error *e)
     for (int k = 0; rc == WH_OK && k < sm->ndays; k++) {
         wh_seed_rng r = wh_seed_rng_for(sm->days[k], 1);
         int n = (int)(wh_seed_weekday(sm->days[k]) < 5 ? wh_seed_rng_range(&r, 4, 7)
-                                                        : wh_seed_rng_range(&r, 0, 2));
+                                                       : wh_seed_rng_range(&r, 0, 2));
         for (int i = 0; rc == WH_OK && i < n; i++)
             rc = one_load(&f, k, i, e);
     }

@@ -59,7 +59,9 @@ static wh_err ensure_hotels(hotel_ctx *h, wh_error *e)
                              .has_city = true,
                              .city = hotels[i].city,
                              .has_state = true,
-                             .state = i == 2 ? "FL" : i == 1 ? "SC" : "GA"};
+                             .state = i == 2   ? "FL"
+                                      : i == 1 ? "SC"
+                                               : "GA"};
         wh_hotel out;
         rc = wh_hotel_create(sm->c, sm->a, &in, sm->now, &out, e);
         h->ids[i] = out.id;
@@ -89,10 +91,10 @@ static wh_err daily(hotel_ctx *h, size_t i, int k, wh_error *e)
                         .other_revenue_cents = other,
                         .cash_cents = (room + other) / 10,
                         .credit_cents = (room + other) * 6 / 10,
-                        .refund_cents = wh_seed_rng_pct(&r, 15) ? wh_seed_rng_range(&r, 50, 250) * 100
-                                                                : 0,
-                        .lost_dues_cents = wh_seed_rng_pct(&r, 8) ? wh_seed_rng_range(&r, 80, 400) * 100
-                                                                  : 0},
+                        .refund_cents =
+                            wh_seed_rng_pct(&r, 15) ? wh_seed_rng_range(&r, 50, 250) * 100 : 0,
+                        .lost_dues_cents =
+                            wh_seed_rng_pct(&r, 8) ? wh_seed_rng_range(&r, 80, 400) * 100 : 0},
                    out;
     d.online_cents = room + other - d.cash_cents - d.credit_cents;
     int64_t at = k + 1 < sm->ndays ? wh_seed_at(sm, k + 1, 7 * 60) : sm->now;
@@ -124,8 +126,8 @@ static wh_err review(hotel_ctx *h, size_t i, int k, wh_error *e)
                     out, answered;
     wh_err rc = wh_hotel_review_create(sm->c, sm->a, &in, at, &out, e);
     if (rc == WH_OK)
-        rc = wh_seed_audit(sm, h->csr, "hotel_review.create", "hotel_review", out.id, sm->htl,
-                           NULL, wh_hotel_review_json(&out), at, e);
+        rc = wh_seed_audit(sm, h->csr, "hotel_review.create", "hotel_review", out.id, sm->htl, NULL,
+                           wh_hotel_review_json(&out), at, e);
     at += wh_seed_rng_range(&r, 2, 30) * 3600000LL;
     if (rc != WH_OK || !wh_seed_rng_pct(&r, 75) || at >= sm->now)
         return rc;
@@ -141,8 +143,8 @@ static wh_err review(hotel_ctx *h, size_t i, int k, wh_error *e)
 }
 
 /* One PATCH /hotels/disputes/{id} at instant at, publishing the resolution when it is one. */
-static wh_err dispute_move(hotel_ctx *h, wh_hotel_dispute *d, const char *status,
-                           const char *note, int64_t at, wh_error *e)
+static wh_err dispute_move(hotel_ctx *h, wh_hotel_dispute *d, const char *status, const char *note,
+                           int64_t at, wh_error *e)
 {
     wh_seed_month *sm = h->sm;
     wh_hotel_dispute_patch p = {.has_status = true,
@@ -186,8 +188,8 @@ static wh_err dispute(hotel_ctx *h, size_t i, int k, wh_error *e)
                      d;
     wh_err rc = wh_hotel_dispute_create(sm->c, sm->a, &in, at, &d, e);
     if (rc == WH_OK)
-        rc = wh_seed_audit(sm, h->csr, "hotel_dispute.create", "hotel_dispute", d.id, sm->htl,
-                           NULL, wh_hotel_dispute_json(&d), at, e);
+        rc = wh_seed_audit(sm, h->csr, "hotel_dispute.create", "hotel_dispute", d.id, sm->htl, NULL,
+                           wh_hotel_dispute_json(&d), at, e);
     int end = (int)wh_seed_rng_range(&r, 0, 3);
     int64_t taken = at + wh_seed_rng_range(&r, 1, 4) * 86400000LL;
     int64_t resolved = taken + wh_seed_rng_range(&r, 4, 12) * 86400000LL;

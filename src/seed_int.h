@@ -37,7 +37,7 @@ typedef struct {
     int ndays;
     char (*days)[11];
     int64_t *midnight;
-    wh_principal root; /* an all-venture principal for the store calls that take one */
+    wh_principal root;     /* an all-venture principal for the store calls that take one */
     int64_t frt, htl, bpo; /* demo venture ids */
 } wh_seed_month;
 
@@ -71,8 +71,8 @@ WH_MUST_USE wh_err wh_seed_add_member(wh_conn *c, wh_arena *a, int64_t user_id, 
 
 /* The audit entry a route writes with its change; before and after are taken (decref'd). */
 WH_MUST_USE wh_err wh_seed_audit(wh_seed_month *sm, int64_t actor, const char *action,
-                                 const char *entity, int64_t id, int64_t venture_id,
-                                 json_t *before, json_t *after, int64_t at, wh_error *e);
+                                 const char *entity, int64_t id, int64_t venture_id, json_t *before,
+                                 json_t *after, int64_t at, wh_error *e);
 /* Publishes a domain event (gamification points) as the route would. */
 WH_MUST_USE wh_err wh_seed_publish(wh_seed_month *sm, const char *type, int64_t venture_id,
                                    int64_t office_id, int64_t user_id, const char *key,

@@ -63,8 +63,8 @@ static wh_err add_rule(wh_seed_month *sm, const wh_inc_plan *pl, const rule_spec
     if (rc == WH_OK)
         rc = wh_incentives_rule_create(sm->c, sm->a, &in, sm->now, &out, e);
     if (rc == WH_OK)
-        rc = wh_seed_audit(sm, 0, "incentive_rule.create", "incentive_rule", out.id,
-                           pl->venture_id, NULL, wh_incentives_rule_json(&out), sm->now, e);
+        rc = wh_seed_audit(sm, 0, "incentive_rule.create", "incentive_rule", out.id, pl->venture_id,
+                           NULL, wh_incentives_rule_json(&out), sm->now, e);
     return rc;
 }
 
@@ -81,13 +81,12 @@ static wh_err plan(wh_seed_month *sm, size_t i, int64_t *venture, wh_error *e)
                            plans[i].code, &have, e);
     if (rc != WH_OK || have)
         return rc;
-    wh_inc_plan_input in = {
-        .venture_id = *venture, .name = PLAN_NAME, .effective_from = sm->first};
+    wh_inc_plan_input in = {.venture_id = *venture, .name = PLAN_NAME, .effective_from = sm->first};
     wh_inc_plan pl;
     rc = wh_incentives_plan_create(sm->c, sm->a, &in, sm->now, &pl, e);
     if (rc == WH_OK)
-        rc = wh_seed_audit(sm, 0, "incentive_plan.create", "incentive_plan", pl.id, *venture,
-                           NULL, wh_incentives_plan_json(&pl, NULL, 0), sm->now, e);
+        rc = wh_seed_audit(sm, 0, "incentive_plan.create", "incentive_plan", pl.id, *venture, NULL,
+                           wh_incentives_plan_json(&pl, NULL, 0), sm->now, e);
     for (int k = 0; rc == WH_OK && k < 2; k++)
         rc = add_rule(sm, &pl, &plans[i].rules[k], e);
     return rc;
@@ -136,15 +135,15 @@ static wh_err payouts(wh_seed_month *sm, int64_t venture, bool approve, wh_error
     rc = wh_incentives_payouts_generate(sm->c, sm->a, venture, start, end, sm->now, &items, &n,
                                         &replaced, e);
     if (rc == WH_OK)
-        rc = wh_seed_audit(sm, 0, "incentive_payout.generate", "incentive_payout", 0, venture,
-                           NULL, json_pack("{s:s, s:s, s:I}", "period_start", start, "period_end",
-                                           end, "items", (json_int_t)n),
+        rc = wh_seed_audit(sm, 0, "incentive_payout.generate", "incentive_payout", 0, venture, NULL,
+                           json_pack("{s:s, s:s, s:I}", "period_start", start, "period_end", end,
+                                     "items", (json_int_t)n),
                            sm->now, e);
     if (rc == WH_OK && approve)
         rc = wh_db_lock(sm->c, wh_incentives_payout_key(venture), e);
     for (size_t i = 0; rc == WH_OK && approve && i < n; i++) {
-        rc = wh_incentives_payout_move(sm->c, sm->a, items[i].id, "CALCULATED", "APPROVED",
-                                       sm->now, &moved, e);
+        rc = wh_incentives_payout_move(sm->c, sm->a, items[i].id, "CALCULATED", "APPROVED", sm->now,
+                                       &moved, e);
         if (rc == WH_OK)
             rc = wh_seed_audit(sm, 0, "incentive_payout.approve", "incentive_payout", moved.id,
                                venture, wh_incentives_payout_json(&items[i]),

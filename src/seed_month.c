@@ -96,8 +96,8 @@ wh_err wh_seed_id_of(wh_conn *c, wh_arena *a, const char *sql, const char *key, 
     return rc;
 }
 
-wh_err wh_seed_agent_user(wh_seed_month *sm, const char *email, const char *name,
-                          const char *codes, int64_t *id, wh_error *e)
+wh_err wh_seed_agent_user(wh_seed_month *sm, const char *email, const char *name, const char *codes,
+                          int64_t *id, wh_error *e)
 {
     wh_user u;
     const char *hash = NULL;

@@ -36,9 +36,9 @@ static const char *const tables[] = {"ventures",     "offices",  "users",       
                                      "office_users", "carriers", "shippers",      "bpo_campaigns",
                                      "bpo_agents",   "hotels",   "hotel_reviews", NULL};
 
-static const char *const load_statuses[] = {"OPEN",    "WORKING",    "QUOTED",    "AT_RISK",
-                                            "COVERED", "IN_TRANSIT", "DELIVERED", "LOST",
-                                            "FELL_OFF", "DORMANT",   NULL};
+static const char *const load_statuses[] = {"OPEN",     "WORKING",    "QUOTED",    "AT_RISK",
+                                            "COVERED",  "IN_TRANSIT", "DELIVERED", "LOST",
+                                            "FELL_OFF", "DORMANT",    NULL};
 
 static long long counts[16];
 
@@ -106,9 +106,9 @@ static void test_first_use_needs_are_there(void **state)
     int waiting = 0;
     json_array_foreach(hotels, i, h)
     {
-        json_t *reviews =
-            wht_list_all(csr, wht_fmt("/hotels/%lld/reviews", wht_int(h, "id")), 100);
-        json_array_foreach(reviews, k, v) waiting += json_is_null(json_object_get(v, "response_text"));
+        json_t *reviews = wht_list_all(csr, wht_fmt("/hotels/%lld/reviews", wht_int(h, "id")), 100);
+        json_array_foreach(reviews, k, v) waiting +=
+            json_is_null(json_object_get(v, "response_text"));
     }
     assert_true(waiting >= 1);
     const char *dispatcher = wht_login("dispatcher@demo.wheelhouse.test", DEMO_PASSWORD);
@@ -147,8 +147,7 @@ static void test_sixty_days_of_hotels_calls_and_reports(void **state)
     assert_int_equal(wht_sql("SELECT COUNT(DISTINCT date) FROM hotel_daily"), 60);
     assert_int_equal(wht_sql("SELECT COUNT(*) FROM hotels"), 3);
     assert_int_equal(wht_sql("SELECT COUNT(*) FROM hotel_daily"), 180);
-    assert_true(wht_sql("SELECT COUNT(*) FROM hotel_reviews WHERE response_text IS NOT NULL") >
-                20);
+    assert_true(wht_sql("SELECT COUNT(*) FROM hotel_reviews WHERE response_text IS NOT NULL") > 20);
     assert_true(wht_sql("SELECT COUNT(DISTINCT status) FROM hotel_disputes") >= 3);
     /* six agents on about 42 weekdays, 10 to 16 calls a day each */
     assert_int_equal(wht_sql("SELECT COUNT(DISTINCT agent_id) FROM bpo_call_logs"), 6);
