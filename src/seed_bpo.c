@@ -6,10 +6,12 @@
  * BPO_CALL_COMPLETED): about 70% connect, some set appointments, a few win deals.
  *
  * EOD: the demo users with a daily desk (EMPLOYEE, TEAM_LEAD, DISPATCHER, OFFICE_MANAGER, CSR)
- * and the agents report on weekdays at about 17:00, skipping about one day in eight, with the
+ * and the agents report on weekdays at about 17:00, skipping about one day in eight (each
+ * reporter at least one day in thirteen, so every one has gaps), with the
  * events of PUT /eod (EOD_REPORT_SUBMITTED; PERFECT_WEEK_EOD on a week's fifth report). */
 #include "seed_int.h"
 #include "bpo/bpo.h"
+#include "core/clock.h"
 #include "eod/eod.h"
 
 #include <stdio.h>
@@ -198,7 +200,10 @@ static wh_err report(wh_seed_month *sm, size_t u, int64_t user, int64_t venture,
 {
     wh_seed_rng r = wh_seed_rng_for(sm->days[k], 600 + u);
     int64_t at = wh_seed_at(sm, k, wh_seed_rng_range(&r, 16 * 60 + 45, 18 * 60 + 30));
-    if (wh_seed_weekday(sm->days[k]) >= 5 || wh_seed_rng_pct(&r, 12) || at >= sm->now)
+    int64_t n = 0;
+    (void)wh_clock_days_between("2024-01-01", sm->days[k], &n);
+    bool missed = wh_seed_rng_pct(&r, 10) || (n + (int64_t)u * 3) % 13 == 0; /* every 13th too */
+    if (wh_seed_weekday(sm->days[k]) >= 5 || missed || at >= sm->now)
         return WH_OK; /* weekends, missed days, and today before the day's end */
     wh_eod_input in = {.summary = reporters[u].summary,
                        .accomplishments = reporters[u].done,

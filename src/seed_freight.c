@@ -160,9 +160,19 @@ static wh_err move(freight *f, wh_load *l, const char *to, wh_seed_rng *r, int64
     return rc;
 }
 
-static size_t pick_final(const wh_seed_month *sm, const char *day, wh_seed_rng *r)
+/* The first load of each of the ten days before today ends in a status of its own, so every
+ * status is on screen whatever the hour and the draws; the longer paths go to the older days,
+ * where their steps (at most 30 hours apart) have all happened. */
+static const char *const showcase[] = {
+    WH_LOAD_OPEN,    WH_LOAD_WORKING,    WH_LOAD_QUOTED,   WH_LOAD_DORMANT, WH_LOAD_AT_RISK,
+    WH_LOAD_COVERED, WH_LOAD_IN_TRANSIT, WH_LOAD_FELL_OFF, WH_LOAD_LOST,    WH_LOAD_DELIVERED};
+
+static size_t pick_final(const wh_seed_month *sm, const char *day, int nth, wh_seed_rng *r)
 {
     int64_t age = wh_seed_age(sm, day);
+    for (size_t k = 0; nth == 0 && age >= 1 && age <= 10 && k < sizeof paths / sizeof paths[0]; k++)
+        if (strcmp(paths[k].final, showcase[age - 1]) == 0)
+            return k;
     const int *odds = age >= 10 ? old_odds : age >= 4 ? mid_odds : new_odds;
     int64_t x = wh_seed_rng_range(r, 0, 99);
     size_t i = 0;
@@ -215,7 +225,7 @@ static wh_err one_load(freight *f, int k, int i, wh_error *e)
     int64_t at = wh_seed_at(sm, k, wh_seed_rng_range(&r, 7 * 60, 17 * 60));
     wh_load in, l;
     fill(f, day, i, &r, &in);
-    size_t p = pick_final(sm, day, &r);
+    size_t p = pick_final(sm, day, i, &r);
     if (at >= sm->now)
         return WH_OK;
     int64_t age = wh_seed_age(sm, day), step = age >= 2 ? 20 * 3600000LL : 40 * 60000LL;
@@ -239,7 +249,7 @@ wh_err wh_seed_month_freight(wh_seed_month *sm, wh_error *e)
     for (int k = 0; rc == WH_OK && k < sm->ndays; k++) {
         wh_seed_rng r = wh_seed_rng_for(sm->days[k], 1);
         int n = (int)(wh_seed_weekday(sm->days[k]) < 5 ? wh_seed_rng_range(&r, 4, 7)
-                                                       : wh_seed_rng_range(&r, 0, 2));
+                                                       : wh_seed_rng_range(&r, 1, 2));
         for (int i = 0; rc == WH_OK && i < n; i++)
             rc = one_load(&f, k, i, e);
     }
