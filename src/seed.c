@@ -1,9 +1,10 @@
 /* Demo data: a venture of every type with an office or two, one user per role whose
  * memberships make every screen of the navigation reachable by someone, and what the daily-work
  * screens need on a first start (demo carriers, a shipper, a BPO campaign with the EMPLOYEE as
- * its agent, a hotel with a review waiting for an answer). Idempotent: each item is looked up
- * by its natural key first and left alone when it exists. */
+ * its agent, a hotel with a review waiting for an answer), then the demo month of seed_month.c.
+ * Idempotent: each item is looked up by its natural key first and left alone when it exists. */
 #include "seed.h"
+#include "seed_int.h"
 #include "bpo/bpo.h"
 #include "core/clock.h"
 #include "freight/freight.h"
@@ -84,6 +85,15 @@ static wh_err add_offices(wh_conn *c, wh_arena *a, int64_t user_id, int64_t now,
                        WH_ARGS(WH_PI(user_id), WH_PI(now)), NULL, e);
 }
 
+wh_err wh_seed_add_member(wh_conn *c, wh_arena *a, int64_t user_id, wh_role role, const char *codes,
+                          int64_t now, wh_error *e)
+{
+    wh_err rc = add_memberships(c, a, user_id, codes, now, e);
+    if (rc == WH_OK && wh_role_office_scoped(role))
+        rc = add_offices(c, a, user_id, now, e);
+    return rc;
+}
+
 static const char *codes_of(wh_role role)
 {
     for (size_t i = 0; i < sizeof demo_members / sizeof demo_members[0]; i++)
@@ -115,8 +125,8 @@ static wh_err seed_users(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
         if (rc == WH_OK && !found)
             rc = wh_user_create(c, a, &in, now, &u, e);
         if (rc == WH_OK && !found && codes_of((wh_role)role))
-            rc = add_memberships(c, a, u.id, codes_of((wh_role)role), now, e);
-        if (rc == WH_OK && !found && wh_role_office_scoped((wh_role)role))
+            rc = wh_seed_add_member(c, a, u.id, (wh_role)role, codes_of((wh_role)role), now, e);
+        else if (rc == WH_OK && !found && wh_role_office_scoped((wh_role)role))
             rc = add_offices(c, a, u.id, now, e);
         if (rc == WH_OK)
             printf("  %-16s %s\n", name, email);
@@ -124,17 +134,7 @@ static wh_err seed_users(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
     return rc;
 }
 
-/* The first column of the first row of sql (one text parameter), 0 when there is none. */
-static wh_err id_of(wh_conn *c, wh_arena *a, const char *sql, const char *key, int64_t *id,
-                    wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a, sql, WH_ARGS(WH_PT(key)), &r, e);
-    *id = rc == WH_OK && wh_rows_count(r) > 0 ? wh_rows_int(r, 0, 0) : 0;
-    return rc;
-}
-
-/* Recorded answers in FMCSA's QCMobile format for two fictional carriers, read by the same
+/* Recorded answers in FMCSA's QCMobile format for four fictional carriers, read by the same
  * parser as a live lookup. They are demo data, never checked with FMCSA, and say so in
  * fmcsa_error; the second is out of service, so the screens show a carrier that cannot be
  * used. fmcsa_sync re-checks them when FMCSA is configured. */
@@ -148,6 +148,14 @@ static const char *const demo_carriers[] = {
     "\"dotNumber\":9000002,\"phyCity\":\"GARY\",\"phyState\":\"IN\","
     "\"totalPowerUnits\":3,\"totalDrivers\":3,\"allowedToOperate\":\"N\","
     "\"statusCode\":\"I\",\"oosDate\":\"2026-06-01\"}}}",
+    "{\"content\":{\"carrier\":{\"legalName\":\"PRAIRIE LINE EXPRESS INC (DEMO DATA)\","
+    "\"dotNumber\":9000003,\"phyCity\":\"PEORIA\",\"phyState\":\"IL\","
+    "\"totalPowerUnits\":41,\"totalDrivers\":45,\"safetyRating\":\"S\","
+    "\"allowedToOperate\":\"Y\",\"statusCode\":\"A\"}}}",
+    "{\"content\":{\"carrier\":{\"legalName\":\"GULF COAST REEFER LLC (DEMO DATA)\","
+    "\"dotNumber\":9000004,\"phyCity\":\"HOUSTON\",\"phyState\":\"TX\","
+    "\"totalPowerUnits\":12,\"totalDrivers\":14,\"allowedToOperate\":\"Y\","
+    "\"statusCode\":\"A\"}}}",
 };
 
 static wh_err seed_carriers(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
@@ -177,12 +185,12 @@ static wh_err seed_carriers(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
 static wh_err seed_shipper(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
 {
     int64_t venture = 0, have = 0;
-    wh_err rc = id_of(c, a, "SELECT id FROM ventures WHERE code = $1", "FRT", &venture, e);
+    wh_err rc = wh_seed_id_of(c, a, "SELECT id FROM ventures WHERE code = $1", "FRT", &venture, e);
     if (rc == WH_OK && venture)
-        rc = id_of(c, a,
-                   "SELECT s.id FROM shippers s JOIN ventures v ON v.id = s.venture_id"
-                   " WHERE v.code = 'FRT' AND s.code = $1",
-                   "ACME", &have, e);
+        rc = wh_seed_id_of(c, a,
+                           "SELECT s.id FROM shippers s JOIN ventures v ON v.id = s.venture_id"
+                           " WHERE v.code = 'FRT' AND s.code = $1",
+                           "ACME", &have, e);
     if (rc != WH_OK || !venture || have)
         return rc;
     wh_shipper s = {.venture_id = venture,
@@ -200,12 +208,13 @@ static wh_err seed_shipper(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
 static wh_err seed_campaign(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
 {
     int64_t venture = 0, campaign = 0, user = 0, agent = 0;
-    wh_err rc = id_of(c, a, "SELECT id FROM ventures WHERE code = $1", "BPO", &venture, e);
+    wh_err rc = wh_seed_id_of(c, a, "SELECT id FROM ventures WHERE code = $1", "BPO", &venture, e);
     if (rc == WH_OK && venture)
-        rc = id_of(c, a,
-                   "SELECT cp.id FROM bpo_campaigns cp JOIN ventures v ON v.id = cp.venture_id"
-                   " WHERE v.code = 'BPO' AND cp.name = $1",
-                   "Inbound sales (demo)", &campaign, e);
+        rc = wh_seed_id_of(
+            c, a,
+            "SELECT cp.id FROM bpo_campaigns cp JOIN ventures v ON v.id = cp.venture_id"
+            " WHERE v.code = 'BPO' AND cp.name = $1",
+            "Inbound sales (demo)", &campaign, e);
     if (rc == WH_OK && venture && !campaign) {
         wh_bpo_campaign_input in = {.venture_id = venture,
                                     .name = "Inbound sales (demo)",
@@ -216,8 +225,8 @@ static wh_err seed_campaign(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
         campaign = out.id;
     }
     if (rc == WH_OK)
-        rc = id_of(c, a, "SELECT id FROM users WHERE email = $1", "employee@demo.wheelhouse.test",
-                   &user, e);
+        rc = wh_seed_id_of(c, a, "SELECT id FROM users WHERE email = $1",
+                           "employee@demo.wheelhouse.test", &user, e);
     wh_rows *r = NULL;
     if (rc == WH_OK && user)
         rc = wh_db_query(c, a, "SELECT id FROM bpo_agents WHERE venture_id = $1 AND user_id = $2",
@@ -238,9 +247,9 @@ static wh_err seed_hotel(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
 {
     int64_t venture = 0, hotel = 0;
     char day[11];
-    wh_err rc = id_of(c, a, "SELECT id FROM ventures WHERE code = $1", "HTL", &venture, e);
+    wh_err rc = wh_seed_id_of(c, a, "SELECT id FROM ventures WHERE code = $1", "HTL", &venture, e);
     if (rc == WH_OK && venture)
-        rc = id_of(c, a, "SELECT id FROM hotels WHERE code = $1", "SAV1", &hotel, e);
+        rc = wh_seed_id_of(c, a, "SELECT id FROM hotels WHERE code = $1", "SAV1", &hotel, e);
     if (rc != WH_OK || !venture || hotel)
         return rc;
     wh_hotel_input in = {.venture_id = venture,
@@ -293,5 +302,5 @@ wh_err wh_seed_demo(wh_app *app, wh_error *e)
         rc = wh_db_commit(c, e);
     wh_db_release(app->db, c);
     wh_arena_cleanup(&a);
-    return rc;
+    return rc == WH_OK ? wh_seed_month_add(app, e) : rc;
 }
