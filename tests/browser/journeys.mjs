@@ -299,4 +299,32 @@ export const journeys = {
     if (page.errors.length) fail('engines journey', page.errors.join(' | '));
     await page.context().close();
   },
+
+  // The CEO's freight dashboard (issue 14) draws its charts from the demo month's KPI rows, and
+  // its headline figures equal GET /dashboard for the same venture.
+  async ceo_freight_dashboard_matches_the_api({ browser, base, fail, signIn, shot, settled }) {
+    const page = await signIn(browser, base, 'CEO');
+    const content = page.locator('#content');
+    await page.goto(`${base}/#/freight`);
+    await settled(page);
+    const chart = content.locator('canvas[data-testid="chart-freight-loads"]');
+    await chart.waitFor({ timeout: 20000 });
+    if ((await chart.getAttribute('role')) !== 'img' || !(await chart.getAttribute('aria-label'))) {
+      fail('dashboard journey', 'the chart has no role="img" and aria-label');
+    }
+    const venture = await content.locator('[data-testid="dashboard-venture"]').getAttribute('data-venture-id');
+    const api = await apiGet(page, `/dashboard?venture_id=${venture}`);
+    const pairs = [['headline-revenue_cents', api.today.revenue_cents],
+      ['headline-last_30_days-revenue_cents', api.last_30_days.revenue_cents],
+      ['headline-last_7_days-loads_delivered', api.last_7_days.loads_delivered]];
+    for (const [id, want] of pairs) {
+      const el = content.locator(`[data-testid="${id}"]`);
+      const got = (await el.count()) ? await el.first().getAttribute('data-value') : null;
+      if (got === null || Number(got) !== Number(want)) fail('dashboard journey', `${id} shows ${got}, GET /dashboard says ${want}`);
+    }
+    if (!(api.last_30_days.revenue_cents > 0)) fail('dashboard journey', 'the demo month has no freight revenue');
+    await shot(page, 'CEO', 'journey-freight-dashboard');
+    if (page.errors.length) fail('dashboard journey', page.errors.join(' | '));
+    await page.context().close();
+  },
 };
