@@ -92,18 +92,22 @@ wh_err wh_venture_update(wh_conn *c, wh_arena *a, int64_t id, const wh_venture_i
     return one_venture(rc, r, out, e);
 }
 
+void wh_venture_list_sql(const wh_principal *p, const wh_venture_page *pg, wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " VENTURE_COLS " FROM ventures v");
+    WH_SQLB_SCOPE(b, p, "v.id");
+    if (pg->after)
+        wh_sqlb_seek(b, "v.name, v.id", false, WH_PT(pg->key), WH_PI(pg->id));
+    wh_sqlb_order(b, "v.name, v.id", pg->limit + 1);
+}
+
 wh_err wh_venture_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_venture_page *pg,
                        wh_venture **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " VENTURE_COLS " FROM ventures v WHERE " WH_SCOPE_SQL(
-            "v.id", "$1",
-            "$2") " AND (NOT $3 OR (v.name, v.id) > ($4, $5)) ORDER BY v.name, v.id LIMIT $6",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PB(pg->after),
-                WH_PT(pg->after ? pg->key : ""), WH_PI(pg->id), WH_PI(pg->limit + 1)),
-        &r, e);
+    wh_sqlb b;
+    wh_venture_list_sql(p, pg, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);
@@ -135,18 +139,22 @@ wh_err wh_office_create(wh_conn *c, wh_arena *a, const wh_office *in, int64_t no
     return rc;
 }
 
+void wh_office_list_sql(int64_t venture_id, const wh_venture_page *pg, wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " OFFICE_COLS " FROM offices o");
+    wh_sqlb_and(b, "o.venture_id = ?", WH_PI(venture_id));
+    if (pg->after)
+        wh_sqlb_seek(b, "o.name, o.id", false, WH_PT(pg->key), WH_PI(pg->id));
+    wh_sqlb_order(b, "o.name, o.id", pg->limit + 1);
+}
+
 wh_err wh_office_list(wh_conn *c, wh_arena *a, int64_t venture_id, const wh_venture_page *pg,
                       wh_office **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc =
-        wh_db_query(c, a,
-                    "SELECT " OFFICE_COLS " FROM offices o WHERE o.venture_id = $1"
-                    " AND (NOT $2 OR (o.name, o.id) > ($3, $4)) ORDER BY o.name, o.id"
-                    " LIMIT $5",
-                    WH_ARGS(WH_PI(venture_id), WH_PB(pg->after), WH_PT(pg->after ? pg->key : ""),
-                            WH_PI(pg->id), WH_PI(pg->limit + 1)),
-                    &r, e);
+    wh_sqlb b;
+    wh_office_list_sql(venture_id, pg, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);
