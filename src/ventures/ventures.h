@@ -69,6 +69,8 @@ WH_MUST_USE wh_err wh_office_list(wh_conn *c, wh_arena *a, int64_t venture_id,
 json_t *wh_office_json(const wh_office *o);
 
 /* Members of a venture as JSON items by (full_name, id), up to pg->limit + 1. */
+void wh_venture_people_sql(const char *cols, int64_t venture_id, const wh_venture_page *pg,
+                           int limit, wh_sqlb *b);
 WH_MUST_USE wh_err wh_venture_people(wh_conn *c, wh_arena *a, int64_t venture_id,
                                      const wh_venture_page *pg, json_t *items, size_t *n,
                                      const char **last_key, int64_t *last_id, wh_error *e);
