@@ -41,7 +41,10 @@ static const char *const fill_sql[] = {
     " 'V' || g, 'LOGISTICS', 0, 0 FROM nums",
     "INSERT INTO users (id, email, full_name, role, active, created_at, updated_at) SELECT g,"
     " 'u' || g || '@x.test', 'U' || g, 'R' || (g % 8), g % 2 = 0, 0, 0 FROM nums",
-    "INSERT INTO venture_users (user_id, venture_id, created_at) SELECT g," V("g") ", 0 FROM nums",
+    /* 50 members in each venture */
+    "INSERT INTO venture_users (user_id, venture_id, created_at) SELECT g," V(
+        "g") ", 0 FROM nums"
+             " WHERE g <= 1000",
     "INSERT INTO offices (id, venture_id, name, created_at, updated_at) SELECT g," V(
         "g") ","
              " 'O' || g, 0, 0 FROM nums",
@@ -68,11 +71,13 @@ static const char *const fill_sql[] = {
     " room_revenue_cents, created_at, updated_at) SELECT 1 + g % 20," V(
         "(1 + g % 20)") ", 'D' ||"
                         " (100000 + g / 20), 1, 100, 1, 0, 0 FROM nums",
+    /* reviews and disputes: 20 for each of 1,000 hotels */
     "INSERT INTO hotel_reviews (id, hotel_id, venture_id, source, rating, review_date, created_at,"
-    " updated_at) SELECT g, 1 + g % 20," V("(1 + g % 20)") ", 'GOOGLE', 1 + g % 5, 'D' || (100000"
-                                                           " + g / 20), 0, 0 FROM nums",
+    " updated_at) SELECT g, 1 + g % 1000," V(
+        "(1 + g % 1000)") ", 'GOOGLE', 1 + g % 5, 'D' ||"
+                          " (100000 + g / 1000), 0, 0 FROM nums",
     "INSERT INTO hotel_disputes (id, hotel_id, venture_id, type, amount_cents, created_at,"
-    " updated_at) SELECT g, 1 + g % 20," V("(1 + g % 20)") ", 'CHARGEBACK', 1, 0, 0 FROM nums",
+    " updated_at) SELECT g, 1 + g % 1000," V("(1 + g % 1000)") ", 'CHARGEBACK', 1, 0, 0 FROM nums",
     "INSERT INTO eod_reports (id, user_id, venture_id, report_date, summary, created_at,"
     " updated_at) SELECT g, g," V("g") ", 'D' || (100000 + g % 1000), 'S', 0, 0 FROM nums",
     "INSERT INTO gamification_events (id, user_id, venture_id, event_type, points,"
@@ -131,7 +136,8 @@ static const wh_principal all = {.id = 1, .role = WH_ROLE_CEO, .all_ventures = t
 #define OWN_ROWS "one member's own rows"
 
 static const plan_case none = FILTER("no filter", NULL, false);
-static const plan_case venture = FILTER("venture_id", "venture_id", true);
+/* one row in twenty: PostgreSQL may read the list's order and filter (see plans.h) */
+static const plan_case venture = FILTER("venture_id", "venture_id", false);
 
 static void organisation(tempdb *t, bool pg)
 {
