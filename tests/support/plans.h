@@ -48,6 +48,19 @@ typedef struct {
     const char *sorted_because;
 } plan_case;
 
+/* A range of days on a list ordered by a time (the call logs by started_at, the loads by
+ * created_at): the index led by the day yields the range's rows in (day, time) order, which
+ * the planner cannot know to be the time's order, so it either seeks the range and sorts its
+ * rows (a few days' worth) or reads the time's index and filters; both are bounded, neither
+ * reads the table. */
+#define DAY_RANGE "a day range, ordered by the time"
+
+/* One filter alone, never sorted */
+#define FILTER(name, col, selective)                                                               \
+    {                                                                                              \
+        (name), (col), (selective), NULL                                                           \
+    }
+
 static inline void plan_exec(tempdb *t, const char *sql)
 {
     wh_error e;

@@ -118,18 +118,6 @@ static const wh_principal all = {.id = 1, .role = WH_ROLE_CEO, .all_ventures = t
             plan_check((t), (pg), &(list), &x->c, deep, &b);                                       \
         }
 
-/* A range of days on a list ordered by a time (the call logs by started_at): the index led by
- * the day yields the range's rows in (day, time) order, which the planner cannot know to be
- * the time's order, so it either seeks the range and sorts its rows (a few days' worth) or
- * reads the time's index and filters; both are bounded, neither reads the table. */
-#define DAY_RANGE "a day range, ordered by the time"
-
-/* One filter alone, never sorted */
-#define FILTER(name, col, selective)                                                               \
-    {                                                                                              \
-        (name), (col), (selective), NULL                                                           \
-    }
-
 /* A member's own rows (an EMPLOYEE's calls): PostgreSQL may turn the scope probe into a join
  * from the member's few ventures and, estimating a handful of rows (the user's share times
  * the venture's), sort them; they are one person's rows, found by a seek. */
@@ -242,7 +230,7 @@ static void hotels(tempdb *t, bool pg)
                 wh_hotel_daily_list_sql(&all, 4, x->from, x->to,
                                         &(wh_hotel_page){deep, DEEP_DAY, 0, PAGE}, &b));
     CHECK_CASES(t, pg, reviews, dcs, if (x->from) continue; wh_hotel_review_list_sql(
-                    &all, 4, &(wh_hotel_page){deep, DEEP_DAY, DEEP_ID, PAGE}, &b));
+                    &all, 4, &(wh_hotel_page){deep, "D100010", DEEP_ID, PAGE}, &b));
     CHECK_CASES(t, pg, disputes, dcs, if (x->from) continue; wh_hotel_dispute_list_sql(
                     &all, 4, &(wh_hotel_page){deep, NULL, DEEP_ID, PAGE}, &b));
 }
