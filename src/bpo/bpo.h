@@ -156,8 +156,8 @@ WH_MUST_USE wh_err wh_bpo_call_create(wh_conn *c, wh_arena *a, const wh_principa
 WH_MUST_USE wh_err wh_bpo_call_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
                                    wh_bpo_call *out, wh_error *e);
 /* Calls in p's scope (an EMPLOYEE's own only) by (started_at, id) descending. */
-void wh_bpo_call_list_sql(const wh_principal *p, const wh_bpo_call_filter *f,
-                          const wh_bpo_page *pg, wh_sqlb *b);
+void wh_bpo_call_list_sql(const wh_principal *p, const wh_bpo_call_filter *f, const wh_bpo_page *pg,
+                          wh_sqlb *b);
 WH_MUST_USE wh_err wh_bpo_call_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                     const wh_bpo_call_filter *f, const wh_bpo_page *pg,
                                     wh_bpo_call **out, size_t *n, wh_error *e);

@@ -323,8 +323,8 @@ wh_err wh_bpo_call_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t i
     return WH_OK;
 }
 
-void wh_bpo_call_list_sql(const wh_principal *p, const wh_bpo_call_filter *f,
-                          const wh_bpo_page *pg, wh_sqlb *b)
+void wh_bpo_call_list_sql(const wh_principal *p, const wh_bpo_call_filter *f, const wh_bpo_page *pg,
+                          wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " CALL_COLS " FROM bpo_call_logs cl");
     WH_SQLB_SCOPE(b, p, "cl.venture_id");

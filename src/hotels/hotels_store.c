@@ -333,8 +333,7 @@ void wh_hotel_review_list_sql(const wh_principal *p, int64_t hotel_id, const wh_
     wh_sqlb_and(b, "v.hotel_id = ?", WH_PI(hotel_id));
     WH_SQLB_SCOPE(b, p, "v.venture_id");
     if (pg->after)
-        wh_sqlb_seek(b, "v.review_date, v.id", true, WH_PT(pg->day ? pg->day : ""),
-                     WH_PI(pg->id));
+        wh_sqlb_seek(b, "v.review_date, v.id", true, WH_PT(pg->day ? pg->day : ""), WH_PI(pg->id));
     wh_sqlb_order(b, "v.review_date DESC, v.id DESC", pg->fetch);
 }
 
