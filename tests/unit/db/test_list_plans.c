@@ -123,9 +123,9 @@ static const wh_principal all = {.id = 1, .role = WH_ROLE_CEO, .all_ventures = t
  * the venture's), sort them; they are one person's rows, found by a seek. */
 #define OWN_ROWS "one member's own rows"
 
-static const plan_case none = FILTER("no filter", NULL, false);
+#define NONE FILTER("no filter", NULL, false)
 /* one row in twenty: PostgreSQL may read the list's order and filter (see plans.h) */
-static const plan_case venture = FILTER("venture_id", "venture_id", false);
+#define VENTURE FILTER("venture_id", "venture_id", false)
 
 static void organisation(tempdb *t, bool pg)
 {
@@ -134,12 +134,14 @@ static void organisation(tempdb *t, bool pg)
     static const plan_list people = {"venture_users", "vu", NULL, NULL, "ordered by users"};
     static const struct {
         plan_case c;
-    } vcs[] = {{none}}, ocs[] = {{venture}};
+    } vcs[] = {{NONE}}, ocs[] = {{VENTURE}},
+      /* the people are found through the venture's memberships, then sorted */
+        pcs[] = {{FILTER("venture_id", "venture_id", true)}};
     CHECK_CASES(t, pg, ventures, vcs,
                 wh_venture_list_sql(&all, &(wh_venture_page){deep, "V9", DEEP_ID, 50}, &b));
     CHECK_CASES(t, pg, offices, ocs,
                 wh_office_list_sql(3, &(wh_venture_page){deep, "O9", DEEP_ID, 50}, &b));
-    CHECK_CASES(t, pg, people, ocs,
+    CHECK_CASES(t, pg, people, pcs,
                 wh_venture_people_sql("SELECT u.id", 3, &(wh_venture_page){deep, "U9", DEEP_ID, 50},
                                       PAGE, &b));
 }
@@ -152,15 +154,15 @@ static void users_and_freight(tempdb *t, bool pg)
     static const struct {
         plan_case c;
         wh_user_filter f;
-    } ucs[] = {{none, {0}},
+    } ucs[] = {{NONE, {0}},
                {FILTER("role", "role", false), {.role = "R3"}},
                {FILTER("active", "active", false), {.has_active = true, .active = false}}};
     static const struct {
         plan_case c;
         int64_t venture_id;
         const char *status;
-    } scs[] = {{none, 0, NULL}, {venture, 3, NULL}},
-      ccs[] = {{none, 0, NULL}, {FILTER("status", "fmcsa_status", false), 0, "INACTIVE"}};
+    } scs[] = {{NONE, 0, NULL}, {VENTURE, 3, NULL}},
+      ccs[] = {{NONE, 0, NULL}, {FILTER("status", "fmcsa_status", false), 0, "INACTIVE"}};
     CHECK_CASES(t, pg, users, ucs, wh_user_list_sql(&x->f, deep ? DEEP_ID : 0, PAGE, &b));
     CHECK_CASES(t, pg, shippers, scs,
                 wh_shipper_list_sql(&all, x->venture_id, deep ? DEEP_ID : 0, PAGE, &b));
@@ -176,13 +178,13 @@ static void bpo(tempdb *t, bool pg)
     static const struct {
         plan_case c;
         int64_t venture_id;
-    } vcs[] = {{none, 0}, {venture, 3}};
+    } vcs[] = {{NONE, 0}, {VENTURE, 3}};
     static const struct {
         plan_case c;
         wh_bpo_call_filter f;
     } ccs[] = {
-        {none, {0}},
-        {venture, {.venture_id = 3}},
+        {NONE, {0}},
+        {VENTURE, {.venture_id = 3}},
         {FILTER("agent_id", "agent_id", true), {.agent_id = 7}},
         {FILTER("campaign_id", "campaign_id", true), {.campaign_id = 8}},
         {{"from+to", "started_day", false, DAY_RANGE}, {.from = "D100300", .to = "D100302"}},
@@ -217,7 +219,7 @@ static void hotels(tempdb *t, bool pg)
     static const struct {
         plan_case c;
         int64_t venture_id;
-    } hcs[] = {{none, 0}, {venture, 3}};
+    } hcs[] = {{NONE, 0}, {VENTURE, 3}};
     static const struct {
         plan_case c;
         const char *from, *to;
@@ -243,8 +245,8 @@ static void people_work(tempdb *t, bool pg)
         plan_case c;
         int64_t venture_id, user_id;
         const char *from, *to;
-    } cs[] = {{none, 0, 0, NULL, NULL},
-              {venture, 3, 0, NULL, NULL},
+    } cs[] = {{NONE, 0, 0, NULL, NULL},
+              {VENTURE, 3, 0, NULL, NULL},
               {FILTER("user_id", "user_id", true), 0, 9, NULL, NULL},
               {FILTER("from+to", "report_date", false), 0, 0, "D100300", "D100302"}};
     CHECK_CASES(t, pg, eod, cs,
@@ -267,8 +269,8 @@ static void incentives(tempdb *t, bool pg)
         plan_case c;
         wh_inc_daily_filter f;
         const char *status;
-    } cs[] = {{none, {0}, NULL},
-              {venture, {.venture_id = 3}, NULL},
+    } cs[] = {{NONE, {0}, NULL},
+              {VENTURE, {.venture_id = 3}, NULL},
               {FILTER("user_id", "user_id", true), {.user_id = 9}, NULL},
               {FILTER("from+to", "day", false), {.from = "D100300", .to = "D100302"}, NULL},
               {FILTER("status", "status", false), {0}, "APPROVED"}};
@@ -289,14 +291,14 @@ static void operations(tempdb *t, bool pg)
     static const struct {
         plan_case c;
         const char *job, *status;
-    } rcs[] = {{none, NULL, NULL},
+    } rcs[] = {{NONE, NULL, NULL},
                {FILTER("job", "job", false), "job3", NULL},
                {FILTER("status", "status", false), NULL, "FAILED"}};
     static const struct {
         plan_case c;
         wh_audit_filter f;
-    } acs[] = {{none, {0}},
-               {venture, {.venture_id = 3}},
+    } acs[] = {{NONE, {0}},
+               {VENTURE, {.venture_id = 3}},
                {FILTER("actor_id", "actor_id", true), {.actor_id = 9}},
                {FILTER("action", "action", false), {.action = "a3"}},
                {FILTER("entity", "entity", true), {.entity = "e3", .entity_id = 3}}};
