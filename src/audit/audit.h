@@ -37,6 +37,7 @@ typedef struct {
 
 /* Rows (id, at, actor_id, action, entity, entity_id, venture_id, before_json, after_json,
  * request_id) in p's scope, newest first. */
+void wh_audit_list_sql(const wh_principal *p, const wh_audit_filter *f, wh_sqlb *b);
 WH_MUST_USE wh_err wh_audit_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                  const wh_audit_filter *f, wh_rows **out, wh_error *e);
 

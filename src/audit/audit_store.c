@@ -27,20 +27,27 @@ wh_err wh_audit_record(wh_conn *c, wh_arena *a, const wh_audit_entry *en, wh_err
         NULL, e);
 }
 
+void wh_audit_list_sql(const wh_principal *p, const wh_audit_filter *f, wh_sqlb *b)
+{
+    wh_sqlb_init(b,
+                 "SELECT al.id, al.at, al.actor_id, al.action, al.entity, al.entity_id,"
+                 " al.venture_id, al.before_json, al.after_json, al.request_id FROM audit_log al");
+    /* entries without a venture are visible only to all-venture callers */
+    WH_SQLB_SCOPE(b, p, "al.venture_id");
+    wh_sqlb_and_id(b, "al.venture_id = ?", f->venture_id);
+    wh_sqlb_and_id(b, "al.actor_id = ?", f->actor_id);
+    wh_sqlb_and_text(b, "al.action = ?", f->action);
+    if (f->entity && *f->entity)
+        wh_sqlb_and(b, "al.entity = ? AND al.entity_id = ?", WH_PT(f->entity), WH_PI(f->entity_id));
+    wh_sqlb_and_id(b, "al.id < ?", f->before_id);
+    wh_sqlb_order(b, "al.id DESC", f->limit);
+}
+
 wh_err wh_audit_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_audit_filter *f,
                      wh_rows **out, wh_error *e)
 {
     /* entries without a venture are visible only to all-venture callers */
-    return wh_db_query(
-        c, a,
-        "SELECT al.id, al.at, al.actor_id, al.action, al.entity, al.entity_id, al.venture_id,"
-        " al.before_json, al.after_json, al.request_id FROM audit_log al WHERE ($3 = 0 OR"
-        " al.venture_id = $3) AND ($4 = 0 OR al.actor_id = $4) AND ($5 = '' OR al.action = $5)"
-        " AND ($6 = 0 OR al.id < $6) AND ($8 = '' OR (al.entity = $8 AND al.entity_id = $9))"
-        " AND ((al.venture_id IS NULL AND $1) OR " WH_SCOPE_SQL(
-            "al.venture_id", "$1", "$2") ") ORDER BY al.id DESC LIMIT $7",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PI(f->actor_id),
-                WH_PT(f->action ? f->action : ""), WH_PI(f->before_id), WH_PI(f->limit),
-                WH_PT(f->entity ? f->entity : ""), WH_PI(f->entity_id)),
-        out, e);
+    wh_sqlb b;
+    wh_audit_list_sql(p, f, &b);
+    return wh_sqlb_query(c, a, &b, out, e);
 }

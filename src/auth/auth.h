@@ -105,6 +105,13 @@ typedef struct {
 #define WH_SCOPE_MEMBER_SQL(col)                                                                   \
     "EXISTS (SELECT 1 FROM venture_users vu_s WHERE vu_s.user_id = ? AND vu_s.venture_id = " col ")"
 
+/* Adds the scope probe to a list statement for a caller who is not all-venture. */
+#define WH_SQLB_SCOPE(b, p, col)                                                                   \
+    do {                                                                                           \
+        if (!(p)->all_ventures)                                                                    \
+            wh_sqlb_and((b), WH_SCOPE_MEMBER_SQL(col), WH_PI((p)->id));                            \
+    } while (0)
+
 /* Is venture_id inside p's scope (and existing)? */
 WH_MUST_USE wh_err wh_scope_has_venture(wh_conn *c, wh_arena *a, const wh_principal *p,
                                         int64_t venture_id, bool *yes, wh_error *e);
@@ -207,6 +214,7 @@ typedef struct {
     bool has_active, active;
 } wh_user_filter;
 /* Up to limit users matching f, newest first (id descending), after after_id when it is not 0. */
+void wh_user_list_sql(const wh_user_filter *f, int64_t after_id, int limit, wh_sqlb *b);
 WH_MUST_USE wh_err wh_user_list(wh_conn *c, wh_arena *a, const wh_user_filter *f, int64_t after_id,
                                 int limit, wh_user **out, size_t *n, wh_error *e);
 json_t *wh_user_json(const wh_user *u);

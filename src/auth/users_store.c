@@ -120,18 +120,25 @@ json_t *wh_user_json(const wh_user *u)
                      "full_name", u->full_name, "role", wh_role_name(u->role), "active", u->active);
 }
 
+void wh_user_list_sql(const wh_user_filter *f, int64_t after_id, int limit, wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " USER_COLS " FROM users");
+    if (f->like && *f->like)
+        wh_sqlb_and(b, "email LIKE ? ESCAPE '\\' OR lower(full_name) LIKE ? ESCAPE '\\'",
+                    WH_PT(f->like), WH_PT(f->like));
+    wh_sqlb_and_text(b, "role = ?", f->role);
+    wh_sqlb_and_flag(b, "active = ?", f->has_active, f->active);
+    wh_sqlb_and_id(b, "id < ?", after_id);
+    wh_sqlb_order(b, "id DESC", limit);
+}
+
 wh_err wh_user_list(wh_conn *c, wh_arena *a, const wh_user_filter *f, int64_t after_id, int limit,
                     wh_user **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " USER_COLS " FROM users WHERE ($1 = 0 OR id < $1)"
-        " AND ($3 = '' OR email LIKE $3 ESCAPE '\\' OR lower(full_name) LIKE $3 ESCAPE '\\')"
-        " AND ($4 = '' OR role = $4) AND (NOT $5 OR active = $6) ORDER BY id DESC LIMIT $2",
-        WH_ARGS(WH_PI(after_id), WH_PI(limit), WH_PT(f->like ? f->like : ""),
-                WH_PT(f->role ? f->role : ""), WH_PB(f->has_active), WH_PB(f->active)),
-        &r, e);
+    wh_sqlb b;
+    wh_user_list_sql(f, after_id, limit, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);

@@ -111,6 +111,8 @@ WH_MUST_USE wh_err wh_bpo_campaign_update(wh_conn *c, wh_arena *a, const wh_prin
                                           int64_t now_ms, wh_bpo_campaign *out, wh_error *e);
 /* Campaigns in p's scope, newest first (id descending), of one venture unless venture_id is 0;
  * pg->key is unused. */
+void wh_bpo_campaign_list_sql(const wh_principal *p, int64_t venture_id, const wh_bpo_page *pg,
+                              wh_sqlb *b);
 WH_MUST_USE wh_err wh_bpo_campaign_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                         int64_t venture_id, const wh_bpo_page *pg,
                                         wh_bpo_campaign **out, size_t *n, wh_error *e);
@@ -134,6 +136,8 @@ WH_MUST_USE wh_err wh_bpo_agent_find(wh_conn *c, wh_arena *a, const wh_principal
                                      wh_error *e);
 /* Agents in p's scope, newest first (id descending), of one venture unless venture_id is 0;
  * an EMPLOYEE gets only their own. */
+void wh_bpo_agent_list_sql(const wh_principal *p, int64_t venture_id, const wh_bpo_page *pg,
+                           wh_sqlb *b);
 WH_MUST_USE wh_err wh_bpo_agent_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                      int64_t venture_id, const wh_bpo_page *pg, wh_bpo_agent **out,
                                      size_t *n, wh_error *e);
@@ -152,6 +156,8 @@ WH_MUST_USE wh_err wh_bpo_call_create(wh_conn *c, wh_arena *a, const wh_principa
 WH_MUST_USE wh_err wh_bpo_call_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
                                    wh_bpo_call *out, wh_error *e);
 /* Calls in p's scope (an EMPLOYEE's own only) by (started_at, id) descending. */
+void wh_bpo_call_list_sql(const wh_principal *p, const wh_bpo_call_filter *f, const wh_bpo_page *pg,
+                          wh_sqlb *b);
 WH_MUST_USE wh_err wh_bpo_call_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                     const wh_bpo_call_filter *f, const wh_bpo_page *pg,
                                     wh_bpo_call **out, size_t *n, wh_error *e);

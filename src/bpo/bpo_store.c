@@ -130,18 +130,24 @@ wh_err wh_bpo_campaign_update(wh_conn *c, wh_arena *a, const wh_principal *p, in
     return one_campaign(rc, r, out, e);
 }
 
+void wh_bpo_campaign_list_sql(const wh_principal *p, int64_t venture_id, const wh_bpo_page *pg,
+                              wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " CAMPAIGN_COLS " FROM bpo_campaigns cp");
+    WH_SQLB_SCOPE(b, p, "cp.venture_id");
+    wh_sqlb_and_id(b, "cp.venture_id = ?", venture_id);
+    if (pg->after)
+        wh_sqlb_and(b, "cp.id < ?", WH_PI(pg->id));
+    wh_sqlb_order(b, "cp.id DESC", pg->limit);
+}
+
 wh_err wh_bpo_campaign_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
                             const wh_bpo_page *pg, wh_bpo_campaign **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " CAMPAIGN_COLS " FROM bpo_campaigns cp WHERE " WH_SCOPE_SQL(
-            "cp.venture_id", "$1", "$2") " AND ($3 = 0 OR cp.venture_id = $3) AND (NOT $4 OR"
-                                         " cp.id < $5) ORDER BY cp.id DESC LIMIT $6",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(venture_id), WH_PB(pg->after),
-                WH_PI(pg->id), WH_PI(pg->limit)),
-        &r, e);
+    wh_sqlb b;
+    wh_bpo_campaign_list_sql(p, venture_id, pg, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);
@@ -229,19 +235,26 @@ wh_err wh_bpo_agent_find(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t
     return rc;
 }
 
+void wh_bpo_agent_list_sql(const wh_principal *p, int64_t venture_id, const wh_bpo_page *pg,
+                           wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " AGENT_COLS " FROM bpo_agents ag");
+    WH_SQLB_SCOPE(b, p, "ag.venture_id");
+    if (wh_bpo_own_calls_only(p->role))
+        wh_sqlb_and(b, "ag.user_id = ?", WH_PI(p->id));
+    wh_sqlb_and_id(b, "ag.venture_id = ?", venture_id);
+    if (pg->after)
+        wh_sqlb_and(b, "ag.id < ?", WH_PI(pg->id));
+    wh_sqlb_order(b, "ag.id DESC", pg->limit);
+}
+
 wh_err wh_bpo_agent_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
                          const wh_bpo_page *pg, wh_bpo_agent **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " AGENT_COLS " FROM bpo_agents ag WHERE " WH_SCOPE_SQL(
-            "ag.venture_id", "$1", "$2") " AND (NOT $3 OR ag.user_id = $2) AND ($4 = 0 OR"
-                                         " ag.venture_id = $4) AND (NOT $5 OR ag.id < $6)"
-                                         " ORDER BY ag.id DESC LIMIT $7",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PB(wh_bpo_own_calls_only(p->role)),
-                WH_PI(venture_id), WH_PB(pg->after), WH_PI(pg->id), WH_PI(pg->limit)),
-        &r, e);
+    wh_sqlb b;
+    wh_bpo_agent_list_sql(p, venture_id, pg, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);
@@ -310,26 +323,32 @@ wh_err wh_bpo_call_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t i
     return WH_OK;
 }
 
+void wh_bpo_call_list_sql(const wh_principal *p, const wh_bpo_call_filter *f, const wh_bpo_page *pg,
+                          wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " CALL_COLS " FROM bpo_call_logs cl");
+    WH_SQLB_SCOPE(b, p, "cl.venture_id");
+    if (wh_bpo_own_calls_only(p->role))
+        wh_sqlb_and(b, "cl.user_id = ?", WH_PI(p->id));
+    wh_sqlb_and_id(b, "cl.venture_id = ?", f->venture_id);
+    wh_sqlb_and_id(b, "cl.agent_id = ?", f->agent_id);
+    wh_sqlb_and_id(b, "cl.campaign_id = ?", f->campaign_id);
+    wh_sqlb_and_text(b, "cl.started_day >= ?", f->from);
+    wh_sqlb_and_text(b, "cl.started_day <= ?", f->to);
+    wh_sqlb_and_flag(b, "cl.connected = ?", f->has_connected, f->connected);
+    wh_sqlb_and_flag(b, "cl.deal_won = ?", f->has_deal_won, f->deal_won);
+    if (pg->after)
+        wh_sqlb_seek(b, "cl.started_at, cl.id", true, WH_PI(pg->key), WH_PI(pg->id));
+    wh_sqlb_order(b, "cl.started_at DESC, cl.id DESC", pg->limit);
+}
+
 wh_err wh_bpo_call_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_bpo_call_filter *f,
                         const wh_bpo_page *pg, wh_bpo_call **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " CALL_COLS " FROM bpo_call_logs cl WHERE " WH_SCOPE_SQL(
-            "cl.venture_id", "$1",
-            "$2") " AND (NOT $3 OR cl.user_id = $2) AND ($4 = 0 OR cl.venture_id = $4) AND ($5 = 0"
-                  " OR cl.agent_id = $5) AND ($6 = 0 OR cl.campaign_id = $6) AND ($7 = '' OR"
-                  " cl.started_day >= $7) AND ($8 = '' OR cl.started_day <= $8) AND (NOT $9 OR"
-                  " cl.connected = $10) AND (NOT $11 OR cl.deal_won = $12) AND (NOT $13 OR"
-                  " (cl.started_at, cl.id) < ($14, $15)) ORDER BY cl.started_at DESC, cl.id DESC"
-                  " LIMIT $16",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PB(wh_bpo_own_calls_only(p->role)),
-                WH_PI(f->venture_id), WH_PI(f->agent_id), WH_PI(f->campaign_id),
-                WH_PT(f->from ? f->from : ""), WH_PT(f->to ? f->to : ""), WH_PB(f->has_connected),
-                WH_PB(f->connected), WH_PB(f->has_deal_won), WH_PB(f->deal_won), WH_PB(pg->after),
-                WH_PI(pg->key), WH_PI(pg->id), WH_PI(pg->limit)),
-        &r, e);
+    wh_sqlb b;
+    wh_bpo_call_list_sql(p, f, pg, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);

@@ -117,6 +117,11 @@ void wh_sqlb_init(wh_sqlb *b, const char *head);
 /* Adds "AND (cond)" (WHERE for the first), cond holding one "?" per parameter, given in order
  * as wh_param values after it. */
 void wh_sqlb_and(wh_sqlb *b, const char *cond, ...);
+/* The optional filters of a list: "AND (cond)" with its one "?" bound to id when id is not 0,
+ * to s when s is neither NULL nor empty, to the flag when has is true; nothing otherwise. */
+void wh_sqlb_and_id(wh_sqlb *b, const char *cond, int64_t id);
+void wh_sqlb_and_text(wh_sqlb *b, const char *cond, const char *s);
+void wh_sqlb_and_flag(wh_sqlb *b, const char *cond, bool has, bool flag);
 /* Adds the keyset seek "(cols) < (?, ?)" (desc) or "> (?, ?)" for the last row's key and id. */
 void wh_sqlb_seek(wh_sqlb *b, const char *cols, bool desc, wh_param key, wh_param id);
 /* Ends with " ORDER BY order LIMIT ?". */

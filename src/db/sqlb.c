@@ -72,6 +72,24 @@ void wh_sqlb_and(wh_sqlb *b, const char *cond, ...)
     va_end(ap);
 }
 
+void wh_sqlb_and_id(wh_sqlb *b, const char *cond, int64_t id)
+{
+    if (id != 0)
+        wh_sqlb_and(b, cond, WH_PI(id));
+}
+
+void wh_sqlb_and_text(wh_sqlb *b, const char *cond, const char *s)
+{
+    if (s && *s)
+        wh_sqlb_and(b, cond, WH_PT(s));
+}
+
+void wh_sqlb_and_flag(wh_sqlb *b, const char *cond, bool has, bool flag)
+{
+    if (has)
+        wh_sqlb_and(b, cond, WH_PB(flag));
+}
+
 void wh_sqlb_seek(wh_sqlb *b, const char *cols, bool desc, wh_param key, wh_param id)
 {
     start_condition(b);

@@ -95,6 +95,7 @@ WH_MUST_USE wh_err wh_eod_count_between(wh_conn *c, wh_arena *a, int64_t user_id
                                         int64_t *count, wh_error *e);
 /* Up to f->limit reports in p's scope matching f, newest first by (date, id); *n gets the
  * count. The caller decides which user_id p may ask for. */
+void wh_eod_list_sql(const wh_principal *p, const wh_eod_filter *f, wh_sqlb *b);
 WH_MUST_USE wh_err wh_eod_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                const wh_eod_filter *f, wh_eod_report **out, size_t *n, wh_error *e);
 /* The API shape of a report. New reference. */

@@ -108,22 +108,27 @@ wh_err wh_eod_count_between(wh_conn *c, wh_arena *a, int64_t user_id, int64_t ve
     return rc;
 }
 
+void wh_eod_list_sql(const wh_principal *p, const wh_eod_filter *f, wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " EOD_COLS " FROM eod_reports e");
+    WH_SQLB_SCOPE(b, p, "e.venture_id");
+    wh_sqlb_and_id(b, "e.venture_id = ?", f->venture_id);
+    wh_sqlb_and_id(b, "e.user_id = ?", f->user_id);
+    wh_sqlb_and_text(b, "e.report_date >= ?", f->from);
+    wh_sqlb_and_text(b, "e.report_date <= ?", f->to);
+    if (f->after)
+        wh_sqlb_seek(b, "e.report_date, e.id", true, WH_PT(f->after_date ? f->after_date : ""),
+                     WH_PI(f->after_id));
+    wh_sqlb_order(b, "e.report_date DESC, e.id DESC", f->limit);
+}
+
 wh_err wh_eod_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_eod_filter *f,
                    wh_eod_report **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " EOD_COLS " FROM eod_reports e WHERE " WH_SCOPE_SQL(
-            "e.venture_id", "$1",
-            "$2") " AND ($3 = 0 OR e.venture_id = $3) AND ($4 = 0 OR e.user_id = $4)"
-                  " AND ($5 = '' OR e.report_date >= $5) AND ($6 = '' OR e.report_date <= $6)"
-                  " AND (NOT $7 OR (e.report_date, e.id) < ($8, $9))"
-                  " ORDER BY e.report_date DESC, e.id DESC LIMIT $10",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PI(f->user_id),
-                WH_PT(f->from), WH_PT(f->to), WH_PB(f->after), WH_PT(f->after ? f->after_date : ""),
-                WH_PI(f->after_id), WH_PI(f->limit)),
-        &r, e);
+    wh_sqlb b;
+    wh_eod_list_sql(p, f, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);

@@ -137,21 +137,30 @@ wh_err wh_carrier_patch(wh_conn *c, wh_arena *a, int64_t id, const wh_carrier_pa
     return one(rc, r, out, e);
 }
 
+void wh_carrier_list_sql(const char *q, const char *status, bool after, const char *after_name,
+                         int64_t after_id, int limit, wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " CARRIER_COLS " FROM carriers");
+    if (q && *q)
+        wh_sqlb_and(b,
+                    "lower(name) LIKE ? ESCAPE '\\' OR lower(legal_name) LIKE ? ESCAPE '\\' OR"
+                    " lower(COALESCE(dba_name, '')) LIKE ? ESCAPE '\\' OR dot_number LIKE ? ESCAPE"
+                    " '\\' OR COALESCE(mc_number, '') LIKE ? ESCAPE '\\'",
+                    WH_PT(q), WH_PT(q), WH_PT(q), WH_PT(q), WH_PT(q));
+    wh_sqlb_and_text(b, "fmcsa_status = ?", status);
+    if (after)
+        wh_sqlb_seek(b, "name, id", false, WH_PT(after_name ? after_name : ""), WH_PI(after_id));
+    wh_sqlb_order(b, "name, id", limit);
+}
+
 wh_err wh_carrier_list(wh_conn *c, wh_arena *a, const char *q, const char *status, bool after,
                        const char *after_name, int64_t after_id, int limit, wh_carrier **out,
                        size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " CARRIER_COLS " FROM carriers WHERE ($1 = '' OR lower(name) LIKE $1 ESCAPE '\\'"
-        " OR lower(legal_name) LIKE $1 ESCAPE '\\' OR lower(COALESCE(dba_name, '')) LIKE $1"
-        " ESCAPE '\\' OR dot_number LIKE $1 ESCAPE '\\' OR COALESCE(mc_number, '') LIKE $1"
-        " ESCAPE '\\') AND ($2 = '' OR fmcsa_status = $2) AND (NOT $3"
-        " OR (name, id) > ($4, $5)) ORDER BY name, id LIMIT $6",
-        WH_ARGS(WH_PT(q ? q : ""), WH_PT(status ? status : ""), WH_PB(after),
-                WH_PT(after_name ? after_name : ""), WH_PI(after_id), WH_PI(limit)),
-        &r, e);
+    wh_sqlb b;
+    wh_carrier_list_sql(q, status, after, after_name, after_id, limit, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);

@@ -58,6 +58,8 @@ WH_MUST_USE wh_err wh_carrier_patch(wh_conn *c, wh_arena *a, int64_t id,
                                     wh_carrier *out, wh_error *e);
 /* Up to limit carriers by (name, id) after the keyset position, filtered by a case-insensitive
  * substring q of name, legal name, DBA name, DOT or MC number, and by FMCSA status. */
+void wh_carrier_list_sql(const char *q, const char *status, bool after, const char *after_name,
+                         int64_t after_id, int limit, wh_sqlb *b);
 WH_MUST_USE wh_err wh_carrier_list(wh_conn *c, wh_arena *a, const char *q, const char *status,
                                    bool after, const char *after_name, int64_t after_id, int limit,
                                    wh_carrier **out, size_t *n, wh_error *e);
@@ -103,6 +105,8 @@ WH_MUST_USE wh_err wh_shipper_update(wh_conn *c, wh_arena *a, const wh_shipper *
                                      wh_shipper *out, wh_error *e);
 /* Up to limit shippers in p's scope, newest first (id descending), of one venture unless
  * venture_id is 0, with ids below before_id unless it is 0. */
+void wh_shipper_list_sql(const wh_principal *p, int64_t venture_id, int64_t before_id, int limit,
+                         wh_sqlb *b);
 WH_MUST_USE wh_err wh_shipper_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                    int64_t venture_id, int64_t before_id, int limit,
                                    wh_shipper **out, size_t *n, wh_error *e);

@@ -141,8 +141,7 @@ wh_err wh_load_update(wh_conn *c, wh_arena *a, const wh_load *l, int64_t now_ms,
 void wh_load_list_sql(const wh_principal *p, const wh_load_filter *f, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " LOAD_COLS " FROM loads");
-    if (!p->all_ventures)
-        wh_sqlb_and(b, WH_SCOPE_MEMBER_SQL("loads.venture_id"), WH_PI(p->id));
+    WH_SQLB_SCOPE(b, p, "loads.venture_id");
     if (f->venture_id)
         wh_sqlb_and(b, "venture_id = ?", WH_PI(f->venture_id));
     if (f->office_id)

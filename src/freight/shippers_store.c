@@ -77,17 +77,23 @@ wh_err wh_shipper_update(wh_conn *c, wh_arena *a, const wh_shipper *s, int64_t n
     return one(rc, r, out, e);
 }
 
+void wh_shipper_list_sql(const wh_principal *p, int64_t venture_id, int64_t before_id, int limit,
+                         wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " SHIPPER_COLS " FROM shippers");
+    WH_SQLB_SCOPE(b, p, "shippers.venture_id");
+    wh_sqlb_and_id(b, "venture_id = ?", venture_id);
+    wh_sqlb_and_id(b, "id < ?", before_id);
+    wh_sqlb_order(b, "id DESC", limit);
+}
+
 wh_err wh_shipper_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
                        int64_t before_id, int limit, wh_shipper **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "SELECT " SHIPPER_COLS " FROM shippers WHERE " SHIPPER_SCOPE
-                            " AND ($3 = 0 OR venture_id = $3) AND ($4 = 0 OR id < $4)"
-                            " ORDER BY id DESC LIMIT $5",
-                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(venture_id),
-                                    WH_PI(before_id), WH_PI(limit)),
-                            &r, e);
+    wh_sqlb b;
+    wh_shipper_list_sql(p, venture_id, before_id, limit, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);

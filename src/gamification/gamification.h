@@ -135,6 +135,7 @@ WH_MUST_USE wh_err wh_gami_on_event(wh_conn *c, wh_arena *a, const wh_event *ev,
                                     wh_error *e);
 /* Up to f->limit events in p's scope matching f (only p's own when f->own_only), newest first
  * by (created_at, id). */
+void wh_gami_event_list_sql(const wh_principal *p, const wh_gami_filter *f, wh_sqlb *b);
 WH_MUST_USE wh_err wh_gami_event_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                       const wh_gami_filter *f, wh_gami_event **out, size_t *n,
                                       wh_error *e);

@@ -219,24 +219,26 @@ wh_err wh_gami_on_event(wh_conn *c, wh_arena *a, const wh_event *ev, void *ctx, 
 
 /* ---------------------------------------------------------------- reads */
 
+void wh_gami_event_list_sql(const wh_principal *p, const wh_gami_filter *f, wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " EVENT_COLS " FROM gamification_events e");
+    WH_SQLB_SCOPE(b, p, "e.venture_id");
+    wh_sqlb_and_id(b, "e.venture_id = ?", f->venture_id);
+    wh_sqlb_and_id(b, "e.user_id = ?", f->user_id);
+    if (f->own_only) /* the own-events rule */
+        wh_sqlb_and(b, "e.user_id = ?", WH_PI(p->id));
+    if (f->after)
+        wh_sqlb_seek(b, "e.created_at, e.id", true, WH_PI(f->after_at), WH_PI(f->after_id));
+    wh_sqlb_order(b, "e.created_at DESC, e.id DESC", f->limit);
+}
+
 wh_err wh_gami_event_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_gami_filter *f,
                           wh_gami_event **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    /* clang-format off */
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " EVENT_COLS " FROM gamification_events e"
-        " WHERE " WH_SCOPE_SQL("e.venture_id", "$1", "$2")
-        " AND ($3 = 0 OR e.venture_id = $3) AND ($4 = 0 OR e.user_id = $4)"
-        " AND (NOT $9 OR e.user_id = $2)" /* the own-events rule */
-        " AND (NOT $5 OR (e.created_at, e.id) < ($6, $7))"
-        " ORDER BY e.created_at DESC, e.id DESC LIMIT $8",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PI(f->user_id),
-                WH_PB(f->after), WH_PI(f->after_at), WH_PI(f->after_id), WH_PI(f->limit),
-                WH_PB(f->own_only)),
-        &r, e);
-    /* clang-format on */
+    wh_sqlb b;
+    wh_gami_event_list_sql(p, f, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);

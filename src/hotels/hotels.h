@@ -141,6 +141,8 @@ WH_MUST_USE wh_err wh_hotel_get(wh_conn *c, wh_arena *a, const wh_principal *p, 
 WH_MUST_USE wh_err wh_hotel_update(wh_conn *c, wh_arena *a, int64_t id, const wh_hotel_input *in,
                                    int64_t now_ms, wh_hotel *out, wh_error *e);
 /* Up to pg->fetch hotels in scope (of venture_id unless 0), newest first (id descending). */
+void wh_hotel_list_sql(const wh_principal *p, int64_t venture_id, const wh_hotel_page *pg,
+                       wh_sqlb *b);
 WH_MUST_USE wh_err wh_hotel_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
                                  const wh_hotel_page *pg, wh_hotel **out, size_t *n, wh_error *e);
 json_t *wh_hotel_json(const wh_hotel *h);
@@ -157,6 +159,8 @@ WH_MUST_USE wh_err wh_hotel_daily_upsert(wh_conn *c, wh_arena *a, const wh_hotel
                                          int64_t now_ms, wh_hotel_daily *out, wh_error *e);
 /* Up to pg->fetch entries of a hotel in scope with from <= date <= to (either may be NULL),
  * newest date first. */
+void wh_hotel_daily_list_sql(const wh_principal *p, int64_t hotel_id, const char *from,
+                             const char *to, const wh_hotel_page *pg, wh_sqlb *b);
 WH_MUST_USE wh_err wh_hotel_daily_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                        int64_t hotel_id, const char *from, const char *to,
                                        const wh_hotel_page *pg, wh_hotel_daily **out, size_t *n,
@@ -176,6 +180,8 @@ WH_MUST_USE wh_err wh_hotel_review_respond(wh_conn *c, wh_arena *a, int64_t id, 
                                            int64_t user_id, int64_t now_ms, wh_hotel_review *out,
                                            wh_error *e);
 /* Up to pg->fetch reviews of a hotel in scope, newest first by (review_date, id). */
+void wh_hotel_review_list_sql(const wh_principal *p, int64_t hotel_id, const wh_hotel_page *pg,
+                              wh_sqlb *b);
 WH_MUST_USE wh_err wh_hotel_review_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                         int64_t hotel_id, const wh_hotel_page *pg,
                                         wh_hotel_review **out, size_t *n, wh_error *e);
@@ -193,6 +199,8 @@ WH_MUST_USE wh_err wh_hotel_dispute_update(wh_conn *c, wh_arena *a, int64_t id,
                                            const wh_hotel_dispute_patch *in, int64_t now_ms,
                                            wh_hotel_dispute *out, wh_error *e);
 /* Up to pg->fetch disputes of a hotel in scope, newest first (id descending). */
+void wh_hotel_dispute_list_sql(const wh_principal *p, int64_t hotel_id, const wh_hotel_page *pg,
+                               wh_sqlb *b);
 WH_MUST_USE wh_err wh_hotel_dispute_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                          int64_t hotel_id, const wh_hotel_page *pg,
                                          wh_hotel_dispute **out, size_t *n, wh_error *e);

@@ -101,18 +101,24 @@ wh_err wh_hotel_update(wh_conn *c, wh_arena *a, int64_t id, const wh_hotel_input
     return one_hotel(rc, r, out, e);
 }
 
+void wh_hotel_list_sql(const wh_principal *p, int64_t venture_id, const wh_hotel_page *pg,
+                       wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " HOTEL_COLS " FROM hotels h");
+    WH_SQLB_SCOPE(b, p, "h.venture_id");
+    wh_sqlb_and_id(b, "h.venture_id = ?", venture_id);
+    if (pg->after)
+        wh_sqlb_and(b, "h.id < ?", WH_PI(pg->id));
+    wh_sqlb_order(b, "h.id DESC", pg->fetch);
+}
+
 wh_err wh_hotel_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
                      const wh_hotel_page *pg, wh_hotel **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "SELECT " HOTEL_COLS " FROM hotels h WHERE " WH_SCOPE_SQL(
-                                "h.venture_id", "$1", "$2") " AND ($3 = 0 OR h.venture_id = $3)"
-                                                            " AND (NOT $4 OR h.id < $5)"
-                                                            " ORDER BY h.id DESC LIMIT $6",
-                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(venture_id),
-                                    WH_PB(pg->after), WH_PI(pg->id), WH_PI(pg->fetch)),
-                            &r, e);
+    wh_sqlb b;
+    wh_hotel_list_sql(p, venture_id, pg, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);
@@ -195,21 +201,27 @@ wh_err wh_hotel_daily_upsert(wh_conn *c, wh_arena *a, const wh_hotel_daily *d, i
     return rc;
 }
 
+void wh_hotel_daily_list_sql(const wh_principal *p, int64_t hotel_id, const char *from,
+                             const char *to, const wh_hotel_page *pg, wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " DAILY_COLS " FROM hotel_daily d");
+    wh_sqlb_and(b, "d.hotel_id = ?", WH_PI(hotel_id));
+    WH_SQLB_SCOPE(b, p, "d.venture_id");
+    wh_sqlb_and_text(b, "d.date >= ?", from);
+    wh_sqlb_and_text(b, "d.date <= ?", to);
+    if (pg->after)
+        wh_sqlb_and(b, "d.date < ?", WH_PT(pg->day ? pg->day : ""));
+    wh_sqlb_order(b, "d.date DESC", pg->fetch);
+}
+
 wh_err wh_hotel_daily_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t hotel_id,
                            const char *from, const char *to, const wh_hotel_page *pg,
                            wh_hotel_daily **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " DAILY_COLS " FROM hotel_daily d WHERE d.hotel_id = $3 AND " WH_SCOPE_SQL(
-            "d.venture_id", "$1",
-            "$2") " AND ($4 = '' OR d.date >= $4) AND ($5 = '' OR d.date <= $5) AND (NOT $6 OR"
-                  " d.date < $7) ORDER BY d.date DESC LIMIT $8",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(hotel_id), WH_PT(from ? from : ""),
-                WH_PT(to ? to : ""), WH_PB(pg->after), WH_PT(pg->day ? pg->day : ""),
-                WH_PI(pg->fetch)),
-        &r, e);
+    wh_sqlb b;
+    wh_hotel_daily_list_sql(p, hotel_id, from, to, pg, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);
@@ -314,19 +326,24 @@ wh_err wh_hotel_review_respond(wh_conn *c, wh_arena *a, int64_t id, const char *
     return one_review(rc, r, out, e);
 }
 
+void wh_hotel_review_list_sql(const wh_principal *p, int64_t hotel_id, const wh_hotel_page *pg,
+                              wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " REVIEW_COLS " FROM hotel_reviews v");
+    wh_sqlb_and(b, "v.hotel_id = ?", WH_PI(hotel_id));
+    WH_SQLB_SCOPE(b, p, "v.venture_id");
+    if (pg->after)
+        wh_sqlb_seek(b, "v.review_date, v.id", true, WH_PT(pg->day ? pg->day : ""), WH_PI(pg->id));
+    wh_sqlb_order(b, "v.review_date DESC, v.id DESC", pg->fetch);
+}
+
 wh_err wh_hotel_review_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t hotel_id,
                             const wh_hotel_page *pg, wh_hotel_review **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " REVIEW_COLS " FROM hotel_reviews v WHERE v.hotel_id = $3 AND " WH_SCOPE_SQL(
-            "v.venture_id", "$1",
-            "$2") " AND (NOT $4 OR (v.review_date, v.id) < ($5, $6)) ORDER BY v.review_date DESC,"
-                  " v.id DESC LIMIT $7",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(hotel_id), WH_PB(pg->after),
-                WH_PT(pg->day ? pg->day : ""), WH_PI(pg->id), WH_PI(pg->fetch)),
-        &r, e);
+    wh_sqlb b;
+    wh_hotel_review_list_sql(p, hotel_id, pg, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);
@@ -421,18 +438,25 @@ wh_err wh_hotel_dispute_update(wh_conn *c, wh_arena *a, int64_t id,
     return one_dispute(rc, r, out, e);
 }
 
+void wh_hotel_dispute_list_sql(const wh_principal *p, int64_t hotel_id, const wh_hotel_page *pg,
+                               wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " DISPUTE_COLS " FROM hotel_disputes t");
+    wh_sqlb_and(b, "t.hotel_id = ?", WH_PI(hotel_id));
+    WH_SQLB_SCOPE(b, p, "t.venture_id");
+    if (pg->after)
+        wh_sqlb_and(b, "t.id < ?", WH_PI(pg->id));
+    wh_sqlb_order(b, "t.id DESC", pg->fetch);
+}
+
 wh_err wh_hotel_dispute_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t hotel_id,
                              const wh_hotel_page *pg, wh_hotel_dispute **out, size_t *n,
                              wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " DISPUTE_COLS " FROM hotel_disputes t WHERE t.hotel_id = $3 AND " WH_SCOPE_SQL(
-            "t.venture_id", "$1", "$2") " AND (NOT $4 OR t.id < $5) ORDER BY t.id DESC LIMIT $6",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(hotel_id), WH_PB(pg->after),
-                WH_PI(pg->id), WH_PI(pg->fetch)),
-        &r, e);
+    wh_sqlb b;
+    wh_hotel_dispute_list_sql(p, hotel_id, pg, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);

@@ -147,6 +147,8 @@ WH_MUST_USE wh_err wh_incentives_plan_update(wh_conn *c, wh_arena *a, int64_t id
                                              wh_inc_plan *out, wh_error *e);
 /* Plans in p's scope newest first (id descending), of one venture unless venture_id is 0;
  * up to limit rows after after_id (0: from the start). */
+void wh_incentives_plan_list_sql(const wh_principal *p, int64_t venture_id, int64_t after_id,
+                                 int limit, wh_sqlb *b);
 WH_MUST_USE wh_err wh_incentives_plan_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                            int64_t venture_id, int64_t after_id, int limit,
                                            wh_inc_plan **out, size_t *n, wh_error *e);
@@ -227,6 +229,8 @@ typedef struct {
 } wh_inc_daily_filter;
 
 /* Daily rows in p's scope by (day, id) descending, after (after_day, after_id) when after. */
+void wh_incentives_daily_list_sql(const wh_principal *p, const wh_inc_daily_filter *f, bool after,
+                                  const char *after_day, int64_t after_id, int limit, wh_sqlb *b);
 WH_MUST_USE wh_err wh_incentives_daily_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                             const wh_inc_daily_filter *f, bool after,
                                             const char *after_day, int64_t after_id, int limit,
@@ -256,6 +260,8 @@ WH_MUST_USE wh_err wh_incentives_payout_move(wh_conn *c, wh_arena *a, int64_t id
                                              const char *to, int64_t now_ms, wh_inc_payout *out,
                                              wh_error *e);
 /* Payouts in p's scope newest first (id descending); status NULL: any. */
+void wh_incentives_payout_list_sql(const wh_principal *p, int64_t venture_id, const char *status,
+                                   int64_t after_id, int limit, wh_sqlb *b);
 WH_MUST_USE wh_err wh_incentives_payout_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                              int64_t venture_id, const char *status,
                                              int64_t after_id, int limit, wh_inc_payout **out,

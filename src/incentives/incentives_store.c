@@ -116,19 +116,24 @@ wh_err wh_incentives_plan_update(wh_conn *c, wh_arena *a, int64_t id, const wh_i
     return one_plan(rc, r, out, e);
 }
 
+void wh_incentives_plan_list_sql(const wh_principal *p, int64_t venture_id, int64_t after_id,
+                                 int limit, wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " PLAN_COLS " FROM incentive_plans pl");
+    WH_SQLB_SCOPE(b, p, "pl.venture_id");
+    wh_sqlb_and_id(b, "pl.venture_id = ?", venture_id);
+    wh_sqlb_and_id(b, "pl.id < ?", after_id);
+    wh_sqlb_order(b, "pl.id DESC", limit);
+}
+
 wh_err wh_incentives_plan_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
                                int64_t after_id, int limit, wh_inc_plan **out, size_t *n,
                                wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " PLAN_COLS " FROM incentive_plans pl WHERE " WH_SCOPE_SQL(
-            "pl.venture_id", "$1", "$2") " AND ($3 = 0 OR pl.venture_id = $3) AND ($4 = 0 OR"
-                                         " pl.id < $4) ORDER BY pl.id DESC LIMIT $5",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(venture_id), WH_PI(after_id),
-                WH_PI(limit)),
-        &r, e);
+    wh_sqlb b;
+    wh_incentives_plan_list_sql(p, venture_id, after_id, limit, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);
@@ -563,25 +568,30 @@ wh_err wh_incentives_plan_ventures(wh_conn *c, wh_arena *a, const char *day, int
 
 /* ----------------------------------------------------------------- daily */
 
+void wh_incentives_daily_list_sql(const wh_principal *p, const wh_inc_daily_filter *f, bool after,
+                                  const char *after_day, int64_t after_id, int limit, wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " DAILY_COLS " FROM incentive_daily d");
+    WH_SQLB_SCOPE(b, p, "d.venture_id");
+    wh_sqlb_and_id(b, "d.venture_id = ?", f->venture_id);
+    wh_sqlb_and_id(b, "d.user_id = ?", f->user_id);
+    wh_sqlb_and_id(b, "d.user_id = ?", f->own_user_id);
+    wh_sqlb_and_text(b, "d.day >= ?", f->from);
+    wh_sqlb_and_text(b, "d.day <= ?", f->to);
+    if (after)
+        wh_sqlb_seek(b, "d.day, d.id", true, WH_PT(after_day ? after_day : ""), WH_PI(after_id));
+    wh_sqlb_order(b, "d.day DESC, d.id DESC", limit);
+}
+
 wh_err wh_incentives_daily_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                 const wh_inc_daily_filter *f, bool after, const char *after_day,
                                 int64_t after_id, int limit, wh_inc_daily **out, size_t *n,
                                 wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " DAILY_COLS " FROM incentive_daily d WHERE " WH_SCOPE_SQL(
-            "d.venture_id", "$1",
-            "$2") " AND ($3 = 0 OR d.venture_id = $3) AND ($4 = 0 OR d.user_id = $4) AND ($5 = ''"
-                  " OR d.day >= $5) AND ($6 = '' OR d.day <= $6) AND (NOT $7 OR (d.day, d.id) <"
-                  " ($8, $9)) AND ($11 = 0 OR d.user_id = $11) ORDER BY d.day DESC, d.id DESC"
-                  " LIMIT $10",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PI(f->user_id),
-                WH_PT(f->from ? f->from : ""), WH_PT(f->to ? f->to : ""), WH_PB(after),
-                WH_PT(after_day ? after_day : ""), WH_PI(after_id), WH_PI(limit),
-                WH_PI(f->own_user_id)),
-        &r, e);
+    wh_sqlb b;
+    wh_incentives_daily_list_sql(p, f, after, after_day, after_id, limit, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);
@@ -754,20 +764,25 @@ wh_err wh_incentives_payout_move(wh_conn *c, wh_arena *a, int64_t id, const char
     return WH_OK;
 }
 
+void wh_incentives_payout_list_sql(const wh_principal *p, int64_t venture_id, const char *status,
+                                   int64_t after_id, int limit, wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " PAYOUT_COLS " FROM incentive_payouts po");
+    WH_SQLB_SCOPE(b, p, "po.venture_id");
+    wh_sqlb_and_id(b, "po.venture_id = ?", venture_id);
+    wh_sqlb_and_text(b, "po.status = ?", status);
+    wh_sqlb_and_id(b, "po.id < ?", after_id);
+    wh_sqlb_order(b, "po.id DESC", limit);
+}
+
 wh_err wh_incentives_payout_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
                                  const char *status, int64_t after_id, int limit,
                                  wh_inc_payout **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " PAYOUT_COLS " FROM incentive_payouts po WHERE " WH_SCOPE_SQL(
-            "po.venture_id", "$1", "$2") " AND ($3 = 0 OR po.venture_id = $3) AND ($4 = '' OR"
-                                         " po.status = $4) AND ($5 = 0 OR po.id < $5) ORDER BY"
-                                         " po.id DESC LIMIT $6",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(venture_id),
-                WH_PT(status ? status : ""), WH_PI(after_id), WH_PI(limit)),
-        &r, e);
+    wh_sqlb b;
+    wh_incentives_payout_list_sql(p, venture_id, status, after_id, limit, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);

@@ -266,14 +266,19 @@ wh_err wh_outbox_depth(wh_conn *c, wh_arena *a, wh_rows **out, wh_error *e)
                        NULL, 0, out, e);
 }
 
+void wh_outbox_list_sql(const char *status, int64_t before_id, int limit, wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT id, channel, recipient, subject, status, attempts, next_attempt_at,"
+                    " last_error, provider_message_id, created_at, sent_at FROM outbox");
+    wh_sqlb_and_text(b, "status = ?", status);
+    wh_sqlb_and_id(b, "id < ?", before_id);
+    wh_sqlb_order(b, "id DESC", limit);
+}
+
 wh_err wh_outbox_list(wh_conn *c, wh_arena *a, const char *status, int64_t before_id, int limit,
                       wh_rows **out, wh_error *e)
 {
-    return wh_db_query(c, a,
-                       "SELECT id, channel, recipient, subject, status, attempts,"
-                       " next_attempt_at, last_error, provider_message_id, created_at, sent_at"
-                       " FROM outbox WHERE ($1 = '' OR status = $1) AND ($2 = 0 OR id < $2)"
-                       " ORDER BY id DESC LIMIT $3",
-                       WH_ARGS(WH_PT(status ? status : ""), WH_PI(before_id), WH_PI(limit)), out,
-                       e);
+    wh_sqlb b;
+    wh_outbox_list_sql(status, before_id, limit, &b);
+    return wh_sqlb_query(c, a, &b, out, e);
 }

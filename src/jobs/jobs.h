@@ -154,6 +154,8 @@ WH_MUST_USE wh_err wh_jobs_run_last(wh_conn *c, wh_arena *a, const char *job, wh
                                     bool *found, wh_error *e);
 /* Up to limit runs, newest first (id descending), of job and status ("" / NULL: any), with ids
  * below before_id unless it is 0. */
+void wh_jobs_run_list_sql(const char *job, const char *status, int64_t before_id, int limit,
+                          wh_sqlb *b);
 WH_MUST_USE wh_err wh_jobs_run_list(wh_conn *c, wh_arena *a, const char *job, const char *status,
                                     int64_t before_id, int limit, wh_job_run **out, size_t *n,
                                     wh_error *e);

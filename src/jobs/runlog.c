@@ -119,17 +119,23 @@ wh_err wh_jobs_run_last(wh_conn *c, wh_arena *a, const char *job, wh_job_run *ou
     return rc;
 }
 
+void wh_jobs_run_list_sql(const char *job, const char *status, int64_t before_id, int limit,
+                          wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " RUN_COLS " FROM job_runs");
+    wh_sqlb_and_text(b, "job = ?", job);
+    wh_sqlb_and_text(b, "status = ?", status);
+    wh_sqlb_and_id(b, "id < ?", before_id);
+    wh_sqlb_order(b, "id DESC", limit);
+}
+
 wh_err wh_jobs_run_list(wh_conn *c, wh_arena *a, const char *job, const char *status,
                         int64_t before_id, int limit, wh_job_run **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " RUN_COLS " FROM job_runs WHERE ($1 = '' OR job = $1) AND"
-        " ($2 = '' OR status = $2) AND ($3 = 0 OR id < $3) ORDER BY id DESC"
-        " LIMIT $4",
-        WH_ARGS(WH_PT(job ? job : ""), WH_PT(status ? status : ""), WH_PI(before_id), WH_PI(limit)),
-        &r, e);
+    wh_sqlb b;
+    wh_jobs_run_list_sql(job, status, before_id, limit, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     return many(rc, a, r, out, n);
 }
 

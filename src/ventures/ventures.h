@@ -51,7 +51,9 @@ WH_MUST_USE wh_err wh_venture_version_get(wh_conn *c, wh_arena *a, int64_t id, i
 WH_MUST_USE wh_err wh_venture_update(wh_conn *c, wh_arena *a, int64_t id,
                                      const wh_venture_input *in, int64_t now_ms, wh_venture *out,
                                      wh_error *e);
-/* Up to pg->limit + 1 ventures in scope by (name, id); *n gets the count. */
+/* Up to pg->limit + 1 ventures in scope by (name, id); *n gets the count. The statement is
+ * built by wh_venture_list_sql (the plan test reads it too), as every list's below. */
+void wh_venture_list_sql(const wh_principal *p, const wh_venture_page *pg, wh_sqlb *b);
 WH_MUST_USE wh_err wh_venture_list(wh_conn *c, wh_arena *a, const wh_principal *p,
                                    const wh_venture_page *pg, wh_venture **out, size_t *n,
                                    wh_error *e);
@@ -60,12 +62,15 @@ json_t *wh_venture_json(const wh_venture *v);
 WH_MUST_USE wh_err wh_office_create(wh_conn *c, wh_arena *a, const wh_office *in, int64_t now_ms,
                                     wh_office *out, wh_error *e);
 /* Up to pg->limit + 1 offices of a venture by (name, id). */
+void wh_office_list_sql(int64_t venture_id, const wh_venture_page *pg, wh_sqlb *b);
 WH_MUST_USE wh_err wh_office_list(wh_conn *c, wh_arena *a, int64_t venture_id,
                                   const wh_venture_page *pg, wh_office **out, size_t *n,
                                   wh_error *e);
 json_t *wh_office_json(const wh_office *o);
 
 /* Members of a venture as JSON items by (full_name, id), up to pg->limit + 1. */
+void wh_venture_people_sql(const char *cols, int64_t venture_id, const wh_venture_page *pg,
+                           int limit, wh_sqlb *b);
 WH_MUST_USE wh_err wh_venture_people(wh_conn *c, wh_arena *a, int64_t venture_id,
                                      const wh_venture_page *pg, json_t *items, size_t *n,
                                      const char **last_key, int64_t *last_id, wh_error *e);

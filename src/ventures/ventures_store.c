@@ -2,6 +2,7 @@
  * scope and filters in WHERE. */
 #include "ventures/ventures.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *const wh_venture_types[] = {"LOGISTICS", "TRANSPORT", "HOSPITALITY", "BPO",
@@ -92,18 +93,22 @@ wh_err wh_venture_update(wh_conn *c, wh_arena *a, int64_t id, const wh_venture_i
     return one_venture(rc, r, out, e);
 }
 
+void wh_venture_list_sql(const wh_principal *p, const wh_venture_page *pg, wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " VENTURE_COLS " FROM ventures v");
+    WH_SQLB_SCOPE(b, p, "v.id");
+    if (pg->after)
+        wh_sqlb_seek(b, "v.name, v.id", false, WH_PT(pg->key), WH_PI(pg->id));
+    wh_sqlb_order(b, "v.name, v.id", pg->limit + 1);
+}
+
 wh_err wh_venture_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_venture_page *pg,
                        wh_venture **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " VENTURE_COLS " FROM ventures v WHERE " WH_SCOPE_SQL(
-            "v.id", "$1",
-            "$2") " AND (NOT $3 OR (v.name, v.id) > ($4, $5)) ORDER BY v.name, v.id LIMIT $6",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PB(pg->after),
-                WH_PT(pg->after ? pg->key : ""), WH_PI(pg->id), WH_PI(pg->limit + 1)),
-        &r, e);
+    wh_sqlb b;
+    wh_venture_list_sql(p, pg, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);
@@ -135,18 +140,22 @@ wh_err wh_office_create(wh_conn *c, wh_arena *a, const wh_office *in, int64_t no
     return rc;
 }
 
+void wh_office_list_sql(int64_t venture_id, const wh_venture_page *pg, wh_sqlb *b)
+{
+    wh_sqlb_init(b, "SELECT " OFFICE_COLS " FROM offices o");
+    wh_sqlb_and(b, "o.venture_id = ?", WH_PI(venture_id));
+    if (pg->after)
+        wh_sqlb_seek(b, "o.name, o.id", false, WH_PT(pg->key), WH_PI(pg->id));
+    wh_sqlb_order(b, "o.name, o.id", pg->limit + 1);
+}
+
 wh_err wh_office_list(wh_conn *c, wh_arena *a, int64_t venture_id, const wh_venture_page *pg,
                       wh_office **out, size_t *n, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc =
-        wh_db_query(c, a,
-                    "SELECT " OFFICE_COLS " FROM offices o WHERE o.venture_id = $1"
-                    " AND (NOT $2 OR (o.name, o.id) > ($3, $4)) ORDER BY o.name, o.id"
-                    " LIMIT $5",
-                    WH_ARGS(WH_PI(venture_id), WH_PB(pg->after), WH_PT(pg->after ? pg->key : ""),
-                            WH_PI(pg->id), WH_PI(pg->limit + 1)),
-                    &r, e);
+    wh_sqlb b;
+    wh_office_list_sql(venture_id, pg, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);
@@ -164,21 +173,35 @@ json_t *wh_office_json(const wh_office *o)
                      o->country ? json_string(o->country) : json_null());
 }
 
-/* The page of members: the WHERE and ORDER of both queries below. */
-#define PEOPLE_PAGE                                                                                \
-    " FROM venture_users vu JOIN users u ON u.id = vu.user_id WHERE vu.venture_id = $1 AND"        \
-    " (NOT $2 OR (u.full_name, u.id) > ($3, $4)) ORDER BY u.full_name, u.id LIMIT $5"
+/* The page of members by (full_name, id): cols are the head ("SELECT u.id FROM …"); $1 is
+ * the venture. */
+#define PEOPLE_FROM " FROM venture_users vu JOIN users u ON u.id = vu.user_id"
+
+void wh_venture_people_sql(const char *cols, int64_t venture_id, const wh_venture_page *pg,
+                           int limit, wh_sqlb *b)
+{
+    char head[256];
+    snprintf(head, sizeof head, "%s" PEOPLE_FROM, cols);
+    wh_sqlb_init(b, head);
+    wh_sqlb_and(b, "vu.venture_id = ?", WH_PI(venture_id));
+    if (pg->after)
+        wh_sqlb_seek(b, "u.full_name, u.id", false, WH_PT(pg->key), WH_PI(pg->id));
+    wh_sqlb_order(b, "u.full_name, u.id", limit);
+}
 
 /* Attaches each member's offices in the venture, fetched for the whole page in one query. */
-static wh_err attach_offices(wh_conn *c, wh_arena *a, const wh_param *args, json_t *items,
-                             const int64_t *ids, size_t n, wh_error *e)
+static wh_err attach_offices(wh_conn *c, wh_arena *a, int64_t venture_id, const wh_venture_page *pg,
+                             json_t *items, const int64_t *ids, size_t n, wh_error *e)
 {
+    wh_sqlb page;
+    char sql[WH_LIMIT_SQLB_CHARS + 256];
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "SELECT ou.user_id, o.id, o.name FROM office_users ou JOIN offices o"
-                            " ON o.id = ou.office_id WHERE o.venture_id = $1 AND ou.user_id IN"
-                            " (SELECT u.id" PEOPLE_PAGE ") ORDER BY o.name, o.id",
-                            args, 5, &r, e);
+    wh_venture_people_sql("SELECT u.id", venture_id, pg, pg->limit, &page);
+    snprintf(sql, sizeof sql,
+             "SELECT ou.user_id, o.id, o.name FROM office_users ou JOIN offices o ON o.id ="
+             " ou.office_id WHERE o.venture_id = $1 AND ou.user_id IN (%s) ORDER BY o.name, o.id",
+             page.sql);
+    wh_err rc = wh_db_query(c, a, sql, page.params, page.n, &r, e);
     for (size_t i = 0; rc == WH_OK && i < n; i++) {
         json_t *offices = json_array();
         for (size_t k = 0; k < wh_rows_count(r); k++)
@@ -195,12 +218,11 @@ wh_err wh_venture_people(wh_conn *c, wh_arena *a, int64_t venture_id, const wh_v
                          wh_error *e)
 {
     wh_rows *r = NULL;
-    const wh_param args[] = {WH_PI(venture_id), WH_PB(pg->after), WH_PT(pg->after ? pg->key : ""),
-                             WH_PI(pg->id), WH_PI(pg->limit)};
+    wh_sqlb b;
     /* one row more than the page tells whether there is a next page */
-    const wh_param probe[] = {args[0], args[1], args[2], args[3], WH_PI(pg->limit + 1)};
-    wh_err rc = wh_db_query(c, a, "SELECT u.id, u.email, u.full_name, u.role, u.active" PEOPLE_PAGE,
-                            probe, 5, &r, e);
+    wh_venture_people_sql("SELECT u.id, u.email, u.full_name, u.role, u.active", venture_id, pg,
+                          pg->limit + 1, &b);
+    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
     if (rc != WH_OK)
         return rc;
     *n = wh_rows_count(r);
@@ -217,5 +239,5 @@ wh_err wh_venture_people(wh_conn *c, wh_arena *a, int64_t venture_id, const wh_v
         *last_key = u.full_name;
         *last_id = u.id;
     }
-    return attach_offices(c, a, args, items, ids, shown, e);
+    return attach_offices(c, a, venture_id, pg, items, ids, shown, e);
 }

@@ -1,0 +1,354 @@
+/* Every cursor list's statement seeks an index (issue 12, "list SQL built from the filters
+ * present"; the load list has its own test, tests/unit/freight/test_loads_plan.c). Each listed
+ * table holds 20,000 rows (analysed), spread over 20 ventures; for every list endpoint and each
+ * filter alone, on page 1 and on a deep page, the plan must be an index seek read in the list's
+ * order (tests/support/plans.h says what is asserted on each engine).
+ *
+ * Not asserted, because no index can serve them: the substring searches (GET /users?q=,
+ * GET /carriers?q=: "%text%" matches anywhere in several columns; the list's own order is read
+ * and the rows filtered), and the order of GET /ventures/{id}/people, which is a column of
+ * users (full name) while the filter is the venture's memberships: the venture's members are
+ * found by the venture_users_venture seek and sorted (a venture has tens of members). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "../../support/plans.h"
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "bpo/bpo.h"
+#include "eod/eod.h"
+#include "freight/freight.h"
+#include "gamification/gamification.h"
+#include "hotels/hotels.h"
+#include "incentives/incentives.h"
+#include "integrations/integrations.h"
+#include "jobs/jobs.h"
+#include "ventures/ventures.h"
+
+#define N(a)     (sizeof(a) / sizeof((a)[0]))
+#define PAGE     51    /* a page of 50 and one more */
+#define DEEP_ID  10000 /* a cursor half-way down a table */
+#define DEEP_AT  (1700000000000 + DEEP_ID * 1000)
+#define DEEP_DAY "D100250"
+#define V(g)     " 1 + " g " % 20" /* the venture of row g */
+
+/* ids are g; created_at-like times 1700000000000 + g s; days "D" 100000 + n (text, in order). */
+static const char *const fill_sql[] = {
+    "INSERT INTO ventures (id, name, code, type, created_at, updated_at) SELECT g, 'V' || g,"
+    " 'V' || g, 'LOGISTICS', 0, 0 FROM nums",
+    "INSERT INTO users (id, email, full_name, role, active, created_at, updated_at) SELECT g,"
+    " 'u' || g || '@x.test', 'U' || g, 'R' || (g % 8), g % 2 = 0, 0, 0 FROM nums",
+    /* 50 members in each venture */
+    "INSERT INTO venture_users (user_id, venture_id, created_at) SELECT g," V(
+        "g") ", 0 FROM nums"
+             " WHERE g <= 1000",
+    "INSERT INTO offices (id, venture_id, name, created_at, updated_at) SELECT g," V(
+        "g") ","
+             " 'O' || g, 0, 0 FROM nums",
+    "INSERT INTO shippers (id, venture_id, name, code, created_at, updated_at) SELECT g," V(
+        "g") ","
+             " 'S' || g, 'S' || g, 0, 0 FROM nums",
+    "INSERT INTO carriers (id, name, legal_name, dot_number, fmcsa_status, created_at,"
+    " updated_at) SELECT g, 'C' || g, 'C' || g, '9' || g, CASE g % 4 WHEN 0 THEN 'ACTIVE' WHEN 1"
+    " THEN 'INACTIVE' WHEN 2 THEN 'NOT_FOUND' ELSE 'UNKNOWN' END, 0, 0 FROM nums",
+    "INSERT INTO bpo_campaigns (id, venture_id, name, created_at, updated_at) SELECT g," V(
+        "g") ","
+             " 'K' || g, 0, 0 FROM nums",
+    "INSERT INTO bpo_agents (id, user_id, venture_id, created_at, updated_at) SELECT g, g," V(
+        "g") ", 0, 0 FROM nums",
+    /* 1,000 agents (each its own user and campaign) with 20 calls each */
+    "INSERT INTO bpo_call_logs (id, agent_id, user_id, venture_id, campaign_id, started_at,"
+    " started_day, created_by, created_at, connected, deal_won) SELECT g, 1 + g % 1000, 1 + g %"
+    " 1000," V("(1 + g % 1000)") ", 1 + g % 1000, 1700000000000 + g * 1000, 'D' || (100000 + g /"
+                                 " 20), 1, 0, g % 2 = 0, g % 10 = 0 FROM nums",
+    "INSERT INTO hotels (id, venture_id, name, code, rooms, created_at, updated_at) SELECT g," V(
+        "g") ", 'H' || g, 'H' || g, 100, 0, 0 FROM nums",
+    /* 20 hotels with 1,000 days each */
+    "INSERT INTO hotel_daily (hotel_id, venture_id, date, rooms_sold, rooms_available,"
+    " room_revenue_cents, created_at, updated_at) SELECT 1 + g % 20," V(
+        "(1 + g % 20)") ", 'D' ||"
+                        " (100000 + g / 20), 1, 100, 1, 0, 0 FROM nums",
+    /* reviews and disputes: 20 for each of 1,000 hotels */
+    "INSERT INTO hotel_reviews (id, hotel_id, venture_id, source, rating, review_date, created_at,"
+    " updated_at) SELECT g, 1 + g % 1000," V(
+        "(1 + g % 1000)") ", 'GOOGLE', 1 + g % 5, 'D' ||"
+                          " (100000 + g / 1000), 0, 0 FROM nums",
+    "INSERT INTO hotel_disputes (id, hotel_id, venture_id, type, amount_cents, created_at,"
+    " updated_at) SELECT g, 1 + g % 1000," V("(1 + g % 1000)") ", 'CHARGEBACK', 1, 0, 0 FROM nums",
+    "INSERT INTO eod_reports (id, user_id, venture_id, report_date, summary, created_at,"
+    " updated_at) SELECT g, g," V("g") ", 'D' || (100000 + g % 1000), 'S', 0, 0 FROM nums",
+    "INSERT INTO gamification_events (id, user_id, venture_id, event_type, points,"
+    " idempotency_key, event_day, created_at) SELECT g, g," V(
+        "g") ", 'X', 1, 'k' || g, 'D',"
+             " 1700000000000 + g * 1000 FROM nums",
+    "INSERT INTO incentive_plans (id, venture_id, name, effective_from, created_at, updated_at)"
+    " SELECT g," V("g") ", 'P' || g, '2026-01-01', 0, 0 FROM nums",
+    "INSERT INTO incentive_daily (id, user_id, venture_id, day, amount_cents, breakdown,"
+    " created_at) SELECT g, g," V("g") ", 'D' || (100000 + g % 1000), 1, '[]', 0 FROM nums",
+    "INSERT INTO incentive_payouts (id, user_id, venture_id, period_start, period_end,"
+    " amount_cents, status, breakdown, created_at, updated_at) SELECT g, g," V(
+        "g") ", 'P', 'P',"
+             " 1, CASE g % 3 WHEN 0 THEN 'CALCULATED' WHEN 1 THEN 'APPROVED' ELSE 'PAID' END, "
+             "'[]', 0, 0"
+             " FROM nums",
+    "INSERT INTO job_runs (id, job, run_date, instance, status, started_at) SELECT g, 'job' ||"
+    " (g % 10), 'D', 'i', CASE g % 4 WHEN 0 THEN 'RUNNING' WHEN 1 THEN 'SUCCEEDED' WHEN 2 THEN"
+    " 'FAILED' ELSE 'PARTIAL' END, g FROM nums",
+    "INSERT INTO outbox (id, channel, recipient, body, status, next_attempt_at, created_at)"
+    " SELECT g, 'EMAIL', 'r@x.test', 'b', CASE g % 4 WHEN 0 THEN 'PENDING' WHEN 1 THEN 'SENT'"
+    " WHEN 2 THEN 'FAILED' ELSE 'DEAD' END, 0, 0 FROM nums",
+    "INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id, venture_id) SELECT g, g,"
+    " 1 + g % 200, 'a' || (g % 10), 'e' || (g % 10), g % 1000," V("g") " FROM nums",
+    "ANALYZE",
+};
+
+static const wh_principal all = {.id = 1, .role = WH_ROLE_CEO, .all_ventures = true};
+
+/* Checks every case of cs (an array of structs holding a plan_case c) on page 1 and a deep
+ * page; build writes the statement into b for the case x and the flag deep. */
+#define CHECK_CASES(t, pg, list, cs, build)                                                        \
+    for (size_t i_ = 0; i_ < N(cs); i_++)                                                          \
+        for (int deep = 0; deep < 2; deep++) {                                                     \
+            const __typeof__((cs)[0]) *x = &(cs)[i_];                                              \
+            wh_sqlb b;                                                                             \
+            build;                                                                                 \
+            plan_check((t), (pg), &(list), &x->c, deep, &b);                                       \
+        }
+
+/* A member's own rows (an EMPLOYEE's calls): PostgreSQL may turn the scope probe into a join
+ * from the member's few ventures and, estimating a handful of rows (the user's share times
+ * the venture's), sort them; they are one person's rows, found by a seek. */
+#define OWN_ROWS "one member's own rows"
+
+#define NONE FILTER("no filter", NULL, false)
+/* one row in twenty: PostgreSQL may read the list's order and filter (see plans.h) */
+#define VENTURE FILTER("venture_id", "venture_id", false)
+
+static void organisation(tempdb *t, bool pg)
+{
+    static const plan_list ventures = {"ventures", "v", "name", "name", NULL};
+    static const plan_list offices = {"offices", "o", "name", "name", NULL};
+    static const plan_list people = {"venture_users", "vu", NULL, NULL, "ordered by users"};
+    static const struct {
+        plan_case c;
+    } vcs[] = {{NONE}}, ocs[] = {{VENTURE}},
+      /* the people are found through the venture's memberships, then sorted */
+        pcs[] = {{FILTER("venture_id", "venture_id", true)}};
+    CHECK_CASES(t, pg, ventures, vcs,
+                wh_venture_list_sql(&all, &(wh_venture_page){deep, "V9", DEEP_ID, 50}, &b));
+    CHECK_CASES(t, pg, offices, ocs,
+                wh_office_list_sql(3, &(wh_venture_page){deep, "O9", DEEP_ID, 50}, &b));
+    CHECK_CASES(t, pg, people, pcs,
+                wh_venture_people_sql("SELECT u.id", 3, &(wh_venture_page){deep, "U9", DEEP_ID, 50},
+                                      PAGE, &b));
+}
+
+static void users_and_freight(tempdb *t, bool pg)
+{
+    static const plan_list users = {"users", "users", "rowid", "id", NULL};
+    static const plan_list shippers = {"shippers", "shippers", "rowid", "id", NULL};
+    static const plan_list carriers = {"carriers", "carriers", "name", "name", NULL};
+    static const struct {
+        plan_case c;
+        wh_user_filter f;
+    } ucs[] = {{NONE, {0}},
+               {FILTER("role", "role", false), {.role = "R3"}},
+               {FILTER("active", "active", false), {.has_active = true, .active = false}}};
+    static const struct {
+        plan_case c;
+        int64_t venture_id;
+        const char *status;
+    } scs[] = {{NONE, 0, NULL}, {VENTURE, 3, NULL}},
+      ccs[] = {{NONE, 0, NULL}, {FILTER("status", "fmcsa_status", false), 0, "INACTIVE"}};
+    CHECK_CASES(t, pg, users, ucs, wh_user_list_sql(&x->f, deep ? DEEP_ID : 0, PAGE, &b));
+    CHECK_CASES(t, pg, shippers, scs,
+                wh_shipper_list_sql(&all, x->venture_id, deep ? DEEP_ID : 0, PAGE, &b));
+    CHECK_CASES(t, pg, carriers, ccs,
+                wh_carrier_list_sql(NULL, x->status, deep, "C9", DEEP_ID, PAGE, &b));
+}
+
+static void bpo(tempdb *t, bool pg)
+{
+    static const plan_list campaigns = {"bpo_campaigns", "cp", "rowid", "id", NULL};
+    static const plan_list agents = {"bpo_agents", "ag", "rowid", "id", NULL};
+    static const plan_list calls = {"bpo_call_logs", "cl", "started_at", "started_at", NULL};
+    static const struct {
+        plan_case c;
+        int64_t venture_id;
+    } vcs[] = {{NONE, 0}, {VENTURE, 3}};
+    static const struct {
+        plan_case c;
+        wh_bpo_call_filter f;
+    } ccs[] = {
+        {NONE, {0}},
+        {VENTURE, {.venture_id = 3}},
+        {FILTER("agent_id", "agent_id", true), {.agent_id = 7}},
+        {FILTER("campaign_id", "campaign_id", true), {.campaign_id = 8}},
+        {{"from+to", "started_day", false, DAY_RANGE}, {.from = "D100300", .to = "D100302"}},
+        {FILTER("connected", "connected", false), {.has_connected = true, .connected = true}},
+        {FILTER("deal_won", "deal_won", false), {.has_deal_won = true, .deal_won = true}},
+    };
+    CHECK_CASES(
+        t, pg, campaigns, vcs,
+        wh_bpo_campaign_list_sql(&all, x->venture_id, &(wh_bpo_page){deep, 0, DEEP_ID, PAGE}, &b));
+    CHECK_CASES(
+        t, pg, agents, vcs,
+        wh_bpo_agent_list_sql(&all, x->venture_id, &(wh_bpo_page){deep, 0, DEEP_ID, PAGE}, &b));
+    CHECK_CASES(
+        t, pg, calls, ccs,
+        wh_bpo_call_list_sql(&all, &x->f, &(wh_bpo_page){deep, DEEP_AT, DEEP_ID, PAGE}, &b));
+    /* an EMPLOYEE's own calls, in the venture's scope: the user's index */
+    wh_principal own = {.id = 9, .role = WH_ROLE_EMPLOYEE, .all_ventures = false};
+    static const struct {
+        plan_case c;
+    } ocs[] = {{{"own calls", "user_id", true, OWN_ROWS}}};
+    CHECK_CASES(t, pg, calls, ocs,
+                wh_bpo_call_list_sql(&own, &(wh_bpo_call_filter){0},
+                                     &(wh_bpo_page){deep, DEEP_AT, DEEP_ID, PAGE}, &b));
+}
+
+static void hotels(tempdb *t, bool pg)
+{
+    static const plan_list hotels = {"hotels", "h", "rowid", "id", NULL};
+    static const plan_list daily = {"hotel_daily", "d", "date", "date", NULL};
+    static const plan_list reviews = {"hotel_reviews", "v", "review_date", "review_date", NULL};
+    static const plan_list disputes = {"hotel_disputes", "t", "rowid", "id", NULL};
+    static const struct {
+        plan_case c;
+        int64_t venture_id;
+    } hcs[] = {{NONE, 0}, {VENTURE, 3}};
+    static const struct {
+        plan_case c;
+        const char *from, *to;
+    } dcs[] = {{FILTER("hotel", "hotel_id", true), NULL, NULL},
+               {FILTER("hotel, from+to", "date", false), "D100200", "D100300"}};
+    CHECK_CASES(
+        t, pg, hotels, hcs,
+        wh_hotel_list_sql(&all, x->venture_id, &(wh_hotel_page){deep, NULL, DEEP_ID, PAGE}, &b));
+    CHECK_CASES(t, pg, daily, dcs,
+                wh_hotel_daily_list_sql(&all, 4, x->from, x->to,
+                                        &(wh_hotel_page){deep, DEEP_DAY, 0, PAGE}, &b));
+    CHECK_CASES(t, pg, reviews, dcs, if (x->from) continue; wh_hotel_review_list_sql(
+                    &all, 4, &(wh_hotel_page){deep, "D100010", DEEP_ID, PAGE}, &b));
+    CHECK_CASES(t, pg, disputes, dcs, if (x->from) continue; wh_hotel_dispute_list_sql(
+                    &all, 4, &(wh_hotel_page){deep, NULL, DEEP_ID, PAGE}, &b));
+}
+
+static void people_work(tempdb *t, bool pg)
+{
+    static const plan_list eod = {"eod_reports", "e", "report_date", "report_date", NULL};
+    static const plan_list events = {"gamification_events", "e", "created_at", "created_at", NULL};
+    static const struct {
+        plan_case c;
+        int64_t venture_id, user_id;
+        const char *from, *to;
+    } cs[] = {{NONE, 0, 0, NULL, NULL},
+              {VENTURE, 3, 0, NULL, NULL},
+              {FILTER("user_id", "user_id", true), 0, 9, NULL, NULL},
+              {FILTER("from+to", "report_date", false), 0, 0, "D100300", "D100302"}};
+    CHECK_CASES(t, pg, eod, cs,
+                wh_eod_list_sql(&all,
+                                &(wh_eod_filter){x->venture_id, x->user_id, x->from, x->to, deep,
+                                                 "D100500", DEEP_ID, PAGE},
+                                &b));
+    CHECK_CASES(
+        t, pg, events, cs, if (x->from) continue; wh_gami_event_list_sql(
+            &all, &(wh_gami_filter){x->venture_id, x->user_id, false, deep, DEEP_AT, DEEP_ID, PAGE},
+            &b));
+}
+
+static void incentives(tempdb *t, bool pg)
+{
+    static const plan_list plans = {"incentive_plans", "pl", "rowid", "id", NULL};
+    static const plan_list daily = {"incentive_daily", "d", "day", "day", NULL};
+    static const plan_list payouts = {"incentive_payouts", "po", "rowid", "id", NULL};
+    static const struct {
+        plan_case c;
+        wh_inc_daily_filter f;
+        const char *status;
+    } cs[] = {{NONE, {0}, NULL},
+              {VENTURE, {.venture_id = 3}, NULL},
+              {FILTER("user_id", "user_id", true), {.user_id = 9}, NULL},
+              {FILTER("from+to", "day", false), {.from = "D100300", .to = "D100302"}, NULL},
+              {FILTER("status", "status", false), {0}, "APPROVED"}};
+    CHECK_CASES(t, pg, plans, cs, if (x->f.user_id || x->f.from || x->status) continue;
+                wh_incentives_plan_list_sql(&all, x->f.venture_id, deep ? DEEP_ID : 0, PAGE, &b));
+    CHECK_CASES(t, pg, daily, cs, if (x->status) continue;
+                wh_incentives_daily_list_sql(&all, &x->f, deep, "D100500", DEEP_ID, PAGE, &b));
+    CHECK_CASES(t, pg, payouts, cs, if (x->f.user_id || x->f.from) continue;
+                wh_incentives_payout_list_sql(&all, x->f.venture_id, x->status, deep ? DEEP_ID : 0,
+                                              PAGE, &b));
+}
+
+static void operations(tempdb *t, bool pg)
+{
+    static const plan_list runs = {"job_runs", "job_runs", "rowid", "id", NULL};
+    static const plan_list outbox = {"outbox", "outbox", "rowid", "id", NULL};
+    static const plan_list audit = {"audit_log", "al", "rowid", "id", NULL};
+    static const struct {
+        plan_case c;
+        const char *job, *status;
+    } rcs[] = {{NONE, NULL, NULL},
+               {FILTER("job", "job", false), "job3", NULL},
+               {FILTER("status", "status", false), NULL, "FAILED"}};
+    static const struct {
+        plan_case c;
+        wh_audit_filter f;
+    } acs[] = {{NONE, {0}},
+               {VENTURE, {.venture_id = 3}},
+               {FILTER("actor_id", "actor_id", true), {.actor_id = 9}},
+               {FILTER("action", "action", false), {.action = "a3"}},
+               {FILTER("entity", "entity", true), {.entity = "e3", .entity_id = 3}}};
+    CHECK_CASES(t, pg, runs, rcs,
+                wh_jobs_run_list_sql(x->job, x->status, deep ? DEEP_ID : 0, PAGE, &b));
+    CHECK_CASES(t, pg, outbox, rcs, if (x->job) continue;
+                wh_outbox_list_sql(x->status, deep ? DEEP_ID : 0, PAGE, &b));
+    CHECK_CASES(t, pg, audit, acs, wh_audit_filter f = x->f; f.before_id = deep ? DEEP_ID : 0;
+                f.limit = PAGE; wh_audit_list_sql(&all, &f, &b));
+    /* a member's log: the scope probe rides on the venture's index */
+    wh_principal member = {.id = 2, .role = WH_ROLE_DISPATCHER, .all_ventures = false};
+    CHECK_CASES(t, pg, audit, acs, if (!x->f.venture_id) continue; wh_audit_filter f = x->f;
+                f.before_id = deep ? DEEP_ID : 0; f.limit = PAGE;
+                wh_audit_list_sql(&member, &f, &b));
+}
+
+static void check_all(tempdb *t, bool pg)
+{
+    plan_nums(t, pg);
+    plan_fill(t, fill_sql, N(fill_sql));
+    if (pg)
+        plan_exec(t, "SET plan_cache_mode = force_generic_plan");
+    organisation(t, pg);
+    users_and_freight(t, pg);
+    bpo(t, pg);
+    hotels(t, pg);
+    people_work(t, pg);
+    incentives(t, pg);
+    operations(t, pg);
+}
+
+static void test_sqlite_list_plans_seek(void **state)
+{
+    check_all(*state, false);
+}
+
+static void test_postgres_list_plans_seek(void **state)
+{
+    (void)state;
+    tempdb t;
+    plan_pg_open(&t, "whlists");
+    check_all(&t, true);
+    plan_pg_close(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_sqlite_list_plans_seek, tempdb_setup, tempdb_teardown),
+        cmocka_unit_test(test_postgres_list_plans_seek),
+    };
+    return cmocka_run_group_tests_name("db_list_plans", tests, NULL, NULL);
+}
