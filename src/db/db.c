@@ -14,7 +14,9 @@
 #include "core/log.h"
 #include "core/str.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -27,6 +29,9 @@ struct wh_conn {
     bool held;         /* wh_db_hold: commits are held for the holder */
     bool commit_held;  /* held: the owner committed; the transaction is still open */
     bool in_savepoint; /* held: the owner began again after a held commit (SAVEPOINT wh_held) */
+    /* wh_db_notify payloads for this process, delivered after the real COMMIT */
+    char notes[WH_LIMIT_DB_NOTES][WH_LIMIT_DB_NOTE_CHARS];
+    int nnotes; /* past WH_LIMIT_DB_NOTES: deliver "*" instead */
 };
 
 struct wh_db {
@@ -37,6 +42,8 @@ struct wh_db {
     pthread_cond_t freed;
     int size, in_use;
     wh_conn *conns;
+    wh_db_listener listener; /* note is NULL until wh_db_listen */
+    void *listening;         /* the backend's listening thread, or NULL */
 };
 
 static wh_err pick_backend(const char *url, wh_db *db, wh_error *e)
@@ -87,6 +94,8 @@ void wh_db_free(wh_db *db)
 {
     if (!db)
         return;
+    if (db->listening)
+        db->be->listen_stop(db->listening);
     if (db->conns) {
         for (int i = 0; i < db->size; i++)
             if (db->conns[i].handle)
@@ -166,6 +175,7 @@ wh_err wh_db_acquire(wh_db *db, wh_conn **out, wh_error *e)
     c->held = false;
     c->commit_held = false;
     c->in_savepoint = false;
+    c->nnotes = 0;
     *out = c;
     return WH_OK;
 }
@@ -226,6 +236,50 @@ bool wh_db_unhold(wh_conn *c)
     return pending;
 }
 
+/* Hands this process the notes of a committed transaction (or of one autocommitted statement). */
+static void deliver(wh_conn *c)
+{
+    const wh_db_listener *l = &c->db->listener;
+    if (c->nnotes == 0 || !l->note)
+        return;
+    if (c->nnotes > WH_LIMIT_DB_NOTES) {
+        l->note(l->arg, "*");
+    } else {
+        for (int i = 0; i < c->nnotes; i++)
+            l->note(l->arg, c->notes[i]);
+    }
+    c->nnotes = 0;
+}
+
+wh_err wh_db_notify(wh_conn *c, const char *payload, wh_error *e)
+{
+    const wh_db_backend *be = c->db->be;
+    assert(strlen(payload) < WH_LIMIT_DB_NOTE_CHARS);
+    if (be->notify) {
+        if (fault(e))
+            return WH_ERR_DB;
+        wh_err rc = be->notify(c->handle, payload, e);
+        if (rc != WH_OK)
+            return rc;
+    }
+    if (c->nnotes < WH_LIMIT_DB_NOTES)
+        snprintf(c->notes[c->nnotes], sizeof c->notes[0], "%s", payload);
+    c->nnotes++;
+    if (!c->in_tx)
+        deliver(c); /* the statement before this one committed on its own */
+    return WH_OK;
+}
+
+void wh_db_listen(wh_db *db, const wh_db_listener *l)
+{
+    assert(!db->listener.note);
+    db->listener = *l;
+    if (db->be->listen_start)
+        db->listening = db->be->listen_start(db->target, &db->listener);
+    else
+        l->listening(l->arg);
+}
+
 wh_err wh_db_begin(wh_conn *c, wh_error *e)
 {
     if (fault(e))
@@ -260,6 +314,9 @@ wh_err wh_db_commit(wh_conn *c, wh_error *e)
     }
     wh_err rc = c->db->be->script(c->handle, "COMMIT", e);
     c->in_tx = false;
+    if (rc == WH_OK)
+        deliver(c);
+    c->nnotes = 0;
     return rc;
 }
 
@@ -274,6 +331,7 @@ void wh_db_rollback(wh_conn *c)
         return;
     run_or_warn(c, "ROLLBACK");
     c->in_tx = false;
+    c->nnotes = 0;
 }
 
 wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e)

@@ -2,12 +2,18 @@
  * bool) so the server never has to guess; results come back as text. A broken connection is
  * reported unhealthy and replaced by the pool on next acquire. */
 #include "db/db_int.h"
+#include "core/alloc.h"
 #include "core/log.h"
 #include "core/str.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define OID_BOOL    16
 #define OID_INT8    20
@@ -154,6 +160,120 @@ static wh_err pg_lock(void *handle, int64_t key, wh_error *e)
     return err;
 }
 
+static wh_err pg_notify(void *handle, const char *payload, wh_error *e)
+{
+    const char *values[1] = {payload};
+    Oid types[1] = {OID_TEXT};
+    PGresult *res = PQexecParams(handle, "SELECT pg_notify('wh_inval', $1)", 1, types, values,
+                                 NULL, NULL, 0);
+    wh_err err = PQresultStatus(res) == PGRES_TUPLES_OK ? WH_OK : fail(handle, res, e);
+    PQclear(res);
+    return err;
+}
+
+/* The listening thread: one connection of its own that LISTENs on wh_inval and waits on its
+ * socket (and on a pipe that says stop). A dropped connection is reported (lost) before the
+ * thread reconnects with back-off, so the process never trusts what it cached while it could not
+ * hear. */
+typedef struct {
+    char *target;
+    wh_db_listener l;
+    int stop[2]; /* the pipe that wakes the thread to end */
+    pthread_t thread;
+} listening;
+
+/* Waits up to ms (-1: forever) for fd to be readable or the stop pipe to wake; false on stop. */
+static bool wait_on(listening *ln, int fd, int ms)
+{
+    struct pollfd fds[2] = {{.fd = ln->stop[0], .events = POLLIN}, {.fd = fd, .events = POLLIN}};
+    int n;
+    do
+        n = poll(fds, fd >= 0 ? 2 : 1, ms);
+    while (n < 0 && errno == EINTR);
+    return !(fds[0].revents & POLLIN);
+}
+
+static PGconn *listen_connect(const char *target)
+{
+    PGconn *h = PQconnectdb(target);
+    PGresult *res = PQstatus(h) == CONNECTION_OK ? PQexec(h, "LISTEN wh_inval") : NULL;
+    bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        wh_log(WH_LOG_WARN, "notifications: cannot LISTEN: %s", PQerrorMessage(h));
+    PQclear(res);
+    if (!ok) {
+        PQfinish(h);
+        return NULL;
+    }
+    PQsetNoticeReceiver(h, quiet, NULL);
+    return h;
+}
+
+/* Hands every notification received to note; false when the connection is broken. */
+static bool drain(listening *ln, PGconn *h)
+{
+    PGnotify *n;
+    if (!PQconsumeInput(h))
+        return false;
+    while ((n = PQnotifies(h)) != NULL) {
+        ln->l.note(ln->l.arg, n->extra);
+        PQfreemem(n);
+    }
+    return PQstatus(h) == CONNECTION_OK;
+}
+
+static void *listen_main(void *arg)
+{
+    listening *ln = arg;
+    int backoff = WH_LIMIT_LISTEN_BACKOFF_MIN_MS;
+    for (;;) {
+        PGconn *h = listen_connect(ln->target);
+        if (h) {
+            backoff = WH_LIMIT_LISTEN_BACKOFF_MIN_MS;
+            wh_log(WH_LOG_INFO, "notifications: listening");
+            ln->l.listening(ln->l.arg);
+            bool running = true;
+            while ((running = wait_on(ln, PQsocket(h), -1)) && drain(ln, h))
+                ;
+            ln->l.lost(ln->l.arg);
+            PQfinish(h);
+            if (!running)
+                return NULL;
+            wh_log(WH_LOG_WARN, "notifications: the listening connection dropped; reading"
+                                " through until it is back");
+        }
+        if (!wait_on(ln, -1, backoff))
+            return NULL;
+        backoff = backoff * 2 > WH_LIMIT_LISTEN_BACKOFF_MAX_MS ? WH_LIMIT_LISTEN_BACKOFF_MAX_MS
+                                                               : backoff * 2;
+    }
+}
+
+static void *pg_listen_start(const char *target, const wh_db_listener *l)
+{
+    listening *ln = wh_calloc(1, sizeof *ln);
+    ln->target = wh_strdup(target);
+    ln->l = *l;
+    if (pipe(ln->stop) != 0 || pthread_create(&ln->thread, NULL, listen_main, ln) != 0) {
+        wh_log(WH_LOG_ERROR, "notifications: cannot start the listening thread");
+        abort(); /* like an allocation failure: the machine is broken */
+    }
+    return ln;
+}
+
+static void pg_listen_stop(void *arg)
+{
+    listening *ln = arg;
+    char one = 1;
+    if (write(ln->stop[1], &one, 1) != 1)
+        wh_log(WH_LOG_ERROR, "notifications: cannot wake the listening thread");
+    pthread_join(ln->thread, NULL);
+    close(ln->stop[0]);
+    close(ln->stop[1]);
+    wh_free(ln->target);
+    wh_free(ln);
+}
+
 const wh_db_backend wh_db_postgres_backend = {
     .name = "postgres",
     .begin_sql = "BEGIN",
@@ -163,4 +283,7 @@ const wh_db_backend wh_db_postgres_backend = {
     .query = pg_query,
     .script = pg_script,
     .lock = pg_lock,
+    .notify = pg_notify,
+    .listen_start = pg_listen_start,
+    .listen_stop = pg_listen_stop,
 };
