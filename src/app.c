@@ -171,16 +171,24 @@ static void on_note(void *arg, const char *payload)
 
 static void on_lost(void *arg)
 {
+    wh_log(WH_LOG_INFO, "session cache: off (every session is read from the database)");
     wh_sesscache_listening(arg, false);
 }
 
 static void on_listening(void *arg)
 {
+    wh_log(WH_LOG_INFO, "session cache: on (listening for commits)");
     wh_sesscache_listening(arg, true);
+}
+
+static bool quiet(void *db)
+{
+    return wh_db_listen_quiet(db);
 }
 
 void wh_app_listen(wh_app *app)
 {
+    wh_sesscache_probe(app->session_cache, quiet, app->db);
     wh_db_listen(app->db, &(wh_db_listener){.note = on_note,
                                             .lost = on_lost,
                                             .listening = on_listening,

@@ -159,6 +159,9 @@ typedef struct {
 } wh_sesscache_entry;
 wh_sesscache *wh_sesscache_new(size_t capacity);
 void wh_sesscache_free(wh_sesscache *sc);
+/* Before trusting an entry, find asks quiet(arg) (thread-safe, no lock held) whether every
+ * notification that has arrived was applied; false: read through. Set once, before use. */
+void wh_sesscache_probe(wh_sesscache *sc, bool (*quiet)(void *arg), void *arg);
 /* True and *out (strings copied into a) when hash is cached. *gen always receives the drop
  * count, to hand to wh_sesscache_put after reading the session from the database. */
 bool wh_sesscache_find(wh_sesscache *sc, const char *hash, wh_arena *a, wh_sesscache_entry *out,

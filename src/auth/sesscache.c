@@ -36,6 +36,8 @@ struct wh_sesscache {
     uint64_t tick, gen;
     bool listening;
     size_t count;
+    bool (*quiet)(void *arg); /* wh_sesscache_probe; NULL: always quiet */
+    void *quiet_arg;
 };
 
 wh_sesscache *wh_sesscache_new(size_t capacity)
@@ -62,6 +64,12 @@ static void clear(wh_sesscache *sc)
     for (size_t i = 0; i < sc->nsets * WAYS; i++)
         vacate(sc, &sc->slots[i]);
     sc->gen++;
+}
+
+void wh_sesscache_probe(wh_sesscache *sc, bool (*quiet)(void *arg), void *arg)
+{
+    sc->quiet = quiet;
+    sc->quiet_arg = arg;
 }
 
 void wh_sesscache_free(wh_sesscache *sc)
@@ -95,8 +103,10 @@ static slot *lookup(wh_sesscache *sc, const char *hash)
 bool wh_sesscache_find(wh_sesscache *sc, const char *hash, wh_arena *a, wh_sesscache_entry *out,
                        uint64_t *gen)
 {
+    /* a notification already on the socket but not yet applied must not be outrun */
+    bool quiet = !sc->quiet || sc->quiet(sc->quiet_arg);
     pthread_mutex_lock(&sc->mu);
-    slot *s = sc->listening ? lookup(sc, hash) : NULL;
+    slot *s = sc->listening && quiet ? lookup(sc, hash) : NULL;
     if (s) {
         s->used = ++sc->tick;
         *out = s->v;
@@ -122,8 +132,7 @@ static slot *victim(wh_sesscache *sc, const char *hash)
     return best;
 }
 
-void wh_sesscache_put(wh_sesscache *sc, const char *hash, const wh_sesscache_entry *v,
-                      uint64_t gen)
+void wh_sesscache_put(wh_sesscache *sc, const char *hash, const wh_sesscache_entry *v, uint64_t gen)
 {
     if (strlen(hash) != WH_SESSCACHE_HASH_CHARS)
         return;

@@ -242,6 +242,8 @@ static void deliver(wh_conn *c)
     const wh_db_listener *l = &c->db->listener;
     if (c->nnotes == 0 || !l->note)
         return;
+    if (c->db->listening) /* answer only once the other instances' listeners have it too */
+        c->db->be->listen_echo(c->db->listening, c->handle);
     if (c->nnotes > WH_LIMIT_DB_NOTES) {
         l->note(l->arg, "*");
     } else {
@@ -278,6 +280,11 @@ void wh_db_listen(wh_db *db, const wh_db_listener *l)
         db->listening = db->be->listen_start(db->target, &db->listener);
     else
         l->listening(l->arg);
+}
+
+bool wh_db_listen_quiet(wh_db *db)
+{
+    return !db->listening || db->be->listen_quiet(db->listening);
 }
 
 wh_err wh_db_begin(wh_conn *c, wh_error *e)

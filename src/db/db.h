@@ -108,6 +108,10 @@ typedef struct {
  * SQLite (one process writes): calls listening at once; notes come only from this process's
  * commits. wh_db_free stops the thread. */
 void wh_db_listen(wh_db *db, const wh_db_listener *l);
+/* True when nothing waits unread on the listening connection: no notification has arrived that
+ * the listening thread has not applied yet, and the connection has not been seen to close. A
+ * poll() of one socket, no round trip; always true on SQLite. Thread-safe. */
+bool wh_db_listen_quiet(wh_db *db);
 
 /* Runs one statement with bound parameters. out may be NULL when no rows are wanted.
  * Errors: WH_ERR_UNIQUE (e: 409 conflict) when a unique constraint refused the row,

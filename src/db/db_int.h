@@ -27,6 +27,10 @@ typedef struct {
      * instance to hear); listen_stop ends and joins it. */
     void *(*listen_start)(const char *target, const wh_db_listener *l);
     void (*listen_stop)(void *listening);
+    bool (*listen_quiet)(void *listening);
+    /* After a commit that notified, on its connection handle: sends one more notification and
+     * waits (up to WH_LIMIT_NOTIFY_ECHO_MS) until this process's listener hears it. */
+    void (*listen_echo)(void *listening, void *handle);
 } wh_db_backend;
 
 extern const wh_db_backend wh_db_sqlite_backend;

@@ -3,6 +3,8 @@
  * reported unhealthy and replaced by the pool on next acquire. */
 #include "db/db_int.h"
 #include "core/alloc.h"
+#include "core/clock.h"
+#include "core/crypto.h"
 #include "core/log.h"
 #include "core/str.h"
 
@@ -10,9 +12,11 @@
 #include <libpq-fe.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define OID_BOOL    16
@@ -164,8 +168,8 @@ static wh_err pg_notify(void *handle, const char *payload, wh_error *e)
 {
     const char *values[1] = {payload};
     Oid types[1] = {OID_TEXT};
-    PGresult *res = PQexecParams(handle, "SELECT pg_notify('wh_inval', $1)", 1, types, values,
-                                 NULL, NULL, 0);
+    PGresult *res =
+        PQexecParams(handle, "SELECT pg_notify('wh_inval', $1)", 1, types, values, NULL, NULL, 0);
     wh_err err = PQresultStatus(res) == PGRES_TUPLES_OK ? WH_OK : fail(handle, res, e);
     PQclear(res);
     return err;
@@ -180,6 +184,11 @@ typedef struct {
     wh_db_listener l;
     int stop[2]; /* the pipe that wakes the thread to end */
     pthread_t thread;
+    _Atomic int fd;        /* the listening socket while LISTEN is in place, else -1 */
+    unsigned long long id; /* random: tells this process's echoes from other instances' */
+    pthread_mutex_t mu;
+    pthread_cond_t heard;
+    uint64_t sent, echoed; /* echo numbers sent and the highest heard, under mu */
 } listening;
 
 /* Waits up to ms (-1: forever) for fd to be readable or the stop pipe to wake; false on stop. */
@@ -209,6 +218,25 @@ static PGconn *listen_connect(const char *target)
     return h;
 }
 
+/* True when payload is an echo ("e:<process id>:<number>"), recording this process's own. */
+static bool heard_echo(listening *ln, const char *payload)
+{
+    unsigned long long id = 0, num = 0;
+    char *end = NULL;
+    if (strncmp(payload, "e:", 2) != 0)
+        return false;
+    id = strtoull(payload + 2, &end, 16);
+    if (*end == ':')
+        num = strtoull(end + 1, NULL, 10);
+    pthread_mutex_lock(&ln->mu);
+    if (id == ln->id && num > ln->echoed) {
+        ln->echoed = num;
+        pthread_cond_broadcast(&ln->heard);
+    }
+    pthread_mutex_unlock(&ln->mu);
+    return true;
+}
+
 /* Hands every notification received to note; false when the connection is broken. */
 static bool drain(listening *ln, PGconn *h)
 {
@@ -216,7 +244,8 @@ static bool drain(listening *ln, PGconn *h)
     if (!PQconsumeInput(h))
         return false;
     while ((n = PQnotifies(h)) != NULL) {
-        ln->l.note(ln->l.arg, n->extra);
+        if (!heard_echo(ln, n->extra))
+            ln->l.note(ln->l.arg, n->extra);
         PQfreemem(n);
     }
     return PQstatus(h) == CONNECTION_OK;
@@ -231,11 +260,16 @@ static void *listen_main(void *arg)
         if (h) {
             backoff = WH_LIMIT_LISTEN_BACKOFF_MIN_MS;
             wh_log(WH_LOG_INFO, "notifications: listening");
+            ln->fd = PQsocket(h);
             ln->l.listening(ln->l.arg);
             bool running = true;
             while ((running = wait_on(ln, PQsocket(h), -1)) && drain(ln, h))
                 ;
             ln->l.lost(ln->l.arg);
+            pthread_mutex_lock(&ln->mu);
+            ln->fd = -1;
+            pthread_cond_broadcast(&ln->heard); /* no echo will come: writers stop waiting */
+            pthread_mutex_unlock(&ln->mu);
             PQfinish(h);
             if (!running)
                 return NULL;
@@ -249,11 +283,42 @@ static void *listen_main(void *arg)
     }
 }
 
+static void pg_listen_echo(void *arg, void *handle)
+{
+    listening *ln = arg;
+    char payload[64];
+    struct timespec deadline;
+    wh_error e;
+    wh_error_init(&e);
+    if (ln->fd < 0)
+        return; /* not listening: nothing would echo */
+    pthread_mutex_lock(&ln->mu);
+    uint64_t num = ++ln->sent;
+    pthread_mutex_unlock(&ln->mu);
+    snprintf(payload, sizeof payload, "e:%llx:%llu", ln->id, (unsigned long long)num);
+    if (pg_notify(handle, payload, &e) != WH_OK)
+        return;
+    wh_clock_deadline(CLOCK_MONOTONIC, WH_LIMIT_NOTIFY_ECHO_MS, &deadline);
+    pthread_mutex_lock(&ln->mu);
+    while (ln->echoed < num && ln->fd >= 0)
+        if (pthread_cond_timedwait(&ln->heard, &ln->mu, &deadline) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&ln->mu);
+}
+
 static void *pg_listen_start(const char *target, const wh_db_listener *l)
 {
     listening *ln = wh_calloc(1, sizeof *ln);
     ln->target = wh_strdup(target);
     ln->l = *l;
+    ln->fd = -1;
+    wh_crypto_random((unsigned char *)&ln->id, sizeof ln->id);
+    pthread_mutex_init(&ln->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&ln->heard, &ca);
+    pthread_condattr_destroy(&ca);
     if (pipe(ln->stop) != 0 || pthread_create(&ln->thread, NULL, listen_main, ln) != 0) {
         wh_log(WH_LOG_ERROR, "notifications: cannot start the listening thread");
         abort(); /* like an allocation failure: the machine is broken */
@@ -270,8 +335,18 @@ static void pg_listen_stop(void *arg)
     pthread_join(ln->thread, NULL);
     close(ln->stop[0]);
     close(ln->stop[1]);
+    pthread_mutex_destroy(&ln->mu);
+    pthread_cond_destroy(&ln->heard);
     wh_free(ln->target);
     wh_free(ln);
+}
+
+/* Nothing unread on the listening socket (what the thread has not applied yet, or its close). */
+static bool pg_listen_quiet(void *arg)
+{
+    listening *ln = arg;
+    struct pollfd p = {.fd = ln->fd, .events = POLLIN};
+    return p.fd >= 0 && poll(&p, 1, 0) == 0;
 }
 
 const wh_db_backend wh_db_postgres_backend = {
@@ -286,4 +361,6 @@ const wh_db_backend wh_db_postgres_backend = {
     .notify = pg_notify,
     .listen_start = pg_listen_start,
     .listen_stop = pg_listen_stop,
+    .listen_quiet = pg_listen_quiet,
+    .listen_echo = pg_listen_echo,
 };
