@@ -187,10 +187,11 @@ size_t wh_sesscache_count(wh_sesscache *sc);
 WH_MUST_USE wh_err wh_session_resolve(wh_conn *c, wh_sesscache *sc, wh_arena *a, const char *token,
                                       int64_t now_ms, const wh_session_policy *pol,
                                       wh_principal *p, wh_error *e);
-/* Ends the session of token; every instance forgets it at commit (wh_db_notify). */
+/* Ends the session of token; every instance forgets it at commit (wh_db_notify). Call it
+ * inside a transaction, so the delete and its notification commit together. */
 WH_MUST_USE wh_err wh_session_delete(wh_conn *c, wh_arena *a, const char *token, wh_error *e);
 /* Ends every session of a user but keep_id (0: every one), and has every instance forget the
- * user's cached sessions at commit. */
+ * user's cached sessions at commit (inside a transaction, as wh_session_delete). */
 WH_MUST_USE wh_err wh_session_end_user(wh_conn *c, wh_arena *a, int64_t user_id, int64_t keep_id,
                                        wh_error *e);
 /* Has every instance forget the user's cached sessions at commit (their e-mail, name, role or
