@@ -179,6 +179,15 @@ static wh_err pg_notify(void *handle, const char *payload, wh_error *e)
  * socket (and on a pipe that says stop). A dropped connection is reported (lost) before the
  * thread reconnects with back-off, so the process never trusts what it cached while it could not
  * hear. */
+/* The listening connections' application_name: the writer counts them to know how many
+ * acknowledgements to wait for. */
+#define LISTENER_NAME "wh_listener"
+#define WH_ACK_SLOTS  64 /* echoes waited on at once, per process */
+typedef struct {
+    uint64_t num;
+    int count;
+} ack_slot;
+
 typedef struct {
     char *target;
     wh_db_listener l;
@@ -188,7 +197,8 @@ typedef struct {
     unsigned long long id; /* random: tells this process's echoes from other instances' */
     pthread_mutex_t mu;
     pthread_cond_t heard;
-    uint64_t sent, echoed; /* echo numbers sent and the highest heard, under mu */
+    uint64_t sent, echoed;       /* echo numbers sent and the highest heard, under mu */
+    ack_slot acks[WH_ACK_SLOTS]; /* other listeners' acknowledgements of recent echoes */
 } listening;
 
 /* Waits up to ms (-1: forever) for fd to be readable or the stop pipe to wake; false on stop. */
@@ -204,7 +214,9 @@ static bool wait_on(listening *ln, int fd, int ms)
 
 static PGconn *listen_connect(const char *target)
 {
-    PGconn *h = PQconnectdb(target);
+    const char *keys[] = {"dbname", "application_name", NULL};
+    const char *values[] = {target, LISTENER_NAME, NULL};
+    PGconn *h = PQconnectdbParams(keys, values, 1);
     PGresult *res = PQstatus(h) == CONNECTION_OK ? PQexec(h, "LISTEN wh_inval") : NULL;
     bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok)
@@ -218,21 +230,47 @@ static PGconn *listen_connect(const char *target)
     return h;
 }
 
-/* True when payload is an echo ("e:<process id>:<number>"), recording this process's own. */
-static bool heard_echo(listening *ln, const char *payload)
+/* Parses "<tag>:<process id hex>:<number>"; false when payload is not one. */
+static bool barrier_parse(const char *payload, char tag, unsigned long long *id,
+                          unsigned long long *num)
+{
+    char *end = NULL;
+    if (payload[0] != tag || payload[1] != ':')
+        return false;
+    *id = strtoull(payload + 2, &end, 16);
+    *num = *end == ':' ? strtoull(end + 1, NULL, 10) : 0;
+    return true;
+}
+
+/* Echoes and acknowledgements, the writer's barrier (pg_listen_echo): "e:<id>:<n>" is a writer's
+ * echo, which every other listener acknowledges with "a:<id>:<n>" once it has applied every
+ * notification before it (the server delivers them in commit order). True when payload was
+ * one of the two (then it is not a note). */
+static bool heard_barrier(listening *ln, PGconn *h, const char *payload)
 {
     unsigned long long id = 0, num = 0;
-    char *end = NULL;
-    if (strncmp(payload, "e:", 2) != 0)
-        return false;
-    id = strtoull(payload + 2, &end, 16);
-    if (*end == ':')
-        num = strtoull(end + 1, NULL, 10);
-    pthread_mutex_lock(&ln->mu);
-    if (id == ln->id && num > ln->echoed) {
-        ln->echoed = num;
-        pthread_cond_broadcast(&ln->heard);
+    if (barrier_parse(payload, 'e', &id, &num) && id != ln->id) {
+        char ack[64];
+        wh_error e;
+        wh_error_init(&e);
+        snprintf(ack, sizeof ack, "a:%llx:%llu", id, num);
+        if (pg_notify(h, ack, &e) != WH_OK)
+            wh_log(WH_LOG_WARN, "notifications: cannot acknowledge an echo");
+        return true;
     }
+    bool echo = barrier_parse(payload, 'e', &id, &num);
+    if (!echo && !barrier_parse(payload, 'a', &id, &num))
+        return false;
+    pthread_mutex_lock(&ln->mu);
+    if (id == ln->id && echo && num > ln->echoed)
+        ln->echoed = num;
+    if (id == ln->id && !echo) {
+        ack_slot *a = &ln->acks[num % WH_ACK_SLOTS];
+        if (a->num != num)
+            *a = (ack_slot){num, 0};
+        a->count++;
+    }
+    pthread_cond_broadcast(&ln->heard);
     pthread_mutex_unlock(&ln->mu);
     return true;
 }
@@ -244,7 +282,7 @@ static bool drain(listening *ln, PGconn *h)
     if (!PQconsumeInput(h))
         return false;
     while ((n = PQnotifies(h)) != NULL) {
-        if (!heard_echo(ln, n->extra))
+        if (!heard_barrier(ln, h, n->extra))
             ln->l.note(ln->l.arg, n->extra);
         PQfreemem(n);
     }
@@ -283,6 +321,23 @@ static void *listen_main(void *arg)
     }
 }
 
+/* Listening connections on this database now, this process's included (0 on failure). */
+static long listeners(PGconn *h)
+{
+    PGresult *res =
+        PQexec(h, "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '" LISTENER_NAME
+                  "' AND datname = current_database()");
+    long n = PQresultStatus(res) == PGRES_TUPLES_OK ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    PQclear(res);
+    return n;
+}
+
+static bool barrier_done(listening *ln, uint64_t num, long others)
+{
+    const ack_slot *a = &ln->acks[num % WH_ACK_SLOTS];
+    return ln->echoed >= num && (others <= 0 || (a->num == num && a->count >= others));
+}
+
 static void pg_listen_echo(void *arg, void *handle)
 {
     listening *ln = arg;
@@ -292,6 +347,7 @@ static void pg_listen_echo(void *arg, void *handle)
     wh_error_init(&e);
     if (ln->fd < 0)
         return; /* not listening: nothing would echo */
+    long others = listeners(handle) - 1;
     pthread_mutex_lock(&ln->mu);
     uint64_t num = ++ln->sent;
     pthread_mutex_unlock(&ln->mu);
@@ -300,7 +356,7 @@ static void pg_listen_echo(void *arg, void *handle)
         return;
     wh_clock_deadline(CLOCK_MONOTONIC, WH_LIMIT_NOTIFY_ECHO_MS, &deadline);
     pthread_mutex_lock(&ln->mu);
-    while (ln->echoed < num && ln->fd >= 0)
+    while (!barrier_done(ln, num, others) && ln->fd >= 0)
         if (pthread_cond_timedwait(&ln->heard, &ln->mu, &deadline) == ETIMEDOUT)
             break;
     pthread_mutex_unlock(&ln->mu);
