@@ -56,9 +56,9 @@
  * process drops everything it caches at commit instead), and the longest payload. */
 #define WH_LIMIT_DB_NOTES      8
 #define WH_LIMIT_DB_NOTE_CHARS 96
-/* Longest wait of a commit that notified for its own echo on the listening connection: the
- * server has then passed the notification to every listening connection before the writer
- * answers (a dropped listener makes it wait at most this long). */
+/* Longest wait of a commit that notified for its echo and every other listening instance's
+ * acknowledgement (docs/architecture.md, Database layer): they have then applied it before the
+ * writer answers; a paused or just-dropped listener makes the writer wait at most this long. */
 #define WH_LIMIT_NOTIFY_ECHO_MS 1000
 /* The listening connection's reconnect back-off, doubling from the first to the last. */
 #define WH_LIMIT_LISTEN_BACKOFF_MIN_MS 100

@@ -85,9 +85,11 @@ WH_MUST_USE wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e);
 /* Notifications: a write that every instance must hear of once it commits (the session cache,
  * auth/sesscache.c). wh_db_notify queues payload (at most WH_LIMIT_DB_NOTE_CHARS - 1 bytes) in
  * c's transaction: on PostgreSQL it also runs pg_notify on the channel wh_inval, which the server
- * delivers to every listening connection only if the transaction commits. This process hears it
- * at once, through the listener's note callback, right after the real COMMIT (or after the
- * statement, outside a transaction); a rollback forgets it. More than WH_LIMIT_DB_NOTES in one
+ * delivers to every listening connection only if the transaction commits; after that COMMIT the
+ * writer waits until every other listening instance has acknowledged it (a barrier, at most
+ * WH_LIMIT_NOTIFY_ECHO_MS). This process hears it through the listener's note callback right
+ * after the real COMMIT (or after the statement, outside a transaction: call it inside one, so
+ * the change and the note commit together); a rollback forgets it. More than WH_LIMIT_DB_NOTES in one
  * transaction reach this process as the payload "*" (drop everything). Counts as a db call for
  * fault injection on PostgreSQL. */
 WH_MUST_USE wh_err wh_db_notify(wh_conn *c, const char *payload, wh_error *e);

@@ -28,8 +28,9 @@ typedef struct {
     void *(*listen_start)(const char *target, const wh_db_listener *l);
     void (*listen_stop)(void *listening);
     bool (*listen_quiet)(void *listening);
-    /* After a commit that notified, on its connection handle: sends one more notification and
-     * waits (up to WH_LIMIT_NOTIFY_ECHO_MS) until this process's listener hears it. */
+    /* After a commit that notified, on its connection handle: the barrier. Sends an echo and
+     * waits (up to WH_LIMIT_NOTIFY_ECHO_MS) until this process's listener hears it and every
+     * other listening instance has acknowledged it, i.e. applied what was committed before. */
     void (*listen_echo)(void *listening, void *handle);
 } wh_db_backend;
 
