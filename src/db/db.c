@@ -4,7 +4,9 @@
  * connection's commits are held (wh_db_hold), commit_held means its owner committed: the
  * transaction is still open (in_tx) and ends only with the holder's wh_db_commit after
  * wh_db_unhold, or a rollback; a transaction the owner begins after that is the savepoint
- * wh_held (in_savepoint) of the open one. Acquire and release clear the three flags. */
+ * wh_held (in_savepoint) of the open one. Acquire and release clear the three flags. Notes
+ * (wh_db_notify) queue on the connection and reach this process only after the real COMMIT, after
+ * the writer's barrier (the backend's listen_echo); a rollback or a new acquire forgets them. */
 #define _GNU_SOURCE
 #include "db/db_int.h"
 #include "core/alloc.h"
