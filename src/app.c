@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/fault.h"
+#include "core/limits.h"
 #include "core/log.h"
 #include "eod/eod.h"
 #include "freight/freight.h"
@@ -121,6 +122,7 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     memset(app, 0, sizeof *app);
     app->metrics = wh_metrics_new(wh_clock_now_ms());
     app->idem_waits = wh_idem_waits_new();
+    app->session_cache = wh_sesscache_new(WH_LIMIT_SESSION_CACHE_ENTRIES);
     wh_err rc = wh_config_load(&app->config, e);
     if (rc != WH_OK)
         return rc;
@@ -162,6 +164,37 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     return WH_OK;
 }
 
+static void on_note(void *arg, const char *payload)
+{
+    wh_sesscache_note(arg, payload);
+}
+
+static void on_lost(void *arg)
+{
+    wh_log(WH_LOG_INFO, "session cache: off (every session is read from the database)");
+    wh_sesscache_listening(arg, false);
+}
+
+static void on_listening(void *arg)
+{
+    wh_log(WH_LOG_INFO, "session cache: on (listening for commits)");
+    wh_sesscache_listening(arg, true);
+}
+
+static bool quiet(void *db)
+{
+    return wh_db_listen_quiet(db);
+}
+
+void wh_app_listen(wh_app *app)
+{
+    wh_sesscache_probe(app->session_cache, quiet, app->db);
+    wh_db_listen(app->db, &(wh_db_listener){.note = on_note,
+                                            .lost = on_lost,
+                                            .listening = on_listening,
+                                            .arg = app->session_cache});
+}
+
 void wh_app_cleanup(wh_app *app)
 {
     wh_jobs_free(app->jobs); /* waits for the runs of this process: they use everything below */
@@ -170,7 +203,8 @@ void wh_app_cleanup(wh_app *app)
     wh_cache_free(app->cache);
     wh_integrations_free(app->integrations);
     wh_router_free(app->router);
-    wh_db_free(app->db);
+    wh_db_free(app->db); /* stops the listening thread, which uses the session cache */
+    wh_sesscache_free(app->session_cache);
     wh_metrics_free(app->metrics);
     wh_idem_waits_free(app->idem_waits);
     wh_config_cleanup(&app->config);

@@ -31,11 +31,16 @@ struct wh_app {
     wh_ratelimit *limiter;
     wh_session_policy sessions; /* WH_SESSION_TTL_S and WH_SESSION_MAX_S in ms */
     wh_idem_waits *idem_waits; /* requests waiting on another's Idempotency-Key, per key */
+    /* validated sessions by token hash; trusted once wh_app_listen runs (docs/architecture.md) */
+    wh_sesscache *session_cache;
 };
 
 /* Loads configuration, opens and migrates the database, loads the secret, builds the router. */
 WH_MUST_USE wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e);
 void wh_app_cleanup(wh_app *app);
+/* Starts hearing other instances' commits (wh_db_listen) for the session cache: serve only;
+ * without it every request reads its session from the database. */
+void wh_app_listen(wh_app *app);
 /* Adds every module's route table to rt (wh_app_init does it; the router fuzz target too). */
 void wh_app_add_routes(wh_router *rt);
 

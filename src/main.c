@@ -38,6 +38,7 @@ static int serve(wh_app *app, wh_error *e)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL); /* threads started below inherit the mask */
     signal(SIGPIPE, SIG_IGN);
+    wh_app_listen(app); /* the session cache: trusted while this process hears every commit */
     if (wh_server_start(app, &srv, e) != WH_OK)
         return fail(e);
     wh_outbox_worker *outbox = wh_outbox_worker_start(app->db, app->integrations, app->instance,

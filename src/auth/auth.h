@@ -152,16 +152,58 @@ int64_t wh_session_expiry(const wh_session_policy *pol, int64_t created_ms, int6
 WH_MUST_USE wh_err wh_session_create(wh_conn *c, wh_arena *a, int64_t user_id, bool by_code,
                                      int64_t now_ms, const wh_session_policy *pol, char *token,
                                      size_t token_cap, int64_t *expires_at, wh_error *e);
+/* The session cache (sesscache.c): validated sessions by the hex SHA-256 of their token, bounded
+ * (capacity entries, least recently used of a set evicted), trusted only while the process
+ * listens for notifications (wh_db_listen). Thread-safe. */
+typedef struct wh_sesscache wh_sesscache;
+#define WH_SESSCACHE_HASH_CHARS 64
+typedef struct {
+    int64_t user_id, session_id;
+    int64_t created_ms, expires_ms; /* expires_ms: as this process last read or wrote it */
+    const char *email, *full_name;
+    wh_role role;
+    bool code_signin;
+} wh_sesscache_entry;
+wh_sesscache *wh_sesscache_new(size_t capacity);
+void wh_sesscache_free(wh_sesscache *sc);
+/* Before trusting an entry, find asks quiet(arg) (thread-safe, no lock held) whether every
+ * notification that has arrived was applied; false: read through. Set once, before use. */
+void wh_sesscache_probe(wh_sesscache *sc, bool (*quiet)(void *arg), void *arg);
+/* True and *out (strings copied into a) when hash is cached. *gen always receives the drop
+ * count, to hand to wh_sesscache_put after reading the session from the database. */
+bool wh_sesscache_find(wh_sesscache *sc, const char *hash, wh_arena *a, wh_sesscache_entry *out,
+                       uint64_t *gen);
+/* Stores v (strings copied) unless a drop happened since gen was read or the process does not
+ * listen: then the row read may be older than a change already heard of. */
+void wh_sesscache_put(wh_sesscache *sc, const char *hash, const wh_sesscache_entry *v,
+                      uint64_t gen);
+/* Records the expiry a touch wrote. */
+void wh_sesscache_touched(wh_sesscache *sc, const char *hash, int64_t expires_ms);
+/* Applies a notification: "s:<hash>" drops a session, "u:<user id>" every session of a user,
+ * anything else (e.g. "*") everything. */
+void wh_sesscache_note(wh_sesscache *sc, const char *payload);
+/* Listening started (on) or stopped: either way everything cached so far is dropped. */
+void wh_sesscache_listening(wh_sesscache *sc, bool on);
+/* Entries held now (tests, metrics). */
+size_t wh_sesscache_count(wh_sesscache *sc);
+
 /* Resolves a token to its active user, extending the session (sliding expiry). 401 when the
  * token is unknown, expired, past its absolute lifetime or its user inactive. Strings of p
- * live in the arena. */
-WH_MUST_USE wh_err wh_session_resolve(wh_conn *c, wh_arena *a, const char *token, int64_t now_ms,
-                                      const wh_session_policy *pol, wh_principal *p, wh_error *e);
+ * live in the arena. With sc (may be NULL), a cached session costs no query but the touch (at
+ * most once per WH_LIMIT_SESSION_TOUCH_MS), and a session read from the database is cached. */
+WH_MUST_USE wh_err wh_session_resolve(wh_conn *c, wh_sesscache *sc, wh_arena *a, const char *token,
+                                      int64_t now_ms, const wh_session_policy *pol,
+                                      wh_principal *p, wh_error *e);
+/* Ends the session of token; every instance forgets it at commit (wh_db_notify). Call it
+ * inside a transaction, so the delete and its notification commit together. */
 WH_MUST_USE wh_err wh_session_delete(wh_conn *c, wh_arena *a, const char *token, wh_error *e);
-/* Ends every session of a user but keep_id (0: every one). Sessions are only in the database,
- * so this takes effect on every instance at the next request. */
+/* Ends every session of a user but keep_id (0: every one), and has every instance forget the
+ * user's cached sessions at commit (inside a transaction, as wh_session_delete). */
 WH_MUST_USE wh_err wh_session_end_user(wh_conn *c, wh_arena *a, int64_t user_id, int64_t keep_id,
                                        wh_error *e);
+/* Has every instance forget the user's cached sessions at commit (their e-mail, name, role or
+ * active flag changed). */
+WH_MUST_USE wh_err wh_session_forget_user(wh_conn *c, int64_t user_id, wh_error *e);
 
 /* Navigation per DOMAIN.md §1: the sections for role, given which venture types the scope
  * holds (bit i set = type i of wh_venture_type order: LOGISTICS, TRANSPORT, HOSPITALITY, BPO,

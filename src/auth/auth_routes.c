@@ -193,8 +193,13 @@ static wh_err logout(wh_req *r, wh_error *e)
 {
     wh_conn *c = NULL;
     wh_err rc = wh_req_db(r, &c, e);
+    /* one transaction: the delete and its notification (wh_db_notify) commit together */
+    if (rc == WH_OK)
+        rc = wh_db_begin(c, e);
     if (rc == WH_OK)
         rc = wh_session_delete(c, &r->arena, r->token, e);
+    if (rc == WH_OK)
+        rc = wh_db_commit(c, e);
     if (rc != WH_OK)
         return rc;
     wh_resp_session_cookie(r, "", 0);

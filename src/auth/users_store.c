@@ -97,7 +97,8 @@ wh_err wh_user_update(wh_conn *c, wh_arena *a, int64_t id, const wh_user_input *
     if (wh_rows_count(r) == 0)
         return wh_error_set(e, 404, "not_found", "No such user.");
     from_row(r, 0, out);
-    return WH_OK;
+    /* cached sessions carry the e-mail, name and role: every instance reads them again */
+    return wh_session_forget_user(c, id, e);
 }
 
 wh_err wh_user_find_by_email(wh_conn *c, wh_arena *a, const char *email, wh_user *out,

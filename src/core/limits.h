@@ -55,6 +55,21 @@
 #define WH_LIMIT_DAYS_AHEAD 1
 /* A sliding session is extended at most once per this many milliseconds. */
 #define WH_LIMIT_SESSION_TOUCH_MS 60000
+/* Validated sessions one process keeps in memory (auth/sesscache.c); past it the least recently
+ * used of a token's set of 8 is evicted. Each costs about 200 bytes plus its e-mail and name. */
+#define WH_LIMIT_SESSION_CACHE_ENTRIES 16384
+
+/* Notifications (wh_db_notify): most one transaction queues for this process (past it, the
+ * process drops everything it caches at commit instead), and the longest payload. */
+#define WH_LIMIT_DB_NOTES      8
+#define WH_LIMIT_DB_NOTE_CHARS 96
+/* Longest wait of a commit that notified for its echo and every other listening instance's
+ * acknowledgement (docs/architecture.md, Database layer): they have then applied it before the
+ * writer answers; a paused or just-dropped listener makes the writer wait at most this long. */
+#define WH_LIMIT_NOTIFY_ECHO_MS 1000
+/* The listening connection's reconnect back-off, doubling from the first to the last. */
+#define WH_LIMIT_LISTEN_BACKOFF_MIN_MS 100
+#define WH_LIMIT_LISTEN_BACKOFF_MAX_MS 5000
 
 /* Login codes: lifetime, tries, and how many one user may be sent per hour. */
 #define WH_LIMIT_CODE_TTL_MS    (10 * 60 * 1000)

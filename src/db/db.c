@@ -4,7 +4,9 @@
  * connection's commits are held (wh_db_hold), commit_held means its owner committed: the
  * transaction is still open (in_tx) and ends only with the holder's wh_db_commit after
  * wh_db_unhold, or a rollback; a transaction the owner begins after that is the savepoint
- * wh_held (in_savepoint) of the open one. Acquire and release clear the three flags. */
+ * wh_held (in_savepoint) of the open one. Acquire and release clear the three flags. Notes
+ * (wh_db_notify) queue on the connection and reach this process only after the real COMMIT, after
+ * the writer's barrier (the backend's listen_echo); a rollback or a new acquire forgets them. */
 #define _GNU_SOURCE
 #include "db/db_int.h"
 #include "core/alloc.h"
@@ -14,7 +16,9 @@
 #include "core/log.h"
 #include "core/str.h"
 
+#include <assert.h>
 #include <errno.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -27,6 +31,9 @@ struct wh_conn {
     bool held;         /* wh_db_hold: commits are held for the holder */
     bool commit_held;  /* held: the owner committed; the transaction is still open */
     bool in_savepoint; /* held: the owner began again after a held commit (SAVEPOINT wh_held) */
+    /* wh_db_notify payloads for this process, delivered after the real COMMIT */
+    char notes[WH_LIMIT_DB_NOTES][WH_LIMIT_DB_NOTE_CHARS];
+    int nnotes; /* past WH_LIMIT_DB_NOTES: deliver "*" instead */
 };
 
 struct wh_db {
@@ -37,6 +44,8 @@ struct wh_db {
     pthread_cond_t freed;
     int size, in_use;
     wh_conn *conns;
+    wh_db_listener listener; /* note is NULL until wh_db_listen */
+    void *listening;         /* the backend's listening thread, or NULL */
 };
 
 static wh_err pick_backend(const char *url, wh_db *db, wh_error *e)
@@ -87,6 +96,8 @@ void wh_db_free(wh_db *db)
 {
     if (!db)
         return;
+    if (db->listening)
+        db->be->listen_stop(db->listening);
     if (db->conns) {
         for (int i = 0; i < db->size; i++)
             if (db->conns[i].handle)
@@ -166,6 +177,7 @@ wh_err wh_db_acquire(wh_db *db, wh_conn **out, wh_error *e)
     c->held = false;
     c->commit_held = false;
     c->in_savepoint = false;
+    c->nnotes = 0;
     *out = c;
     return WH_OK;
 }
@@ -226,6 +238,57 @@ bool wh_db_unhold(wh_conn *c)
     return pending;
 }
 
+/* Hands this process the notes of a committed transaction (or of one autocommitted statement). */
+static void deliver(wh_conn *c)
+{
+    const wh_db_listener *l = &c->db->listener;
+    if (c->nnotes == 0 || !l->note)
+        return;
+    if (c->db->listening) /* answer only once the other instances' listeners have it too */
+        c->db->be->listen_echo(c->db->listening, c->handle);
+    if (c->nnotes > WH_LIMIT_DB_NOTES) {
+        l->note(l->arg, "*");
+    } else {
+        for (int i = 0; i < c->nnotes; i++)
+            l->note(l->arg, c->notes[i]);
+    }
+    c->nnotes = 0;
+}
+
+wh_err wh_db_notify(wh_conn *c, const char *payload, wh_error *e)
+{
+    const wh_db_backend *be = c->db->be;
+    assert(strlen(payload) < WH_LIMIT_DB_NOTE_CHARS);
+    if (be->notify) {
+        if (fault(e))
+            return WH_ERR_DB;
+        wh_err rc = be->notify(c->handle, payload, e);
+        if (rc != WH_OK)
+            return rc;
+    }
+    if (c->nnotes < WH_LIMIT_DB_NOTES)
+        snprintf(c->notes[c->nnotes], sizeof c->notes[0], "%s", payload);
+    c->nnotes++;
+    if (!c->in_tx)
+        deliver(c); /* the statement before this one committed on its own */
+    return WH_OK;
+}
+
+void wh_db_listen(wh_db *db, const wh_db_listener *l)
+{
+    assert(!db->listener.note);
+    db->listener = *l;
+    if (db->be->listen_start)
+        db->listening = db->be->listen_start(db->target, &db->listener);
+    else
+        l->listening(l->arg);
+}
+
+bool wh_db_listen_quiet(wh_db *db)
+{
+    return !db->listening || db->be->listen_quiet(db->listening);
+}
+
 wh_err wh_db_begin(wh_conn *c, wh_error *e)
 {
     if (fault(e))
@@ -260,6 +323,9 @@ wh_err wh_db_commit(wh_conn *c, wh_error *e)
     }
     wh_err rc = c->db->be->script(c->handle, "COMMIT", e);
     c->in_tx = false;
+    if (rc == WH_OK)
+        deliver(c);
+    c->nnotes = 0;
     return rc;
 }
 
@@ -274,6 +340,7 @@ void wh_db_rollback(wh_conn *c)
         return;
     run_or_warn(c, "ROLLBACK");
     c->in_tx = false;
+    c->nnotes = 0;
 }
 
 wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e)

@@ -82,6 +82,39 @@ bool wh_db_unhold(wh_conn *c);
  * BEGIN IMMEDIATE already serialises writers). */
 WH_MUST_USE wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e);
 
+/* Notifications: a write that every instance must hear of once it commits (the session cache,
+ * auth/sesscache.c). wh_db_notify queues payload (at most WH_LIMIT_DB_NOTE_CHARS - 1 bytes) in
+ * c's transaction: on PostgreSQL it also runs pg_notify on the channel wh_inval, which the server
+ * delivers to every listening connection only if the transaction commits; after that COMMIT the
+ * writer waits until every other listening instance has acknowledged it (a barrier, at most
+ * WH_LIMIT_NOTIFY_ECHO_MS). This process hears it through the listener's note callback right
+ * after the real COMMIT (or after the statement, outside a transaction: call it inside one, so
+ * the change and the note commit together); a rollback forgets it. More than WH_LIMIT_DB_NOTES in one
+ * transaction reach this process as the payload "*" (drop everything). Counts as a db call for
+ * fault injection on PostgreSQL. */
+WH_MUST_USE wh_err wh_db_notify(wh_conn *c, const char *payload, wh_error *e);
+
+/* What a process does with notifications. Callbacks run on the listening thread (note also on
+ * the committing thread) and must be thread-safe. lost: notes may have been missed (the
+ * listening connection dropped); listening: every note committed from now on will arrive. */
+typedef struct {
+    void (*note)(void *arg, const char *payload);
+    void (*lost)(void *arg);
+    void (*listening)(void *arg);
+    void *arg;
+} wh_db_listener;
+
+/* Starts listening with l (copied; once per db). PostgreSQL: one dedicated connection and
+ * thread that LISTENs on wh_inval, calls lost when the connection drops and reconnects with
+ * back-off (WH_LIMIT_LISTEN_BACKOFF_*_MS), calling listening each time LISTEN is in place.
+ * SQLite (one process writes): calls listening at once; notes come only from this process's
+ * commits. wh_db_free stops the thread. */
+void wh_db_listen(wh_db *db, const wh_db_listener *l);
+/* True when nothing waits unread on the listening connection: no notification has arrived that
+ * the listening thread has not applied yet, and the connection has not been seen to close. A
+ * poll() of one socket, no round trip; always true on SQLite. Thread-safe. */
+bool wh_db_listen_quiet(wh_db *db);
+
 /* Runs one statement with bound parameters. out may be NULL when no rows are wanted.
  * Errors: WH_ERR_UNIQUE (e: 409 conflict) when a unique constraint refused the row,
  * WH_ERR_CONFLICT for a foreign-key violation, WH_ERR_UNAVAILABLE when the database cannot be

@@ -21,6 +21,17 @@ typedef struct {
                     wh_rows **out, wh_error *e);
     wh_err (*script)(void *handle, const char *sql, wh_error *e);
     wh_err (*lock)(void *handle, int64_t key, wh_error *e);
+    /* Sends payload to other instances at commit; NULL for an engine with one instance. */
+    wh_err (*notify)(void *handle, const char *payload, wh_error *e);
+    /* Starts a listening thread on its own connection to target (NULL: the engine has no other
+     * instance to hear); listen_stop ends and joins it. */
+    void *(*listen_start)(const char *target, const wh_db_listener *l);
+    void (*listen_stop)(void *listening);
+    bool (*listen_quiet)(void *listening);
+    /* After a commit that notified, on its connection handle: the barrier. Sends an echo and
+     * waits (up to WH_LIMIT_NOTIFY_ECHO_MS) until this process's listener hears it and every
+     * other listening instance has acknowledged it, i.e. applied what was committed before. */
+    void (*listen_echo)(void *listening, void *handle);
 } wh_db_backend;
 
 extern const wh_db_backend wh_db_sqlite_backend;

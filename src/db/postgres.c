@@ -2,12 +2,22 @@
  * bool) so the server never has to guess; results come back as text. A broken connection is
  * reported unhealthy and replaced by the pool on next acquire. */
 #include "db/db_int.h"
+#include "core/alloc.h"
+#include "core/clock.h"
+#include "core/crypto.h"
 #include "core/log.h"
 #include "core/str.h"
 
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define OID_BOOL    16
 #define OID_INT8    20
@@ -154,6 +164,247 @@ static wh_err pg_lock(void *handle, int64_t key, wh_error *e)
     return err;
 }
 
+static wh_err pg_notify(void *handle, const char *payload, wh_error *e)
+{
+    const char *values[1] = {payload};
+    Oid types[1] = {OID_TEXT};
+    PGresult *res =
+        PQexecParams(handle, "SELECT pg_notify('wh_inval', $1)", 1, types, values, NULL, NULL, 0);
+    wh_err err = PQresultStatus(res) == PGRES_TUPLES_OK ? WH_OK : fail(handle, res, e);
+    PQclear(res);
+    return err;
+}
+
+/* The listening thread: one connection of its own that LISTENs on wh_inval and waits on its
+ * socket (and on a pipe that says stop). A dropped connection is reported (lost) before the
+ * thread reconnects with back-off, so the process never trusts what it cached while it could not
+ * hear. */
+/* The listening connections' application_name: the writer counts them to know how many
+ * acknowledgements to wait for. */
+#define LISTENER_NAME "wh_listener"
+#define WH_ACK_SLOTS  64 /* echoes waited on at once, per process */
+typedef struct {
+    uint64_t num;
+    int count;
+} ack_slot;
+
+typedef struct {
+    char *target;
+    wh_db_listener l;
+    int stop[2]; /* the pipe that wakes the thread to end */
+    pthread_t thread;
+    _Atomic int fd;        /* the listening socket while LISTEN is in place, else -1 */
+    unsigned long long id; /* random: tells this process's echoes from other instances' */
+    pthread_mutex_t mu;
+    pthread_cond_t heard;
+    uint64_t sent, echoed;       /* echo numbers sent and the highest heard, under mu */
+    ack_slot acks[WH_ACK_SLOTS]; /* other listeners' acknowledgements of recent echoes */
+} listening;
+
+/* Waits up to ms (-1: forever) for fd to be readable or the stop pipe to wake; false on stop. */
+static bool wait_on(listening *ln, int fd, int ms)
+{
+    struct pollfd fds[2] = {{.fd = ln->stop[0], .events = POLLIN}, {.fd = fd, .events = POLLIN}};
+    int n;
+    do
+        n = poll(fds, fd >= 0 ? 2 : 1, ms);
+    while (n < 0 && errno == EINTR);
+    return !(fds[0].revents & POLLIN);
+}
+
+static PGconn *listen_connect(const char *target)
+{
+    const char *keys[] = {"dbname", "application_name", NULL};
+    const char *values[] = {target, LISTENER_NAME, NULL};
+    PGconn *h = PQconnectdbParams(keys, values, 1);
+    PGresult *res = PQstatus(h) == CONNECTION_OK ? PQexec(h, "LISTEN wh_inval") : NULL;
+    bool ok = res && PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        wh_log(WH_LOG_WARN, "notifications: cannot LISTEN: %s", PQerrorMessage(h));
+    PQclear(res);
+    if (!ok) {
+        PQfinish(h);
+        return NULL;
+    }
+    PQsetNoticeReceiver(h, quiet, NULL);
+    return h;
+}
+
+/* Parses "<tag>:<process id hex>:<number>"; false when payload is not one. */
+static bool barrier_parse(const char *payload, char tag, unsigned long long *id,
+                          unsigned long long *num)
+{
+    char *end = NULL;
+    if (payload[0] != tag || payload[1] != ':')
+        return false;
+    *id = strtoull(payload + 2, &end, 16);
+    *num = *end == ':' ? strtoull(end + 1, NULL, 10) : 0;
+    return true;
+}
+
+/* Echoes and acknowledgements, the writer's barrier (pg_listen_echo): "e:<id>:<n>" is a writer's
+ * echo, which every other listener acknowledges with "a:<id>:<n>" once it has applied every
+ * notification before it (the server delivers them in commit order). True when payload was
+ * one of the two (then it is not a note). */
+static bool heard_barrier(listening *ln, PGconn *h, const char *payload)
+{
+    unsigned long long id = 0, num = 0;
+    if (barrier_parse(payload, 'e', &id, &num) && id != ln->id) {
+        char ack[64];
+        wh_error e;
+        wh_error_init(&e);
+        snprintf(ack, sizeof ack, "a:%llx:%llu", id, num);
+        if (pg_notify(h, ack, &e) != WH_OK)
+            wh_log(WH_LOG_WARN, "notifications: cannot acknowledge an echo");
+        return true;
+    }
+    bool echo = barrier_parse(payload, 'e', &id, &num);
+    if (!echo && !barrier_parse(payload, 'a', &id, &num))
+        return false;
+    pthread_mutex_lock(&ln->mu);
+    if (id == ln->id && echo && num > ln->echoed)
+        ln->echoed = num;
+    if (id == ln->id && !echo) {
+        ack_slot *a = &ln->acks[num % WH_ACK_SLOTS];
+        if (a->num != num)
+            *a = (ack_slot){num, 0};
+        a->count++;
+    }
+    pthread_cond_broadcast(&ln->heard);
+    pthread_mutex_unlock(&ln->mu);
+    return true;
+}
+
+/* Hands every notification received to note; false when the connection is broken. */
+static bool drain(listening *ln, PGconn *h)
+{
+    PGnotify *n;
+    if (!PQconsumeInput(h))
+        return false;
+    while ((n = PQnotifies(h)) != NULL) {
+        if (!heard_barrier(ln, h, n->extra))
+            ln->l.note(ln->l.arg, n->extra);
+        PQfreemem(n);
+    }
+    return PQstatus(h) == CONNECTION_OK;
+}
+
+static void *listen_main(void *arg)
+{
+    listening *ln = arg;
+    int backoff = WH_LIMIT_LISTEN_BACKOFF_MIN_MS;
+    for (;;) {
+        PGconn *h = listen_connect(ln->target);
+        if (h) {
+            backoff = WH_LIMIT_LISTEN_BACKOFF_MIN_MS;
+            wh_log(WH_LOG_INFO, "notifications: listening");
+            ln->fd = PQsocket(h);
+            ln->l.listening(ln->l.arg);
+            bool running = true;
+            while ((running = wait_on(ln, PQsocket(h), -1)) && drain(ln, h))
+                ;
+            ln->l.lost(ln->l.arg);
+            pthread_mutex_lock(&ln->mu);
+            ln->fd = -1;
+            pthread_cond_broadcast(&ln->heard); /* no echo will come: writers stop waiting */
+            pthread_mutex_unlock(&ln->mu);
+            PQfinish(h);
+            if (!running)
+                return NULL;
+            wh_log(WH_LOG_WARN, "notifications: the listening connection dropped; reading"
+                                " through until it is back");
+        }
+        if (!wait_on(ln, -1, backoff))
+            return NULL;
+        backoff = backoff * 2 > WH_LIMIT_LISTEN_BACKOFF_MAX_MS ? WH_LIMIT_LISTEN_BACKOFF_MAX_MS
+                                                               : backoff * 2;
+    }
+}
+
+/* Listening connections on this database now, this process's included (0 on failure). */
+static long listeners(PGconn *h)
+{
+    PGresult *res =
+        PQexec(h, "SELECT COUNT(*) FROM pg_stat_activity WHERE application_name = '" LISTENER_NAME
+                  "' AND datname = current_database()");
+    long n = PQresultStatus(res) == PGRES_TUPLES_OK ? strtol(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    PQclear(res);
+    return n;
+}
+
+static bool barrier_done(listening *ln, uint64_t num, long others)
+{
+    const ack_slot *a = &ln->acks[num % WH_ACK_SLOTS];
+    return ln->echoed >= num && (others <= 0 || (a->num == num && a->count >= others));
+}
+
+static void pg_listen_echo(void *arg, void *handle)
+{
+    listening *ln = arg;
+    char payload[64];
+    struct timespec deadline;
+    wh_error e;
+    wh_error_init(&e);
+    if (ln->fd < 0)
+        return; /* not listening: nothing would echo */
+    long others = listeners(handle) - 1;
+    pthread_mutex_lock(&ln->mu);
+    uint64_t num = ++ln->sent;
+    pthread_mutex_unlock(&ln->mu);
+    snprintf(payload, sizeof payload, "e:%llx:%llu", ln->id, (unsigned long long)num);
+    if (pg_notify(handle, payload, &e) != WH_OK)
+        return;
+    wh_clock_deadline(CLOCK_MONOTONIC, WH_LIMIT_NOTIFY_ECHO_MS, &deadline);
+    pthread_mutex_lock(&ln->mu);
+    while (!barrier_done(ln, num, others) && ln->fd >= 0)
+        if (pthread_cond_timedwait(&ln->heard, &ln->mu, &deadline) == ETIMEDOUT)
+            break;
+    pthread_mutex_unlock(&ln->mu);
+}
+
+static void *pg_listen_start(const char *target, const wh_db_listener *l)
+{
+    listening *ln = wh_calloc(1, sizeof *ln);
+    ln->target = wh_strdup(target);
+    ln->l = *l;
+    ln->fd = -1;
+    wh_crypto_random((unsigned char *)&ln->id, sizeof ln->id);
+    pthread_mutex_init(&ln->mu, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&ln->heard, &ca);
+    pthread_condattr_destroy(&ca);
+    if (pipe(ln->stop) != 0 || pthread_create(&ln->thread, NULL, listen_main, ln) != 0) {
+        wh_log(WH_LOG_ERROR, "notifications: cannot start the listening thread");
+        abort(); /* like an allocation failure: the machine is broken */
+    }
+    return ln;
+}
+
+static void pg_listen_stop(void *arg)
+{
+    listening *ln = arg;
+    char one = 1;
+    if (write(ln->stop[1], &one, 1) != 1)
+        wh_log(WH_LOG_ERROR, "notifications: cannot wake the listening thread");
+    pthread_join(ln->thread, NULL);
+    close(ln->stop[0]);
+    close(ln->stop[1]);
+    pthread_mutex_destroy(&ln->mu);
+    pthread_cond_destroy(&ln->heard);
+    wh_free(ln->target);
+    wh_free(ln);
+}
+
+/* Nothing unread on the listening socket (what the thread has not applied yet, or its close). */
+static bool pg_listen_quiet(void *arg)
+{
+    listening *ln = arg;
+    struct pollfd p = {.fd = ln->fd, .events = POLLIN};
+    return p.fd >= 0 && poll(&p, 1, 0) == 0;
+}
+
 const wh_db_backend wh_db_postgres_backend = {
     .name = "postgres",
     .begin_sql = "BEGIN",
@@ -163,4 +414,9 @@ const wh_db_backend wh_db_postgres_backend = {
     .query = pg_query,
     .script = pg_script,
     .lock = pg_lock,
+    .notify = pg_notify,
+    .listen_start = pg_listen_start,
+    .listen_stop = pg_listen_stop,
+    .listen_quiet = pg_listen_quiet,
+    .listen_echo = pg_listen_echo,
 };

@@ -38,7 +38,8 @@ static wh_err authenticate(wh_req *r, wh_error *e)
     wh_err rc = wh_req_db(r, &c, e);
     if (rc != WH_OK)
         return rc;
-    rc = wh_session_resolve(c, &r->arena, token, r->now_ms, &r->app->sessions, &r->user, e);
+    rc = wh_session_resolve(c, r->app->session_cache, &r->arena, token, r->now_ms,
+                            &r->app->sessions, &r->user, e);
     if (rc != WH_OK)
         return rc;
     r->authed = true;
