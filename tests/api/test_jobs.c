@@ -65,12 +65,18 @@ static wht_resp *start_on(const wht_server *s, const char *job, json_t *body)
                        body ? body : json_object());
 }
 
-/* POST /jobs/{job}/run on the main server, expecting 202; waits for the end. */
+static void lease_free(const char *job);
+
+/* POST /jobs/{job}/run on the main server, expecting 202; waits for the end, and for the lease
+ * to be given back (the runner releases it just after recording the outcome, so a next run
+ * started in between would rightly be 409). */
 static json_t *run_ok(const char *job, json_t *body)
 {
     wht_resp *r = start_on(NULL, job, body);
     WHT_EXPECT(r, 202);
-    return run_wait(wht_int(r->json, "id"));
+    json_t *run = run_wait(wht_int(r->json, "id"));
+    lease_free(job);
+    return run;
 }
 
 static json_t *job_item(const char *name)
