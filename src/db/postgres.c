@@ -193,7 +193,11 @@ typedef struct {
     wh_db_listener l;
     int stop[2]; /* the pipe that wakes the thread to end */
     pthread_t thread;
-    _Atomic int fd;        /* the listening socket while LISTEN is in place, else -1 */
+    _Atomic int fd; /* the listening socket while LISTEN is in place, else -1 */
+    /* held while the thread reads the socket: libpq closes a broken connection's socket inside
+     * PQconsumeInput, and its number may be reused at once (by an accepted client), so fd is
+     * set to -1 before anyone can poll that number again */
+    pthread_mutex_t io;
     unsigned long long id; /* random: tells this process's echoes from other instances' */
     pthread_mutex_t mu;
     pthread_cond_t heard;
@@ -300,9 +304,17 @@ static void *listen_main(void *arg)
             wh_log(WH_LOG_INFO, "notifications: listening");
             ln->fd = PQsocket(h);
             ln->l.listening(ln->l.arg);
-            bool running = true;
-            while ((running = wait_on(ln, PQsocket(h), -1)) && drain(ln, h))
-                ;
+            bool running = true, alive = true;
+            while (alive && (running = wait_on(ln, PQsocket(h), -1))) {
+                pthread_mutex_lock(&ln->io);
+                alive = drain(ln, h);
+                if (!alive)
+                    ln->fd = -1;
+                pthread_mutex_unlock(&ln->io);
+            }
+            pthread_mutex_lock(&ln->io);
+            ln->fd = -1;
+            pthread_mutex_unlock(&ln->io);
             ln->l.lost(ln->l.arg);
             pthread_mutex_lock(&ln->mu);
             ln->fd = -1;
@@ -370,6 +382,7 @@ static void *pg_listen_start(const char *target, const wh_db_listener *l)
     ln->fd = -1;
     wh_crypto_random((unsigned char *)&ln->id, sizeof ln->id);
     pthread_mutex_init(&ln->mu, NULL);
+    pthread_mutex_init(&ln->io, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -392,6 +405,7 @@ static void pg_listen_stop(void *arg)
     close(ln->stop[0]);
     close(ln->stop[1]);
     pthread_mutex_destroy(&ln->mu);
+    pthread_mutex_destroy(&ln->io);
     pthread_cond_destroy(&ln->heard);
     wh_free(ln->target);
     wh_free(ln);
@@ -401,8 +415,11 @@ static void pg_listen_stop(void *arg)
 static bool pg_listen_quiet(void *arg)
 {
     listening *ln = arg;
+    pthread_mutex_lock(&ln->io);
     struct pollfd p = {.fd = ln->fd, .events = POLLIN};
-    return p.fd >= 0 && poll(&p, 1, 0) == 0;
+    bool quiet = p.fd >= 0 && poll(&p, 1, 0) == 0;
+    pthread_mutex_unlock(&ln->io);
+    return quiet;
 }
 
 const wh_db_backend wh_db_postgres_backend = {

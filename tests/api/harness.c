@@ -1347,7 +1347,8 @@ static int cmp_rows(const void *a, const void *b)
 static void rowset_digest(rowset *s, const char *table, char **out)
 {
     uint64_t h = 1469598103934665603ULL;
-    qsort(s->rows, s->n, sizeof *s->rows, cmp_rows);
+    if (s->n > 0) /* qsort of no rows: rows is still NULL */
+        qsort(s->rows, s->n, sizeof *s->rows, cmp_rows);
     for (size_t i = 0; i < s->n; i++) {
         for (const unsigned char *p = (const unsigned char *)s->rows[i]; *p; p++)
             h = (h ^ *p) * 1099511628211ULL;
