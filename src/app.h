@@ -30,7 +30,7 @@ struct wh_app {
     /* rate limits: in process, or Redis when WH_REDIS_URL is set (docs/ratelimit.md) */
     wh_ratelimit *limiter;
     wh_session_policy sessions; /* WH_SESSION_TTL_S and WH_SESSION_MAX_S in ms */
-    wh_idem_waits *idem_waits; /* requests waiting on another's Idempotency-Key, per key */
+    wh_idem_waits *idem_waits;  /* requests waiting on another's Idempotency-Key, per key */
     /* validated sessions by token hash; trusted once wh_app_listen runs (docs/architecture.md) */
     wh_sesscache *session_cache;
 };

@@ -4,7 +4,7 @@
 
 #include "app.h"
 
-/* The password every demo user gets (printed by make run). */
+/* The password of every demo user (make run prints it). */
 #define WH_SEED_DEMO_PASSWORD "wheelhouse-demo-2026"
 
 /* Creates ventures of every type with offices and one user per role, with memberships, then the

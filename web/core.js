@@ -504,6 +504,18 @@ window.WH = (function () {
     return null;
   }
 
+  // A labelled select (spec.options: [[value, text]...]) or input outside a WH.form that calls
+  // onChange(value) when it changes (screens use it to rewrite the URL at once).
+  function contextControl(spec, onChange) {
+    const id = nextId('ctx');
+    const input = spec.options
+      ? h('select', { id, name: spec.name }, spec.options.map(([v, t]) => h('option', { value: v, text: t })))
+      : h('input', { id, name: spec.name, type: spec.type || 'text', min: spec.min, max: spec.max });
+    input.value = spec.value;
+    input.addEventListener('change', () => onChange(input.value));
+    return h('div.field', {}, h('label', { for: id, text: spec.label }), input);
+  }
+
   // Every item of a cursor list (for small lists a screen groups or joins client-side: people
   // of a venture, hotels, agents); stops after maxPages pages of 200.
   async function allItems(path, query, maxPages) {
@@ -523,6 +535,7 @@ window.WH = (function () {
     errorBox, showProblem, clearProblem, money, bp, dateTime, yesNo, titleCase, toCents, today,
     hashParts, setParams, ventureId, ventures, can, role, isLeader, list, control, readFields,
     form, filters, actions, facts, ventureField, title, empty, screen, findScreen,
+    contextControl,
     setUnauthenticated: (fn) => { onUnauthenticated = fn; },
     allItems,
   };

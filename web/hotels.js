@@ -64,19 +64,8 @@
     return p ? p.full_name : `User ${id}`;
   }
 
-  // A labelled select outside a form that changes the URL at once.
-  function picker(spec, onChange) {
-    const id = WH.nextId('pick');
-    const input = spec.options
-      ? h('select', { id, name: spec.name }, spec.options.map(([v, t]) => h('option', { value: v, text: t })))
-      : h('input', { id, name: spec.name, type: spec.type || 'text', min: spec.min, max: spec.max });
-    input.value = spec.value;
-    input.addEventListener('change', () => onChange(input.value));
-    return h('div.field', {}, h('label', { for: id, text: spec.label }), input);
-  }
-
   function hotelPicker(hotels, hotel, params) {
-    return h('div.filters.picker-bar', {}, h('div.grid', {}, picker({ name: 'hotel', label: 'Hotel', value: String(hotel.id),
+    return h('div.filters.picker-bar', {}, h('div.grid', {}, WH.contextControl({ name: 'hotel', label: 'Hotel', value: String(hotel.id),
       options: hotels.map((x) => [String(x.id), `${x.name} (${x.code})`]) }, (v) => WH.setParams({ ...params, hotel: v }))));
   }
 
@@ -270,7 +259,7 @@
     const nextWeek = addDays(week, 7);
     const weekNav = h('div.day-nav', {},
       h('button.secondary', { type: 'button', text: '‹ Previous week', onclick: () => leave(addDays(week, -7)) }),
-      picker({ name: 'week', label: 'Week of', type: 'date', value: week, max: lastDay }, (v) => { if (isDay(v)) leave(monday(v)); }),
+      WH.contextControl({ name: 'week', label: 'Week of', type: 'date', value: week, max: lastDay }, (v) => { if (isDay(v)) leave(monday(v)); }),
       h('button.secondary', { type: 'button', text: 'Next week ›', disabled: nextWeek > lastDay, onclick: () => leave(nextWeek) }),
       week !== thisWeek ? h('button.link', { type: 'button', text: 'This week', onclick: () => leave(thisWeek) }) : null);
 
@@ -545,7 +534,7 @@
     newLink.setAttribute('href', `#/hotels/reviews/new${WH.qs({ hotel: hotel.id })}`);
     const show = p.show === 'unanswered' ? 'unanswered' : 'all';
     const bar = hotelPicker(hotels, hotel, p);
-    bar.querySelector('.grid').append(picker({ name: 'show', label: 'Show', value: show,
+    bar.querySelector('.grid').append(WH.contextControl({ name: 'show', label: 'Show', value: show,
       options: [['all', 'All reviews'], ['unanswered', 'Needs a response']] }, (v) => WH.setParams({ ...p, hotel: String(hotel.id), show: v === 'all' ? '' : v })));
     content.append(bar);
     const staff = await people(hotel.venture_id);

@@ -33,17 +33,6 @@
     return vs.some((v) => v.id === wanted) ? wanted : (vs[0] ? vs[0].id : null);
   }
 
-  // A labelled select or input outside a WH.form that changes the URL when it changes.
-  function contextControl(spec, onChange) {
-    const id = WH.nextId('ctx');
-    const input = spec.options
-      ? h('select', { id, name: spec.name }, spec.options.map(([v, t]) => h('option', { value: v, text: t })))
-      : h('input', { id, name: spec.name, type: spec.type || 'text', min: spec.min, max: spec.max });
-    input.value = spec.value;
-    input.addEventListener('change', () => onChange(input.value));
-    return h('div.field', {}, h('label', { for: id, text: spec.label }), input);
-  }
-
   // Long text of a report, kept readable: paragraphs as written.
   const prose = (text) => h('div.prose', {}, String(text || '').split(/\n{2,}/).map((p) => h('p', { text: p })));
 
@@ -93,9 +82,9 @@
 
     const go = (patch) => WH.setParams({ venture: String(ventureId), date, ...patch });
     const context = h('div.eod-context', {},
-      vs.length > 1 ? contextControl({ name: 'venture', label: 'Venture', value: String(ventureId),
+      vs.length > 1 ? WH.contextControl({ name: 'venture', label: 'Venture', value: String(ventureId),
         options: vs.map((v) => [String(v.id), `${v.name} (${v.code})`]) }, (v) => go({ venture: v })) : null,
-      contextControl({ name: 'date', label: 'Day', type: 'date', value: date, min: earliest, max: today },
+      WH.contextControl({ name: 'date', label: 'Day', type: 'date', value: date, min: earliest, max: today },
         (v) => { if (isDay(v)) go({ date: v }); }),
       date !== today ? h('a.button-link', { href: `#/eod${WH.qs({ venture: ventureId })}`, text: 'Back to today' }) : null);
 
@@ -229,13 +218,13 @@
 
     const weekNav = h('div.day-nav', {},
       h('button.secondary', { type: 'button', text: '‹ Previous week', onclick: () => go({ week: addDays(monday, -7) }) }),
-      contextControl({ name: 'week', label: 'Week of', type: 'date', value: monday, max: today }, (v) => { if (isDay(v)) go({ week: mondayOf(v) }); }),
+      WH.contextControl({ name: 'week', label: 'Week of', type: 'date', value: monday, max: today }, (v) => { if (isDay(v)) go({ week: mondayOf(v) }); }),
       h('button.secondary', { type: 'button', text: 'Next week ›', disabled: addDays(monday, 7) > today, onclick: () => go({ week: addDays(monday, 7) }) }),
       monday !== mondayOf(today) ? h('button.link', { type: 'button', text: 'This week', onclick: () => go({ week: mondayOf(today) }) }) : null);
     const pickers = h('div.eod-context', {},
-      vs.length > 1 ? contextControl({ name: 'venture', label: 'Venture', value: String(ventureId),
+      vs.length > 1 ? WH.contextControl({ name: 'venture', label: 'Venture', value: String(ventureId),
         options: vs.map((v) => [String(v.id), `${v.name} (${v.code})`]) }, (v) => go({ venture: v, office: '' })) : null,
-      offices.size > 1 ? contextControl({ name: 'office', label: 'Office', value: office ? String(office) : '',
+      offices.size > 1 ? WH.contextControl({ name: 'office', label: 'Office', value: office ? String(office) : '',
         options: [['', 'All offices'], ...[...offices].sort((a, b) => a[1].localeCompare(b[1])).map(([id, n]) => [String(id), n])] },
       (v) => go({ office: v })) : null);
     content.append(viewToggle('week', ventureId, monday, p.office), h('div.filters.team-eod-filters', {}, weekNav, pickers));
@@ -330,16 +319,16 @@
     // Day and venture.
     const dayNav = h('div.day-nav', {},
       h('button.secondary', { type: 'button', text: '‹ Previous day', onclick: () => go({ date: addDays(date, -1) }) }),
-      contextControl({ name: 'date', label: 'Day', type: 'date', value: date, max: today }, (v) => { if (isDay(v)) go({ date: v }); }),
+      WH.contextControl({ name: 'date', label: 'Day', type: 'date', value: date, max: today }, (v) => { if (isDay(v)) go({ date: v }); }),
       h('button.secondary', { type: 'button', text: 'Next day ›', disabled: date >= today, onclick: () => go({ date: addDays(date, 1) }) }),
       date !== today ? h('button.link', { type: 'button', text: 'Today', onclick: () => go({ date: today }) }) : null);
     const pickers = h('div.eod-context', {},
-      vs.length > 1 ? contextControl({ name: 'venture', label: 'Venture', value: String(ventureId),
+      vs.length > 1 ? WH.contextControl({ name: 'venture', label: 'Venture', value: String(ventureId),
         options: vs.map((v) => [String(v.id), `${v.name} (${v.code})`]) }, (v) => go({ venture: v, office: '' })) : null,
-      offices.size > 1 ? contextControl({ name: 'office', label: 'Office', value: office ? String(office) : '',
+      offices.size > 1 ? WH.contextControl({ name: 'office', label: 'Office', value: office ? String(office) : '',
         options: [['', 'All offices'], ...[...offices].sort((a, b) => a[1].localeCompare(b[1])).map(([id, n]) => [String(id), n])] },
       (v) => go({ office: v })) : null,
-      contextControl({ name: 'show', label: 'Show', value: show,
+      WH.contextControl({ name: 'show', label: 'Show', value: show,
         options: [['all', 'Everyone'], ['missing', 'Not submitted'], ['submitted', 'Submitted']] }, (v) => go({ show: v })));
     content.append(viewToggle('day', ventureId, date, p.office), h('div.filters.team-eod-filters', {}, dayNav, pickers));
 

@@ -192,8 +192,8 @@ size_t wh_sesscache_count(wh_sesscache *sc);
  * live in the arena. With sc (may be NULL), a cached session costs no query but the touch (at
  * most once per WH_LIMIT_SESSION_TOUCH_MS), and a session read from the database is cached. */
 WH_MUST_USE wh_err wh_session_resolve(wh_conn *c, wh_sesscache *sc, wh_arena *a, const char *token,
-                                      int64_t now_ms, const wh_session_policy *pol,
-                                      wh_principal *p, wh_error *e);
+                                      int64_t now_ms, const wh_session_policy *pol, wh_principal *p,
+                                      wh_error *e);
 /* Ends the session of token; every instance forgets it at commit (wh_db_notify). Call it
  * inside a transaction, so the delete and its notification commit together. */
 WH_MUST_USE wh_err wh_session_delete(wh_conn *c, wh_arena *a, const char *token, wh_error *e);

@@ -89,8 +89,8 @@ WH_MUST_USE wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e);
  * writer waits until every other listening instance has acknowledged it (a barrier, at most
  * WH_LIMIT_NOTIFY_ECHO_MS). This process hears it through the listener's note callback right
  * after the real COMMIT (or after the statement, outside a transaction: call it inside one, so
- * the change and the note commit together); a rollback forgets it. More than WH_LIMIT_DB_NOTES in one
- * transaction reach this process as the payload "*" (drop everything). Counts as a db call for
+ * the change and the note commit together); a rollback forgets it. More than WH_LIMIT_DB_NOTES in
+ * one transaction reach this process as the payload "*" (drop everything). Counts as a db call for
  * fault injection on PostgreSQL. */
 WH_MUST_USE wh_err wh_db_notify(wh_conn *c, const char *payload, wh_error *e);
 
