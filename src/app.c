@@ -58,7 +58,7 @@ static wh_err setting_once(wh_conn *c, wh_arena *a, const char *key, const char 
         rc = wh_db_query(c, a, "SELECT value FROM settings WHERE key = $1", WH_ARGS(WH_PT(key)), &r,
                          e);
     if (rc == WH_OK && wh_rows_count(r) != 1)
-        rc = wh_error_set(e, 500, "internal", "setting %s is missing", key);
+        rc = wh_fail(e, WH_ERR_INTERNAL, "setting %s is missing", key);
     *out = rc == WH_OK ? wh_rows_text(r, 0, 0) : NULL;
     return rc;
 }
@@ -138,7 +138,7 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     if (!wh_clock_set_zone(app->config.timezone))
         return wh_error_field(e, "WH_TIMEZONE", "is not a known time zone");
     if (wh_crypto_init() != WH_OK)
-        return wh_error_set(e, 500, "internal", "libsodium failed to initialise");
+        return wh_fail(e, WH_ERR_INTERNAL, "libsodium failed to initialise");
     bool sqlite = strncmp(app->config.database_url, "sqlite:", 7) == 0;
     /* SQLite: one connection per worker thread, plus a few for background work */
     int pool = sqlite ? app->config.threads + 4 : app->config.db_pool;

@@ -167,7 +167,7 @@ static wh_err seed_carriers(wh_conn *c, wh_arena *a, int64_t now, wh_error *e)
         bool found = false, known = false;
         rc = wh_fmcsa_parse(a, demo_carriers[i], strlen(demo_carriers[i]), false, &f, &found, e);
         if (rc == WH_OK && !found)
-            rc = wh_error_set(e, 500, "internal", "a demo carrier does not parse");
+            rc = wh_fail(e, WH_ERR_INTERNAL, "a demo carrier does not parse");
         if (rc == WH_OK)
             rc = wh_carrier_find_number(c, a, f.dot_number, NULL, &out, &known, e);
         if (rc != WH_OK || known)

@@ -95,7 +95,7 @@ static wh_err agents(wh_seed_month *sm, agent *g, wh_error *e)
     for (int i = 0; rc == WH_OK && i < NAGENTS; i++) {
         g[i].campaign = cp[i % 2];
         rc = g[i].user ? agent_row(sm, &g[i], e)
-                       : wh_error_set(e, 500, "internal", "A demo agent user is missing.");
+                       : wh_fail(e, WH_ERR_INTERNAL, "A demo agent user is missing.");
     }
     return rc;
 }
@@ -124,7 +124,7 @@ static wh_err call(wh_seed_month *sm, const agent *g, wh_seed_rng *r, int64_t *a
     *at = in.ended_at + wh_seed_rng_range(r, 5, 25) * 60000;
     wh_err rc = wh_bpo_call_create(sm->c, sm->a, &p, &in, in.ended_at, &out, &inserted, e);
     if (rc == WH_OK && !inserted)
-        return wh_error_set(e, 500, "internal", "A demo call was not inserted.");
+        return wh_fail(e, WH_ERR_INTERNAL, "A demo call was not inserted.");
     if (rc == WH_OK)
         rc = wh_seed_audit(sm, g->user, "bpo_call_log.create", "bpo_call_log", out.id, sm->bpo,
                            NULL, wh_bpo_call_json(&out), in.ended_at, e);

@@ -128,7 +128,7 @@ static wh_err load_refs(freight *f, wh_error *e)
         f->ncarriers += rc == WH_OK && wh_carrier_assignable(c);
     }
     if (rc == WH_OK && (!f->creators[2] || !f->offices[0] || !f->shippers[0] || !f->ncarriers))
-        rc = wh_error_set(e, 500, "internal", "The demo freight references are missing.");
+        rc = wh_fail(e, WH_ERR_INTERNAL, "The demo freight references are missing.");
     return rc;
 }
 

@@ -67,7 +67,7 @@ static wh_err ensure_hotels(hotel_ctx *h, wh_error *e)
         h->ids[i] = out.id;
     }
     if (rc == WH_OK && !h->csr)
-        rc = wh_error_set(e, 500, "internal", "The demo CSR is missing.");
+        rc = wh_fail(e, WH_ERR_INTERNAL, "The demo CSR is missing.");
     return rc;
 }
 

@@ -202,7 +202,7 @@ static wh_err ventures(wh_seed_month *sm, wh_error *e)
     if (rc == WH_OK)
         rc = wh_seed_id_of(sm->c, sm->a, sql, "BPO", &sm->bpo, e);
     if (rc == WH_OK && (!sm->frt || !sm->htl || !sm->bpo))
-        rc = wh_error_set(e, 500, "internal", "The demo ventures are missing.");
+        rc = wh_fail(e, WH_ERR_INTERNAL, "The demo ventures are missing.");
     return rc;
 }
 

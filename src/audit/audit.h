@@ -46,6 +46,23 @@ struct wh_req;
  * the request determines are overwritten). */
 WH_MUST_USE wh_err wh_audit_request(struct wh_req *r, wh_conn *c, wh_audit_entry *en, wh_error *e);
 
+/* A change the request made, as the audit log records it: action ("bpo_campaign.update"),
+ * entity and id, venture (0: none), and the record before and after it (NULL when created or
+ * deleted). */
+typedef struct {
+    const char *action, *entity;
+    int64_t id, venture_id;
+    json_t *before, *after;
+} wh_change;
+
+/* Records ch in c's transaction with the request's actor, request id and clock. Takes
+ * ch->before and ch->after: they are released whatever happens. */
+WH_MUST_USE wh_err wh_audit_change(struct wh_req *r, wh_conn *c, const wh_change *ch, wh_error *e);
+/* Ends a write that answers the record it changed: records ch (wh_audit_change), commits and
+ * answers status with ch->after. Takes ch->before and ch->after. */
+WH_MUST_USE wh_err wh_audit_commit(struct wh_req *r, wh_conn *c, int status, const wh_change *ch,
+                                   wh_error *e);
+
 struct wh_route;
 /* GET /audit-log. */
 const struct wh_route *wh_audit_routes(size_t *n);

@@ -31,13 +31,13 @@ static json_t *render(const wh_rows *r, size_t i)
 
 static wh_err list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_conn *c = NULL;
     wh_rows *rows = NULL;
     int64_t venture = 0, actor = 0, entity_id = 0;
     bool has_v = false, has_a = false, has_id = false;
     const char *action = wh_req_query(r, "action"), *entity = wh_req_query(r, "entity");
-    wh_err rc = wh_page_parse(r, "audit", &pg, e);
+    wh_err rc = wh_oldpage_parse(r, "audit", &pg, e);
     if (rc == WH_OK)
         rc = wh_req_query_id(r, "entity_id", &entity_id, &has_id, e);
     if (rc == WH_OK && (entity != NULL) != has_id) /* one record: both or neither */
@@ -71,7 +71,7 @@ static wh_err list(wh_req *r, wh_error *e)
     for (size_t i = 0; i < n && i < (size_t)pg.limit; i++)
         json_array_append_new(items, render(rows, i));
     int64_t last = more ? wh_rows_int(rows, (size_t)pg.limit - 1, 0) : 0;
-    return wh_resp_json(r, 200, wh_page_render(r, &pg, items, more, "", last));
+    return wh_resp_json(r, 200, wh_oldpage_render(r, &pg, items, more, "", last));
 }
 
 wh_err wh_audit_request(wh_req *r, wh_conn *c, wh_audit_entry *en, wh_error *e)
@@ -80,6 +80,31 @@ wh_err wh_audit_request(wh_req *r, wh_conn *c, wh_audit_entry *en, wh_error *e)
     en->request_id = r->id;
     en->at_ms = r->now_ms;
     return wh_audit_record(c, &r->arena, en, e);
+}
+
+wh_err wh_audit_change(wh_req *r, wh_conn *c, const wh_change *ch, wh_error *e)
+{
+    wh_audit_entry en = {.action = ch->action,
+                         .entity = ch->entity,
+                         .entity_id = ch->id,
+                         .venture_id = ch->venture_id,
+                         .before = ch->before,
+                         .after = ch->after};
+    wh_err rc = wh_audit_request(r, c, &en, e);
+    json_decref(ch->before);
+    json_decref(ch->after);
+    return rc;
+}
+
+wh_err wh_audit_commit(wh_req *r, wh_conn *c, int status, const wh_change *ch, wh_error *e)
+{
+    json_incref(ch->after); /* kept for the answer */
+    wh_err rc = wh_audit_change(r, c, ch, e);
+    if (rc != WH_OK) {
+        json_decref(ch->after);
+        return rc;
+    }
+    return wh_req_commit(r, c, status, ch->after, e);
 }
 
 static const wh_route routes[] = {

@@ -33,7 +33,7 @@ static const char *dummy_hash(void)
 
 static wh_err bad_login(wh_error *e)
 {
-    return wh_error_set(e, 401, "unauthenticated", "The e-mail or password is wrong.");
+    return wh_fail(e, WH_ERR_UNAUTH, "The e-mail or password is wrong.");
 }
 
 /* FIRST_DAILY_LOGIN (DOMAIN.md §6) in the sign-in's transaction: credited to the user's first
@@ -185,7 +185,7 @@ static wh_err code_verify(wh_req *r, wh_error *e)
         return start_session(r, c, &u, true, e) == WH_OK ? wh_db_commit(c, e) : WH_ERR_DB;
     if (rc == WH_OK) /* the spent try must stick even though the answer is 401 */
         rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_error_set(e, 401, "unauthenticated", "The e-mail or code is wrong.")
+    return rc == WH_OK ? wh_fail(e, WH_ERR_UNAUTH, "The e-mail or code is wrong.")
                        : rc;
 }
 

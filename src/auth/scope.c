@@ -22,7 +22,7 @@ wh_err wh_scope_check_venture(wh_conn *c, wh_arena *a, const wh_principal *p, in
     if (rc != WH_OK)
         return rc;
     if (!yes)
-        return wh_error_set(e, 403, "forbidden", "Venture %lld is outside your scope.",
+        return wh_fail(e, WH_ERR_FORBIDDEN, "Venture %lld is outside your scope.",
                             (long long)venture_id);
     return WH_OK;
 }
@@ -63,7 +63,7 @@ wh_err wh_scope_check_office(wh_conn *c, wh_arena *a, const wh_principal *p, int
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 403, "forbidden", "Office %lld is outside your scope.",
+        return wh_fail(e, WH_ERR_FORBIDDEN, "Office %lld is outside your scope.",
                             (long long)office_id);
     if (venture_id)
         *venture_id = wh_rows_int(r, 0, 0);

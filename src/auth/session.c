@@ -35,7 +35,7 @@ wh_err wh_session_create(wh_conn *c, wh_arena *a, int64_t user_id, bool by_code,
 
 static wh_err refuse(wh_error *e)
 {
-    return wh_error_set(e, 401, "unauthenticated", "The session is missing, expired or ended.");
+    return wh_fail(e, WH_ERR_UNAUTH, "The session is missing, expired or ended.");
 }
 
 /* The session of hash as the database holds it, into v (strings in a); 401 when there is none,

@@ -59,7 +59,7 @@ static wh_err audit(wh_req *r, wh_conn *c, const char *action, const wh_user *be
 static wh_err check_rule(wh_req *r, const wh_user *target, const wh_user_input *in, wh_error *e)
 {
     const char *why = wh_users_refusal(&r->user, target, in);
-    return why ? wh_error_set(e, 403, "forbidden", "%s", why) : WH_OK;
+    return why ? wh_fail(e, WH_ERR_FORBIDDEN, "%s", why) : WH_OK;
 }
 
 static wh_err create(wh_req *r, wh_error *e)
@@ -144,11 +144,11 @@ static wh_err password_reset(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = check_rule(r, &u, NULL, e);
     if (rc == WH_OK && !u.active)
-        rc = wh_error_set(e, 409, "conflict", "The user is inactive: activate them first.");
+        rc = wh_fail(e, WH_ERR_CONFLICT, "The user is inactive: activate them first.");
     if (rc == WH_OK)
         rc = wh_code_issue(c, &r->arena, r->app->code_key, &u, r->now_ms, &sent, e);
     if (rc == WH_OK && !sent)
-        rc = wh_error_set(e, 409, "conflict",
+        rc = wh_fail(e, WH_ERR_CONFLICT,
                           "The user was sent %d codes in the past hour; try again later.",
                           WH_LIMIT_CODES_PER_HOUR);
     if (rc == WH_OK)
@@ -180,14 +180,14 @@ static wh_err read_filter(wh_req *r, wh_user_filter *f, wh_error *e)
 /* Newest first: (id) descending (a cursor is an id, so it pages any filter safely). */
 static wh_err list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_user_filter f = {0};
     wh_conn *c = NULL;
     wh_user *users = NULL;
     size_t n = 0;
     wh_err rc = read_filter(r, &f, e);
     if (rc == WH_OK)
-        rc = wh_page_parse(r, "users", &pg, e);
+        rc = wh_oldpage_parse(r, "users", &pg, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);
     if (rc == WH_OK)
@@ -200,7 +200,7 @@ static wh_err list(wh_req *r, wh_error *e)
     for (size_t i = 0; i < shown; i++)
         json_array_append_new(items, wh_user_json(&users[i]));
     return wh_resp_json(r, 200,
-                        wh_page_render(r, &pg, items, more, "", shown ? users[shown - 1].id : 0));
+                        wh_oldpage_render(r, &pg, items, more, "", shown ? users[shown - 1].id : 0));
 }
 
 static const wh_route routes[] = {

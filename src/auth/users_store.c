@@ -36,7 +36,7 @@ static void from_row(const wh_rows *r, size_t i, wh_user *u)
 static wh_err hash_password(const char *password, char *out, wh_error *e)
 {
     if (wh_crypto_password_hash(password, out) != WH_OK)
-        return wh_error_set(e, 500, "internal", "Password hashing failed.");
+        return wh_fail(e, WH_ERR_INTERNAL, "Password hashing failed.");
     return WH_OK;
 }
 
@@ -58,7 +58,7 @@ wh_err wh_user_create(wh_conn *c, wh_arena *a, const wh_user_input *in, int64_t 
                     &r, e);
     wh_crypto_wipe(hash, sizeof hash);
     if (rc == WH_ERR_UNIQUE)
-        return wh_error_set(e, 409, "conflict", "A user with this e-mail already exists.");
+        return wh_fail(e, WH_ERR_CONFLICT, "A user with this e-mail already exists.");
     if (rc == WH_OK)
         from_row(r, 0, out);
     return rc;
@@ -72,7 +72,7 @@ wh_err wh_user_get(wh_conn *c, wh_arena *a, int64_t id, wh_user *out, wh_error *
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such user.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such user.");
     from_row(r, 0, out);
     return WH_OK;
 }
@@ -91,11 +91,11 @@ wh_err wh_user_update(wh_conn *c, wh_arena *a, int64_t id, const wh_user_input *
                 WH_PB(in->active), WH_PI(now_ms)),
         &r, e);
     if (rc == WH_ERR_UNIQUE)
-        return wh_error_set(e, 409, "conflict", "A user with this e-mail already exists.");
+        return wh_fail(e, WH_ERR_CONFLICT, "A user with this e-mail already exists.");
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such user.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such user.");
     from_row(r, 0, out);
     /* cached sessions carry the e-mail, name and role: every instance reads them again */
     return wh_session_forget_user(c, id, e);
@@ -157,7 +157,7 @@ wh_err wh_user_password_find(wh_conn *c, wh_arena *a, int64_t id, const char **p
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such user.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such user.");
     *pwhash = wh_rows_null(r, 0, 0) ? NULL : wh_rows_text(r, 0, 0);
     return WH_OK;
 }

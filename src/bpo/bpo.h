@@ -69,14 +69,6 @@ typedef struct {
     bool has_connected, connected, has_deal_won, deal_won;
 } wh_bpo_call_filter;
 
-/* A keyset position: rows strictly after (key, id) in the list's order; limit rows at most
- * (callers ask for page size + 1 to learn whether another page follows). */
-typedef struct {
-    bool after;
-    int64_t key, id;
-    int limit;
-} wh_bpo_page;
-
 /* ---- rules (bpo_rules.c: pure, no I/O) ---- */
 
 /* True when role sees and writes only its own calls (EMPLOYEE). */
@@ -110,12 +102,10 @@ WH_MUST_USE wh_err wh_bpo_campaign_update(wh_conn *c, wh_arena *a, const wh_prin
                                           int64_t id, const wh_bpo_campaign_input *in,
                                           int64_t now_ms, wh_bpo_campaign *out, wh_error *e);
 /* Campaigns in p's scope, newest first (id descending), of one venture unless venture_id is 0;
- * pg->key is unused. */
-void wh_bpo_campaign_list_sql(const wh_principal *p, int64_t venture_id, const wh_bpo_page *pg,
+ * rows render with wh_bpo_campaign_row_json. */
+void wh_bpo_campaign_list_sql(const wh_principal *p, int64_t venture_id, const wh_keyset *ks,
                               wh_sqlb *b);
-WH_MUST_USE wh_err wh_bpo_campaign_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                        int64_t venture_id, const wh_bpo_page *pg,
-                                        wh_bpo_campaign **out, size_t *n, wh_error *e);
+json_t *wh_bpo_campaign_row_json(const wh_rows *rows, size_t i);
 /* Finds campaign id of venture_id (the caller has checked the venture's scope); *found false
  * when the campaign is missing or of another venture. */
 WH_MUST_USE wh_err wh_bpo_campaign_find(wh_conn *c, wh_arena *a, int64_t id, int64_t venture_id,
@@ -136,11 +126,9 @@ WH_MUST_USE wh_err wh_bpo_agent_find(wh_conn *c, wh_arena *a, const wh_principal
                                      wh_error *e);
 /* Agents in p's scope, newest first (id descending), of one venture unless venture_id is 0;
  * an EMPLOYEE gets only their own. */
-void wh_bpo_agent_list_sql(const wh_principal *p, int64_t venture_id, const wh_bpo_page *pg,
+void wh_bpo_agent_list_sql(const wh_principal *p, int64_t venture_id, const wh_keyset *ks,
                            wh_sqlb *b);
-WH_MUST_USE wh_err wh_bpo_agent_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                     int64_t venture_id, const wh_bpo_page *pg, wh_bpo_agent **out,
-                                     size_t *n, wh_error *e);
+json_t *wh_bpo_agent_row_json(const wh_rows *rows, size_t i);
 json_t *wh_bpo_agent_json(const wh_bpo_agent *ag);
 
 /* ---- call logs (bpo_store.c) ---- */
@@ -156,11 +144,9 @@ WH_MUST_USE wh_err wh_bpo_call_create(wh_conn *c, wh_arena *a, const wh_principa
 WH_MUST_USE wh_err wh_bpo_call_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
                                    wh_bpo_call *out, wh_error *e);
 /* Calls in p's scope (an EMPLOYEE's own only) by (started_at, id) descending. */
-void wh_bpo_call_list_sql(const wh_principal *p, const wh_bpo_call_filter *f, const wh_bpo_page *pg,
+void wh_bpo_call_list_sql(const wh_principal *p, const wh_bpo_call_filter *f, const wh_keyset *ks,
                           wh_sqlb *b);
-WH_MUST_USE wh_err wh_bpo_call_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                    const wh_bpo_call_filter *f, const wh_bpo_page *pg,
-                                    wh_bpo_call **out, size_t *n, wh_error *e);
+json_t *wh_bpo_call_row_json(const wh_rows *rows, size_t i);
 json_t *wh_bpo_call_json(const wh_bpo_call *call);
 
 struct wh_route;

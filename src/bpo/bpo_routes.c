@@ -16,39 +16,15 @@
 
 /* ---------------------------------------------------------------- shared */
 
-static wh_err audit(wh_req *r, wh_conn *c, const char *action, const char *entity, int64_t id,
-                    int64_t venture_id, json_t *before, json_t *after, wh_error *e)
-{
-    wh_audit_entry en = {.action = action,
-                         .entity = entity,
-                         .entity_id = id,
-                         .venture_id = venture_id,
-                         .before = before,
-                         .after = after};
-    return wh_audit_request(r, c, &en, e);
-}
+static const wh_list campaigns = {"bpo_campaigns", WH_KEY_ID, 0, 0, wh_bpo_campaign_row_json};
+static const wh_list agents = {"bpo_agents", WH_KEY_ID, 0, 0, wh_bpo_agent_row_json};
+static const wh_list calls = {"bpo_call_logs", WH_KEY_INT, 5, 0, wh_bpo_call_row_json};
 
 static wh_err need_manager(wh_req *r, wh_error *e)
 {
     if (!wh_bpo_may_manage(r->user.role))
-        return wh_error_set(e, 403, "forbidden",
-                            "Your role may log its own calls but not manage campaigns or agents.");
-    return WH_OK;
-}
-
-/* Reads ?limit and ?cursor into a store page of limit + 1 rows; the cursor's sort key must be
- * an integer (the lists here sort by id or by an instant). */
-static wh_err page_of(wh_req *r, const char *list, wh_page *pg, wh_bpo_page *bp, wh_error *e)
-{
-    wh_err rc = wh_page_parse(r, list, pg, e);
-    if (rc != WH_OK)
-        return rc;
-    bp->after = pg->after;
-    bp->id = pg->id;
-    bp->limit = pg->limit + 1;
-    bp->key = 0;
-    if (pg->after && *pg->key && !wh_str_to_i64(wh_str_c(pg->key), INT64_MIN, INT64_MAX, &bp->key))
-        return wh_error_set(e, 400, "invalid_cursor", "The cursor was not issued for this list.");
+        return wh_fail(e, WH_ERR_FORBIDDEN,
+                       "Your role may log its own calls but not manage campaigns or agents.");
     return WH_OK;
 }
 
@@ -61,8 +37,8 @@ static wh_err bpo_venture(wh_req *r, wh_conn *c, int64_t venture_id, wh_error *e
     if (rc != WH_OK)
         return rc;
     if (!found)
-        return wh_error_set(e, 403, "forbidden", "Venture %lld is outside your scope.",
-                            (long long)venture_id);
+        return wh_fail(e, WH_ERR_FORBIDDEN, "Venture %lld is outside your scope.",
+                       (long long)venture_id);
     if (strcmp(type, "BPO") != 0)
         return wh_error_field(e, "venture_id", "must be a BPO venture");
     return WH_OK;
@@ -149,21 +125,19 @@ static wh_err campaign_create(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = read_campaign(r, true, &in, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = bpo_venture(r, c, in.venture_id, e);
     if (rc == WH_OK)
         rc = campaign_office(r, c, &in, in.venture_id, e);
     if (rc == WH_OK)
         rc = wh_bpo_campaign_create(c, &r->arena, &in, r->now_ms, &cp, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "bpo_campaign.create", "bpo_campaign", cp.id, cp.venture_id, NULL,
-                   wh_req_keep(r, wh_bpo_campaign_json(&cp)), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 201, wh_bpo_campaign_json(&cp)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 201,
+                           &(wh_change){"bpo_campaign.create", "bpo_campaign", cp.id, cp.venture_id,
+                                        NULL, wh_bpo_campaign_json(&cp)},
+                           e);
 }
 
 static wh_err campaign_get(wh_req *r, wh_error *e)
@@ -191,46 +165,44 @@ static wh_err campaign_patch(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = read_campaign(r, false, &in, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_bpo_campaign_get(c, &r->arena, &r->user, id, &before, e);
     if (rc == WH_OK)
         rc = campaign_office(r, c, &in, before.venture_id, e);
     if (rc == WH_OK)
         rc = wh_bpo_campaign_update(c, &r->arena, &r->user, id, &in, r->now_ms, &after, e);
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 200,
+                           &(wh_change){"bpo_campaign.update", "bpo_campaign", id, after.venture_id,
+                                        wh_bpo_campaign_json(&before),
+                                        wh_bpo_campaign_json(&after)},
+                           e);
+}
+
+/* GET /bpo/campaigns and /bpo/agents: a page of one venture's (?venture_id) or every venture
+ * in scope. */
+static wh_err venture_list(wh_req *r, const wh_list *l,
+                           void (*sql)(const wh_principal *, int64_t, const wh_keyset *, wh_sqlb *),
+                           wh_error *e)
+{
+    wh_page pg;
+    wh_sqlb b;
+    int64_t venture_id = 0;
+    wh_conn *c = NULL;
+    wh_err rc = wh_page_parse(r, l, &pg, e);
     if (rc == WH_OK)
-        rc = audit(r, c, "bpo_campaign.update", "bpo_campaign", id, after.venture_id,
-                   wh_req_keep(r, wh_bpo_campaign_json(&before)),
-                   wh_req_keep(r, wh_bpo_campaign_json(&after)), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 200, wh_bpo_campaign_json(&after)) : rc;
+        rc = wh_req_venture_filter(r, &c, &venture_id, e);
+    if (rc != WH_OK)
+        return rc;
+    sql(&r->user, venture_id, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 static wh_err campaign_list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
-    wh_bpo_page bp;
-    wh_bpo_campaign *items = NULL;
-    size_t n = 0;
-    int64_t venture_id = 0;
-    wh_conn *c = NULL;
-    wh_err rc = page_of(r, "bpo_campaigns", &pg, &bp, e);
-    if (rc == WH_OK)
-        rc = wh_req_venture_filter(r, &c, &venture_id, e);
-    if (rc == WH_OK)
-        rc = wh_bpo_campaign_list(c, &r->arena, &r->user, venture_id, &bp, &items, &n, e);
-    if (rc != WH_OK)
-        return rc;
-    bool more = n > (size_t)pg.limit;
-    size_t shown = more ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_bpo_campaign_json(&items[i]));
-    int64_t last = shown ? items[shown - 1].id : 0;
-    return wh_resp_json(r, 200, wh_page_render(r, &pg, arr, more, "", last));
+    return venture_list(r, &campaigns, wh_bpo_campaign_list_sql, e);
 }
 
 /* ---------------------------------------------------------------- agents */
@@ -280,43 +252,22 @@ static wh_err agent_create(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = read_agent(r, &in, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = agent_rules(r, c, &in, e);
     if (rc == WH_OK)
         rc = wh_bpo_agent_create(c, &r->arena, &in, r->now_ms, &ag, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "bpo_agent.create", "bpo_agent", ag.id, ag.venture_id, NULL,
-                   wh_req_keep(r, wh_bpo_agent_json(&ag)), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 201, wh_bpo_agent_json(&ag)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 201,
+                           &(wh_change){"bpo_agent.create", "bpo_agent", ag.id, ag.venture_id, NULL,
+                                        wh_bpo_agent_json(&ag)},
+                           e);
 }
 
 static wh_err agent_list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
-    wh_bpo_page bp;
-    wh_bpo_agent *items = NULL;
-    size_t n = 0;
-    int64_t venture_id = 0;
-    wh_conn *c = NULL;
-    wh_err rc = page_of(r, "bpo_agents", &pg, &bp, e);
-    if (rc == WH_OK)
-        rc = wh_req_venture_filter(r, &c, &venture_id, e);
-    if (rc == WH_OK)
-        rc = wh_bpo_agent_list(c, &r->arena, &r->user, venture_id, &bp, &items, &n, e);
-    if (rc != WH_OK)
-        return rc;
-    bool more = n > (size_t)pg.limit;
-    size_t shown = more ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_bpo_agent_json(&items[i]));
-    int64_t last = shown ? items[shown - 1].id : 0;
-    return wh_resp_json(r, 200, wh_page_render(r, &pg, arr, more, "", last));
+    return venture_list(r, &agents, wh_bpo_agent_list_sql, e);
 }
 
 /* ------------------------------------------------------------- call logs */
@@ -367,7 +318,7 @@ static wh_err call_rules(wh_req *r, wh_conn *c, const wh_bpo_call *in, wh_bpo_ca
     if (rc == WH_OK && !found)
         return wh_error_field(e, "agent_id", "must be an agent of the venture");
     if (rc == WH_OK && wh_bpo_own_calls_only(r->user.role) && ag.user_id != r->user.id)
-        return wh_error_set(e, 403, "forbidden", "You may log only your own calls.");
+        return wh_fail(e, WH_ERR_FORBIDDEN, "You may log only your own calls.");
     memset(cp, 0, sizeof *cp);
     if (rc == WH_OK && in->campaign_id)
         rc = wh_bpo_campaign_find(c, &r->arena, in->campaign_id, in->venture_id, cp, &found, e);
@@ -403,7 +354,7 @@ static wh_err call_store(wh_req *r, wh_conn *c, wh_bpo_call *in, wh_bpo_call *ou
     in->talk_seconds = wh_bpo_talk_seconds(in->started_at, in->ended_at);
     wh_err rc = wh_bpo_call_create(c, &r->arena, &r->user, in, r->now_ms, out, &inserted, e);
     if (rc == WH_OK && !inserted) /* call_rules let it through: the agent changed meanwhile */
-        return wh_error_set(e, 403, "forbidden", "You may not log calls for this agent.");
+        return wh_fail(e, WH_ERR_FORBIDDEN, "You may not log calls for this agent.");
     return rc;
 }
 
@@ -414,21 +365,19 @@ static wh_err call_create(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_err rc = read_call(r, &in, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = call_rules(r, c, &in, &cp, e);
     if (rc == WH_OK)
         rc = call_store(r, c, &in, &call, e);
     if (rc == WH_OK)
-        rc = audit(r, c, "bpo_call_log.create", "bpo_call_log", call.id, call.venture_id, NULL,
-                   wh_req_keep(r, wh_bpo_call_json(&call)), e);
-    if (rc == WH_OK)
         rc = call_completed(r, c, &call, &cp, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 201, wh_bpo_call_json(&call)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 201,
+                           &(wh_change){"bpo_call_log.create", "bpo_call_log", call.id,
+                                        call.venture_id, NULL, wh_bpo_call_json(&call)},
+                           e);
 }
 
 static wh_err call_get(wh_req *r, wh_error *e)
@@ -490,28 +439,18 @@ static wh_err read_call_filter(wh_req *r, wh_bpo_call_filter *f, wh_error *e)
 static wh_err call_list(wh_req *r, wh_error *e)
 {
     wh_page pg;
-    wh_bpo_page bp;
+    wh_sqlb b;
     wh_bpo_call_filter f = {0};
-    wh_bpo_call *items = NULL;
-    size_t n = 0;
     wh_conn *c = NULL;
-    wh_err rc = page_of(r, "bpo_call_logs", &pg, &bp, e);
+    wh_err rc = wh_page_parse(r, &calls, &pg, e);
     if (rc == WH_OK)
         rc = read_call_filter(r, &f, e);
     if (rc == WH_OK)
         rc = wh_req_venture_filter(r, &c, &f.venture_id, e);
-    if (rc == WH_OK)
-        rc = wh_bpo_call_list(c, &r->arena, &r->user, &f, &bp, &items, &n, e);
     if (rc != WH_OK)
         return rc;
-    bool more = n > (size_t)pg.limit;
-    size_t shown = more ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_bpo_call_json(&items[i]));
-    const wh_bpo_call *last = shown ? &items[shown - 1] : NULL;
-    const char *key = last ? wh_arena_printf(&r->arena, "%lld", (long long)last->started_at) : "";
-    return wh_resp_json(r, 200, wh_page_render(r, &pg, arr, more, key, last ? last->id : 0));
+    wh_bpo_call_list_sql(&r->user, &f, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 /* ---------------------------------------------------------------- routes */

@@ -7,16 +7,11 @@
 
 #include <string.h>
 
-#define CAMPAIGN_COLS "cp.id, cp.venture_id, cp.office_id, cp.name, cp.client_name, cp.active"
-#define AGENT_COLS    "ag.id, ag.user_id, ag.venture_id, ag.campaign_id, ag.active"
+/* One column list per table, unqualified: the same for SELECT and RETURNING (which may not name
+ * an alias on SQLite), so the main table of a statement is never aliased. */
+#define CAMPAIGN_COLS "id, venture_id, office_id, name, client_name, active"
+#define AGENT_COLS    "id, user_id, venture_id, campaign_id, active"
 #define CALL_COLS                                                                                  \
-    "cl.id, cl.agent_id, cl.user_id, cl.venture_id, cl.campaign_id, cl.started_at,"                \
-    " cl.started_day, cl.ended_at, cl.talk_seconds, cl.dial_count, cl.connected,"                  \
-    " cl.appointment_set, cl.deal_won, cl.revenue_cents, cl.notes"
-/* RETURNING may not name a table alias on SQLite */
-#define CAMPAIGN_RET "id, venture_id, office_id, name, client_name, active"
-#define AGENT_RET    "id, user_id, venture_id, campaign_id, active"
-#define CALL_RET                                                                                   \
     "id, agent_id, user_id, venture_id, campaign_id, started_at, started_day, ended_at,"           \
     " talk_seconds, dial_count, connected, appointment_set, deal_won, revenue_cents, notes"
 
@@ -62,12 +57,10 @@ static void call_row(const wh_rows *r, size_t i, wh_bpo_call *cl)
 
 static wh_err one_campaign(wh_err rc, const wh_rows *r, wh_bpo_campaign *out, wh_error *e)
 {
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such campaign.");
-    campaign_row(r, 0, out);
-    return WH_OK;
+    rc = wh_rows_one(rc, r, "No such campaign.", NULL, e);
+    if (rc == WH_OK)
+        campaign_row(r, 0, out);
+    return rc;
 }
 
 /* ------------------------------------------------------------- campaigns */
@@ -91,7 +84,7 @@ wh_err wh_bpo_campaign_create(wh_conn *c, wh_arena *a, const wh_bpo_campaign_inp
     wh_err rc = wh_db_query(c, a,
                             "INSERT INTO bpo_campaigns (venture_id, office_id, name, client_name,"
                             " active, created_at, updated_at) VALUES ($1, NULLIF($2, 0), $3,"
-                            " NULLIF($4, ''), $5, $6, $6) RETURNING " CAMPAIGN_RET,
+                            " NULLIF($4, ''), $5, $6, $6) RETURNING " CAMPAIGN_COLS,
                             WH_ARGS(WH_PI(in->venture_id), WH_PI(in->office_id), WH_PT(in->name),
                                     WH_PT(in->client_name ? in->client_name : ""),
                                     WH_PB(in->has_active ? in->active : true), WH_PI(now_ms)),
@@ -103,10 +96,11 @@ wh_err wh_bpo_campaign_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64
                            wh_bpo_campaign *out, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "SELECT " CAMPAIGN_COLS " FROM bpo_campaigns cp WHERE cp.id = $3"
-                            " AND " WH_SCOPE_SQL("cp.venture_id", "$1", "$2"),
-                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    wh_err rc =
+        wh_db_query(c, a,
+                    "SELECT " CAMPAIGN_COLS " FROM bpo_campaigns WHERE id = $3 AND " WH_SCOPE_SQL(
+                        "bpo_campaigns.venture_id", "$1", "$2"),
+                    WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
     return one_campaign(rc, r, out, e);
 }
 
@@ -121,7 +115,7 @@ wh_err wh_bpo_campaign_update(wh_conn *c, wh_arena *a, const wh_principal *p, in
         " name = COALESCE(NULLIF($6, ''), name), client_name = CASE WHEN $7 THEN NULLIF($8, '')"
         " ELSE client_name END, active = CASE WHEN $9 THEN $10 ELSE active END, updated_at = $11"
         " WHERE id = $3 AND " WH_SCOPE_SQL("bpo_campaigns.venture_id", "$1",
-                                           "$2") " RETURNING " CAMPAIGN_RET,
+                                           "$2") " RETURNING " CAMPAIGN_COLS,
         WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id), WH_PB(in->has_office),
                 WH_PI(in->office_id), WH_PT(in->name ? in->name : ""), WH_PB(in->has_client),
                 WH_PT(in->client_name ? in->client_name : ""), WH_PB(in->has_active),
@@ -130,31 +124,13 @@ wh_err wh_bpo_campaign_update(wh_conn *c, wh_arena *a, const wh_principal *p, in
     return one_campaign(rc, r, out, e);
 }
 
-void wh_bpo_campaign_list_sql(const wh_principal *p, int64_t venture_id, const wh_bpo_page *pg,
+void wh_bpo_campaign_list_sql(const wh_principal *p, int64_t venture_id, const wh_keyset *ks,
                               wh_sqlb *b)
 {
-    wh_sqlb_init(b, "SELECT " CAMPAIGN_COLS " FROM bpo_campaigns cp");
-    WH_SQLB_SCOPE(b, p, "cp.venture_id");
-    wh_sqlb_and_id(b, "cp.venture_id = ?", venture_id);
-    if (pg->after)
-        wh_sqlb_and(b, "cp.id < ?", WH_PI(pg->id));
-    wh_sqlb_order(b, "cp.id DESC", pg->limit);
-}
-
-wh_err wh_bpo_campaign_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
-                            const wh_bpo_page *pg, wh_bpo_campaign **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_bpo_campaign_list_sql(p, venture_id, pg, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        campaign_row(r, i, &(*out)[i]);
-    return WH_OK;
+    wh_sqlb_init(b, "SELECT " CAMPAIGN_COLS " FROM bpo_campaigns");
+    WH_SQLB_SCOPE(b, p, "bpo_campaigns.venture_id");
+    wh_sqlb_and_id(b, "venture_id = ?", venture_id);
+    wh_sqlb_page(b, NULL, "id", true, ks);
 }
 
 wh_err wh_bpo_campaign_find(wh_conn *c, wh_arena *a, int64_t id, int64_t venture_id,
@@ -162,8 +138,8 @@ wh_err wh_bpo_campaign_find(wh_conn *c, wh_arena *a, int64_t id, int64_t venture
 {
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(c, a,
-                            "SELECT " CAMPAIGN_COLS " FROM bpo_campaigns cp WHERE cp.id = $1"
-                            " AND cp.venture_id = $2",
+                            "SELECT " CAMPAIGN_COLS " FROM bpo_campaigns WHERE id = $1"
+                            " AND venture_id = $2",
                             WH_ARGS(WH_PI(id), WH_PI(venture_id)), &r, e);
     *found = rc == WH_OK && wh_rows_count(r) == 1;
     if (*found)
@@ -175,6 +151,8 @@ static json_t *id_or_null(int64_t id)
 {
     return id ? json_integer(id) : json_null();
 }
+
+WH_ROW_JSON(wh_bpo_campaign_row_json, wh_bpo_campaign, campaign_row, wh_bpo_campaign_json)
 
 json_t *wh_bpo_campaign_json(const wh_bpo_campaign *cp)
 {
@@ -208,13 +186,13 @@ wh_err wh_bpo_agent_create(wh_conn *c, wh_arena *a, const wh_bpo_agent *in, int6
     wh_err rc = wh_db_query(c, a,
                             "INSERT INTO bpo_agents (user_id, venture_id, campaign_id, active,"
                             " created_at, updated_at) VALUES ($1, $2, NULLIF($3, 0), $4, $5, $5)"
-                            " RETURNING " AGENT_RET,
+                            " RETURNING " AGENT_COLS,
                             WH_ARGS(WH_PI(in->user_id), WH_PI(in->venture_id),
                                     WH_PI(in->campaign_id), WH_PB(in->active), WH_PI(now_ms)),
                             &r, e);
     if (rc == WH_ERR_UNIQUE)
-        return wh_error_set(e, 409, "conflict", "User %lld is already an agent of venture %lld.",
-                            (long long)in->user_id, (long long)in->venture_id);
+        return wh_fail(e, WH_ERR_UNIQUE, "User %lld is already an agent of venture %lld.",
+                       (long long)in->user_id, (long long)in->venture_id);
     if (rc == WH_OK)
         agent_row(r, 0, out);
     return rc;
@@ -226,8 +204,8 @@ wh_err wh_bpo_agent_find(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(
         c, a,
-        "SELECT " AGENT_COLS " FROM bpo_agents ag WHERE ag.id = $3 AND"
-        " ag.venture_id = $4 AND " WH_SCOPE_SQL("ag.venture_id", "$1", "$2"),
+        "SELECT " AGENT_COLS " FROM bpo_agents WHERE id = $3 AND venture_id = $4 AND " WH_SCOPE_SQL(
+            "bpo_agents.venture_id", "$1", "$2"),
         WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id), WH_PI(venture_id)), &r, e);
     *found = rc == WH_OK && wh_rows_count(r) == 1;
     if (*found)
@@ -235,34 +213,18 @@ wh_err wh_bpo_agent_find(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t
     return rc;
 }
 
-void wh_bpo_agent_list_sql(const wh_principal *p, int64_t venture_id, const wh_bpo_page *pg,
+void wh_bpo_agent_list_sql(const wh_principal *p, int64_t venture_id, const wh_keyset *ks,
                            wh_sqlb *b)
 {
-    wh_sqlb_init(b, "SELECT " AGENT_COLS " FROM bpo_agents ag");
-    WH_SQLB_SCOPE(b, p, "ag.venture_id");
+    wh_sqlb_init(b, "SELECT " AGENT_COLS " FROM bpo_agents");
+    WH_SQLB_SCOPE(b, p, "bpo_agents.venture_id");
     if (wh_bpo_own_calls_only(p->role))
-        wh_sqlb_and(b, "ag.user_id = ?", WH_PI(p->id));
-    wh_sqlb_and_id(b, "ag.venture_id = ?", venture_id);
-    if (pg->after)
-        wh_sqlb_and(b, "ag.id < ?", WH_PI(pg->id));
-    wh_sqlb_order(b, "ag.id DESC", pg->limit);
+        wh_sqlb_and(b, "user_id = ?", WH_PI(p->id));
+    wh_sqlb_and_id(b, "venture_id = ?", venture_id);
+    wh_sqlb_page(b, NULL, "id", true, ks);
 }
 
-wh_err wh_bpo_agent_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
-                         const wh_bpo_page *pg, wh_bpo_agent **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_bpo_agent_list_sql(p, venture_id, pg, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        agent_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_bpo_agent_row_json, wh_bpo_agent, agent_row, wh_bpo_agent_json)
 
 json_t *wh_bpo_agent_json(const wh_bpo_agent *ag)
 {
@@ -290,7 +252,7 @@ wh_err wh_bpo_call_create(wh_conn *c, wh_arena *a, const wh_principal *p, const 
         " revenue_cents, notes, created_by, created_at) SELECT ag.id, ag.user_id, ag.venture_id,"
         " NULLIF($6, 0), $7, $8, NULLIF($9, 0), $10, $11, $12, $13, $14, $15, $16, $2, $17 FROM"
         " bpo_agents ag WHERE ag.id = $4 AND ag.venture_id = $5 AND (NOT $3 OR ag.user_id = $2)"
-        " AND " WH_SCOPE_SQL("ag.venture_id", "$1", "$2") " RETURNING " CALL_RET,
+        " AND " WH_SCOPE_SQL("ag.venture_id", "$1", "$2") " RETURNING " CALL_COLS,
         WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PB(wh_bpo_own_calls_only(p->role)),
                 WH_PI(in->agent_id), WH_PI(in->venture_id), WH_PI(in->campaign_id),
                 WH_PI(in->started_at), WH_PT(in->started_day), WH_PI(in->ended_at),
@@ -308,55 +270,37 @@ wh_err wh_bpo_call_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t i
                        wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc =
-        wh_db_query(c, a,
-                    "SELECT " CALL_COLS " FROM bpo_call_logs cl WHERE cl.id = $4 AND"
-                    " (NOT $3 OR cl.user_id = $2) AND " WH_SCOPE_SQL("cl.venture_id", "$1", "$2"),
-                    WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id),
-                            WH_PB(wh_bpo_own_calls_only(p->role)), WH_PI(id)),
-                    &r, e);
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such call log.");
-    call_row(r, 0, out);
-    return WH_OK;
+    wh_err rc = wh_db_query(
+        c, a,
+        "SELECT " CALL_COLS " FROM bpo_call_logs WHERE id = $4 AND"
+        " (NOT $3 OR user_id = $2) AND " WH_SCOPE_SQL("bpo_call_logs.venture_id", "$1", "$2"),
+        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PB(wh_bpo_own_calls_only(p->role)),
+                WH_PI(id)),
+        &r, e);
+    rc = wh_rows_one(rc, r, "No such call log.", NULL, e);
+    if (rc == WH_OK)
+        call_row(r, 0, out);
+    return rc;
 }
 
-void wh_bpo_call_list_sql(const wh_principal *p, const wh_bpo_call_filter *f, const wh_bpo_page *pg,
+void wh_bpo_call_list_sql(const wh_principal *p, const wh_bpo_call_filter *f, const wh_keyset *ks,
                           wh_sqlb *b)
 {
-    wh_sqlb_init(b, "SELECT " CALL_COLS " FROM bpo_call_logs cl");
-    WH_SQLB_SCOPE(b, p, "cl.venture_id");
+    wh_sqlb_init(b, "SELECT " CALL_COLS " FROM bpo_call_logs");
+    WH_SQLB_SCOPE(b, p, "bpo_call_logs.venture_id");
     if (wh_bpo_own_calls_only(p->role))
-        wh_sqlb_and(b, "cl.user_id = ?", WH_PI(p->id));
-    wh_sqlb_and_id(b, "cl.venture_id = ?", f->venture_id);
-    wh_sqlb_and_id(b, "cl.agent_id = ?", f->agent_id);
-    wh_sqlb_and_id(b, "cl.campaign_id = ?", f->campaign_id);
-    wh_sqlb_and_text(b, "cl.started_day >= ?", f->from);
-    wh_sqlb_and_text(b, "cl.started_day <= ?", f->to);
-    wh_sqlb_and_flag(b, "cl.connected = ?", f->has_connected, f->connected);
-    wh_sqlb_and_flag(b, "cl.deal_won = ?", f->has_deal_won, f->deal_won);
-    if (pg->after)
-        wh_sqlb_seek(b, "cl.started_at, cl.id", true, WH_PI(pg->key), WH_PI(pg->id));
-    wh_sqlb_order(b, "cl.started_at DESC, cl.id DESC", pg->limit);
+        wh_sqlb_and(b, "user_id = ?", WH_PI(p->id));
+    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
+    wh_sqlb_and_id(b, "agent_id = ?", f->agent_id);
+    wh_sqlb_and_id(b, "campaign_id = ?", f->campaign_id);
+    wh_sqlb_and_text(b, "started_day >= ?", f->from);
+    wh_sqlb_and_text(b, "started_day <= ?", f->to);
+    wh_sqlb_and_flag(b, "connected = ?", f->has_connected, f->connected);
+    wh_sqlb_and_flag(b, "deal_won = ?", f->has_deal_won, f->deal_won);
+    wh_sqlb_page(b, "started_at", "id", true, ks);
 }
 
-wh_err wh_bpo_call_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_bpo_call_filter *f,
-                        const wh_bpo_page *pg, wh_bpo_call **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_bpo_call_list_sql(p, f, pg, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        call_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_bpo_call_row_json, wh_bpo_call, call_row, wh_bpo_call_json)
 
 json_t *wh_bpo_call_json(const wh_bpo_call *call)
 {

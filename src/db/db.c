@@ -167,7 +167,7 @@ wh_err wh_db_acquire(wh_db *db, wh_conn **out, wh_error *e)
     pthread_mutex_unlock(&db->mu);
     *out = NULL;
     if (!c)
-        return wh_error_set(e, 503, "unavailable", "No database connection is free; try again.");
+        return wh_fail(e, WH_ERR_UNAVAILABLE, "No database connection is free; try again.");
     wh_err rc = ensure_connected(c, e);
     if (rc != WH_OK) {
         give_back(db, c);
@@ -197,7 +197,7 @@ static bool fault(wh_error *e)
 {
     if (!wh_fault_on() || !wh_fault_step(WH_FAULT_DB))
         return false;
-    wh_error_set(e, 500, "internal", "Database error: injected fault.");
+    wh_fail(e, WH_ERR_INTERNAL, "Database error: injected fault.");
     return true;
 }
 
@@ -372,7 +372,7 @@ wh_err wh_db_fail_internal(const char *engine, const char *state, const char *ms
                           "error", msg ? msg : "");
     wh_log_json(WH_LOG_ERROR, "database error", f);
     json_decref(f);
-    wh_error_set(e, 500, "internal", "The database could not complete the request.");
+    wh_fail(e, WH_ERR_INTERNAL, "The database could not complete the request.");
     return WH_ERR_DB;
 }
 
@@ -431,4 +431,16 @@ bool wh_rows_bool(const wh_rows *r, size_t row, size_t col)
 {
     const char *s = wh_rows_text(r, row, col);
     return s && (s[0] == '1' || s[0] == 't');
+}
+
+wh_err wh_rows_one(wh_err rc, const wh_rows *r, const char *not_found, const char *conflict,
+                   wh_error *e)
+{
+    if (rc == WH_ERR_UNIQUE && conflict)
+        return wh_fail(e, WH_ERR_UNIQUE, "%s", conflict);
+    if (rc != WH_OK)
+        return rc;
+    if (wh_rows_count(r) == 0)
+        return wh_fail(e, WH_ERR_NOT_FOUND, "%s", not_found);
+    return WH_OK;
 }

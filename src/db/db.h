@@ -159,10 +159,40 @@ void wh_sqlb_and_flag(wh_sqlb *b, const char *cond, bool has, bool flag);
 void wh_sqlb_seek(wh_sqlb *b, const char *cols, bool desc, wh_param key, wh_param id);
 /* Ends with " ORDER BY order LIMIT ?". */
 void wh_sqlb_order(wh_sqlb *b, const char *order, int64_t limit);
+/* Where a page of a list starts. A list is ordered by a sort key and then id (or by id alone);
+ * a page holds the rows strictly after (key, id) of the previous page's last row in that order,
+ * or the first rows when after is false, and at most limit rows (the page size + 1: the extra row
+ * only tells that another page follows). */
+typedef enum {
+    WH_KEY_ID,   /* ordered by id alone: key is "" */
+    WH_KEY_INT,  /* an integer sort key (an instant): key_i */
+    WH_KEY_TEXT, /* a text sort key (a name, a YYYY-MM-DD day): key */
+} wh_key_type;
+
+typedef struct {
+    bool after;
+    wh_key_type type;
+    const char *key; /* text of the sort key; "" when none */
+    int64_t key_i;   /* the key as an integer (WH_KEY_INT) */
+    int64_t id;
+    int limit;
+} wh_keyset;
+
+/* Ends a list statement with its page: the seek after ks's row, when a cursor was given, as a
+ * row-value comparison in the index's order ("(key_col, id_col) < (?, ?)" when desc, ">"
+ * otherwise; "id_col < ?" for WH_KEY_ID, where key_col is unused), then
+ * " ORDER BY key_col DESC, id_col DESC LIMIT ?" (ASC when not desc). */
+void wh_sqlb_page(wh_sqlb *b, const char *key_col, const char *id_col, bool desc,
+                  const wh_keyset *ks);
 /* Runs the statement (as wh_db_query). */
 WH_MUST_USE wh_err wh_sqlb_query(wh_conn *c, wh_arena *a, const wh_sqlb *b, wh_rows **out,
                                  wh_error *e);
 
+/* The one row of a statement that reads or writes a single row: rc (from wh_db_query) passes
+ * through, except that a unique violation gets conflict as its detail when conflict is not
+ * NULL; no row is WH_ERR_NOT_FOUND with not_found as its detail. */
+WH_MUST_USE wh_err wh_rows_one(wh_err rc, const wh_rows *r, const char *not_found,
+                               const char *conflict, wh_error *e);
 size_t wh_rows_count(const wh_rows *r);
 bool wh_rows_null(const wh_rows *r, size_t row, size_t col);
 /* Text of a cell (borrowed from the arena); NULL for SQL NULL. */
@@ -172,6 +202,17 @@ const char *wh_rows_text(const wh_rows *r, size_t row, size_t col);
 int64_t wh_rows_int(const wh_rows *r, size_t row, size_t col);
 /* Boolean of a cell (1/0 on SQLite, t/f on PostgreSQL); false for NULL. */
 bool wh_rows_bool(const wh_rows *r, size_t row, size_t col);
+
+/* Defines json_t *name(const wh_rows *rows, size_t i): row i read into a T by
+ * row_fn(rows, i, &t) and rendered by json_fn(&t); the row renderer of a list (http.h wh_list).
+ * The defining file includes jansson. */
+#define WH_ROW_JSON(name, T, row_fn, json_fn)                                                      \
+    json_t *name(const wh_rows *rows, size_t i)                                                    \
+    {                                                                                              \
+        T row_;                                                                                    \
+        row_fn(rows, i, &row_);                                                                    \
+        return json_fn(&row_);                                                                     \
+    }
 
 /* Applies the migrations of this engine that are not yet recorded in schema_migrations, each
  * in its own transaction, under a lock so concurrent starts apply each once. *applied counts

@@ -28,15 +28,15 @@ static wh_err fail(PGconn *h, const PGresult *res, wh_error *e)
 {
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (state && strcmp(state, "23505") == 0) {
-        wh_error_set(e, 409, "conflict", "A record with the same unique value already exists.");
+        wh_fail(e, WH_ERR_CONFLICT, "A record with the same unique value already exists.");
         return WH_ERR_UNIQUE;
     }
     if (state && strcmp(state, "23503") == 0) {
-        wh_error_set(e, 409, "conflict", "The change refers to a record that does not exist.");
+        wh_fail(e, WH_ERR_CONFLICT, "The change refers to a record that does not exist.");
         return WH_ERR_CONFLICT;
     }
     if (PQstatus(h) != CONNECTION_OK || (state && strncmp(state, "08", 2) == 0)) {
-        wh_error_set(e, 503, "unavailable", "The database cannot be reached.");
+        wh_fail(e, WH_ERR_UNAVAILABLE, "The database cannot be reached.");
         return WH_ERR_UNAVAILABLE;
     }
     return wh_db_fail_internal("postgres", state,
@@ -54,7 +54,7 @@ static wh_err pg_connect(const char *target, void **handle, wh_error *e)
     PGconn *h = PQconnectdb(target);
     if (PQstatus(h) != CONNECTION_OK) {
         wh_log(WH_LOG_ERROR, "cannot connect to PostgreSQL: %s", PQerrorMessage(h));
-        wh_err err = wh_error_set(e, 503, "unavailable", "The database cannot be reached.");
+        wh_err err = wh_fail(e, WH_ERR_UNAVAILABLE, "The database cannot be reached.");
         PQfinish(h);
         return err;
     }
@@ -109,7 +109,7 @@ static wh_err pg_query(void *handle, wh_arena *a, const char *sql, const wh_para
     const char *values[WH_LIMIT_SQL_PARAMS];
     char nums[WH_LIMIT_SQL_PARAMS][24];
     if (n > WH_LIMIT_SQL_PARAMS)
-        return wh_error_set(e, 500, "internal", "Too many SQL parameters.");
+        return wh_fail(e, WH_ERR_INTERNAL, "Too many SQL parameters.");
     for (int i = 0; i < n; i++) {
         switch (p[i].type) {
         case WH_P_NULL:

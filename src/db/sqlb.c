@@ -110,10 +110,44 @@ void wh_sqlb_order(wh_sqlb *b, const char *order, int64_t limit)
     bind(b, WH_PI(limit));
 }
 
+void wh_sqlb_page(wh_sqlb *b, const char *key_col, const char *id_col, bool desc,
+                  const wh_keyset *ks)
+{
+    const char *dir = desc ? " DESC" : " ASC";
+    if (ks->after && ks->type == WH_KEY_ID) {
+        start_condition(b);
+        append_s(b, id_col);
+        append_s(b, desc ? " < " : " > ");
+        bind(b, WH_PI(ks->id));
+        append_s(b, ")");
+    } else if (ks->after) {
+        start_condition(b);
+        append_s(b, "(");
+        append_s(b, key_col);
+        append_s(b, ", ");
+        append_s(b, id_col);
+        append_s(b, desc ? ") < (" : ") > (");
+        bind(b, ks->type == WH_KEY_INT ? WH_PI(ks->key_i) : WH_PT(ks->key));
+        append_s(b, ", ");
+        bind(b, WH_PI(ks->id));
+        append_s(b, "))");
+    }
+    append_s(b, " ORDER BY ");
+    if (ks->type != WH_KEY_ID) {
+        append_s(b, key_col);
+        append_s(b, dir);
+        append_s(b, ", ");
+    }
+    append_s(b, id_col);
+    append_s(b, dir);
+    append_s(b, " LIMIT ");
+    bind(b, WH_PI(ks->limit));
+}
+
 wh_err wh_sqlb_query(wh_conn *c, wh_arena *a, const wh_sqlb *b, wh_rows **out, wh_error *e)
 {
     assert(!b->overflow); /* the lists are fixed shapes: a test would have seen it */
     if (b->overflow)
-        return wh_error_set(e, 500, "internal", "A list statement did not fit its bounds.");
+        return wh_fail(e, WH_ERR_INTERNAL, "A list statement did not fit its bounds.");
     return wh_db_query(c, a, b->sql, b->params, b->n, out, e);
 }

@@ -25,15 +25,15 @@ static wh_err fail(sqlite3 *h, int rc, wh_error *e)
     int ext = h ? sqlite3_extended_errcode(h) : rc;
     const char *msg = h ? sqlite3_errmsg(h) : sqlite3_errstr(rc);
     if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        wh_error_set(e, 409, "conflict", "A record with the same unique value already exists.");
+        wh_fail(e, WH_ERR_CONFLICT, "A record with the same unique value already exists.");
         return WH_ERR_UNIQUE;
     }
     if (ext == SQLITE_CONSTRAINT_FOREIGNKEY) {
-        wh_error_set(e, 409, "conflict", "The change refers to a record that does not exist.");
+        wh_fail(e, WH_ERR_CONFLICT, "The change refers to a record that does not exist.");
         return WH_ERR_CONFLICT;
     }
     if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) {
-        wh_error_set(e, 503, "unavailable", "The database is busy; try again.");
+        wh_fail(e, WH_ERR_UNAVAILABLE, "The database is busy; try again.");
         return WH_ERR_UNAVAILABLE;
     }
     return wh_db_fail_internal("sqlite", NULL, msg, e);
@@ -47,7 +47,7 @@ static wh_err sq_connect(const char *target, void **handle, wh_error *e)
     if (rc != SQLITE_OK) {
         wh_log(WH_LOG_ERROR, "cannot open SQLite database %s: %s", target,
                h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
-        wh_err err = wh_error_set(e, 503, "unavailable", "The database cannot be reached.");
+        wh_err err = wh_fail(e, WH_ERR_UNAVAILABLE, "The database cannot be reached.");
         sqlite3_close(h);
         return err;
     }

@@ -118,7 +118,7 @@ static wh_err publish_new(wh_req *r, wh_conn *c, const wh_eod_report *rep, wh_er
     if (rc != WH_OK)
         return rc;
     if (!wh_eod_week_of(rep->date, monday, sunday))
-        return wh_error_set(e, 500, "internal", "The report's date is not a day.");
+        return wh_fail(e, WH_ERR_INTERNAL, "The report's date is not a day.");
     rc = wh_eod_count_between(c, &r->arena, rep->user_id, rep->venture_id, monday, sunday, &count,
                               e);
     if (rc != WH_OK || count != WH_EOD_PERFECT_WEEK_REPORTS)
@@ -166,7 +166,7 @@ static wh_err put(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_scope_has_venture(c, &r->arena, &r->user, venture_id, &in_scope, e);
     if (rc == WH_OK && !in_scope)
-        rc = wh_error_set(e, 404, "not_found", "No such venture.");
+        rc = wh_fail(e, WH_ERR_NOT_FOUND, "No such venture.");
     if (rc == WH_OK)
         rc = read_report(r, date, &in, e);
     if (rc == WH_OK)
@@ -210,7 +210,7 @@ static wh_err read_filter(wh_req *r, wh_eod_filter *f, wh_error *e)
         f->venture_id = 0;
     if (!wh_eod_reads_team(r->user.role)) {
         if (has_user && f->user_id != r->user.id)
-            return wh_error_set(e, 403, "forbidden", "You may read only your own reports.");
+            return wh_fail(e, WH_ERR_FORBIDDEN, "You may read only your own reports.");
         f->user_id = r->user.id;
     } else if (!has_user) {
         f->user_id = 0;
@@ -220,12 +220,12 @@ static wh_err read_filter(wh_req *r, wh_eod_filter *f, wh_error *e)
 
 static wh_err list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_eod_filter f = {0};
     wh_eod_report *items = NULL;
     size_t n = 0;
     wh_conn *c = NULL;
-    wh_err rc = wh_page_parse(r, "eod-reports", &pg, e);
+    wh_err rc = wh_oldpage_parse(r, "eod-reports", &pg, e);
     if (rc == WH_OK)
         rc = read_filter(r, &f, e);
     if (rc == WH_OK)
@@ -247,7 +247,7 @@ static wh_err list(wh_req *r, wh_error *e)
     const wh_eod_report *last = shown ? &items[shown - 1] : NULL;
     return wh_resp_json(
         r, 200,
-        wh_page_render(r, &pg, arr, n > shown, last ? last->date : "", last ? last->id : 0));
+        wh_oldpage_render(r, &pg, arr, n > shown, last ? last->date : "", last ? last->id : 0));
 }
 
 static const wh_route routes[] = {

@@ -31,11 +31,11 @@ static void eod_row(const wh_rows *r, size_t i, wh_eod_report *out)
 static wh_err one_report(wh_err rc, const wh_rows *r, wh_eod_report *out, wh_error *e)
 {
     if (rc == WH_ERR_UNIQUE)
-        return wh_error_set(e, 409, "conflict", "This report already exists.");
+        return wh_fail(e, WH_ERR_CONFLICT, "This report already exists.");
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such report.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such report.");
     eod_row(r, 0, out);
     return WH_OK;
 }

@@ -74,7 +74,7 @@ static wh_err already_known(wh_req *r, const char *dot, const char *mc, wh_error
     if (rc == WH_OK)
         rc = wh_carrier_find_number(c, &r->arena, dot, mc, &known, &found, e);
     if (rc == WH_OK && found)
-        return wh_error_set(e, 409, "conflict", "Carrier %lld already has this number.",
+        return wh_fail(e, WH_ERR_CONFLICT, "Carrier %lld already has this number.",
                             (long long)known.id);
     return rc;
 }
@@ -97,10 +97,10 @@ static wh_err onboard(wh_req *r, wh_error *e)
     if (rc != WH_OK)
         return rc;
     if (!found)
-        return wh_error_set(e, 404, "not_found", "FMCSA does not know %s number %s.",
+        return wh_fail(e, WH_ERR_NOT_FOUND, "FMCSA does not know %s number %s.",
                             dot ? "DOT" : "MC", dot ? dot : mc);
     if (strcmp(f.status, "OUT_OF_SERVICE") == 0 || strcmp(f.status, "NOT_AUTHORIZED") == 0)
-        return wh_error_set(e, 422, "carrier_blocked", "FMCSA lists this carrier as %s.", f.status);
+        return wh_fail(e, WH_ERR_BLOCKED, "FMCSA lists this carrier as %s.", f.status);
     rc = wh_req_db(r, &c, e);
     if (rc == WH_OK)
         rc = wh_db_begin(c, e);
@@ -220,12 +220,12 @@ static wh_err list(wh_req *r, wh_error *e)
 {
     static const char *const statuses[] = {"ACTIVE", "OUT_OF_SERVICE", "NOT_AUTHORIZED", "UNKNOWN",
                                            NULL};
-    wh_page pg;
+    wh_oldpage pg;
     wh_conn *c = NULL;
     wh_carrier *items = NULL;
     size_t n = 0;
     const char *q = wh_req_query(r, "q"), *status = wh_req_query(r, "status");
-    wh_err rc = wh_page_parse(r, "carriers", &pg, e);
+    wh_err rc = wh_oldpage_parse(r, "carriers", &pg, e);
     if (rc != WH_OK)
         return rc;
     bool known = !status;
@@ -249,7 +249,7 @@ static wh_err list(wh_req *r, wh_error *e)
     const wh_carrier *last = shown ? &items[shown - 1] : NULL;
     return wh_resp_json(
         r, 200,
-        wh_page_render(r, &pg, arr, n > shown, last ? last->name : "", last ? last->id : 0));
+        wh_oldpage_render(r, &pg, arr, n > shown, last ? last->name : "", last ? last->id : 0));
 }
 
 static const wh_route routes[] = {

@@ -37,11 +37,11 @@ static void from_row(const wh_rows *r, size_t i, wh_carrier *c)
 static wh_err one(wh_err rc, const wh_rows *r, wh_carrier *out, wh_error *e)
 {
     if (rc == WH_ERR_UNIQUE)
-        return wh_error_set(e, 409, "conflict", "This carrier is already in the directory.");
+        return wh_fail(e, WH_ERR_CONFLICT, "This carrier is already in the directory.");
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such carrier.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such carrier.");
     from_row(r, 0, out);
     return WH_OK;
 }

@@ -143,12 +143,12 @@ static wh_err history(wh_req *r, wh_error *e)
 {
     int64_t id;
     wh_load l;
-    wh_page pg;
+    wh_oldpage pg;
     wh_conn *c = NULL;
     wh_rows *rows = NULL;
     wh_err rc = wh_req_path_id(r, 0, &id, e);
     if (rc == WH_OK)
-        rc = wh_page_parse(r, "load_history", &pg, e);
+        rc = wh_oldpage_parse(r, "load_history", &pg, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);
     if (rc == WH_OK)
@@ -169,7 +169,7 @@ static wh_err history(wh_req *r, wh_error *e)
                                                wh_rows_text(rows, i, 3)));
     return wh_resp_json(
         r, 200,
-        wh_page_render(r, &pg, items, n > shown, "", shown ? wh_rows_int(rows, shown - 1, 4) : 0));
+        wh_oldpage_render(r, &pg, items, n > shown, "", shown ? wh_rows_int(rows, shown - 1, 4) : 0));
 }
 
 /* Opens the transaction of a change and locks the load of the path (404 outside scope). */
@@ -339,13 +339,13 @@ static wh_err read_filter(wh_req *r, wh_load_filter *f, wh_error *e)
 }
 
 /* The filter and keyset position of a list request, with the scope checks of its ids. */
-static wh_err list_filter(wh_req *r, wh_conn **c, wh_page *pg, wh_load_filter *f, wh_error *e)
+static wh_err list_filter(wh_req *r, wh_conn **c, wh_oldpage *pg, wh_load_filter *f, wh_error *e)
 {
-    wh_err rc = wh_page_parse(r, "loads", pg, e);
+    wh_err rc = wh_oldpage_parse(r, "loads", pg, e);
     if (rc == WH_OK)
         rc = read_filter(r, f, e);
     if (rc == WH_OK && pg->after && !wh_str_to_i64(wh_str_c(pg->key), 0, INT64_MAX, &f->after_at))
-        rc = wh_error_set(e, 400, "invalid_cursor", "The cursor does not belong to this list.");
+        rc = wh_fail(e, WH_ERR_BAD_CURSOR, "The cursor does not belong to this list.");
     f->after = pg->after;
     f->after_id = pg->id;
     f->limit = pg->limit + 1;
@@ -360,7 +360,7 @@ static wh_err list_filter(wh_req *r, wh_conn **c, wh_page *pg, wh_load_filter *f
 
 static wh_err list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_load_filter f = {0};
     wh_load *items = NULL;
     size_t n = 0;
@@ -377,7 +377,7 @@ static wh_err list(wh_req *r, wh_error *e)
         json_array_append_new(arr, wh_load_json(&items[i]));
     const wh_load *last = shown ? &items[shown - 1] : NULL;
     const char *key = last ? wh_arena_printf(&r->arena, "%lld", (long long)last->created_at) : "";
-    return wh_resp_json(r, 200, wh_page_render(r, &pg, arr, more, key, last ? last->id : 0));
+    return wh_resp_json(r, 200, wh_oldpage_render(r, &pg, arr, more, key, last ? last->id : 0));
 }
 
 static const wh_route routes[] = {

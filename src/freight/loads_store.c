@@ -51,7 +51,7 @@ static wh_err one(wh_err rc, const wh_rows *r, wh_load *out, wh_error *e)
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such load.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such load.");
     from_row(r, 0, out);
     return WH_OK;
 }

@@ -133,13 +133,13 @@ static wh_err patch(wh_req *r, wh_error *e)
 
 static wh_err list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_shipper *items = NULL;
     size_t n = 0;
     int64_t venture = 0;
     bool has_venture = false;
     wh_conn *c = NULL;
-    wh_err rc = wh_page_parse(r, "shippers", &pg, e);
+    wh_err rc = wh_oldpage_parse(r, "shippers", &pg, e);
     if (rc == WH_OK)
         rc = wh_req_query_id(r, "venture_id", &venture, &has_venture, e);
     if (rc == WH_OK)
@@ -157,7 +157,7 @@ static wh_err list(wh_req *r, wh_error *e)
     for (size_t i = 0; i < shown; i++)
         json_array_append_new(arr, wh_shipper_json(&items[i]));
     return wh_resp_json(r, 200,
-                        wh_page_render(r, &pg, arr, more, "", shown ? items[shown - 1].id : 0));
+                        wh_oldpage_render(r, &pg, arr, more, "", shown ? items[shown - 1].id : 0));
 }
 
 static const wh_route routes[] = {

@@ -23,12 +23,12 @@ static void from_row(const wh_rows *r, size_t i, wh_shipper *s)
 static wh_err one(wh_err rc, const wh_rows *r, wh_shipper *out, wh_error *e)
 {
     if (rc == WH_ERR_UNIQUE)
-        return wh_error_set(e, 409, "conflict",
+        return wh_fail(e, WH_ERR_CONFLICT,
                             "This venture already has a shipper with this code.");
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such shipper.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such shipper.");
     from_row(r, 0, out);
     return WH_OK;
 }

@@ -149,7 +149,7 @@ static wh_err config_put(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_scope_has_venture(c, &r->arena, &r->user, in.venture_id, &in_scope, e);
     if (rc == WH_OK && !in_scope)
-        rc = wh_error_set(e, 404, "not_found", "No such venture.");
+        rc = wh_fail(e, WH_ERR_NOT_FOUND, "No such venture.");
     if (rc == WH_OK)
         rc = read_config(r, &in, e);
     if (rc == WH_OK)
@@ -163,16 +163,16 @@ static wh_err config_put(wh_req *r, wh_error *e)
 
 /* ---------------------------------------------------------------- events */
 
-static wh_err event_filter(wh_req *r, wh_conn **c, wh_page *pg, wh_gami_filter *f, wh_error *e)
+static wh_err event_filter(wh_req *r, wh_conn **c, wh_oldpage *pg, wh_gami_filter *f, wh_error *e)
 {
     bool has_venture = false, has_user = false;
-    wh_err rc = wh_page_parse(r, "gamification-events", pg, e);
+    wh_err rc = wh_oldpage_parse(r, "gamification-events", pg, e);
     if (rc == WH_OK)
         rc = wh_req_query_id(r, "venture_id", &f->venture_id, &has_venture, e);
     if (rc == WH_OK)
         rc = wh_req_query_id(r, "user_id", &f->user_id, &has_user, e);
     if (rc == WH_OK && pg->after && !wh_str_to_i64(wh_str_c(pg->key), 0, INT64_MAX, &f->after_at))
-        rc = wh_error_set(e, 400, "invalid_cursor", "The cursor does not belong to this list.");
+        rc = wh_fail(e, WH_ERR_BAD_CURSOR, "The cursor does not belong to this list.");
     f->venture_id = has_venture ? f->venture_id : 0;
     f->user_id = has_user ? f->user_id : 0;
     f->after = pg->after;
@@ -182,7 +182,7 @@ static wh_err event_filter(wh_req *r, wh_conn **c, wh_page *pg, wh_gami_filter *
      * is refused rather than answered with an empty page */
     f->own_only = !wh_gami_sees_venture_events(r->user.role);
     if (rc == WH_OK && f->own_only && f->user_id && f->user_id != r->user.id)
-        rc = wh_error_set(e, 403, "forbidden", "Your role may read only its own point events.");
+        rc = wh_fail(e, WH_ERR_FORBIDDEN, "Your role may read only its own point events.");
     if (rc == WH_OK)
         rc = wh_req_db(r, c, e);
     if (rc == WH_OK && f->venture_id)
@@ -192,7 +192,7 @@ static wh_err event_filter(wh_req *r, wh_conn **c, wh_page *pg, wh_gami_filter *
 
 static wh_err event_list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_gami_filter f = {0};
     wh_gami_event *items = NULL;
     size_t n = 0;
@@ -209,7 +209,7 @@ static wh_err event_list(wh_req *r, wh_error *e)
         json_array_append_new(arr, wh_gami_event_json(&items[i]));
     const wh_gami_event *last = shown ? &items[shown - 1] : NULL;
     const char *key = last ? wh_arena_printf(&r->arena, "%lld", (long long)last->created_at) : "";
-    return wh_resp_json(r, 200, wh_page_render(r, &pg, arr, more, key, last ? last->id : 0));
+    return wh_resp_json(r, 200, wh_oldpage_render(r, &pg, arr, more, key, last ? last->id : 0));
 }
 
 /* ---------------------------------------------------------------- balance */
@@ -242,7 +242,7 @@ static wh_err balance(wh_req *r, wh_error *e)
     if (rc == WH_OK && user_id != r->user.id)
         rc = wh_gami_user_visible(c, &r->arena, &r->user, user_id, &visible, e);
     if (rc == WH_OK && !visible)
-        rc = wh_error_set(e, 403, "forbidden", "User %lld shares no venture of your scope.",
+        rc = wh_fail(e, WH_ERR_FORBIDDEN, "User %lld shares no venture of your scope.",
                           (long long)user_id);
     if (rc == WH_OK)
         rc = wh_gami_balance_rows(c, &r->arena, &r->user, user_id, &rows, e);
@@ -359,17 +359,17 @@ static wh_err award_outcome(wh_gami_outcome o, wh_error *e)
     case WH_GAMI_EXISTS:
         return WH_OK;
     case WH_GAMI_DISABLED:
-        return wh_error_set(e, 409, "conflict", "Gamification is disabled for this venture.");
+        return wh_fail(e, WH_ERR_CONFLICT, "Gamification is disabled for this venture.");
     case WH_GAMI_NOT_MEMBER:
         return wh_error_field(e, "user_id", "must be a member of the venture");
     case WH_GAMI_NO_POINTS:
         return wh_error_field(e, "points", "is required for an event type without default points");
     case WH_GAMI_KEY_TAKEN:
-        return wh_error_set(e, 409, "conflict",
+        return wh_fail(e, WH_ERR_CONFLICT,
                             "The idempotency_key already holds an award of another user or event "
                             "type in this venture.");
     }
-    return wh_error_set(e, 500, "internal", "Unknown award outcome.");
+    return wh_fail(e, WH_ERR_INTERNAL, "Unknown award outcome.");
 }
 
 static wh_err award_store(wh_req *r, wh_conn *c, const wh_gami_award *aw, wh_gami_event *out,

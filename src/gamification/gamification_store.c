@@ -125,7 +125,7 @@ static wh_err find_event(wh_conn *c, wh_arena *a, int64_t venture_id, const char
                             " e.venture_id = $1 AND e.idempotency_key = $2",
                             WH_ARGS(WH_PI(venture_id), WH_PT(key)), &r, e);
     if (rc == WH_OK && wh_rows_count(r) != 1)
-        return wh_error_set(e, 500, "internal", "An awarded event vanished.");
+        return wh_fail(e, WH_ERR_INTERNAL, "An awarded event vanished.");
     if (rc == WH_OK)
         event_row(r, 0, out);
     return rc;

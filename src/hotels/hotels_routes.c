@@ -47,9 +47,9 @@ static wh_err publish(wh_req *r, wh_conn *c, const char *type, int64_t venture_i
 
 /* The keyset position of ?cursor / ?limit: the cursor's sort key is a day (daily entries,
  * reviews) or empty (lists ordered by id alone). */
-static wh_err page_of(wh_req *r, const char *list, wh_page *pg, wh_hotel_page *hp, wh_error *e)
+static wh_err page_of(wh_req *r, const char *list, wh_oldpage *pg, wh_hotel_page *hp, wh_error *e)
 {
-    wh_err rc = wh_page_parse(r, list, pg, e);
+    wh_err rc = wh_oldpage_parse(r, list, pg, e);
     hp->after = rc == WH_OK && pg->after;
     hp->day = hp->after ? pg->key : NULL;
     hp->id = hp->after ? pg->id : 0;
@@ -176,7 +176,7 @@ static wh_err hotel_patch(wh_req *r, wh_error *e)
 
 static wh_err hotel_list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_hotel_page hp;
     wh_hotel *items = NULL;
     size_t n = 0;
@@ -200,7 +200,7 @@ static wh_err hotel_list(wh_req *r, wh_error *e)
         json_array_append_new(arr, wh_hotel_json(&items[i]));
     const wh_hotel *last = shown ? &items[shown - 1] : NULL;
     return wh_resp_json(
-        r, 200, wh_page_render(r, &pg, arr, n > shown, last ? "" : "", last ? last->id : 0));
+        r, 200, wh_oldpage_render(r, &pg, arr, n > shown, last ? "" : "", last ? last->id : 0));
 }
 
 /* ----------------------------------------------------------- daily entries */
@@ -284,7 +284,7 @@ static wh_err read_range(wh_req *r, const char **from, const char **to, wh_error
 
 static wh_err daily_list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_hotel h;
     wh_hotel_daily *items = NULL;
     size_t n = 0;
@@ -307,7 +307,7 @@ static wh_err daily_list(wh_req *r, wh_error *e)
     for (size_t i = 0; i < shown; i++)
         json_array_append_new(arr, wh_hotel_daily_json(&items[i]));
     const char *last = shown ? items[shown - 1].date : "";
-    return wh_resp_json(r, 200, wh_page_render(r, &pg, arr, n > shown, last, h.id));
+    return wh_resp_json(r, 200, wh_oldpage_render(r, &pg, arr, n > shown, last, h.id));
 }
 
 /* ----------------------------------------------------------------- reviews */
@@ -355,7 +355,7 @@ static wh_err review_create(wh_req *r, wh_error *e)
 
 static wh_err review_list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_hotel_page hp;
     wh_hotel h;
     wh_hotel_review *items = NULL;
@@ -375,7 +375,7 @@ static wh_err review_list(wh_req *r, wh_error *e)
     const wh_hotel_review *last = shown ? &items[shown - 1] : NULL;
     return wh_resp_json(
         r, 200,
-        wh_page_render(r, &pg, arr, n > shown, last ? last->review_date : "", last ? last->id : 0));
+        wh_oldpage_render(r, &pg, arr, n > shown, last ? last->review_date : "", last ? last->id : 0));
 }
 
 /* True when s holds something other than blanks. */
@@ -562,7 +562,7 @@ static wh_err dispute_patch(wh_req *r, wh_error *e)
 
 static wh_err dispute_list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_hotel_page hp;
     wh_hotel h;
     wh_hotel_dispute *items = NULL;
@@ -581,7 +581,7 @@ static wh_err dispute_list(wh_req *r, wh_error *e)
         json_array_append_new(arr, wh_hotel_dispute_json(&items[i]));
     const wh_hotel_dispute *last = shown ? &items[shown - 1] : NULL;
     return wh_resp_json(
-        r, 200, wh_page_render(r, &pg, arr, n > shown, last ? "" : "", last ? last->id : 0));
+        r, 200, wh_oldpage_render(r, &pg, arr, n > shown, last ? "" : "", last ? last->id : 0));
 }
 
 /* ------------------------------------------------------------------ routes */

@@ -47,11 +47,11 @@ static void hotel_row(const wh_rows *r, size_t i, wh_hotel *h)
 static wh_err one_hotel(wh_err rc, const wh_rows *r, wh_hotel *out, wh_error *e)
 {
     if (rc == WH_ERR_UNIQUE)
-        return wh_error_set(e, 409, "conflict", "A hotel with this code already exists.");
+        return wh_fail(e, WH_ERR_CONFLICT, "A hotel with this code already exists.");
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such hotel.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such hotel.");
     hotel_row(r, 0, out);
     return WH_OK;
 }
@@ -278,7 +278,7 @@ static wh_err one_review(wh_err rc, const wh_rows *r, wh_hotel_review *out, wh_e
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such review.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such review.");
     review_row(r, 0, out);
     return WH_OK;
 }
@@ -321,7 +321,7 @@ wh_err wh_hotel_review_respond(wh_conn *c, wh_arena *a, int64_t id, const char *
                             " IS NULL RETURNING " REVIEW_RET,
                             WH_ARGS(WH_PI(id), WH_PT(text), WH_PI(user_id), WH_PI(now_ms)), &r, e);
     if (rc == WH_OK && wh_rows_count(r) == 0)
-        return wh_error_set(e, 409, "conflict", "Review %lld has already been answered.",
+        return wh_fail(e, WH_ERR_CONFLICT, "Review %lld has already been answered.",
                             (long long)id);
     return one_review(rc, r, out, e);
 }
@@ -383,7 +383,7 @@ static wh_err one_dispute(wh_err rc, const wh_rows *r, wh_hotel_dispute *out, wh
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such dispute.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such dispute.");
     dispute_row(r, 0, out);
     return WH_OK;
 }

@@ -30,14 +30,14 @@ static wh_err fill(void *p, wh_buf *out, wh_error *e)
     char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(body);
     if (!text)
-        return wh_error_set(e, 500, "internal", "the response could not be rendered");
+        return wh_fail(e, WH_ERR_INTERNAL, "the response could not be rendered");
     char hex[WH_CRYPTO_SHA256_HEX];
     wh_crypto_sha256_hex(text, strlen(text), hex);
     hex[32] = '\0';
     rc = wh_buf_printf(out, "\"%s\"\n%s", hex, text);
     free(text);
     if (rc != WH_OK)
-        return wh_error_set(e, 500, "internal", "the response is too large to cache");
+        return wh_fail(e, WH_ERR_INTERNAL, "the response is too large to cache");
     return WH_OK;
 }
 
@@ -54,7 +54,7 @@ wh_err wh_resp_cached(wh_req *r, const char *vary, wh_render_fn render, void *ct
         return rc;
     if (len < ETAG_CHARS + 1 || val[ETAG_CHARS] != '\n') {
         wh_free(val);
-        return wh_error_set(e, 500, "internal", "a cached value is malformed");
+        return wh_fail(e, WH_ERR_INTERNAL, "a cached value is malformed");
     }
     const char *etag = wh_arena_strndup(&r->arena, val, ETAG_CHARS);
     size_t body_len = len - ETAG_CHARS - 1;

@@ -34,7 +34,7 @@ static wh_err authenticate(wh_req *r, wh_error *e)
     const char *token = presented_token(r, &r->via_cookie);
     wh_conn *c = NULL;
     if (!token)
-        return wh_error_set(e, 401, "unauthenticated", "Sign in first.");
+        return wh_fail(e, WH_ERR_UNAUTH, "Sign in first.");
     wh_err rc = wh_req_db(r, &c, e);
     if (rc != WH_OK)
         return rc;
@@ -47,7 +47,7 @@ static wh_err authenticate(wh_req *r, wh_error *e)
     if (r->via_cookie && is_write(r->method)) {
         const char *xrw = wh_req_header(r, "X-Requested-With");
         if (!xrw || strcmp(xrw, "wheelhouse") != 0)
-            return wh_error_set(e, 403, "forbidden",
+            return wh_fail(e, WH_ERR_FORBIDDEN,
                                 "A cookie-authenticated change needs the header "
                                 "X-Requested-With: wheelhouse.");
     }
@@ -59,9 +59,9 @@ static wh_err route(wh_req *r, wh_error *e)
     wh_match m = wh_router_match(r->app->router, &r->arena, r->method, r->path, &r->route,
                                  r->params, &r->nparams, &r->allow);
     if (m == WH_MATCH_NO_PATH)
-        return wh_error_set(e, 404, "not_found", "No such path: %s", r->path);
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such path: %s", r->path);
     if (m == WH_MATCH_NO_METHOD) {
-        return wh_error_set(e, 405, "method_not_allowed", "%s is not allowed here; use %s.",
+        return wh_fail(e, WH_ERR_METHOD, "%s is not allowed here; use %s.",
                             r->method, r->allow);
     }
     return WH_OK;
@@ -83,7 +83,7 @@ static void challenge(wh_req *r)
 static void render_problem(wh_req *r, wh_error *e)
 {
     if (e->status == 0)
-        wh_error_set(e, 500, "internal", "The handler produced no response.");
+        wh_fail(e, WH_ERR_INTERNAL, "The handler produced no response.");
     wh_resp_problem(r, e);
     if (e->status == 405)
         wh_resp_header_add(r, "Allow", r->allow);
@@ -108,7 +108,7 @@ static wh_err run(wh_req *r, wh_error *e)
     if (rc != WH_OK)
         return rc;
     if (r->route->perm != WH_PERM_PUBLIC && !wh_rbac_allows(r->user.role, r->route->perm))
-        return wh_error_set(e, 403, "forbidden", "Your role may not do this.");
+        return wh_fail(e, WH_ERR_FORBIDDEN, "Your role may not do this.");
     wh_idem idem;
     rc = wh_idem_begin(r, &idem, e);
     if (rc != WH_OK || idem.answered)

@@ -162,6 +162,40 @@ typedef wh_err (*wh_render_fn)(wh_req *r, void *ctx, json_t **body, wh_error *e)
 WH_MUST_USE wh_err wh_resp_cached(wh_req *r, const char *vary, wh_render_fn render, void *ctx,
                                   wh_error *e);
 
+/* A list endpoint (every cursor list answers through one): the name its cursors are bound to,
+ * so a cursor cannot be replayed on another list; its sort key's type; the columns of its
+ * statement that hold a row's sort key (unused for WH_KEY_ID) and id; and how one row of the
+ * statement renders as an item. */
+typedef struct {
+    const char *name;
+    wh_key_type key;
+    int key_col, id_col;
+    json_t *(*row_json)(const wh_rows *rows, size_t i);
+} wh_list;
+
+/* A page request of a list: ?limit rows (size) from where ?cursor points (ks, whose limit is
+ * size + 1). */
+typedef struct {
+    const wh_list *list;
+    int size;
+    wh_keyset ks;
+} wh_page;
+
+/* Reads ?limit and ?cursor of list: 400 validation_failed (limit) or 400 invalid_cursor (a
+ * cursor of another list, altered, or whose key is not of the list's type). */
+WH_MUST_USE wh_err wh_page_parse(wh_req *r, const wh_list *list, wh_page *pg, wh_error *e);
+/* Runs the list statement b (ended by wh_sqlb_page with pg->ks) on c and answers 200
+ * {items, next_cursor, has_more}: each row shown rendered by the list's row_json, the row
+ * fetched beyond pg->size only telling has_more, the cursor signed for the last row shown. */
+WH_MUST_USE wh_err wh_resp_list(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
+                                wh_error *e);
+
+/* Writes. wh_req_begin opens the request's database connection and a transaction on it;
+ * wh_req_commit commits it and answers status with body (taken: released if the commit fails).
+ * A handler that fails in between just returns its error: the request's end rolls back. */
+WH_MUST_USE wh_err wh_req_begin(wh_req *r, wh_conn **c, wh_error *e);
+WH_MUST_USE wh_err wh_req_commit(wh_req *r, wh_conn *c, int status, json_t *body, wh_error *e);
+
 /* Cursor pages: (sort key, id) keyset pagination with signed opaque cursors. A cursor names the
  * list it came from, so it cannot be replayed on another list. */
 typedef struct {
@@ -170,15 +204,15 @@ typedef struct {
     const char *key;  /* sort key of the last row seen (text form) */
     int64_t id;       /* id of the last row seen */
     const char *list; /* list name the cursor is bound to */
-} wh_page;
+} wh_oldpage;
 
 /* Reads ?limit and ?cursor: 400 validation_failed (limit) or 400 invalid_cursor. */
-WH_MUST_USE wh_err wh_page_parse(wh_req *r, const char *list, wh_page *pg, wh_error *e);
+WH_MUST_USE wh_err wh_oldpage_parse(wh_req *r, const char *list, wh_oldpage *pg, wh_error *e);
 /* Renders {items, next_cursor, has_more}: items is stolen; when the store fetched limit + 1
  * rows it drops the extra one (the caller passes has_more) and signs a cursor for the last
  * row kept, from last_key / last_id. */
-json_t *wh_page_render(wh_req *r, const wh_page *pg, json_t *items, bool has_more,
-                       const char *last_key, int64_t last_id);
+json_t *wh_oldpage_render(wh_req *r, const wh_oldpage *pg, json_t *items, bool has_more,
+                          const char *last_key, int64_t last_id);
 /* Cursor signing, exposed for unit tests. encode needs cap >= WH_LIMIT_CURSOR_CHARS + 1. */
 void wh_cursor_encode(const unsigned char key[32], const char *list, const char *sort_key,
                       int64_t id, char *out, size_t cap);

@@ -214,15 +214,15 @@ static wh_err judge(wh_req *r, const wh_rows *row, const char *hash, bool *done,
 {
     *done = true;
     if (wh_rows_count(row) == 0)
-        return wh_error_set(e, 409, "conflict",
+        return wh_fail(e, WH_ERR_CONFLICT,
                             "The first request with this Idempotency-Key failed; retry.");
     if (strcmp(wh_rows_text(row, 0, 0), hash) != 0)
-        return wh_error_set(e, 422, "idempotency_key_reused",
+        return wh_fail(e, WH_ERR_KEY_REUSED,
                             "This Idempotency-Key was used for a different request.");
     if (!wh_rows_null(row, 0, 1) && wh_rows_int(row, 0, 1) != EXECUTED)
         return replay(r, row);
     if (!wh_rows_null(row, 0, 1) && wh_rows_int(row, 0, 4) <= r->now_ms - ABANDONED_MS)
-        return wh_error_set(e, 409, "conflict",
+        return wh_fail(e, WH_ERR_CONFLICT,
                             "The first request with this Idempotency-Key made its changes, but"
                             " its answer was lost; it is not run again.");
     *done = false;
@@ -249,10 +249,10 @@ static wh_err follow(wh_req *r, const char *key, const char *hash, wh_error *e)
         if (rc != WH_OK || done)
             break;
         if (waited >= WAIT_LIMIT_MS)
-            rc = wh_error_set(e, 409, "conflict",
+            rc = wh_fail(e, WH_ERR_CONFLICT,
                               "The first request with this Idempotency-Key is still running.");
         else if (!waiting && !(waiting = wait_enter(w, k)))
-            rc = wh_error_set(e, 409, "conflict",
+            rc = wh_fail(e, WH_ERR_CONFLICT,
                               "Too many requests are waiting for this Idempotency-Key; retry"
                               " later.");
         if (rc != WH_OK)
@@ -395,7 +395,7 @@ void wh_idem_end(wh_req *r, const wh_idem *st)
         wh_db_rollback(c); /* a transaction the handler left open committed nothing */
     wh_error_init(&e);
     if (r->commit_failed) { /* a flush failed: its changes are gone, say so */
-        wh_error_set(&e, 503, "unavailable", "The change could not be committed; retry.");
+        wh_fail(&e, WH_ERR_UNAVAILABLE, "The change could not be committed; retry.");
         wh_resp_problem(r, &e);
         wh_error_init(&e);
     }

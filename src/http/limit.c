@@ -96,7 +96,7 @@ static wh_err charge(wh_req *r, wh_ratelimit_class cls, const char *subject, wh_
     if (res.allowed)
         return WH_OK;
     wh_metrics_count_rejection(r->app->metrics, r->route->rate);
-    return wh_error_set(e, 429, "rate_limited", "Too many requests; retry in %lld s.",
+    return wh_fail(e, WH_ERR_RATE_LIMITED, "Too many requests; retry in %lld s.",
                         (long long)res.retry_after_s);
 }
 

@@ -22,7 +22,7 @@ static wh_err readyz(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_db_query(c, &r->arena, "SELECT 1", NULL, 0, NULL, e);
     if (rc != WH_OK)
-        return wh_error_set(e, 503, "unavailable", "The database does not answer.");
+        return wh_fail(e, WH_ERR_UNAVAILABLE, "The database does not answer.");
     return wh_resp_json(r, 200, json_pack("{s:s}", "status", "ok"));
 }
 
@@ -67,7 +67,7 @@ static wh_err send_file(wh_req *r, const char *dir, const char *name, const char
     size_t len = 0;
     const char *path = wh_arena_printf(&r->arena, "%s/%s", dir, name);
     if (!read_file(&r->arena, path, &body, &len))
-        return wh_error_set(e, 404, "not_found", "No such file.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such file.");
     content_tag(body, len, tag);
     const char *v = wh_req_query(r, "v");
     bool immutable = v && strcmp(v, tag) == 0;
@@ -126,7 +126,7 @@ static wh_err index_page(wh_req *r, wh_error *e)
     wh_buf out;
     const char *dir = r->app->config.web_dir;
     if (!read_file(&r->arena, wh_arena_printf(&r->arena, "%s/index.html", dir), &page, &len))
-        return wh_error_set(e, 404, "not_found", "No such file.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such file.");
     page[len] = '\0';
     wh_buf_init(&out, 4 * len + 4096);
     wh_err rc = WH_OK;
@@ -151,7 +151,7 @@ static wh_err index_page(wh_req *r, wh_error *e)
     wh_buf_cleanup(&out);
     if (rc != WH_OK) {
         wh_free(html);
-        return wh_error_set(e, 500, "internal", "The page could not be assembled.");
+        return wh_fail(e, WH_ERR_INTERNAL, "The page could not be assembled.");
     }
     char *body = wh_arena_strndup(&r->arena, html, n);
     wh_free(html);
@@ -187,7 +187,7 @@ static wh_err static_file(wh_req *r, wh_error *e)
               *p == '.'))
             ctype = NULL;
     if (!ctype || name[0] == '.')
-        return wh_error_set(e, 404, "not_found", "No such file.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such file.");
     return send_file(r, r->app->config.web_dir, name, ctype, UI_CSP, e);
 }
 
@@ -197,7 +197,7 @@ static wh_err vendor_file(wh_req *r, wh_error *e)
         if (strcmp(r->params[0], vendor_files[i].name) == 0)
             return send_file(r, r->app->config.js_dir, vendor_files[i].path,
                              "text/javascript; charset=utf-8", UI_CSP, e);
-    return wh_error_set(e, 404, "not_found", "No such file.");
+    return wh_fail(e, WH_ERR_NOT_FOUND, "No such file.");
 }
 
 static const wh_route routes[] = {

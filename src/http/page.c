@@ -63,7 +63,7 @@ bool wh_cursor_decode(const unsigned char key[32], const char *list, const char 
     return true;
 }
 
-wh_err wh_page_parse(wh_req *r, const char *list, wh_page *pg, wh_error *e)
+wh_err wh_oldpage_parse(wh_req *r, const char *list, wh_oldpage *pg, wh_error *e)
 {
     const char *limit = wh_req_query(r, "limit");
     const char *cursor = wh_req_query(r, "cursor");
@@ -76,15 +76,15 @@ wh_err wh_page_parse(wh_req *r, const char *list, wh_page *pg, wh_error *e)
     pg->limit = (int)v;
     if (cursor) {
         if (!wh_cursor_decode(r->app->cursor_key, list, cursor, &r->arena, &pg->key, &pg->id))
-            return wh_error_set(e, 400, "invalid_cursor",
-                                "The cursor was not issued by this server for this list.");
+            return wh_fail(e, WH_ERR_BAD_CURSOR,
+                           "The cursor was not issued by this server for this list.");
         pg->after = true;
     }
     return WH_OK;
 }
 
-json_t *wh_page_render(wh_req *r, const wh_page *pg, json_t *items, bool has_more,
-                       const char *last_key, int64_t last_id)
+json_t *wh_oldpage_render(wh_req *r, const wh_oldpage *pg, json_t *items, bool has_more,
+                          const char *last_key, int64_t last_id)
 {
     json_t *out = json_object();
     json_object_set_new(out, "items", items);
@@ -97,4 +97,49 @@ json_t *wh_page_render(wh_req *r, const wh_page *pg, json_t *items, bool has_mor
     }
     json_object_set_new(out, "has_more", json_boolean(has_more));
     return out;
+}
+
+wh_err wh_page_parse(wh_req *r, const wh_list *list, wh_page *pg, wh_error *e)
+{
+    wh_oldpage old;
+    wh_err rc = wh_oldpage_parse(r, list->name, &old, e);
+    memset(pg, 0, sizeof *pg);
+    pg->list = list;
+    pg->size = old.limit;
+    pg->ks.type = list->key;
+    pg->ks.limit = old.limit + 1;
+    pg->ks.key = "";
+    if (rc != WH_OK || !old.after)
+        return rc;
+    pg->ks.after = true;
+    pg->ks.id = old.id;
+    pg->ks.key = old.key;
+    if (list->key == WH_KEY_INT &&
+        !wh_str_to_i64(wh_str_c(old.key), INT64_MIN, INT64_MAX, &pg->ks.key_i))
+        return wh_fail(e, WH_ERR_BAD_CURSOR, "The cursor was not issued for this list.");
+    return WH_OK;
+}
+
+wh_err wh_resp_list(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b, wh_error *e)
+{
+    wh_rows *rows = NULL;
+    wh_err rc = wh_sqlb_query(c, &r->arena, b, &rows, e);
+    if (rc != WH_OK)
+        return rc;
+    const wh_list *l = pg->list;
+    size_t n = wh_rows_count(rows);
+    bool more = n > (size_t)pg->size;
+    size_t shown = more ? (size_t)pg->size : n;
+    json_t *items = json_array();
+    for (size_t i = 0; i < shown; i++)
+        json_array_append_new(items, l->row_json(rows, i));
+    const char *key = "";
+    int64_t id = 0;
+    if (shown) {
+        id = wh_rows_int(rows, shown - 1, (size_t)l->id_col);
+        if (l->key != WH_KEY_ID)
+            key = wh_rows_text(rows, shown - 1, (size_t)l->key_col);
+    }
+    wh_oldpage old = {.limit = pg->size, .list = l->name};
+    return wh_resp_json(r, 200, wh_oldpage_render(r, &old, items, more, key ? key : "", id));
 }

@@ -32,6 +32,22 @@ wh_err wh_req_db(wh_req *r, wh_conn **out, wh_error *e)
     return WH_OK;
 }
 
+wh_err wh_req_begin(wh_req *r, wh_conn **c, wh_error *e)
+{
+    wh_err rc = wh_req_db(r, c, e);
+    return rc == WH_OK ? wh_db_begin(*c, e) : rc;
+}
+
+wh_err wh_req_commit(wh_req *r, wh_conn *c, int status, json_t *body, wh_error *e)
+{
+    wh_err rc = wh_db_commit(c, e);
+    if (rc != WH_OK) {
+        json_decref(body);
+        return rc;
+    }
+    return wh_resp_json(r, status, body);
+}
+
 void wh_req_db_done(wh_req *r)
 {
     wh_idem_flush(r);
@@ -42,7 +58,7 @@ void wh_req_db_done(wh_req *r)
 wh_err wh_req_path_id(wh_req *r, int idx, int64_t *out, wh_error *e)
 {
     if (idx >= r->nparams || !wh_str_to_i64(wh_str_c(r->params[idx]), 1, INT64_MAX, out))
-        return wh_error_set(e, 404, "not_found", "No such resource.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such resource.");
     return WH_OK;
 }
 
@@ -86,8 +102,8 @@ wh_err wh_req_json(wh_req *r, json_t **out, wh_error *e)
     *out = NULL;
     if (!ct || strncasecmp(ct, "application/json", n) != 0 ||
         (ct[n] && ct[n] != ';' && ct[n] != ' '))
-        return wh_error_set(e, 415, "unsupported_media_type",
-                            "The body must be sent as Content-Type: application/json.");
+        return wh_fail(e, WH_ERR_MEDIA_TYPE,
+                       "The body must be sent as Content-Type: application/json.");
     json_t *v = NULL;
     wh_err rc = wh_json_parse_object(r->body, r->body_len, &v, e);
     if (rc != WH_OK)

@@ -142,7 +142,7 @@ static enum MHD_Result too_large(struct MHD_Connection *conn, wh_app *app, const
 {
     wh_error e;
     wh_error_init(&e);
-    wh_error_set(&e, 413, "payload_too_large", "The request body is larger than %d bytes.",
+    wh_fail(&e, WH_ERR_TOO_LARGE, "The request body is larger than %d bytes.",
                  WH_LIMIT_BODY_BYTES);
     return refuse(conn, app, method, url, cx, &e);
 }
@@ -309,7 +309,7 @@ static wh_err start_ops(wh_app *app, wh_server *s, wh_error *e)
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)WH_LIMIT_CONN_TIMEOUT_S,
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!s->ops)
-        return wh_error_set(e, 500, "internal", "Cannot listen on %s:%d (WH_OPS_LISTEN)",
+        return wh_fail(e, WH_ERR_INTERNAL, "Cannot listen on %s:%d (WH_OPS_LISTEN)",
                             app->config.ops_host, app->config.ops_port);
     return WH_OK;
 }
@@ -335,7 +335,7 @@ wh_err wh_server_start(wh_app *app, wh_server **out, wh_error *e)
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_END);
     if (!s->daemon) {
         wh_free(s);
-        return wh_error_set(e, 500, "internal", "Cannot listen on %s:%d", app->config.listen_host,
+        return wh_fail(e, WH_ERR_INTERNAL, "Cannot listen on %s:%d", app->config.listen_host,
                             app->config.listen_port);
     }
     if (app->config.ops_host && (rc = start_ops(app, s, e)) != WH_OK) {

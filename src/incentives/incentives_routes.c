@@ -70,7 +70,7 @@ static const char *day_query(wh_req *r, const char *name, bool *bad, wh_error *e
 }
 
 /* The after-id of an id-ordered list's cursor. */
-static int64_t after_id(const wh_page *pg)
+static int64_t after_id(const wh_oldpage *pg)
 {
     return pg->after ? pg->id : 0;
 }
@@ -208,12 +208,12 @@ static wh_err plan_patch(wh_req *r, wh_error *e)
 
 static wh_err plan_list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_inc_plan *items = NULL;
     size_t n = 0;
     int64_t venture_id = 0;
     wh_conn *c = NULL;
-    wh_err rc = wh_page_parse(r, "incentive_plans", &pg, e);
+    wh_err rc = wh_oldpage_parse(r, "incentive_plans", &pg, e);
     if (rc == WH_OK)
         rc = wh_req_venture_filter(r, &c, &venture_id, e);
     if (rc == WH_OK)
@@ -229,7 +229,7 @@ static wh_err plan_list(wh_req *r, wh_error *e)
     if (rc != WH_OK)
         return rc;
     int64_t last = shown ? items[shown - 1].id : 0;
-    return wh_resp_json(r, 200, wh_page_render(r, &pg, json_incref(arr), more, "", last));
+    return wh_resp_json(r, 200, wh_oldpage_render(r, &pg, json_incref(arr), more, "", last));
 }
 
 /* ----------------------------------------------------------------- rules */
@@ -505,7 +505,7 @@ static wh_err daily_filter(wh_req *r, wh_inc_daily_filter *f, wh_error *e)
     return bad ? WH_ERR_INVALID : WH_OK;
 }
 
-static wh_err daily_render(wh_req *r, wh_conn *c, const wh_page *pg, const wh_inc_daily_filter *f,
+static wh_err daily_render(wh_req *r, wh_conn *c, const wh_oldpage *pg, const wh_inc_daily_filter *f,
                            wh_error *e)
 {
     wh_inc_daily *items = NULL;
@@ -521,23 +521,23 @@ static wh_err daily_render(wh_req *r, wh_conn *c, const wh_page *pg, const wh_in
         json_array_append_new(arr, wh_incentives_daily_json(&items[i]));
     const wh_inc_daily *last = shown ? &items[shown - 1] : NULL;
     return wh_resp_json(
-        r, 200, wh_page_render(r, pg, arr, more, last ? last->day : "", last ? last->id : 0));
+        r, 200, wh_oldpage_render(r, pg, arr, more, last ? last->day : "", last ? last->id : 0));
 }
 
-static wh_err daily_cursor_key(const wh_page *pg, wh_error *e)
+static wh_err daily_cursor_key(const wh_oldpage *pg, wh_error *e)
 {
     if (pg->after && !is_day(pg->key))
-        return wh_error_set(e, 400, "invalid_cursor", "The cursor was not issued for this list.");
+        return wh_fail(e, WH_ERR_BAD_CURSOR, "The cursor was not issued for this list.");
     return WH_OK;
 }
 
 static wh_err daily_list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_inc_daily_filter f = {0};
     bool has = false;
     wh_conn *c = NULL;
-    wh_err rc = wh_page_parse(r, "incentive_daily", &pg, e);
+    wh_err rc = wh_oldpage_parse(r, "incentive_daily", &pg, e);
     if (rc == WH_OK)
         rc = daily_cursor_key(&pg, e);
     if (rc == WH_OK)
@@ -554,10 +554,10 @@ static wh_err daily_list(wh_req *r, wh_error *e)
 
 static wh_err my_incentives(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_inc_daily_filter f = {.own_user_id = r->user.id};
     wh_conn *c = NULL;
-    wh_err rc = wh_page_parse(r, "my_incentives", &pg, e);
+    wh_err rc = wh_oldpage_parse(r, "my_incentives", &pg, e);
     if (rc == WH_OK)
         rc = daily_cursor_key(&pg, e);
     if (rc == WH_OK)
@@ -664,13 +664,13 @@ static wh_err payout_mark_paid(wh_req *r, wh_error *e)
 static wh_err payout_list(wh_req *r, wh_error *e)
 {
     static const char *const statuses[] = {"CALCULATED", "APPROVED", "PAID", NULL};
-    wh_page pg;
+    wh_oldpage pg;
     wh_inc_payout *items = NULL;
     size_t n = 0;
     int64_t venture_id = 0;
     wh_conn *c = NULL;
     const char *status = wh_req_query(r, "status");
-    wh_err rc = wh_page_parse(r, "incentive_payouts", &pg, e);
+    wh_err rc = wh_oldpage_parse(r, "incentive_payouts", &pg, e);
     if (rc == WH_OK && status && wh_incentives_name_index(statuses, status) < 0)
         rc = wh_error_field(e, "status", "must be one of CALCULATED, APPROVED, PAID");
     if (rc == WH_OK)
@@ -686,7 +686,7 @@ static wh_err payout_list(wh_req *r, wh_error *e)
     for (size_t i = 0; i < shown; i++)
         json_array_append_new(arr, wh_incentives_payout_json(&items[i]));
     int64_t last = shown ? items[shown - 1].id : 0;
-    return wh_resp_json(r, 200, wh_page_render(r, &pg, arr, more, "", last));
+    return wh_resp_json(r, 200, wh_oldpage_render(r, &pg, arr, more, "", last));
 }
 
 /* ---------------------------------------------------------------- routes */

@@ -68,7 +68,7 @@ static wh_err one_plan(wh_err rc, const wh_rows *r, wh_inc_plan *out, wh_error *
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such incentive plan.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such incentive plan.");
     plan_row(r, 0, out);
     return WH_OK;
 }
@@ -225,7 +225,7 @@ static wh_err one_rule(wh_err rc, const wh_rows *r, wh_inc_rule *out, wh_error *
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such incentive rule.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such incentive rule.");
     rule_row(r, 0, out);
     return WH_OK;
 }
@@ -500,7 +500,7 @@ static wh_err frozen_check(wh_conn *c, wh_arena *a, int64_t venture_id, const ch
                          WH_ARGS(WH_PI(venture_id), WH_PT(day)), &r, e);
     *locked = rc == WH_OK && wh_rows_count(r) == 1;
     if (*locked)
-        rc = wh_error_set(e, 409, "conflict",
+        rc = wh_fail(e, WH_ERR_CONFLICT,
                           "%s lies in the payout period %s..%s, which is %s; its incentives are "
                           "final.",
                           day, wh_rows_text(r, 0, 0), wh_rows_text(r, 0, 1), wh_rows_text(r, 0, 2));
@@ -650,10 +650,10 @@ static wh_err period_guard(wh_conn *c, wh_arena *a, int64_t venture_id, const ch
     if (rc != WH_OK)
         return rc;
     if (wh_rows_int(r, 0, 0) > 0)
-        return wh_error_set(e, 409, "conflict",
+        return wh_fail(e, WH_ERR_CONFLICT,
                             "The period overlaps another payout period of the venture.");
     if (wh_rows_int(r, 0, 1) > 0)
-        return wh_error_set(e, 409, "conflict",
+        return wh_fail(e, WH_ERR_CONFLICT,
                             "Payouts of this period are already approved or paid.");
     return WH_OK;
 }
@@ -743,7 +743,7 @@ wh_err wh_incentives_payout_get(wh_conn *c, wh_arena *a, const wh_principal *p, 
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such payout.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such payout.");
     payout_row(r, 0, out);
     return WH_OK;
 }
@@ -759,7 +759,7 @@ wh_err wh_incentives_payout_move(wh_conn *c, wh_arena *a, int64_t id, const char
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 409, "invalid_transition", "The payout is not %s.", from);
+        return wh_fail(e, WH_ERR_TRANSITION, "The payout is not %s.", from);
     payout_row(r, 0, out);
     return WH_OK;
 }

@@ -73,7 +73,7 @@ wh_err wh_fmcsa_parse(wh_arena *a, const char *body, size_t len, bool docket, wh
     json_t *carrier = NULL;
     *found = false;
     if (!root) {
-        wh_err rc = wh_error_set(e, 503, "unavailable", "FMCSA answered something not JSON.");
+        wh_err rc = wh_fail(e, WH_ERR_UNAVAILABLE, "FMCSA answered something not JSON.");
         return rc;
     }
     if (docket && json_is_array(content) && json_array_size(content) > 0)
@@ -102,7 +102,7 @@ wh_err wh_fmcsa_lookup(wh_integrations *in, wh_arena *a, bool by_mc, const char 
     wh_http_response resp;
     *found = false;
     if (!wh_integrations_configured(in, WH_PROVIDER_FMCSA))
-        return wh_error_set(e, 503, "unavailable", "FMCSA is not configured (WH_FMCSA_WEBKEY).");
+        return wh_fail(e, WH_ERR_UNAVAILABLE, "FMCSA is not configured (WH_FMCSA_WEBKEY).");
     const char *url =
         wh_arena_printf(a, "%s/qc/services/carriers/%s%s?webKey=%s", in->cfg->fmcsa_base_url,
                         by_mc ? "docket-number/" : "", wh_http_escape(a, number),
@@ -114,7 +114,7 @@ wh_err wh_fmcsa_lookup(wh_integrations *in, wh_arena *a, bool by_mc, const char 
     if (resp.status == 404)
         return WH_OK;
     if (resp.status != 200)
-        return wh_error_set(e, 503, "unavailable", "FMCSA refused the lookup (HTTP %d).",
+        return wh_fail(e, WH_ERR_UNAVAILABLE, "FMCSA refused the lookup (HTTP %d).",
                             resp.status);
     rc = wh_fmcsa_parse(a, resp.body, resp.len, by_mc, out, found, e);
     if (rc == WH_OK && *found && by_mc && !out->mc_number)

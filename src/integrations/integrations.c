@@ -100,7 +100,7 @@ wh_err wh_integrations_call(wh_integrations *in, wh_provider p, wh_arena *a,
     memset(resp, 0, sizeof *resp);
     resp->retry_after_ms = -1;
     if (!wh_breaker_allow(b, wh_clock_now_ms()))
-        return wh_error_set(e, 503, "unavailable",
+        return wh_fail(e, WH_ERR_UNAVAILABLE,
                             "%s is failing; calls are paused for a while (circuit open).",
                             names[p]);
     attempts(in, a, req, resp);
@@ -114,7 +114,7 @@ wh_err wh_integrations_call(wh_integrations *in, wh_provider p, wh_arena *a,
     else
         snprintf(why, sizeof why, "%s", resp->error);
     wh_log(WH_LOG_WARN, "%s call failed after %d attempts: %s", names[p], resp->attempts, why);
-    return wh_error_set(e, 503, "unavailable", "%s is unavailable (%s after %d attempts).",
+    return wh_fail(e, WH_ERR_UNAVAILABLE, "%s is unavailable (%s after %d attempts).",
                         names[p], why, resp->attempts);
 }
 

@@ -125,7 +125,7 @@ WH_MUST_USE wh_err wh_fmcsa_lookup(wh_integrations *in, wh_arena *a, bool by_mc,
 
 /* ---- SendGrid and Twilio (one call each, under their breakers) ----
  * WH_ERR_UNAVAILABLE: temporary (not configured, breaker open, provider down): try later.
- * Any other error: the provider refused the message for good. */
+ * WH_ERR_REFUSED: the provider answered and refused the message: it fails for good. */
 WH_MUST_USE wh_err wh_sendgrid_send(wh_integrations *in, wh_arena *a, const char *to,
                                     const char *subject, const char *text, const char **msg_id,
                                     wh_error *e);

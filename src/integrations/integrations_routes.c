@@ -44,11 +44,11 @@ static json_t *render_message(const wh_rows *m, size_t i)
 static wh_err list_outbox(wh_req *r, wh_error *e)
 {
     static const char *const statuses[] = {"PENDING", "SENT", "FAILED"};
-    wh_page pg;
+    wh_oldpage pg;
     wh_conn *c = NULL;
     wh_rows *rows = NULL;
     const char *status = wh_req_query(r, "status");
-    wh_err rc = wh_page_parse(r, "outbox", &pg, e);
+    wh_err rc = wh_oldpage_parse(r, "outbox", &pg, e);
     if (rc != WH_OK)
         return rc;
     if (status && strcmp(status, statuses[0]) && strcmp(status, statuses[1]) &&
@@ -65,7 +65,7 @@ static wh_err list_outbox(wh_req *r, wh_error *e)
         json_array_append_new(items, render_message(rows, i));
     return wh_resp_json(
         r, 200,
-        wh_page_render(r, &pg, items, n > shown, "", shown ? wh_rows_int(rows, shown - 1, 0) : 0));
+        wh_oldpage_render(r, &pg, items, n > shown, "", shown ? wh_rows_int(rows, shown - 1, 0) : 0));
 }
 
 static const wh_route routes[] = {

@@ -10,7 +10,7 @@ wh_err wh_sendgrid_send(wh_integrations *in, wh_arena *a, const char *to, const 
     wh_http_response resp;
     const wh_config *c = in->cfg;
     if (!wh_integrations_configured(in, WH_PROVIDER_SENDGRID))
-        return wh_error_set(e, 503, "unavailable", "SendGrid is not configured.");
+        return wh_fail(e, WH_ERR_UNAVAILABLE, "SendGrid is not configured.");
     json_t *body =
         json_pack("{s:[{s:[{s:s}]}], s:{s:s}, s:s, s:[{s:s, s:s}]}", "personalizations", "to",
                   "email", to, "from", "email", c->sendgrid_from, "subject", subject ? subject : "",
@@ -30,7 +30,7 @@ wh_err wh_sendgrid_send(wh_integrations *in, wh_arena *a, const char *to, const 
     if (rc != WH_OK)
         return rc;
     if (resp.status != 202 && resp.status != 200)
-        return wh_error_set(e, 502, "unavailable", "SendGrid refused the message (HTTP %d).",
+        return wh_fail(e, WH_ERR_REFUSED, "SendGrid refused the message (HTTP %d).",
                             resp.status);
     *msg_id = resp.message_id ? resp.message_id : "";
     return WH_OK;
@@ -50,7 +50,7 @@ wh_err wh_twilio_send(wh_integrations *in, wh_arena *a, const char *to, const ch
     wh_http_response resp;
     const wh_config *c = in->cfg;
     if (!wh_integrations_configured(in, WH_PROVIDER_TWILIO))
-        return wh_error_set(e, 503, "unavailable", "Twilio is not configured.");
+        return wh_fail(e, WH_ERR_UNAVAILABLE, "Twilio is not configured.");
     const char *form = wh_arena_printf(a, "To=%s&From=%s&Body=%s", wh_http_escape(a, to),
                                        wh_http_escape(a, c->twilio_from), wh_http_escape(a, body));
     const char *headers[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
@@ -71,7 +71,7 @@ wh_err wh_twilio_send(wh_integrations *in, wh_arena *a, const char *to, const ch
     *sid = s ? wh_arena_strdup(a, s) : NULL;
     json_decref(j);
     if (resp.status != 201 || !*sid)
-        return wh_error_set(e, 502, "unavailable", "Twilio refused the message (HTTP %d).",
+        return wh_fail(e, WH_ERR_REFUSED, "Twilio refused the message (HTTP %d).",
                             resp.status);
     return WH_OK;
 }

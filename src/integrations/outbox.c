@@ -154,12 +154,15 @@ static void deliver(wh_conn *c, wh_arena *a, wh_integrations *in, const message 
                     ? wh_twilio_send(in, a, m->recipient, m->body, &id, &e)
                     : wh_sendgrid_send(in, a, m->recipient, m->subject, m->body, &id, &e);
     int64_t now = wh_clock_now_ms();
+    /* only a temporary failure is retried; a refusal, or anything this code does not know as
+     * temporary, fails the message for good */
+    bool retry = rc == WH_ERR_UNAVAILABLE && now - m->created_at < GIVE_UP_MS;
     if (rc == WH_OK)
         settle(c, a, in, m, instance, "SENT", now, NULL, id, now);
-    else if (rc != WH_ERR_UNAVAILABLE || now - m->created_at >= GIVE_UP_MS)
-        settle(c, a, in, m, instance, "FAILED", now, e.detail, NULL, now);
-    else
+    else if (retry)
         settle(c, a, in, m, instance, "PENDING", next_attempt(in, m, now), e.detail, NULL, now);
+    else
+        settle(c, a, in, m, instance, "FAILED", now, e.detail, NULL, now);
     if (rc != WH_OK)
         wh_log(WH_LOG_WARN, "outbox: message %lld not delivered: %s", (long long)m->id, e.detail);
 }

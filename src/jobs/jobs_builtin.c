@@ -118,7 +118,7 @@ static wh_job_outcome sync_outcome(wh_job_ctx *ctx, const sync_tally *t, int64_t
     json_object_set_new(ctx->stats, "dry_run", json_boolean(ctx->dry_run));
     if (t->failed == 0)
         return WH_JOB_SUCCEEDED;
-    wh_error_set(e, 503, "unavailable", "%lld of %lld carriers could not be checked; last: %s",
+    wh_fail(e, WH_ERR_UNAVAILABLE, "%lld of %lld carriers could not be checked; last: %s",
                  (long long)t->failed, (long long)t->checked, t->last_error);
     return t->failed == t->checked ? WH_JOB_FAILED : WH_JOB_PARTIAL;
 }
@@ -145,7 +145,7 @@ wh_job_outcome wh_job_fmcsa_sync(wh_job_ctx *ctx, wh_error *e)
                 continue;
             if (wh_jobs_stopping(ctx->jobs)) {
                 (void)sync_outcome(ctx, &t, due, e);
-                wh_error_set(e, 503, "unavailable",
+                wh_fail(e, WH_ERR_UNAVAILABLE,
                              "Interrupted after %lld carriers: the instance is shutting down.",
                              (long long)t.checked);
                 return WH_JOB_FAILED;

@@ -74,12 +74,12 @@ static wh_err read_filters(wh_req *r, const char **job, const char **status, wh_
 
 static wh_err list_runs(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_conn *c = NULL;
     wh_job_run *runs = NULL;
     size_t n = 0;
     const char *job = NULL, *status = NULL;
-    wh_err rc = wh_page_parse(r, "job_runs", &pg, e);
+    wh_err rc = wh_oldpage_parse(r, "job_runs", &pg, e);
     if (rc == WH_OK)
         rc = read_filters(r, &job, &status, e);
     if (rc == WH_OK)
@@ -94,7 +94,7 @@ static wh_err list_runs(wh_req *r, wh_error *e)
     for (size_t i = 0; i < shown; i++)
         json_array_append_new(items, wh_jobs_run_json(&runs[i]));
     return wh_resp_json(
-        r, 200, wh_page_render(r, &pg, items, n > shown, "", shown ? runs[shown - 1].id : 0));
+        r, 200, wh_oldpage_render(r, &pg, items, n > shown, "", shown ? runs[shown - 1].id : 0));
 }
 
 static wh_err get_run(wh_req *r, wh_error *e)
@@ -162,7 +162,7 @@ static wh_err run_job(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     b->def = wh_jobs_find(r->params[0]);
     if (!b->def)
-        return wh_error_set(e, 404, "not_found", "No such job.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such job.");
     wh_err rc = read_run(r, b->def, &rq, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);

@@ -100,7 +100,7 @@ wh_err wh_jobs_run_get(wh_conn *c, wh_arena *a, int64_t id, wh_job_run *out, wh_
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such job run.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such job run.");
     from_row(r, 0, out);
     return WH_OK;
 }

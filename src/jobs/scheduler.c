@@ -191,7 +191,7 @@ wh_err wh_jobs_begin(wh_jobs *j, wh_conn *c, wh_arena *a, const wh_job_def *def,
     if (rc == WH_OK)
         rc = wh_db_commit(c, e);
     if (rc == WH_OK && !run->fencing_token)
-        return wh_error_set(e, 409, "conflict", "Job %s did not start: %s.", def->name, run->error);
+        return wh_fail(e, WH_ERR_CONFLICT, "Job %s did not start: %s.", def->name, run->error);
     return rc;
 }
 
@@ -287,7 +287,7 @@ static wh_job_outcome call_job(wh_jobs *j, const wh_job_def *def, wh_arena *a,
 {
     wh_conn *c = NULL;
     if (j->app->config.job_test_delay_ms > 0 && !nap(j, j->app->config.job_test_delay_ms)) {
-        wh_error_set(e, 503, "unavailable", "Interrupted: the instance is shutting down.");
+        wh_fail(e, WH_ERR_UNAVAILABLE, "Interrupted: the instance is shutting down.");
         return WH_JOB_FAILED;
     }
     if (wh_db_acquire(j->app->db, &c, e) != WH_OK)
@@ -410,7 +410,7 @@ wh_err wh_jobs_spawn(wh_jobs *j, const wh_job_def *def, const wh_job_run *run, w
     pthread_attr_destroy(&attr);
     if (rc == 0)
         return WH_OK;
-    wh_error_set(e, 503, "unavailable", "No thread could be started for job %s.", def->name);
+    wh_fail(e, WH_ERR_UNAVAILABLE, "No thread could be started for job %s.", def->name);
     finish(j, &r->arena, &r->run, WH_JOB_FAILED, NULL, e);
     wh_arena_cleanup(&r->arena);
     wh_free(r);

@@ -69,7 +69,7 @@ static wh_err summary_check(const json_t *summary, wh_error *e)
 {
     if (summary)
         return WH_OK;
-    return wh_error_set(e, 500, "internal", "A KPI sum over this range exceeds 64-bit integers.");
+    return wh_fail(e, WH_ERR_INTERNAL, "A KPI sum over this range exceeds 64-bit integers.");
 }
 
 static wh_err answer(wh_req *r, json_t *days, json_t *summary, wh_error *e)
@@ -233,7 +233,7 @@ static wh_err period(wh_req *r, const wh_principal *p, wh_conn *c, dash_kind k, 
     wh_kpi_filter f = {.venture_id = venture_id, .from = from, .to = to};
     if (!wh_clock_day_add(today, -back, from, sizeof from) ||
         !wh_clock_day_add(today, -1, to, sizeof to))
-        return wh_error_set(e, 500, "internal", "day arithmetic failed");
+        return wh_fail(e, WH_ERR_INTERNAL, "day arithmetic failed");
     size_t n = 0;
     wh_err rc = WH_OK;
     if (k == DASH_FREIGHT) {

@@ -20,9 +20,9 @@ static wh_err audit(wh_req *r, wh_conn *c, const char *action, const char *entit
     return wh_audit_request(r, c, &en, e);
 }
 
-static wh_err page_of(wh_req *r, const char *list, wh_page *pg, wh_venture_page *vp, wh_error *e)
+static wh_err page_of(wh_req *r, const char *list, wh_oldpage *pg, wh_venture_page *vp, wh_error *e)
 {
-    wh_err rc = wh_page_parse(r, list, pg, e);
+    wh_err rc = wh_oldpage_parse(r, list, pg, e);
     vp->after = pg->after;
     vp->key = pg->key;
     vp->id = pg->id;
@@ -126,7 +126,7 @@ static wh_err venture_patch(wh_req *r, wh_error *e)
 
 static wh_err venture_list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_venture_page vp;
     wh_venture *items = NULL;
     size_t n = 0;
@@ -145,7 +145,7 @@ static wh_err venture_list(wh_req *r, wh_error *e)
         json_array_append_new(arr, wh_venture_json(&items[i]));
     const wh_venture *last = shown ? &items[shown - 1] : NULL;
     return wh_resp_json(
-        r, 200, wh_page_render(r, &pg, arr, more, last ? last->name : "", last ? last->id : 0));
+        r, 200, wh_oldpage_render(r, &pg, arr, more, last ? last->name : "", last ? last->id : 0));
 }
 
 /* The venture of the path, 404 when missing or outside the scope. */
@@ -162,7 +162,7 @@ static wh_err path_venture(wh_req *r, wh_conn **c, wh_venture *v, wh_error *e)
 
 static wh_err office_list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_venture_page vp;
     wh_venture v;
     wh_office *items = NULL;
@@ -182,7 +182,7 @@ static wh_err office_list(wh_req *r, wh_error *e)
         json_array_append_new(arr, wh_office_json(&items[i]));
     const wh_office *last = shown ? &items[shown - 1] : NULL;
     return wh_resp_json(
-        r, 200, wh_page_render(r, &pg, arr, more, last ? last->name : "", last ? last->id : 0));
+        r, 200, wh_oldpage_render(r, &pg, arr, more, last ? last->name : "", last ? last->id : 0));
 }
 
 static wh_err read_office(wh_req *r, wh_office *in, wh_error *e)
@@ -224,7 +224,7 @@ static wh_err office_create(wh_req *r, wh_error *e)
 
 static wh_err people(wh_req *r, wh_error *e)
 {
-    wh_page pg;
+    wh_oldpage pg;
     wh_venture_page vp;
     wh_venture v;
     wh_conn *c = NULL;
@@ -241,7 +241,7 @@ static wh_err people(wh_req *r, wh_error *e)
         return rc;
     return wh_resp_json(
         r, 200,
-        wh_page_render(r, &pg, json_incref(items), n > (size_t)pg.limit, last_key, last_id));
+        wh_oldpage_render(r, &pg, json_incref(items), n > (size_t)pg.limit, last_key, last_id));
 }
 
 typedef wh_err (*set_fn)(wh_conn *, wh_arena *, int64_t, const int64_t *, size_t, int64_t,
@@ -275,7 +275,7 @@ static wh_err put_membership(wh_req *r, const char *field, const char *action, s
         rc = wh_user_get(c, &r->arena, uid, &u, e);
     const char *why = rc == WH_OK ? wh_users_refusal(&r->user, &u, NULL) : NULL;
     if (why) /* the named rule of DOMAIN.md §1 "Granting roles" (auth/users_rules.c) */
-        rc = wh_error_set(e, 403, "forbidden", "%s", why);
+        rc = wh_fail(e, WH_ERR_FORBIDDEN, "%s", why);
     if (rc == WH_OK)
         rc = set(c, &r->arena, uid, ids, n, r->now_ms, &before, &after, e);
     wh_req_keep(r, before);

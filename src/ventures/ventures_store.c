@@ -35,11 +35,11 @@ static void office_row(const wh_rows *r, size_t i, wh_office *o)
 static wh_err one_venture(wh_err rc, const wh_rows *r, wh_venture *out, wh_error *e)
 {
     if (rc == WH_ERR_UNIQUE)
-        return wh_error_set(e, 409, "conflict", "A venture with this code already exists.");
+        return wh_fail(e, WH_ERR_CONFLICT, "A venture with this code already exists.");
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)
-        return wh_error_set(e, 404, "not_found", "No such venture.");
+        return wh_fail(e, WH_ERR_NOT_FOUND, "No such venture.");
     venture_row(r, 0, out);
     return WH_OK;
 }

@@ -179,11 +179,33 @@ static void test_a_lost_lease_is_counted_and_changes_nothing(void **state)
                     mine));
 }
 
+/* A provider that answers and refuses a message (Twilio: 400, invalid 'To' number) fails it
+ * for good after one attempt; the good message beside it is sent. A temporary outage is retried
+ * instead (the backlog test above). */
+static void test_a_refused_message_fails_for_good_at_once(void **state)
+{
+    (void)state;
+    wait_nothing_pending();
+    wht_fake_reset(fake);
+    long long now = wht_now_ms();
+    wht_sql(wht_fmt("INSERT INTO outbox (channel, recipient, subject, body, status, attempts,"
+                    " next_attempt_at, lease_until, created_at) VALUES ('sms', 'not-a-phone',"
+                    " NULL, 'Refused', 'PENDING', 0, %lld, 0, %lld), ('sms', '+15551230001',"
+                    " NULL, 'Accepted', 'PENDING', 0, %lld, 0, %lld)",
+                    now, now, now, now));
+    wait_nothing_pending();
+    assert_int_equal(outbox_count("not-a-phone", "FAILED"), 1);
+    assert_int_equal(wht_sql("SELECT attempts FROM outbox WHERE recipient = 'not-a-phone'"), 1);
+    assert_int_equal(outbox_count("+15551230001", "SENT"), 1);
+    assert_int_equal(json_array_size(wht_fake_requests(fake, "twilio")), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         WHT_TEST(test_two_instances_deliver_a_stalled_backlog_exactly_once),
         WHT_TEST(test_a_lost_lease_is_counted_and_changes_nothing),
+        WHT_TEST(test_a_refused_message_fails_for_good_at_once),
     };
     fake = wht_fake_start();
     const char *base = wht_server_base(fake);
@@ -191,6 +213,10 @@ int main(void)
         wht_fmt("WH_SENDGRID_BASE_URL=%s", base),
         "WH_SENDGRID_API_KEY=" SENDGRID_KEY,
         "WH_SENDGRID_FROM=" MAIL_FROM,
+        wht_fmt("WH_TWILIO_BASE_URL=%s", base),
+        "WH_TWILIO_ACCOUNT_SID=AC0123456789abcdef0123456789abcdef",
+        "WH_TWILIO_AUTH_TOKEN=fake-twilio-token",
+        "WH_TWILIO_FROM=+15557654321",
         "WH_RETRY_MAX_ATTEMPTS=2",
         "WH_RETRY_BASE_MS=100",
         "WH_RETRY_MAX_MS=500",

@@ -41,7 +41,7 @@ static wh_err fill(void *ctx, wh_buf *out, wh_error *e)
         nanosleep(&ts, NULL);
     }
     if (s->fail)
-        return wh_error_set(e, 503, "unavailable", "the source failed");
+        return wh_fail(e, WH_ERR_UNAVAILABLE, "the source failed");
     return wh_buf_append(out, s->value, strlen(s->value));
 }
 

@@ -146,10 +146,10 @@ static void test_error_texts_cut_on_boundaries(void **state)
     char detail[300];
     memset(detail, 'x', 254);
     memcpy(detail + 254, "\xE2\x82\xAC", 4);
-    (void)wh_error_set(&e, 404, "not_found", "%s", detail);
+    (void)wh_fail(&e, WH_ERR_NOT_FOUND, "%s", detail);
     assert_int_equal(strlen(e.detail), 254);
     /* text that fits is untouched */
-    (void)wh_error_set(&e, 404, "not_found", "No such path: /caf\xC3\xA9");
+    (void)wh_fail(&e, WH_ERR_NOT_FOUND, "No such path: /caf\xC3\xA9");
     assert_string_equal(e.detail, "No such path: /caf\xC3\xA9");
 }
 

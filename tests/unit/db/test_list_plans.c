@@ -33,7 +33,12 @@
 #define DEEP_ID  10000 /* a cursor half-way down a table */
 #define DEEP_AT  (1700000000000 + DEEP_ID * 1000)
 #define DEEP_DAY "D100250"
-#define V(g)     " 1 + " g " % 20" /* the venture of row g */
+/* The keyset of page 1 (deep false) or of a page half-way down, for a list ordered by id alone,
+ * by an instant, or by a text key. */
+#define ID_PAGE(deep)        (&(wh_keyset){(deep), WH_KEY_ID, "", 0, DEEP_ID, PAGE})
+#define AT_PAGE(deep)        (&(wh_keyset){(deep), WH_KEY_INT, "", DEEP_AT, DEEP_ID, PAGE})
+#define TEXT_PAGE(deep, key) (&(wh_keyset){(deep), WH_KEY_TEXT, (key), 0, DEEP_ID, PAGE})
+#define V(g)                 " 1 + " g " % 20" /* the venture of row g */
 
 /* ids are g; created_at-like times 1700000000000 + g s; days "D" 100000 + n (text, in order). */
 static const char *const fill_sql[] = {
@@ -172,9 +177,10 @@ static void users_and_freight(tempdb *t, bool pg)
 
 static void bpo(tempdb *t, bool pg)
 {
-    static const plan_list campaigns = {"bpo_campaigns", "cp", "rowid", "id", NULL};
-    static const plan_list agents = {"bpo_agents", "ag", "rowid", "id", NULL};
-    static const plan_list calls = {"bpo_call_logs", "cl", "started_at", "started_at", NULL};
+    static const plan_list campaigns = {"bpo_campaigns", "bpo_campaigns", "rowid", "id", NULL};
+    static const plan_list agents = {"bpo_agents", "bpo_agents", "rowid", "id", NULL};
+    static const plan_list calls = {"bpo_call_logs", "bpo_call_logs", "started_at", "started_at",
+                                    NULL};
     static const struct {
         plan_case c;
         int64_t venture_id;
@@ -191,23 +197,17 @@ static void bpo(tempdb *t, bool pg)
         {FILTER("connected", "connected", false), {.has_connected = true, .connected = true}},
         {FILTER("deal_won", "deal_won", false), {.has_deal_won = true, .deal_won = true}},
     };
-    CHECK_CASES(
-        t, pg, campaigns, vcs,
-        wh_bpo_campaign_list_sql(&all, x->venture_id, &(wh_bpo_page){deep, 0, DEEP_ID, PAGE}, &b));
-    CHECK_CASES(
-        t, pg, agents, vcs,
-        wh_bpo_agent_list_sql(&all, x->venture_id, &(wh_bpo_page){deep, 0, DEEP_ID, PAGE}, &b));
-    CHECK_CASES(
-        t, pg, calls, ccs,
-        wh_bpo_call_list_sql(&all, &x->f, &(wh_bpo_page){deep, DEEP_AT, DEEP_ID, PAGE}, &b));
+    CHECK_CASES(t, pg, campaigns, vcs,
+                wh_bpo_campaign_list_sql(&all, x->venture_id, ID_PAGE(deep), &b));
+    CHECK_CASES(t, pg, agents, vcs, wh_bpo_agent_list_sql(&all, x->venture_id, ID_PAGE(deep), &b));
+    CHECK_CASES(t, pg, calls, ccs, wh_bpo_call_list_sql(&all, &x->f, AT_PAGE(deep), &b));
     /* an EMPLOYEE's own calls, in the venture's scope: the user's index */
     wh_principal own = {.id = 9, .role = WH_ROLE_EMPLOYEE, .all_ventures = false};
     static const struct {
         plan_case c;
     } ocs[] = {{{"own calls", "user_id", true, OWN_ROWS}}};
     CHECK_CASES(t, pg, calls, ocs,
-                wh_bpo_call_list_sql(&own, &(wh_bpo_call_filter){0},
-                                     &(wh_bpo_page){deep, DEEP_AT, DEEP_ID, PAGE}, &b));
+                wh_bpo_call_list_sql(&own, &(wh_bpo_call_filter){0}, AT_PAGE(deep), &b));
 }
 
 static void hotels(tempdb *t, bool pg)

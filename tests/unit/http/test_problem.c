@@ -88,8 +88,7 @@ static void test_not_found(void **state)
     fixture *f = *state;
     wh_error e;
     wh_error_init(&e);
-    assert_int_equal(wh_error_set(&e, 404, "not_found", "No such venture %d.", 12),
-                     WH_ERR_NOT_FOUND);
+    assert_int_equal(wh_fail(&e, WH_ERR_NOT_FOUND, "No such venture %d.", 12), WH_ERR_NOT_FOUND);
     json_t *p = render(f, &e, 404);
     assert_type_names_code(p, "not_found");
     assert_string_equal(member_str(p, "title"), "Not found");
@@ -98,31 +97,41 @@ static void test_not_found(void **state)
     assert_null(json_object_get(p, "errors"));
 }
 
+/* Every kind of failure answers the status and code API.md gives it, with its title. */
 static void test_titles_of_codes(void **state)
 {
     fixture *f = *state;
     static const struct {
+        wh_err kind;
         int status;
         const char *code, *title;
     } cases[] = {
-        {400, "invalid_json", "Invalid JSON"},
-        {400, "invalid_cursor", "Invalid cursor"},
-        {401, "unauthenticated", "Unauthenticated"},
-        {403, "forbidden", "Forbidden"},
-        {405, "method_not_allowed", "Method not allowed"},
-        {409, "conflict", "Conflict"},
-        {409, "invalid_transition", "Invalid transition"},
-        {413, "payload_too_large", "Payload too large"},
-        {415, "unsupported_media_type", "Unsupported media type"},
-        {422, "idempotency_key_reused", "Idempotency key reused"},
-        {422, "carrier_blocked", "Carrier blocked"},
-        {429, "rate_limited", "Rate limited"},
-        {503, "unavailable", "Unavailable"},
+        {WH_ERR_INVALID, 400, "validation_failed", "Validation failed"},
+        {WH_ERR_BAD_JSON, 400, "invalid_json", "Invalid JSON"},
+        {WH_ERR_BAD_CURSOR, 400, "invalid_cursor", "Invalid cursor"},
+        {WH_ERR_UNAUTH, 401, "unauthenticated", "Unauthenticated"},
+        {WH_ERR_FORBIDDEN, 403, "forbidden", "Forbidden"},
+        {WH_ERR_NOT_FOUND, 404, "not_found", "Not found"},
+        {WH_ERR_METHOD, 405, "method_not_allowed", "Method not allowed"},
+        {WH_ERR_CONFLICT, 409, "conflict", "Conflict"},
+        {WH_ERR_UNIQUE, 409, "conflict", "Conflict"},
+        {WH_ERR_TRANSITION, 409, "invalid_transition", "Invalid transition"},
+        {WH_ERR_TOO_LARGE, 413, "payload_too_large", "Payload too large"},
+        {WH_ERR_MEDIA_TYPE, 415, "unsupported_media_type", "Unsupported media type"},
+        {WH_ERR_KEY_REUSED, 422, "idempotency_key_reused", "Idempotency key reused"},
+        {WH_ERR_BLOCKED, 422, "carrier_blocked", "Carrier blocked"},
+        {WH_ERR_RATE_LIMITED, 429, "rate_limited", "Rate limited"},
+        {WH_ERR_DB, 500, "internal", "Internal error"},
+        {WH_ERR_INTERNAL, 500, "internal", "Internal error"},
+        {WH_ERR_UNAVAILABLE, 503, "unavailable", "Unavailable"},
+        {WH_ERR_REFUSED, 503, "unavailable", "Unavailable"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         wh_error e;
         wh_error_init(&e);
-        (void)wh_error_set(&e, cases[i].status, cases[i].code, "case %zu", i);
+        assert_int_equal(wh_fail(&e, cases[i].kind, "case %zu", i), cases[i].kind);
+        assert_int_equal(wh_error_kind(&e), cases[i].kind);
+        assert_int_equal(wh_err_status(cases[i].kind), cases[i].status);
         json_t *p = render(f, &e, cases[i].status);
         assert_type_names_code(p, cases[i].code);
         assert_string_equal(member_str(p, "code"), cases[i].code);
@@ -138,7 +147,7 @@ static void test_detail_is_escaped(void **state)
     fixture *f = *state;
     wh_error e;
     wh_error_init(&e);
-    (void)wh_error_set(&e, 409, "conflict", "code \"%s\" \\ taken\n\xC3\xBC", "A\"B");
+    (void)wh_fail(&e, WH_ERR_CONFLICT, "code \"%s\" \\ taken\n\xC3\xBC", "A\"B");
     json_t *p = render(f, &e, 409);
     assert_string_equal(member_str(p, "detail"), "code \"A\"B\" \\ taken\n\xC3\xBC");
 }
@@ -152,7 +161,7 @@ static void test_text_not_utf8_is_kept(void **state)
     char field[80];
     wh_error_init(&e);
     f->r.path = "/api/v1/\xFF\xFE";
-    (void)wh_error_set(&e, 404, "not_found", "No such path: %s", f->r.path);
+    (void)wh_fail(&e, WH_ERR_NOT_FOUND, "No such path: %s", f->r.path);
     json_t *p = render(f, &e, 404);
     assert_string_equal(member_str(p, "instance"), "/api/v1/%FF%FE");
     assert_string_equal(member_str(p, "detail"), "No such path: /api/v1/\xEF\xBF\xBD\xEF\xBF\xBD");
@@ -211,7 +220,7 @@ static void test_field_error_replaces_other_error(void **state)
     fixture *f = *state;
     wh_error e;
     wh_error_init(&e);
-    (void)wh_error_set(&e, 404, "not_found", "gone");
+    (void)wh_fail(&e, WH_ERR_NOT_FOUND, "gone");
     (void)wh_error_field(&e, "email", "is not an e-mail address");
     json_t *p = render(f, &e, 400);
     assert_string_equal(member_str(p, "code"), "validation_failed");
@@ -260,29 +269,27 @@ static void test_problem_replaces_earlier_answer(void **state)
     wh_error_init(&e);
     assert_int_equal(wh_resp_json(&f->r, 201, json_pack("{s:i}", "id", 5)), WH_OK);
     assert_string_equal(f->r.content_type, "application/json");
-    (void)wh_error_set(&e, 503, "unavailable", "Database down.");
+    (void)wh_fail(&e, WH_ERR_UNAVAILABLE, "Database down.");
     json_t *p = render(f, &e, 503);
     assert_null(json_object_get(p, "id"));
     assert_string_equal(member_str(p, "detail"), "Database down.");
 }
 
-static void test_error_kind_matches_status(void **state)
+/* A field error makes the error a validation failure; no error is WH_OK; an unknown kind
+ * answers 500, never a made-up status. */
+static void test_error_kind_of_fields_and_none(void **state)
 {
     (void)state;
-    static const struct {
-        int status;
-        wh_err kind;
-    } cases[] = {
-        {400, WH_ERR_INVALID},     {401, WH_ERR_UNAUTH},   {403, WH_ERR_FORBIDDEN},
-        {404, WH_ERR_NOT_FOUND},   {409, WH_ERR_CONFLICT}, {500, WH_ERR_INTERNAL},
-        {503, WH_ERR_UNAVAILABLE},
-    };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        wh_error e;
-        wh_error_init(&e);
-        assert_int_equal(wh_error_set(&e, cases[i].status, "x", "y"), cases[i].kind);
-        assert_int_equal(wh_error_kind(&e), cases[i].kind);
-    }
+    wh_error e;
+    wh_error_init(&e);
+    assert_int_equal(wh_error_kind(&e), WH_OK);
+    assert_int_equal(wh_fail(&e, WH_ERR_NOT_FOUND, "gone"), WH_ERR_NOT_FOUND);
+    assert_int_equal(wh_error_field(&e, "name", "is required"), WH_ERR_INVALID);
+    assert_int_equal(wh_error_kind(&e), WH_ERR_INVALID);
+    assert_int_equal(e.status, 400);
+    assert_int_equal(e.nfields, 1);
+    assert_int_equal(wh_err_status((wh_err)-99), 500);
+    assert_string_equal(wh_err_code((wh_err)-99), "internal");
 }
 
 int main(void)
@@ -297,7 +304,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_field_errors_are_capped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_error_is_internal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_problem_replaces_earlier_answer, setup, teardown),
-        cmocka_unit_test(test_error_kind_matches_status),
+        cmocka_unit_test(test_error_kind_of_fields_and_none),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
