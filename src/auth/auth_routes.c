@@ -185,8 +185,7 @@ static wh_err code_verify(wh_req *r, wh_error *e)
         return start_session(r, c, &u, true, e) == WH_OK ? wh_db_commit(c, e) : WH_ERR_DB;
     if (rc == WH_OK) /* the spent try must stick even though the answer is 401 */
         rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_fail(e, WH_ERR_UNAUTH, "The e-mail or code is wrong.")
-                       : rc;
+    return rc == WH_OK ? wh_fail(e, WH_ERR_UNAUTH, "The e-mail or code is wrong.") : rc;
 }
 
 static wh_err logout(wh_req *r, wh_error *e)

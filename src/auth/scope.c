@@ -23,7 +23,7 @@ wh_err wh_scope_check_venture(wh_conn *c, wh_arena *a, const wh_principal *p, in
         return rc;
     if (!yes)
         return wh_fail(e, WH_ERR_FORBIDDEN, "Venture %lld is outside your scope.",
-                            (long long)venture_id);
+                       (long long)venture_id);
     return WH_OK;
 }
 
@@ -64,7 +64,7 @@ wh_err wh_scope_check_office(wh_conn *c, wh_arena *a, const wh_principal *p, int
         return rc;
     if (wh_rows_count(r) == 0)
         return wh_fail(e, WH_ERR_FORBIDDEN, "Office %lld is outside your scope.",
-                            (long long)office_id);
+                       (long long)office_id);
     if (venture_id)
         *venture_id = wh_rows_int(r, 0, 0);
     return WH_OK;

@@ -149,8 +149,8 @@ static wh_err password_reset(wh_req *r, wh_error *e)
         rc = wh_code_issue(c, &r->arena, r->app->code_key, &u, r->now_ms, &sent, e);
     if (rc == WH_OK && !sent)
         rc = wh_fail(e, WH_ERR_CONFLICT,
-                          "The user was sent %d codes in the past hour; try again later.",
-                          WH_LIMIT_CODES_PER_HOUR);
+                     "The user was sent %d codes in the past hour; try again later.",
+                     WH_LIMIT_CODES_PER_HOUR);
     if (rc == WH_OK)
         rc = audit(r, c, "user.password_reset", NULL, &u, e);
     if (rc == WH_OK)
@@ -199,8 +199,8 @@ static wh_err list(wh_req *r, wh_error *e)
     json_t *items = json_array();
     for (size_t i = 0; i < shown; i++)
         json_array_append_new(items, wh_user_json(&users[i]));
-    return wh_resp_json(r, 200,
-                        wh_oldpage_render(r, &pg, items, more, "", shown ? users[shown - 1].id : 0));
+    return wh_resp_json(
+        r, 200, wh_oldpage_render(r, &pg, items, more, "", shown ? users[shown - 1].id : 0));
 }
 
 static const wh_route routes[] = {

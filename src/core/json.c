@@ -191,8 +191,8 @@ wh_err wh_json_parse_object(const char *body, size_t len, json_t **out, wh_error
     *out = NULL;
     json_t *v = json_loadb(body ? body : "", len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
     if (!v)
-        return wh_fail(e, WH_ERR_BAD_JSON, "The body is not valid JSON: %s (line %d)",
-                            jerr.text, jerr.line);
+        return wh_fail(e, WH_ERR_BAD_JSON, "The body is not valid JSON: %s (line %d)", jerr.text,
+                       jerr.line);
     if (!json_is_object(v)) {
         json_decref(v);
         return wh_fail(e, WH_ERR_INVALID, "The body must be a JSON object.");
@@ -200,7 +200,7 @@ wh_err wh_json_parse_object(const char *body, size_t len, json_t **out, wh_error
     if (depth_of(v) > WH_LIMIT_JSON_DEPTH) {
         json_decref(v);
         return wh_fail(e, WH_ERR_BAD_JSON, "The body nests deeper than %d levels.",
-                            WH_LIMIT_JSON_DEPTH);
+                       WH_LIMIT_JSON_DEPTH);
     }
     *out = v;
     return WH_OK;

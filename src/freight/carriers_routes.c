@@ -75,7 +75,7 @@ static wh_err already_known(wh_req *r, const char *dot, const char *mc, wh_error
         rc = wh_carrier_find_number(c, &r->arena, dot, mc, &known, &found, e);
     if (rc == WH_OK && found)
         return wh_fail(e, WH_ERR_CONFLICT, "Carrier %lld already has this number.",
-                            (long long)known.id);
+                       (long long)known.id);
     return rc;
 }
 
@@ -97,8 +97,8 @@ static wh_err onboard(wh_req *r, wh_error *e)
     if (rc != WH_OK)
         return rc;
     if (!found)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "FMCSA does not know %s number %s.",
-                            dot ? "DOT" : "MC", dot ? dot : mc);
+        return wh_fail(e, WH_ERR_NOT_FOUND, "FMCSA does not know %s number %s.", dot ? "DOT" : "MC",
+                       dot ? dot : mc);
     if (strcmp(f.status, "OUT_OF_SERVICE") == 0 || strcmp(f.status, "NOT_AUTHORIZED") == 0)
         return wh_fail(e, WH_ERR_BLOCKED, "FMCSA lists this carrier as %s.", f.status);
     rc = wh_req_db(r, &c, e);

@@ -167,9 +167,9 @@ static wh_err history(wh_req *r, wh_error *e)
                                                "to_status", wh_rows_text(rows, i, 1), "at",
                                                wh_json_time(wh_rows_int(rows, i, 2)), "day",
                                                wh_rows_text(rows, i, 3)));
-    return wh_resp_json(
-        r, 200,
-        wh_oldpage_render(r, &pg, items, n > shown, "", shown ? wh_rows_int(rows, shown - 1, 4) : 0));
+    return wh_resp_json(r, 200,
+                        wh_oldpage_render(r, &pg, items, n > shown, "",
+                                          shown ? wh_rows_int(rows, shown - 1, 4) : 0));
 }
 
 /* Opens the transaction of a change and locks the load of the path (404 outside scope). */

@@ -102,8 +102,8 @@ static wh_err check_carrier(int64_t id, const wh_carrier *carrier, wh_error *e)
         return wh_error_field(e, "carrier_id", "is not a carrier of the directory");
     if (!wh_carrier_assignable(carrier))
         return wh_fail(e, WH_ERR_BLOCKED, "Carrier %lld may not be assigned: %s.",
-                            (long long)carrier->id,
-                            carrier->blocked ? "it is blocked" : "its FMCSA status is not ACTIVE");
+                       (long long)carrier->id,
+                       carrier->blocked ? "it is blocked" : "its FMCSA status is not ACTIVE");
     return WH_OK;
 }
 
@@ -122,8 +122,7 @@ wh_err wh_load_move_apply(wh_load *l, const wh_load_move *m, const wh_carrier *c
         return WH_OK;
     }
     if (!wh_load_transition_allowed(l->status, to))
-        return wh_fail(e, WH_ERR_TRANSITION, "A load cannot move from %s to %s.",
-                            l->status, to);
+        return wh_fail(e, WH_ERR_TRANSITION, "A load cannot move from %s to %s.", l->status, to);
     if (is(to, WH_LOAD_COVERED)) {
         int64_t id = wh_load_move_carrier_id(l, m);
         rc = check_carrier(id, carrier && carrier->id == id ? carrier : NULL, e);

@@ -23,8 +23,7 @@ static void from_row(const wh_rows *r, size_t i, wh_shipper *s)
 static wh_err one(wh_err rc, const wh_rows *r, wh_shipper *out, wh_error *e)
 {
     if (rc == WH_ERR_UNIQUE)
-        return wh_fail(e, WH_ERR_CONFLICT,
-                            "This venture already has a shipper with this code.");
+        return wh_fail(e, WH_ERR_CONFLICT, "This venture already has a shipper with this code.");
     if (rc != WH_OK)
         return rc;
     if (wh_rows_count(r) == 0)

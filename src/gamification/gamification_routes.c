@@ -243,7 +243,7 @@ static wh_err balance(wh_req *r, wh_error *e)
         rc = wh_gami_user_visible(c, &r->arena, &r->user, user_id, &visible, e);
     if (rc == WH_OK && !visible)
         rc = wh_fail(e, WH_ERR_FORBIDDEN, "User %lld shares no venture of your scope.",
-                          (long long)user_id);
+                     (long long)user_id);
     if (rc == WH_OK)
         rc = wh_gami_balance_rows(c, &r->arena, &r->user, user_id, &rows, e);
     return rc == WH_OK ? wh_resp_json(r, 200, balance_json(user_id, rows)) : rc;
@@ -366,8 +366,8 @@ static wh_err award_outcome(wh_gami_outcome o, wh_error *e)
         return wh_error_field(e, "points", "is required for an event type without default points");
     case WH_GAMI_KEY_TAKEN:
         return wh_fail(e, WH_ERR_CONFLICT,
-                            "The idempotency_key already holds an award of another user or event "
-                            "type in this venture.");
+                       "The idempotency_key already holds an award of another user or event "
+                       "type in this venture.");
     }
     return wh_fail(e, WH_ERR_INTERNAL, "Unknown award outcome.");
 }

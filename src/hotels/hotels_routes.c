@@ -373,9 +373,9 @@ static wh_err review_list(wh_req *r, wh_error *e)
     for (size_t i = 0; i < shown; i++)
         json_array_append_new(arr, wh_hotel_review_json(&items[i]));
     const wh_hotel_review *last = shown ? &items[shown - 1] : NULL;
-    return wh_resp_json(
-        r, 200,
-        wh_oldpage_render(r, &pg, arr, n > shown, last ? last->review_date : "", last ? last->id : 0));
+    return wh_resp_json(r, 200,
+                        wh_oldpage_render(r, &pg, arr, n > shown, last ? last->review_date : "",
+                                          last ? last->id : 0));
 }
 
 /* True when s holds something other than blanks. */

@@ -321,8 +321,7 @@ wh_err wh_hotel_review_respond(wh_conn *c, wh_arena *a, int64_t id, const char *
                             " IS NULL RETURNING " REVIEW_RET,
                             WH_ARGS(WH_PI(id), WH_PT(text), WH_PI(user_id), WH_PI(now_ms)), &r, e);
     if (rc == WH_OK && wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_CONFLICT, "Review %lld has already been answered.",
-                            (long long)id);
+        return wh_fail(e, WH_ERR_CONFLICT, "Review %lld has already been answered.", (long long)id);
     return one_review(rc, r, out, e);
 }
 

@@ -48,8 +48,8 @@ static wh_err authenticate(wh_req *r, wh_error *e)
         const char *xrw = wh_req_header(r, "X-Requested-With");
         if (!xrw || strcmp(xrw, "wheelhouse") != 0)
             return wh_fail(e, WH_ERR_FORBIDDEN,
-                                "A cookie-authenticated change needs the header "
-                                "X-Requested-With: wheelhouse.");
+                           "A cookie-authenticated change needs the header "
+                           "X-Requested-With: wheelhouse.");
     }
     return WH_OK;
 }
@@ -61,8 +61,7 @@ static wh_err route(wh_req *r, wh_error *e)
     if (m == WH_MATCH_NO_PATH)
         return wh_fail(e, WH_ERR_NOT_FOUND, "No such path: %s", r->path);
     if (m == WH_MATCH_NO_METHOD) {
-        return wh_fail(e, WH_ERR_METHOD, "%s is not allowed here; use %s.",
-                            r->method, r->allow);
+        return wh_fail(e, WH_ERR_METHOD, "%s is not allowed here; use %s.", r->method, r->allow);
     }
     return WH_OK;
 }

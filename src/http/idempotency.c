@@ -215,16 +215,16 @@ static wh_err judge(wh_req *r, const wh_rows *row, const char *hash, bool *done,
     *done = true;
     if (wh_rows_count(row) == 0)
         return wh_fail(e, WH_ERR_CONFLICT,
-                            "The first request with this Idempotency-Key failed; retry.");
+                       "The first request with this Idempotency-Key failed; retry.");
     if (strcmp(wh_rows_text(row, 0, 0), hash) != 0)
         return wh_fail(e, WH_ERR_KEY_REUSED,
-                            "This Idempotency-Key was used for a different request.");
+                       "This Idempotency-Key was used for a different request.");
     if (!wh_rows_null(row, 0, 1) && wh_rows_int(row, 0, 1) != EXECUTED)
         return replay(r, row);
     if (!wh_rows_null(row, 0, 1) && wh_rows_int(row, 0, 4) <= r->now_ms - ABANDONED_MS)
         return wh_fail(e, WH_ERR_CONFLICT,
-                            "The first request with this Idempotency-Key made its changes, but"
-                            " its answer was lost; it is not run again.");
+                       "The first request with this Idempotency-Key made its changes, but"
+                       " its answer was lost; it is not run again.");
     *done = false;
     return WH_OK;
 }
@@ -250,11 +250,11 @@ static wh_err follow(wh_req *r, const char *key, const char *hash, wh_error *e)
             break;
         if (waited >= WAIT_LIMIT_MS)
             rc = wh_fail(e, WH_ERR_CONFLICT,
-                              "The first request with this Idempotency-Key is still running.");
+                         "The first request with this Idempotency-Key is still running.");
         else if (!waiting && !(waiting = wait_enter(w, k)))
             rc = wh_fail(e, WH_ERR_CONFLICT,
-                              "Too many requests are waiting for this Idempotency-Key; retry"
-                              " later.");
+                         "Too many requests are waiting for this Idempotency-Key; retry"
+                         " later.");
         if (rc != WH_OK)
             break;
         sleep_ms(WAIT_STEP_MS);

@@ -97,7 +97,7 @@ static wh_err charge(wh_req *r, wh_ratelimit_class cls, const char *subject, wh_
         return WH_OK;
     wh_metrics_count_rejection(r->app->metrics, r->route->rate);
     return wh_fail(e, WH_ERR_RATE_LIMITED, "Too many requests; retry in %lld s.",
-                        (long long)res.retry_after_s);
+                   (long long)res.retry_after_s);
 }
 
 wh_err wh_http_limit_route(wh_req *r, wh_error *e)

@@ -463,7 +463,7 @@ wh_err wh_http_metrics(wh_req *r, wh_error *e)
     wh_err rc = t.rc != WH_OK ? t.rc : db.rc;
     if (rc != WH_OK) {
         rc = wh_fail(e, WH_ERR_INTERNAL, "The metrics exposition is larger than %d bytes.",
-                          WH_LIMIT_METRICS_BYTES);
+                     WH_LIMIT_METRICS_BYTES);
     } else {
         char *body = wh_arena_alloc(&r->arena, t.buf.len + 1);
         memcpy(body, t.buf.data, t.buf.len + 1);

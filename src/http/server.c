@@ -142,8 +142,7 @@ static enum MHD_Result too_large(struct MHD_Connection *conn, wh_app *app, const
 {
     wh_error e;
     wh_error_init(&e);
-    wh_fail(&e, WH_ERR_TOO_LARGE, "The request body is larger than %d bytes.",
-                 WH_LIMIT_BODY_BYTES);
+    wh_fail(&e, WH_ERR_TOO_LARGE, "The request body is larger than %d bytes.", WH_LIMIT_BODY_BYTES);
     return refuse(conn, app, method, url, cx, &e);
 }
 
@@ -310,7 +309,7 @@ static wh_err start_ops(wh_app *app, wh_server *s, wh_error *e)
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!s->ops)
         return wh_fail(e, WH_ERR_INTERNAL, "Cannot listen on %s:%d (WH_OPS_LISTEN)",
-                            app->config.ops_host, app->config.ops_port);
+                       app->config.ops_host, app->config.ops_port);
     return WH_OK;
 }
 
@@ -336,7 +335,7 @@ wh_err wh_server_start(wh_app *app, wh_server **out, wh_error *e)
     if (!s->daemon) {
         wh_free(s);
         return wh_fail(e, WH_ERR_INTERNAL, "Cannot listen on %s:%d", app->config.listen_host,
-                            app->config.listen_port);
+                       app->config.listen_port);
     }
     if (app->config.ops_host && (rc = start_ops(app, s, e)) != WH_OK) {
         MHD_stop_daemon(s->daemon);

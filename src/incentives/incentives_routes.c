@@ -505,8 +505,8 @@ static wh_err daily_filter(wh_req *r, wh_inc_daily_filter *f, wh_error *e)
     return bad ? WH_ERR_INVALID : WH_OK;
 }
 
-static wh_err daily_render(wh_req *r, wh_conn *c, const wh_oldpage *pg, const wh_inc_daily_filter *f,
-                           wh_error *e)
+static wh_err daily_render(wh_req *r, wh_conn *c, const wh_oldpage *pg,
+                           const wh_inc_daily_filter *f, wh_error *e)
 {
     wh_inc_daily *items = NULL;
     size_t n = 0;

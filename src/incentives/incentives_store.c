@@ -501,9 +501,9 @@ static wh_err frozen_check(wh_conn *c, wh_arena *a, int64_t venture_id, const ch
     *locked = rc == WH_OK && wh_rows_count(r) == 1;
     if (*locked)
         rc = wh_fail(e, WH_ERR_CONFLICT,
-                          "%s lies in the payout period %s..%s, which is %s; its incentives are "
-                          "final.",
-                          day, wh_rows_text(r, 0, 0), wh_rows_text(r, 0, 1), wh_rows_text(r, 0, 2));
+                     "%s lies in the payout period %s..%s, which is %s; its incentives are "
+                     "final.",
+                     day, wh_rows_text(r, 0, 0), wh_rows_text(r, 0, 1), wh_rows_text(r, 0, 2));
     return rc;
 }
 
@@ -651,10 +651,9 @@ static wh_err period_guard(wh_conn *c, wh_arena *a, int64_t venture_id, const ch
         return rc;
     if (wh_rows_int(r, 0, 0) > 0)
         return wh_fail(e, WH_ERR_CONFLICT,
-                            "The period overlaps another payout period of the venture.");
+                       "The period overlaps another payout period of the venture.");
     if (wh_rows_int(r, 0, 1) > 0)
-        return wh_fail(e, WH_ERR_CONFLICT,
-                            "Payouts of this period are already approved or paid.");
+        return wh_fail(e, WH_ERR_CONFLICT, "Payouts of this period are already approved or paid.");
     return WH_OK;
 }
 

@@ -114,8 +114,7 @@ wh_err wh_fmcsa_lookup(wh_integrations *in, wh_arena *a, bool by_mc, const char 
     if (resp.status == 404)
         return WH_OK;
     if (resp.status != 200)
-        return wh_fail(e, WH_ERR_UNAVAILABLE, "FMCSA refused the lookup (HTTP %d).",
-                            resp.status);
+        return wh_fail(e, WH_ERR_UNAVAILABLE, "FMCSA refused the lookup (HTTP %d).", resp.status);
     rc = wh_fmcsa_parse(a, resp.body, resp.len, by_mc, out, found, e);
     if (rc == WH_OK && *found && by_mc && !out->mc_number)
         out->mc_number = wh_arena_strdup(a, number);

@@ -101,8 +101,7 @@ wh_err wh_integrations_call(wh_integrations *in, wh_provider p, wh_arena *a,
     resp->retry_after_ms = -1;
     if (!wh_breaker_allow(b, wh_clock_now_ms()))
         return wh_fail(e, WH_ERR_UNAVAILABLE,
-                            "%s is failing; calls are paused for a while (circuit open).",
-                            names[p]);
+                       "%s is failing; calls are paused for a while (circuit open).", names[p]);
     attempts(in, a, req, resp);
     bool ok = !wh_retry_retryable(resp->status);
     wh_breaker_record(b, ok, wh_clock_now_ms());
@@ -114,8 +113,8 @@ wh_err wh_integrations_call(wh_integrations *in, wh_provider p, wh_arena *a,
     else
         snprintf(why, sizeof why, "%s", resp->error);
     wh_log(WH_LOG_WARN, "%s call failed after %d attempts: %s", names[p], resp->attempts, why);
-    return wh_fail(e, WH_ERR_UNAVAILABLE, "%s is unavailable (%s after %d attempts).",
-                        names[p], why, resp->attempts);
+    return wh_fail(e, WH_ERR_UNAVAILABLE, "%s is unavailable (%s after %d attempts).", names[p],
+                   why, resp->attempts);
 }
 
 char *wh_http_escape(wh_arena *a, const char *s)

@@ -63,9 +63,9 @@ static wh_err list_outbox(wh_req *r, wh_error *e)
     json_t *items = json_array();
     for (size_t i = 0; i < shown; i++)
         json_array_append_new(items, render_message(rows, i));
-    return wh_resp_json(
-        r, 200,
-        wh_oldpage_render(r, &pg, items, n > shown, "", shown ? wh_rows_int(rows, shown - 1, 0) : 0));
+    return wh_resp_json(r, 200,
+                        wh_oldpage_render(r, &pg, items, n > shown, "",
+                                          shown ? wh_rows_int(rows, shown - 1, 0) : 0));
 }
 
 static const wh_route routes[] = {

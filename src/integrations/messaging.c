@@ -30,8 +30,7 @@ wh_err wh_sendgrid_send(wh_integrations *in, wh_arena *a, const char *to, const 
     if (rc != WH_OK)
         return rc;
     if (resp.status != 202 && resp.status != 200)
-        return wh_fail(e, WH_ERR_REFUSED, "SendGrid refused the message (HTTP %d).",
-                            resp.status);
+        return wh_fail(e, WH_ERR_REFUSED, "SendGrid refused the message (HTTP %d).", resp.status);
     *msg_id = resp.message_id ? resp.message_id : "";
     return WH_OK;
 }
@@ -71,7 +70,6 @@ wh_err wh_twilio_send(wh_integrations *in, wh_arena *a, const char *to, const ch
     *sid = s ? wh_arena_strdup(a, s) : NULL;
     json_decref(j);
     if (resp.status != 201 || !*sid)
-        return wh_fail(e, WH_ERR_REFUSED, "Twilio refused the message (HTTP %d).",
-                            resp.status);
+        return wh_fail(e, WH_ERR_REFUSED, "Twilio refused the message (HTTP %d).", resp.status);
     return WH_OK;
 }

@@ -119,7 +119,7 @@ static wh_job_outcome sync_outcome(wh_job_ctx *ctx, const sync_tally *t, int64_t
     if (t->failed == 0)
         return WH_JOB_SUCCEEDED;
     wh_fail(e, WH_ERR_UNAVAILABLE, "%lld of %lld carriers could not be checked; last: %s",
-                 (long long)t->failed, (long long)t->checked, t->last_error);
+            (long long)t->failed, (long long)t->checked, t->last_error);
     return t->failed == t->checked ? WH_JOB_FAILED : WH_JOB_PARTIAL;
 }
 
@@ -146,8 +146,8 @@ wh_job_outcome wh_job_fmcsa_sync(wh_job_ctx *ctx, wh_error *e)
             if (wh_jobs_stopping(ctx->jobs)) {
                 (void)sync_outcome(ctx, &t, due, e);
                 wh_fail(e, WH_ERR_UNAVAILABLE,
-                             "Interrupted after %lld carriers: the instance is shutting down.",
-                             (long long)t.checked);
+                        "Interrupted after %lld carriers: the instance is shutting down.",
+                        (long long)t.checked);
                 return WH_JOB_FAILED;
             }
             wh_error err;

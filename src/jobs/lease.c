@@ -61,9 +61,9 @@ wh_err wh_jobs_fence_check(wh_conn *c, wh_arena *a, const char *name, int64_t to
     int64_t now = wh_rows_count(r) == 1 ? wh_rows_int(r, 0, 0) : 0;
     if (now != token)
         return wh_fail(e, WH_ERR_CONFLICT,
-                            "The lease of job %s was taken over: fencing token %lld is stale"
-                            " (the lease is at %lld); nothing was written.",
-                            name, (long long)token, (long long)now);
+                       "The lease of job %s was taken over: fencing token %lld is stale"
+                       " (the lease is at %lld); nothing was written.",
+                       name, (long long)token, (long long)now);
     return WH_OK;
 }
 

@@ -77,8 +77,7 @@ wh_job_outcome wh_job_incentive_daily(wh_job_ctx *ctx, wh_error *e)
     json_object_set_new(ctx->stats, "dry_run", json_boolean(ctx->dry_run));
     if (failed == 0)
         return WH_JOB_SUCCEEDED;
-    (void)wh_fail(e, WH_ERR_INTERNAL, "%zu of %zu ventures failed; first: %s", failed, n,
-                       first);
+    (void)wh_fail(e, WH_ERR_INTERNAL, "%zu of %zu ventures failed; first: %s", failed, n, first);
     return failed == n ? WH_JOB_FAILED : WH_JOB_PARTIAL;
 }
 

@@ -117,7 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0; /* the server answers 413 before parsing */
     wh_err rc = wh_json_parse_object((const char *)data, size, &obj, &e);
     if (rc != WH_OK) {
-        FUZZ_CHECK((rc == WH_ERR_INVALID || rc == WH_ERR_BAD_JSON) && e.status == 400 && obj == NULL);
+        FUZZ_CHECK((rc == WH_ERR_INVALID || rc == WH_ERR_BAD_JSON) && e.status == 400 &&
+                   obj == NULL);
         return 0;
     }
     FUZZ_CHECK(json_is_object(obj));
