@@ -189,6 +189,18 @@ WH_MUST_USE wh_err wh_page_parse(wh_req *r, const wh_list *list, wh_page *pg, wh
  * fetched beyond pg->size only telling has_more, the cursor signed for the last row shown. */
 WH_MUST_USE wh_err wh_resp_list(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
                                 wh_error *e);
+/* wh_resp_list in two steps, for a list whose items need more than their own row (a second
+ * statement for the whole page): wh_list_fetch runs b and renders the rows shown into
+ * out->items (owned by the request); the caller adds to them; wh_resp_page answers the page. */
+typedef struct {
+    const wh_rows *rows;
+    size_t shown; /* rows on the page: out->items has as many */
+    bool more;    /* a row beyond the page was fetched */
+    json_t *items;
+} wh_list_rows;
+WH_MUST_USE wh_err wh_list_fetch(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
+                                 wh_list_rows *out, wh_error *e);
+WH_MUST_USE wh_err wh_resp_page(wh_req *r, const wh_page *pg, const wh_list_rows *lr);
 
 /* Writes. wh_req_begin opens the request's database connection and a transaction on it;
  * wh_req_commit commits it and answers status with body (taken: released if the commit fails).

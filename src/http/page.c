@@ -120,26 +120,42 @@ wh_err wh_page_parse(wh_req *r, const wh_list *list, wh_page *pg, wh_error *e)
     return WH_OK;
 }
 
-wh_err wh_resp_list(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b, wh_error *e)
+wh_err wh_list_fetch(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b, wh_list_rows *out,
+                     wh_error *e)
 {
     wh_rows *rows = NULL;
+    memset(out, 0, sizeof *out);
     wh_err rc = wh_sqlb_query(c, &r->arena, b, &rows, e);
     if (rc != WH_OK)
         return rc;
-    const wh_list *l = pg->list;
     size_t n = wh_rows_count(rows);
-    bool more = n > (size_t)pg->size;
-    size_t shown = more ? (size_t)pg->size : n;
-    json_t *items = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(items, l->row_json(rows, i));
+    out->rows = rows;
+    out->more = n > (size_t)pg->size;
+    out->shown = out->more ? (size_t)pg->size : n;
+    out->items = wh_req_keep(r, json_array());
+    for (size_t i = 0; i < out->shown; i++)
+        json_array_append_new(out->items, pg->list->row_json(rows, i));
+    return WH_OK;
+}
+
+wh_err wh_resp_page(wh_req *r, const wh_page *pg, const wh_list_rows *lr)
+{
+    const wh_list *l = pg->list;
     const char *key = "";
     int64_t id = 0;
-    if (shown) {
-        id = wh_rows_int(rows, shown - 1, (size_t)l->id_col);
+    if (lr->shown) {
+        id = wh_rows_int(lr->rows, lr->shown - 1, (size_t)l->id_col);
         if (l->key != WH_KEY_ID)
-            key = wh_rows_text(rows, shown - 1, (size_t)l->key_col);
+            key = wh_rows_text(lr->rows, lr->shown - 1, (size_t)l->key_col);
     }
     wh_oldpage old = {.limit = pg->size, .list = l->name};
-    return wh_resp_json(r, 200, wh_oldpage_render(r, &old, items, more, key ? key : "", id));
+    return wh_resp_json(
+        r, 200, wh_oldpage_render(r, &old, json_incref(lr->items), lr->more, key ? key : "", id));
+}
+
+wh_err wh_resp_list(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b, wh_error *e)
+{
+    wh_list_rows lr;
+    wh_err rc = wh_list_fetch(r, c, pg, b, &lr, e);
+    return rc == WH_OK ? wh_resp_page(r, pg, &lr) : rc;
 }

@@ -31,14 +31,6 @@ typedef struct {
     bool has_active, active;
 } wh_venture_input;
 
-/* A keyset position in a list ordered by (key, id). */
-typedef struct {
-    bool after;
-    const char *key;
-    int64_t id;
-    int limit;
-} wh_venture_page;
-
 WH_MUST_USE wh_err wh_venture_create(wh_conn *c, wh_arena *a, const wh_venture_input *in,
                                      int64_t now_ms, wh_venture *out, wh_error *e);
 /* 404 when missing or outside p's scope. */
@@ -51,29 +43,29 @@ WH_MUST_USE wh_err wh_venture_version_get(wh_conn *c, wh_arena *a, int64_t id, i
 WH_MUST_USE wh_err wh_venture_update(wh_conn *c, wh_arena *a, int64_t id,
                                      const wh_venture_input *in, int64_t now_ms, wh_venture *out,
                                      wh_error *e);
-/* Up to pg->limit + 1 ventures in scope by (name, id); *n gets the count. The statement is
- * built by wh_venture_list_sql (the plan test reads it too), as every list's below. */
-void wh_venture_list_sql(const wh_principal *p, const wh_venture_page *pg, wh_sqlb *b);
-WH_MUST_USE wh_err wh_venture_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                   const wh_venture_page *pg, wh_venture **out, size_t *n,
-                                   wh_error *e);
+/* The page ks of the ventures in p's scope by (name, id); rows render with
+ * wh_venture_row_json. */
+void wh_venture_list_sql(const wh_principal *p, const wh_keyset *ks, wh_sqlb *b);
+json_t *wh_venture_row_json(const wh_rows *rows, size_t i);
 json_t *wh_venture_json(const wh_venture *v);
 
 WH_MUST_USE wh_err wh_office_create(wh_conn *c, wh_arena *a, const wh_office *in, int64_t now_ms,
                                     wh_office *out, wh_error *e);
-/* Up to pg->limit + 1 offices of a venture by (name, id). */
-void wh_office_list_sql(int64_t venture_id, const wh_venture_page *pg, wh_sqlb *b);
-WH_MUST_USE wh_err wh_office_list(wh_conn *c, wh_arena *a, int64_t venture_id,
-                                  const wh_venture_page *pg, wh_office **out, size_t *n,
-                                  wh_error *e);
+/* The page ks of a venture's offices by (name, id); rows render with wh_office_row_json. */
+void wh_office_list_sql(int64_t venture_id, const wh_keyset *ks, wh_sqlb *b);
+json_t *wh_office_row_json(const wh_rows *rows, size_t i);
 json_t *wh_office_json(const wh_office *o);
 
-/* Members of a venture as JSON items by (full_name, id), up to pg->limit + 1. */
-void wh_venture_people_sql(const char *cols, int64_t venture_id, const wh_venture_page *pg,
-                           int limit, wh_sqlb *b);
-WH_MUST_USE wh_err wh_venture_people(wh_conn *c, wh_arena *a, int64_t venture_id,
-                                     const wh_venture_page *pg, json_t *items, size_t *n,
-                                     const char **last_key, int64_t *last_id, wh_error *e);
+/* The page ks of a venture's members by (full_name, id), selecting cols ("u.id, …"); rows
+ * selected with WH_VENTURE_PEOPLE_COLS render with wh_venture_member_row_json. */
+#define WH_VENTURE_PEOPLE_COLS "u.id, u.email, u.full_name, u.role, u.active"
+void wh_venture_people_sql(const char *cols, int64_t venture_id, const wh_keyset *ks, wh_sqlb *b);
+json_t *wh_venture_member_row_json(const wh_rows *rows, size_t i);
+/* Adds "offices" (the member's offices in the venture, [{id, name}] by name) to each of the
+ * items of a page of members, which shows the first size rows of the page ks: one statement. */
+WH_MUST_USE wh_err wh_venture_people_offices(wh_conn *c, wh_arena *a, int64_t venture_id,
+                                             const wh_keyset *ks, size_t size, json_t *items,
+                                             wh_error *e);
 
 /* A user's memberships as sorted id arrays (new references, owned by the caller). */
 WH_MUST_USE wh_err wh_membership_get(wh_conn *c, wh_arena *a, int64_t user_id, json_t **venture_ids,

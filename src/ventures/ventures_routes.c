@@ -8,27 +8,9 @@
 
 #include <string.h>
 
-static wh_err audit(wh_req *r, wh_conn *c, const char *action, const char *entity, int64_t id,
-                    int64_t venture_id, json_t *before, json_t *after, wh_error *e)
-{
-    wh_audit_entry en = {.action = action,
-                         .entity = entity,
-                         .entity_id = id,
-                         .venture_id = venture_id,
-                         .before = before,
-                         .after = after};
-    return wh_audit_request(r, c, &en, e);
-}
-
-static wh_err page_of(wh_req *r, const char *list, wh_oldpage *pg, wh_venture_page *vp, wh_error *e)
-{
-    wh_err rc = wh_oldpage_parse(r, list, pg, e);
-    vp->after = pg->after;
-    vp->key = pg->key;
-    vp->id = pg->id;
-    vp->limit = pg->limit;
-    return rc;
-}
+static const wh_list venture_list_def = {"ventures", WH_KEY_TEXT, 1, 0, wh_venture_row_json};
+static const wh_list office_list_def = {"offices", WH_KEY_TEXT, 2, 0, wh_office_row_json};
+static const wh_list member_list_def = {"people", WH_KEY_TEXT, 2, 0, wh_venture_member_row_json};
 
 /* Upper-cases a code and checks it is made of A-Z, 0-9, '_' and '-'. */
 static const char *normalise_code(wh_arena *a, const char *code)
@@ -72,17 +54,14 @@ static wh_err venture_create(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_err rc = read_venture(r, true, &in, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_venture_create(c, &r->arena, &in, r->now_ms, &v, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "venture.create", "venture", v.id, v.id, NULL,
-                   wh_req_keep(r, wh_venture_json(&v)), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 201, wh_venture_json(&v)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(
+        r, c, 201, &(wh_change){"venture.create", "venture", v.id, v.id, NULL, wh_venture_json(&v)},
+        e);
 }
 
 static wh_err venture_get(wh_req *r, wh_error *e)
@@ -108,44 +87,31 @@ static wh_err venture_patch(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = read_venture(r, false, &in, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_venture_get(c, &r->arena, &r->user, id, &before, e);
     if (rc == WH_OK)
         rc = wh_venture_update(c, &r->arena, id, &in, r->now_ms, &after, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "venture.update", "venture", id, id,
-                   wh_req_keep(r, wh_venture_json(&before)),
-                   wh_req_keep(r, wh_venture_json(&after)), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 200, wh_venture_json(&after)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 200,
+                           &(wh_change){"venture.update", "venture", id, id,
+                                        wh_venture_json(&before), wh_venture_json(&after)},
+                           e);
 }
 
 static wh_err venture_list(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
-    wh_venture_page vp;
-    wh_venture *items = NULL;
-    size_t n = 0;
+    wh_page pg;
+    wh_sqlb b;
     wh_conn *c = NULL;
-    wh_err rc = page_of(r, "ventures", &pg, &vp, e);
+    wh_err rc = wh_page_parse(r, &venture_list_def, &pg, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_venture_list(c, &r->arena, &r->user, &vp, &items, &n, e);
     if (rc != WH_OK)
         return rc;
-    bool more = n > (size_t)pg.limit;
-    size_t shown = more ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_venture_json(&items[i]));
-    const wh_venture *last = shown ? &items[shown - 1] : NULL;
-    return wh_resp_json(
-        r, 200, wh_oldpage_render(r, &pg, arr, more, last ? last->name : "", last ? last->id : 0));
+    wh_venture_list_sql(&r->user, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 /* The venture of the path, 404 when missing or outside the scope. */
@@ -162,27 +128,17 @@ static wh_err path_venture(wh_req *r, wh_conn **c, wh_venture *v, wh_error *e)
 
 static wh_err office_list(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
-    wh_venture_page vp;
+    wh_page pg;
+    wh_sqlb b;
     wh_venture v;
-    wh_office *items = NULL;
-    size_t n = 0;
     wh_conn *c = NULL;
-    wh_err rc = page_of(r, "offices", &pg, &vp, e);
+    wh_err rc = wh_page_parse(r, &office_list_def, &pg, e);
     if (rc == WH_OK)
         rc = path_venture(r, &c, &v, e);
-    if (rc == WH_OK)
-        rc = wh_office_list(c, &r->arena, v.id, &vp, &items, &n, e);
     if (rc != WH_OK)
         return rc;
-    bool more = n > (size_t)pg.limit;
-    size_t shown = more ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_office_json(&items[i]));
-    const wh_office *last = shown ? &items[shown - 1] : NULL;
-    return wh_resp_json(
-        r, 200, wh_oldpage_render(r, &pg, arr, more, last ? last->name : "", last ? last->id : 0));
+    wh_office_list_sql(v.id, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 static wh_err read_office(wh_req *r, wh_office *in, wh_error *e)
@@ -214,34 +170,30 @@ static wh_err office_create(wh_req *r, wh_error *e)
         rc = wh_db_begin(c, e);
     if (rc == WH_OK)
         rc = wh_office_create(c, &r->arena, &in, r->now_ms, &o, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "office.create", "office", o.id, v.id, NULL,
-                   wh_req_keep(r, wh_office_json(&o)), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 201, wh_office_json(&o)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(
+        r, c, 201, &(wh_change){"office.create", "office", o.id, v.id, NULL, wh_office_json(&o)},
+        e);
 }
 
 static wh_err people(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
-    wh_venture_page vp;
+    wh_page pg;
+    wh_sqlb b;
+    wh_list_rows lr;
     wh_venture v;
     wh_conn *c = NULL;
-    size_t n = 0;
-    const char *last_key = "";
-    int64_t last_id = 0;
-    json_t *items = wh_req_keep(r, json_array());
-    wh_err rc = page_of(r, "people", &pg, &vp, e);
+    wh_err rc = wh_page_parse(r, &member_list_def, &pg, e);
     if (rc == WH_OK)
         rc = path_venture(r, &c, &v, e);
-    if (rc == WH_OK)
-        rc = wh_venture_people(c, &r->arena, v.id, &vp, items, &n, &last_key, &last_id, e);
     if (rc != WH_OK)
         return rc;
-    return wh_resp_json(
-        r, 200,
-        wh_oldpage_render(r, &pg, json_incref(items), n > (size_t)pg.limit, last_key, last_id));
+    wh_venture_people_sql(WH_VENTURE_PEOPLE_COLS, v.id, &pg.ks, &b);
+    rc = wh_list_fetch(r, c, &pg, &b, &lr, e);
+    if (rc == WH_OK)
+        rc = wh_venture_people_offices(c, &r->arena, v.id, &pg.ks, lr.shown, lr.items, e);
+    return rc == WH_OK ? wh_resp_page(r, &pg, &lr) : rc;
 }
 
 typedef wh_err (*set_fn)(wh_conn *, wh_arena *, int64_t, const int64_t *, size_t, int64_t,
@@ -268,9 +220,7 @@ static wh_err put_membership(wh_req *r, const char *field, const char *action, s
     int64_t *ids = wh_jin_ids(&j, field, WH_LIMIT_MEMBERSHIP_IDS, &r->arena, &n);
     if (wh_jin_done(&j) != WH_OK)
         return WH_ERR_INVALID;
-    rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+    rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_user_get(c, &r->arena, uid, &u, e);
     const char *why = rc == WH_OK ? wh_users_refusal(&r->user, &u, NULL) : NULL;
@@ -278,15 +228,18 @@ static wh_err put_membership(wh_req *r, const char *field, const char *action, s
         rc = wh_fail(e, WH_ERR_FORBIDDEN, "%s", why);
     if (rc == WH_OK)
         rc = set(c, &r->arena, uid, ids, n, r->now_ms, &before, &after, e);
-    wh_req_keep(r, before);
-    wh_req_keep(r, after);
-    if (rc == WH_OK)
-        rc = audit(r, c, action, "user", uid, 0, before, after, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    if (rc != WH_OK)
+    if (rc != WH_OK) {
+        json_decref(before);
+        json_decref(after);
         return rc;
-    return wh_resp_json(r, 200, json_pack("{s:I, s:O}", "user_id", (json_int_t)uid, field, after));
+    }
+    json_t *answer = json_pack("{s:I, s:O}", "user_id", (json_int_t)uid, field, after);
+    rc = wh_audit_change(r, c, &(wh_change){action, "user", uid, 0, before, after}, e);
+    if (rc != WH_OK) {
+        json_decref(answer);
+        return rc;
+    }
+    return wh_req_commit(r, c, 200, answer, e);
 }
 
 /* GET /users/{id}/ventures and /offices: the answer PUT gives, for the user as stored. */

@@ -8,11 +8,10 @@
 const char *const wh_venture_types[] = {"LOGISTICS", "TRANSPORT", "HOSPITALITY", "BPO",
                                         "SAAS",      "HOLDINGS",  "TESTING",     NULL};
 
-#define VENTURE_COLS "v.id, v.name, v.code, v.type, v.active"
-#define OFFICE_COLS  "o.id, o.venture_id, o.name, o.city, o.country"
-/* RETURNING may not name a table alias on SQLite */
-#define VENTURE_RET "id, name, code, type, active"
-#define OFFICE_RET  "id, venture_id, name, city, country"
+/* One column list per table, for SELECT and RETURNING (which may not name an alias on SQLite):
+ * the main table of a statement is not aliased. */
+#define VENTURE_COLS "id, name, code, type, active"
+#define OFFICE_COLS  "id, venture_id, name, city, country"
 
 static void venture_row(const wh_rows *r, size_t i, wh_venture *v)
 {
@@ -34,14 +33,10 @@ static void office_row(const wh_rows *r, size_t i, wh_office *o)
 
 static wh_err one_venture(wh_err rc, const wh_rows *r, wh_venture *out, wh_error *e)
 {
-    if (rc == WH_ERR_UNIQUE)
-        return wh_fail(e, WH_ERR_CONFLICT, "A venture with this code already exists.");
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "No such venture.");
-    venture_row(r, 0, out);
-    return WH_OK;
+    rc = wh_rows_one(rc, r, "No such venture.", "A venture with this code already exists.", e);
+    if (rc == WH_OK)
+        venture_row(r, 0, out);
+    return rc;
 }
 
 wh_err wh_venture_create(wh_conn *c, wh_arena *a, const wh_venture_input *in, int64_t now_ms,
@@ -50,7 +45,7 @@ wh_err wh_venture_create(wh_conn *c, wh_arena *a, const wh_venture_input *in, in
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(c, a,
                             "INSERT INTO ventures (name, code, type, active, created_at,"
-                            " updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING " VENTURE_RET,
+                            " updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING " VENTURE_COLS,
                             WH_ARGS(WH_PT(in->name), WH_PT(in->code), WH_PT(in->type),
                                     WH_PB(in->has_active ? in->active : true), WH_PI(now_ms)),
                             &r, e);
@@ -64,7 +59,7 @@ wh_err wh_venture_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id
     wh_err rc =
         wh_db_query(c, a,
                     "SELECT " VENTURE_COLS
-                    " FROM ventures v WHERE v.id = $3 AND " WH_SCOPE_SQL("v.id", "$1", "$2"),
+                    " FROM ventures WHERE id = $3 AND " WH_SCOPE_SQL("ventures.id", "$1", "$2"),
                     WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
     return one_venture(rc, r, out, e);
 }
@@ -86,37 +81,21 @@ wh_err wh_venture_update(wh_conn *c, wh_arena *a, int64_t id, const wh_venture_i
         wh_db_query(c, a,
                     "UPDATE ventures SET name = COALESCE($2, name), code = COALESCE($3, code),"
                     " type = COALESCE($4, type), active = CASE WHEN $5 THEN $6 ELSE active END,"
-                    " updated_at = $7 WHERE id = $1 RETURNING " VENTURE_RET,
+                    " updated_at = $7 WHERE id = $1 RETURNING " VENTURE_COLS,
                     WH_ARGS(WH_PI(id), WH_PT(in->name), WH_PT(in->code), WH_PT(in->type),
                             WH_PB(in->has_active), WH_PB(in->active), WH_PI(now_ms)),
                     &r, e);
     return one_venture(rc, r, out, e);
 }
 
-void wh_venture_list_sql(const wh_principal *p, const wh_venture_page *pg, wh_sqlb *b)
+void wh_venture_list_sql(const wh_principal *p, const wh_keyset *ks, wh_sqlb *b)
 {
-    wh_sqlb_init(b, "SELECT " VENTURE_COLS " FROM ventures v");
-    WH_SQLB_SCOPE(b, p, "v.id");
-    if (pg->after)
-        wh_sqlb_seek(b, "v.name, v.id", false, WH_PT(pg->key), WH_PI(pg->id));
-    wh_sqlb_order(b, "v.name, v.id", pg->limit + 1);
+    wh_sqlb_init(b, "SELECT " VENTURE_COLS " FROM ventures");
+    WH_SQLB_SCOPE(b, p, "ventures.id");
+    wh_sqlb_page(b, "name", "id", false, ks);
 }
 
-wh_err wh_venture_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_venture_page *pg,
-                       wh_venture **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_venture_list_sql(p, pg, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        venture_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_venture_row_json, wh_venture, venture_row, wh_venture_json)
 
 json_t *wh_venture_json(const wh_venture *v)
 {
@@ -131,7 +110,7 @@ wh_err wh_office_create(wh_conn *c, wh_arena *a, const wh_office *in, int64_t no
     wh_err rc = wh_db_query(c, a,
                             "INSERT INTO offices (venture_id, name, city, country,"
                             " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)"
-                            " RETURNING " OFFICE_RET,
+                            " RETURNING " OFFICE_COLS,
                             WH_ARGS(WH_PI(in->venture_id), WH_PT(in->name), WH_PT(in->city),
                                     WH_PT(in->country), WH_PI(now_ms)),
                             &r, e);
@@ -140,30 +119,14 @@ wh_err wh_office_create(wh_conn *c, wh_arena *a, const wh_office *in, int64_t no
     return rc;
 }
 
-void wh_office_list_sql(int64_t venture_id, const wh_venture_page *pg, wh_sqlb *b)
+void wh_office_list_sql(int64_t venture_id, const wh_keyset *ks, wh_sqlb *b)
 {
-    wh_sqlb_init(b, "SELECT " OFFICE_COLS " FROM offices o");
-    wh_sqlb_and(b, "o.venture_id = ?", WH_PI(venture_id));
-    if (pg->after)
-        wh_sqlb_seek(b, "o.name, o.id", false, WH_PT(pg->key), WH_PI(pg->id));
-    wh_sqlb_order(b, "o.name, o.id", pg->limit + 1);
+    wh_sqlb_init(b, "SELECT " OFFICE_COLS " FROM offices");
+    wh_sqlb_and(b, "venture_id = ?", WH_PI(venture_id));
+    wh_sqlb_page(b, "name", "id", false, ks);
 }
 
-wh_err wh_office_list(wh_conn *c, wh_arena *a, int64_t venture_id, const wh_venture_page *pg,
-                      wh_office **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_office_list_sql(venture_id, pg, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        office_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_office_row_json, wh_office, office_row, wh_office_json)
 
 json_t *wh_office_json(const wh_office *o)
 {
@@ -173,71 +136,50 @@ json_t *wh_office_json(const wh_office *o)
                      o->country ? json_string(o->country) : json_null());
 }
 
-/* The page of members by (full_name, id): cols are the head ("SELECT u.id FROM …"); $1 is
- * the venture. */
 #define PEOPLE_FROM " FROM venture_users vu JOIN users u ON u.id = vu.user_id"
 
-void wh_venture_people_sql(const char *cols, int64_t venture_id, const wh_venture_page *pg,
-                           int limit, wh_sqlb *b)
+void wh_venture_people_sql(const char *cols, int64_t venture_id, const wh_keyset *ks, wh_sqlb *b)
 {
     char head[256];
-    snprintf(head, sizeof head, "%s" PEOPLE_FROM, cols);
+    snprintf(head, sizeof head, "SELECT %s" PEOPLE_FROM, cols);
     wh_sqlb_init(b, head);
     wh_sqlb_and(b, "vu.venture_id = ?", WH_PI(venture_id));
-    if (pg->after)
-        wh_sqlb_seek(b, "u.full_name, u.id", false, WH_PT(pg->key), WH_PI(pg->id));
-    wh_sqlb_order(b, "u.full_name, u.id", limit);
+    wh_sqlb_page(b, "u.full_name", "u.id", false, ks);
 }
 
-/* Attaches each member's offices in the venture, fetched for the whole page in one query. */
-static wh_err attach_offices(wh_conn *c, wh_arena *a, int64_t venture_id, const wh_venture_page *pg,
-                             json_t *items, const int64_t *ids, size_t n, wh_error *e)
+static void member_row(const wh_rows *r, size_t i, wh_user *u)
+{
+    *u = (wh_user){.id = wh_rows_int(r, i, 0),
+                   .email = wh_rows_text(r, i, 1),
+                   .full_name = wh_rows_text(r, i, 2),
+                   .active = wh_rows_bool(r, i, 4)};
+    (void)wh_role_parse(wh_rows_text(r, i, 3), &u->role);
+}
+
+WH_ROW_JSON(wh_venture_member_row_json, wh_user, member_row, wh_user_json)
+
+wh_err wh_venture_people_offices(wh_conn *c, wh_arena *a, int64_t venture_id, const wh_keyset *ks,
+                                 size_t size, json_t *items, wh_error *e)
 {
     wh_sqlb page;
     char sql[WH_LIMIT_SQLB_CHARS + 256];
     wh_rows *r = NULL;
-    wh_venture_people_sql("SELECT u.id", venture_id, pg, pg->limit, &page);
+    wh_keyset shown = *ks;
+    shown.limit = (int)size; /* the members of the page, not the one that tells more follow */
+    wh_venture_people_sql("u.id", venture_id, &shown, &page);
     snprintf(sql, sizeof sql,
              "SELECT ou.user_id, o.id, o.name FROM office_users ou JOIN offices o ON o.id ="
              " ou.office_id WHERE o.venture_id = $1 AND ou.user_id IN (%s) ORDER BY o.name, o.id",
              page.sql);
     wh_err rc = wh_db_query(c, a, sql, page.params, page.n, &r, e);
-    for (size_t i = 0; rc == WH_OK && i < n; i++) {
-        json_t *offices = json_array();
+    for (size_t i = 0; rc == WH_OK && i < json_array_size(items); i++) {
+        json_t *item = json_array_get(items, i), *offices = json_array();
+        json_int_t id = json_integer_value(json_object_get(item, "id"));
         for (size_t k = 0; k < wh_rows_count(r); k++)
-            if (wh_rows_int(r, k, 0) == ids[i])
+            if (wh_rows_int(r, k, 0) == id)
                 json_array_append_new(offices, json_pack("{s:I, s:s}", "id", wh_rows_int(r, k, 1),
                                                          "name", wh_rows_text(r, k, 2)));
-        json_object_set_new(json_array_get(items, i), "offices", offices);
+        json_object_set_new(item, "offices", offices);
     }
     return rc;
-}
-
-wh_err wh_venture_people(wh_conn *c, wh_arena *a, int64_t venture_id, const wh_venture_page *pg,
-                         json_t *items, size_t *n, const char **last_key, int64_t *last_id,
-                         wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    /* one row more than the page tells whether there is a next page */
-    wh_venture_people_sql("SELECT u.id, u.email, u.full_name, u.role, u.active", venture_id, pg,
-                          pg->limit + 1, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    size_t shown = *n > (size_t)pg->limit ? (size_t)pg->limit : *n;
-    int64_t *ids = wh_arena_alloc(a, sizeof *ids * (shown + 1));
-    for (size_t i = 0; i < shown; i++) {
-        wh_user u = {.id = wh_rows_int(r, i, 0),
-                     .email = wh_rows_text(r, i, 1),
-                     .full_name = wh_rows_text(r, i, 2),
-                     .active = wh_rows_bool(r, i, 4)};
-        (void)wh_role_parse(wh_rows_text(r, i, 3), &u.role);
-        json_array_append_new(items, wh_user_json(&u));
-        ids[i] = u.id;
-        *last_key = u.full_name;
-        *last_id = u.id;
-    }
-    return attach_offices(c, a, venture_id, pg, items, ids, shown, e);
 }

@@ -112,18 +112,27 @@ static bool has(world *w, const wh_principal *p, int64_t venture_id)
     return yes;
 }
 
-/* The ids of wh_venture_list (first page of 50) as "id,id,...". */
+/* The rows (id, name, ...) of the ventures list statement for p at the keyset ks. */
+static const wh_rows *list_page(world *w, const wh_principal *p, const wh_keyset *ks)
+{
+    wh_sqlb b;
+    wh_rows *rows = NULL;
+    wh_error e;
+    wh_error_init(&e);
+    wh_venture_list_sql(p, ks, &b);
+    assert_int_equal(wh_sqlb_query(w->t->conn, &w->t->arena, &b, &rows, &e), WH_OK);
+    return rows;
+}
+
+/* The ids of the ventures list (first page of 50) as "id,id,...". */
 static void list_ids(world *w, const wh_principal *p, char *out, size_t cap)
 {
-    wh_venture *vs = NULL;
-    size_t n = 99, off = 0;
-    wh_error e;
-    wh_venture_page pg = {.after = false, .limit = 50};
-    wh_error_init(&e);
-    assert_int_equal(wh_venture_list(w->t->conn, &w->t->arena, p, &pg, &vs, &n, &e), WH_OK);
+    size_t off = 0;
+    const wh_rows *r = list_page(w, p, &(wh_keyset){.type = WH_KEY_TEXT, .key = "", .limit = 50});
     out[0] = '\0';
-    for (size_t i = 0; i < n; i++)
-        off += (size_t)snprintf(out + off, cap - off, "%s%lld", i ? "," : "", (long long)vs[i].id);
+    for (size_t i = 0; i < wh_rows_count(r); i++)
+        off += (size_t)snprintf(out + off, cap - off, "%s%lld", i ? "," : "",
+                                (long long)wh_rows_int(r, i, 0));
 }
 
 static void ids_of(char *out, size_t cap, const wh_venture *const *vs, size_t n)
@@ -305,25 +314,23 @@ static void test_scope_follows_membership_changes(void **state)
 static void test_list_pages_stay_in_scope(void **state)
 {
     world *w = *state;
-    wh_venture *vs = NULL;
-    size_t n = 0;
-    wh_error e;
-    wh_error_init(&e);
-    /* limit 1 fetches limit + 1 rows so the caller can tell there is more */
-    wh_venture_page pg = {.after = false, .limit = 1};
-    assert_int_equal(wh_venture_list(w->t->conn, &w->t->arena, &w->two, &pg, &vs, &n, &e), WH_OK);
-    assert_int_equal(n, 2);
-    assert_true(vs[0].id == w->bpo.id);
+    /* limit 2: a page of one and the row that tells there is more */
+    wh_keyset first = {.type = WH_KEY_TEXT, .key = "", .limit = 2};
+    const wh_rows *r = list_page(w, &w->two, &first);
+    assert_int_equal(wh_rows_count(r), 2);
+    assert_true(wh_rows_int(r, 0, 0) == w->bpo.id);
     /* the page after bpo holds only hotel: acme sorts first and is foreign anyway */
-    wh_venture_page next = {.after = true, .key = vs[0].name, .id = vs[0].id, .limit = 1};
-    assert_int_equal(wh_venture_list(w->t->conn, &w->t->arena, &w->two, &next, &vs, &n, &e), WH_OK);
-    assert_int_equal(n, 1);
-    assert_true(vs[0].id == w->hotel.id);
+    wh_keyset next = {.after = true,
+                      .type = WH_KEY_TEXT,
+                      .key = wh_rows_text(r, 0, 1),
+                      .id = wh_rows_int(r, 0, 0),
+                      .limit = 2};
+    r = list_page(w, &w->two, &next);
+    assert_int_equal(wh_rows_count(r), 1);
+    assert_true(wh_rows_int(r, 0, 0) == w->hotel.id);
     /* a forged position before every name does not widen the scope */
-    wh_venture_page forged = {.after = true, .key = "", .id = 0, .limit = 50};
-    assert_int_equal(wh_venture_list(w->t->conn, &w->t->arena, &w->lonely, &forged, &vs, &n, &e),
-                     WH_OK);
-    assert_int_equal(n, 0);
+    wh_keyset forged = {.after = true, .type = WH_KEY_TEXT, .key = "", .id = 0, .limit = 50};
+    assert_int_equal(wh_rows_count(list_page(w, &w->lonely, &forged)), 0);
 }
 
 int main(void)

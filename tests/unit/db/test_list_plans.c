@@ -134,21 +134,17 @@ static const wh_principal all = {.id = 1, .role = WH_ROLE_CEO, .all_ventures = t
 
 static void organisation(tempdb *t, bool pg)
 {
-    static const plan_list ventures = {"ventures", "v", "name", "name", NULL};
-    static const plan_list offices = {"offices", "o", "name", "name", NULL};
+    static const plan_list ventures = {"ventures", "ventures", "name", "name", NULL};
+    static const plan_list offices = {"offices", "offices", "name", "name", NULL};
     static const plan_list people = {"venture_users", "vu", NULL, NULL, "ordered by users"};
     static const struct {
         plan_case c;
     } vcs[] = {{NONE}}, ocs[] = {{VENTURE}},
       /* the people are found through the venture's memberships, then sorted */
         pcs[] = {{FILTER("venture_id", "venture_id", true)}};
-    CHECK_CASES(t, pg, ventures, vcs,
-                wh_venture_list_sql(&all, &(wh_venture_page){deep, "V9", DEEP_ID, 50}, &b));
-    CHECK_CASES(t, pg, offices, ocs,
-                wh_office_list_sql(3, &(wh_venture_page){deep, "O9", DEEP_ID, 50}, &b));
-    CHECK_CASES(t, pg, people, pcs,
-                wh_venture_people_sql("SELECT u.id", 3, &(wh_venture_page){deep, "U9", DEEP_ID, 50},
-                                      PAGE, &b));
+    CHECK_CASES(t, pg, ventures, vcs, wh_venture_list_sql(&all, TEXT_PAGE(deep, "V9"), &b));
+    CHECK_CASES(t, pg, offices, ocs, wh_office_list_sql(3, TEXT_PAGE(deep, "O9"), &b));
+    CHECK_CASES(t, pg, people, pcs, wh_venture_people_sql("u.id", 3, TEXT_PAGE(deep, "U9"), &b));
 }
 
 static void users_and_freight(tempdb *t, bool pg)
