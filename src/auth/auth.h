@@ -255,10 +255,11 @@ typedef struct {
     const char *like, *role;
     bool has_active, active;
 } wh_user_filter;
-/* Up to limit users matching f, newest first (id descending), after after_id when it is not 0. */
-void wh_user_list_sql(const wh_user_filter *f, int64_t after_id, int limit, wh_sqlb *b);
-WH_MUST_USE wh_err wh_user_list(wh_conn *c, wh_arena *a, const wh_user_filter *f, int64_t after_id,
-                                int limit, wh_user **out, size_t *n, wh_error *e);
+/* The page ks of the users matching f, newest first (id descending). */
+void wh_user_list_sql(const wh_user_filter *f, const wh_keyset *ks, wh_sqlb *b);
+/* The columns every user statement selects, in the order wh_user_row_json reads them. */
+#define WH_USER_COLS "id, email, full_name, role, active"
+json_t *wh_user_row_json(const wh_rows *rows, size_t i);
 json_t *wh_user_json(const wh_user *u);
 
 /* DOMAIN.md §1 "Granting roles" (users_rules.c, pure). Privileged: CEO, ADMIN and every other

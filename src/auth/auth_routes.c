@@ -151,16 +151,12 @@ static wh_err code_request(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_req_limit_email(r, email, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_user_find_by_email(c, &r->arena, email, &u, &hash, &found, e);
     if (rc == WH_OK && found && u.active)
         rc = wh_code_issue(c, &r->arena, r->app->code_key, &u, r->now_ms, &sent, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 202, json_pack("{s:s}", "status", "accepted")) : rc;
+    return rc == WH_OK ? wh_req_commit(r, c, 202, json_pack("{s:s}", "status", "accepted"), e) : rc;
 }
 
 static wh_err code_verify(wh_req *r, wh_error *e)
@@ -172,9 +168,7 @@ static wh_err code_verify(wh_req *r, wh_error *e)
     bool found = false, ok = false;
     wh_err rc = read_code_body(r, true, &email, &code, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK && email)
         rc = wh_user_find_by_email(c, &r->arena, email, &u, &pwhash, &found, e);
     if (rc == WH_OK && found && u.active) {
@@ -191,10 +185,8 @@ static wh_err code_verify(wh_req *r, wh_error *e)
 static wh_err logout(wh_req *r, wh_error *e)
 {
     wh_conn *c = NULL;
-    wh_err rc = wh_req_db(r, &c, e);
     /* one transaction: the delete and its notification (wh_db_notify) commit together */
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+    wh_err rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_session_delete(c, &r->arena, r->token, e);
     if (rc == WH_OK)
@@ -295,9 +287,7 @@ static wh_err change_password(wh_req *r, wh_error *e)
         wh_jin_str(&in, "new_password", true, WH_LIMIT_PASSWORD_MIN, WH_LIMIT_PASSWORD_MAX);
     if (wh_jin_done(&in) != WH_OK)
         return WH_ERR_INVALID;
-    rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+    rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = check_current(r, c, current, e);
     if (rc == WH_OK)
@@ -305,11 +295,8 @@ static wh_err change_password(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_session_end_user(c, &r->arena, r->user.id, r->user.session_id, e);
     if (rc == WH_OK)
-        rc = wh_audit_request(r, c,
-                              &(wh_audit_entry){.action = "user.password_change",
-                                                .entity = "user",
-                                                .entity_id = r->user.id},
-                              e);
+        rc = wh_audit_change(
+            r, c, &(wh_change){"user.password_change", "user", r->user.id, 0, NULL, NULL}, e);
     if (rc == WH_OK)
         rc = wh_db_commit(c, e);
     return rc == WH_OK ? wh_resp_empty(r, 204) : rc;

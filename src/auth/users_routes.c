@@ -43,16 +43,15 @@ static wh_err read_input(wh_req *r, bool create, wh_user_input *in, wh_error *e)
     return WH_OK;
 }
 
-static wh_err audit(wh_req *r, wh_conn *c, const char *action, const wh_user *before,
-                    const wh_user *after, wh_error *e)
+static const wh_list users = {"users", WH_KEY_ID, 0, 0, wh_user_row_json};
+
+/* Fills ch with the audit entry of a change to a user (before NULL: created); returns ch. */
+static const wh_change *user_change(wh_change *ch, const char *action, const wh_user *before,
+                                    const wh_user *after)
 {
-    json_t *b = before ? wh_user_json(before) : NULL, *a = wh_user_json(after);
-    wh_audit_entry en = {
-        .action = action, .entity = "user", .entity_id = after->id, .before = b, .after = a};
-    wh_err rc = wh_audit_request(r, c, &en, e);
-    json_decref(b);
-    json_decref(a);
-    return rc;
+    *ch = (wh_change){
+        action, "user", after->id, 0, before ? wh_user_json(before) : NULL, wh_user_json(after)};
+    return ch;
 }
 
 /* 403 with the rule's reason when r's caller may not make the change. */
@@ -66,21 +65,17 @@ static wh_err create(wh_req *r, wh_error *e)
 {
     wh_user_input in = {0};
     wh_user u;
+    wh_change ch;
     wh_conn *c = NULL;
     wh_err rc = read_input(r, true, &in, e);
     if (rc == WH_OK)
         rc = check_rule(r, NULL, &in, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_user_create(c, &r->arena, &in, r->now_ms, &u, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "user.create", NULL, &u, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 201, wh_user_json(&u)) : rc;
+    return rc == WH_OK ? wh_audit_commit(r, c, 201, user_change(&ch, "user.create", NULL, &u), e)
+                       : rc;
 }
 
 static wh_err get(wh_req *r, wh_error *e)
@@ -101,27 +96,24 @@ static wh_err patch(wh_req *r, wh_error *e)
     int64_t id;
     wh_user_input in = {0};
     wh_user before, after;
+    wh_change ch;
     wh_conn *c = NULL;
     wh_err rc = wh_req_path_id(r, 0, &id, e);
     if (rc == WH_OK)
         rc = read_input(r, false, &in, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_user_get(c, &r->arena, id, &before, e);
     if (rc == WH_OK)
         rc = check_rule(r, &before, &in, e);
     if (rc == WH_OK)
         rc = wh_user_update(c, &r->arena, id, &in, r->now_ms, &after, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "user.update", &before, &after, e);
     if (rc == WH_OK && wh_users_ends_sessions(&before, &after))
         rc = wh_session_end_user(c, &r->arena, id, 0, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 200, wh_user_json(&after)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 200, user_change(&ch, "user.update", &before, &after), e);
 }
 
 /* POST /users/{id}/password-reset → 202: e-mails the user a sign-in code (as POST /auth/code);
@@ -132,13 +124,12 @@ static wh_err password_reset(wh_req *r, wh_error *e)
 {
     int64_t id;
     wh_user u;
+    wh_change ch;
     wh_conn *c = NULL;
     bool sent = false;
     wh_err rc = wh_req_path_id(r, 0, &id, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_user_get(c, &r->arena, id, &u, e);
     if (rc == WH_OK)
@@ -152,10 +143,10 @@ static wh_err password_reset(wh_req *r, wh_error *e)
                      "The user was sent %d codes in the past hour; try again later.",
                      WH_LIMIT_CODES_PER_HOUR);
     if (rc == WH_OK)
-        rc = audit(r, c, "user.password_reset", NULL, &u, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 202, json_pack("{s:s}", "status", "accepted")) : rc;
+        rc = wh_audit_change(r, c, user_change(&ch, "user.password_reset", NULL, &u), e);
+    if (rc != WH_OK)
+        return rc;
+    return wh_req_commit(r, c, 202, json_pack("{s:s}", "status", "accepted"), e);
 }
 
 /* ?q= (a substring of the e-mail or name, 1..100 characters), ?role=, ?active=true|false. */
@@ -180,27 +171,19 @@ static wh_err read_filter(wh_req *r, wh_user_filter *f, wh_error *e)
 /* Newest first: (id) descending (a cursor is an id, so it pages any filter safely). */
 static wh_err list(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
+    wh_page pg;
+    wh_sqlb b;
     wh_user_filter f = {0};
     wh_conn *c = NULL;
-    wh_user *users = NULL;
-    size_t n = 0;
     wh_err rc = read_filter(r, &f, e);
     if (rc == WH_OK)
-        rc = wh_oldpage_parse(r, "users", &pg, e);
+        rc = wh_page_parse(r, &users, &pg, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_user_list(c, &r->arena, &f, pg.after ? pg.id : 0, pg.limit + 1, &users, &n, e);
     if (rc != WH_OK)
         return rc;
-    bool more = n > (size_t)pg.limit;
-    size_t shown = more ? (size_t)pg.limit : n;
-    json_t *items = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(items, wh_user_json(&users[i]));
-    return wh_resp_json(
-        r, 200, wh_oldpage_render(r, &pg, items, more, "", shown ? users[shown - 1].id : 0));
+    wh_user_list_sql(&f, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 static const wh_route routes[] = {

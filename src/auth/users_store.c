@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#define USER_COLS "id, email, full_name, role, active"
+#define USER_COLS WH_USER_COLS
 
 const char *wh_user_email_normalise(wh_arena *a, const char *email)
 {
@@ -33,6 +33,15 @@ static void from_row(const wh_rows *r, size_t i, wh_user *u)
     u->active = wh_rows_bool(r, i, 4);
 }
 
+/* The one user row of a statement, or 404 / 409 (e-mail taken). */
+static wh_err one_user(wh_err rc, const wh_rows *r, wh_user *out, wh_error *e)
+{
+    rc = wh_rows_one(rc, r, "No such user.", "A user with this e-mail already exists.", e);
+    if (rc == WH_OK)
+        from_row(r, 0, out);
+    return rc;
+}
+
 static wh_err hash_password(const char *password, char *out, wh_error *e)
 {
     if (wh_crypto_password_hash(password, out) != WH_OK)
@@ -57,11 +66,7 @@ wh_err wh_user_create(wh_conn *c, wh_arena *a, const wh_user_input *in, int64_t 
                             WH_PT(in->password ? hash : NULL), WH_PI(now_ms)),
                     &r, e);
     wh_crypto_wipe(hash, sizeof hash);
-    if (rc == WH_ERR_UNIQUE)
-        return wh_fail(e, WH_ERR_CONFLICT, "A user with this e-mail already exists.");
-    if (rc == WH_OK)
-        from_row(r, 0, out);
-    return rc;
+    return one_user(rc, r, out, e);
 }
 
 wh_err wh_user_get(wh_conn *c, wh_arena *a, int64_t id, wh_user *out, wh_error *e)
@@ -69,12 +74,7 @@ wh_err wh_user_get(wh_conn *c, wh_arena *a, int64_t id, wh_user *out, wh_error *
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(c, a, "SELECT " USER_COLS " FROM users WHERE id = $1",
                             WH_ARGS(WH_PI(id)), &r, e);
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "No such user.");
-    from_row(r, 0, out);
-    return WH_OK;
+    return one_user(rc, r, out, e);
 }
 
 wh_err wh_user_update(wh_conn *c, wh_arena *a, int64_t id, const wh_user_input *in, int64_t now_ms,
@@ -90,13 +90,9 @@ wh_err wh_user_update(wh_conn *c, wh_arena *a, int64_t id, const wh_user_input *
                 WH_PT(in->has_role ? wh_role_name(in->role) : NULL), WH_PB(in->has_active),
                 WH_PB(in->active), WH_PI(now_ms)),
         &r, e);
-    if (rc == WH_ERR_UNIQUE)
-        return wh_fail(e, WH_ERR_CONFLICT, "A user with this e-mail already exists.");
+    rc = one_user(rc, r, out, e);
     if (rc != WH_OK)
         return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "No such user.");
-    from_row(r, 0, out);
     /* cached sessions carry the e-mail, name and role: every instance reads them again */
     return wh_session_forget_user(c, id, e);
 }
@@ -121,7 +117,7 @@ json_t *wh_user_json(const wh_user *u)
                      "full_name", u->full_name, "role", wh_role_name(u->role), "active", u->active);
 }
 
-void wh_user_list_sql(const wh_user_filter *f, int64_t after_id, int limit, wh_sqlb *b)
+void wh_user_list_sql(const wh_user_filter *f, const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " USER_COLS " FROM users");
     if (f->like && *f->like)
@@ -129,25 +125,10 @@ void wh_user_list_sql(const wh_user_filter *f, int64_t after_id, int limit, wh_s
                     WH_PT(f->like), WH_PT(f->like));
     wh_sqlb_and_text(b, "role = ?", f->role);
     wh_sqlb_and_flag(b, "active = ?", f->has_active, f->active);
-    wh_sqlb_and_id(b, "id < ?", after_id);
-    wh_sqlb_order(b, "id DESC", limit);
+    wh_sqlb_page(b, NULL, "id", true, ks);
 }
 
-wh_err wh_user_list(wh_conn *c, wh_arena *a, const wh_user_filter *f, int64_t after_id, int limit,
-                    wh_user **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_user_list_sql(f, after_id, limit, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        from_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_user_row_json, wh_user, from_row, wh_user_json)
 
 wh_err wh_user_password_find(wh_conn *c, wh_arena *a, int64_t id, const char **pwhash, wh_error *e)
 {

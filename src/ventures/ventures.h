@@ -57,10 +57,9 @@ json_t *wh_office_row_json(const wh_rows *rows, size_t i);
 json_t *wh_office_json(const wh_office *o);
 
 /* The page ks of a venture's members by (full_name, id), selecting cols ("u.id, …"); rows
- * selected with WH_VENTURE_PEOPLE_COLS render with wh_venture_member_row_json. */
+ * selected with WH_VENTURE_PEOPLE_COLS render with wh_user_row_json. */
 #define WH_VENTURE_PEOPLE_COLS "u.id, u.email, u.full_name, u.role, u.active"
 void wh_venture_people_sql(const char *cols, int64_t venture_id, const wh_keyset *ks, wh_sqlb *b);
-json_t *wh_venture_member_row_json(const wh_rows *rows, size_t i);
 /* Adds "offices" (the member's offices in the venture, [{id, name}] by name) to each of the
  * items of a page of members, which shows the first size rows of the page ks: one statement. */
 WH_MUST_USE wh_err wh_venture_people_offices(wh_conn *c, wh_arena *a, int64_t venture_id,

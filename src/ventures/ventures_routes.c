@@ -10,7 +10,7 @@
 
 static const wh_list venture_list_def = {"ventures", WH_KEY_TEXT, 1, 0, wh_venture_row_json};
 static const wh_list office_list_def = {"offices", WH_KEY_TEXT, 2, 0, wh_office_row_json};
-static const wh_list member_list_def = {"people", WH_KEY_TEXT, 2, 0, wh_venture_member_row_json};
+static const wh_list member_list_def = {"people", WH_KEY_TEXT, 2, 0, wh_user_row_json};
 
 /* Upper-cases a code and checks it is made of A-Z, 0-9, '_' and '-'. */
 static const char *normalise_code(wh_arena *a, const char *code)

@@ -147,17 +147,6 @@ void wh_venture_people_sql(const char *cols, int64_t venture_id, const wh_keyset
     wh_sqlb_page(b, "u.full_name", "u.id", false, ks);
 }
 
-static void member_row(const wh_rows *r, size_t i, wh_user *u)
-{
-    *u = (wh_user){.id = wh_rows_int(r, i, 0),
-                   .email = wh_rows_text(r, i, 1),
-                   .full_name = wh_rows_text(r, i, 2),
-                   .active = wh_rows_bool(r, i, 4)};
-    (void)wh_role_parse(wh_rows_text(r, i, 3), &u->role);
-}
-
-WH_ROW_JSON(wh_venture_member_row_json, wh_user, member_row, wh_user_json)
-
 wh_err wh_venture_people_offices(wh_conn *c, wh_arena *a, int64_t venture_id, const wh_keyset *ks,
                                  size_t size, json_t *items, wh_error *e)
 {

@@ -164,7 +164,7 @@ static void users_and_freight(tempdb *t, bool pg)
         const char *status;
     } scs[] = {{NONE, 0, NULL}, {VENTURE, 3, NULL}},
       ccs[] = {{NONE, 0, NULL}, {FILTER("status", "fmcsa_status", false), 0, "INACTIVE"}};
-    CHECK_CASES(t, pg, users, ucs, wh_user_list_sql(&x->f, deep ? DEEP_ID : 0, PAGE, &b));
+    CHECK_CASES(t, pg, users, ucs, wh_user_list_sql(&x->f, ID_PAGE(deep), &b));
     CHECK_CASES(t, pg, shippers, scs,
                 wh_shipper_list_sql(&all, x->venture_id, deep ? DEEP_ID : 0, PAGE, &b));
     CHECK_CASES(t, pg, carriers, ccs,
