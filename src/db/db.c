@@ -410,6 +410,8 @@ bool wh_rows_null(const wh_rows *r, size_t row, size_t col)
 
 const char *wh_rows_text(const wh_rows *r, size_t row, size_t col)
 {
+    /* a column the statement does not select is a bug in its reader, not a NULL */
+    assert(!r || r->nrows == 0 || col < r->ncols);
     if (!r || row >= r->nrows || col >= r->ncols)
         return NULL;
     return r->cells[row * r->ncols + col];

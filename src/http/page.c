@@ -6,6 +6,7 @@
 #include "core/crypto.h"
 #include "core/str.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -141,6 +142,7 @@ wh_err wh_list_fetch(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
 wh_err wh_resp_page(wh_req *r, const wh_page *pg, const wh_list_rows *lr)
 {
     const wh_list *l = pg->list;
+    assert(l->id_col >= 0 && (l->key == WH_KEY_ID || l->key_col >= 0));
     const char *key = "";
     int64_t id = 0;
     if (lr->shown) {

@@ -99,15 +99,15 @@ static bool json_object_body(const char *body, size_t len)
 wh_err wh_fmcsa_lookup(wh_integrations *in, wh_arena *a, bool by_mc, const char *number,
                        wh_fmcsa_carrier *out, bool *found, wh_error *e)
 {
-    wh_http_response resp;
+    wh_outbound_response resp;
     *found = false;
     if (!wh_integrations_configured(in, WH_PROVIDER_FMCSA))
         return wh_fail(e, WH_ERR_UNAVAILABLE, "FMCSA is not configured (WH_FMCSA_WEBKEY).");
     const char *url =
         wh_arena_printf(a, "%s/qc/services/carriers/%s%s?webKey=%s", in->cfg->fmcsa_base_url,
-                        by_mc ? "docket-number/" : "", wh_http_escape(a, number),
-                        wh_http_escape(a, in->cfg->fmcsa_webkey));
-    wh_http_request req = {.method = "GET", .url = url, .usable = json_object_body};
+                        by_mc ? "docket-number/" : "", wh_outbound_escape(a, number),
+                        wh_outbound_escape(a, in->cfg->fmcsa_webkey));
+    wh_outbound_request req = {.method = "GET", .url = url, .usable = json_object_body};
     wh_err rc = wh_integrations_call(in, WH_PROVIDER_FMCSA, a, &req, &resp, e);
     if (rc != WH_OK)
         return rc;

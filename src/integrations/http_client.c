@@ -61,7 +61,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     return size * n;
 }
 
-static struct curl_slist *header_list(const wh_http_request *req)
+static struct curl_slist *header_list(const wh_outbound_request *req)
 {
     struct curl_slist *h = curl_slist_append(NULL, "Accept: application/json");
     for (const char *const *p = req->headers; p && *p; p++)
@@ -69,7 +69,7 @@ static struct curl_slist *header_list(const wh_http_request *req)
     return h;
 }
 
-static void configure(CURL *c, const wh_http_request *req, struct curl_slist *h, sink *s,
+static void configure(CURL *c, const wh_outbound_request *req, struct curl_slist *h, sink *s,
                       long connect_ms, long total_ms)
 {
     curl_easy_setopt(c, CURLOPT_URL, req->url);
@@ -99,7 +99,7 @@ static void configure(CURL *c, const wh_http_request *req, struct curl_slist *h,
 
 /* Fault injection (core/fault.h, off in production): the planned failure is answered as a
  * refused connection, with no request made. */
-static bool fault(wh_arena *a, wh_http_response *resp)
+static bool fault(wh_arena *a, wh_outbound_response *resp)
 {
     if (!wh_fault_on() || !wh_fault_step(WH_FAULT_HTTP))
         return false;
@@ -113,8 +113,8 @@ static bool fault(wh_arena *a, wh_http_response *resp)
     return true;
 }
 
-void wh_http_exchange(wh_arena *a, const wh_http_request *req, long connect_ms, long total_ms,
-                      wh_http_response *resp)
+void wh_outbound_exchange(wh_arena *a, const wh_outbound_request *req, long connect_ms, long total_ms,
+                      wh_outbound_response *resp)
 {
     if (fault(a, resp))
         return;

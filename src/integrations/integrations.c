@@ -69,11 +69,11 @@ static void sleep_ms(int64_t ms)
 }
 
 /* Attempts until a final answer, a non-retryable status, or the attempts run out. */
-static void attempts(wh_integrations *in, wh_arena *a, const wh_http_request *req,
-                     wh_http_response *resp)
+static void attempts(wh_integrations *in, wh_arena *a, const wh_outbound_request *req,
+                     wh_outbound_response *resp)
 {
     for (int attempt = 1;; attempt++) {
-        wh_http_exchange(a, req, (long)in->cfg->http_connect_timeout_ms,
+        wh_outbound_exchange(a, req, (long)in->cfg->http_connect_timeout_ms,
                          (long)in->cfg->http_timeout_ms, resp);
         resp->attempts = attempt;
         if (resp->status >= 200 && resp->status < 300 && req->usable &&
@@ -94,7 +94,7 @@ static void attempts(wh_integrations *in, wh_arena *a, const wh_http_request *re
 }
 
 wh_err wh_integrations_call(wh_integrations *in, wh_provider p, wh_arena *a,
-                            const wh_http_request *req, wh_http_response *resp, wh_error *e)
+                            const wh_outbound_request *req, wh_outbound_response *resp, wh_error *e)
 {
     wh_breaker *b = &in->breakers[p];
     memset(resp, 0, sizeof *resp);
@@ -117,7 +117,7 @@ wh_err wh_integrations_call(wh_integrations *in, wh_provider p, wh_arena *a,
                    why, resp->attempts);
 }
 
-char *wh_http_escape(wh_arena *a, const char *s)
+char *wh_outbound_escape(wh_arena *a, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t n = strlen(s);

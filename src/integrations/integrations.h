@@ -74,7 +74,7 @@ typedef struct {
     /* Optional: may a 2xx body be used? A 2xx answer it refuses counts as a failed attempt
      * (retried, and a failure for the breaker), like an outage. */
     bool (*usable)(const char *body, size_t len);
-} wh_http_request;
+} wh_outbound_request;
 
 typedef struct {
     int status; /* 0: no HTTP answer (network error, timeout, too large) */
@@ -84,7 +84,7 @@ typedef struct {
     char *message_id;       /* X-Message-Id header (SendGrid), arena, or NULL */
     char error[160];        /* why there is no answer */
     int attempts;           /* attempts made by wh_integrations_call */
-} wh_http_response;
+} wh_outbound_response;
 
 /* ---- the integrations object ---- */
 typedef struct wh_integrations wh_integrations;
@@ -99,7 +99,7 @@ wh_breaker *wh_integrations_breaker(wh_integrations *in, wh_provider p);
  * 503 unavailable (WH_ERR_UNAVAILABLE) when the breaker is open (no request is made) or every
  * attempt failed. */
 WH_MUST_USE wh_err wh_integrations_call(wh_integrations *in, wh_provider p, wh_arena *a,
-                                        const wh_http_request *req, wh_http_response *resp,
+                                        const wh_outbound_request *req, wh_outbound_response *resp,
                                         wh_error *e);
 
 /* ---- FMCSA ---- */

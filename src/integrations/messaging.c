@@ -7,7 +7,7 @@
 wh_err wh_sendgrid_send(wh_integrations *in, wh_arena *a, const char *to, const char *subject,
                         const char *text, const char **msg_id, wh_error *e)
 {
-    wh_http_response resp;
+    wh_outbound_response resp;
     const wh_config *c = in->cfg;
     if (!wh_integrations_configured(in, WH_PROVIDER_SENDGRID))
         return wh_fail(e, WH_ERR_UNAVAILABLE, "SendGrid is not configured.");
@@ -21,7 +21,7 @@ wh_err wh_sendgrid_send(wh_integrations *in, wh_arena *a, const char *to, const 
     free(json);
     const char *headers[] = {wh_arena_printf(a, "Authorization: Bearer %s", c->sendgrid_api_key),
                              "Content-Type: application/json", NULL};
-    wh_http_request req = {.method = "POST",
+    wh_outbound_request req = {.method = "POST",
                            .url = wh_arena_printf(a, "%s/v3/mail/send", c->sendgrid_base_url),
                            .headers = headers,
                            .body = copy,
@@ -46,17 +46,17 @@ static bool has_sid(const char *body, size_t len)
 wh_err wh_twilio_send(wh_integrations *in, wh_arena *a, const char *to, const char *body,
                       const char **sid, wh_error *e)
 {
-    wh_http_response resp;
+    wh_outbound_response resp;
     const wh_config *c = in->cfg;
     if (!wh_integrations_configured(in, WH_PROVIDER_TWILIO))
         return wh_fail(e, WH_ERR_UNAVAILABLE, "Twilio is not configured.");
-    const char *form = wh_arena_printf(a, "To=%s&From=%s&Body=%s", wh_http_escape(a, to),
-                                       wh_http_escape(a, c->twilio_from), wh_http_escape(a, body));
+    const char *form = wh_arena_printf(a, "To=%s&From=%s&Body=%s", wh_outbound_escape(a, to),
+                                       wh_outbound_escape(a, c->twilio_from), wh_outbound_escape(a, body));
     const char *headers[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
-    wh_http_request req = {.method = "POST",
+    wh_outbound_request req = {.method = "POST",
                            .url = wh_arena_printf(a, "%s/2010-04-01/Accounts/%s/Messages.json",
                                                   c->twilio_base_url,
-                                                  wh_http_escape(a, c->twilio_sid)),
+                                                  wh_outbound_escape(a, c->twilio_sid)),
                            .headers = headers,
                            .body = form,
                            .body_len = strlen(form),

@@ -18,12 +18,12 @@ static const wh_job_def table[] = {
      {.kind = WH_SCHEDULE_DAILY, .hour = 7, .minute = 0},
      -1,
      true,
-     wh_job_incentive_daily},
+     wh_kpi_job_incentive_daily},
     {"kpi_aggregation",
      {.kind = WH_SCHEDULE_DAILY, .hour = 7, .minute = 30},
      -1,
      true,
-     wh_job_kpi_aggregation},
+     wh_kpi_job_aggregation},
 };
 
 const wh_job_def *wh_jobs_table(size_t *n)

@@ -122,10 +122,10 @@ WH_MUST_USE wh_err wh_kpi_bpo_live(wh_conn *c, wh_arena *a, int64_t venture_id, 
 /* ---- jobs (kpi_jobs.c) ---- */
 /* incentive_daily: wh_incentives_commit of every venture with an active plan on ctx->date, each
  * in its own fenced transaction. Stats {ventures, ventures_failed, users, total_cents}. */
-wh_job_outcome wh_job_incentive_daily(wh_job_ctx *ctx, wh_error *e);
+wh_job_outcome wh_kpi_job_incentive_daily(wh_job_ctx *ctx, wh_error *e);
 /* kpi_aggregation: wh_kpi_aggregate of ctx->date in one fenced transaction. Stats
  * {freight_rows, hotel_rows, bpo_rows, dry_run}; a dry run rolls the rebuild back. */
-wh_job_outcome wh_job_kpi_aggregation(wh_job_ctx *ctx, wh_error *e);
+wh_job_outcome wh_kpi_job_aggregation(wh_job_ctx *ctx, wh_error *e);
 
 struct wh_route;
 /* GET /kpi/freight, /kpi/hotels, /kpi/bpo; PUT /kpi/freight/{venture_id}/{date}; GET

@@ -40,7 +40,7 @@ static wh_err incentive_dry(wh_job_ctx *ctx, int64_t venture_id, wh_inc_commit_r
     return rc;
 }
 
-wh_job_outcome wh_job_incentive_daily(wh_job_ctx *ctx, wh_error *e)
+wh_job_outcome wh_kpi_job_incentive_daily(wh_job_ctx *ctx, wh_error *e)
 {
     int64_t *ids = NULL;
     size_t n = 0, failed = 0, skipped = 0;
@@ -81,7 +81,7 @@ wh_job_outcome wh_job_incentive_daily(wh_job_ctx *ctx, wh_error *e)
     return failed == n ? WH_JOB_FAILED : WH_JOB_PARTIAL;
 }
 
-wh_job_outcome wh_job_kpi_aggregation(wh_job_ctx *ctx, wh_error *e)
+wh_job_outcome wh_kpi_job_aggregation(wh_job_ctx *ctx, wh_error *e)
 {
     wh_kpi_counts n = {0};
     wh_err rc = wh_db_begin(ctx->conn, e);
