@@ -401,7 +401,7 @@ static void derive(const context *cx, const char *file, const char *text, bool i
 {
     enum engine section = SHARED;
     buf shared = {0};
-    where w = {file, 0}, shared_at = {file, 1};
+    where w = {file, 0}, shared_at = {file, 1}, section_at = {file, 0};
     directive d;
     for (const char *s = text; *s;) {
         size_t n = strcspn(s, "\n");
@@ -415,9 +415,10 @@ static void derive(const context *cx, const char *file, const char *text, bool i
             bool engine_verb = strcmp(verb, "sqlite") == 0 || strcmp(verb, "postgres") == 0;
             if ((engine_verb || strcmp(verb, "expand") == 0) && section != SHARED)
                 die(&w, "-- @%s inside the -- @%s section", verb, engine_name[section]);
-            if (engine_verb && d.n == 1)
+            if (engine_verb && d.n == 1) {
                 section = strcmp(verb, "sqlite") == 0 ? SQLITE : POSTGRES;
-            else if (strcmp(verb, "end") == 0 && d.n == 1 && section != SHARED)
+                section_at.line = w.line;
+            } else if (strcmp(verb, "end") == 0 && d.n == 1 && section != SHARED)
                 section = SHARED;
             else if (strcmp(verb, "expand") == 0 && !is_template)
                 expand(cx, &d, &w, out);
@@ -433,7 +434,7 @@ static void derive(const context *cx, const char *file, const char *text, bool i
         s += n;
     }
     if (section != SHARED)
-        die(&w, "-- @%s without its -- @end", engine_name[section]);
+        die(&section_at, "-- @%s without its -- @end", engine_name[section]);
     flush_shared(cx, &shared, shared_at, is_template, out);
     buf_free(&shared);
     if (!out->p)
