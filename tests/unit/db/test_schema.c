@@ -82,6 +82,21 @@ static const char *cell(const wh_rows *r, size_t row, size_t col)
     return s ? s : "";
 }
 
+/* Appends s to fact (len of MAX_FACT_CHARS used so far). */
+static void fact_cat(char *fact, size_t *len, const char *s)
+{
+    size_t n = strlen(s);
+    if (*len + n >= MAX_FACT_CHARS)
+        fail_msg("schema fact longer than %d characters: %s%s", MAX_FACT_CHARS, fact, s);
+    memcpy(fact + *len, s, n + 1);
+    *len += n;
+}
+
+static bool same_group(const wh_rows *r, size_t i, size_t j)
+{
+    return strcmp(cell(r, i, 0), cell(r, j, 0)) == 0 && strcmp(cell(r, i, 1), cell(r, j, 1)) == 0;
+}
+
 /* Adds one fact per group of a query returning (group, head, item, tail), ordered by group and
  * then by the items' order: "head(item,item,...)tail", or "headtail" when item is NULL. */
 static void facts_query(facts *f, tempdb *t, const char *sql)
@@ -89,21 +104,18 @@ static void facts_query(facts *f, tempdb *t, const char *sql)
     wh_rows *r = rows_of(t, sql);
     size_t n = wh_rows_count(r);
     for (size_t i = 0, j; i < n; i = j) {
-        char fact[MAX_FACT_CHARS];
-        size_t len = (size_t)snprintf(fact, sizeof fact, "%s", cell(r, i, 1));
+        char fact[MAX_FACT_CHARS] = "";
+        size_t len = 0;
         bool items = !wh_rows_null(r, i, 2);
-        for (j = i; j < n && strcmp(cell(r, j, 0), cell(r, i, 0)) == 0 &&
-                    strcmp(cell(r, j, 1), cell(r, i, 1)) == 0;
-             j++)
-            if (items && len < sizeof fact)
-                len += (size_t)snprintf(fact + len, sizeof fact - len, "%s%s", j > i ? "," : "(",
-                                        cell(r, j, 2));
-        if (items && len < sizeof fact)
-            len += (size_t)snprintf(fact + len, sizeof fact - len, ")");
-        if (len < sizeof fact)
-            len += (size_t)snprintf(fact + len, sizeof fact - len, "%s", cell(r, i, 3));
-        if (len >= sizeof fact)
-            fail_msg("schema fact longer than %d characters: %s", MAX_FACT_CHARS, fact);
+        fact_cat(fact, &len, cell(r, i, 1));
+        for (j = i; j < n && same_group(r, i, j); j++)
+            if (items) {
+                fact_cat(fact, &len, j > i ? "," : "(");
+                fact_cat(fact, &len, cell(r, j, 2));
+            }
+        if (items)
+            fact_cat(fact, &len, ")");
+        fact_cat(fact, &len, cell(r, i, 3));
         facts_add(f, &t->arena, fact);
     }
 }
@@ -200,27 +212,29 @@ static int by_text(const void *a, const void *b)
 static void lite_check(facts *f, tempdb *t, const char *table, const wh_rows *cols, const char **s)
 {
     const char *used[MAX_CHECK_COLS];
-    size_t n = 0, len;
-    char fact[MAX_FACT_CHARS];
+    size_t n = 0, len = 0, toklen;
+    char fact[MAX_FACT_CHARS] = "";
     for (int depth = 1; depth > 0;) {
-        const char *tok = sql_token(s, &len);
-        if (len == 0)
+        const char *tok = sql_token(s, &toklen);
+        if (toklen == 0)
             fail_msg("%s: unbalanced CHECK", table);
-        depth += token_is(tok, len, "(") - token_is(tok, len, ")");
+        depth += token_is(tok, toklen, "(") - token_is(tok, toklen, ")");
         for (size_t c = 0; c < wh_rows_count(cols) && n < MAX_CHECK_COLS; c++)
-            if (token_is(tok, len, cell(cols, c, 0))) {
+            if (token_is(tok, toklen, cell(cols, c, 0))) {
                 used[n++] = cell(cols, c, 0);
                 break;
             }
     }
     qsort(used, n, sizeof *used, by_text);
-    size_t k = (size_t)snprintf(fact, sizeof fact, "check %s(", table);
-    for (size_t i = 0; i < n && k < sizeof fact; i++)
-        if (i == 0 || strcmp(used[i], used[i - 1]) != 0)
-            k += (size_t)snprintf(fact + k, sizeof fact - k, "%s%s", fact[k - 1] == '(' ? "" : ",",
-                                  used[i]);
-    if (k < sizeof fact)
-        snprintf(fact + k, sizeof fact - k, ")");
+    fact_cat(fact, &len, "check ");
+    fact_cat(fact, &len, table);
+    fact_cat(fact, &len, "(");
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || strcmp(used[i], used[i - 1]) != 0) {
+            fact_cat(fact, &len, i ? "," : "");
+            fact_cat(fact, &len, used[i]);
+        }
+    fact_cat(fact, &len, ")");
     facts_add(f, &t->arena, fact);
 }
 
