@@ -36,7 +36,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#define MAX_MIGRATIONS 1000 /* four-digit versions */
+#define MAX_MIGRATIONS 10000 /* four-digit versions */
 #define MAX_FILE_BYTES (1 << 20)
 
 enum engine { SQLITE, POSTGRES, NENGINES, SHARED = NENGINES };
@@ -58,6 +58,9 @@ typedef struct {
     int line;
 } where;
 
+/* Prints "wh-migrations: FILE:LINE: message" (w may be NULL) and exits 1. */
+static void die(const where *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
 static void die(const where *w, const char *fmt, ...)
 {
     va_list ap;
@@ -95,6 +98,7 @@ static void buf_puts(buf *b, const char *s)
     buf_add(b, s, strlen(s));
 }
 
+static void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void buf_printf(buf *b, const char *fmt, ...)
 {
     char tmp[512];
