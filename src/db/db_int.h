@@ -47,7 +47,8 @@ char **wh_rows_add(wh_rows *r, wh_arena *a);
  * `internal`, so no engine text reaches a client. Returns WH_ERR_DB. */
 wh_err wh_db_fail_internal(const char *engine, const char *state, const char *msg, wh_error *e);
 
-/* Embedded migrations, generated at build time from migrations/<engine>/NNNN_name.sql. */
+/* Embedded migrations, derived at build time from migrations/NNNN_name.sql by tools/migrations.c
+ * (docs/migrations.md). */
 typedef struct {
     int version;
     const char *name;

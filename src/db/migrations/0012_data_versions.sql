@@ -7,6 +7,7 @@ CREATE TABLE data_versions (
     version    BIGINT NOT NULL
 );
 
+-- @postgres
 CREATE FUNCTION data_version_bump(v BIGINT) RETURNS void LANGUAGE sql AS $$
     INSERT INTO data_versions (venture_id, version) VALUES (v, 1)
         ON CONFLICT (venture_id) DO UPDATE SET version = data_versions.version + 1;
@@ -33,23 +34,17 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER loads_version AFTER INSERT OR UPDATE OR DELETE ON loads
-    FOR EACH ROW EXECUTE FUNCTION data_version_row();
+-- @end
+-- @expand data_version loads hotel_daily bpo_call_logs kpi_freight_daily kpi_hotel_daily kpi_bpo_daily
 
-CREATE TRIGGER hotel_daily_version AFTER INSERT OR UPDATE OR DELETE ON hotel_daily
-    FOR EACH ROW EXECUTE FUNCTION data_version_row();
-
-CREATE TRIGGER bpo_call_logs_version AFTER INSERT OR UPDATE OR DELETE ON bpo_call_logs
-    FOR EACH ROW EXECUTE FUNCTION data_version_row();
-
-CREATE TRIGGER kpi_freight_daily_version AFTER INSERT OR UPDATE OR DELETE ON kpi_freight_daily
-    FOR EACH ROW EXECUTE FUNCTION data_version_row();
-
-CREATE TRIGGER kpi_hotel_daily_version AFTER INSERT OR UPDATE OR DELETE ON kpi_hotel_daily
-    FOR EACH ROW EXECUTE FUNCTION data_version_row();
-
-CREATE TRIGGER kpi_bpo_daily_version AFTER INSERT OR UPDATE OR DELETE ON kpi_bpo_daily
-    FOR EACH ROW EXECUTE FUNCTION data_version_row();
-
+-- @postgres
 CREATE TRIGGER ventures_version AFTER UPDATE ON ventures
     FOR EACH ROW EXECUTE FUNCTION data_version_venture();
+-- @end
+-- @sqlite
+-- a venture's own fields (its type picks the dashboard's figures)
+CREATE TRIGGER ventures_version_update AFTER UPDATE ON ventures BEGIN
+    INSERT INTO data_versions (venture_id, version) VALUES (NEW.id, 1)
+        ON CONFLICT (venture_id) DO UPDATE SET version = data_versions.version + 1;
+END;
+-- @end
