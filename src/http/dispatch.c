@@ -95,9 +95,7 @@ static void render_problem(wh_req *r, wh_error *e)
         challenge(r);
 }
 
-/* A WH_RULE_REFUSE rule of the route refuses the roles it names, saying which rule; the other
- * kinds are applied by the handler and its store with the rule's own predicate. */
-static wh_err check_rule(wh_req *r, wh_error *e)
+wh_err wh_http_check_rule(wh_req *r, wh_error *e)
 {
     const wh_rule *rule = r->route->rule;
     if (!rule || rule->kind != WH_RULE_REFUSE || !rule->limits(r->user.role))
@@ -105,9 +103,7 @@ static wh_err check_rule(wh_req *r, wh_error *e)
     return wh_error_set(e, 403, "forbidden", "%s (rule %s)", rule->text, rule->name);
 }
 
-/* A route not flagged WH_ROUTE_RAW answers JSON (or nothing): anything else is a programming
- * error, answered 500 rather than sent. */
-static wh_err check_json(wh_req *r, wh_error *e)
+wh_err wh_http_check_answer(wh_req *r, wh_error *e)
 {
     if ((r->route->flags & WH_ROUTE_RAW) || !r->content_type ||
         strcmp(r->content_type, "application/json") == 0)
@@ -136,7 +132,7 @@ static wh_err run(wh_req *r, wh_error *e)
         return rc;
     if (r->route->perm != WH_PERM_PUBLIC && !wh_rbac_allows(r->user.role, r->route->perm))
         return wh_error_set(e, 403, "forbidden", "Your role may not do this.");
-    rc = check_rule(r, e);
+    rc = wh_http_check_rule(r, e);
     if (rc != WH_OK)
         return rc;
     wh_idem idem;
@@ -147,7 +143,7 @@ static wh_err run(wh_req *r, wh_error *e)
     if (rc == WH_OK && r->status == 0)
         rc = WH_ERR_INTERNAL;
     if (rc == WH_OK)
-        rc = check_json(r, e);
+        rc = wh_http_check_answer(r, e);
     if (rc != WH_OK) {
         /* A request that owns an Idempotency-Key may have committed (held) before it failed:
          * wh_idem_end commits that with the answer, or rolls back what is left open. */
