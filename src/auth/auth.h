@@ -94,7 +94,7 @@ typedef enum {
 } wh_rule_kind;
 
 typedef struct wh_rule {
-    const char *name;             /* snake_case, unique: "bpo_manager" */
+    const char *name; /* snake_case, unique: "bpo_manager" */
     wh_rule_kind kind;
     bool (*limits)(wh_role role); /* true when the rule narrows this role */
     const char *text;             /* one sentence: what it keeps from a narrowed caller */
