@@ -83,7 +83,7 @@ wh_err wh_audit_request(wh_req *r, wh_conn *c, wh_audit_entry *en, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/audit-log", list, WH_PERM_AUDIT_READ, WH_RATE_READ, 0},
+    {"GET", "/api/v1/audit-log", list, WH_PERM_AUDIT_READ, WH_RATE_READ, 0, NULL},
 };
 
 const wh_route *wh_audit_routes(size_t *n)
