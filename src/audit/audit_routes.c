@@ -108,7 +108,7 @@ wh_err wh_audit_commit(wh_req *r, wh_conn *c, int status, const wh_change *ch, w
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/audit-log", list, WH_PERM_AUDIT_READ, WH_RATE_READ, 0},
+    {"GET", "/api/v1/audit-log", list, WH_PERM_AUDIT_READ, WH_RATE_READ, 0, NULL},
 };
 
 const wh_route *wh_audit_routes(size_t *n)

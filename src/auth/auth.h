@@ -77,6 +77,33 @@ bool wh_rbac_allows(wh_role role, wh_perm perm);
 /* "users.manage" etc.; NULL for PUBLIC, SIGNED_IN and HOTELS_RESPOND (not a named permission
  * of DOMAIN.md §1 but hotels.write-or-CSR). */
 const char *wh_perm_name(wh_perm perm);
+/* The permission as route tables and docs/openapi.json's x-permission name it: wh_perm_name,
+ * or "public", "signed_in", "hotels.respond" (hotels.write, or CSR: DOMAIN.md §1). */
+const char *wh_perm_label(wh_perm perm);
+
+/* A permission narrower than a route's (STYLE.md rule 14), named in the route table beside the
+ * route's permission so the table shows who may really use it; each lives in its module's
+ * *_rules.c and is listed in docs/openapi.json (x-rule). */
+typedef enum {
+    WH_RULE_REFUSE, /* the pipeline refuses a role `limits` names, 403 naming the rule, before
+                     * the handler runs */
+    WH_RULE_OWN,    /* a role `limits` names works on its own rows only: the store's SQL and the
+                     * handler apply it with the same predicate (naming another user: 403) */
+    WH_RULE_TARGET, /* depends on the row the request names (wh_users_refusal): the handler
+                     * asks it after loading that row; `limits` is NULL */
+} wh_rule_kind;
+
+typedef struct wh_rule {
+    const char *name; /* snake_case, unique: "bpo_manager" */
+    wh_rule_kind kind;
+    bool (*limits)(wh_role role); /* true when the rule narrows this role */
+    const char *text;             /* one sentence: what it keeps from a narrowed caller */
+} wh_rule;
+
+/* "refuse", "own", "target". */
+const char *wh_rule_kind_name(wh_rule_kind kind);
+/* The rule that lets users.manage change only what the caller may grant (wh_users_refusal). */
+extern const wh_rule wh_users_rule_granting;
 
 /* The authenticated caller. The scope of a request is (user_id, all_ventures): every
  * venture-scoped query puts it in its WHERE clause through WH_SCOPE_SQL. */

@@ -303,14 +303,14 @@ static wh_err change_password(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"POST", "/api/v1/auth/login", login, WH_PERM_PUBLIC, WH_RATE_AUTH, WH_ROUTE_IDEMPOTENT},
-    {"POST", "/api/v1/auth/code", code_request, WH_PERM_PUBLIC, WH_RATE_AUTH, WH_ROUTE_IDEMPOTENT},
-    {"POST", "/api/v1/auth/code/verify", code_verify, WH_PERM_PUBLIC, WH_RATE_AUTH,
-     WH_ROUTE_IDEMPOTENT},
-    {"POST", "/api/v1/auth/logout", logout, WH_PERM_SIGNED_IN, WH_RATE_WRITE, 0},
-    {"GET", "/api/v1/me", me, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
-    {"GET", "/api/v1/me/navigation", navigation, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
-    {"PUT", "/api/v1/me/password", change_password, WH_PERM_SIGNED_IN, WH_RATE_WRITE, 0},
+    {"POST", "/api/v1/auth/login", login, WH_PERM_PUBLIC, WH_RATE_AUTH, 0, NULL},
+    {"POST", "/api/v1/auth/code", code_request, WH_PERM_PUBLIC, WH_RATE_AUTH, 0, NULL},
+    {"POST", "/api/v1/auth/code/verify", code_verify, WH_PERM_PUBLIC, WH_RATE_AUTH, 0, NULL},
+    {"POST", "/api/v1/auth/logout", logout, WH_PERM_SIGNED_IN, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT,
+     NULL},
+    {"GET", "/api/v1/me", me, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/me/navigation", navigation, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
+    {"PUT", "/api/v1/me/password", change_password, WH_PERM_SIGNED_IN, WH_RATE_WRITE, 0, NULL},
 };
 
 const wh_route *wh_auth_routes(size_t *n)

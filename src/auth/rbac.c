@@ -94,3 +94,29 @@ const char *wh_perm_name(wh_perm perm)
 {
     return perm < WH_PERM_COUNT ? perms[perm].name : NULL;
 }
+
+const char *wh_perm_label(wh_perm perm)
+{
+    switch (perm) {
+    case WH_PERM_PUBLIC:
+        return "public";
+    case WH_PERM_SIGNED_IN:
+        return "signed_in";
+    case WH_PERM_HOTELS_RESPOND:
+        return "hotels.respond";
+    default:
+        return wh_perm_name(perm);
+    }
+}
+
+const char *wh_rule_kind_name(wh_rule_kind kind)
+{
+    switch (kind) {
+    case WH_RULE_REFUSE:
+        return "refuse";
+    case WH_RULE_OWN:
+        return "own";
+    default:
+        return "target";
+    }
+}

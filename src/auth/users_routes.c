@@ -187,12 +187,14 @@ static wh_err list(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/users", list, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0},
-    {"POST", "/api/v1/users", create, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/users/{id}", get, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0},
-    {"PATCH", "/api/v1/users/{id}", patch, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, 0},
+    {"GET", "/api/v1/users", list, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0, NULL},
+    {"POST", "/api/v1/users", create, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT,
+     &wh_users_rule_granting},
+    {"GET", "/api/v1/users/{id}", get, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0, NULL},
+    {"PATCH", "/api/v1/users/{id}", patch, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, 0,
+     &wh_users_rule_granting},
     {"POST", "/api/v1/users/{id}/password-reset", password_reset, WH_PERM_USERS_MANAGE,
-     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
+     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT, &wh_users_rule_granting},
 };
 
 const wh_route *wh_users_routes(size_t *n)

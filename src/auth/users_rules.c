@@ -33,6 +33,11 @@ const char *wh_users_refusal(const wh_principal *actor, const wh_user *target,
     return NULL;
 }
 
+const wh_rule wh_users_rule_granting = {
+    "granting_roles", WH_RULE_TARGET, NULL,
+    "Only a CEO or ADMIN changes a user who holds, gets or loses a privileged role; nobody changes"
+    " their own role or active flag."};
+
 bool wh_users_ends_sessions(const wh_user *before, const wh_user *after)
 {
     return before->role != after->role || before->active != after->active ||

@@ -73,6 +73,11 @@ typedef struct {
 
 /* True when role sees and writes only its own calls (EMPLOYEE). */
 bool wh_bpo_own_calls_only(wh_role role);
+/* The route-table rules (bpo_rules.c): bpo_manager refuses campaign and agent changes to the
+ * roles that log only their own calls; bpo_own_calls limits those roles to their own calls
+ * and agent rows (wh_bpo_own_calls_only). */
+extern const wh_rule wh_bpo_rule_manager;
+extern const wh_rule wh_bpo_rule_own_calls;
 /* True when role may create and change campaigns and agents: bpo.write without the
  * own-calls restriction. */
 bool wh_bpo_may_manage(wh_role role);

@@ -1,7 +1,8 @@
 /* BPO routes: campaigns, agents and call logs. Handlers validate, call the store inside one
  * transaction that also writes the audit entry (and, for a call saved with ended_at, publishes
  * BPO_CALL_COMPLETED), and render. Campaigns and agents are managed by bpo.write holders other
- * than EMPLOYEE, whose bpo.write covers their own calls only. */
+ * than EMPLOYEE, whose bpo.write covers their own calls only: the route table's rules
+ * bpo_manager (refused by the pipeline) and bpo_own_calls (bpo_rules.c). */
 #include "bpo/bpo.h"
 #include "app.h"
 #include "audit/audit.h"
@@ -19,14 +20,6 @@
 static const wh_list campaigns = {"bpo_campaigns", WH_KEY_ID, 0, 0, wh_bpo_campaign_row_json};
 static const wh_list agents = {"bpo_agents", WH_KEY_ID, 0, 0, wh_bpo_agent_row_json};
 static const wh_list calls = {"bpo_call_logs", WH_KEY_INT, 5, 0, wh_bpo_call_row_json};
-
-static wh_err need_manager(wh_req *r, wh_error *e)
-{
-    if (!wh_bpo_may_manage(r->user.role))
-        return wh_fail(e, WH_ERR_FORBIDDEN,
-                       "Your role may log its own calls but not manage campaigns or agents.");
-    return WH_OK;
-}
 
 /* The venture of a body: 403 when missing or outside the scope, 400 when not a BPO venture. */
 static wh_err bpo_venture(wh_req *r, wh_conn *c, int64_t venture_id, wh_error *e)
@@ -121,9 +114,7 @@ static wh_err campaign_create(wh_req *r, wh_error *e)
     wh_bpo_campaign_input in = {0};
     wh_bpo_campaign cp;
     wh_conn *c = NULL;
-    wh_err rc = need_manager(r, e);
-    if (rc == WH_OK)
-        rc = read_campaign(r, true, &in, e);
+    wh_err rc = read_campaign(r, true, &in, e);
     if (rc == WH_OK)
         rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
@@ -159,9 +150,7 @@ static wh_err campaign_patch(wh_req *r, wh_error *e)
     wh_bpo_campaign_input in = {0};
     wh_bpo_campaign before, after;
     wh_conn *c = NULL;
-    wh_err rc = need_manager(r, e);
-    if (rc == WH_OK)
-        rc = wh_req_path_id(r, 0, &id, e);
+    wh_err rc = wh_req_path_id(r, 0, &id, e);
     if (rc == WH_OK)
         rc = read_campaign(r, false, &in, e);
     if (rc == WH_OK)
@@ -248,9 +237,7 @@ static wh_err agent_create(wh_req *r, wh_error *e)
 {
     wh_bpo_agent in = {0}, ag;
     wh_conn *c = NULL;
-    wh_err rc = need_manager(r, e);
-    if (rc == WH_OK)
-        rc = read_agent(r, &in, e);
+    wh_err rc = read_agent(r, &in, e);
     if (rc == WH_OK)
         rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
@@ -456,18 +443,22 @@ static wh_err call_list(wh_req *r, wh_error *e)
 /* ---------------------------------------------------------------- routes */
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/bpo/campaigns", campaign_list, WH_PERM_BPO_READ, WH_RATE_READ, 0},
+    {"GET", "/api/v1/bpo/campaigns", campaign_list, WH_PERM_BPO_READ, WH_RATE_READ, 0, NULL},
     {"POST", "/api/v1/bpo/campaigns", campaign_create, WH_PERM_BPO_WRITE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/bpo/campaigns/{id}", campaign_get, WH_PERM_BPO_READ, WH_RATE_READ, 0},
-    {"PATCH", "/api/v1/bpo/campaigns/{id}", campaign_patch, WH_PERM_BPO_WRITE, WH_RATE_WRITE, 0},
-    {"GET", "/api/v1/bpo/agents", agent_list, WH_PERM_BPO_READ, WH_RATE_READ, 0},
+     WH_ROUTE_IDEMPOTENT, &wh_bpo_rule_manager},
+    {"GET", "/api/v1/bpo/campaigns/{id}", campaign_get, WH_PERM_BPO_READ, WH_RATE_READ, 0, NULL},
+    {"PATCH", "/api/v1/bpo/campaigns/{id}", campaign_patch, WH_PERM_BPO_WRITE, WH_RATE_WRITE, 0,
+     &wh_bpo_rule_manager},
+    {"GET", "/api/v1/bpo/agents", agent_list, WH_PERM_BPO_READ, WH_RATE_READ, 0,
+     &wh_bpo_rule_own_calls},
     {"POST", "/api/v1/bpo/agents", agent_create, WH_PERM_BPO_WRITE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/bpo/call-logs", call_list, WH_PERM_BPO_READ, WH_RATE_READ, 0},
+     WH_ROUTE_IDEMPOTENT, &wh_bpo_rule_manager},
+    {"GET", "/api/v1/bpo/call-logs", call_list, WH_PERM_BPO_READ, WH_RATE_READ, 0,
+     &wh_bpo_rule_own_calls},
     {"POST", "/api/v1/bpo/call-logs", call_create, WH_PERM_BPO_WRITE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/bpo/call-logs/{id}", call_get, WH_PERM_BPO_READ, WH_RATE_READ, 0},
+     WH_ROUTE_IDEMPOTENT, &wh_bpo_rule_own_calls},
+    {"GET", "/api/v1/bpo/call-logs/{id}", call_get, WH_PERM_BPO_READ, WH_RATE_READ, 0,
+     &wh_bpo_rule_own_calls},
 };
 
 const wh_route *wh_bpo_routes(size_t *n)

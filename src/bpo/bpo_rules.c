@@ -17,6 +17,14 @@ bool wh_bpo_may_manage(wh_role role)
     return wh_rbac_allows(role, WH_PERM_BPO_WRITE) && !wh_bpo_own_calls_only(role);
 }
 
+const wh_rule wh_bpo_rule_manager = {
+    "bpo_manager", WH_RULE_REFUSE, wh_bpo_own_calls_only,
+    "Your role may log its own calls but not manage campaigns or agents."};
+
+const wh_rule wh_bpo_rule_own_calls = {
+    "bpo_own_calls", WH_RULE_OWN, wh_bpo_own_calls_only,
+    "Your role sees and logs only its own calls, through its own agent rows."};
+
 int64_t wh_bpo_talk_seconds(int64_t started_at, int64_t ended_at)
 {
     if (ended_at == 0 || ended_at < started_at)

@@ -74,6 +74,9 @@ json_t *wh_eod_hours_json(bool has, int64_t hundredths);
 /* May role read other users' reports (kpi.read and leadership, OFFICE_MANAGER or TEAM_LEAD:
  * the team_eod rule of DOMAIN.md §1)? Everyone reads their own. */
 bool wh_eod_reads_team(wh_role role);
+/* The route-table rule of GET /eod-reports (eod_rules.c): a role that does not read the team's
+ * reports lists only its own. */
+extern const wh_rule wh_eod_rule_own_reports;
 
 /* ---- store (SQL; c must be inside a transaction for the writes) ---- */
 /* Serialises upserts of one user until the transaction ends (a no-op on SQLite, whose

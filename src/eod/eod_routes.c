@@ -251,8 +251,10 @@ static wh_err list(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"PUT", "/api/v1/eod-reports/{venture_id}/{date}", put, WH_PERM_EOD_WRITE, WH_RATE_WRITE, 0},
-    {"GET", "/api/v1/eod-reports", list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
+    {"PUT", "/api/v1/eod-reports/{venture_id}/{date}", put, WH_PERM_EOD_WRITE, WH_RATE_WRITE, 0,
+     NULL},
+    {"GET", "/api/v1/eod-reports", list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0,
+     &wh_eod_rule_own_reports},
 };
 
 const wh_route *wh_eod_routes(size_t *n)

@@ -48,3 +48,13 @@ bool wh_eod_reads_team(wh_role role)
            (wh_role_leadership(role) || role == WH_ROLE_OFFICE_MANAGER ||
             role == WH_ROLE_TEAM_LEAD);
 }
+
+static bool own_reports_only(wh_role role)
+{
+    return !wh_eod_reads_team(role);
+}
+
+const wh_rule wh_eod_rule_own_reports = {
+    "eod_own_reports", WH_RULE_OWN, own_reports_only,
+    "Your role reads only its own reports (others' need kpi.read and a leadership, OFFICE_MANAGER"
+    " or TEAM_LEAD role)."};

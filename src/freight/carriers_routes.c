@@ -253,13 +253,13 @@ static wh_err list(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/carriers", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0},
+    {"GET", "/api/v1/carriers", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
     {"POST", "/api/v1/carriers", onboard, WH_PERM_CARRIERS_WRITE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/carriers/{id}", get, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0},
-    {"PATCH", "/api/v1/carriers/{id}", patch, WH_PERM_CARRIERS_WRITE, WH_RATE_WRITE, 0},
+     WH_ROUTE_IDEMPOTENT, NULL},
+    {"GET", "/api/v1/carriers/{id}", get, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
+    {"PATCH", "/api/v1/carriers/{id}", patch, WH_PERM_CARRIERS_WRITE, WH_RATE_WRITE, 0, NULL},
     {"POST", "/api/v1/carriers/{id}/fmcsa-refresh", refresh, WH_PERM_CARRIERS_WRITE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
+     WH_ROUTE_IDEMPOTENT, NULL},
 };
 
 const wh_route *wh_carriers_routes(size_t *n)

@@ -381,13 +381,14 @@ static wh_err list(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/loads", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0},
-    {"POST", "/api/v1/loads", create, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/loads/{id}", get, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0},
-    {"GET", "/api/v1/loads/{id}/history", history, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0},
-    {"PATCH", "/api/v1/loads/{id}", patch, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, 0},
+    {"GET", "/api/v1/loads", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
+    {"POST", "/api/v1/loads", create, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT,
+     NULL},
+    {"GET", "/api/v1/loads/{id}", get, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/loads/{id}/history", history, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
+    {"PATCH", "/api/v1/loads/{id}", patch, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, 0, NULL},
     {"POST", "/api/v1/loads/{id}/status", change_status, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
+     WH_ROUTE_IDEMPOTENT, NULL},
 };
 
 const wh_route *wh_loads_routes(size_t *n)

@@ -161,10 +161,11 @@ static wh_err list(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/shippers", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0},
-    {"POST", "/api/v1/shippers", create, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/shippers/{id}", get, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0},
-    {"PATCH", "/api/v1/shippers/{id}", patch, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, 0},
+    {"GET", "/api/v1/shippers", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
+    {"POST", "/api/v1/shippers", create, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT,
+     NULL},
+    {"GET", "/api/v1/shippers/{id}", get, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
+    {"PATCH", "/api/v1/shippers/{id}", patch, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, 0, NULL},
 };
 
 const wh_route *wh_shippers_routes(size_t *n)

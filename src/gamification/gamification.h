@@ -111,6 +111,8 @@ void wh_gami_rank(const int64_t *points, size_t n, int64_t *rank);
 /* May role read every event of the ventures in its scope (leadership or gamification.config)?
  * Otherwise GET /gamification/events lists only the caller's own events. */
 bool wh_gami_sees_venture_events(wh_role role);
+/* The route-table rule of GET /gamification/events (gamification_rules.c). */
+extern const wh_rule wh_gami_rule_own_events;
 /* The stored key of a manual award: WH_GAMIFICATION_MANUAL_PREFIX + key, in a. */
 const char *wh_gami_manual_key(wh_arena *a, const char *key);
 /* The effective points map (defaults with the overrides) as a JSON object. New reference. */

@@ -413,14 +413,16 @@ static wh_err award(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/gamification/config", config_get, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
+    {"GET", "/api/v1/gamification/config", config_get, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
     {"PUT", "/api/v1/gamification/config/{venture_id}", config_put, WH_PERM_GAMIFICATION_CONFIG,
-     WH_RATE_WRITE, 0},
-    {"GET", "/api/v1/gamification/events", event_list, WH_PERM_KPI_READ, WH_RATE_READ, 0},
-    {"GET", "/api/v1/gamification/balance", balance, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
-    {"GET", "/api/v1/gamification/leaderboard", leaderboard, WH_PERM_KPI_READ, WH_RATE_READ, 0},
+     WH_RATE_WRITE, 0, NULL},
+    {"GET", "/api/v1/gamification/events", event_list, WH_PERM_KPI_READ, WH_RATE_READ, 0,
+     &wh_gami_rule_own_events},
+    {"GET", "/api/v1/gamification/balance", balance, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/gamification/leaderboard", leaderboard, WH_PERM_KPI_READ, WH_RATE_READ, 0,
+     NULL},
     {"POST", "/api/v1/gamification/awards", award, WH_PERM_GAMIFICATION_CONFIG, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
+     WH_ROUTE_IDEMPOTENT, NULL},
 };
 
 const wh_route *wh_gamification_routes(size_t *n)

@@ -50,6 +50,16 @@ bool wh_gami_sees_venture_events(wh_role role)
     return wh_role_leadership(role) || wh_rbac_allows(role, WH_PERM_GAMIFICATION_CONFIG);
 }
 
+static bool own_events_only(wh_role role)
+{
+    return !wh_gami_sees_venture_events(role);
+}
+
+const wh_rule wh_gami_rule_own_events = {
+    "gamification_own_events", WH_RULE_OWN, own_events_only,
+    "Your role reads only its own point events (others' need leadership or"
+    " gamification.config)."};
+
 const char *wh_gami_manual_key(wh_arena *a, const char *key)
 {
     return wh_arena_printf(a, "%s%s", WH_GAMIFICATION_MANUAL_PREFIX, key);

@@ -587,22 +587,25 @@ static wh_err dispute_list(wh_req *r, wh_error *e)
 /* ------------------------------------------------------------------ routes */
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/hotels", hotel_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0},
+    {"GET", "/api/v1/hotels", hotel_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0, NULL},
     {"POST", "/api/v1/hotels", hotel_create, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/hotels/{id}", hotel_get, WH_PERM_HOTELS_READ, WH_RATE_READ, 0},
-    {"PATCH", "/api/v1/hotels/{id}", hotel_patch, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE, 0},
-    {"PUT", "/api/v1/hotels/{id}/daily/{date}", daily_put, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE, 0},
-    {"GET", "/api/v1/hotels/{id}/daily", daily_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0},
-    {"GET", "/api/v1/hotels/{id}/reviews", review_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0},
+     WH_ROUTE_IDEMPOTENT, NULL},
+    {"GET", "/api/v1/hotels/{id}", hotel_get, WH_PERM_HOTELS_READ, WH_RATE_READ, 0, NULL},
+    {"PATCH", "/api/v1/hotels/{id}", hotel_patch, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE, 0, NULL},
+    {"PUT", "/api/v1/hotels/{id}/daily/{date}", daily_put, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE, 0,
+     NULL},
+    {"GET", "/api/v1/hotels/{id}/daily", daily_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/hotels/{id}/reviews", review_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0, NULL},
     {"POST", "/api/v1/hotels/{id}/reviews", review_create, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
+     WH_ROUTE_IDEMPOTENT, NULL},
     {"POST", "/api/v1/hotel-reviews/{id}/response", review_respond, WH_PERM_HOTELS_RESPOND,
-     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/hotels/{id}/disputes", dispute_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0},
+     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT, NULL},
+    {"GET", "/api/v1/hotels/{id}/disputes", dispute_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0,
+     NULL},
     {"POST", "/api/v1/hotels/{id}/disputes", dispute_create, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
-    {"PATCH", "/api/v1/hotel-disputes/{id}", dispute_patch, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE, 0},
+     WH_ROUTE_IDEMPOTENT, NULL},
+    {"PATCH", "/api/v1/hotel-disputes/{id}", dispute_patch, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE, 0,
+     NULL},
 };
 
 const wh_route *wh_hotels_routes(size_t *n)

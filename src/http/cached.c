@@ -7,6 +7,7 @@
 #include "cache/cache.h"
 #include "core/alloc.h"
 #include "core/crypto.h"
+#include "core/log.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,11 @@ wh_err wh_resp_cached(wh_req *r, const char *vary, wh_render_fn render, void *ct
     char *val = NULL;
     size_t len = 0;
     bool hit = false;
+    if (!r->route || !(r->route->flags & WH_ROUTE_CACHED)) {
+        wh_log(WH_LOG_ERROR, "wh_resp_cached on route %s, which is not flagged WH_ROUTE_CACHED",
+               r->route ? r->route->pattern : "(none)");
+        return wh_fail(e, WH_ERR_INTERNAL, "This route may not answer from the cache.");
+    }
     const char *key = wh_arena_printf(&r->arena, "wh:cache:%s:%s?%s", r->app->database_id,
                                       r->route->pattern, vary);
     wh_err rc = wh_cache_fetch(r->app->cache, key, r->now_ms, fill, &f, &val, &len, &hit, e);

@@ -1,6 +1,10 @@
 /* The request pipeline. The router refuses before any handler runs: unknown path 404, wrong
  * method 405 with Allow, no valid session 401, a cookie-authenticated write without
- * X-Requested-With 403, a rate limit spent 429 (http/limit.c), a permission the role lacks 403. */
+ * X-Requested-With 403, a rate limit spent 429 (http/limit.c), a permission the role lacks 403,
+ * a route rule that refuses the role 403 naming it. It acts on the route's flags: only
+ * WH_ROUTE_IDEMPOTENT routes claim an Idempotency-Key (http/idempotency.c), only
+ * WH_ROUTE_CACHED routes may answer through the cache (http/cached.c), and a route that is not
+ * WH_ROUTE_RAW must answer JSON. */
 #include "http/http_int.h"
 #include "app.h"
 #include "core/log.h"
@@ -90,6 +94,25 @@ static void render_problem(wh_req *r, wh_error *e)
         challenge(r);
 }
 
+wh_err wh_http_check_rule(wh_req *r, wh_error *e)
+{
+    const wh_rule *rule = r->route->rule;
+    if (!rule || rule->kind != WH_RULE_REFUSE || !rule->limits(r->user.role))
+        return WH_OK;
+    return wh_fail(e, WH_ERR_FORBIDDEN, "%s (rule %s)", rule->text, rule->name);
+}
+
+wh_err wh_http_check_answer(wh_req *r, wh_error *e)
+{
+    if ((r->route->flags & WH_ROUTE_RAW) || !r->content_type ||
+        strcmp(r->content_type, "application/json") == 0)
+        return WH_OK;
+    wh_log(WH_LOG_ERROR, "route %s %s answered %s but is not flagged WH_ROUTE_RAW",
+           r->route->method, r->route->pattern, r->content_type);
+    return wh_fail(e, WH_ERR_INTERNAL,
+                        "The handler answered in a form its route does not allow.");
+}
+
 static wh_err run(wh_req *r, wh_error *e)
 {
     wh_err rc = route(r, e);
@@ -108,6 +131,9 @@ static wh_err run(wh_req *r, wh_error *e)
         return rc;
     if (r->route->perm != WH_PERM_PUBLIC && !wh_rbac_allows(r->user.role, r->route->perm))
         return wh_fail(e, WH_ERR_FORBIDDEN, "Your role may not do this.");
+    rc = wh_http_check_rule(r, e);
+    if (rc != WH_OK)
+        return rc;
     wh_idem idem;
     rc = wh_idem_begin(r, &idem, e);
     if (rc != WH_OK || idem.answered)
@@ -115,6 +141,8 @@ static wh_err run(wh_req *r, wh_error *e)
     rc = r->route->handler(r, e);
     if (rc == WH_OK && r->status == 0)
         rc = WH_ERR_INTERNAL;
+    if (rc == WH_OK)
+        rc = wh_http_check_answer(r, e);
     if (rc != WH_OK) {
         /* A request that owns an Idempotency-Key may have committed (held) before it failed:
          * wh_idem_end commits that with the answer, or rolls back what is left open. */

@@ -28,10 +28,15 @@ typedef wh_err (*wh_handler)(wh_req *r, wh_error *e);
 
 typedef enum { WH_RATE_NONE, WH_RATE_AUTH, WH_RATE_READ, WH_RATE_WRITE } wh_rate_class;
 
+/* Route flags: the pipeline acts on each (docs/architecture.md "Route tables"), and
+ * wh_route_check keeps them consistent with the method and permission. */
 enum {
-    WH_ROUTE_CACHED = 1u << 0,     /* response may be served from the dashboard cache */
-    WH_ROUTE_IDEMPOTENT = 1u << 1, /* honours Idempotency-Key */
-    WH_ROUTE_RAW = 1u << 2,        /* not JSON (static files, metrics) */
+    WH_ROUTE_CACHED = 1u << 0,     /* a GET that answers through wh_resp_cached, which refuses
+                                    * (500) on any other route */
+    WH_ROUTE_IDEMPOTENT = 1u << 1, /* honours Idempotency-Key: exactly the signed-in POSTs
+                                    * (API.md); other routes ignore the header */
+    WH_ROUTE_RAW = 1u << 2,        /* may answer other than JSON (static files, metrics); any
+                                    * other route that does is answered 500 */
 };
 
 typedef struct wh_route {
@@ -41,7 +46,15 @@ typedef struct wh_route {
     wh_perm perm;
     wh_rate_class rate;
     unsigned flags;
+    const wh_rule *rule; /* narrower than perm (auth.h), or NULL */
 } wh_route;
+
+/* Whether a route row is consistent: a known method, a pattern, a handler; IDEMPOTENT exactly on
+ * signed-in POSTs; CACHED and RAW only on GETs; a rule only on a signed-in route, with a
+ * predicate unless it is WH_RULE_TARGET. *why says what is wrong (static text). */
+bool wh_route_check(const wh_route *route, const char **why);
+/* "read", "write", "auth", "none". */
+const char *wh_rate_class_name(wh_rate_class c);
 
 typedef struct wh_resp_header {
     struct wh_resp_header *next;
@@ -93,7 +106,11 @@ void wh_idem_waits_free(wh_idem_waits *w);
 /* Router: route tables registered once at start-up, then read-only (thread-safe lookups). */
 wh_router *wh_router_new(void);
 void wh_router_free(wh_router *rt);
+/* Adds a route table; a row that fails wh_route_check is a programming error: logged, then the
+ * process aborts. */
 void wh_router_add(wh_router *rt, const wh_route *routes, size_t n);
+/* The idx-th route added, NULL past the last (for tests that compare the tables with docs). */
+const wh_route *wh_router_route(const wh_router *rt, size_t idx);
 typedef enum { WH_MATCH_OK, WH_MATCH_NO_PATH, WH_MATCH_NO_METHOD } wh_match;
 /* Finds the route for method and path; fills params (pointers into the arena). On
  * WH_MATCH_NO_METHOD, allow receives "GET, POST" style text (arena). */

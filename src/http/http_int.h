@@ -7,6 +7,13 @@
 /* Runs the pipeline for a request whose body has been read: routing, authentication,
  * permission, handler, problem rendering. Always leaves a response in r. */
 void wh_http_dispatch(wh_req *r);
+/* The route's WH_RULE_REFUSE rule (auth.h), after its permission: 403 forbidden naming the rule
+ * when it limits the caller's role. Other kinds of rule are applied by the handler and its store
+ * with the rule's own predicate. */
+wh_err wh_http_check_rule(wh_req *r, wh_error *e);
+/* After the handler: a route not flagged WH_ROUTE_RAW answers JSON or nothing; anything else is
+ * a programming error, logged and answered 500 internal instead. */
+wh_err wh_http_check_answer(wh_req *r, wh_error *e);
 /* gzip-compresses the response when it is larger than 1 KiB and the client accepts gzip. */
 void wh_http_compress(wh_req *r);
 /* Whether an Accept-Encoding value (NULL: none) accepts gzip (RFC 9110 §12.5.3): gzip or x-gzip

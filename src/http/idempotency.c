@@ -18,8 +18,9 @@
  * commit before its answer existed (it gave its connection back mid-request, wh_req_db_done):
  * its changes are in, so a retry waits for the answer and, if the owner died, is refused 409
  * rather than run twice. Waiters hold no pooled connection while they sleep, and at most
- * WH_LIMIT_IDEMPOTENCY_WAITERS of one process wait per key (more are 409 at once). Public routes
- * (login, codes) have no user to key on and are not idempotent: their answers carry secrets. */
+ * WH_LIMIT_IDEMPOTENCY_WAITERS of one process wait per key (more are 409 at once). Only routes
+ * flagged WH_ROUTE_IDEMPOTENT take part: every signed-in POST. Public routes (login, codes) have
+ * no user to key on and are not flagged: their answers carry secrets. */
 #include "http/http_int.h"
 #include "app.h"
 #include "core/alloc.h"
@@ -270,7 +271,9 @@ wh_err wh_idem_begin(wh_req *r, wh_idem *st, wh_error *e)
     wh_conn *c = NULL;
     bool mine = false;
     memset(st, 0, sizeof *st);
-    if (!key || strcmp(r->method, "POST") != 0 || !r->authed)
+    /* only the routes flagged WH_ROUTE_IDEMPOTENT (the signed-in POSTs, wh_route_check) claim
+     * a key; others ignore the header */
+    if (!key || !(r->route->flags & WH_ROUTE_IDEMPOTENT) || !r->authed)
         return WH_OK;
     if (!key_valid(key))
         return wh_error_field(e, "Idempotency-Key", "must be 1 to 255 visible ASCII characters");

@@ -35,7 +35,7 @@ static const char *const methods[] = {"GET",   "HEAD",   "POST",    "PUT",
 static const char *const rate_classes[] = {"auth", "read", "write"};
 
 /* Requests that matched no route (unknown path, or known path with another method). */
-static const wh_route unmatched = {"", "unmatched", NULL, WH_PERM_PUBLIC, WH_RATE_NONE, 0};
+static const wh_route unmatched = {"", "unmatched", NULL, WH_PERM_PUBLIC, WH_RATE_NONE, 0, NULL};
 
 /* A route's address has its low METHOD_BITS clear, so it and the method index make one key. */
 _Static_assert(_Alignof(wh_route) >= (1u << METHOD_BITS), "route alignment holds the method");

@@ -201,13 +201,13 @@ static wh_err vendor_file(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/healthz", healthz, WH_PERM_PUBLIC, WH_RATE_NONE, 0},
-    {"GET", "/readyz", readyz, WH_PERM_PUBLIC, WH_RATE_NONE, 0},
-    {"GET", "/metrics", wh_http_metrics, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW},
-    {"GET", "/api/v1/openapi.json", openapi, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW},
-    {"GET", "/", index_page, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW},
-    {"GET", "/static/{file}", static_file, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW},
-    {"GET", "/vendor/{file}", vendor_file, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW},
+    {"GET", "/healthz", healthz, WH_PERM_PUBLIC, WH_RATE_NONE, 0, NULL},
+    {"GET", "/readyz", readyz, WH_PERM_PUBLIC, WH_RATE_NONE, 0, NULL},
+    {"GET", "/metrics", wh_http_metrics, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW, NULL},
+    {"GET", "/api/v1/openapi.json", openapi, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW, NULL},
+    {"GET", "/", index_page, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW, NULL},
+    {"GET", "/static/{file}", static_file, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW, NULL},
+    {"GET", "/vendor/{file}", vendor_file, WH_PERM_PUBLIC, WH_RATE_NONE, WH_ROUTE_RAW, NULL},
 };
 
 const wh_route *wh_http_ops_routes(size_t *n)

@@ -2,7 +2,9 @@
  * registration; {name} segments capture. Lookup is read-only and thread-safe. */
 #include "http/http.h"
 #include "core/alloc.h"
+#include "core/log.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct {
@@ -51,9 +53,76 @@ static int split(const char *path, const char **seg, size_t *len)
     return n;
 }
 
+static bool method_known(const char *m)
+{
+    static const char *const known[] = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(m, known[i]) == 0)
+            return true;
+    return false;
+}
+
+static const char *rule_problem(const wh_route *rt)
+{
+    if (!rt->rule)
+        return NULL;
+    if (rt->perm == WH_PERM_PUBLIC)
+        return "a rule on a public route";
+    if (!rt->rule->name || !rt->rule->text)
+        return "a rule without a name or text";
+    if ((rt->rule->kind == WH_RULE_TARGET) != (rt->rule->limits == NULL))
+        return "a rule's predicate must be set unless it is WH_RULE_TARGET";
+    return NULL;
+}
+
+bool wh_route_check(const wh_route *rt, const char **why)
+{
+    bool get = rt->method && strcmp(rt->method, "GET") == 0;
+    bool post = rt->method && strcmp(rt->method, "POST") == 0;
+    bool idem = (rt->flags & WH_ROUTE_IDEMPOTENT) != 0;
+    *why = NULL;
+    if (!rt->method || !method_known(rt->method) || !rt->pattern || rt->pattern[0] != '/' ||
+        !rt->handler)
+        *why = "a method, a pattern starting with / and a handler are required";
+    else if (idem != (post && rt->perm != WH_PERM_PUBLIC))
+        *why = "WH_ROUTE_IDEMPOTENT is on exactly the signed-in POSTs (API.md Idempotency-Key)";
+    else if ((rt->flags & (WH_ROUTE_CACHED | WH_ROUTE_RAW)) && !get)
+        *why = "WH_ROUTE_CACHED and WH_ROUTE_RAW are for GET routes";
+    else if (rt->flags & ~(unsigned)(WH_ROUTE_CACHED | WH_ROUTE_IDEMPOTENT | WH_ROUTE_RAW))
+        *why = "an unknown flag";
+    else
+        *why = rule_problem(rt);
+    return *why == NULL;
+}
+
+const char *wh_rate_class_name(wh_rate_class c)
+{
+    switch (c) {
+    case WH_RATE_AUTH:
+        return "auth";
+    case WH_RATE_READ:
+        return "read";
+    case WH_RATE_WRITE:
+        return "write";
+    default:
+        return "none";
+    }
+}
+
+const wh_route *wh_router_route(const wh_router *rt, size_t idx)
+{
+    return idx < rt->n ? rt->entries[idx].route : NULL;
+}
+
 void wh_router_add(wh_router *rt, const wh_route *routes, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        const char *why = NULL;
+        if (!wh_route_check(&routes[i], &why)) {
+            wh_log(WH_LOG_ERROR, "route %s %s: %s", routes[i].method ? routes[i].method : "?",
+                   routes[i].pattern ? routes[i].pattern : "?", why);
+            abort();
+        }
         if (rt->n == rt->cap) {
             rt->cap = rt->cap ? rt->cap * 2 : 64;
             rt->entries = wh_realloc(rt->entries, rt->cap * sizeof *rt->entries);

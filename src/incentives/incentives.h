@@ -118,6 +118,10 @@ WH_MUST_USE wh_err wh_incentives_rule_check(const wh_inc_rule *rule, wh_error *e
 void wh_incentives_rule_trim(wh_inc_rule *rule);
 /* Does rule apply to a member of role? (no role: every member) */
 bool wh_incentives_rule_applies(const wh_inc_rule *rule, wh_role role);
+/* Does role read only its own daily incentive rows (it lacks incentives.read)? The predicate of
+ * wh_incentives_rule_own_rows, the route-table rule of GET /incentives/daily. */
+bool wh_incentives_own_rows_only(wh_role role);
+extern const wh_rule wh_incentives_rule_own_rows;
 /* Evaluates every rule (callers pass only the enabled rules of the plans in force) for every
  * member: *out gets one item per member with a non-zero part, in member order. */
 void wh_incentives_compute(wh_arena *a, const wh_inc_rule *rules, size_t nrules,

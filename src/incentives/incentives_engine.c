@@ -208,3 +208,12 @@ int64_t wh_incentives_payout_key(int64_t venture_id)
 {
     return (int64_t)0x1D00000000000000LL ^ venture_id;
 }
+
+bool wh_incentives_own_rows_only(wh_role role)
+{
+    return !wh_rbac_allows(role, WH_PERM_INCENTIVES_READ);
+}
+
+const wh_rule wh_incentives_rule_own_rows = {
+    "incentives_own_rows", WH_RULE_OWN, wh_incentives_own_rows_only,
+    "Without incentives.read your role reads only its own daily incentive rows."};

@@ -547,7 +547,7 @@ static wh_err daily_list(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_req_venture_filter(r, &c, &f.venture_id, e);
     /* everyone reads their own rows; incentives.read reads every row in scope */
-    if (!wh_rbac_allows(r->user.role, WH_PERM_INCENTIVES_READ))
+    if (wh_incentives_own_rows_only(r->user.role))
         f.own_user_id = r->user.id;
     return rc == WH_OK ? daily_render(r, c, &pg, &f, e) : rc;
 }
@@ -692,31 +692,34 @@ static wh_err payout_list(wh_req *r, wh_error *e)
 /* ---------------------------------------------------------------- routes */
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/incentives/plans", plan_list, WH_PERM_INCENTIVES_READ, WH_RATE_READ, 0},
+    {"GET", "/api/v1/incentives/plans", plan_list, WH_PERM_INCENTIVES_READ, WH_RATE_READ, 0, NULL},
     {"POST", "/api/v1/incentives/plans", plan_create, WH_PERM_INCENTIVES_MANAGE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/incentives/plans/{id}", plan_get, WH_PERM_INCENTIVES_READ, WH_RATE_READ, 0},
+     WH_ROUTE_IDEMPOTENT, NULL},
+    {"GET", "/api/v1/incentives/plans/{id}", plan_get, WH_PERM_INCENTIVES_READ, WH_RATE_READ, 0,
+     NULL},
     {"PATCH", "/api/v1/incentives/plans/{id}", plan_patch, WH_PERM_INCENTIVES_MANAGE, WH_RATE_WRITE,
-     0},
+     0, NULL},
     {"POST", "/api/v1/incentives/plans/{id}/rules", rule_create, WH_PERM_INCENTIVES_MANAGE,
-     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
+     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT, NULL},
     {"PATCH", "/api/v1/incentives/rules/{id}", rule_patch, WH_PERM_INCENTIVES_MANAGE, WH_RATE_WRITE,
-     0},
+     0, NULL},
     {"DELETE", "/api/v1/incentives/rules/{id}", rule_delete, WH_PERM_INCENTIVES_MANAGE,
-     WH_RATE_WRITE, 0},
+     WH_RATE_WRITE, 0, NULL},
     {"POST", "/api/v1/incentives/preview", preview, WH_PERM_INCENTIVES_MANAGE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
+     WH_ROUTE_IDEMPOTENT, NULL},
     {"POST", "/api/v1/incentives/commit", commit, WH_PERM_INCENTIVES_MANAGE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/incentives/daily", daily_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
-    {"GET", "/api/v1/me/incentives", my_incentives, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
+     WH_ROUTE_IDEMPOTENT, NULL},
+    {"GET", "/api/v1/incentives/daily", daily_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0,
+     &wh_incentives_rule_own_rows},
+    {"GET", "/api/v1/me/incentives", my_incentives, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
     {"POST", "/api/v1/incentives/payouts/generate", payouts_generate, WH_PERM_INCENTIVES_MANAGE,
-     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/incentives/payouts", payout_list, WH_PERM_INCENTIVES_READ, WH_RATE_READ, 0},
+     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT, NULL},
+    {"GET", "/api/v1/incentives/payouts", payout_list, WH_PERM_INCENTIVES_READ, WH_RATE_READ, 0,
+     NULL},
     {"POST", "/api/v1/incentives/payouts/{id}/approve", payout_approve, WH_PERM_PAYOUTS_APPROVE,
-     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
+     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT, NULL},
     {"POST", "/api/v1/incentives/payouts/{id}/mark-paid", payout_mark_paid, WH_PERM_PAYOUTS_APPROVE,
-     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT},
+     WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT, NULL},
 };
 
 const wh_route *wh_incentives_routes(size_t *n)

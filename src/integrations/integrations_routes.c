@@ -69,8 +69,9 @@ static wh_err list_outbox(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/integrations", list_integrations, WH_PERM_INTEGRATIONS_READ, WH_RATE_READ, 0},
-    {"GET", "/api/v1/outbox", list_outbox, WH_PERM_INTEGRATIONS_READ, WH_RATE_READ, 0},
+    {"GET", "/api/v1/integrations", list_integrations, WH_PERM_INTEGRATIONS_READ, WH_RATE_READ, 0,
+     NULL},
+    {"GET", "/api/v1/outbox", list_outbox, WH_PERM_INTEGRATIONS_READ, WH_RATE_READ, 0, NULL},
 };
 
 const wh_route *wh_integrations_routes(size_t *n)

@@ -177,11 +177,11 @@ static wh_err run_job(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/jobs", list_jobs, WH_PERM_JOBS_MANAGE, WH_RATE_READ, 0},
-    {"GET", "/api/v1/jobs/runs", list_runs, WH_PERM_JOBS_MANAGE, WH_RATE_READ, 0},
-    {"GET", "/api/v1/jobs/runs/{id}", get_run, WH_PERM_JOBS_MANAGE, WH_RATE_READ, 0},
+    {"GET", "/api/v1/jobs", list_jobs, WH_PERM_JOBS_MANAGE, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/jobs/runs", list_runs, WH_PERM_JOBS_MANAGE, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/jobs/runs/{id}", get_run, WH_PERM_JOBS_MANAGE, WH_RATE_READ, 0, NULL},
     {"POST", "/api/v1/jobs/{name}/run", run_job, WH_PERM_JOBS_MANAGE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
+     WH_ROUTE_IDEMPOTENT, NULL},
 };
 
 const wh_route *wh_jobs_routes(size_t *n)

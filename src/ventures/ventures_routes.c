@@ -286,19 +286,23 @@ static wh_err put_offices(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/ventures", venture_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
+    {"GET", "/api/v1/ventures", venture_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
     {"POST", "/api/v1/ventures", venture_create, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/ventures/{id}", venture_get, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
-    {"PATCH", "/api/v1/ventures/{id}", venture_patch, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE, 0},
-    {"GET", "/api/v1/ventures/{id}/people", people, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
-    {"GET", "/api/v1/ventures/{id}/offices", office_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
+     WH_ROUTE_IDEMPOTENT, NULL},
+    {"GET", "/api/v1/ventures/{id}", venture_get, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
+    {"PATCH", "/api/v1/ventures/{id}", venture_patch, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE, 0,
+     NULL},
+    {"GET", "/api/v1/ventures/{id}/people", people, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/ventures/{id}/offices", office_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
     {"POST", "/api/v1/ventures/{id}/offices", office_create, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE,
-     WH_ROUTE_IDEMPOTENT},
-    {"GET", "/api/v1/users/{id}/ventures", get_ventures, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0},
-    {"GET", "/api/v1/users/{id}/offices", get_offices, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0},
-    {"PUT", "/api/v1/users/{id}/ventures", put_ventures, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, 0},
-    {"PUT", "/api/v1/users/{id}/offices", put_offices, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, 0},
+     WH_ROUTE_IDEMPOTENT, NULL},
+    {"GET", "/api/v1/users/{id}/ventures", get_ventures, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0,
+     NULL},
+    {"GET", "/api/v1/users/{id}/offices", get_offices, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0, NULL},
+    {"PUT", "/api/v1/users/{id}/ventures", put_ventures, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, 0,
+     &wh_users_rule_granting},
+    {"PUT", "/api/v1/users/{id}/offices", put_offices, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, 0,
+     &wh_users_rule_granting},
 };
 
 const wh_route *wh_ventures_routes(size_t *n)

@@ -60,6 +60,7 @@ extern char **environ;
 struct wht_server {
     pid_t pid;
     int port;
+    bool fake; /* wh-fake: its answers are not the API's, so they are not recorded */
     char base[64];
     char log[PATH_MAX];
 };
@@ -552,6 +553,8 @@ static struct curl_slist *request_headers(CURL *c, const wht_request *req)
 
 /* One exchange being made: the easy handle and what it needs until it ends. */
 typedef struct exchange {
+    const wht_server *srv;
+    const char *method, *path;
     CURL *c;
     struct curl_slist *h;
     char *url;
@@ -567,6 +570,9 @@ static void exchange_begin(exchange *x, const wht_request *req, long timeout_ms)
         die("a request to the main server after it was stopped");
     if (!srv)
         die("no server to send %s %s to", req->method, req->path);
+    x->srv = srv;
+    x->method = req->method;
+    x->path = req->path;
     x->r = keep(xcalloc(1, sizeof *x->r), resp_free);
     x->r->target = format("%s %s", req->method, req->path);
     x->r->body = xcalloc(1, 1);
@@ -590,6 +596,51 @@ static void exchange_begin(exchange *x, const wht_request *req, long timeout_ms)
         curl_easy_setopt(x->c, CURLOPT_NOBODY, 1L);
 }
 
+/* WH_TEST_OPENAPI_LOG names a file to which every answer of a wheelhouse server (not of
+ * wh-fake) is appended as one JSON line: method, path (with its query), status, the headers the
+ * OpenAPI check reads and the body (text, or hex when it is not UTF-8, e.g. gzip).
+ * scripts/openapi-check validates them against docs/openapi.json (docs/testing.md). */
+static void record_exchange(const char *method, const char *path, const wht_resp *r)
+{
+    const char *file = getenv("WH_TEST_OPENAPI_LOG");
+    if (!file || !file[0])
+        return;
+    json_t *line = json_pack("{s:s, s:s, s:i}", "method", method, "path", path, "status",
+                             (json_int_t)r->status);
+    const char *names[] = {"Content-Type", "Content-Encoding", "Allow"};
+    for (size_t i = 0; line && i < sizeof names / sizeof names[0]; i++) {
+        const char *v = wht_header(r, names[i]);
+        if (v)
+            json_object_set_new(line, names[i], json_string(v));
+    }
+    json_t *body = json_stringn(r->body, r->body_len);
+    if (!body) {
+        char *hex = xcalloc(r->body_len * 2 + 1, 1);
+        for (size_t i = 0; i < r->body_len; i++)
+            snprintf(hex + 2 * i, 3, "%02x", (unsigned char)r->body[i]);
+        body = json_string(hex);
+        free(hex);
+        json_object_set_new(line, "body_hex", body);
+    } else {
+        json_object_set_new(line, "body", body);
+    }
+    char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+    json_decref(line);
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", file);
+    char *slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        (void)mkdir(dir, 0755); /* the check's setup empties it; EEXIST is fine */
+    }
+    FILE *f = text ? fopen(file, "a") : NULL;
+    if (!f)
+        die("cannot record an answer in WH_TEST_OPENAPI_LOG=%s", file);
+    fprintf(f, "%s\n", text);
+    fclose(f);
+    free(text);
+}
+
 /* Records the outcome of the transfer (rc) in the response and frees the rest. */
 static wht_resp *exchange_end(exchange *x, CURLcode rc)
 {
@@ -598,6 +649,8 @@ static wht_resp *exchange_end(exchange *x, CURLcode rc)
         r->error = format("%s (%s)", curl_easy_strerror(rc), x->errbuf);
     else
         curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &r->status);
+    if (r->status > 0 && !x->srv->fake)
+        record_exchange(x->method, x->path, r);
     curl_slist_free_all(x->h);
     curl_easy_cleanup(x->c);
     free(x->url);
@@ -987,6 +1040,7 @@ static wht_server *fake_try(const char *path)
         die("pipe: %s", strerror(errno));
     set_cloexec(fds[0]);
     set_cloexec(fds[1]);
+    s->fake = true;
     snprintf(s->log, sizeof s->log, "%s/fake-%d.log", G.dir, ++G.nfakes_started);
     char *argv[] = {(char *)path, (char *)"--port", (char *)"0", NULL};
     s->pid = spawn(argv, environ, -1, fds[1], s->log);

@@ -444,6 +444,13 @@ static void test_bpo_permissions(void **state)
             wht_json("{s:I, s:I}", "user_id", (json_int_t)f->emp1.id, "venture_id",
                      (json_int_t)f->a.id),
             403, "forbidden", NULL);
+    /* the pipeline refuses them by the route table's rule (bpo_manager), named in the detail,
+     * before anything runs: even a malformed body or an unknown id is the rule's 403 */
+    wht_resp *why = wht_post(f->emp1.token, "/bpo/agents", wht_json("{}"));
+    WHT_PROBLEM(why, 403, "forbidden", NULL);
+    assert_non_null(strstr(wht_str(why->json, "detail"), "(rule bpo_manager)"));
+    WHT_PROBLEM(wht_patch(f->emp1.token, "/bpo/campaigns/999999999", wht_json("{s:s}", "x", "y")),
+                403, "forbidden", NULL);
     WHT_EXPECT(wht_get(f->emp1.token, wht_fmt("/bpo/campaigns/%lld", f->camp_a)), 200);
     /* roles without bpo.read / bpo.write */
     static const char *const no_read[] = {"CONTRACTOR", "CSR",      "DISPATCHER", "CARRIER_TEAM",

@@ -7,7 +7,8 @@
  * and the answer's write (WH_TEST_CRASH_AFTER_COMMIT) has committed nothing, so the retry runs
  * the request once. Requests waiting for a key's first answer hold no pooled connection
  * (WH_DB_POOL=2 on PostgreSQL: other requests are served meanwhile), and at most
- * WAITERS of them wait per key; more are 409 at once.
+ * WAITERS of them wait per key; more are 409 at once. Routes not flagged idempotent (PATCH, the
+ * public sign-in) ignore the header.
  */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
@@ -33,16 +34,22 @@
 
 static wht_server *fake;
 
-static wht_resp *post_keyed(const char *token, const char *path, const char *key, const char *body)
+static wht_resp *send_keyed(const char *method, const char *token, const char *path,
+                            const char *key, const char *body)
 {
     const char *headers[] = {wht_fmt("Idempotency-Key: %s", key), NULL};
-    wht_request req = {.method = "POST",
+    wht_request req = {.method = method,
                        .path = wht_fmt("/api/v1%s", path),
                        .token = token,
                        .headers = headers,
                        .body = body,
                        .body_len = strlen(body)};
     return wht_do(&req);
+}
+
+static wht_resp *post_keyed(const char *token, const char *path, const char *key, const char *body)
+{
+    return send_keyed("POST", token, path, key, body);
 }
 
 static size_t count_code(const char *code)
@@ -114,6 +121,33 @@ static void test_refusals_are_replayed_too(void **state)
     wht_resp *again = post_keyed(wht_admin_token(), "/ventures", key, bad);
     WHT_PROBLEM(again, 400, "validation_failed", "type");
     assert_string_equal(wht_header(again, "Idempotent-Replayed"), "true");
+}
+
+/* Only routes flagged WH_ROUTE_IDEMPOTENT (the signed-in POSTs) look at the header: a PATCH and
+ * the public sign-in ignore it, even malformed, and are never replayed. */
+static void test_routes_not_flagged_ignore_the_key(void **state)
+{
+    (void)state;
+    const char *key = wht_unique("key"), *bad = "no spaces allowed";
+    wht_venture v = wht_venture_new("BPO");
+    const char *path = wht_fmt("/ventures/%lld", v.id);
+    const char *names[] = {wht_unique("First"), wht_unique("Second")};
+    for (size_t i = 0; i < 2; i++) {
+        wht_resp *r = send_keyed("PATCH", wht_admin_token(), path, i ? bad : key,
+                                 wht_fmt("{\"name\":\"%s\"}", names[i]));
+        WHT_EXPECT(r, 200);
+        assert_null(wht_header(r, "Idempotent-Replayed"));
+        assert_string_equal(wht_str(r->json, "name"), names[i]);
+    }
+    wht_user u = wht_user_add("EMPLOYEE");
+    const char *login = wht_fmt("{\"email\":\"%s\",\"password\":\"%s\"}", u.email, u.password);
+    wht_resp *one = post_keyed(NULL, "/auth/login", key, login);
+    wht_resp *two = post_keyed(NULL, "/auth/login", key, login);
+    WHT_EXPECT(one, 200);
+    WHT_EXPECT(two, 200);
+    assert_null(wht_header(two, "Idempotent-Replayed"));
+    assert_string_not_equal(wht_str(one->json, "token"), wht_str(two->json, "token"));
+    WHT_EXPECT(post_keyed(NULL, "/auth/login", bad, login), 200);
 }
 
 static void test_malformed_key_is_400(void **state)
@@ -332,6 +366,7 @@ int main(void)
         WHT_TEST(test_keys_belong_to_their_user),
         WHT_TEST(test_refusals_are_replayed_too),
         WHT_TEST(test_malformed_key_is_400),
+        WHT_TEST(test_routes_not_flagged_ignore_the_key),
         WHT_TEST(test_concurrent_requests_with_one_key_create_one_row),
         WHT_TEST(test_a_crash_between_commit_and_answer_never_runs_twice),
         WHT_TEST(test_a_committed_refusal_is_replayed_without_a_second_run),

@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const wh_route loads = {"GET", "/api/v1/loads/{id}", NULL, WH_PERM_PUBLIC, WH_RATE_READ, 0};
-static const wh_route create = {"POST", "/api/v1/loads", NULL, WH_PERM_PUBLIC, WH_RATE_WRITE, 0};
+static const wh_route loads = {"GET", "/api/v1/loads/{id}", NULL, WH_PERM_PUBLIC, WH_RATE_READ, 0,
+                               NULL};
+static const wh_route create = {"POST", "/api/v1/loads", NULL, WH_PERM_PUBLIC, WH_RATE_WRITE, 0,
+                                NULL};
 
 /* Renders m and returns the text (malloc'd). */
 static char *render(wh_metrics *m)

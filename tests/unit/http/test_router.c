@@ -31,15 +31,17 @@ static wh_err h_get(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/ventures", h_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
-    {"POST", "/api/v1/ventures", h_list, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE, 0},
-    {"GET", "/api/v1/ventures/mine", h_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
-    {"GET", "/api/v1/ventures/{id}", h_get, WH_PERM_SIGNED_IN, WH_RATE_READ, 0},
-    {"PATCH", "/api/v1/ventures/{id}", h_get, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE, 0},
-    {"DELETE", "/api/v1/ventures/{id}", h_get, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE, 0},
-    {"PUT", "/api/v1/users/{uid}/offices/{oid}", h_get, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, 0},
-    {"POST", "/api/v1/login", h_list, WH_PERM_PUBLIC, WH_RATE_AUTH, 0},
-    {"GET", "/", h_list, WH_PERM_PUBLIC, WH_RATE_NONE, 0},
+    {"GET", "/api/v1/ventures", h_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
+    {"POST", "/api/v1/ventures", h_list, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE,
+     WH_ROUTE_IDEMPOTENT, NULL},
+    {"GET", "/api/v1/ventures/mine", h_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/ventures/{id}", h_get, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
+    {"PATCH", "/api/v1/ventures/{id}", h_get, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE, 0, NULL},
+    {"DELETE", "/api/v1/ventures/{id}", h_get, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE, 0, NULL},
+    {"PUT", "/api/v1/users/{uid}/offices/{oid}", h_get, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, 0,
+     NULL},
+    {"POST", "/api/v1/login", h_list, WH_PERM_PUBLIC, WH_RATE_AUTH, 0, NULL},
+    {"GET", "/", h_list, WH_PERM_PUBLIC, WH_RATE_NONE, 0, NULL},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -240,7 +242,7 @@ static void test_route_at_segment_limit(void **state)
 {
     (void)state;
     static const wh_route deep[] = {
-        {"GET", "/a/b/c/d/e/f/g/h/i/j/k/{last}", h_get, WH_PERM_PUBLIC, WH_RATE_NONE, 0},
+        {"GET", "/a/b/c/d/e/f/g/h/i/j/k/{last}", h_get, WH_PERM_PUBLIC, WH_RATE_NONE, 0, NULL},
     };
     wh_router *rt = wh_router_new();
     wh_arena a;
