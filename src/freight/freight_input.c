@@ -1,7 +1,16 @@
-/* PATCH-style field readers (freight_int.h). Absent: unchanged; null: cleared where the field
- * is optional; a value: range-checked, then stored. */
+/* Request input of the freight routes (freight_int.h): the record of the path, and PATCH-style
+ * field readers. Absent: unchanged; null: cleared where the field is optional; a value:
+ * range-checked, then stored. */
 #include "freight/freight_int.h"
 #include "core/clock.h"
+
+wh_err wh_freight_open(wh_req *r, bool write, wh_conn **c, int64_t *id, wh_error *e)
+{
+    wh_err rc = wh_req_path_id(r, 0, id, e);
+    if (rc == WH_OK)
+        rc = write ? wh_req_begin(r, c, e) : wh_req_db(r, c, e);
+    return rc;
+}
 
 void wh_freight_read_text(wh_jin *j, const char *key, bool create, bool required, size_t max,
                           const char **dst)
