@@ -40,13 +40,10 @@ static const char *number_of(wh_req *r, wh_jin *in, const char *key)
 static wh_err read_onboarding(wh_req *r, const char **dot, const char **mc, wh_error *e)
 {
     static const char *const fields[] = {"dot_number", "mc_number", NULL};
-    json_t *body = NULL;
     wh_jin in;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_freight_body(r, &in, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&in, body, e);
-    wh_jin_allow(&in, fields);
     *dot = number_of(r, &in, "dot_number");
     *mc = number_of(r, &in, "mc_number");
     if (wh_jin_done(&in) != WH_OK)
@@ -123,13 +120,10 @@ static wh_err get(wh_req *r, wh_error *e)
 static wh_err read_patch(wh_req *r, wh_carrier_patch_input *in, wh_error *e)
 {
     static const char *const fields[] = {"phone", "email", "blocked", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_freight_body(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     in->phone = wh_jin_str(&j, "phone", false, 1, 40);
     const char *email = wh_jin_str(&j, "email", false, 3, WH_LIMIT_EMAIL_CHARS);
     in->has_blocked = wh_jin_has(&j, "blocked");

@@ -2,6 +2,7 @@
  * legal name. */
 #include "freight/freight.h"
 #include "core/json.h"
+#include "freight/freight_int.h"
 
 #include <string.h>
 
@@ -35,18 +36,10 @@ static void carrier_row(const wh_rows *r, size_t i, wh_carrier *c)
     c->blocked = wh_rows_bool(r, i, 17);
 }
 
-/* Runs sql, which reads or writes one carrier, and reads that row into out: 404 when there is
- * none, 409 when its number is taken. */
-static wh_err one(wh_conn *c, wh_arena *a, const char *sql, const wh_param *p, int n,
-                  wh_carrier *out, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a, sql, p, n, &r, e);
-    rc = wh_rows_one(rc, r, "No such carrier.", "This carrier is already in the directory.", e);
-    if (rc == WH_OK)
-        carrier_row(r, 0, out);
-    return rc;
-}
+/* one(c, a, sql, params, n, out, e): the carrier sql reads or writes; 404 without one, 409 when
+ * its number is taken. */
+WH_FREIGHT_ONE(one, wh_carrier, carrier_row, "No such carrier.",
+               "This carrier is already in the directory.")
 
 static const char *name_of(const wh_fmcsa_carrier *f)
 {
@@ -67,21 +60,32 @@ wh_err wh_carrier_find_number(wh_conn *c, wh_arena *a, const char *dot, const ch
     return rc;
 }
 
+/* Runs sql, the insert or update of an FMCSA answer f checked at now_ms, whose $1 is key (the
+ * DOT number of a new carrier, the id of a known one) and $2..$14 the answer's fields and now_ms.
+ */
+static wh_err write_fmcsa(wh_conn *c, wh_arena *a, const char *sql, wh_param key,
+                          const wh_fmcsa_carrier *f, int64_t now_ms, wh_carrier *out, wh_error *e)
+{
+    return one(c, a, sql,
+               WH_ARGS(key, WH_PT(name_of(f)), WH_PT(f->legal_name), WH_PT(f->dba_name),
+                       WH_PT(f->mc_number), WH_PT(f->phone), WH_PT(f->city), WH_PT(f->state),
+                       f->has_power_units ? WH_PI(f->power_units) : WH_PN,
+                       f->has_drivers ? WH_PI(f->drivers) : WH_PN, WH_PT(f->safety_rating),
+                       WH_PT(f->status), WH_PB(f->authorized), WH_PI(now_ms)),
+               out, e);
+}
+
 wh_err wh_carrier_insert(wh_conn *c, wh_arena *a, const wh_fmcsa_carrier *f, int64_t now_ms,
                          wh_carrier *out, wh_error *e)
 {
-    return one(
-        c, a,
-        "INSERT INTO carriers (name, legal_name, dba_name, dot_number, mc_number, phone, city,"
+    // clang-format off
+    return write_fmcsa(c, a,
+        "INSERT INTO carriers (dot_number, name, legal_name, dba_name, mc_number, phone, city,"
         " state, power_units, drivers, safety_rating, fmcsa_status, fmcsa_authorized,"
         " fmcsa_checked_at, blocked, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7,"
         " $8, $9, $10, $11, $12, $13, $14, FALSE, $14, $14) RETURNING " CARRIER_COLS,
-        WH_ARGS(WH_PT(name_of(f)), WH_PT(f->legal_name), WH_PT(f->dba_name), WH_PT(f->dot_number),
-                WH_PT(f->mc_number), WH_PT(f->phone), WH_PT(f->city), WH_PT(f->state),
-                f->has_power_units ? WH_PI(f->power_units) : WH_PN,
-                f->has_drivers ? WH_PI(f->drivers) : WH_PN, WH_PT(f->safety_rating),
-                WH_PT(f->status), WH_PB(f->authorized), WH_PI(now_ms)),
-        out, e);
+        WH_PT(f->dot_number), f, now_ms, out, e);
+    // clang-format on
 }
 
 wh_err wh_carrier_get(wh_conn *c, wh_arena *a, int64_t id, wh_carrier *out, wh_error *e)
@@ -93,19 +97,15 @@ wh_err wh_carrier_get(wh_conn *c, wh_arena *a, int64_t id, wh_carrier *out, wh_e
 wh_err wh_carrier_apply_fmcsa(wh_conn *c, wh_arena *a, int64_t id, const wh_fmcsa_carrier *f,
                               int64_t now_ms, wh_carrier *out, wh_error *e)
 {
-    return one(
-        c, a,
+    // clang-format off
+    return write_fmcsa(c, a,
         "UPDATE carriers SET name = $2, legal_name = $3, dba_name = $4, mc_number ="
         " COALESCE($5, mc_number), phone = COALESCE($6, phone), city = $7, state = $8,"
         " power_units = $9, drivers = $10, safety_rating = $11, fmcsa_status = $12,"
         " fmcsa_authorized = $13, fmcsa_checked_at = $14, fmcsa_error = NULL, fmcsa_error_at ="
         " NULL, updated_at = $14 WHERE id = $1 RETURNING " CARRIER_COLS,
-        WH_ARGS(WH_PI(id), WH_PT(name_of(f)), WH_PT(f->legal_name), WH_PT(f->dba_name),
-                WH_PT(f->mc_number), WH_PT(f->phone), WH_PT(f->city), WH_PT(f->state),
-                f->has_power_units ? WH_PI(f->power_units) : WH_PN,
-                f->has_drivers ? WH_PI(f->drivers) : WH_PN, WH_PT(f->safety_rating),
-                WH_PT(f->status), WH_PB(f->authorized), WH_PI(now_ms)),
-        out, e);
+        WH_PI(id), f, now_ms, out, e);
+    // clang-format on
 }
 
 wh_err wh_carrier_record_error(wh_conn *c, wh_arena *a, int64_t id, const char *error,

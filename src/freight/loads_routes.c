@@ -40,10 +40,7 @@ static wh_err read_fields(json_t *body, bool create, wh_load *l, wh_error *e)
                                          "drop_state",  "drop_date",    "equipment",   "weight_lbs",
                                          "miles",       "bill_cents",   "cost_cents",  NULL};
     wh_jin j;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, create ? fields : fields + 1);
-    if (create)
-        l->venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
+    wh_freight_read_record(&j, body, create, fields, &l->venture_id, e);
     wh_freight_read_id(&j, "office_id", &l->office_id);
     wh_freight_read_id(&j, "shipper_id", &l->shipper_id);
     wh_freight_read_text(&j, "reference", create, false, WH_FREIGHT_TEXT_CHARS, &l->reference);
@@ -176,13 +173,10 @@ static wh_err read_move(wh_req *r, wh_load_move *m, wh_error *e)
 {
     static const char *const fields[] = {"status", "carrier_id", "billing_date", "lost_reason",
                                          NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_freight_body(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     m->status = wh_jin_enum(&j, "status", true, wh_load_statuses);
     m->carrier_id = wh_jin_int(&j, "carrier_id", false, 1, INT64_MAX, 0);
     wh_freight_read_day(&j, "billing_date", &m->billing_date);
@@ -200,10 +194,11 @@ static wh_err find_carrier(wh_req *r, wh_conn *c, int64_t id, wh_carrier *out, b
         return WH_OK;
     wh_error_init(&miss);
     wh_err rc = wh_carrier_get(c, &r->arena, id, out, &miss);
-    if (rc != WH_OK && miss.status != 404)
-        *e = miss;
     *found = rc == WH_OK;
-    return rc == WH_OK || miss.status == 404 ? WH_OK : rc;
+    if (rc == WH_OK || rc == WH_ERR_NOT_FOUND) /* no such carrier: the rules say so */
+        return WH_OK;
+    *e = miss;
+    return rc;
 }
 
 static wh_err publish_delivered(wh_req *r, wh_conn *c, const wh_load *l, const char *today,

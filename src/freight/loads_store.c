@@ -5,15 +5,13 @@
  * NULL to OPEN) written by the insert itself, the others by the caller of a move. */
 #include "freight/freight.h"
 #include "core/json.h"
+#include "freight/freight_int.h"
 
 /* The one column list of loads, for SELECT and RETURNING (load_row reads it). */
 #define LOAD_COLS                                                                                  \
     "id, venture_id, office_id, reference, shipper_id, carrier_id, created_by, pickup_city,"       \
     " pickup_state, pickup_date, drop_city, drop_state, drop_date, equipment, weight_lbs, miles,"  \
     " bill_cents, cost_cents, status, billing_date, lost_reason, created_at, updated_at"
-
-/* "Is the load's venture in scope" with $1 = all ventures, $2 = the user. */
-#define LOAD_SCOPE WH_SCOPE_SQL("loads.venture_id", "$1", "$2")
 
 static void load_row(const wh_rows *r, size_t i, wh_load *l)
 {
@@ -47,18 +45,8 @@ static void load_row(const wh_rows *r, size_t i, wh_load *l)
     l->updated_at = wh_rows_int(r, i, 22);
 }
 
-/* Runs sql, which reads or writes one load, and reads that row into out: 404 when there is none
- * (or it is outside the caller's scope). */
-static wh_err one(wh_conn *c, wh_arena *a, const char *sql, const wh_param *p, int n, wh_load *out,
-                  wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a, sql, p, n, &r, e);
-    rc = wh_rows_one(rc, r, "No such load.", NULL, e);
-    if (rc == WH_OK)
-        load_row(r, 0, out);
-    return rc;
-}
+/* one(c, a, sql, params, n, out, e): the load sql reads or writes; 404 without one. */
+WH_FREIGHT_ONE(one, wh_load, load_row, "No such load.", NULL)
 
 static wh_param opt_id(int64_t id)
 {
@@ -105,13 +93,7 @@ wh_err wh_load_status_record(wh_conn *c, wh_arena *a, const wh_load *l, const ch
 wh_err wh_load_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id, bool lock,
                    wh_load *out, wh_error *e)
 {
-    /* The locking form is a no-op UPDATE: PostgreSQL waits for a concurrent writer and returns
-     * the row as it committed; SQLite's BEGIN IMMEDIATE already serialises writers. */
-    static const char *const sql[] = {
-        "SELECT " LOAD_COLS " FROM loads WHERE id = $3 AND " LOAD_SCOPE,
-        "UPDATE loads SET updated_at = updated_at WHERE id = $3 AND " LOAD_SCOPE
-        " RETURNING " LOAD_COLS,
-    };
+    static const char *const sql[] = WH_FREIGHT_GET_SQL("loads", LOAD_COLS);
     return one(c, a, sql[lock ? 1 : 0], WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)),
                out, e);
 }

@@ -44,10 +44,7 @@ static wh_err read_fields(wh_req *r, json_t *body, bool create, wh_shipper *s, w
                                          "email",      "phone", "active", NULL};
     const wh_shipper was = *s;
     wh_jin j;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, create ? fields : fields + 1);
-    if (create)
-        s->venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
+    wh_freight_read_record(&j, body, create, fields, &s->venture_id, e);
     wh_freight_read_text(&j, "name", create, true, WH_LIMIT_NAME_CHARS, &s->name);
     wh_freight_read_text(&j, "code", create, true, WH_LIMIT_CODE_CHARS, &s->code);
     wh_freight_read_text(&j, "contact_name", create, false, WH_LIMIT_NAME_CHARS, &s->contact_name);
