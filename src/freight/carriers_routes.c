@@ -7,20 +7,12 @@
 #include "audit/audit.h"
 #include "core/json.h"
 #include "core/str.h"
+#include "freight/freight_int.h"
 #include "http/http.h"
 
 #include <string.h>
 
-static wh_err audit(wh_req *r, wh_conn *c, const char *action, const wh_carrier *before,
-                    const wh_carrier *after, wh_error *e)
-{
-    wh_audit_entry en = {.action = action,
-                         .entity = "carrier",
-                         .entity_id = after->id,
-                         .before = before ? wh_req_keep(r, wh_carrier_json(before)) : NULL,
-                         .after = wh_req_keep(r, wh_carrier_json(after))};
-    return wh_audit_request(r, c, &en, e);
-}
+static const wh_list carriers = {"carriers", WH_KEY_TEXT, 1, 0, wh_carrier_row_json};
 
 /* A DOT or MC number: a string of 1..10 digits, or a positive integer. */
 static const char *number_of(wh_req *r, wh_jin *in, const char *key)
@@ -48,13 +40,10 @@ static const char *number_of(wh_req *r, wh_jin *in, const char *key)
 static wh_err read_onboarding(wh_req *r, const char **dot, const char **mc, wh_error *e)
 {
     static const char *const fields[] = {"dot_number", "mc_number", NULL};
-    json_t *body = NULL;
     wh_jin in;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_freight_body(r, &in, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&in, body, e);
-    wh_jin_allow(&in, fields);
     *dot = number_of(r, &in, "dot_number");
     *mc = number_of(r, &in, "mc_number");
     if (wh_jin_done(&in) != WH_OK)
@@ -101,41 +90,40 @@ static wh_err onboard(wh_req *r, wh_error *e)
                        dot ? dot : mc);
     if (strcmp(f.status, "OUT_OF_SERVICE") == 0 || strcmp(f.status, "NOT_AUTHORIZED") == 0)
         return wh_fail(e, WH_ERR_BLOCKED, "FMCSA lists this carrier as %s.", f.status);
-    rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+    rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_carrier_insert(c, &r->arena, &f, r->now_ms, &out, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "carrier.create", NULL, &out, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 201, wh_carrier_json(&out)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(
+        r, c, 201,
+        &(wh_change){"carrier.create", "carrier", out.id, 0, NULL, wh_carrier_json(&out)}, e);
+}
+
+/* The carrier of the path ({id}) on the request's connection, in its transaction for a write;
+ * 404 when missing. */
+static wh_err carrier_of_path(wh_req *r, bool write, wh_conn **c, wh_carrier *out, wh_error *e)
+{
+    int64_t id;
+    wh_err rc = wh_freight_open(r, write, c, &id, e);
+    return rc == WH_OK ? wh_carrier_get(*c, &r->arena, id, out, e) : rc;
 }
 
 static wh_err get(wh_req *r, wh_error *e)
 {
-    int64_t id;
     wh_carrier out;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_carrier_get(c, &r->arena, id, &out, e);
+    wh_err rc = carrier_of_path(r, false, &c, &out, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_carrier_json(&out)) : rc;
 }
 
 static wh_err read_patch(wh_req *r, wh_carrier_patch_input *in, wh_error *e)
 {
     static const char *const fields[] = {"phone", "email", "blocked", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_freight_body(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     in->phone = wh_jin_str(&j, "phone", false, 1, 40);
     const char *email = wh_jin_str(&j, "email", false, 3, WH_LIMIT_EMAIL_CHARS);
     in->has_blocked = wh_jin_has(&j, "blocked");
@@ -149,60 +137,50 @@ static wh_err read_patch(wh_req *r, wh_carrier_patch_input *in, wh_error *e)
 
 static wh_err patch(wh_req *r, wh_error *e)
 {
-    int64_t id;
     wh_carrier_patch_input in = {0};
     wh_carrier before, after;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
+    wh_err rc = read_patch(r, &in, e);
     if (rc == WH_OK)
-        rc = read_patch(r, &in, e);
+        rc = carrier_of_path(r, true, &c, &before, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
-    if (rc == WH_OK)
-        rc = wh_carrier_get(c, &r->arena, id, &before, e);
-    if (rc == WH_OK)
-        rc = wh_carrier_patch(c, &r->arena, id, &in, r->now_ms, &after, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "carrier.update", &before, &after, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 200, wh_carrier_json(&after)) : rc;
+        rc = wh_carrier_patch(c, &r->arena, before.id, &in, r->now_ms, &after, e);
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 200,
+                           &(wh_change){"carrier.update", "carrier", after.id, 0,
+                                        wh_carrier_json(&before), wh_carrier_json(&after)},
+                           e);
 }
 
-/* Writes the refresh outcome: fresh FMCSA fields, or the error beside the last known status. */
+/* Writes the refresh outcome and answers the carrier: fresh FMCSA fields, or the error beside
+ * the last known status. */
 static wh_err store_refresh(wh_req *r, const wh_carrier *before, const wh_fmcsa_carrier *f,
-                            const char *error, wh_carrier *after, wh_error *e)
+                            const char *error, wh_error *e)
 {
+    wh_carrier after;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
-    if (rc == WH_OK)
-        rc = error ? wh_carrier_record_error(c, &r->arena, before->id, error, r->now_ms, after, e)
-                   : wh_carrier_apply_fmcsa(c, &r->arena, before->id, f, r->now_ms, after, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "carrier.fmcsa_refresh", before, after, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc;
+        rc = error ? wh_carrier_record_error(c, &r->arena, before->id, error, r->now_ms, &after, e)
+                   : wh_carrier_apply_fmcsa(c, &r->arena, before->id, f, r->now_ms, &after, e);
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 200,
+                           &(wh_change){"carrier.fmcsa_refresh", "carrier", after.id, 0,
+                                        wh_carrier_json(before), wh_carrier_json(&after)},
+                           e);
 }
 
 static wh_err refresh(wh_req *r, wh_error *e)
 {
-    int64_t id;
-    wh_carrier before, after;
+    wh_carrier before;
     wh_fmcsa_carrier f;
     wh_conn *c = NULL;
     wh_error lookup;
     bool found = false;
     const char *error = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_carrier_get(c, &r->arena, id, &before, e);
+    wh_err rc = carrier_of_path(r, false, &c, &before, e);
     if (rc != WH_OK)
         return rc;
     wh_req_db_done(r);
@@ -212,20 +190,20 @@ static wh_err refresh(wh_req *r, wh_error *e)
         error = wh_arena_strdup(&r->arena, lookup.detail);
     else if (!found)
         error = "FMCSA no longer knows this DOT number.";
-    rc = store_refresh(r, &before, &f, error, &after, e);
-    return rc == WH_OK ? wh_resp_json(r, 200, wh_carrier_json(&after)) : rc;
+    return store_refresh(r, &before, &f, error, e);
 }
 
+/* GET /carriers: a page of the directory by name, filtered by ?q (a part of a name or number)
+ * and ?status (an FMCSA status). */
 static wh_err list(wh_req *r, wh_error *e)
 {
     static const char *const statuses[] = {"ACTIVE", "OUT_OF_SERVICE", "NOT_AUTHORIZED", "UNKNOWN",
                                            NULL};
-    wh_oldpage pg;
+    wh_page pg;
+    wh_sqlb b;
     wh_conn *c = NULL;
-    wh_carrier *items = NULL;
-    size_t n = 0;
     const char *q = wh_req_query(r, "q"), *status = wh_req_query(r, "status");
-    wh_err rc = wh_oldpage_parse(r, "carriers", &pg, e);
+    wh_err rc = wh_page_parse(r, &carriers, &pg, e);
     if (rc != WH_OK)
         return rc;
     bool known = !status;
@@ -237,19 +215,10 @@ static wh_err list(wh_req *r, wh_error *e)
     if (q && strlen(q) > WH_LIMIT_NAME_CHARS)
         return wh_error_field(e, "q", "must be at most %d characters", WH_LIMIT_NAME_CHARS);
     rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_carrier_list(c, &r->arena, q && *q ? wh_str_like_pattern(&r->arena, q) : NULL,
-                             status, pg.after, pg.key, pg.id, pg.limit + 1, &items, &n, e);
     if (rc != WH_OK)
         return rc;
-    size_t shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_carrier_json(&items[i]));
-    const wh_carrier *last = shown ? &items[shown - 1] : NULL;
-    return wh_resp_json(
-        r, 200,
-        wh_oldpage_render(r, &pg, arr, n > shown, last ? last->name : "", last ? last->id : 0));
+    wh_carrier_list_sql(q && *q ? wh_str_like_pattern(&r->arena, q) : NULL, status, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 static const wh_route routes[] = {

@@ -2,15 +2,17 @@
  * legal name. */
 #include "freight/freight.h"
 #include "core/json.h"
+#include "freight/freight_int.h"
 
 #include <string.h>
 
+/* The one column list of carriers, for SELECT and RETURNING (carrier_row reads it). */
 #define CARRIER_COLS                                                                               \
     "id, name, legal_name, dba_name, dot_number, mc_number, phone, email, city, state,"            \
     " power_units, drivers, safety_rating, fmcsa_status, fmcsa_authorized, fmcsa_checked_at,"      \
     " fmcsa_error, blocked"
 
-static void from_row(const wh_rows *r, size_t i, wh_carrier *c)
+static void carrier_row(const wh_rows *r, size_t i, wh_carrier *c)
 {
     c->id = wh_rows_int(r, i, 0);
     c->name = wh_rows_text(r, i, 1);
@@ -34,17 +36,10 @@ static void from_row(const wh_rows *r, size_t i, wh_carrier *c)
     c->blocked = wh_rows_bool(r, i, 17);
 }
 
-static wh_err one(wh_err rc, const wh_rows *r, wh_carrier *out, wh_error *e)
-{
-    if (rc == WH_ERR_UNIQUE)
-        return wh_fail(e, WH_ERR_CONFLICT, "This carrier is already in the directory.");
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "No such carrier.");
-    from_row(r, 0, out);
-    return WH_OK;
-}
+/* one(c, a, sql, params, n, out, e): the carrier sql reads or writes; 404 without one, 409 when
+ * its number is taken. */
+WH_FREIGHT_ONE(one, wh_carrier, carrier_row, "No such carrier.",
+               "This carrier is already in the directory.")
 
 static const char *name_of(const wh_fmcsa_carrier *f)
 {
@@ -61,84 +56,80 @@ wh_err wh_carrier_find_number(wh_conn *c, wh_arena *a, const char *dot, const ch
                             WH_ARGS(WH_PT(dot ? dot : ""), WH_PT(mc ? mc : "")), &r, e);
     *found = rc == WH_OK && wh_rows_count(r) == 1;
     if (*found)
-        from_row(r, 0, out);
+        carrier_row(r, 0, out);
     return rc;
+}
+
+/* Runs sql, the insert or update of an FMCSA answer f checked at now_ms, whose $1 is key (the
+ * DOT number of a new carrier, the id of a known one) and $2..$14 the answer's fields and now_ms.
+ */
+static wh_err write_fmcsa(wh_conn *c, wh_arena *a, const char *sql, wh_param key,
+                          const wh_fmcsa_carrier *f, int64_t now_ms, wh_carrier *out, wh_error *e)
+{
+    return one(c, a, sql,
+               WH_ARGS(key, WH_PT(name_of(f)), WH_PT(f->legal_name), WH_PT(f->dba_name),
+                       WH_PT(f->mc_number), WH_PT(f->phone), WH_PT(f->city), WH_PT(f->state),
+                       f->has_power_units ? WH_PI(f->power_units) : WH_PN,
+                       f->has_drivers ? WH_PI(f->drivers) : WH_PN, WH_PT(f->safety_rating),
+                       WH_PT(f->status), WH_PB(f->authorized), WH_PI(now_ms)),
+               out, e);
 }
 
 wh_err wh_carrier_insert(wh_conn *c, wh_arena *a, const wh_fmcsa_carrier *f, int64_t now_ms,
                          wh_carrier *out, wh_error *e)
 {
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "INSERT INTO carriers (name, legal_name, dba_name, dot_number, mc_number, phone, city,"
+    // clang-format off
+    return write_fmcsa(c, a,
+        "INSERT INTO carriers (dot_number, name, legal_name, dba_name, mc_number, phone, city,"
         " state, power_units, drivers, safety_rating, fmcsa_status, fmcsa_authorized,"
         " fmcsa_checked_at, blocked, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7,"
         " $8, $9, $10, $11, $12, $13, $14, FALSE, $14, $14) RETURNING " CARRIER_COLS,
-        WH_ARGS(WH_PT(name_of(f)), WH_PT(f->legal_name), WH_PT(f->dba_name), WH_PT(f->dot_number),
-                WH_PT(f->mc_number), WH_PT(f->phone), WH_PT(f->city), WH_PT(f->state),
-                f->has_power_units ? WH_PI(f->power_units) : WH_PN,
-                f->has_drivers ? WH_PI(f->drivers) : WH_PN, WH_PT(f->safety_rating),
-                WH_PT(f->status), WH_PB(f->authorized), WH_PI(now_ms)),
-        &r, e);
-    return one(rc, r, out, e);
+        WH_PT(f->dot_number), f, now_ms, out, e);
+    // clang-format on
 }
 
 wh_err wh_carrier_get(wh_conn *c, wh_arena *a, int64_t id, wh_carrier *out, wh_error *e)
 {
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a, "SELECT " CARRIER_COLS " FROM carriers WHERE id = $1",
-                            WH_ARGS(WH_PI(id)), &r, e);
-    return one(rc, r, out, e);
+    return one(c, a, "SELECT " CARRIER_COLS " FROM carriers WHERE id = $1", WH_ARGS(WH_PI(id)), out,
+               e);
 }
 
 wh_err wh_carrier_apply_fmcsa(wh_conn *c, wh_arena *a, int64_t id, const wh_fmcsa_carrier *f,
                               int64_t now_ms, wh_carrier *out, wh_error *e)
 {
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
+    // clang-format off
+    return write_fmcsa(c, a,
         "UPDATE carriers SET name = $2, legal_name = $3, dba_name = $4, mc_number ="
         " COALESCE($5, mc_number), phone = COALESCE($6, phone), city = $7, state = $8,"
         " power_units = $9, drivers = $10, safety_rating = $11, fmcsa_status = $12,"
         " fmcsa_authorized = $13, fmcsa_checked_at = $14, fmcsa_error = NULL, fmcsa_error_at ="
         " NULL, updated_at = $14 WHERE id = $1 RETURNING " CARRIER_COLS,
-        WH_ARGS(WH_PI(id), WH_PT(name_of(f)), WH_PT(f->legal_name), WH_PT(f->dba_name),
-                WH_PT(f->mc_number), WH_PT(f->phone), WH_PT(f->city), WH_PT(f->state),
-                f->has_power_units ? WH_PI(f->power_units) : WH_PN,
-                f->has_drivers ? WH_PI(f->drivers) : WH_PN, WH_PT(f->safety_rating),
-                WH_PT(f->status), WH_PB(f->authorized), WH_PI(now_ms)),
-        &r, e);
-    return one(rc, r, out, e);
+        WH_PI(id), f, now_ms, out, e);
+    // clang-format on
 }
 
 wh_err wh_carrier_record_error(wh_conn *c, wh_arena *a, int64_t id, const char *error,
                                int64_t now_ms, wh_carrier *out, wh_error *e)
 {
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "UPDATE carriers SET fmcsa_error = $2, fmcsa_error_at = $3,"
-                            " updated_at = $3 WHERE id = $1 RETURNING " CARRIER_COLS,
-                            WH_ARGS(WH_PI(id), WH_PT(error), WH_PI(now_ms)), &r, e);
-    return one(rc, r, out, e);
+    return one(c, a,
+               "UPDATE carriers SET fmcsa_error = $2, fmcsa_error_at = $3,"
+               " updated_at = $3 WHERE id = $1 RETURNING " CARRIER_COLS,
+               WH_ARGS(WH_PI(id), WH_PT(error), WH_PI(now_ms)), out, e);
 }
 
 wh_err wh_carrier_patch(wh_conn *c, wh_arena *a, int64_t id, const wh_carrier_patch_input *in,
                         int64_t now_ms, wh_carrier *out, wh_error *e)
 {
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "UPDATE carriers SET phone = COALESCE($2, phone), email ="
-                            " COALESCE($3, email), blocked = CASE WHEN $4 THEN $5 ELSE blocked"
-                            " END, updated_at = $6 WHERE id = $1 RETURNING " CARRIER_COLS,
-                            WH_ARGS(WH_PI(id), WH_PT(in->phone), WH_PT(in->email),
-                                    WH_PB(in->has_blocked), WH_PB(in->blocked), WH_PI(now_ms)),
-                            &r, e);
-    return one(rc, r, out, e);
+    return one(c, a,
+               "UPDATE carriers SET phone = COALESCE($2, phone), email ="
+               " COALESCE($3, email), blocked = CASE WHEN $4 THEN $5 ELSE blocked"
+               " END, updated_at = $6 WHERE id = $1 RETURNING " CARRIER_COLS,
+               WH_ARGS(WH_PI(id), WH_PT(in->phone), WH_PT(in->email), WH_PB(in->has_blocked),
+                       WH_PB(in->blocked), WH_PI(now_ms)),
+               out, e);
 }
 
-void wh_carrier_list_sql(const char *q, const char *status, bool after, const char *after_name,
-                         int64_t after_id, int limit, wh_sqlb *b)
+void wh_carrier_list_sql(const char *q, const char *status, const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " CARRIER_COLS " FROM carriers");
     if (q && *q)
@@ -148,27 +139,10 @@ void wh_carrier_list_sql(const char *q, const char *status, bool after, const ch
                     " '\\' OR COALESCE(mc_number, '') LIKE ? ESCAPE '\\'",
                     WH_PT(q), WH_PT(q), WH_PT(q), WH_PT(q), WH_PT(q));
     wh_sqlb_and_text(b, "fmcsa_status = ?", status);
-    if (after)
-        wh_sqlb_seek(b, "name, id", false, WH_PT(after_name ? after_name : ""), WH_PI(after_id));
-    wh_sqlb_order(b, "name, id", limit);
+    wh_sqlb_page(b, "name", "id", false, ks);
 }
 
-wh_err wh_carrier_list(wh_conn *c, wh_arena *a, const char *q, const char *status, bool after,
-                       const char *after_name, int64_t after_id, int limit, wh_carrier **out,
-                       size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_carrier_list_sql(q, status, after, after_name, after_id, limit, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        from_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_carrier_row_json, wh_carrier, carrier_row, wh_carrier_json)
 
 wh_err wh_carrier_list_stale(wh_conn *c, wh_arena *a, int64_t checked_before, int64_t after_id,
                              int limit, int64_t **ids, size_t *n, wh_error *e)

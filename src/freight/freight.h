@@ -56,13 +56,11 @@ WH_MUST_USE wh_err wh_carrier_record_error(wh_conn *c, wh_arena *a, int64_t id, 
 WH_MUST_USE wh_err wh_carrier_patch(wh_conn *c, wh_arena *a, int64_t id,
                                     const wh_carrier_patch_input *in, int64_t now_ms,
                                     wh_carrier *out, wh_error *e);
-/* Up to limit carriers by (name, id) after the keyset position, filtered by a case-insensitive
- * substring q of name, legal name, DBA name, DOT or MC number, and by FMCSA status. */
-void wh_carrier_list_sql(const char *q, const char *status, bool after, const char *after_name,
-                         int64_t after_id, int limit, wh_sqlb *b);
-WH_MUST_USE wh_err wh_carrier_list(wh_conn *c, wh_arena *a, const char *q, const char *status,
-                                   bool after, const char *after_name, int64_t after_id, int limit,
-                                   wh_carrier **out, size_t *n, wh_error *e);
+/* The statement of a page of carriers by (name, id) ascending, filtered by q (a LIKE pattern,
+ * wh_str_like_pattern, on lower-cased name, legal name, DBA name, DOT or MC number; NULL or "":
+ * any) and by FMCSA status (NULL: any); rows render with wh_carrier_row_json. */
+void wh_carrier_list_sql(const char *q, const char *status, const wh_keyset *ks, wh_sqlb *b);
+json_t *wh_carrier_row_json(const wh_rows *rows, size_t i);
 /* Ids of the carriers whose last FMCSA check is older than checked_before (ms), ascending, above
  * after_id, at most limit (fmcsa_sync). */
 WH_MUST_USE wh_err wh_carrier_list_stale(wh_conn *c, wh_arena *a, int64_t checked_before,
@@ -103,13 +101,11 @@ WH_MUST_USE wh_err wh_shipper_get(wh_conn *c, wh_arena *a, const wh_principal *p
 /* Writes every writable field of s (by s->id); 409 conflict on a taken code. */
 WH_MUST_USE wh_err wh_shipper_update(wh_conn *c, wh_arena *a, const wh_shipper *s, int64_t now_ms,
                                      wh_shipper *out, wh_error *e);
-/* Up to limit shippers in p's scope, newest first (id descending), of one venture unless
- * venture_id is 0, with ids below before_id unless it is 0. */
-void wh_shipper_list_sql(const wh_principal *p, int64_t venture_id, int64_t before_id, int limit,
+/* The statement of a page of shippers in p's scope, newest first (id descending), of one
+ * venture unless venture_id is 0; rows render with wh_shipper_row_json. */
+void wh_shipper_list_sql(const wh_principal *p, int64_t venture_id, const wh_keyset *ks,
                          wh_sqlb *b);
-WH_MUST_USE wh_err wh_shipper_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                   int64_t venture_id, int64_t before_id, int limit,
-                                   wh_shipper **out, size_t *n, wh_error *e);
+json_t *wh_shipper_row_json(const wh_rows *rows, size_t i);
 /* *yes when shipper id exists and belongs to venture_id. */
 WH_MUST_USE wh_err wh_shipper_in_venture(wh_conn *c, wh_arena *a, int64_t id, int64_t venture_id,
                                          bool *yes, wh_error *e);
@@ -151,11 +147,12 @@ WH_MUST_USE wh_err wh_load_create(wh_conn *c, wh_arena *a, const wh_load *l, int
 WH_MUST_USE wh_err wh_load_status_record(wh_conn *c, wh_arena *a, const wh_load *l,
                                          const char *from, int64_t now_ms, const char *day,
                                          wh_error *e);
+/* The statement of a page of the status changes of load_id, oldest first (id ascending); rows
+ * render with wh_load_change_row_json ({from_status, to_status, at, day}). The caller checks the
+ * load's scope. */
+void wh_load_history_sql(int64_t load_id, const wh_keyset *ks, wh_sqlb *b);
+json_t *wh_load_change_row_json(const wh_rows *rows, size_t i);
 /* The load with id inside p's scope, 404 otherwise; lock as for wh_shipper_get. */
-/* Up to limit status changes of load_id (rows from_status, to_status, at, day, id), oldest
- * first, after change after_id when it is not 0. The caller checks the load's scope. */
-WH_MUST_USE wh_err wh_load_history(wh_conn *c, wh_arena *a, int64_t load_id, int64_t after_id,
-                                   int limit, wh_rows **out, wh_error *e);
 WH_MUST_USE wh_err wh_load_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
                                bool lock, wh_load *out, wh_error *e);
 /* Writes every mutable column of l (by l->id): the writable fields and status, carrier,
@@ -165,21 +162,18 @@ WH_MUST_USE wh_err wh_load_update(wh_conn *c, wh_arena *a, const wh_load *l, int
 
 /* Filters of the load list; 0 / NULL mean "any". from / to bound the business day of
  * created_at; reference_like is a LIKE pattern on the lower-cased reference
- * (wh_str_like_pattern). The keyset position is (created_at, id) of the last row seen. */
+ * (wh_str_like_pattern). */
 typedef struct {
     int64_t venture_id, office_id, shipper_id, carrier_id, created_by;
     const char *status, *from, *to, *reference_like;
-    bool after;
-    int64_t after_at, after_id;
-    int limit;
 } wh_load_filter;
 
-/* The statement of wh_load_list: only the conditions f uses, the seek in the order of the
- * indexes (filter column, created_at, id). Exposed for the query-plan tests. */
-void wh_load_list_sql(const wh_principal *p, const wh_load_filter *f, wh_sqlb *b);
-/* Up to f->limit loads in p's scope, newest first ((created_at, id) descending). */
-WH_MUST_USE wh_err wh_load_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                const wh_load_filter *f, wh_load **out, size_t *n, wh_error *e);
+/* The statement of a page of loads in p's scope, newest first ((created_at, id) descending, the
+ * keyset's key being created_at): only the conditions f uses, the seek in the order of the
+ * indexes (filter column, created_at, id). Rows render with wh_load_row_json. */
+void wh_load_list_sql(const wh_principal *p, const wh_load_filter *f, const wh_keyset *ks,
+                      wh_sqlb *b);
+json_t *wh_load_row_json(const wh_rows *rows, size_t i);
 json_t *wh_load_json(const wh_load *l);
 
 /* ---- loads_rules.c: pure logic, no I/O ---- */

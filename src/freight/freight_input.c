@@ -1,7 +1,36 @@
-/* PATCH-style field readers (freight_int.h). Absent: unchanged; null: cleared where the field
- * is optional; a value: range-checked, then stored. */
+/* Request input of the freight routes (freight_int.h): the record of the path, and PATCH-style
+ * field readers. Absent: unchanged; null: cleared where the field is optional; a value:
+ * range-checked, then stored. */
 #include "freight/freight_int.h"
 #include "core/clock.h"
+
+wh_err wh_freight_open(wh_req *r, bool write, wh_conn **c, int64_t *id, wh_error *e)
+{
+    wh_err rc = wh_req_path_id(r, 0, id, e);
+    if (rc == WH_OK)
+        rc = write ? wh_req_begin(r, c, e) : wh_req_db(r, c, e);
+    return rc;
+}
+
+wh_err wh_freight_body(wh_req *r, wh_jin *j, const char *const *fields, wh_error *e)
+{
+    json_t *body = NULL;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(j, body, e);
+    wh_jin_allow(j, fields);
+    return WH_OK;
+}
+
+void wh_freight_read_record(wh_jin *j, json_t *body, bool create, const char *const *fields,
+                            int64_t *venture_id, wh_error *e)
+{
+    wh_jin_init(j, body, e);
+    wh_jin_allow(j, create ? fields : fields + 1);
+    if (create)
+        *venture_id = wh_jin_int(j, "venture_id", true, 1, INT64_MAX, 0);
+}
 
 void wh_freight_read_text(wh_jin *j, const char *key, bool create, bool required, size_t max,
                           const char **dst)

@@ -18,17 +18,10 @@
 
 #include <string.h>
 
-static wh_err audit(wh_req *r, wh_conn *c, const char *action, const wh_load *before,
-                    const wh_load *after, wh_error *e)
-{
-    wh_audit_entry en = {.action = action,
-                         .entity = "load",
-                         .entity_id = after->id,
-                         .venture_id = after->venture_id,
-                         .before = before ? wh_req_keep(r, wh_load_json(before)) : NULL,
-                         .after = wh_req_keep(r, wh_load_json(after))};
-    return wh_audit_request(r, c, &en, e);
-}
+/* The lists: loads newest first, keyed by created_at (column 21 of the load columns); a load's
+ * status changes oldest first. */
+static const wh_list loads = {"loads", WH_KEY_INT, 21, 0, wh_load_row_json};
+static const wh_list changes = {"load_history", WH_KEY_ID, 0, 0, wh_load_change_row_json};
 
 /* The business day of the request, in the arena (a load may keep pointing at it). */
 static const char *today_of(wh_req *r)
@@ -47,10 +40,7 @@ static wh_err read_fields(json_t *body, bool create, wh_load *l, wh_error *e)
                                          "drop_state",  "drop_date",    "equipment",   "weight_lbs",
                                          "miles",       "bill_cents",   "cost_cents",  NULL};
     wh_jin j;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, create ? fields : fields + 1);
-    if (create)
-        l->venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
+    wh_freight_read_record(&j, body, create, fields, &l->venture_id, e);
     wh_freight_read_id(&j, "office_id", &l->office_id);
     wh_freight_read_id(&j, "shipper_id", &l->shipper_id);
     wh_freight_read_text(&j, "reference", create, false, WH_FREIGHT_TEXT_CHARS, &l->reference);
@@ -98,6 +88,15 @@ static wh_err check_refs(wh_req *r, wh_conn *c, const wh_load *before, const wh_
     return rc;
 }
 
+/* The load of the path ({id}), read on the request's connection, or locked in its transaction
+ * for a write; 404 when missing or outside the caller's scope. */
+static wh_err load_of_path(wh_req *r, bool write, wh_conn **c, wh_load *out, wh_error *e)
+{
+    int64_t id;
+    wh_err rc = wh_freight_open(r, write, c, &id, e);
+    return rc == WH_OK ? wh_load_get(*c, &r->arena, &r->user, id, write, out, e) : rc;
+}
+
 static wh_err create(wh_req *r, wh_error *e)
 {
     wh_load in = {0}, out;
@@ -108,32 +107,25 @@ static wh_err create(wh_req *r, wh_error *e)
         rc = read_fields(body, true, &in, e);
     in.created_by = r->user.id;
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_scope_check_venture(c, &r->arena, &r->user, in.venture_id, e);
     if (rc == WH_OK)
         rc = check_refs(r, c, NULL, &in, e);
     if (rc == WH_OK)
         rc = wh_load_create(c, &r->arena, &in, r->now_ms, today_of(r), &out, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "load.create", NULL, &out, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 201, wh_load_json(&out)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(
+        r, c, 201,
+        &(wh_change){"load.create", "load", out.id, out.venture_id, NULL, wh_load_json(&out)}, e);
 }
 
 static wh_err get(wh_req *r, wh_error *e)
 {
-    int64_t id;
     wh_load l;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_load_get(c, &r->arena, &r->user, id, false, &l, e);
+    wh_err rc = load_of_path(r, false, &c, &l, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_load_json(&l)) : rc;
 }
 
@@ -141,49 +133,17 @@ static wh_err get(wh_req *r, wh_error *e)
  * first row is its creation, from null to OPEN). 404 when the load is outside the scope. */
 static wh_err history(wh_req *r, wh_error *e)
 {
-    int64_t id;
     wh_load l;
-    wh_oldpage pg;
+    wh_page pg;
+    wh_sqlb b;
     wh_conn *c = NULL;
-    wh_rows *rows = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
+    wh_err rc = wh_page_parse(r, &changes, &pg, e);
     if (rc == WH_OK)
-        rc = wh_oldpage_parse(r, "load_history", &pg, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_load_get(c, &r->arena, &r->user, id, false, &l, e);
-    if (rc == WH_OK)
-        rc = wh_load_history(c, &r->arena, id, pg.after ? pg.id : 0, pg.limit + 1, &rows, e);
+        rc = load_of_path(r, false, &c, &l, e);
     if (rc != WH_OK)
         return rc;
-    size_t n = wh_rows_count(rows), shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;
-    json_t *items = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(items, json_pack("{s:o, s:s, s:o, s:s}", "from_status",
-                                               wh_rows_null(rows, i, 0)
-                                                   ? json_null()
-                                                   : json_string(wh_rows_text(rows, i, 0)),
-                                               "to_status", wh_rows_text(rows, i, 1), "at",
-                                               wh_json_time(wh_rows_int(rows, i, 2)), "day",
-                                               wh_rows_text(rows, i, 3)));
-    return wh_resp_json(r, 200,
-                        wh_oldpage_render(r, &pg, items, n > shown, "",
-                                          shown ? wh_rows_int(rows, shown - 1, 4) : 0));
-}
-
-/* Opens the transaction of a change and locks the load of the path (404 outside scope). */
-static wh_err begin_on_load(wh_req *r, wh_conn **c, wh_load *before, wh_error *e)
-{
-    int64_t id;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(*c, e);
-    if (rc == WH_OK)
-        rc = wh_load_get(*c, &r->arena, &r->user, id, true, before, e);
-    return rc;
+    wh_load_history_sql(l.id, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 static wh_err patch(wh_req *r, wh_error *e)
@@ -193,7 +153,7 @@ static wh_err patch(wh_req *r, wh_error *e)
     json_t *body = NULL;
     wh_err rc = wh_req_json(r, &body, e);
     if (rc == WH_OK)
-        rc = begin_on_load(r, &c, &before, e);
+        rc = load_of_path(r, true, &c, &before, e);
     in = before;
     if (rc == WH_OK)
         rc = read_fields(body, false, &in, e);
@@ -201,24 +161,22 @@ static wh_err patch(wh_req *r, wh_error *e)
         rc = check_refs(r, c, &before, &in, e);
     if (rc == WH_OK)
         rc = wh_load_update(c, &r->arena, &in, r->now_ms, &after, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "load.update", &before, &after, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 200, wh_load_json(&after)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 200,
+                           &(wh_change){"load.update", "load", after.id, after.venture_id,
+                                        wh_load_json(&before), wh_load_json(&after)},
+                           e);
 }
 
 static wh_err read_move(wh_req *r, wh_load_move *m, wh_error *e)
 {
     static const char *const fields[] = {"status", "carrier_id", "billing_date", "lost_reason",
                                          NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_freight_body(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     m->status = wh_jin_enum(&j, "status", true, wh_load_statuses);
     m->carrier_id = wh_jin_int(&j, "carrier_id", false, 1, INT64_MAX, 0);
     wh_freight_read_day(&j, "billing_date", &m->billing_date);
@@ -236,10 +194,11 @@ static wh_err find_carrier(wh_req *r, wh_conn *c, int64_t id, wh_carrier *out, b
         return WH_OK;
     wh_error_init(&miss);
     wh_err rc = wh_carrier_get(c, &r->arena, id, out, &miss);
-    if (rc != WH_OK && miss.status != 404)
-        *e = miss;
     *found = rc == WH_OK;
-    return rc == WH_OK || miss.status == 404 ? WH_OK : rc;
+    if (rc == WH_OK || rc == WH_ERR_NOT_FOUND) /* no such carrier: the rules say so */
+        return WH_OK;
+    *e = miss;
+    return rc;
 }
 
 static wh_err publish_delivered(wh_req *r, wh_conn *c, const wh_load *l, const char *today,
@@ -273,7 +232,10 @@ static wh_err move(wh_req *r, wh_conn *c, const wh_load *before, const wh_load_m
     if (rc == WH_OK && strcmp(before->status, after->status) != 0)
         rc = wh_load_status_record(c, &r->arena, after, before->status, r->now_ms, today, e);
     if (rc == WH_OK)
-        rc = audit(r, c, "load.status", before, after, e);
+        rc = wh_audit_change(r, c,
+                             &(wh_change){"load.status", "load", after->id, after->venture_id,
+                                          wh_load_json(before), wh_load_json(after)},
+                             e);
     if (rc == WH_OK && strcmp(after->status, WH_LOAD_DELIVERED) == 0)
         rc = publish_delivered(r, c, after, today, e);
     return rc;
@@ -287,16 +249,16 @@ static wh_err change_status(wh_req *r, wh_error *e)
     bool noop = false;
     wh_err rc = read_move(r, &m, e);
     if (rc == WH_OK)
-        rc = begin_on_load(r, &c, &before, e);
+        rc = load_of_path(r, true, &c, &before, e);
     if (rc == WH_OK)
         rc = move(r, c, &before, &m, &after, &noop, e);
-    if (rc == WH_OK && noop) {
+    if (rc != WH_OK)
+        return rc;
+    if (noop) {
         wh_db_rollback(c); /* same -> same: nothing written, nothing audited */
         return wh_resp_json(r, 200, wh_load_json(&before));
     }
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 200, wh_load_json(&after)) : rc;
+    return wh_req_commit(r, c, 200, wh_load_json(&after), e);
 }
 
 /* ?from= / ?to=: a calendar day, or absent. */
@@ -338,46 +300,27 @@ static wh_err read_filter(wh_req *r, wh_load_filter *f, wh_error *e)
     return rc;
 }
 
-/* The filter and keyset position of a list request, with the scope checks of its ids. */
-static wh_err list_filter(wh_req *r, wh_conn **c, wh_oldpage *pg, wh_load_filter *f, wh_error *e)
-{
-    wh_err rc = wh_oldpage_parse(r, "loads", pg, e);
-    if (rc == WH_OK)
-        rc = read_filter(r, f, e);
-    if (rc == WH_OK && pg->after && !wh_str_to_i64(wh_str_c(pg->key), 0, INT64_MAX, &f->after_at))
-        rc = wh_fail(e, WH_ERR_BAD_CURSOR, "The cursor does not belong to this list.");
-    f->after = pg->after;
-    f->after_id = pg->id;
-    f->limit = pg->limit + 1;
-    if (rc == WH_OK)
-        rc = wh_req_db(r, c, e);
-    if (rc == WH_OK && f->venture_id)
-        rc = wh_scope_check_venture(*c, &r->arena, &r->user, f->venture_id, e);
-    if (rc == WH_OK && f->office_id)
-        rc = wh_scope_check_office(*c, &r->arena, &r->user, f->office_id, NULL, e);
-    return rc;
-}
-
+/* GET /loads: a page of the loads in scope that pass the filters; a venture or office filter
+ * outside the scope is 403. */
 static wh_err list(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
+    wh_page pg;
+    wh_sqlb b;
     wh_load_filter f = {0};
-    wh_load *items = NULL;
-    size_t n = 0;
     wh_conn *c = NULL;
-    wh_err rc = list_filter(r, &c, &pg, &f, e);
+    wh_err rc = wh_page_parse(r, &loads, &pg, e);
     if (rc == WH_OK)
-        rc = wh_load_list(c, &r->arena, &r->user, &f, &items, &n, e);
+        rc = read_filter(r, &f, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK && f.venture_id)
+        rc = wh_scope_check_venture(c, &r->arena, &r->user, f.venture_id, e);
+    if (rc == WH_OK && f.office_id)
+        rc = wh_scope_check_office(c, &r->arena, &r->user, f.office_id, NULL, e);
     if (rc != WH_OK)
         return rc;
-    bool more = n > (size_t)pg.limit;
-    size_t shown = more ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_load_json(&items[i]));
-    const wh_load *last = shown ? &items[shown - 1] : NULL;
-    const char *key = last ? wh_arena_printf(&r->arena, "%lld", (long long)last->created_at) : "";
-    return wh_resp_json(r, 200, wh_oldpage_render(r, &pg, arr, more, key, last ? last->id : 0));
+    wh_load_list_sql(&r->user, &f, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 static const wh_route routes[] = {

@@ -5,16 +5,15 @@
  * NULL to OPEN) written by the insert itself, the others by the caller of a move. */
 #include "freight/freight.h"
 #include "core/json.h"
+#include "freight/freight_int.h"
 
+/* The one column list of loads, for SELECT and RETURNING (load_row reads it). */
 #define LOAD_COLS                                                                                  \
     "id, venture_id, office_id, reference, shipper_id, carrier_id, created_by, pickup_city,"       \
     " pickup_state, pickup_date, drop_city, drop_state, drop_date, equipment, weight_lbs, miles,"  \
     " bill_cents, cost_cents, status, billing_date, lost_reason, created_at, updated_at"
 
-/* "Is the load's venture in scope" with $1 = all ventures, $2 = the user. */
-#define LOAD_SCOPE WH_SCOPE_SQL("loads.venture_id", "$1", "$2")
-
-static void from_row(const wh_rows *r, size_t i, wh_load *l)
+static void load_row(const wh_rows *r, size_t i, wh_load *l)
 {
     l->id = wh_rows_int(r, i, 0);
     l->venture_id = wh_rows_int(r, i, 1);
@@ -46,15 +45,8 @@ static void from_row(const wh_rows *r, size_t i, wh_load *l)
     l->updated_at = wh_rows_int(r, i, 22);
 }
 
-static wh_err one(wh_err rc, const wh_rows *r, wh_load *out, wh_error *e)
-{
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "No such load.");
-    from_row(r, 0, out);
-    return WH_OK;
-}
+/* one(c, a, sql, params, n, out, e): the load sql reads or writes; 404 without one. */
+WH_FREIGHT_ONE(one, wh_load, load_row, "No such load.", NULL)
 
 static wh_param opt_id(int64_t id)
 {
@@ -69,23 +61,21 @@ static wh_param opt_int(bool has, int64_t v)
 wh_err wh_load_create(wh_conn *c, wh_arena *a, const wh_load *l, int64_t now_ms, const char *day,
                       wh_load *out, wh_error *e)
 {
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "INSERT INTO loads (venture_id, office_id, reference, shipper_id, created_by,"
-        " pickup_city, pickup_state, pickup_date, drop_city, drop_state, drop_date, equipment,"
-        " weight_lbs, miles, bill_cents, cost_cents, status, created_day, created_at,"
-        " updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-        " $16, 'OPEN', $17, $18, $18) RETURNING " LOAD_COLS,
-        WH_ARGS(WH_PI(l->venture_id), opt_id(l->office_id), WH_PT(l->reference),
-                opt_id(l->shipper_id), WH_PI(l->created_by), WH_PT(l->pickup_city),
-                WH_PT(l->pickup_state), WH_PT(l->pickup_date), WH_PT(l->drop_city),
-                WH_PT(l->drop_state), WH_PT(l->drop_date), WH_PT(l->equipment),
-                opt_int(l->has_weight_lbs, l->weight_lbs), opt_int(l->has_miles, l->miles),
-                opt_int(l->has_bill_cents, l->bill_cents),
-                opt_int(l->has_cost_cents, l->cost_cents), WH_PT(day), WH_PI(now_ms)),
-        &r, e);
-    rc = one(rc, r, out, e);
+    wh_err rc =
+        one(c, a,
+            "INSERT INTO loads (venture_id, office_id, reference, shipper_id, created_by,"
+            " pickup_city, pickup_state, pickup_date, drop_city, drop_state, drop_date, equipment,"
+            " weight_lbs, miles, bill_cents, cost_cents, status, created_day, created_at,"
+            " updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
+            " $16, 'OPEN', $17, $18, $18) RETURNING " LOAD_COLS,
+            WH_ARGS(WH_PI(l->venture_id), opt_id(l->office_id), WH_PT(l->reference),
+                    opt_id(l->shipper_id), WH_PI(l->created_by), WH_PT(l->pickup_city),
+                    WH_PT(l->pickup_state), WH_PT(l->pickup_date), WH_PT(l->drop_city),
+                    WH_PT(l->drop_state), WH_PT(l->drop_date), WH_PT(l->equipment),
+                    opt_int(l->has_weight_lbs, l->weight_lbs), opt_int(l->has_miles, l->miles),
+                    opt_int(l->has_bill_cents, l->bill_cents),
+                    opt_int(l->has_cost_cents, l->cost_cents), WH_PT(day), WH_PI(now_ms)),
+            out, e);
     return rc == WH_OK ? wh_load_status_record(c, a, out, NULL, now_ms, day, e) : rc;
 }
 
@@ -103,24 +93,15 @@ wh_err wh_load_status_record(wh_conn *c, wh_arena *a, const wh_load *l, const ch
 wh_err wh_load_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id, bool lock,
                    wh_load *out, wh_error *e)
 {
-    /* The locking form is a no-op UPDATE: PostgreSQL waits for a concurrent writer and returns
-     * the row as it committed; SQLite's BEGIN IMMEDIATE already serialises writers. */
-    static const char *const sql[] = {
-        "SELECT " LOAD_COLS " FROM loads WHERE id = $3 AND " LOAD_SCOPE,
-        "UPDATE loads SET updated_at = updated_at WHERE id = $3 AND " LOAD_SCOPE
-        " RETURNING " LOAD_COLS,
-    };
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a, sql[lock ? 1 : 0],
-                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
-    return one(rc, r, out, e);
+    static const char *const sql[] = WH_FREIGHT_GET_SQL("loads", LOAD_COLS);
+    return one(c, a, sql[lock ? 1 : 0], WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)),
+               out, e);
 }
 
 wh_err wh_load_update(wh_conn *c, wh_arena *a, const wh_load *l, int64_t now_ms, wh_load *out,
                       wh_error *e)
 {
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
+    return one(
         c, a,
         "UPDATE loads SET office_id = $2, reference = $3, shipper_id = $4, pickup_city = $5,"
         " pickup_state = $6, pickup_date = $7, drop_city = $8, drop_state = $9, drop_date = $10,"
@@ -134,53 +115,27 @@ wh_err wh_load_update(wh_conn *c, wh_arena *a, const wh_load *l, int64_t now_ms,
                 opt_int(l->has_bill_cents, l->bill_cents),
                 opt_int(l->has_cost_cents, l->cost_cents), WH_PT(l->status), opt_id(l->carrier_id),
                 WH_PT(l->billing_date), WH_PT(l->lost_reason), WH_PI(now_ms)),
-        &r, e);
-    return one(rc, r, out, e);
+        out, e);
 }
 
-void wh_load_list_sql(const wh_principal *p, const wh_load_filter *f, wh_sqlb *b)
+void wh_load_list_sql(const wh_principal *p, const wh_load_filter *f, const wh_keyset *ks,
+                      wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " LOAD_COLS " FROM loads");
     WH_SQLB_SCOPE(b, p, "loads.venture_id");
-    if (f->venture_id)
-        wh_sqlb_and(b, "venture_id = ?", WH_PI(f->venture_id));
-    if (f->office_id)
-        wh_sqlb_and(b, "office_id = ?", WH_PI(f->office_id));
-    if (f->status)
-        wh_sqlb_and(b, "status = ?", WH_PT(f->status));
-    if (f->shipper_id)
-        wh_sqlb_and(b, "shipper_id = ?", WH_PI(f->shipper_id));
-    if (f->carrier_id)
-        wh_sqlb_and(b, "carrier_id = ?", WH_PI(f->carrier_id));
-    if (f->created_by)
-        wh_sqlb_and(b, "created_by = ?", WH_PI(f->created_by));
-    if (f->from)
-        wh_sqlb_and(b, "created_day >= ?", WH_PT(f->from));
-    if (f->to)
-        wh_sqlb_and(b, "created_day <= ?", WH_PT(f->to));
-    if (f->reference_like)
-        wh_sqlb_and(b, "lower(COALESCE(reference, '')) LIKE ? ESCAPE '\\'",
-                    WH_PT(f->reference_like));
-    if (f->after)
-        wh_sqlb_seek(b, "created_at, id", true, WH_PI(f->after_at), WH_PI(f->after_id));
-    wh_sqlb_order(b, "created_at DESC, id DESC", f->limit);
+    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
+    wh_sqlb_and_id(b, "office_id = ?", f->office_id);
+    wh_sqlb_and_text(b, "status = ?", f->status);
+    wh_sqlb_and_id(b, "shipper_id = ?", f->shipper_id);
+    wh_sqlb_and_id(b, "carrier_id = ?", f->carrier_id);
+    wh_sqlb_and_id(b, "created_by = ?", f->created_by);
+    wh_sqlb_and_text(b, "created_day >= ?", f->from);
+    wh_sqlb_and_text(b, "created_day <= ?", f->to);
+    wh_sqlb_and_text(b, "lower(COALESCE(reference, '')) LIKE ? ESCAPE '\\'", f->reference_like);
+    wh_sqlb_page(b, "created_at", "id", true, ks);
 }
 
-wh_err wh_load_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_load_filter *f,
-                    wh_load **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_load_list_sql(p, f, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        from_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_load_row_json, wh_load, load_row, wh_load_json)
 
 static json_t *id_or_null(int64_t id)
 {
@@ -224,11 +179,17 @@ json_t *wh_load_json(const wh_load *l)
     return o;
 }
 
-wh_err wh_load_history(wh_conn *c, wh_arena *a, int64_t load_id, int64_t after_id, int limit,
-                       wh_rows **out, wh_error *e)
+void wh_load_history_sql(int64_t load_id, const wh_keyset *ks, wh_sqlb *b)
 {
-    return wh_db_query(c, a,
-                       "SELECT from_status, to_status, at, day, id FROM load_status_changes"
-                       " WHERE load_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-                       WH_ARGS(WH_PI(load_id), WH_PI(after_id), WH_PI(limit)), out, e);
+    wh_sqlb_init(b, "SELECT id, from_status, to_status, at, day FROM load_status_changes");
+    wh_sqlb_and(b, "load_id = ?", WH_PI(load_id));
+    wh_sqlb_page(b, NULL, "id", false, ks);
+}
+
+json_t *wh_load_change_row_json(const wh_rows *rows, size_t i)
+{
+    return json_pack("{s:o, s:s, s:o, s:s}", "from_status",
+                     wh_json_str_or_null(wh_rows_text(rows, i, 1)), "to_status",
+                     wh_rows_text(rows, i, 2), "at", wh_json_time(wh_rows_int(rows, i, 3)), "day",
+                     wh_rows_text(rows, i, 4));
 }

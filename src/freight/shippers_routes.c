@@ -8,17 +8,7 @@
 #include "freight/freight_int.h"
 #include "http/http.h"
 
-static wh_err audit(wh_req *r, wh_conn *c, const char *action, const wh_shipper *before,
-                    const wh_shipper *after, wh_error *e)
-{
-    wh_audit_entry en = {.action = action,
-                         .entity = "shipper",
-                         .entity_id = after->id,
-                         .venture_id = after->venture_id,
-                         .before = before ? wh_req_keep(r, wh_shipper_json(before)) : NULL,
-                         .after = wh_req_keep(r, wh_shipper_json(after))};
-    return wh_audit_request(r, c, &en, e);
-}
+static const wh_list shippers = {"shippers", WH_KEY_ID, 0, 0, wh_shipper_row_json};
 
 /* Upper-cases a code made of A-Z, 0-9, '_' and '-' (as venture codes); NULL otherwise. */
 static const char *normalise_code(wh_arena *a, const char *code)
@@ -54,10 +44,7 @@ static wh_err read_fields(wh_req *r, json_t *body, bool create, wh_shipper *s, w
                                          "email",      "phone", "active", NULL};
     const wh_shipper was = *s;
     wh_jin j;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, create ? fields : fields + 1);
-    if (create)
-        s->venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
+    wh_freight_read_record(&j, body, create, fields, &s->venture_id, e);
     wh_freight_read_text(&j, "name", create, true, WH_LIMIT_NAME_CHARS, &s->name);
     wh_freight_read_text(&j, "code", create, true, WH_LIMIT_CODE_CHARS, &s->code);
     wh_freight_read_text(&j, "contact_name", create, false, WH_LIMIT_NAME_CHARS, &s->contact_name);
@@ -66,6 +53,15 @@ static wh_err read_fields(wh_req *r, json_t *body, bool create, wh_shipper *s, w
     wh_freight_read_bool(&j, "active", &s->active);
     normalise(r, &j, &was, s);
     return wh_jin_done(&j);
+}
+
+/* The shipper of the path ({id}), read on the request's connection, or locked in its
+ * transaction for a write; 404 when missing or outside the caller's scope. */
+static wh_err shipper_of_path(wh_req *r, bool write, wh_conn **c, wh_shipper *out, wh_error *e)
+{
+    int64_t id;
+    wh_err rc = wh_freight_open(r, write, c, &id, e);
+    return rc == WH_OK ? wh_shipper_get(*c, &r->arena, &r->user, id, write, out, e) : rc;
 }
 
 static wh_err create(wh_req *r, wh_error *e)
@@ -77,87 +73,62 @@ static wh_err create(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = read_fields(r, body, true, &in, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_scope_check_venture(c, &r->arena, &r->user, in.venture_id, e);
     if (rc == WH_OK)
         rc = wh_shipper_create(c, &r->arena, &in, r->now_ms, &out, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "shipper.create", NULL, &out, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 201, wh_shipper_json(&out)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 201,
+                           &(wh_change){"shipper.create", "shipper", out.id, out.venture_id, NULL,
+                                        wh_shipper_json(&out)},
+                           e);
 }
 
 static wh_err get(wh_req *r, wh_error *e)
 {
-    int64_t id;
     wh_shipper s;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_shipper_get(c, &r->arena, &r->user, id, false, &s, e);
+    wh_err rc = shipper_of_path(r, false, &c, &s, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_shipper_json(&s)) : rc;
 }
 
 static wh_err patch(wh_req *r, wh_error *e)
 {
-    int64_t id;
     wh_shipper before = {0}, in, after;
     wh_conn *c = NULL;
     json_t *body = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
+    wh_err rc = wh_req_json(r, &body, e);
     if (rc == WH_OK)
-        rc = wh_req_json(r, &body, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
-    if (rc == WH_OK)
-        rc = wh_shipper_get(c, &r->arena, &r->user, id, true, &before, e);
+        rc = shipper_of_path(r, true, &c, &before, e);
     in = before;
     if (rc == WH_OK)
         rc = read_fields(r, body, false, &in, e);
     if (rc == WH_OK)
         rc = wh_shipper_update(c, &r->arena, &in, r->now_ms, &after, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "shipper.update", &before, &after, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 200, wh_shipper_json(&after)) : rc;
-}
-
-static wh_err list(wh_req *r, wh_error *e)
-{
-    wh_oldpage pg;
-    wh_shipper *items = NULL;
-    size_t n = 0;
-    int64_t venture = 0;
-    bool has_venture = false;
-    wh_conn *c = NULL;
-    wh_err rc = wh_oldpage_parse(r, "shippers", &pg, e);
-    if (rc == WH_OK)
-        rc = wh_req_query_id(r, "venture_id", &venture, &has_venture, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK && has_venture)
-        rc = wh_scope_check_venture(c, &r->arena, &r->user, venture, e);
-    if (rc == WH_OK)
-        rc = wh_shipper_list(c, &r->arena, &r->user, venture, pg.after ? pg.id : 0, pg.limit + 1,
-                             &items, &n, e);
     if (rc != WH_OK)
         return rc;
-    bool more = n > (size_t)pg.limit;
-    size_t shown = more ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_shipper_json(&items[i]));
-    return wh_resp_json(r, 200,
-                        wh_oldpage_render(r, &pg, arr, more, "", shown ? items[shown - 1].id : 0));
+    return wh_audit_commit(r, c, 200,
+                           &(wh_change){"shipper.update", "shipper", after.id, after.venture_id,
+                                        wh_shipper_json(&before), wh_shipper_json(&after)},
+                           e);
+}
+
+/* GET /shippers: a page of one venture's (?venture_id) or every venture in scope. */
+static wh_err list(wh_req *r, wh_error *e)
+{
+    wh_page pg;
+    wh_sqlb b;
+    int64_t venture_id = 0;
+    wh_conn *c = NULL;
+    wh_err rc = wh_page_parse(r, &shippers, &pg, e);
+    if (rc == WH_OK)
+        rc = wh_req_venture_filter(r, &c, &venture_id, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_shipper_list_sql(&r->user, venture_id, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 static const wh_route routes[] = {

@@ -3,12 +3,12 @@
  * duplicate is refused by the database, not by a check-then-insert. */
 #include "freight/freight.h"
 #include "core/json.h"
+#include "freight/freight_int.h"
 
+/* The one column list of shippers, for SELECT and RETURNING (shipper_row reads it). */
 #define SHIPPER_COLS "id, venture_id, name, code, contact_name, email, phone, active"
 
-#define SHIPPER_SCOPE WH_SCOPE_SQL("shippers.venture_id", "$1", "$2")
-
-static void from_row(const wh_rows *r, size_t i, wh_shipper *s)
+static void shipper_row(const wh_rows *r, size_t i, wh_shipper *s)
 {
     s->id = wh_rows_int(r, i, 0);
     s->venture_id = wh_rows_int(r, i, 1);
@@ -20,87 +20,59 @@ static void from_row(const wh_rows *r, size_t i, wh_shipper *s)
     s->active = wh_rows_bool(r, i, 7);
 }
 
-static wh_err one(wh_err rc, const wh_rows *r, wh_shipper *out, wh_error *e)
+/* one(c, a, sql, params, n, out, e): the shipper sql reads or writes; 404 without one (or
+ * outside the caller's scope), 409 when the venture already has its code. */
+WH_FREIGHT_ONE(one, wh_shipper, shipper_row, "No such shipper.",
+               "This venture already has a shipper with this code.")
+
+/* Runs sql, the insert or update of s whose $1 is key (the venture of a new shipper, the id of a
+ * stored one) and $2..$8 the writable fields and now_ms. */
+static wh_err write_row(wh_conn *c, wh_arena *a, const char *sql, int64_t key, const wh_shipper *s,
+                        int64_t now_ms, wh_shipper *out, wh_error *e)
 {
-    if (rc == WH_ERR_UNIQUE)
-        return wh_fail(e, WH_ERR_CONFLICT, "This venture already has a shipper with this code.");
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "No such shipper.");
-    from_row(r, 0, out);
-    return WH_OK;
+    return one(c, a, sql,
+               WH_ARGS(WH_PI(key), WH_PT(s->name), WH_PT(s->code), WH_PT(s->contact_name),
+                       WH_PT(s->email), WH_PT(s->phone), WH_PB(s->active), WH_PI(now_ms)),
+               out, e);
 }
 
 wh_err wh_shipper_create(wh_conn *c, wh_arena *a, const wh_shipper *s, int64_t now_ms,
                          wh_shipper *out, wh_error *e)
 {
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "INSERT INTO shippers (venture_id, name, code, contact_name, email,"
-                            " phone, active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5,"
-                            " $6, $7, $8, $8) RETURNING " SHIPPER_COLS,
-                            WH_ARGS(WH_PI(s->venture_id), WH_PT(s->name), WH_PT(s->code),
-                                    WH_PT(s->contact_name), WH_PT(s->email), WH_PT(s->phone),
-                                    WH_PB(s->active), WH_PI(now_ms)),
-                            &r, e);
-    return one(rc, r, out, e);
+    return write_row(c, a,
+                     "INSERT INTO shippers (venture_id, name, code, contact_name, email, phone,"
+                     " active, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
+                     " RETURNING " SHIPPER_COLS,
+                     s->venture_id, s, now_ms, out, e);
 }
 
 wh_err wh_shipper_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id, bool lock,
                       wh_shipper *out, wh_error *e)
 {
-    static const char *const sql[] = {
-        "SELECT " SHIPPER_COLS " FROM shippers WHERE id = $3 AND " SHIPPER_SCOPE,
-        "UPDATE shippers SET updated_at = updated_at WHERE id = $3 AND " SHIPPER_SCOPE
-        " RETURNING " SHIPPER_COLS,
-    };
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a, sql[lock ? 1 : 0],
-                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
-    return one(rc, r, out, e);
+    static const char *const sql[] = WH_FREIGHT_GET_SQL("shippers", SHIPPER_COLS);
+    return one(c, a, sql[lock ? 1 : 0], WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)),
+               out, e);
 }
 
 wh_err wh_shipper_update(wh_conn *c, wh_arena *a, const wh_shipper *s, int64_t now_ms,
                          wh_shipper *out, wh_error *e)
 {
-    wh_rows *r = NULL;
-    wh_err rc =
-        wh_db_query(c, a,
-                    "UPDATE shippers SET name = $2, code = $3, contact_name = $4,"
-                    " email = $5, phone = $6, active = $7, updated_at = $8 WHERE id = $1"
-                    " RETURNING " SHIPPER_COLS,
-                    WH_ARGS(WH_PI(s->id), WH_PT(s->name), WH_PT(s->code), WH_PT(s->contact_name),
-                            WH_PT(s->email), WH_PT(s->phone), WH_PB(s->active), WH_PI(now_ms)),
-                    &r, e);
-    return one(rc, r, out, e);
+    return write_row(c, a,
+                     "UPDATE shippers SET name = $2, code = $3, contact_name = $4, email = $5,"
+                     " phone = $6, active = $7, updated_at = $8 WHERE id = $1"
+                     " RETURNING " SHIPPER_COLS,
+                     s->id, s, now_ms, out, e);
 }
 
-void wh_shipper_list_sql(const wh_principal *p, int64_t venture_id, int64_t before_id, int limit,
-                         wh_sqlb *b)
+void wh_shipper_list_sql(const wh_principal *p, int64_t venture_id, const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " SHIPPER_COLS " FROM shippers");
     WH_SQLB_SCOPE(b, p, "shippers.venture_id");
     wh_sqlb_and_id(b, "venture_id = ?", venture_id);
-    wh_sqlb_and_id(b, "id < ?", before_id);
-    wh_sqlb_order(b, "id DESC", limit);
+    wh_sqlb_page(b, NULL, "id", true, ks);
 }
 
-wh_err wh_shipper_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
-                       int64_t before_id, int limit, wh_shipper **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_shipper_list_sql(p, venture_id, before_id, limit, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        from_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_shipper_row_json, wh_shipper, shipper_row, wh_shipper_json)
 
 wh_err wh_shipper_in_venture(wh_conn *c, wh_arena *a, int64_t id, int64_t venture_id, bool *yes,
                              wh_error *e)

@@ -165,10 +165,9 @@ static void users_and_freight(tempdb *t, bool pg)
     } scs[] = {{NONE, 0, NULL}, {VENTURE, 3, NULL}},
       ccs[] = {{NONE, 0, NULL}, {FILTER("status", "fmcsa_status", false), 0, "INACTIVE"}};
     CHECK_CASES(t, pg, users, ucs, wh_user_list_sql(&x->f, ID_PAGE(deep), &b));
-    CHECK_CASES(t, pg, shippers, scs,
-                wh_shipper_list_sql(&all, x->venture_id, deep ? DEEP_ID : 0, PAGE, &b));
+    CHECK_CASES(t, pg, shippers, scs, wh_shipper_list_sql(&all, x->venture_id, ID_PAGE(deep), &b));
     CHECK_CASES(t, pg, carriers, ccs,
-                wh_carrier_list_sql(NULL, x->status, deep, "C9", DEEP_ID, PAGE, &b));
+                wh_carrier_list_sql(NULL, x->status, TEXT_PAGE(deep, "C9"), &b));
 }
 
 static void bpo(tempdb *t, bool pg)

@@ -62,14 +62,9 @@ static const plan_list loads = {"loads", "loads", "created_at", "created_at", NU
 static void check(tempdb *t, bool pg, const filter_case *fc, const wh_principal *p, bool deep)
 {
     wh_sqlb b;
-    wh_load_filter f = fc->f;
-    f.limit = 51;
-    if (deep) { /* a cursor far down the list: 2,000 pages of 50 would be 100,000 rows */
-        f.after = true;
-        f.after_at = 1700000000000 + 5000 * 1000;
-        f.after_id = 5000;
-    }
-    wh_load_list_sql(p, &f, &b);
+    /* page 1, or a cursor far down the list: 2,000 pages of 50 would be 100,000 rows */
+    wh_keyset ks = {deep, WH_KEY_INT, "", 1700000000000 + 5000 * 1000, 5000, 51};
+    wh_load_list_sql(p, &fc->f, &ks, &b);
     plan_check(t, pg, &loads, &fc->c, deep, &b);
 }
 
