@@ -189,6 +189,11 @@ WH_MUST_USE wh_err wh_page_parse(wh_req *r, const wh_list *list, wh_page *pg, wh
  * fetched beyond pg->size only telling has_more, the cursor signed for the last row shown. */
 WH_MUST_USE wh_err wh_resp_list(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
                                 wh_error *e);
+/* wh_resp_list for a list whose items hold more than their row: extra completes each rendered
+ * item by further reads on c (an incentive plan's rules); its failure fails the list. */
+typedef wh_err (*wh_item_fn)(wh_req *r, wh_conn *c, json_t *item, wh_error *e);
+WH_MUST_USE wh_err wh_resp_list_with(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
+                                     wh_item_fn extra, wh_error *e);
 
 /* Writes. wh_req_begin opens the request's database connection and a transaction on it;
  * wh_req_commit commits it and answers status with body (taken: released if the commit fails).

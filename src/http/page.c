@@ -122,6 +122,12 @@ wh_err wh_page_parse(wh_req *r, const wh_list *list, wh_page *pg, wh_error *e)
 
 wh_err wh_resp_list(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b, wh_error *e)
 {
+    return wh_resp_list_with(r, c, pg, b, NULL, e);
+}
+
+wh_err wh_resp_list_with(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
+                         wh_item_fn extra, wh_error *e)
+{
     wh_rows *rows = NULL;
     wh_err rc = wh_sqlb_query(c, &r->arena, b, &rows, e);
     if (rc != WH_OK)
@@ -131,8 +137,14 @@ wh_err wh_resp_list(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b, 
     bool more = n > (size_t)pg->size;
     size_t shown = more ? (size_t)pg->size : n;
     json_t *items = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(items, l->row_json(rows, i));
+    for (size_t i = 0; i < shown; i++) {
+        json_t *item = l->row_json(rows, i);
+        json_array_append_new(items, item);
+        if (extra && (rc = extra(r, c, item, e)) != WH_OK) {
+            json_decref(items);
+            return rc;
+        }
+    }
     const char *key = "";
     int64_t id = 0;
     if (shown) {

@@ -262,9 +262,10 @@ static void people_work(tempdb *t, bool pg)
 
 static void incentives(tempdb *t, bool pg)
 {
-    static const plan_list plans = {"incentive_plans", "pl", "rowid", "id", NULL};
-    static const plan_list daily = {"incentive_daily", "d", "day", "day", NULL};
-    static const plan_list payouts = {"incentive_payouts", "po", "rowid", "id", NULL};
+    static const plan_list plans = {"incentive_plans", "incentive_plans", "rowid", "id", NULL};
+    static const plan_list daily = {"incentive_daily", "incentive_daily", "day", "day", NULL};
+    static const plan_list payouts = {"incentive_payouts", "incentive_payouts", "rowid", "id",
+                                      NULL};
     static const struct {
         plan_case c;
         wh_inc_daily_filter f;
@@ -275,12 +276,11 @@ static void incentives(tempdb *t, bool pg)
               {FILTER("from+to", "day", false), {.from = "D100300", .to = "D100302"}, NULL},
               {FILTER("status", "status", false), {0}, "APPROVED"}};
     CHECK_CASES(t, pg, plans, cs, if (x->f.user_id || x->f.from || x->status) continue;
-                wh_incentives_plan_list_sql(&all, x->f.venture_id, deep ? DEEP_ID : 0, PAGE, &b));
+                wh_incentives_plan_list_sql(&all, x->f.venture_id, ID_PAGE(deep), &b));
     CHECK_CASES(t, pg, daily, cs, if (x->status) continue;
-                wh_incentives_daily_list_sql(&all, &x->f, deep, "D100500", DEEP_ID, PAGE, &b));
+                wh_incentives_daily_list_sql(&all, &x->f, TEXT_PAGE(deep, "D100500"), &b));
     CHECK_CASES(t, pg, payouts, cs, if (x->f.user_id || x->f.from) continue;
-                wh_incentives_payout_list_sql(&all, x->f.venture_id, x->status, deep ? DEEP_ID : 0,
-                                              PAGE, &b));
+                wh_incentives_payout_list_sql(&all, x->f.venture_id, x->status, ID_PAGE(deep), &b));
 }
 
 static void operations(tempdb *t, bool pg)
