@@ -200,9 +200,10 @@ static wh_err plan_patch(wh_req *r, wh_error *e)
                              &(wh_change){"incentive_plan.update", "incentive_plan", id,
                                           after.venture_id, plan_json(&before), plan_json(&after)},
                              e);
+    if (rc != WH_OK)
+        return rc;
     json_t *out = wh_req_keep(r, plan_json(&after));
-    if (rc == WH_OK)
-        rc = plan_rules(r, c, out, e);
+    rc = plan_rules(r, c, out, e);
     return rc == WH_OK ? wh_req_commit(r, c, 200, json_incref(out), e) : rc;
 }
 
