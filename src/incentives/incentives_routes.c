@@ -19,8 +19,7 @@ static const wh_list payouts = {"incentive_payouts", WH_KEY_ID, 0, 0,
                                 wh_incentives_payout_row_json};
 /* GET /incentives/daily and GET /me/incentives: one statement, two cursor names */
 static const wh_list daily = {"incentive_daily", WH_KEY_TEXT, 3, 0, wh_incentives_daily_row_json};
-static const wh_list my_daily = {"my_incentives", WH_KEY_TEXT, 3, 0,
-                                 wh_incentives_daily_row_json};
+static const wh_list my_daily = {"my_incentives", WH_KEY_TEXT, 3, 0, wh_incentives_daily_row_json};
 
 static bool is_day(const char *s)
 {
@@ -406,10 +405,11 @@ static wh_err rule_delete(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_incentives_rule_delete(c, &r->arena, id, e);
     if (rc == WH_OK)
-        rc = wh_audit_change(r, c,
-                             &(wh_change){"incentive_rule.delete", "incentive_rule", id,
-                                          before.venture_id, wh_incentives_rule_json(&before), NULL},
-                             e);
+        rc =
+            wh_audit_change(r, c,
+                            &(wh_change){"incentive_rule.delete", "incentive_rule", id,
+                                         before.venture_id, wh_incentives_rule_json(&before), NULL},
+                            e);
     if (rc == WH_OK)
         rc = wh_db_commit(c, e);
     return rc == WH_OK ? wh_resp_empty(r, 204) : rc;
@@ -581,13 +581,12 @@ static wh_err payouts_generate(wh_req *r, wh_error *e)
     for (size_t i = 0; rc == WH_OK && i < n; i++)
         json_array_append_new(arr, wh_incentives_payout_json(&items[i]));
     if (rc == WH_OK)
-        rc = wh_audit_change(r, c,
-                             &(wh_change){"incentive_payout.generate", "incentive_payout", 0,
-                                          venture_id, NULL,
-                                          json_pack("{s:s, s:s, s:O, s:I}", "period_start", start,
-                                                    "period_end", end, "items", arr, "replaced",
-                                                    (json_int_t)replaced)},
-                             e);
+        rc = wh_audit_change(
+            r, c,
+            &(wh_change){"incentive_payout.generate", "incentive_payout", 0, venture_id, NULL,
+                         json_pack("{s:s, s:s, s:O, s:I}", "period_start", start, "period_end", end,
+                                   "items", arr, "replaced", (json_int_t)replaced)},
+            e);
     return rc == WH_OK ? wh_req_commit(r, c, 200, json_pack("{s:O}", "items", arr), e) : rc;
 }
 

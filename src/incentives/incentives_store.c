@@ -18,13 +18,15 @@
 #define RULE_COLS                                                                                  \
     "id, plan_id, venture_id, role, metric, calc_type, enabled, rate_bp, rate_cents, threshold,"   \
     " bonus_cents, tiers"
-#define DAILY_COLS  "id, user_id, venture_id, day, amount_cents, breakdown"
-#define PAYOUT_COLS "id, user_id, venture_id, period_start, period_end, amount_cents, status, breakdown"
+#define DAILY_COLS "id, user_id, venture_id, day, amount_cents, breakdown"
+#define PAYOUT_COLS                                                                                \
+    "id, user_id, venture_id, period_start, period_end, amount_cents, status, breakdown"
 
 /* The row of table with id $3 when its venture is in the scope of ($1 all ventures, $2 user):
  * the single-row read of every resource here (scoped_get binds the three). */
 #define SCOPED_GET(cols, table)                                                                    \
-    "SELECT " cols " FROM " table " WHERE id = $3 AND " WH_SCOPE_SQL(table ".venture_id", "$1", "$2")
+    "SELECT " cols " FROM " table                                                                  \
+    " WHERE id = $3 AND " WH_SCOPE_SQL(table ".venture_id", "$1", "$2")
 
 static wh_err scoped_get(wh_conn *c, wh_arena *a, const char *sql, const wh_principal *p,
                          int64_t id, wh_rows **r, wh_error *e)

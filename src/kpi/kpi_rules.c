@@ -104,7 +104,7 @@ static void freight_fields(json_t *o, const wh_kpi_freight *f)
     put_int(o, "active_carriers", f->carriers);
 }
 
-json_t *wh_kpi_freight_json(const wh_kpi_freight *f)
+static json_t *freight_json(const wh_kpi_freight *f)
 {
     json_t *o = json_object();
     put_int(o, "venture_id", f->venture_id);
@@ -159,7 +159,7 @@ static void hotel_fields(json_t *o, const wh_kpi_hotel *h)
                             : json_null());
 }
 
-json_t *wh_kpi_hotel_json(const wh_kpi_hotel *h)
+static json_t *hotel_json(const wh_kpi_hotel *h)
 {
     json_t *o = json_object();
     put_int(o, "hotel_id", h->hotel_id);
@@ -198,7 +198,7 @@ static void bpo_fields(json_t *o, const wh_kpi_bpo *b)
     json_object_set_new(o, "conversion_bp", bp_json(b->deals, b->connects));
 }
 
-json_t *wh_kpi_bpo_json(const wh_kpi_bpo *b)
+static json_t *bpo_json(const wh_kpi_bpo *b)
 {
     json_t *o = json_object();
     put_int(o, "campaign_id", b->campaign_id);
@@ -222,6 +222,33 @@ json_t *wh_kpi_bpo_summary(const wh_kpi_bpo *b, size_t n)
     json_t *o = json_object();
     bpo_fields(o, &s);
     return o;
+}
+
+json_t *wh_kpi_days_json(const wh_kpi_days *d)
+{
+    json_t *arr = json_array();
+    const wh_kpi_freight *f = d->rows;
+    const wh_kpi_hotel *h = d->rows;
+    const wh_kpi_bpo *b = d->rows;
+    for (size_t i = 0; i < d->n; i++)
+        json_array_append_new(arr, d->kind == WH_KPI_FREIGHT ? freight_json(&f[i])
+                                   : d->kind == WH_KPI_HOTEL ? hotel_json(&h[i])
+                                                             : bpo_json(&b[i]));
+    return arr;
+}
+
+json_t *wh_kpi_days_summary(const wh_kpi_days *d)
+{
+    switch (d->kind) {
+    case WH_KPI_FREIGHT:
+        return wh_kpi_freight_summary(d->rows, d->n);
+    case WH_KPI_HOTEL:
+        return wh_kpi_hotel_summary(d->rows, d->n);
+    case WH_KPI_BPO:
+        return wh_kpi_bpo_summary(d->rows, d->n);
+    default:
+        return json_object();
+    }
 }
 
 json_t *wh_kpi_manual_json(const wh_kpi_manual *m)
