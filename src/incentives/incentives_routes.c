@@ -162,8 +162,11 @@ static wh_err plan_get(wh_req *r, wh_error *e)
     return rc == WH_OK ? wh_resp_json(r, 200, json_incref(out)) : rc;
 }
 
-static void plan_merge(wh_inc_plan *m, const wh_inc_plan_input *in)
+/* The plan a PATCH makes of the stored one: the given members applied, the dates checked. */
+static wh_err plan_merge(const wh_inc_plan *before, const wh_inc_plan_input *in, wh_inc_plan *m,
+                         wh_error *e)
 {
+    *m = *before;
     if (in->name)
         m->name = in->name;
     if (in->has_active)
@@ -172,6 +175,7 @@ static void plan_merge(wh_inc_plan *m, const wh_inc_plan_input *in)
         m->effective_from = in->effective_from;
     if (in->has_to)
         m->effective_to = in->effective_to;
+    return plan_dates(m, e);
 }
 
 static wh_err plan_patch(wh_req *r, wh_error *e)
@@ -187,11 +191,8 @@ static wh_err plan_patch(wh_req *r, wh_error *e)
         rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_incentives_plan_get(c, &r->arena, &r->user, id, &before, e);
-    if (rc == WH_OK) {
-        merged = before;
-        plan_merge(&merged, &in);
-        rc = plan_dates(&merged, e);
-    }
+    if (rc == WH_OK)
+        rc = plan_merge(&before, &in, &merged, e);
     if (rc == WH_OK)
         rc = wh_incentives_plan_update(c, &r->arena, id, &merged, r->now_ms, &after, e);
     if (rc == WH_OK)
@@ -310,9 +311,11 @@ static wh_err read_rule(wh_req *r, bool create, rule_body *b, wh_error *e)
 }
 
 /* A PATCH over the stored rule: the fields the (new) calc type does not use are cleared first,
- * then the given members are applied, so a given member the type does not use is still a 400. */
-static void rule_merge(wh_inc_rule *m, const rule_body *b)
+ * then the given members are applied, so a given member the type does not use is still a 400;
+ * then the rule is checked. */
+static wh_err rule_merge(const wh_inc_rule *before, const rule_body *b, wh_inc_rule *m, wh_error *e)
 {
+    *m = *before;
     if (b->calc)
         m->calc = b->v.calc;
     wh_incentives_rule_trim(m);
@@ -334,6 +337,7 @@ static void rule_merge(wh_inc_rule *m, const rule_body *b)
         m->ntiers = b->v.ntiers;
         memcpy(m->tiers, b->v.tiers, sizeof m->tiers);
     }
+    return wh_incentives_rule_check(m, e);
 }
 
 static wh_err rule_create(wh_req *r, wh_error *e)
@@ -378,11 +382,8 @@ static wh_err rule_patch(wh_req *r, wh_error *e)
         rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_incentives_rule_get(c, &r->arena, &r->user, id, &before, e);
-    if (rc == WH_OK) {
-        merged = before;
-        rule_merge(&merged, &b);
-        rc = wh_incentives_rule_check(&merged, e);
-    }
+    if (rc == WH_OK)
+        rc = rule_merge(&before, &b, &merged, e);
     if (rc == WH_OK)
         rc = wh_incentives_rule_update(c, &r->arena, &merged, r->now_ms, &after, e);
     if (rc != WH_OK)
