@@ -39,14 +39,24 @@ static const char *day_member(wh_jin *j, const char *key, bool required)
     return s;
 }
 
-static void not_null(wh_jin *j, const char *const *keys)
+/* Reads the JSON body into j: an object of the allowed fields only, none of never_null (NULL:
+ * no such field) null. */
+static wh_err read_body(wh_req *r, const char *const *fields, const char *const *never_null,
+                        wh_jin *j, wh_error *e)
 {
-    for (const char *const *k = keys; *k; k++) {
+    json_t *body = NULL;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(j, body, e);
+    wh_jin_allow(j, fields);
+    for (const char *const *k = never_null; k && *k; k++) {
         if (wh_jin_is_null(j, *k)) {
             j->bad = true;
             (void)wh_error_field(j->e, *k, "must not be null");
         }
     }
+    return WH_OK;
 }
 
 /* An optional day query parameter. */
@@ -76,14 +86,10 @@ static wh_err read_plan(wh_req *r, bool create, wh_inc_plan_input *in, wh_error 
     static const char *const fields[] = {"venture_id",     "name",         "active",
                                          "effective_from", "effective_to", NULL};
     static const char *const never_null[] = {"name", "active", "effective_from", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = read_body(r, create ? fields : fields + 1, never_null, &j, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, create ? fields : fields + 1);
-    not_null(&j, never_null);
     if (create)
         in->venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
     in->name = wh_jin_str(&j, "name", create, 1, WH_INCENTIVES_NAME_CHARS);
@@ -286,15 +292,11 @@ static wh_err read_rule(wh_req *r, bool create, rule_body *b, wh_error *e)
                                          "rate_bp", "rate_cents", "threshold", "bonus_cents",
                                          "tiers",   NULL};
     static const char *const never_null[] = {"metric", "calc_type", "enabled", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    memset(b, 0, sizeof *b);
+    wh_err rc = read_body(r, fields, never_null, &j, e);
     if (rc != WH_OK)
         return rc;
-    memset(b, 0, sizeof *b);
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
-    not_null(&j, never_null);
     b->role = wh_jin_has(&j, "role");
     const char *role = wh_jin_enum(&j, "role", false, wh_role_names);
     b->v.has_role = role && wh_role_parse(role, &b->v.role);
@@ -422,13 +424,10 @@ static wh_err rule_delete(wh_req *r, wh_error *e)
 static wh_err read_slice(wh_req *r, wh_conn **c, int64_t *venture_id, const char **day, wh_error *e)
 {
     static const char *const fields[] = {"venture_id", "date", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = read_body(r, fields, NULL, &j, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     *venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
     *day = day_member(&j, "date", true);
     rc = wh_jin_done(&j);
@@ -542,14 +541,11 @@ static wh_err read_period(wh_req *r, int64_t *venture_id, const char **start, co
                           wh_error *e)
 {
     static const char *const fields[] = {"venture_id", "period_start", "period_end", NULL};
-    json_t *body = NULL;
     wh_jin j;
     int64_t days = 0;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = read_body(r, fields, NULL, &j, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     *venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
     *start = day_member(&j, "period_start", true);
     *end = day_member(&j, "period_end", true);
