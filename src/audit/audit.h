@@ -25,21 +25,21 @@ typedef struct {
 
 WH_MUST_USE wh_err wh_audit_record(wh_conn *c, wh_arena *a, const wh_audit_entry *en, wh_error *e);
 
+/* Longest entity name a filter of the audit list accepts. */
+#define WH_AUDIT_ENTITY_CHARS 64
+
 /* Filters of the audit list; 0 / NULL mean "any". */
 typedef struct {
     int64_t venture_id, actor_id;
     const char *action;
     const char *entity; /* with entity_id: one record's entries ("load", 12) */
     int64_t entity_id;
-    int64_t before_id; /* keyset: ids below this one */
-    int limit;
 } wh_audit_filter;
 
 /* Rows (id, at, actor_id, action, entity, entity_id, venture_id, before_json, after_json,
- * request_id) in p's scope, newest first. */
-void wh_audit_list_sql(const wh_principal *p, const wh_audit_filter *f, wh_sqlb *b);
-WH_MUST_USE wh_err wh_audit_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                 const wh_audit_filter *f, wh_rows **out, wh_error *e);
+ * request_id) in p's scope, newest first (id descending, the page of ks). */
+void wh_audit_list_sql(const wh_principal *p, const wh_audit_filter *f, const wh_keyset *ks,
+                       wh_sqlb *b);
 
 struct wh_req;
 /* Records en with the request's actor, request id and clock filled in (the fields of en that

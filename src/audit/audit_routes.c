@@ -29,49 +29,35 @@ static json_t *render(const wh_rows *r, size_t i)
     return o;
 }
 
+static const wh_list entries = {"audit", WH_KEY_ID, 0, 0, render};
+
 static wh_err list(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
+    wh_page pg;
+    wh_sqlb b;
     wh_conn *c = NULL;
-    wh_rows *rows = NULL;
-    int64_t venture = 0, actor = 0, entity_id = 0;
+    wh_audit_filter f = {.action = wh_req_query(r, "action"), .entity = wh_req_query(r, "entity")};
     bool has_v = false, has_a = false, has_id = false;
-    const char *action = wh_req_query(r, "action"), *entity = wh_req_query(r, "entity");
-    wh_err rc = wh_oldpage_parse(r, "audit", &pg, e);
+    wh_err rc = wh_page_parse(r, &entries, &pg, e);
     if (rc == WH_OK)
-        rc = wh_req_query_id(r, "entity_id", &entity_id, &has_id, e);
-    if (rc == WH_OK && (entity != NULL) != has_id) /* one record: both or neither */
-        rc = wh_error_field(e, entity ? "entity_id" : "entity", "goes with %s",
-                            entity ? "entity" : "entity_id");
-    if (rc == WH_OK && entity && (strlen(entity) > 64 || !*entity))
-        rc = wh_error_field(e, "entity", "must be 1..64 characters");
+        rc = wh_req_query_id(r, "entity_id", &f.entity_id, &has_id, e);
+    if (rc == WH_OK && (f.entity != NULL) != has_id) /* one record: both or neither */
+        rc = wh_error_field(e, f.entity ? "entity_id" : "entity", "goes with %s",
+                            f.entity ? "entity" : "entity_id");
+    if (rc == WH_OK && f.entity && (strlen(f.entity) > WH_AUDIT_ENTITY_CHARS || !*f.entity))
+        rc = wh_error_field(e, "entity", "must be 1..%d characters", WH_AUDIT_ENTITY_CHARS);
     if (rc == WH_OK)
-        rc = wh_req_query_id(r, "venture_id", &venture, &has_v, e);
+        rc = wh_req_query_id(r, "venture_id", &f.venture_id, &has_v, e);
     if (rc == WH_OK)
-        rc = wh_req_query_id(r, "actor_id", &actor, &has_a, e);
+        rc = wh_req_query_id(r, "actor_id", &f.actor_id, &has_a, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);
     if (rc == WH_OK && has_v)
-        rc = wh_scope_check_venture(c, &r->arena, &r->user, venture, e);
+        rc = wh_scope_check_venture(c, &r->arena, &r->user, f.venture_id, e);
     if (rc != WH_OK)
         return rc;
-    wh_audit_filter f = {.venture_id = venture,
-                         .actor_id = actor,
-                         .action = action,
-                         .entity = entity,
-                         .entity_id = entity_id,
-                         .before_id = pg.after ? pg.id : 0,
-                         .limit = pg.limit + 1};
-    rc = wh_audit_list(c, &r->arena, &r->user, &f, &rows, e);
-    if (rc != WH_OK)
-        return rc;
-    size_t n = wh_rows_count(rows);
-    bool more = n > (size_t)pg.limit;
-    json_t *items = json_array();
-    for (size_t i = 0; i < n && i < (size_t)pg.limit; i++)
-        json_array_append_new(items, render(rows, i));
-    int64_t last = more ? wh_rows_int(rows, (size_t)pg.limit - 1, 0) : 0;
-    return wh_resp_json(r, 200, wh_oldpage_render(r, &pg, items, more, "", last));
+    wh_audit_list_sql(&r->user, &f, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 wh_err wh_audit_request(wh_req *r, wh_conn *c, wh_audit_entry *en, wh_error *e)

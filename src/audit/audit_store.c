@@ -27,27 +27,17 @@ wh_err wh_audit_record(wh_conn *c, wh_arena *a, const wh_audit_entry *en, wh_err
         NULL, e);
 }
 
-void wh_audit_list_sql(const wh_principal *p, const wh_audit_filter *f, wh_sqlb *b)
+void wh_audit_list_sql(const wh_principal *p, const wh_audit_filter *f, const wh_keyset *ks,
+                       wh_sqlb *b)
 {
-    wh_sqlb_init(b,
-                 "SELECT al.id, al.at, al.actor_id, al.action, al.entity, al.entity_id,"
-                 " al.venture_id, al.before_json, al.after_json, al.request_id FROM audit_log al");
+    wh_sqlb_init(b, "SELECT id, at, actor_id, action, entity, entity_id, venture_id, before_json,"
+                    " after_json, request_id FROM audit_log");
     /* entries without a venture are visible only to all-venture callers */
-    WH_SQLB_SCOPE(b, p, "al.venture_id");
-    wh_sqlb_and_id(b, "al.venture_id = ?", f->venture_id);
-    wh_sqlb_and_id(b, "al.actor_id = ?", f->actor_id);
-    wh_sqlb_and_text(b, "al.action = ?", f->action);
+    WH_SQLB_SCOPE(b, p, "audit_log.venture_id");
+    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
+    wh_sqlb_and_id(b, "actor_id = ?", f->actor_id);
+    wh_sqlb_and_text(b, "action = ?", f->action);
     if (f->entity && *f->entity)
-        wh_sqlb_and(b, "al.entity = ? AND al.entity_id = ?", WH_PT(f->entity), WH_PI(f->entity_id));
-    wh_sqlb_and_id(b, "al.id < ?", f->before_id);
-    wh_sqlb_order(b, "al.id DESC", f->limit);
-}
-
-wh_err wh_audit_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_audit_filter *f,
-                     wh_rows **out, wh_error *e)
-{
-    /* entries without a venture are visible only to all-venture callers */
-    wh_sqlb b;
-    wh_audit_list_sql(p, f, &b);
-    return wh_sqlb_query(c, a, &b, out, e);
+        wh_sqlb_and(b, "entity = ? AND entity_id = ?", WH_PT(f->entity), WH_PI(f->entity_id));
+    wh_sqlb_page(b, NULL, "id", true, ks);
 }

@@ -218,6 +218,11 @@ typedef struct {
 WH_MUST_USE wh_err wh_list_fetch(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
                                  wh_list_rows *out, wh_error *e);
 WH_MUST_USE wh_err wh_resp_page(wh_req *r, const wh_page *pg, const wh_list_rows *lr);
+/* wh_resp_list for a list whose items hold more than their row: extra completes each rendered
+ * item by further reads on c (an incentive plan's rules); its failure fails the list. */
+typedef wh_err (*wh_item_fn)(wh_req *r, wh_conn *c, json_t *item, wh_error *e);
+WH_MUST_USE wh_err wh_resp_list_with(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
+                                     wh_item_fn extra, wh_error *e);
 
 /* Writes. wh_req_begin opens the request's database connection and a transaction on it;
  * wh_req_commit commits it and answers status with body (taken: released if the commit fails).

@@ -155,6 +155,16 @@ wh_err wh_resp_page(wh_req *r, const wh_page *pg, const wh_list_rows *lr)
         r, 200, wh_oldpage_render(r, &old, json_incref(lr->items), lr->more, key ? key : "", id));
 }
 
+wh_err wh_resp_list_with(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
+                         wh_item_fn extra, wh_error *e)
+{
+    wh_list_rows lr;
+    wh_err rc = wh_list_fetch(r, c, pg, b, &lr, e);
+    for (size_t i = 0; rc == WH_OK && i < lr.shown; i++)
+        rc = extra(r, c, json_array_get(lr.items, i), e);
+    return rc == WH_OK ? wh_resp_page(r, pg, &lr) : rc;
+}
+
 wh_err wh_resp_list(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b, wh_error *e)
 {
     wh_list_rows lr;

@@ -150,12 +150,10 @@ WH_MUST_USE wh_err wh_incentives_plan_update(wh_conn *c, wh_arena *a, int64_t id
                                              const wh_inc_plan *merged, int64_t now_ms,
                                              wh_inc_plan *out, wh_error *e);
 /* Plans in p's scope newest first (id descending), of one venture unless venture_id is 0;
- * up to limit rows after after_id (0: from the start). */
-void wh_incentives_plan_list_sql(const wh_principal *p, int64_t venture_id, int64_t after_id,
-                                 int limit, wh_sqlb *b);
-WH_MUST_USE wh_err wh_incentives_plan_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                           int64_t venture_id, int64_t after_id, int limit,
-                                           wh_inc_plan **out, size_t *n, wh_error *e);
+ * rows render with wh_incentives_plan_row_json, as a plan with no rules. */
+void wh_incentives_plan_list_sql(const wh_principal *p, int64_t venture_id, const wh_keyset *ks,
+                                 wh_sqlb *b);
+json_t *wh_incentives_plan_row_json(const wh_rows *rows, size_t i);
 /* The rules of a plan by id. */
 WH_MUST_USE wh_err wh_incentives_rules_of(wh_conn *c, wh_arena *a, int64_t plan_id,
                                           wh_inc_rule **out, size_t *n, wh_error *e);
@@ -232,13 +230,11 @@ typedef struct {
     const char *from, *to;
 } wh_inc_daily_filter;
 
-/* Daily rows in p's scope by (day, id) descending, after (after_day, after_id) when after. */
-void wh_incentives_daily_list_sql(const wh_principal *p, const wh_inc_daily_filter *f, bool after,
-                                  const char *after_day, int64_t after_id, int limit, wh_sqlb *b);
-WH_MUST_USE wh_err wh_incentives_daily_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                            const wh_inc_daily_filter *f, bool after,
-                                            const char *after_day, int64_t after_id, int limit,
-                                            wh_inc_daily **out, size_t *n, wh_error *e);
+/* Daily rows in p's scope by (day, id) descending (a WH_KEY_TEXT list: the day is column 3);
+ * rows render with wh_incentives_daily_row_json. */
+void wh_incentives_daily_list_sql(const wh_principal *p, const wh_inc_daily_filter *f,
+                                  const wh_keyset *ks, wh_sqlb *b);
+json_t *wh_incentives_daily_row_json(const wh_rows *rows, size_t i);
 json_t *wh_incentives_daily_json(const wh_inc_daily *d);
 
 /* ---- payouts (incentives_store.c) ---- */
@@ -263,13 +259,11 @@ WH_MUST_USE wh_err wh_incentives_payout_get(wh_conn *c, wh_arena *a, const wh_pr
 WH_MUST_USE wh_err wh_incentives_payout_move(wh_conn *c, wh_arena *a, int64_t id, const char *from,
                                              const char *to, int64_t now_ms, wh_inc_payout *out,
                                              wh_error *e);
-/* Payouts in p's scope newest first (id descending); status NULL: any. */
+/* Payouts in p's scope newest first (id descending); status NULL: any. Rows render with
+ * wh_incentives_payout_row_json. */
 void wh_incentives_payout_list_sql(const wh_principal *p, int64_t venture_id, const char *status,
-                                   int64_t after_id, int limit, wh_sqlb *b);
-WH_MUST_USE wh_err wh_incentives_payout_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                             int64_t venture_id, const char *status,
-                                             int64_t after_id, int limit, wh_inc_payout **out,
-                                             size_t *n, wh_error *e);
+                                   const wh_keyset *ks, wh_sqlb *b);
+json_t *wh_incentives_payout_row_json(const wh_rows *rows, size_t i);
 json_t *wh_incentives_payout_json(const wh_inc_payout *po);
 
 struct wh_route;

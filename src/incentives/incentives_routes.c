@@ -14,20 +14,12 @@
 
 /* ---------------------------------------------------------------- shared */
 
-static wh_err audit(wh_req *r, wh_conn *c, const char *action, const char *entity, int64_t id,
-                    int64_t venture_id, json_t *before, json_t *after, wh_error *e)
-{
-    wh_audit_entry en = {.actor_id = r->user.id,
-                         .action = action,
-                         .entity = entity,
-                         .entity_id = id,
-                         .venture_id = venture_id,
-                         .before = before,
-                         .after = after,
-                         .request_id = r->id,
-                         .at_ms = r->now_ms};
-    return wh_audit_record(c, &r->arena, &en, e);
-}
+static const wh_list plans = {"incentive_plans", WH_KEY_ID, 0, 0, wh_incentives_plan_row_json};
+static const wh_list payouts = {"incentive_payouts", WH_KEY_ID, 0, 0,
+                                wh_incentives_payout_row_json};
+/* GET /incentives/daily and GET /me/incentives: one statement, two cursor names */
+static const wh_list daily = {"incentive_daily", WH_KEY_TEXT, 3, 0, wh_incentives_daily_row_json};
+static const wh_list my_daily = {"my_incentives", WH_KEY_TEXT, 3, 0, wh_incentives_daily_row_json};
 
 static bool is_day(const char *s)
 {
@@ -47,14 +39,24 @@ static const char *day_member(wh_jin *j, const char *key, bool required)
     return s;
 }
 
-static void not_null(wh_jin *j, const char *const *keys)
+/* Reads the JSON body into j: an object of the allowed fields only, none of never_null (NULL:
+ * no such field) null. */
+static wh_err read_body(wh_req *r, const char *const *fields, const char *const *never_null,
+                        wh_jin *j, wh_error *e)
 {
-    for (const char *const *k = keys; *k; k++) {
+    json_t *body = NULL;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(j, body, e);
+    wh_jin_allow(j, fields);
+    for (const char *const *k = never_null; k && *k; k++) {
         if (wh_jin_is_null(j, *k)) {
             j->bad = true;
             (void)wh_error_field(j->e, *k, "must not be null");
         }
     }
+    return WH_OK;
 }
 
 /* An optional day query parameter. */
@@ -69,10 +71,12 @@ static const char *day_query(wh_req *r, const char *name, bool *bad, wh_error *e
     return v;
 }
 
-/* The after-id of an id-ordered list's cursor. */
-static int64_t after_id(const wh_oldpage *pg)
+/* The path id and the transaction of a write to one record: PATCH and DELETE of a plan or a
+ * rule, a payout's move. */
+static wh_err begin_on(wh_req *r, int64_t *id, wh_conn **c, wh_error *e)
 {
-    return pg->after ? pg->id : 0;
+    wh_err rc = wh_req_path_id(r, 0, id, e);
+    return rc == WH_OK ? wh_req_begin(r, c, e) : rc;
 }
 
 /* ----------------------------------------------------------------- plans */
@@ -82,14 +86,10 @@ static wh_err read_plan(wh_req *r, bool create, wh_inc_plan_input *in, wh_error 
     static const char *const fields[] = {"venture_id",     "name",         "active",
                                          "effective_from", "effective_to", NULL};
     static const char *const never_null[] = {"name", "active", "effective_from", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = read_body(r, create ? fields : fields + 1, never_null, &j, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, create ? fields : fields + 1);
-    not_null(&j, never_null);
     if (create)
         in->venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
     in->name = wh_jin_str(&j, "name", create, 1, WH_INCENTIVES_NAME_CHARS);
@@ -108,12 +108,23 @@ static wh_err plan_dates(const wh_inc_plan *pl, wh_error *e)
     return WH_OK;
 }
 
-static json_t *plan_full(wh_req *r, wh_conn *c, const wh_inc_plan *pl, wh_error *e, wh_err *rc)
+static json_t *plan_json(const wh_inc_plan *pl)
+{
+    return wh_incentives_plan_json(pl, NULL, 0);
+}
+
+/* Fills the (empty) rules of a rendered plan from c: a plan as GET, PATCH and the list answer
+ * it. */
+static wh_err plan_rules(wh_req *r, wh_conn *c, json_t *plan, wh_error *e)
 {
     wh_inc_rule *rules = NULL;
     size_t n = 0;
-    *rc = wh_incentives_rules_of(c, &r->arena, pl->id, &rules, &n, e);
-    return *rc == WH_OK ? wh_incentives_plan_json(pl, rules, n) : NULL;
+    json_int_t id = json_integer_value(json_object_get(plan, "id"));
+    wh_err rc = wh_incentives_rules_of(c, &r->arena, id, &rules, &n, e);
+    json_t *arr = json_object_get(plan, "rules");
+    for (size_t i = 0; rc == WH_OK && i < n; i++)
+        json_array_append_new(arr, wh_incentives_rule_json(&rules[i]));
+    return rc;
 }
 
 static wh_err plan_create(wh_req *r, wh_error *e)
@@ -127,19 +138,17 @@ static wh_err plan_create(wh_req *r, wh_error *e)
         rc = plan_dates(&probe, e);
     }
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_scope_check_venture(c, &r->arena, &r->user, in.venture_id, e);
     if (rc == WH_OK)
         rc = wh_incentives_plan_create(c, &r->arena, &in, r->now_ms, &pl, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "incentive_plan.create", "incentive_plan", pl.id, pl.venture_id, NULL,
-                   wh_req_keep(r, wh_incentives_plan_json(&pl, NULL, 0)), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 201, wh_incentives_plan_json(&pl, NULL, 0)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 201,
+                           &(wh_change){"incentive_plan.create", "incentive_plan", pl.id,
+                                        pl.venture_id, NULL, plan_json(&pl)},
+                           e);
 }
 
 static wh_err plan_get(wh_req *r, wh_error *e)
@@ -147,19 +156,23 @@ static wh_err plan_get(wh_req *r, wh_error *e)
     int64_t id;
     wh_inc_plan pl;
     wh_conn *c = NULL;
-    json_t *out = NULL;
     wh_err rc = wh_req_path_id(r, 0, &id, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);
     if (rc == WH_OK)
         rc = wh_incentives_plan_get(c, &r->arena, &r->user, id, &pl, e);
-    if (rc == WH_OK)
-        out = plan_full(r, c, &pl, e, &rc);
-    return rc == WH_OK ? wh_resp_json(r, 200, out) : rc;
+    if (rc != WH_OK)
+        return rc;
+    json_t *out = wh_req_keep(r, plan_json(&pl));
+    rc = plan_rules(r, c, out, e);
+    return rc == WH_OK ? wh_resp_json(r, 200, json_incref(out)) : rc;
 }
 
-static void plan_merge(wh_inc_plan *m, const wh_inc_plan_input *in)
+/* The plan a PATCH makes of the stored one: the given members applied, the dates checked. */
+static wh_err plan_merge(const wh_inc_plan *before, const wh_inc_plan_input *in, wh_inc_plan *m,
+                         wh_error *e)
 {
+    *m = *before;
     if (in->name)
         m->name = in->name;
     if (in->has_active)
@@ -168,6 +181,7 @@ static void plan_merge(wh_inc_plan *m, const wh_inc_plan_input *in)
         m->effective_from = in->effective_from;
     if (in->has_to)
         m->effective_to = in->effective_to;
+    return plan_dates(m, e);
 }
 
 static wh_err plan_patch(wh_req *r, wh_error *e)
@@ -176,60 +190,42 @@ static wh_err plan_patch(wh_req *r, wh_error *e)
     wh_inc_plan_input in = {0};
     wh_inc_plan before, merged, after;
     wh_conn *c = NULL;
-    json_t *out = NULL;
     wh_err rc = wh_req_path_id(r, 0, &id, e);
     if (rc == WH_OK)
         rc = read_plan(r, false, &in, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_incentives_plan_get(c, &r->arena, &r->user, id, &before, e);
-    if (rc == WH_OK) {
-        merged = before;
-        plan_merge(&merged, &in);
-        rc = plan_dates(&merged, e);
-    }
+    if (rc == WH_OK)
+        rc = plan_merge(&before, &in, &merged, e);
     if (rc == WH_OK)
         rc = wh_incentives_plan_update(c, &r->arena, id, &merged, r->now_ms, &after, e);
     if (rc == WH_OK)
-        rc = audit(r, c, "incentive_plan.update", "incentive_plan", id, after.venture_id,
-                   wh_req_keep(r, wh_incentives_plan_json(&before, NULL, 0)),
-                   wh_req_keep(r, wh_incentives_plan_json(&after, NULL, 0)), e);
-    if (rc == WH_OK)
-        out = plan_full(r, c, &after, e, &rc);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
+        rc = wh_audit_change(r, c,
+                             &(wh_change){"incentive_plan.update", "incentive_plan", id,
+                                          after.venture_id, plan_json(&before), plan_json(&after)},
+                             e);
     if (rc != WH_OK)
-        json_decref(out);
-    return rc == WH_OK ? wh_resp_json(r, 200, out) : rc;
+        return rc;
+    json_t *out = wh_req_keep(r, plan_json(&after));
+    rc = plan_rules(r, c, out, e);
+    return rc == WH_OK ? wh_req_commit(r, c, 200, json_incref(out), e) : rc;
 }
 
 static wh_err plan_list(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
-    wh_inc_plan *items = NULL;
-    size_t n = 0;
+    wh_page pg;
+    wh_sqlb b;
     int64_t venture_id = 0;
     wh_conn *c = NULL;
-    wh_err rc = wh_oldpage_parse(r, "incentive_plans", &pg, e);
+    wh_err rc = wh_page_parse(r, &plans, &pg, e);
     if (rc == WH_OK)
         rc = wh_req_venture_filter(r, &c, &venture_id, e);
-    if (rc == WH_OK)
-        rc = wh_incentives_plan_list(c, &r->arena, &r->user, venture_id, after_id(&pg),
-                                     pg.limit + 1, &items, &n, e);
     if (rc != WH_OK)
         return rc;
-    bool more = n > (size_t)pg.limit;
-    size_t shown = more ? (size_t)pg.limit : n;
-    json_t *arr = wh_req_keep(r, json_array());
-    for (size_t i = 0; rc == WH_OK && i < shown; i++)
-        json_array_append_new(arr, plan_full(r, c, &items[i], e, &rc));
-    if (rc != WH_OK)
-        return rc;
-    int64_t last = shown ? items[shown - 1].id : 0;
-    return wh_resp_json(r, 200, wh_oldpage_render(r, &pg, json_incref(arr), more, "", last));
+    wh_incentives_plan_list_sql(&r->user, venture_id, &pg.ks, &b);
+    return wh_resp_list_with(r, c, &pg, &b, plan_rules, e);
 }
 
 /* ----------------------------------------------------------------- rules */
@@ -296,15 +292,11 @@ static wh_err read_rule(wh_req *r, bool create, rule_body *b, wh_error *e)
                                          "rate_bp", "rate_cents", "threshold", "bonus_cents",
                                          "tiers",   NULL};
     static const char *const never_null[] = {"metric", "calc_type", "enabled", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    memset(b, 0, sizeof *b);
+    wh_err rc = read_body(r, fields, never_null, &j, e);
     if (rc != WH_OK)
         return rc;
-    memset(b, 0, sizeof *b);
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
-    not_null(&j, never_null);
     b->role = wh_jin_has(&j, "role");
     const char *role = wh_jin_enum(&j, "role", false, wh_role_names);
     b->v.has_role = role && wh_role_parse(role, &b->v.role);
@@ -321,9 +313,11 @@ static wh_err read_rule(wh_req *r, bool create, rule_body *b, wh_error *e)
 }
 
 /* A PATCH over the stored rule: the fields the (new) calc type does not use are cleared first,
- * then the given members are applied, so a given member the type does not use is still a 400. */
-static void rule_merge(wh_inc_rule *m, const rule_body *b)
+ * then the given members are applied, so a given member the type does not use is still a 400;
+ * then the rule is checked. */
+static wh_err rule_merge(const wh_inc_rule *before, const rule_body *b, wh_inc_rule *m, wh_error *e)
 {
+    *m = *before;
     if (b->calc)
         m->calc = b->v.calc;
     wh_incentives_rule_trim(m);
@@ -345,6 +339,7 @@ static void rule_merge(wh_inc_rule *m, const rule_body *b)
         m->ntiers = b->v.ntiers;
         memcpy(m->tiers, b->v.tiers, sizeof m->tiers);
     }
+    return wh_incentives_rule_check(m, e);
 }
 
 static wh_err rule_create(wh_req *r, wh_error *e)
@@ -360,9 +355,7 @@ static wh_err rule_create(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_incentives_rule_check(&b.v, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_incentives_plan_get(c, &r->arena, &r->user, plan_id, &pl, e);
     if (rc == WH_OK) {
@@ -370,12 +363,12 @@ static wh_err rule_create(wh_req *r, wh_error *e)
         b.v.venture_id = pl.venture_id;
         rc = wh_incentives_rule_create(c, &r->arena, &b.v, r->now_ms, &ru, e);
     }
-    if (rc == WH_OK)
-        rc = audit(r, c, "incentive_rule.create", "incentive_rule", ru.id, ru.venture_id, NULL,
-                   wh_req_keep(r, wh_incentives_rule_json(&ru)), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 201, wh_incentives_rule_json(&ru)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 201,
+                           &(wh_change){"incentive_rule.create", "incentive_rule", ru.id,
+                                        ru.venture_id, NULL, wh_incentives_rule_json(&ru)},
+                           e);
 }
 
 static wh_err rule_patch(wh_req *r, wh_error *e)
@@ -388,25 +381,20 @@ static wh_err rule_patch(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = read_rule(r, false, &b, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_incentives_rule_get(c, &r->arena, &r->user, id, &before, e);
-    if (rc == WH_OK) {
-        merged = before;
-        rule_merge(&merged, &b);
-        rc = wh_incentives_rule_check(&merged, e);
-    }
+    if (rc == WH_OK)
+        rc = rule_merge(&before, &b, &merged, e);
     if (rc == WH_OK)
         rc = wh_incentives_rule_update(c, &r->arena, &merged, r->now_ms, &after, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "incentive_rule.update", "incentive_rule", id, after.venture_id,
-                   wh_req_keep(r, wh_incentives_rule_json(&before)),
-                   wh_req_keep(r, wh_incentives_rule_json(&after)), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 200, wh_incentives_rule_json(&after)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 200,
+                           &(wh_change){"incentive_rule.update", "incentive_rule", id,
+                                        after.venture_id, wh_incentives_rule_json(&before),
+                                        wh_incentives_rule_json(&after)},
+                           e);
 }
 
 static wh_err rule_delete(wh_req *r, wh_error *e)
@@ -414,18 +402,17 @@ static wh_err rule_delete(wh_req *r, wh_error *e)
     int64_t id;
     wh_inc_rule before;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+    wh_err rc = begin_on(r, &id, &c, e);
     if (rc == WH_OK)
         rc = wh_incentives_rule_get(c, &r->arena, &r->user, id, &before, e);
     if (rc == WH_OK)
         rc = wh_incentives_rule_delete(c, &r->arena, id, e);
     if (rc == WH_OK)
-        rc = audit(r, c, "incentive_rule.delete", "incentive_rule", id, before.venture_id,
-                   wh_req_keep(r, wh_incentives_rule_json(&before)), NULL, e);
+        rc =
+            wh_audit_change(r, c,
+                            &(wh_change){"incentive_rule.delete", "incentive_rule", id,
+                                         before.venture_id, wh_incentives_rule_json(&before), NULL},
+                            e);
     if (rc == WH_OK)
         rc = wh_db_commit(c, e);
     return rc == WH_OK ? wh_resp_empty(r, 204) : rc;
@@ -437,13 +424,10 @@ static wh_err rule_delete(wh_req *r, wh_error *e)
 static wh_err read_slice(wh_req *r, wh_conn **c, int64_t *venture_id, const char **day, wh_error *e)
 {
     static const char *const fields[] = {"venture_id", "date", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = read_body(r, fields, NULL, &j, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     *venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
     *day = day_member(&j, "date", true);
     rc = wh_jin_done(&j);
@@ -505,43 +489,31 @@ static wh_err daily_filter(wh_req *r, wh_inc_daily_filter *f, wh_error *e)
     return bad ? WH_ERR_INVALID : WH_OK;
 }
 
-static wh_err daily_render(wh_req *r, wh_conn *c, const wh_oldpage *pg,
-                           const wh_inc_daily_filter *f, wh_error *e)
+/* ?limit and ?cursor of a daily list, whose cursor key must be a day, and ?from and ?to. */
+static wh_err daily_page(wh_req *r, const wh_list *l, wh_page *pg, wh_inc_daily_filter *f,
+                         wh_error *e)
 {
-    wh_inc_daily *items = NULL;
-    size_t n = 0;
-    wh_err rc = wh_incentives_daily_list(c, &r->arena, &r->user, f, pg->after, pg->key, pg->id,
-                                         pg->limit + 1, &items, &n, e);
-    if (rc != WH_OK)
-        return rc;
-    bool more = n > (size_t)pg->limit;
-    size_t shown = more ? (size_t)pg->limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_incentives_daily_json(&items[i]));
-    const wh_inc_daily *last = shown ? &items[shown - 1] : NULL;
-    return wh_resp_json(
-        r, 200, wh_oldpage_render(r, pg, arr, more, last ? last->day : "", last ? last->id : 0));
+    wh_err rc = wh_page_parse(r, l, pg, e);
+    if (rc == WH_OK && pg->ks.after && !is_day(pg->ks.key))
+        rc = wh_fail(e, WH_ERR_BAD_CURSOR, "The cursor was not issued for this list.");
+    return rc == WH_OK ? daily_filter(r, f, e) : rc;
 }
 
-static wh_err daily_cursor_key(const wh_oldpage *pg, wh_error *e)
+static wh_err daily_answer(wh_req *r, wh_conn *c, const wh_page *pg, const wh_inc_daily_filter *f,
+                           wh_error *e)
 {
-    if (pg->after && !is_day(pg->key))
-        return wh_fail(e, WH_ERR_BAD_CURSOR, "The cursor was not issued for this list.");
-    return WH_OK;
+    wh_sqlb b;
+    wh_incentives_daily_list_sql(&r->user, f, &pg->ks, &b);
+    return wh_resp_list(r, c, pg, &b, e);
 }
 
 static wh_err daily_list(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
+    wh_page pg;
     wh_inc_daily_filter f = {0};
     bool has = false;
     wh_conn *c = NULL;
-    wh_err rc = wh_oldpage_parse(r, "incentive_daily", &pg, e);
-    if (rc == WH_OK)
-        rc = daily_cursor_key(&pg, e);
-    if (rc == WH_OK)
-        rc = daily_filter(r, &f, e);
+    wh_err rc = daily_page(r, &daily, &pg, &f, e);
     if (rc == WH_OK)
         rc = wh_req_query_id(r, "user_id", &f.user_id, &has, e);
     if (rc == WH_OK)
@@ -549,22 +521,18 @@ static wh_err daily_list(wh_req *r, wh_error *e)
     /* everyone reads their own rows; incentives.read reads every row in scope */
     if (wh_incentives_own_rows_only(r->user.role))
         f.own_user_id = r->user.id;
-    return rc == WH_OK ? daily_render(r, c, &pg, &f, e) : rc;
+    return rc == WH_OK ? daily_answer(r, c, &pg, &f, e) : rc;
 }
 
 static wh_err my_incentives(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
+    wh_page pg;
     wh_inc_daily_filter f = {.own_user_id = r->user.id};
     wh_conn *c = NULL;
-    wh_err rc = wh_oldpage_parse(r, "my_incentives", &pg, e);
-    if (rc == WH_OK)
-        rc = daily_cursor_key(&pg, e);
-    if (rc == WH_OK)
-        rc = daily_filter(r, &f, e);
+    wh_err rc = daily_page(r, &my_daily, &pg, &f, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);
-    return rc == WH_OK ? daily_render(r, c, &pg, &f, e) : rc;
+    return rc == WH_OK ? daily_answer(r, c, &pg, &f, e) : rc;
 }
 
 /* --------------------------------------------------------------- payouts */
@@ -573,14 +541,11 @@ static wh_err read_period(wh_req *r, int64_t *venture_id, const char **start, co
                           wh_error *e)
 {
     static const char *const fields[] = {"venture_id", "period_start", "period_end", NULL};
-    json_t *body = NULL;
     wh_jin j;
     int64_t days = 0;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = read_body(r, fields, NULL, &j, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     *venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
     *start = day_member(&j, "period_start", true);
     *end = day_member(&j, "period_end", true);
@@ -603,11 +568,9 @@ static wh_err payouts_generate(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_err rc = read_period(r, &venture_id, &start, &end, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_scope_check_venture(c, &r->arena, &r->user, venture_id, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
     if (rc == WH_OK)
         rc = wh_incentives_payouts_generate(c, &r->arena, venture_id, start, end, r->now_ms, &items,
                                             &n, &replaced, e);
@@ -615,14 +578,13 @@ static wh_err payouts_generate(wh_req *r, wh_error *e)
     for (size_t i = 0; rc == WH_OK && i < n; i++)
         json_array_append_new(arr, wh_incentives_payout_json(&items[i]));
     if (rc == WH_OK)
-        rc = audit(
-            r, c, "incentive_payout.generate", "incentive_payout", 0, venture_id, NULL,
-            wh_req_keep(r, json_pack("{s:s, s:s, s:O, s:I}", "period_start", start, "period_end",
-                                     end, "items", arr, "replaced", (json_int_t)replaced)),
+        rc = wh_audit_change(
+            r, c,
+            &(wh_change){"incentive_payout.generate", "incentive_payout", 0, venture_id, NULL,
+                         json_pack("{s:s, s:s, s:O, s:I}", "period_start", start, "period_end", end,
+                                   "items", arr, "replaced", (json_int_t)replaced)},
             e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 200, json_pack("{s:O}", "items", arr)) : rc;
+    return rc == WH_OK ? wh_req_commit(r, c, 200, json_pack("{s:O}", "items", arr), e) : rc;
 }
 
 static wh_err payout_move(wh_req *r, const char *from, const char *to, const char *action,
@@ -631,24 +593,20 @@ static wh_err payout_move(wh_req *r, const char *from, const char *to, const cha
     int64_t id;
     wh_inc_payout before, after;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+    wh_err rc = begin_on(r, &id, &c, e);
     if (rc == WH_OK)
         rc = wh_incentives_payout_get(c, &r->arena, &r->user, id, &before, e);
     if (rc == WH_OK) /* a daily commit checks the payout states under this lock */
         rc = wh_db_lock(c, wh_incentives_payout_key(before.venture_id), e);
     if (rc == WH_OK)
         rc = wh_incentives_payout_move(c, &r->arena, id, from, to, r->now_ms, &after, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, action, "incentive_payout", id, after.venture_id,
-                   wh_req_keep(r, wh_incentives_payout_json(&before)),
-                   wh_req_keep(r, wh_incentives_payout_json(&after)), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 200, wh_incentives_payout_json(&after)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 200,
+                           &(wh_change){action, "incentive_payout", id, after.venture_id,
+                                        wh_incentives_payout_json(&before),
+                                        wh_incentives_payout_json(&after)},
+                           e);
 }
 
 static wh_err payout_approve(wh_req *r, wh_error *e)
@@ -664,29 +622,20 @@ static wh_err payout_mark_paid(wh_req *r, wh_error *e)
 static wh_err payout_list(wh_req *r, wh_error *e)
 {
     static const char *const statuses[] = {"CALCULATED", "APPROVED", "PAID", NULL};
-    wh_oldpage pg;
-    wh_inc_payout *items = NULL;
-    size_t n = 0;
+    wh_page pg;
+    wh_sqlb b;
     int64_t venture_id = 0;
     wh_conn *c = NULL;
     const char *status = wh_req_query(r, "status");
-    wh_err rc = wh_oldpage_parse(r, "incentive_payouts", &pg, e);
+    wh_err rc = wh_page_parse(r, &payouts, &pg, e);
     if (rc == WH_OK && status && wh_incentives_name_index(statuses, status) < 0)
         rc = wh_error_field(e, "status", "must be one of CALCULATED, APPROVED, PAID");
     if (rc == WH_OK)
         rc = wh_req_venture_filter(r, &c, &venture_id, e);
-    if (rc == WH_OK)
-        rc = wh_incentives_payout_list(c, &r->arena, &r->user, venture_id, status, after_id(&pg),
-                                       pg.limit + 1, &items, &n, e);
     if (rc != WH_OK)
         return rc;
-    bool more = n > (size_t)pg.limit;
-    size_t shown = more ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_incentives_payout_json(&items[i]));
-    int64_t last = shown ? items[shown - 1].id : 0;
-    return wh_resp_json(r, 200, wh_oldpage_render(r, &pg, arr, more, "", last));
+    wh_incentives_payout_list_sql(&r->user, venture_id, status, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 /* ---------------------------------------------------------------- routes */

@@ -12,20 +12,27 @@
 #include <string.h>
 #include <time.h>
 
-#define PLAN_COLS "pl.id, pl.venture_id, pl.name, pl.active, pl.effective_from, pl.effective_to"
-#define PLAN_RET  "id, venture_id, name, active, effective_from, effective_to"
+/* One column list per table, unqualified: the same for SELECT and RETURNING (which may not name
+ * an alias on SQLite), so the main table of a statement is never aliased. */
+#define PLAN_COLS "id, venture_id, name, active, effective_from, effective_to"
 #define RULE_COLS                                                                                  \
-    "ru.id, ru.plan_id, ru.venture_id, ru.role, ru.metric, ru.calc_type, ru.enabled, ru.rate_bp,"  \
-    " ru.rate_cents, ru.threshold, ru.bonus_cents, ru.tiers"
-#define RULE_RET                                                                                   \
     "id, plan_id, venture_id, role, metric, calc_type, enabled, rate_bp, rate_cents, threshold,"   \
     " bonus_cents, tiers"
-#define DAILY_COLS "d.id, d.user_id, d.venture_id, d.day, d.amount_cents, d.breakdown"
+#define DAILY_COLS "id, user_id, venture_id, day, amount_cents, breakdown"
 #define PAYOUT_COLS                                                                                \
-    "po.id, po.user_id, po.venture_id, po.period_start, po.period_end, po.amount_cents,"           \
-    " po.status, po.breakdown"
-#define PAYOUT_RET                                                                                 \
     "id, user_id, venture_id, period_start, period_end, amount_cents, status, breakdown"
+
+/* The row of table with id $3 when its venture is in the scope of ($1 all ventures, $2 user):
+ * the single-row read of every resource here (scoped_get binds the three). */
+#define SCOPED_GET(cols, table)                                                                    \
+    "SELECT " cols " FROM " table                                                                  \
+    " WHERE id = $3 AND " WH_SCOPE_SQL(table ".venture_id", "$1", "$2")
+
+static wh_err scoped_get(wh_conn *c, wh_arena *a, const char *sql, const wh_principal *p,
+                         int64_t id, wh_rows **r, wh_error *e)
+{
+    return wh_db_query(c, a, sql, WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), r, e);
+}
 
 /* ------------------------------------------------------------------ JSON */
 
@@ -65,12 +72,10 @@ static void plan_row(const wh_rows *r, size_t i, wh_inc_plan *pl)
 
 static wh_err one_plan(wh_err rc, const wh_rows *r, wh_inc_plan *out, wh_error *e)
 {
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "No such incentive plan.");
-    plan_row(r, 0, out);
-    return WH_OK;
+    rc = wh_rows_one(rc, r, "No such incentive plan.", NULL, e);
+    if (rc == WH_OK)
+        plan_row(r, 0, out);
+    return rc;
 }
 
 wh_err wh_incentives_plan_create(wh_conn *c, wh_arena *a, const wh_inc_plan_input *in,
@@ -81,7 +86,7 @@ wh_err wh_incentives_plan_create(wh_conn *c, wh_arena *a, const wh_inc_plan_inpu
         wh_db_query(c, a,
                     "INSERT INTO incentive_plans (venture_id, name, active, effective_from,"
                     " effective_to, created_at, updated_at) VALUES ($1, $2, $3, $4,"
-                    " NULLIF($5, ''), $6, $6) RETURNING " PLAN_RET,
+                    " NULLIF($5, ''), $6, $6) RETURNING " PLAN_COLS,
                     WH_ARGS(WH_PI(in->venture_id), WH_PT(in->name),
                             WH_PB(in->has_active ? in->active : true), WH_PT(in->effective_from),
                             WH_PT(in->effective_to ? in->effective_to : ""), WH_PI(now_ms)),
@@ -93,11 +98,7 @@ wh_err wh_incentives_plan_get(wh_conn *c, wh_arena *a, const wh_principal *p, in
                               wh_inc_plan *out, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " PLAN_COLS
-        " FROM incentive_plans pl WHERE pl.id = $3 AND " WH_SCOPE_SQL("pl.venture_id", "$1", "$2"),
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    wh_err rc = scoped_get(c, a, SCOPED_GET(PLAN_COLS, "incentive_plans"), p, id, &r, e);
     return one_plan(rc, r, out, e);
 }
 
@@ -108,7 +109,7 @@ wh_err wh_incentives_plan_update(wh_conn *c, wh_arena *a, int64_t id, const wh_i
     wh_err rc = wh_db_query(
         c, a,
         "UPDATE incentive_plans SET name = $2, active = $3, effective_from = $4, effective_to ="
-        " NULLIF($5, ''), updated_at = $6 WHERE id = $1 RETURNING " PLAN_RET,
+        " NULLIF($5, ''), updated_at = $6 WHERE id = $1 RETURNING " PLAN_COLS,
         WH_ARGS(WH_PI(id), WH_PT(merged->name), WH_PB(merged->active),
                 WH_PT(merged->effective_from),
                 WH_PT(merged->effective_to ? merged->effective_to : ""), WH_PI(now_ms)),
@@ -116,32 +117,22 @@ wh_err wh_incentives_plan_update(wh_conn *c, wh_arena *a, int64_t id, const wh_i
     return one_plan(rc, r, out, e);
 }
 
-void wh_incentives_plan_list_sql(const wh_principal *p, int64_t venture_id, int64_t after_id,
-                                 int limit, wh_sqlb *b)
+void wh_incentives_plan_list_sql(const wh_principal *p, int64_t venture_id, const wh_keyset *ks,
+                                 wh_sqlb *b)
 {
-    wh_sqlb_init(b, "SELECT " PLAN_COLS " FROM incentive_plans pl");
-    WH_SQLB_SCOPE(b, p, "pl.venture_id");
-    wh_sqlb_and_id(b, "pl.venture_id = ?", venture_id);
-    wh_sqlb_and_id(b, "pl.id < ?", after_id);
-    wh_sqlb_order(b, "pl.id DESC", limit);
+    wh_sqlb_init(b, "SELECT " PLAN_COLS " FROM incentive_plans");
+    WH_SQLB_SCOPE(b, p, "incentive_plans.venture_id");
+    wh_sqlb_and_id(b, "venture_id = ?", venture_id);
+    wh_sqlb_page(b, NULL, "id", true, ks);
 }
 
-wh_err wh_incentives_plan_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
-                               int64_t after_id, int limit, wh_inc_plan **out, size_t *n,
-                               wh_error *e)
+/* A plan of the list without its rules (the list adds them: wh_resp_list_with). */
+static json_t *plan_json(const wh_inc_plan *pl)
 {
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_incentives_plan_list_sql(p, venture_id, after_id, limit, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        plan_row(r, i, &(*out)[i]);
-    return WH_OK;
+    return wh_incentives_plan_json(pl, NULL, 0);
 }
+
+WH_ROW_JSON(wh_incentives_plan_row_json, wh_inc_plan, plan_row, plan_json)
 
 json_t *wh_incentives_plan_json(const wh_inc_plan *pl, const wh_inc_rule *rules, size_t n)
 {
@@ -222,12 +213,10 @@ static wh_err many_rules(wh_err rc, wh_arena *a, const wh_rows *r, wh_inc_rule *
 
 static wh_err one_rule(wh_err rc, const wh_rows *r, wh_inc_rule *out, wh_error *e)
 {
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "No such incentive rule.");
-    rule_row(r, 0, out);
-    return WH_OK;
+    rc = wh_rows_one(rc, r, "No such incentive rule.", NULL, e);
+    if (rc == WH_OK)
+        rule_row(r, 0, out);
+    return rc;
 }
 
 wh_err wh_incentives_rules_of(wh_conn *c, wh_arena *a, int64_t plan_id, wh_inc_rule **out,
@@ -235,8 +224,8 @@ wh_err wh_incentives_rules_of(wh_conn *c, wh_arena *a, int64_t plan_id, wh_inc_r
 {
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(c, a,
-                            "SELECT " RULE_COLS " FROM incentive_rules ru WHERE ru.plan_id = $1"
-                            " ORDER BY ru.id",
+                            "SELECT " RULE_COLS " FROM incentive_rules WHERE plan_id = $1"
+                            " ORDER BY id",
                             WH_ARGS(WH_PI(plan_id)), &r, e);
     return many_rules(rc, a, r, out, n);
 }
@@ -259,7 +248,7 @@ wh_err wh_incentives_rule_create(wh_conn *c, wh_arena *a, const wh_inc_rule *in,
         c, a,
         "INSERT INTO incentive_rules (plan_id, venture_id, role, metric, calc_type, enabled,"
         " rate_bp, rate_cents, threshold, bonus_cents, tiers, created_at, updated_at) VALUES ($1,"
-        " $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING " RULE_RET,
+        " $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING " RULE_COLS,
         WH_ARGS(WH_PI(in->plan_id), WH_PI(in->venture_id), RULE_VALUES(in, a), WH_PI(now_ms)), &r,
         e);
     return one_rule(rc, r, out, e);
@@ -269,11 +258,7 @@ wh_err wh_incentives_rule_get(wh_conn *c, wh_arena *a, const wh_principal *p, in
                               wh_inc_rule *out, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " RULE_COLS
-        " FROM incentive_rules ru WHERE ru.id = $3 AND " WH_SCOPE_SQL("ru.venture_id", "$1", "$2"),
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    wh_err rc = scoped_get(c, a, SCOPED_GET(RULE_COLS, "incentive_rules"), p, id, &r, e);
     return one_rule(rc, r, out, e);
 }
 
@@ -285,7 +270,7 @@ wh_err wh_incentives_rule_update(wh_conn *c, wh_arena *a, const wh_inc_rule *in,
         c, a,
         "UPDATE incentive_rules SET role = $2, metric = $3, calc_type = $4, enabled = $5, rate_bp"
         " = $6, rate_cents = $7, threshold = $8, bonus_cents = $9, tiers = $10, updated_at = $11"
-        " WHERE id = $1 RETURNING " RULE_RET,
+        " WHERE id = $1 RETURNING " RULE_COLS,
         WH_ARGS(WH_PI(in->id), RULE_VALUES(in, a), WH_PI(now_ms)), &r, e);
     return one_rule(rc, r, out, e);
 }
@@ -381,10 +366,10 @@ wh_err wh_incentives_rules_in_force(wh_conn *c, wh_arena *a, int64_t venture_id,
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(
         c, a,
-        "SELECT " RULE_COLS " FROM incentive_rules ru JOIN incentive_plans pl ON pl.id ="
-        " ru.plan_id WHERE pl.venture_id = $1 AND pl.active = $3 AND ru.enabled = $3 AND"
-        " pl.effective_from <= $2 AND (pl.effective_to IS NULL OR pl.effective_to >= $2)"
-        " ORDER BY ru.plan_id, ru.id LIMIT $4",
+        "SELECT " RULE_COLS " FROM incentive_rules WHERE enabled = $3 AND plan_id IN (SELECT"
+        " pl.id FROM incentive_plans pl WHERE pl.venture_id = $1 AND pl.active = $3 AND"
+        " pl.effective_from <= $2 AND (pl.effective_to IS NULL OR pl.effective_to >= $2))"
+        " ORDER BY plan_id, id LIMIT $4",
         WH_ARGS(WH_PI(venture_id), WH_PT(day), WH_PB(true), WH_PI(WH_INCENTIVES_RULES_MAX)), &r, e);
     return many_rules(rc, a, r, out, n);
 }
@@ -568,45 +553,30 @@ wh_err wh_incentives_plan_ventures(wh_conn *c, wh_arena *a, const char *day, int
 
 /* ----------------------------------------------------------------- daily */
 
-void wh_incentives_daily_list_sql(const wh_principal *p, const wh_inc_daily_filter *f, bool after,
-                                  const char *after_day, int64_t after_id, int limit, wh_sqlb *b)
+void wh_incentives_daily_list_sql(const wh_principal *p, const wh_inc_daily_filter *f,
+                                  const wh_keyset *ks, wh_sqlb *b)
 {
-    wh_sqlb_init(b, "SELECT " DAILY_COLS " FROM incentive_daily d");
-    WH_SQLB_SCOPE(b, p, "d.venture_id");
-    wh_sqlb_and_id(b, "d.venture_id = ?", f->venture_id);
-    wh_sqlb_and_id(b, "d.user_id = ?", f->user_id);
-    wh_sqlb_and_id(b, "d.user_id = ?", f->own_user_id);
-    wh_sqlb_and_text(b, "d.day >= ?", f->from);
-    wh_sqlb_and_text(b, "d.day <= ?", f->to);
-    if (after)
-        wh_sqlb_seek(b, "d.day, d.id", true, WH_PT(after_day ? after_day : ""), WH_PI(after_id));
-    wh_sqlb_order(b, "d.day DESC, d.id DESC", limit);
+    wh_sqlb_init(b, "SELECT " DAILY_COLS " FROM incentive_daily");
+    WH_SQLB_SCOPE(b, p, "incentive_daily.venture_id");
+    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
+    wh_sqlb_and_id(b, "user_id = ?", f->user_id);
+    wh_sqlb_and_id(b, "user_id = ?", f->own_user_id);
+    wh_sqlb_and_text(b, "day >= ?", f->from);
+    wh_sqlb_and_text(b, "day <= ?", f->to);
+    wh_sqlb_page(b, "day", "id", true, ks);
 }
 
-wh_err wh_incentives_daily_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                const wh_inc_daily_filter *f, bool after, const char *after_day,
-                                int64_t after_id, int limit, wh_inc_daily **out, size_t *n,
-                                wh_error *e)
+static void daily_row(const wh_rows *r, size_t i, wh_inc_daily *d)
 {
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_incentives_daily_list_sql(p, f, after, after_day, after_id, limit, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++) {
-        wh_inc_daily *d = &(*out)[i];
-        d->id = wh_rows_int(r, i, 0);
-        d->user_id = wh_rows_int(r, i, 1);
-        d->venture_id = wh_rows_int(r, i, 2);
-        d->day = wh_rows_text(r, i, 3);
-        d->amount_cents = wh_rows_int(r, i, 4);
-        d->breakdown = wh_rows_text(r, i, 5);
-    }
-    return WH_OK;
+    d->id = wh_rows_int(r, i, 0);
+    d->user_id = wh_rows_int(r, i, 1);
+    d->venture_id = wh_rows_int(r, i, 2);
+    d->day = wh_rows_text(r, i, 3);
+    d->amount_cents = wh_rows_int(r, i, 4);
+    d->breakdown = wh_rows_text(r, i, 5);
 }
+
+WH_ROW_JSON(wh_incentives_daily_row_json, wh_inc_daily, daily_row, wh_incentives_daily_json)
 
 json_t *wh_incentives_daily_json(const wh_inc_daily *d)
 {
@@ -719,7 +689,7 @@ wh_err wh_incentives_payouts_generate(wh_conn *c, wh_arena *a, int64_t venture_i
             c, a,
             "INSERT INTO incentive_payouts (user_id, venture_id, period_start,"
             " period_end, amount_cents, status, breakdown, created_at, updated_at)"
-            " VALUES ($1, $2, $3, $4, $5, 'CALCULATED', $6, $7, $7) RETURNING " PAYOUT_RET,
+            " VALUES ($1, $2, $3, $4, $5, 'CALCULATED', $6, $7, $7) RETURNING " PAYOUT_COLS,
             WH_ARGS(WH_PI(user_id), WH_PI(venture_id), WH_PT(start), WH_PT(end),
                     WH_PI(wh_rows_int(totals, i, 1)), WH_PT(user_breakdown(a, parts, &at, user_id)),
                     WH_PI(now_ms)),
@@ -734,17 +704,11 @@ wh_err wh_incentives_payout_get(wh_conn *c, wh_arena *a, const wh_principal *p, 
                                 wh_inc_payout *out, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "SELECT " PAYOUT_COLS
-                            " FROM incentive_payouts po WHERE po.id = $3 AND " WH_SCOPE_SQL(
-                                "po.venture_id", "$1", "$2"),
-                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "No such payout.");
-    payout_row(r, 0, out);
-    return WH_OK;
+    wh_err rc = scoped_get(c, a, SCOPED_GET(PAYOUT_COLS, "incentive_payouts"), p, id, &r, e);
+    rc = wh_rows_one(rc, r, "No such payout.", NULL, e);
+    if (rc == WH_OK)
+        payout_row(r, 0, out);
+    return rc;
 }
 
 wh_err wh_incentives_payout_move(wh_conn *c, wh_arena *a, int64_t id, const char *from,
@@ -753,7 +717,7 @@ wh_err wh_incentives_payout_move(wh_conn *c, wh_arena *a, int64_t id, const char
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(c, a,
                             "UPDATE incentive_payouts SET status = $3, updated_at = $4 WHERE id ="
-                            " $1 AND status = $2 RETURNING " PAYOUT_RET,
+                            " $1 AND status = $2 RETURNING " PAYOUT_COLS,
                             WH_ARGS(WH_PI(id), WH_PT(from), WH_PT(to), WH_PI(now_ms)), &r, e);
     if (rc != WH_OK)
         return rc;
@@ -764,32 +728,16 @@ wh_err wh_incentives_payout_move(wh_conn *c, wh_arena *a, int64_t id, const char
 }
 
 void wh_incentives_payout_list_sql(const wh_principal *p, int64_t venture_id, const char *status,
-                                   int64_t after_id, int limit, wh_sqlb *b)
+                                   const wh_keyset *ks, wh_sqlb *b)
 {
-    wh_sqlb_init(b, "SELECT " PAYOUT_COLS " FROM incentive_payouts po");
-    WH_SQLB_SCOPE(b, p, "po.venture_id");
-    wh_sqlb_and_id(b, "po.venture_id = ?", venture_id);
-    wh_sqlb_and_text(b, "po.status = ?", status);
-    wh_sqlb_and_id(b, "po.id < ?", after_id);
-    wh_sqlb_order(b, "po.id DESC", limit);
+    wh_sqlb_init(b, "SELECT " PAYOUT_COLS " FROM incentive_payouts");
+    WH_SQLB_SCOPE(b, p, "incentive_payouts.venture_id");
+    wh_sqlb_and_id(b, "venture_id = ?", venture_id);
+    wh_sqlb_and_text(b, "status = ?", status);
+    wh_sqlb_page(b, NULL, "id", true, ks);
 }
 
-wh_err wh_incentives_payout_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
-                                 const char *status, int64_t after_id, int limit,
-                                 wh_inc_payout **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_incentives_payout_list_sql(p, venture_id, status, after_id, limit, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        payout_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_incentives_payout_row_json, wh_inc_payout, payout_row, wh_incentives_payout_json)
 
 json_t *wh_incentives_payout_json(const wh_inc_payout *po)
 {

@@ -152,10 +152,9 @@ int64_t wh_outbox_lease_ms(const wh_config *cfg);
 uint64_t wh_outbox_lost_leases(wh_integrations *in);
 
 /* Rows (id, channel, recipient, subject, status, attempts, next_attempt_at, last_error,
- * provider_message_id, created_at, sent_at), newest first; status "" or NULL for all. */
-void wh_outbox_list_sql(const char *status, int64_t before_id, int limit, wh_sqlb *b);
-WH_MUST_USE wh_err wh_outbox_list(wh_conn *c, wh_arena *a, const char *status, int64_t before_id,
-                                  int limit, wh_rows **out, wh_error *e);
+ * provider_message_id, created_at, sent_at), newest first (id descending, the page of ks);
+ * status "" or NULL for all. */
+void wh_outbox_list_sql(const char *status, const wh_keyset *ks, wh_sqlb *b);
 
 /* Rows (status, count) of the whole outbox (for /metrics). */
 WH_MUST_USE wh_err wh_outbox_depth(wh_conn *c, wh_arena *a, wh_rows **out, wh_error *e);

@@ -41,14 +41,16 @@ static json_t *render_message(const wh_rows *m, size_t i)
     return o;
 }
 
+static const wh_list outbox = {"outbox", WH_KEY_ID, 0, 0, render_message};
+
 static wh_err list_outbox(wh_req *r, wh_error *e)
 {
     static const char *const statuses[] = {"PENDING", "SENT", "FAILED"};
-    wh_oldpage pg;
+    wh_page pg;
+    wh_sqlb b;
     wh_conn *c = NULL;
-    wh_rows *rows = NULL;
     const char *status = wh_req_query(r, "status");
-    wh_err rc = wh_oldpage_parse(r, "outbox", &pg, e);
+    wh_err rc = wh_page_parse(r, &outbox, &pg, e);
     if (rc != WH_OK)
         return rc;
     if (status && strcmp(status, statuses[0]) && strcmp(status, statuses[1]) &&
@@ -56,16 +58,8 @@ static wh_err list_outbox(wh_req *r, wh_error *e)
         return wh_error_field(e, "status", "must be one of PENDING, SENT, FAILED");
     if ((rc = wh_req_db(r, &c, e)) != WH_OK)
         return rc;
-    rc = wh_outbox_list(c, &r->arena, status, pg.after ? pg.id : 0, pg.limit + 1, &rows, e);
-    if (rc != WH_OK)
-        return rc;
-    size_t n = wh_rows_count(rows), shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;
-    json_t *items = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(items, render_message(rows, i));
-    return wh_resp_json(r, 200,
-                        wh_oldpage_render(r, &pg, items, n > shown, "",
-                                          shown ? wh_rows_int(rows, shown - 1, 0) : 0));
+    wh_outbox_list_sql(status, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 static const wh_route routes[] = {

@@ -269,19 +269,10 @@ wh_err wh_outbox_depth(wh_conn *c, wh_arena *a, wh_rows **out, wh_error *e)
                        NULL, 0, out, e);
 }
 
-void wh_outbox_list_sql(const char *status, int64_t before_id, int limit, wh_sqlb *b)
+void wh_outbox_list_sql(const char *status, const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT id, channel, recipient, subject, status, attempts, next_attempt_at,"
                     " last_error, provider_message_id, created_at, sent_at FROM outbox");
     wh_sqlb_and_text(b, "status = ?", status);
-    wh_sqlb_and_id(b, "id < ?", before_id);
-    wh_sqlb_order(b, "id DESC", limit);
-}
-
-wh_err wh_outbox_list(wh_conn *c, wh_arena *a, const char *status, int64_t before_id, int limit,
-                      wh_rows **out, wh_error *e)
-{
-    wh_sqlb b;
-    wh_outbox_list_sql(status, before_id, limit, &b);
-    return wh_sqlb_query(c, a, &b, out, e);
+    wh_sqlb_page(b, NULL, "id", true, ks);
 }

@@ -152,13 +152,10 @@ WH_MUST_USE wh_err wh_jobs_run_get(wh_conn *c, wh_arena *a, int64_t id, wh_job_r
 /* The newest run of job that is not SKIPPED_LOCKED. */
 WH_MUST_USE wh_err wh_jobs_run_last(wh_conn *c, wh_arena *a, const char *job, wh_job_run *out,
                                     bool *found, wh_error *e);
-/* Up to limit runs, newest first (id descending), of job and status ("" / NULL: any), with ids
- * below before_id unless it is 0. */
-void wh_jobs_run_list_sql(const char *job, const char *status, int64_t before_id, int limit,
-                          wh_sqlb *b);
-WH_MUST_USE wh_err wh_jobs_run_list(wh_conn *c, wh_arena *a, const char *job, const char *status,
-                                    int64_t before_id, int limit, wh_job_run **out, size_t *n,
-                                    wh_error *e);
+/* Runs newest first (id descending), of job and status ("" / NULL: any); rows render with
+ * wh_jobs_run_row_json. */
+void wh_jobs_run_list_sql(const char *job, const char *status, const wh_keyset *ks, wh_sqlb *b);
+json_t *wh_jobs_run_row_json(const wh_rows *rows, size_t i);
 json_t *wh_jobs_run_json(const wh_job_run *r);
 /* Rows (job, status, count) of the whole run log, by job then status (for /metrics). */
 WH_MUST_USE wh_err wh_jobs_run_counts(wh_conn *c, wh_arena *a, wh_rows **out, wh_error *e);

@@ -10,6 +10,8 @@
 
 #include <string.h>
 
+static const wh_list runs = {"job_runs", WH_KEY_ID, 0, 0, wh_jobs_run_row_json};
+
 static json_t *lease_json(wh_conn *c, wh_arena *a, const char *name, int64_t now, wh_error *e,
                           wh_err *rc)
 {
@@ -74,27 +76,19 @@ static wh_err read_filters(wh_req *r, const char **job, const char **status, wh_
 
 static wh_err list_runs(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
+    wh_page pg;
+    wh_sqlb b;
     wh_conn *c = NULL;
-    wh_job_run *runs = NULL;
-    size_t n = 0;
     const char *job = NULL, *status = NULL;
-    wh_err rc = wh_oldpage_parse(r, "job_runs", &pg, e);
+    wh_err rc = wh_page_parse(r, &runs, &pg, e);
     if (rc == WH_OK)
         rc = read_filters(r, &job, &status, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_jobs_run_list(c, &r->arena, job, status, pg.after ? pg.id : 0, pg.limit + 1, &runs,
-                              &n, e);
     if (rc != WH_OK)
         return rc;
-    size_t shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;
-    json_t *items = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(items, wh_jobs_run_json(&runs[i]));
-    return wh_resp_json(
-        r, 200, wh_oldpage_render(r, &pg, items, n > shown, "", shown ? runs[shown - 1].id : 0));
+    wh_jobs_run_list_sql(job, status, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 static wh_err get_run(wh_req *r, wh_error *e)

@@ -97,12 +97,10 @@ wh_err wh_jobs_run_get(wh_conn *c, wh_arena *a, int64_t id, wh_job_run *out, wh_
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(c, a, "SELECT " RUN_COLS " FROM job_runs WHERE id = $1",
                             WH_ARGS(WH_PI(id)), &r, e);
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "No such job run.");
-    from_row(r, 0, out);
-    return WH_OK;
+    rc = wh_rows_one(rc, r, "No such job run.", NULL, e);
+    if (rc == WH_OK)
+        from_row(r, 0, out);
+    return rc;
 }
 
 wh_err wh_jobs_run_last(wh_conn *c, wh_arena *a, const char *job, wh_job_run *out, bool *found,
@@ -119,25 +117,15 @@ wh_err wh_jobs_run_last(wh_conn *c, wh_arena *a, const char *job, wh_job_run *ou
     return rc;
 }
 
-void wh_jobs_run_list_sql(const char *job, const char *status, int64_t before_id, int limit,
-                          wh_sqlb *b)
+void wh_jobs_run_list_sql(const char *job, const char *status, const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " RUN_COLS " FROM job_runs");
     wh_sqlb_and_text(b, "job = ?", job);
     wh_sqlb_and_text(b, "status = ?", status);
-    wh_sqlb_and_id(b, "id < ?", before_id);
-    wh_sqlb_order(b, "id DESC", limit);
+    wh_sqlb_page(b, NULL, "id", true, ks);
 }
 
-wh_err wh_jobs_run_list(wh_conn *c, wh_arena *a, const char *job, const char *status,
-                        int64_t before_id, int limit, wh_job_run **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_jobs_run_list_sql(job, status, before_id, limit, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    return many(rc, a, r, out, n);
-}
+WH_ROW_JSON(wh_jobs_run_row_json, wh_job_run, from_row, wh_jobs_run_json)
 
 wh_err wh_jobs_run_counts(wh_conn *c, wh_arena *a, wh_rows **out, wh_error *e)
 {

@@ -24,6 +24,8 @@
 #define WH_KPI_LOW_MARGIN_BP   1000
 /* Largest manual count and amount. */
 #define WH_KPI_MANUAL_MAX 100000000000LL
+/* Most KPI rows one range read returns (366 days of a few hundred hotels or campaigns). */
+#define WH_KPI_READ_ROWS_MAX 100000
 
 /* The freight figures of one (venture, day), manual columns already applied. */
 typedef struct {
@@ -43,6 +45,16 @@ typedef struct {
     const char *date;
     int64_t dials, connects, deals, talk_seconds, revenue;
 } wh_kpi_bpo;
+
+/* The kinds of KPI rows; WH_KPI_NONE: a venture type without KPI rows (no rows, summary {}). */
+typedef enum { WH_KPI_FREIGHT, WH_KPI_HOTEL, WH_KPI_BPO, WH_KPI_NONE } wh_kpi_kind;
+
+/* KPI rows of one kind: rows is an array of n wh_kpi_freight, wh_kpi_hotel or wh_kpi_bpo. */
+typedef struct {
+    wh_kpi_kind kind;
+    size_t n;
+    const void *rows;
+} wh_kpi_days;
 
 /* A read's filter: ids 0 = any; from/to inclusive days. */
 typedef struct {
@@ -71,14 +83,15 @@ typedef struct {
  * every int64 num and den (no overflow); saturated at +-INT64_MAX bp when |num / den| passes
  * 9.2 * 10^14. */
 int64_t wh_kpi_ratio_bp(int64_t num, int64_t den, bool *has);
-json_t *wh_kpi_freight_json(const wh_kpi_freight *f);
-json_t *wh_kpi_hotel_json(const wh_kpi_hotel *h);
-json_t *wh_kpi_bpo_json(const wh_kpi_bpo *b);
 /* The range summaries: sums, ratios (null without a denominator) and flags. New reference, or
  * NULL when a sum (or a hotel total) would pass the int64 range. */
 json_t *wh_kpi_freight_summary(const wh_kpi_freight *f, size_t n);
 json_t *wh_kpi_hotel_summary(const wh_kpi_hotel *h, size_t n);
 json_t *wh_kpi_bpo_summary(const wh_kpi_bpo *b, size_t n);
+/* The rows of d as the "days" array of API.md, and their summary (as the typed summaries; {}
+ * for WH_KPI_NONE). New references. */
+json_t *wh_kpi_days_json(const wh_kpi_days *d);
+json_t *wh_kpi_days_summary(const wh_kpi_days *d);
 json_t *wh_kpi_manual_json(const wh_kpi_manual *m);
 
 /* ---- aggregation (kpi_store.c) ---- */
@@ -93,16 +106,10 @@ typedef struct {
 WH_MUST_USE wh_err wh_kpi_aggregate(wh_conn *c, wh_arena *a, const char *day, int64_t venture_id,
                                     int64_t now_ms, wh_kpi_counts *out, wh_error *e);
 
-/* KPI rows in p's scope (in SQL) and f, by (date, id) ascending. */
-WH_MUST_USE wh_err wh_kpi_freight_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                       const wh_kpi_filter *f, wh_kpi_freight **out, size_t *n,
-                                       wh_error *e);
-WH_MUST_USE wh_err wh_kpi_hotel_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                     const wh_kpi_filter *f, wh_kpi_hotel **out, size_t *n,
-                                     wh_error *e);
-WH_MUST_USE wh_err wh_kpi_bpo_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                   const wh_kpi_filter *f, wh_kpi_bpo **out, size_t *n,
-                                   wh_error *e);
+/* KPI rows of kind in p's scope (in SQL) and f (hotel_id for hotels, campaign_id for BPO), by
+ * (date, id) ascending, at most WH_KPI_READ_ROWS_MAX. */
+WH_MUST_USE wh_err wh_kpi_list(wh_conn *c, wh_arena *a, const wh_principal *p, wh_kpi_kind kind,
+                               const wh_kpi_filter *f, wh_kpi_days *out, wh_error *e);
 /* The manual columns of (venture, day); *found false when no row exists. */
 WH_MUST_USE wh_err wh_kpi_manual_get(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
                                      wh_kpi_manual *out, bool *found, wh_error *e);
@@ -111,13 +118,9 @@ WH_MUST_USE wh_err wh_kpi_manual_put(wh_conn *c, wh_arena *a, int64_t venture_id
                                      const wh_kpi_manual *m, int64_t now_ms, wh_error *e);
 
 /* Today's figures of one venture computed live from the business tables (the same sums as the
- * aggregation, without manual columns). */
-WH_MUST_USE wh_err wh_kpi_freight_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
-                                       wh_kpi_freight *out, wh_error *e);
-WH_MUST_USE wh_err wh_kpi_hotel_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
-                                     wh_kpi_hotel *out, wh_error *e);
-WH_MUST_USE wh_err wh_kpi_bpo_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
-                                   wh_kpi_bpo *out, wh_error *e);
+ * aggregation, without manual columns): one row of kind (none for WH_KPI_NONE). */
+WH_MUST_USE wh_err wh_kpi_live(wh_conn *c, wh_arena *a, wh_kpi_kind kind, int64_t venture_id,
+                               const char *day, wh_kpi_days *out, wh_error *e);
 
 /* ---- jobs (kpi_jobs.c) ---- */
 /* incentive_daily: wh_incentives_commit of every venture with an active plan on ctx->date, each

@@ -82,55 +82,33 @@ static wh_err answer(wh_req *r, json_t *days, json_t *summary, wh_error *e)
     return wh_resp_json(r, 200, json_pack("{s:o, s:o}", "days", days, "summary", summary));
 }
 
-static wh_err freight_get(wh_req *r, wh_error *e)
+/* GET /kpi/freight, /kpi/hotels and /kpi/bpo: the days of one kind and their summary. */
+static wh_err kpi_get(wh_req *r, wh_kpi_kind kind, wh_error *e)
 {
     wh_conn *c = NULL;
     wh_kpi_filter f;
-    wh_kpi_freight *rows = NULL;
-    size_t n = 0;
+    wh_kpi_days d;
     wh_err rc = read_filter(r, &c, &f, e);
     if (rc == WH_OK)
-        rc = wh_kpi_freight_list(c, &r->arena, &r->user, &f, &rows, &n, e);
+        rc = wh_kpi_list(c, &r->arena, &r->user, kind, &f, &d, e);
     if (rc != WH_OK)
         return rc;
-    json_t *days = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(days, wh_kpi_freight_json(&rows[i]));
-    return answer(r, days, wh_kpi_freight_summary(rows, n), e);
+    return answer(r, wh_kpi_days_json(&d), wh_kpi_days_summary(&d), e);
+}
+
+static wh_err freight_get(wh_req *r, wh_error *e)
+{
+    return kpi_get(r, WH_KPI_FREIGHT, e);
 }
 
 static wh_err hotels_get(wh_req *r, wh_error *e)
 {
-    wh_conn *c = NULL;
-    wh_kpi_filter f;
-    wh_kpi_hotel *rows = NULL;
-    size_t n = 0;
-    wh_err rc = read_filter(r, &c, &f, e);
-    if (rc == WH_OK)
-        rc = wh_kpi_hotel_list(c, &r->arena, &r->user, &f, &rows, &n, e);
-    if (rc != WH_OK)
-        return rc;
-    json_t *days = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(days, wh_kpi_hotel_json(&rows[i]));
-    return answer(r, days, wh_kpi_hotel_summary(rows, n), e);
+    return kpi_get(r, WH_KPI_HOTEL, e);
 }
 
 static wh_err bpo_get(wh_req *r, wh_error *e)
 {
-    wh_conn *c = NULL;
-    wh_kpi_filter f;
-    wh_kpi_bpo *rows = NULL;
-    size_t n = 0;
-    wh_err rc = read_filter(r, &c, &f, e);
-    if (rc == WH_OK)
-        rc = wh_kpi_bpo_list(c, &r->arena, &r->user, &f, &rows, &n, e);
-    if (rc != WH_OK)
-        return rc;
-    json_t *days = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(days, wh_kpi_bpo_json(&rows[i]));
-    return answer(r, days, wh_kpi_bpo_summary(rows, n), e);
+    return kpi_get(r, WH_KPI_BPO, e);
 }
 
 /* The body of PUT /kpi/freight: each manual column a non-negative integer or null (null or
@@ -177,108 +155,58 @@ static wh_err freight_put(wh_req *r, wh_error *e)
     if (rc == WH_OK && !wh_clock_parse_date(day, &y, &mo, &d))
         rc = wh_error_field(e, "date", "must be a calendar day YYYY-MM-DD");
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_venture_get(c, &r->arena, &r->user, venture_id, &v, e);
     if (rc == WH_OK)
         rc = read_manual(r, &m, e);
-    if (rc != WH_OK)
-        return rc;
-    json_t *after = wh_req_keep(r, manual_body(&m, venture_id, day));
-    rc = wh_db_begin(c, e);
     if (rc == WH_OK)
         rc = wh_kpi_manual_get(c, &r->arena, venture_id, day, &before, &found, e);
     if (rc == WH_OK)
         rc = wh_kpi_manual_put(c, &r->arena, venture_id, day, &m, r->now_ms, e);
-    if (rc == WH_OK) {
-        wh_audit_entry en = {.action = "kpi_freight.manual",
-                             .entity = "venture",
-                             .entity_id = venture_id,
-                             .venture_id = venture_id,
-                             .before = found ? wh_req_keep(r, manual_body(&before, venture_id, day))
-                                             : NULL,
-                             .after = after};
-        rc = wh_audit_request(r, c, &en, e);
-    }
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    if (rc != WH_OK) {
-        wh_db_rollback(c);
+    if (rc != WH_OK)
         return rc;
-    }
-    return wh_resp_json(r, found ? 200 : 201, json_incref(after));
+    return wh_audit_commit(r, c, found ? 200 : 201,
+                           &(wh_change){"kpi_freight.manual", "venture", venture_id, venture_id,
+                                        found ? manual_body(&before, venture_id, day) : NULL,
+                                        manual_body(&m, venture_id, day)},
+                           e);
 }
 
 /* ---------------------------------------------------------------- dashboard */
 
-typedef enum { DASH_FREIGHT, DASH_HOTEL, DASH_BPO, DASH_NONE } dash_kind;
-
-static dash_kind kind_of(const char *type)
+static wh_kpi_kind kind_of(const char *type)
 {
     if (strcmp(type, "LOGISTICS") == 0 || strcmp(type, "TRANSPORT") == 0)
-        return DASH_FREIGHT;
+        return WH_KPI_FREIGHT;
     if (strcmp(type, "HOSPITALITY") == 0)
-        return DASH_HOTEL;
+        return WH_KPI_HOTEL;
     if (strcmp(type, "BPO") == 0)
-        return DASH_BPO;
-    return DASH_NONE;
+        return WH_KPI_BPO;
+    return WH_KPI_NONE;
+}
+
+/* The summary of d as *out; a sum past the int64 range is an error (summary_check). */
+static wh_err summarise(const wh_kpi_days *d, json_t **out, wh_error *e)
+{
+    *out = wh_kpi_days_summary(d);
+    return summary_check(*out, e);
 }
 
 /* The summary of the KPI rows of venture_id from the day `back` days before today to
  * yesterday. */
-static wh_err period(wh_req *r, const wh_principal *p, wh_conn *c, dash_kind k, int64_t venture_id,
-                     const char *today, int back, json_t **out, wh_error *e)
+static wh_err period(wh_req *r, const wh_principal *p, wh_conn *c, wh_kpi_kind k,
+                     int64_t venture_id, const char *today, int back, json_t **out, wh_error *e)
 {
     char from[16], to[16];
     wh_kpi_filter f = {.venture_id = venture_id, .from = from, .to = to};
+    wh_kpi_days d;
+    *out = NULL;
     if (!wh_clock_day_add(today, -back, from, sizeof from) ||
         !wh_clock_day_add(today, -1, to, sizeof to))
         return wh_fail(e, WH_ERR_INTERNAL, "day arithmetic failed");
-    size_t n = 0;
-    wh_err rc = WH_OK;
-    if (k == DASH_FREIGHT) {
-        wh_kpi_freight *rows = NULL;
-        rc = wh_kpi_freight_list(c, &r->arena, p, &f, &rows, &n, e);
-        *out = rc == WH_OK ? wh_kpi_freight_summary(rows, n) : NULL;
-    } else if (k == DASH_HOTEL) {
-        wh_kpi_hotel *rows = NULL;
-        rc = wh_kpi_hotel_list(c, &r->arena, p, &f, &rows, &n, e);
-        *out = rc == WH_OK ? wh_kpi_hotel_summary(rows, n) : NULL;
-    } else if (k == DASH_BPO) {
-        wh_kpi_bpo *rows = NULL;
-        rc = wh_kpi_bpo_list(c, &r->arena, p, &f, &rows, &n, e);
-        *out = rc == WH_OK ? wh_kpi_bpo_summary(rows, n) : NULL;
-    } else {
-        *out = json_object();
-    }
-    return rc == WH_OK ? summary_check(*out, e) : rc;
-}
-
-/* Today's figures computed live from the business tables. */
-static wh_err live(wh_req *r, wh_conn *c, dash_kind k, int64_t venture_id, const char *today,
-                   json_t **out, wh_error *e)
-{
-    wh_err rc = WH_OK;
-    *out = NULL;
-    if (k == DASH_FREIGHT) {
-        wh_kpi_freight f;
-        rc = wh_kpi_freight_live(c, &r->arena, venture_id, today, &f, e);
-        if (rc == WH_OK)
-            *out = wh_kpi_freight_summary(&f, 1);
-    } else if (k == DASH_HOTEL) {
-        wh_kpi_hotel h;
-        rc = wh_kpi_hotel_live(c, &r->arena, venture_id, today, &h, e);
-        if (rc == WH_OK)
-            *out = wh_kpi_hotel_summary(&h, 1);
-    } else if (k == DASH_BPO) {
-        wh_kpi_bpo b;
-        rc = wh_kpi_bpo_live(c, &r->arena, venture_id, today, &b, e);
-        if (rc == WH_OK)
-            *out = wh_kpi_bpo_summary(&b, 1);
-    } else {
-        *out = json_object();
-    }
-    return rc == WH_OK ? summary_check(*out, e) : rc;
+    wh_err rc = wh_kpi_list(c, &r->arena, p, k, &f, &d, e);
+    return rc == WH_OK ? summarise(&d, out, e) : rc;
 }
 
 typedef struct {
@@ -293,6 +221,7 @@ static wh_err dashboard_render(wh_req *r, void *p, json_t **out, wh_error *e)
     wh_conn *c = NULL;
     wh_venture v;
     json_t *now = NULL, *d7 = NULL, *d30 = NULL;
+    wh_kpi_days live;
     /* the caller's scope was checked before the lookup; the body is computed for the venture
      * alone, so it is the same for every caller who may see it (a membership revoked while
      * rendering cannot leave an emptied body in the shared entry) */
@@ -303,8 +232,10 @@ static wh_err dashboard_render(wh_req *r, void *p, json_t **out, wh_error *e)
         rc = wh_venture_get(c, &r->arena, &venture_only, d->venture_id, &v, e);
     if (rc != WH_OK)
         return rc;
-    dash_kind k = kind_of(v.type);
-    rc = live(r, c, k, d->venture_id, d->today, &now, e);
+    wh_kpi_kind k = kind_of(v.type);
+    rc = wh_kpi_live(c, &r->arena, k, d->venture_id, d->today, &live, e);
+    if (rc == WH_OK) /* today's figures, computed live from the business tables */
+        rc = summarise(&live, &now, e);
     if (rc == WH_OK)
         rc = period(r, &venture_only, c, k, d->venture_id, d->today, 7, &d7, e);
     if (rc == WH_OK)

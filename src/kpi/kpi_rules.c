@@ -104,15 +104,6 @@ static void freight_fields(json_t *o, const wh_kpi_freight *f)
     put_int(o, "active_carriers", f->carriers);
 }
 
-json_t *wh_kpi_freight_json(const wh_kpi_freight *f)
-{
-    json_t *o = json_object();
-    put_int(o, "venture_id", f->venture_id);
-    json_object_set_new(o, "date", json_string(f->date));
-    freight_fields(o, f);
-    return o;
-}
-
 /* Adds a ratio and its "low" flag (false when the ratio is null). */
 static void flagged(json_t *o, const char *key, const char *flag, int64_t num, int64_t den,
                     int64_t low)
@@ -159,16 +150,6 @@ static void hotel_fields(json_t *o, const wh_kpi_hotel *h)
                             : json_null());
 }
 
-json_t *wh_kpi_hotel_json(const wh_kpi_hotel *h)
-{
-    json_t *o = json_object();
-    put_int(o, "hotel_id", h->hotel_id);
-    put_int(o, "venture_id", h->venture_id);
-    json_object_set_new(o, "date", json_string(h->date));
-    hotel_fields(o, h);
-    return o;
-}
-
 json_t *wh_kpi_hotel_summary(const wh_kpi_hotel *h, size_t n)
 {
     wh_kpi_hotel s = {0};
@@ -198,16 +179,6 @@ static void bpo_fields(json_t *o, const wh_kpi_bpo *b)
     json_object_set_new(o, "conversion_bp", bp_json(b->deals, b->connects));
 }
 
-json_t *wh_kpi_bpo_json(const wh_kpi_bpo *b)
-{
-    json_t *o = json_object();
-    put_int(o, "campaign_id", b->campaign_id);
-    put_int(o, "venture_id", b->venture_id);
-    json_object_set_new(o, "date", json_string(b->date));
-    bpo_fields(o, b);
-    return o;
-}
-
 json_t *wh_kpi_bpo_summary(const wh_kpi_bpo *b, size_t n)
 {
     wh_kpi_bpo s = {0};
@@ -222,6 +193,59 @@ json_t *wh_kpi_bpo_summary(const wh_kpi_bpo *b, size_t n)
     json_t *o = json_object();
     bpo_fields(o, &s);
     return o;
+}
+
+/* The leading members of a KPI day: its hotel or campaign (none when id_key is NULL), its
+ * venture and its date. */
+static json_t *day_json(const char *id_key, int64_t id, int64_t venture_id, const char *date)
+{
+    json_t *o = json_object();
+    if (id_key)
+        put_int(o, id_key, id);
+    put_int(o, "venture_id", venture_id);
+    json_object_set_new(o, "date", json_string(date));
+    return o;
+}
+
+static json_t *one_day(const wh_kpi_days *d, size_t i)
+{
+    const wh_kpi_freight *f = (const wh_kpi_freight *)d->rows + i;
+    const wh_kpi_hotel *h = (const wh_kpi_hotel *)d->rows + i;
+    const wh_kpi_bpo *b = (const wh_kpi_bpo *)d->rows + i;
+    json_t *o;
+    if (d->kind == WH_KPI_FREIGHT) {
+        o = day_json(NULL, 0, f->venture_id, f->date);
+        freight_fields(o, f);
+    } else if (d->kind == WH_KPI_HOTEL) {
+        o = day_json("hotel_id", h->hotel_id, h->venture_id, h->date);
+        hotel_fields(o, h);
+    } else {
+        o = day_json("campaign_id", b->campaign_id, b->venture_id, b->date);
+        bpo_fields(o, b);
+    }
+    return o;
+}
+
+json_t *wh_kpi_days_json(const wh_kpi_days *d)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < d->n; i++)
+        json_array_append_new(arr, one_day(d, i));
+    return arr;
+}
+
+json_t *wh_kpi_days_summary(const wh_kpi_days *d)
+{
+    switch (d->kind) {
+    case WH_KPI_FREIGHT:
+        return wh_kpi_freight_summary(d->rows, d->n);
+    case WH_KPI_HOTEL:
+        return wh_kpi_hotel_summary(d->rows, d->n);
+    case WH_KPI_BPO:
+        return wh_kpi_bpo_summary(d->rows, d->n);
+    default:
+        return json_object();
+    }
 }
 
 json_t *wh_kpi_manual_json(const wh_kpi_manual *m)

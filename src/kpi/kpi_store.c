@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+// clang-format off
 /* Statuses at or past QUOTED, and at or past COVERED, on the way to delivery. */
 #define QUOTED_OR_LATER  "('QUOTED','COVERED','IN_TRANSIT','DELIVERED')"
 #define COVERED_OR_LATER "('COVERED','IN_TRANSIT','DELIVERED')"
@@ -97,6 +98,7 @@ static const char BPO_STALE[] =
     "DELETE FROM kpi_bpo_daily WHERE day = $1 AND ($2 = 0 OR venture_id = $2) AND $3 >= 0 AND"
     " NOT EXISTS (SELECT 1 FROM bpo_call_logs b WHERE b.campaign_id = kpi_bpo_daily.campaign_id"
     " AND b.started_day = $1)";
+// clang-format on
 
 static wh_err run(wh_conn *c, wh_arena *a, const char *sql, const char *day, int64_t venture_id,
                   int64_t now_ms, wh_error *e)
@@ -133,143 +135,154 @@ wh_err wh_kpi_aggregate(wh_conn *c, wh_arena *a, const char *day, int64_t ventur
 
 /* ------------------------------------------------------------------ reads */
 
+/* The range reads: the KPI rows of one kind in the caller's scope ($1 all ventures, $2 user)
+ * and filter ($3 venture, 0: any; days $4..$5; $7 the hotel or campaign, 0: any), by (day, id),
+ * at most $6. The manual freight columns win over the computed ones. */
+// clang-format off
 #define M(col) "COALESCE(k.manual_" col ", k." col ")"
 static const char FREIGHT_LIST[] =
-    "SELECT k.venture_id, k.day, " M("loads_inbound") ", " M("loads_quoted") ", " M(
-        "loads_"
-        "covered") ", " M("loads_lost") ", k.loads_delivered, " M("revenue_cents") ", " M("cost_"
-                                                                                          "cents") ", k.active_shippers, k.active_carriers FROM "
-                                                                                                   "kpi_freight_daily k WHERE " WH_SCOPE_SQL(
-                                                                                                       "k.venture_"
-                                                                                                       "id",
-                                                                                                       "$1",
-                                                                                                       "$2") " AND"
-                                                                                                             " ($"
-                                                                                                             "3 = "
-                                                                                                             "0 "
-                                                                                                             "OR "
-                                                                                                             "k."
-                                                                                                             "vent"
-                                                                                                             "ure_"
-                                                                                                             "id "
-                                                                                                             "= "
-                                                                                                             "$3) "
-                                                                                                             "AND "
-                                                                                                             "k."
-                                                                                                             "day "
-                                                                                                             ">= "
-                                                                                                             "$4 "
-                                                                                                             "AND "
-                                                                                                             "k."
-                                                                                                             "day "
-                                                                                                             "<= "
-                                                                                                             "$5 "
-                                                                                                             "ORDE"
-                                                                                                             "R "
-                                                                                                             "BY "
-                                                                                                             "k."
-                                                                                                             "day,"
-                                                                                                             " k."
-                                                                                                             "id "
-                                                                                                             "LIMI"
-                                                                                                             "T "
-                                                                                                             "$6";
+    "SELECT k.venture_id, k.day, " M("loads_inbound") ", " M("loads_quoted") ","
+    " " M("loads_covered") ", " M("loads_lost") ", k.loads_delivered, " M("revenue_cents") ","
+    " " M("cost_cents") ", k.active_shippers, k.active_carriers"
+    " FROM kpi_freight_daily k"
+    " WHERE " WH_SCOPE_SQL("k.venture_id", "$1", "$2") " AND ($3 = 0 OR k.venture_id = $3)"
+    " AND k.day >= $4 AND k.day <= $5 ORDER BY k.day, k.id LIMIT $6";
 #undef M
 
-wh_err wh_kpi_freight_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_kpi_filter *f,
-                           wh_kpi_freight **out, size_t *n, wh_error *e)
+static const char HOTEL_LIST[] =
+    "SELECT k.hotel_id, k.venture_id, k.day, k.rooms_sold, k.rooms_available,"
+    " k.room_revenue_cents, k.other_revenue_cents, k.refund_cents"
+    " FROM kpi_hotel_daily k"
+    " WHERE " WH_SCOPE_SQL("k.venture_id", "$1", "$2") " AND ($3 = 0 OR k.venture_id = $3)"
+    " AND ($7 = 0 OR k.hotel_id = $7) AND k.day >= $4 AND k.day <= $5"
+    " ORDER BY k.day, k.id LIMIT $6";
+
+static const char BPO_LIST[] =
+    "SELECT k.campaign_id, k.venture_id, k.day, k.dials, k.connects, k.deals,"
+    " k.talk_seconds, k.revenue_cents"
+    " FROM kpi_bpo_daily k"
+    " WHERE " WH_SCOPE_SQL("k.venture_id", "$1", "$2") " AND ($3 = 0 OR k.venture_id = $3)"
+    " AND ($7 = 0 OR k.campaign_id = $7) AND k.day >= $4 AND k.day <= $5"
+    " ORDER BY k.day, k.id LIMIT $6";
+
+/* Today's figures of venture $2 on day $1 computed live from the business tables (the same
+ * sums as the aggregation, without manual columns), in the columns of the kind's range read. */
+static const char FREIGHT_LIVE[] =
+    "SELECT $2, $1, COALESCE(SUM(x.inb), 0), COALESCE(SUM(x.q), 0), COALESCE(SUM(x.cov), 0),"
+    " COALESCE(SUM(x.lost), 0), COALESCE(SUM(x.del), 0), COALESCE(SUM(x.rev), 0),"
+    " COALESCE(SUM(x.cost), 0), COUNT(DISTINCT x.shipper), COUNT(DISTINCT x.carrier)"
+    " FROM (" FREIGHT_SOURCE ") x";
+
+static const char HOTEL_LIVE[] =
+    "SELECT 0, $2, $1, COALESCE(SUM(h.rooms_sold), 0), COALESCE(SUM(h.rooms_available), 0),"
+    " COALESCE(SUM(h.room_revenue_cents), 0), COALESCE(SUM(h.other_revenue_cents), 0),"
+    " COALESCE(SUM(h.refund_cents), 0)"
+    " FROM hotel_daily h WHERE h.venture_id = $2 AND h.date = $1";
+
+static const char BPO_LIVE[] =
+    "SELECT 0, $2, $1, COALESCE(SUM(b.dial_count), 0),"
+    " COALESCE(SUM(CASE WHEN b.connected THEN 1 ELSE 0 END), 0),"
+    " COALESCE(SUM(CASE WHEN b.deal_won THEN 1 ELSE 0 END), 0),"
+    " COALESCE(SUM(b.talk_seconds), 0), COALESCE(SUM(b.revenue_cents), 0)"
+    " FROM bpo_call_logs b WHERE b.venture_id = $2 AND b.started_day = $1"
+    " AND b.campaign_id IS NOT NULL";
+// clang-format on
+
+static void freight_row(const wh_rows *r, size_t i, void *out)
 {
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a, FREIGHT_LIST,
-                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id),
-                                    WH_PT(f->from), WH_PT(f->to), WH_PI(100000)),
-                            &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++) {
-        wh_kpi_freight *k = &(*out)[i];
-        k->venture_id = wh_rows_int(r, i, 0);
-        k->date = wh_rows_text(r, i, 1);
-        k->inbound = wh_rows_int(r, i, 2);
-        k->quoted = wh_rows_int(r, i, 3);
-        k->covered = wh_rows_int(r, i, 4);
-        k->lost = wh_rows_int(r, i, 5);
-        k->delivered = wh_rows_int(r, i, 6);
-        k->revenue = wh_rows_int(r, i, 7);
-        k->cost = wh_rows_int(r, i, 8);
-        k->profit = k->revenue - k->cost;
-        k->shippers = wh_rows_int(r, i, 9);
-        k->carriers = wh_rows_int(r, i, 10);
-    }
-    return WH_OK;
+    wh_kpi_freight *k = out;
+    k->venture_id = wh_rows_int(r, i, 0);
+    k->date = wh_rows_text(r, i, 1);
+    k->inbound = wh_rows_int(r, i, 2);
+    k->quoted = wh_rows_int(r, i, 3);
+    k->covered = wh_rows_int(r, i, 4);
+    k->lost = wh_rows_int(r, i, 5);
+    k->delivered = wh_rows_int(r, i, 6);
+    k->revenue = wh_rows_int(r, i, 7);
+    k->cost = wh_rows_int(r, i, 8);
+    k->profit = k->revenue - k->cost;
+    k->shippers = wh_rows_int(r, i, 9);
+    k->carriers = wh_rows_int(r, i, 10);
 }
 
-wh_err wh_kpi_hotel_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_kpi_filter *f,
-                         wh_kpi_hotel **out, size_t *n, wh_error *e)
+static void hotel_row(const wh_rows *r, size_t i, void *out)
 {
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT k.hotel_id, k.venture_id, k.day, k.rooms_sold, k.rooms_available,"
-        " k.room_revenue_cents, k.other_revenue_cents, k.refund_cents FROM kpi_hotel_daily k"
-        " WHERE " WH_SCOPE_SQL("k.venture_id", "$1", "$2") " AND ($3 = 0 OR k.venture_id = $3)"
-                                                           " AND ($7 = 0 OR k.hotel_id = $7) AND"
-                                                           " k.day >= $4 AND k.day <= $5 ORDER BY"
-                                                           " k.day, k.id LIMIT $6",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PT(f->from),
-                WH_PT(f->to), WH_PI(100000), WH_PI(f->hotel_id)),
-        &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++) {
-        wh_kpi_hotel *k = &(*out)[i];
-        k->hotel_id = wh_rows_int(r, i, 0);
-        k->venture_id = wh_rows_int(r, i, 1);
-        k->date = wh_rows_text(r, i, 2);
-        k->rooms_sold = wh_rows_int(r, i, 3);
-        k->rooms_available = wh_rows_int(r, i, 4);
-        k->room_revenue = wh_rows_int(r, i, 5);
-        k->other_revenue = wh_rows_int(r, i, 6);
-        k->refund = wh_rows_int(r, i, 7);
-    }
-    return WH_OK;
+    wh_kpi_hotel *k = out;
+    k->hotel_id = wh_rows_int(r, i, 0);
+    k->venture_id = wh_rows_int(r, i, 1);
+    k->date = wh_rows_text(r, i, 2);
+    k->rooms_sold = wh_rows_int(r, i, 3);
+    k->rooms_available = wh_rows_int(r, i, 4);
+    k->room_revenue = wh_rows_int(r, i, 5);
+    k->other_revenue = wh_rows_int(r, i, 6);
+    k->refund = wh_rows_int(r, i, 7);
 }
 
-wh_err wh_kpi_bpo_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_kpi_filter *f,
-                       wh_kpi_bpo **out, size_t *n, wh_error *e)
+static void bpo_row(const wh_rows *r, size_t i, void *out)
+{
+    wh_kpi_bpo *k = out;
+    k->campaign_id = wh_rows_int(r, i, 0);
+    k->venture_id = wh_rows_int(r, i, 1);
+    k->date = wh_rows_text(r, i, 2);
+    k->dials = wh_rows_int(r, i, 3);
+    k->connects = wh_rows_int(r, i, 4);
+    k->deals = wh_rows_int(r, i, 5);
+    k->talk_seconds = wh_rows_int(r, i, 6);
+    k->revenue = wh_rows_int(r, i, 7);
+}
+
+/* Each kind's statements, the size of its row struct and how one row reads into it. */
+static const struct {
+    const char *list, *live;
+    size_t size;
+    void (*row)(const wh_rows *r, size_t i, void *out);
+} kinds[] = {
+    [WH_KPI_FREIGHT] = {FREIGHT_LIST, FREIGHT_LIVE, sizeof(wh_kpi_freight), freight_row},
+    [WH_KPI_HOTEL] = {HOTEL_LIST, HOTEL_LIVE, sizeof(wh_kpi_hotel), hotel_row},
+    [WH_KPI_BPO] = {BPO_LIST, BPO_LIVE, sizeof(wh_kpi_bpo), bpo_row},
+};
+
+/* The rows of rc's result r read into out as rows of kind (none for WH_KPI_NONE). */
+static wh_err days_of(wh_err rc, wh_arena *a, wh_kpi_kind kind, const wh_rows *r, wh_kpi_days *out)
+{
+    out->kind = kind;
+    out->n = rc == WH_OK && kind != WH_KPI_NONE ? wh_rows_count(r) : 0;
+    out->rows = NULL;
+    if (kind == WH_KPI_NONE)
+        return rc;
+    char *rows = wh_arena_alloc(a, kinds[kind].size * (out->n + 1));
+    for (size_t i = 0; i < out->n; i++)
+        kinds[kind].row(r, i, rows + i * kinds[kind].size);
+    out->rows = rows;
+    return rc;
+}
+
+wh_err wh_kpi_list(wh_conn *c, wh_arena *a, const wh_principal *p, wh_kpi_kind kind,
+                   const wh_kpi_filter *f, wh_kpi_days *out, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT k.campaign_id, k.venture_id, k.day, k.dials, k.connects, k.deals,"
-        " k.talk_seconds, k.revenue_cents FROM kpi_bpo_daily k"
-        " WHERE " WH_SCOPE_SQL("k.venture_id", "$1", "$2") " AND ($3 = 0 OR k.venture_id = $3)"
-                                                           " AND ($7 = 0 OR k.campaign_id = $7)"
-                                                           " AND k.day >= $4 AND k.day <= $5"
-                                                           " ORDER BY k.day, k.id LIMIT $6",
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(f->venture_id), WH_PT(f->from),
-                WH_PT(f->to), WH_PI(100000), WH_PI(f->campaign_id)),
-        &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++) {
-        wh_kpi_bpo *k = &(*out)[i];
-        k->campaign_id = wh_rows_int(r, i, 0);
-        k->venture_id = wh_rows_int(r, i, 1);
-        k->date = wh_rows_text(r, i, 2);
-        k->dials = wh_rows_int(r, i, 3);
-        k->connects = wh_rows_int(r, i, 4);
-        k->deals = wh_rows_int(r, i, 5);
-        k->talk_seconds = wh_rows_int(r, i, 6);
-        k->revenue = wh_rows_int(r, i, 7);
-    }
-    return WH_OK;
+    wh_param args[] = {WH_PB(p->all_ventures),
+                       WH_PI(p->id),
+                       WH_PI(f->venture_id),
+                       WH_PT(f->from),
+                       WH_PT(f->to),
+                       WH_PI(WH_KPI_READ_ROWS_MAX),
+                       WH_PI(kind == WH_KPI_HOTEL ? f->hotel_id : f->campaign_id)};
+    int n = kind == WH_KPI_FREIGHT ? 6 : 7; /* the freight read has no $7 */
+    wh_err rc = WH_OK;
+    if (kind != WH_KPI_NONE)
+        rc = wh_db_query(c, a, kinds[kind].list, args, n, &r, e);
+    return days_of(rc, a, kind, r, out);
+}
+
+wh_err wh_kpi_live(wh_conn *c, wh_arena *a, wh_kpi_kind kind, int64_t venture_id, const char *day,
+                   wh_kpi_days *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = WH_OK;
+    if (kind != WH_KPI_NONE)
+        rc = wh_db_query(c, a, kinds[kind].live, WH_ARGS(WH_PT(day), WH_PI(venture_id)), &r, e);
+    return days_of(rc, a, kind, r, out);
 }
 
 /* ----------------------------------------------------------------- manual */
@@ -322,84 +335,4 @@ wh_err wh_kpi_manual_put(wh_conn *c, wh_arena *a, int64_t venture_id, const char
                 manual_param(m, 2), manual_param(m, 3), manual_param(m, 4), manual_param(m, 5),
                 WH_PI(now_ms)),
         NULL, e);
-}
-
-/* ------------------------------------------------------------------- live */
-
-wh_err wh_kpi_freight_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
-                           wh_kpi_freight *out, wh_error *e)
-{
-    wh_rows *r = NULL;
-    memset(out, 0, sizeof *out);
-    out->venture_id = venture_id;
-    out->date = day;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT COALESCE(SUM(x.inb), 0), COALESCE(SUM(x.q), 0), COALESCE(SUM(x.cov), 0),"
-        " COALESCE(SUM(x.lost), 0), COALESCE(SUM(x.del), 0), COALESCE(SUM(x.rev), 0),"
-        " COALESCE(SUM(x.cost), 0), COUNT(DISTINCT x.shipper), COUNT(DISTINCT x.carrier)"
-        " FROM (" FREIGHT_SOURCE ") x",
-        WH_ARGS(WH_PT(day), WH_PI(venture_id)), &r, e);
-    if (rc != WH_OK)
-        return rc;
-    out->inbound = wh_rows_int(r, 0, 0);
-    out->quoted = wh_rows_int(r, 0, 1);
-    out->covered = wh_rows_int(r, 0, 2);
-    out->lost = wh_rows_int(r, 0, 3);
-    out->delivered = wh_rows_int(r, 0, 4);
-    out->revenue = wh_rows_int(r, 0, 5);
-    out->cost = wh_rows_int(r, 0, 6);
-    out->profit = out->revenue - out->cost;
-    out->shippers = wh_rows_int(r, 0, 7);
-    out->carriers = wh_rows_int(r, 0, 8);
-    return WH_OK;
-}
-
-wh_err wh_kpi_hotel_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
-                         wh_kpi_hotel *out, wh_error *e)
-{
-    wh_rows *r = NULL;
-    memset(out, 0, sizeof *out);
-    out->venture_id = venture_id;
-    out->date = day;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT COALESCE(SUM(h.rooms_sold), 0), COALESCE(SUM(h.rooms_available), 0),"
-        " COALESCE(SUM(h.room_revenue_cents), 0), COALESCE(SUM(h.other_revenue_cents), 0),"
-        " COALESCE(SUM(h.refund_cents), 0) FROM hotel_daily h WHERE h.venture_id = $1 AND"
-        " h.date = $2",
-        WH_ARGS(WH_PI(venture_id), WH_PT(day)), &r, e);
-    if (rc != WH_OK)
-        return rc;
-    out->rooms_sold = wh_rows_int(r, 0, 0);
-    out->rooms_available = wh_rows_int(r, 0, 1);
-    out->room_revenue = wh_rows_int(r, 0, 2);
-    out->other_revenue = wh_rows_int(r, 0, 3);
-    out->refund = wh_rows_int(r, 0, 4);
-    return WH_OK;
-}
-
-wh_err wh_kpi_bpo_live(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
-                       wh_kpi_bpo *out, wh_error *e)
-{
-    wh_rows *r = NULL;
-    memset(out, 0, sizeof *out);
-    out->venture_id = venture_id;
-    out->date = day;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT COALESCE(SUM(b.dial_count), 0), COALESCE(SUM(CASE WHEN b.connected THEN 1 ELSE 0"
-        " END), 0), COALESCE(SUM(CASE WHEN b.deal_won THEN 1 ELSE 0 END), 0),"
-        " COALESCE(SUM(b.talk_seconds), 0), COALESCE(SUM(b.revenue_cents), 0) FROM"
-        " bpo_call_logs b WHERE b.venture_id = $1 AND b.started_day = $2 AND b.campaign_id IS"
-        " NOT NULL",
-        WH_ARGS(WH_PI(venture_id), WH_PT(day)), &r, e);
-    if (rc != WH_OK)
-        return rc;
-    out->dials = wh_rows_int(r, 0, 0);
-    out->connects = wh_rows_int(r, 0, 1);
-    out->deals = wh_rows_int(r, 0, 2);
-    out->talk_seconds = wh_rows_int(r, 0, 3);
-    out->revenue = wh_rows_int(r, 0, 4);
-    return WH_OK;
 }

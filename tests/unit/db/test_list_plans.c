@@ -257,9 +257,10 @@ static void people_work(tempdb *t, bool pg)
 
 static void incentives(tempdb *t, bool pg)
 {
-    static const plan_list plans = {"incentive_plans", "pl", "rowid", "id", NULL};
-    static const plan_list daily = {"incentive_daily", "d", "day", "day", NULL};
-    static const plan_list payouts = {"incentive_payouts", "po", "rowid", "id", NULL};
+    static const plan_list plans = {"incentive_plans", "incentive_plans", "rowid", "id", NULL};
+    static const plan_list daily = {"incentive_daily", "incentive_daily", "day", "day", NULL};
+    static const plan_list payouts = {"incentive_payouts", "incentive_payouts", "rowid", "id",
+                                      NULL};
     static const struct {
         plan_case c;
         wh_inc_daily_filter f;
@@ -270,19 +271,18 @@ static void incentives(tempdb *t, bool pg)
               {FILTER("from+to", "day", false), {.from = "D100300", .to = "D100302"}, NULL},
               {FILTER("status", "status", false), {0}, "APPROVED"}};
     CHECK_CASES(t, pg, plans, cs, if (x->f.user_id || x->f.from || x->status) continue;
-                wh_incentives_plan_list_sql(&all, x->f.venture_id, deep ? DEEP_ID : 0, PAGE, &b));
+                wh_incentives_plan_list_sql(&all, x->f.venture_id, ID_PAGE(deep), &b));
     CHECK_CASES(t, pg, daily, cs, if (x->status) continue;
-                wh_incentives_daily_list_sql(&all, &x->f, deep, "D100500", DEEP_ID, PAGE, &b));
+                wh_incentives_daily_list_sql(&all, &x->f, TEXT_PAGE(deep, "D100500"), &b));
     CHECK_CASES(t, pg, payouts, cs, if (x->f.user_id || x->f.from) continue;
-                wh_incentives_payout_list_sql(&all, x->f.venture_id, x->status, deep ? DEEP_ID : 0,
-                                              PAGE, &b));
+                wh_incentives_payout_list_sql(&all, x->f.venture_id, x->status, ID_PAGE(deep), &b));
 }
 
 static void operations(tempdb *t, bool pg)
 {
     static const plan_list runs = {"job_runs", "job_runs", "rowid", "id", NULL};
     static const plan_list outbox = {"outbox", "outbox", "rowid", "id", NULL};
-    static const plan_list audit = {"audit_log", "al", "rowid", "id", NULL};
+    static const plan_list audit = {"audit_log", "audit_log", "rowid", "id", NULL};
     static const struct {
         plan_case c;
         const char *job, *status;
@@ -297,17 +297,14 @@ static void operations(tempdb *t, bool pg)
                {FILTER("actor_id", "actor_id", true), {.actor_id = 9}},
                {FILTER("action", "action", false), {.action = "a3"}},
                {FILTER("entity", "entity", true), {.entity = "e3", .entity_id = 3}}};
-    CHECK_CASES(t, pg, runs, rcs,
-                wh_jobs_run_list_sql(x->job, x->status, deep ? DEEP_ID : 0, PAGE, &b));
+    CHECK_CASES(t, pg, runs, rcs, wh_jobs_run_list_sql(x->job, x->status, ID_PAGE(deep), &b));
     CHECK_CASES(t, pg, outbox, rcs, if (x->job) continue;
-                wh_outbox_list_sql(x->status, deep ? DEEP_ID : 0, PAGE, &b));
-    CHECK_CASES(t, pg, audit, acs, wh_audit_filter f = x->f; f.before_id = deep ? DEEP_ID : 0;
-                f.limit = PAGE; wh_audit_list_sql(&all, &f, &b));
+                wh_outbox_list_sql(x->status, ID_PAGE(deep), &b));
+    CHECK_CASES(t, pg, audit, acs, wh_audit_list_sql(&all, &x->f, ID_PAGE(deep), &b));
     /* a member's log: the scope probe rides on the venture's index */
     wh_principal member = {.id = 2, .role = WH_ROLE_DISPATCHER, .all_ventures = false};
-    CHECK_CASES(t, pg, audit, acs, if (!x->f.venture_id) continue; wh_audit_filter f = x->f;
-                f.before_id = deep ? DEEP_ID : 0; f.limit = PAGE;
-                wh_audit_list_sql(&member, &f, &b));
+    CHECK_CASES(t, pg, audit, acs, if (!x->f.venture_id) continue;
+                wh_audit_list_sql(&member, &x->f, ID_PAGE(deep), &b));
 }
 
 static void check_all(tempdb *t, bool pg)
