@@ -2,6 +2,7 @@
  * database connection. Input is parsed into typed values here, at the edge. */
 #include "http/http_int.h"
 #include "app.h"
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/str.h"
 
@@ -81,6 +82,32 @@ wh_err wh_req_venture_filter(wh_req *r, wh_conn **c, int64_t *venture_id, wh_err
     if (rc == WH_OK && has)
         rc = wh_scope_check_venture(*c, &r->arena, &r->user, *venture_id, e);
     return rc;
+}
+
+wh_err wh_req_path_venture(wh_req *r, int idx, wh_conn **c, int64_t *venture_id, wh_error *e)
+{
+    bool in_scope = false;
+    wh_err rc = wh_req_path_id(r, idx, venture_id, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, c, e);
+    if (rc == WH_OK)
+        rc = wh_scope_has_venture(*c, &r->arena, &r->user, *venture_id, &in_scope, e);
+    if (rc == WH_OK && !in_scope)
+        rc = wh_fail(e, WH_ERR_NOT_FOUND, "No such venture.");
+    return rc;
+}
+
+const char *wh_req_query_day(wh_req *r, const char *name, bool *bad, wh_error *e)
+{
+    const char *v = wh_req_query(r, name);
+    int y, m, d;
+    if (!v)
+        return "";
+    if (!wh_clock_parse_date(v, &y, &m, &d)) {
+        *bad = true;
+        (void)wh_error_field(e, name, "must be a day YYYY-MM-DD");
+    }
+    return v;
 }
 
 static void decref(void *p)
