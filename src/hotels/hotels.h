@@ -146,9 +146,9 @@ WH_MUST_USE wh_err wh_hotel_daily_find(wh_conn *c, wh_arena *a, int64_t hotel_id
 WH_MUST_USE wh_err wh_hotel_daily_upsert(wh_conn *c, wh_arena *a, const wh_hotel_daily *d,
                                          int64_t now_ms, wh_hotel_daily *out, wh_error *e);
 /* The page ks (WH_KEY_TEXT: the date) of a hotel's entries in scope with from <= date <= to
- * (either may be NULL), newest date first. The date is unique within a hotel, so the list is
- * ordered by it alone and its cursors carry the hotel's id (columns: date 3, hotel_id 1); rows
- * render with wh_hotel_daily_row_json. */
+ * (either may be NULL), newest date first. The date is unique within a hotel, and the list's
+ * cursors carry the hotel's id (columns: date 3, hotel_id 1), so it is ordered by
+ * (date, hotel_id); rows render with wh_hotel_daily_row_json. */
 void wh_hotel_daily_list_sql(const wh_principal *p, int64_t hotel_id, const char *from,
                              const char *to, const wh_keyset *ks, wh_sqlb *b);
 json_t *wh_hotel_daily_row_json(const wh_rows *rows, size_t i);

@@ -269,10 +269,12 @@ static wh_err daily_list(wh_req *r, wh_error *e)
     return wh_resp_list(r, c, &pg, &b, e);
 }
 
+/* The statement of a page ks of one hotel's reviews or disputes (hotels.h). */
+typedef void hotel_list_sql(const wh_principal *p, int64_t hotel_id, const wh_keyset *ks,
+                            wh_sqlb *b);
+
 /* GET /hotels/{id}/reviews and /disputes: a page of the path hotel's list l, built by sql. */
-static wh_err
-hotel_sublist(wh_req *r, const wh_list *l,
-              void (*sql)(const wh_principal *, int64_t, const wh_keyset *, wh_sqlb *), wh_error *e)
+static wh_err hotel_sublist(wh_req *r, const wh_list *l, hotel_list_sql *sql, wh_error *e)
 {
     wh_page pg;
     wh_sqlb b;

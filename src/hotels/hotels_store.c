@@ -186,11 +186,9 @@ void wh_hotel_daily_list_sql(const wh_principal *p, int64_t hotel_id, const char
     WH_SQLB_SCOPE(b, p, "hotel_daily.venture_id");
     wh_sqlb_and_text(b, "date >= ?", from);
     wh_sqlb_and_text(b, "date <= ?", to);
-    /* ordered by the date alone (unique within the hotel), not by (date, id) as wh_sqlb_page
-     * would: the cursors of this list carry the hotel's id, not the entry's */
-    if (ks->after)
-        wh_sqlb_and(b, "date < ?", WH_PT(ks->key));
-    wh_sqlb_order(b, "date DESC", ks->limit);
+    /* the date is unique within the hotel and the cursors carry the hotel's id: (date, hotel_id)
+     * orders one hotel's entries as the date alone does */
+    wh_sqlb_page(b, "date", "hotel_id", true, ks);
 }
 
 WH_ROW_JSON(wh_hotel_daily_row_json, wh_hotel_daily, daily_row, wh_hotel_daily_json)

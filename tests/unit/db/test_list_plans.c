@@ -251,9 +251,8 @@ static void people_work(tempdb *t, bool pg)
     CHECK_CASES(t, pg, eod, cs,
                 wh_eod_list_sql(&all, &(wh_eod_filter){x->venture_id, x->user_id, x->from, x->to},
                                 TEXT_PAGE(deep, "D100500"), &b));
-    CHECK_CASES(t, pg, events, cs, if (x->from) continue;
-                wh_gami_event_list_sql(&all, &(wh_gami_filter){x->venture_id, x->user_id, false},
-                                       AT_PAGE(deep), &b));
+    CHECK_CASES(t, pg, events, cs, if (x->from) continue; wh_gami_event_list_sql(
+                    &all, &(wh_gami_filter){x->venture_id, x->user_id, false}, AT_PAGE(deep), &b));
 }
 
 static void incentives(tempdb *t, bool pg)
