@@ -291,7 +291,8 @@ static wh_err hotel_sublist(wh_req *r, const wh_list *l, hotel_list_sql *sql, wh
 
 /* ----------------------------------------------------------------- reviews */
 
-static wh_err read_review(wh_req *r, wh_hotel_review *in, wh_error *e)
+/* A new review of the hotel h. */
+static wh_err read_review(wh_req *r, const wh_hotel *h, wh_hotel_review *in, wh_error *e)
 {
     static const char *const fields[] = {"source", "rating", "text", "review_date", NULL};
     json_t *body = NULL;
@@ -301,6 +302,8 @@ static wh_err read_review(wh_req *r, wh_hotel_review *in, wh_error *e)
         return rc;
     wh_jin_init(&j, body, e);
     wh_jin_allow(&j, fields);
+    in->hotel_id = h->id;
+    in->venture_id = h->venture_id;
     in->source = wh_jin_enum(&j, "source", true, wh_hotel_review_sources);
     in->rating = wh_jin_int(&j, "rating", true, 1, 5, 0);
     in->text = wh_jin_str(&j, "text", false, 0, WH_HOTELS_TEXT_CHARS);
@@ -317,9 +320,7 @@ static wh_err review_create(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_err rc = path_hotel(r, &c, &h, e);
     if (rc == WH_OK)
-        rc = read_review(r, &in, e);
-    in.hotel_id = h.id;
-    in.venture_id = h.venture_id;
+        rc = read_review(r, &h, &in, e);
     if (rc == WH_OK)
         rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
@@ -409,7 +410,8 @@ static wh_err check_owner(wh_req *r, wh_conn *c, int64_t venture_id, int64_t own
     return rc;
 }
 
-static wh_err read_dispute(wh_req *r, wh_hotel_dispute *in, wh_error *e)
+/* A new dispute of the hotel h. */
+static wh_err read_dispute(wh_req *r, const wh_hotel *h, wh_hotel_dispute *in, wh_error *e)
 {
     static const char *const fields[] = {"type",     "channel",         "amount_cents",
                                          "owner_id", "resolution_note", NULL};
@@ -420,6 +422,8 @@ static wh_err read_dispute(wh_req *r, wh_hotel_dispute *in, wh_error *e)
         return rc;
     wh_jin_init(&j, body, e);
     wh_jin_allow(&j, fields);
+    in->hotel_id = h->id;
+    in->venture_id = h->venture_id;
     in->type = wh_jin_str(&j, "type", true, 1, WH_HOTELS_LABEL_CHARS);
     in->channel = wh_jin_str(&j, "channel", false, 0, WH_HOTELS_LABEL_CHARS);
     in->amount_cents = wh_jin_int(&j, "amount_cents", true, 0, WH_HOTELS_CENTS_MAX, 0);
@@ -435,9 +439,7 @@ static wh_err dispute_create(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_err rc = path_hotel(r, &c, &h, e);
     if (rc == WH_OK)
-        rc = read_dispute(r, &in, e);
-    in.hotel_id = h.id;
-    in.venture_id = h.venture_id;
+        rc = read_dispute(r, &h, &in, e);
     if (rc == WH_OK)
         rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
