@@ -110,13 +110,14 @@ static wh_err hotel_create(wh_req *r, wh_error *e)
         &(wh_change){"hotel.create", "hotel", h.id, h.venture_id, NULL, wh_hotel_json(&h)}, e);
 }
 
-/* The hotel of the path, 404 when missing or outside the scope. */
-static wh_err path_hotel(wh_req *r, wh_conn **c, wh_hotel *h, wh_error *e)
+/* The hotel of the path, 404 when missing or outside the scope. For a write (write true) the
+ * transaction is opened first, so the hotel read is the one the write sees. */
+static wh_err path_hotel(wh_req *r, bool write, wh_conn **c, wh_hotel *h, wh_error *e)
 {
     int64_t id;
     wh_err rc = wh_req_path_id(r, 0, &id, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, c, e);
+        rc = write ? wh_req_begin(r, c, e) : wh_req_db(r, c, e);
     if (rc == WH_OK)
         rc = wh_hotel_get(*c, &r->arena, &r->user, id, h, e);
     return rc;
@@ -126,7 +127,7 @@ static wh_err hotel_get(wh_req *r, wh_error *e)
 {
     wh_hotel h;
     wh_conn *c = NULL;
-    wh_err rc = path_hotel(r, &c, &h, e);
+    wh_err rc = path_hotel(r, false, &c, &h, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_hotel_json(&h)) : rc;
 }
 
@@ -135,13 +136,9 @@ static wh_err hotel_patch(wh_req *r, wh_error *e)
     wh_hotel_input in = {0};
     wh_hotel before, after;
     wh_conn *c = NULL;
-    wh_err rc = path_hotel(r, &c, &before, e);
+    wh_err rc = path_hotel(r, true, &c, &before, e);
     if (rc == WH_OK)
         rc = read_hotel(r, false, &in, e);
-    if (rc == WH_OK)
-        rc = wh_req_begin(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_hotel_get(c, &r->arena, &r->user, before.id, &before, e);
     if (rc == WH_OK)
         rc = wh_hotel_update(c, &r->arena, before.id, &in, r->now_ms, &after, e);
     if (rc != WH_OK)
@@ -216,11 +213,9 @@ static wh_err daily_put(wh_req *r, wh_error *e)
     wh_hotel_daily in = {0}, before, after;
     bool existed = false;
     wh_conn *c = NULL;
-    wh_err rc = path_hotel(r, &c, &h, e);
+    wh_err rc = path_hotel(r, true, &c, &h, e);
     if (rc == WH_OK)
         rc = read_daily(r, &h, &in, e);
-    if (rc == WH_OK)
-        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK) /* two PUTs of one hotel: the second sees the first's row */
         rc = wh_hotel_daily_lock(c, h.id, e);
     if (rc == WH_OK)
@@ -256,7 +251,7 @@ static wh_err daily_list(wh_req *r, wh_error *e)
     wh_hotel h;
     const char *from = NULL, *to = NULL;
     wh_conn *c = NULL;
-    wh_err rc = path_hotel(r, &c, &h, e);
+    wh_err rc = path_hotel(r, false, &c, &h, e);
     if (rc == WH_OK)
         daily.name = wh_arena_printf(&r->arena, "hotel_daily:%lld", (long long)h.id);
     if (rc == WH_OK)
@@ -280,7 +275,7 @@ static wh_err hotel_sublist(wh_req *r, const wh_list *l, hotel_list_sql *sql, wh
     wh_sqlb b;
     wh_hotel h;
     wh_conn *c = NULL;
-    wh_err rc = path_hotel(r, &c, &h, e);
+    wh_err rc = path_hotel(r, false, &c, &h, e);
     if (rc == WH_OK)
         rc = wh_page_parse(r, l, &pg, e);
     if (rc != WH_OK)
@@ -318,11 +313,9 @@ static wh_err review_create(wh_req *r, wh_error *e)
     wh_hotel h;
     wh_hotel_review in = {0}, out;
     wh_conn *c = NULL;
-    wh_err rc = path_hotel(r, &c, &h, e);
+    wh_err rc = path_hotel(r, true, &c, &h, e);
     if (rc == WH_OK)
         rc = read_review(r, &h, &in, e);
-    if (rc == WH_OK)
-        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_hotel_review_create(c, &r->arena, &in, r->now_ms, &out, e);
     if (rc != WH_OK)
@@ -373,13 +366,11 @@ static wh_err review_respond(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_err rc = wh_req_path_id(r, 0, &id, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_hotel_review_get(c, &r->arena, &r->user, id, &before, e);
     if (rc == WH_OK)
         rc = read_response(r, &text, e);
-    if (rc == WH_OK)
-        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_hotel_review_respond(c, &r->arena, id, text, r->user.id, r->now_ms, &after, e);
     if (rc == WH_OK)
@@ -437,11 +428,9 @@ static wh_err dispute_create(wh_req *r, wh_error *e)
     wh_hotel h;
     wh_hotel_dispute in = {0}, out;
     wh_conn *c = NULL;
-    wh_err rc = path_hotel(r, &c, &h, e);
+    wh_err rc = path_hotel(r, true, &c, &h, e);
     if (rc == WH_OK)
         rc = read_dispute(r, &h, &in, e);
-    if (rc == WH_OK)
-        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = check_owner(r, c, h.venture_id, in.owner_id, e);
     if (rc == WH_OK)
@@ -484,43 +473,33 @@ static bool earns_resolution(const wh_hotel_dispute *before, const wh_hotel_disp
     return moved && after->owner_id != 0 && wh_hotel_dispute_resolved(after->status);
 }
 
-/* Inside the transaction: the change, its event and its audit entry; answers the dispute. */
-static wh_err dispute_store_patch(wh_req *r, wh_conn *c, const wh_hotel_dispute_patch *in,
-                                  wh_hotel_dispute *before, wh_error *e)
-{
-    wh_hotel_dispute after;
-    wh_err rc = wh_hotel_dispute_get(c, &r->arena, &r->user, before->id, before, e);
-    if (rc == WH_OK && in->has_owner)
-        rc = check_owner(r, c, before->venture_id, in->owner_id, e);
-    if (rc == WH_OK)
-        rc = wh_hotel_dispute_update(c, &r->arena, before->id, in, r->now_ms, &after, e);
-    if (rc == WH_OK && earns_resolution(before, &after))
-        rc = publish(r, c, WH_EVENT_HOTEL_DISPUTE_RESOLVED, after.venture_id, after.owner_id,
-                     wh_arena_printf(&r->arena, "hotel_dispute:%lld", (long long)after.id), e);
-    if (rc != WH_OK)
-        return rc;
-    return wh_audit_commit(r, c, 200,
-                           &(wh_change){"hotel_dispute.update", "hotel_dispute", after.id,
-                                        after.venture_id, wh_hotel_dispute_json(before),
-                                        wh_hotel_dispute_json(&after)},
-                           e);
-}
-
 static wh_err dispute_patch(wh_req *r, wh_error *e)
 {
     wh_hotel_dispute_patch in = {0};
-    wh_hotel_dispute before;
+    wh_hotel_dispute before, after;
+    int64_t id;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &before.id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_hotel_dispute_get(c, &r->arena, &r->user, before.id, &before, e);
-    if (rc == WH_OK)
-        rc = read_dispute_patch(r, &in, e);
+    wh_err rc = wh_req_path_id(r, 0, &id, e);
     if (rc == WH_OK)
         rc = wh_req_begin(r, &c, e);
-    return rc == WH_OK ? dispute_store_patch(r, c, &in, &before, e) : rc;
+    if (rc == WH_OK)
+        rc = wh_hotel_dispute_get(c, &r->arena, &r->user, id, &before, e);
+    if (rc == WH_OK)
+        rc = read_dispute_patch(r, &in, e);
+    if (rc == WH_OK && in.has_owner)
+        rc = check_owner(r, c, before.venture_id, in.owner_id, e);
+    if (rc == WH_OK)
+        rc = wh_hotel_dispute_update(c, &r->arena, id, &in, r->now_ms, &after, e);
+    if (rc == WH_OK && earns_resolution(&before, &after))
+        rc = publish(r, c, WH_EVENT_HOTEL_DISPUTE_RESOLVED, after.venture_id, after.owner_id,
+                     wh_arena_printf(&r->arena, "hotel_dispute:%lld", (long long)id), e);
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 200,
+                           &(wh_change){"hotel_dispute.update", "hotel_dispute", id,
+                                        after.venture_id, wh_hotel_dispute_json(&before),
+                                        wh_hotel_dispute_json(&after)},
+                           e);
 }
 
 static wh_err dispute_list(wh_req *r, wh_error *e)
