@@ -94,13 +94,10 @@ static void read_points(wh_req *r, wh_jin *j, wh_gami_config *cfg)
 static wh_err read_config(wh_req *r, wh_gami_config *cfg, wh_error *e)
 {
     static const char *const fields[] = {"enabled", "points", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     cfg->enabled = wh_jin_bool(&j, "enabled", true, true);
     read_points(r, &j, cfg);
     return wh_jin_done(&j);
@@ -282,13 +279,10 @@ static wh_err read_award(wh_req *r, wh_gami_award *aw, wh_error *e)
 {
     static const char *const fields[] = {"user_id", "venture_id",      "event_type",
                                          "points",  "idempotency_key", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     aw->user_id = wh_jin_int(&j, "user_id", true, 1, INT64_MAX, 0);
     aw->venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
     aw->event_type = wh_jin_str(&j, "event_type", true, 1, WH_GAMIFICATION_TYPE_CHARS);

@@ -21,9 +21,10 @@ static const wh_list hotels = {"hotels", WH_KEY_ID, 0, 0, wh_hotel_row_json};
 static const wh_list reviews = {"hotel_reviews", WH_KEY_TEXT, 6, 0, wh_hotel_review_row_json};
 static const wh_list disputes = {"hotel_disputes", WH_KEY_ID, 0, 0, wh_hotel_dispute_row_json};
 
-/* Publishes a gamification trigger (DOMAIN.md §6) inside the open transaction on c. */
+/* Publishes a gamification trigger (DOMAIN.md §6) about the record entity:id (its key, one per
+ * record) inside the open transaction on c. */
 static wh_err publish(wh_req *r, wh_conn *c, const char *type, int64_t venture_id, int64_t user_id,
-                      const char *key, wh_error *e)
+                      const char *entity, int64_t id, wh_error *e)
 {
     char day[11];
     wh_clock_day_of(r->now_ms, day, sizeof day);
@@ -31,7 +32,7 @@ static wh_err publish(wh_req *r, wh_conn *c, const char *type, int64_t venture_i
                    .venture_id = venture_id,
                    .office_id = 0,
                    .user_id = user_id,
-                   .key = key,
+                   .key = wh_arena_printf(&r->arena, "%s:%lld", entity, (long long)id),
                    .day = day,
                    .at_ms = r->now_ms};
     return wh_events_publish(r->app->events, c, &r->arena, &ev, e);
@@ -64,13 +65,10 @@ static wh_err read_hotel(wh_req *r, bool create, wh_hotel_input *in, wh_error *e
     static const char *const fields[] = {"venture_id", "name",  "code",   "rooms",
                                          "city",       "state", "status", NULL};
     static const char *const not_null[] = {"name", "code", "rooms", "status", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     if (create) {
         in->venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
     } else {
@@ -176,20 +174,17 @@ static wh_err read_daily(wh_req *r, const wh_hotel *h, wh_hotel_daily *d, wh_err
                                          "online_cents",       "refund_cents",
                                          "lost_dues_cents",    NULL};
     const int64_t max = WH_HOTELS_CENTS_MAX;
-    json_t *body = NULL;
     wh_jin j;
     wh_err rc = day_param(r->params[1], "date", &d->date, e);
     if (rc == WH_OK && !wh_clock_day_near(d->date, r->now_ms))
         rc = wh_error_field(e, "date", "must not be more than %d day after today",
                             WH_LIMIT_DAYS_AHEAD);
     if (rc == WH_OK)
-        rc = wh_req_json(r, &body, e);
+        rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
     d->hotel_id = h->id;
     d->venture_id = h->venture_id;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     int errors = e->nfields;
     d->rooms_sold = wh_jin_int(&j, "rooms_sold", true, 0, WH_HOTELS_ROOMS_MAX, 0);
     d->rooms_available = wh_jin_int(&j, "rooms_available", false, 1, WH_HOTELS_ROOMS_MAX, h->rooms);
@@ -290,13 +285,10 @@ static wh_err hotel_sublist(wh_req *r, const wh_list *l, hotel_list_sql *sql, wh
 static wh_err read_review(wh_req *r, const wh_hotel *h, wh_hotel_review *in, wh_error *e)
 {
     static const char *const fields[] = {"source", "rating", "text", "review_date", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     in->hotel_id = h->id;
     in->venture_id = h->venture_id;
     in->source = wh_jin_enum(&j, "source", true, wh_hotel_review_sources);
@@ -343,13 +335,10 @@ static bool has_content(const char *s)
 static wh_err read_response(wh_req *r, const char **text, wh_error *e)
 {
     static const char *const fields[] = {"response_text", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     *text = wh_jin_str(&j, "response_text", true, 1, WH_HOTELS_TEXT_CHARS);
     if (*text && !has_content(*text)) {
         j.bad = true;
@@ -375,7 +364,7 @@ static wh_err review_respond(wh_req *r, wh_error *e)
         rc = wh_hotel_review_respond(c, &r->arena, id, text, r->user.id, r->now_ms, &after, e);
     if (rc == WH_OK)
         rc = publish(r, c, WH_EVENT_HOTEL_REVIEW_RESPONDED, after.venture_id, r->user.id,
-                     wh_arena_printf(&r->arena, "hotel_review:%lld", (long long)id), e);
+                     "hotel_review", id, e);
     if (rc != WH_OK)
         return rc;
     return wh_audit_commit(r, c, 200,
@@ -406,13 +395,10 @@ static wh_err read_dispute(wh_req *r, const wh_hotel *h, wh_hotel_dispute *in, w
 {
     static const char *const fields[] = {"type",     "channel",         "amount_cents",
                                          "owner_id", "resolution_note", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     in->hotel_id = h->id;
     in->venture_id = h->venture_id;
     in->type = wh_jin_str(&j, "type", true, 1, WH_HOTELS_LABEL_CHARS);
@@ -447,13 +433,10 @@ static wh_err read_dispute_patch(wh_req *r, wh_hotel_dispute_patch *in, wh_error
 {
     static const char *const fields[] = {"status", "owner_id", "resolution_note", NULL};
     static const char *const not_null[] = {"status", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     refuse_null(&j, not_null);
     in->has_status = wh_jin_has(&j, "status");
     in->status = wh_jin_enum(&j, "status", false, wh_hotel_dispute_statuses);
@@ -492,7 +475,7 @@ static wh_err dispute_patch(wh_req *r, wh_error *e)
         rc = wh_hotel_dispute_update(c, &r->arena, id, &in, r->now_ms, &after, e);
     if (rc == WH_OK && earns_resolution(&before, &after))
         rc = publish(r, c, WH_EVENT_HOTEL_DISPUTE_RESOLVED, after.venture_id, after.owner_id,
-                     wh_arena_printf(&r->arena, "hotel_dispute:%lld", (long long)id), e);
+                     "hotel_dispute", id, e);
     if (rc != WH_OK)
         return rc;
     return wh_audit_commit(r, c, 200,

@@ -125,6 +125,9 @@ WH_MUST_USE wh_err wh_req_path_id(wh_req *r, int idx, int64_t *out, wh_error *e)
 /* The body as a JSON object: 415 unless Content-Type is application/json, 400 invalid_json.
  * The value is owned by the request. */
 WH_MUST_USE wh_err wh_req_json(wh_req *r, json_t **out, wh_error *e);
+/* The body (wh_req_json) ready to be read with j, every member not in the NULL-terminated
+ * allow-list fields already reported (wh_jin_allow). */
+WH_MUST_USE wh_err wh_req_jin(wh_req *r, wh_jin *j, const char *const *fields, wh_error *e);
 /* An optional positive id query parameter: 400 validation_failed when malformed. */
 WH_MUST_USE wh_err wh_req_query_id(wh_req *r, const char *name, int64_t *out, bool *present,
                                    wh_error *e);

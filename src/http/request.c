@@ -139,3 +139,14 @@ wh_err wh_req_json(wh_req *r, json_t **out, wh_error *e)
     *out = v;
     return WH_OK;
 }
+
+wh_err wh_req_jin(wh_req *r, wh_jin *j, const char *const *fields, wh_error *e)
+{
+    json_t *body = NULL;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(j, body, e);
+    wh_jin_allow(j, fields);
+    return WH_OK;
+}
