@@ -49,10 +49,6 @@ typedef struct {
 typedef struct {
     int64_t venture_id, user_id;
     const char *from, *to; /* inclusive days, "" when absent */
-    bool after;            /* keyset position: rows before (after_date, after_id) */
-    const char *after_date;
-    int64_t after_id;
-    int limit; /* rows to fetch (the page size + 1) */
 } wh_eod_filter;
 
 /* ---- rules (pure) ---- */
@@ -96,11 +92,12 @@ WH_MUST_USE wh_err wh_eod_update(wh_conn *c, wh_arena *a, int64_t id, const wh_e
 WH_MUST_USE wh_err wh_eod_count_between(wh_conn *c, wh_arena *a, int64_t user_id,
                                         int64_t venture_id, const char *monday, const char *sunday,
                                         int64_t *count, wh_error *e);
-/* Up to f->limit reports in p's scope matching f, newest first by (date, id); *n gets the
- * count. The caller decides which user_id p may ask for. */
-void wh_eod_list_sql(const wh_principal *p, const wh_eod_filter *f, wh_sqlb *b);
-WH_MUST_USE wh_err wh_eod_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                               const wh_eod_filter *f, wh_eod_report **out, size_t *n, wh_error *e);
+/* The page ks (WH_KEY_TEXT: the date, column 3) of the reports in p's scope matching f, newest
+ * first by (date, id); rows render with wh_eod_row_json. The caller decides which user_id p may
+ * ask for. */
+void wh_eod_list_sql(const wh_principal *p, const wh_eod_filter *f, const wh_keyset *ks,
+                     wh_sqlb *b);
+json_t *wh_eod_row_json(const wh_rows *rows, size_t i);
 /* The API shape of a report. New reference. */
 json_t *wh_eod_json(const wh_eod_report *r);
 

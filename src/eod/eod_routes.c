@@ -14,17 +14,7 @@
 
 #include <string.h>
 
-static wh_err audit(wh_req *r, wh_conn *c, const wh_eod_report *before, const wh_eod_report *after,
-                    wh_error *e)
-{
-    wh_audit_entry en = {.action = before ? "eod_report.update" : "eod_report.create",
-                         .entity = "eod_report",
-                         .entity_id = after->id,
-                         .venture_id = after->venture_id,
-                         .before = before ? wh_req_keep(r, wh_eod_json(before)) : NULL,
-                         .after = wh_req_keep(r, wh_eod_json(after))};
-    return wh_audit_request(r, c, &en, e);
-}
+static const wh_list reports = {"eod-reports", WH_KEY_TEXT, 3, 0, wh_eod_row_json};
 
 /* An optional text field: absent or null gives NULL. */
 static const char *text_of(wh_jin *j, const char *key)
@@ -129,67 +119,45 @@ static wh_err publish_new(wh_req *r, wh_conn *c, const wh_eod_report *rep, wh_er
                    e);
 }
 
-/* Inside the transaction: insert or replace the caller's report; *created tells which. */
+/* Inside the transaction: inserts or replaces the caller's report, with its events and its audit
+ * entry; answers 201 with a new report, 200 with a replaced one. */
 static wh_err upsert(wh_req *r, wh_conn *c, int64_t venture_id, const char *date,
-                     const wh_eod_input *in, wh_eod_report *out, bool *created, wh_error *e)
+                     const wh_eod_input *in, wh_error *e)
 {
-    wh_eod_report before;
+    wh_eod_report before, out;
     bool found = false;
     wh_err rc = wh_eod_lock_user(c, r->user.id, e);
     if (rc == WH_OK)
         rc = wh_eod_find(c, &r->arena, r->user.id, venture_id, date, &before, &found, e);
     if (rc != WH_OK)
         return rc;
-    *created = !found;
     if (found)
-        rc = wh_eod_update(c, &r->arena, before.id, in, r->now_ms, out, e);
+        rc = wh_eod_update(c, &r->arena, before.id, in, r->now_ms, &out, e);
     else
-        rc = wh_eod_insert(c, &r->arena, r->user.id, venture_id, date, in, r->now_ms, out, e);
+        rc = wh_eod_insert(c, &r->arena, r->user.id, venture_id, date, in, r->now_ms, &out, e);
     if (rc == WH_OK && !found)
-        rc = publish_new(r, c, out, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, found ? &before : NULL, out, e);
-    return rc;
+        rc = publish_new(r, c, &out, e);
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, found ? 200 : 201,
+                           &(wh_change){found ? "eod_report.update" : "eod_report.create",
+                                        "eod_report", out.id, out.venture_id,
+                                        found ? wh_eod_json(&before) : NULL, wh_eod_json(&out)},
+                           e);
 }
 
 static wh_err put(wh_req *r, wh_error *e)
 {
     int64_t venture_id;
-    bool in_scope = false, created = false;
     wh_eod_input in = {0};
-    wh_eod_report out;
     wh_conn *c = NULL;
     const char *date = r->params[1];
-    wh_err rc = wh_req_path_id(r, 0, &venture_id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_scope_has_venture(c, &r->arena, &r->user, venture_id, &in_scope, e);
-    if (rc == WH_OK && !in_scope)
-        rc = wh_fail(e, WH_ERR_NOT_FOUND, "No such venture.");
+    wh_err rc = wh_req_path_venture(r, 0, &c, &venture_id, e);
     if (rc == WH_OK)
         rc = read_report(r, date, &in, e);
     if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
-    if (rc == WH_OK)
-        rc = upsert(r, c, venture_id, date, &in, &out, &created, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, created ? 201 : 200, wh_eod_json(&out)) : rc;
-}
-
-/* ?from= / ?to=: a day, or "" when absent. */
-static const char *query_day(wh_req *r, const char *name, bool *bad, wh_error *e)
-{
-    const char *v = wh_req_query(r, name);
-    int y, m, d;
-    if (!v)
-        return "";
-    if (!wh_clock_parse_date(v, &y, &m, &d)) {
-        *bad = true;
-        (void)wh_error_field(e, name, "must be a day YYYY-MM-DD");
-    }
-    return v;
+        rc = wh_req_begin(r, &c, e);
+    return rc == WH_OK ? upsert(r, c, venture_id, date, &in, e) : rc;
 }
 
 /* The filters of the list, and who may ask for which user: one's own reports always, another
@@ -202,8 +170,8 @@ static wh_err read_filter(wh_req *r, wh_eod_filter *f, wh_error *e)
         rc = wh_req_query_id(r, "user_id", &f->user_id, &has_user, e);
     if (rc != WH_OK)
         return rc;
-    f->from = query_day(r, "from", &bad, e);
-    f->to = query_day(r, "to", &bad, e);
+    f->from = wh_req_query_day(r, "from", &bad, e);
+    f->to = wh_req_query_day(r, "to", &bad, e);
     if (bad)
         return WH_ERR_INVALID;
     if (!has_venture)
@@ -220,34 +188,21 @@ static wh_err read_filter(wh_req *r, wh_eod_filter *f, wh_error *e)
 
 static wh_err list(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
+    wh_page pg;
+    wh_sqlb b;
     wh_eod_filter f = {0};
-    wh_eod_report *items = NULL;
-    size_t n = 0;
     wh_conn *c = NULL;
-    wh_err rc = wh_oldpage_parse(r, "eod-reports", &pg, e);
+    wh_err rc = wh_page_parse(r, &reports, &pg, e);
     if (rc == WH_OK)
         rc = read_filter(r, &f, e);
     if (rc == WH_OK)
         rc = wh_req_db(r, &c, e);
     if (rc == WH_OK && f.venture_id)
         rc = wh_scope_check_venture(c, &r->arena, &r->user, f.venture_id, e);
-    f.after = pg.after;
-    f.after_date = pg.key;
-    f.after_id = pg.id;
-    f.limit = pg.limit + 1;
-    if (rc == WH_OK)
-        rc = wh_eod_list(c, &r->arena, &r->user, &f, &items, &n, e);
     if (rc != WH_OK)
         return rc;
-    size_t shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_eod_json(&items[i]));
-    const wh_eod_report *last = shown ? &items[shown - 1] : NULL;
-    return wh_resp_json(
-        r, 200,
-        wh_oldpage_render(r, &pg, arr, n > shown, last ? last->date : "", last ? last->id : 0));
+    wh_eod_list_sql(&r->user, &f, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 static const wh_route routes[] = {

@@ -4,11 +4,9 @@
 #include "eod/eod.h"
 #include "core/json.h"
 
+/* The one column list of the table, unqualified: the same for SELECT and RETURNING (which may not
+ * name an alias on SQLite), so eod_reports is never aliased. */
 #define EOD_COLS                                                                                   \
-    "e.id, e.user_id, e.venture_id, e.report_date, e.summary, e.accomplishments, e.blockers,"      \
-    " e.tomorrow_plan, e.hours_hundredths, e.created_at, e.updated_at"
-/* RETURNING may not name a table alias on SQLite */
-#define EOD_RET                                                                                    \
     "id, user_id, venture_id, report_date, summary, accomplishments, blockers, tomorrow_plan,"     \
     " hours_hundredths, created_at, updated_at"
 
@@ -30,14 +28,10 @@ static void eod_row(const wh_rows *r, size_t i, wh_eod_report *out)
 
 static wh_err one_report(wh_err rc, const wh_rows *r, wh_eod_report *out, wh_error *e)
 {
-    if (rc == WH_ERR_UNIQUE)
-        return wh_fail(e, WH_ERR_CONFLICT, "This report already exists.");
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "No such report.");
-    eod_row(r, 0, out);
-    return WH_OK;
+    rc = wh_rows_one(rc, r, "No such report.", "This report already exists.", e);
+    if (rc == WH_OK)
+        eod_row(r, 0, out);
+    return rc;
 }
 
 static wh_param hours_param(const wh_eod_input *in)
@@ -55,8 +49,8 @@ wh_err wh_eod_find(wh_conn *c, wh_arena *a, int64_t user_id, int64_t venture_id,
 {
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(c, a,
-                            "SELECT " EOD_COLS " FROM eod_reports e WHERE e.user_id = $1"
-                            " AND e.venture_id = $2 AND e.report_date = $3",
+                            "SELECT " EOD_COLS " FROM eod_reports WHERE user_id = $1"
+                            " AND venture_id = $2 AND report_date = $3",
                             WH_ARGS(WH_PI(user_id), WH_PI(venture_id), WH_PT(date)), &r, e);
     *found = rc == WH_OK && wh_rows_count(r) == 1;
     if (*found)
@@ -72,7 +66,7 @@ wh_err wh_eod_insert(wh_conn *c, wh_arena *a, int64_t user_id, int64_t venture_i
         c, a,
         "INSERT INTO eod_reports (user_id, venture_id, report_date, summary, accomplishments,"
         " blockers, tomorrow_plan, hours_hundredths, created_at, updated_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING " EOD_RET,
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING " EOD_COLS,
         WH_ARGS(WH_PI(user_id), WH_PI(venture_id), WH_PT(date), WH_PT(in->summary),
                 WH_PT(in->accomplishments), WH_PT(in->blockers), WH_PT(in->tomorrow_plan),
                 hours_param(in), WH_PI(now_ms)),
@@ -87,7 +81,7 @@ wh_err wh_eod_update(wh_conn *c, wh_arena *a, int64_t id, const wh_eod_input *in
     wh_err rc = wh_db_query(c, a,
                             "UPDATE eod_reports SET summary = $2, accomplishments = $3,"
                             " blockers = $4, tomorrow_plan = $5, hours_hundredths = $6,"
-                            " updated_at = $7 WHERE id = $1 RETURNING " EOD_RET,
+                            " updated_at = $7 WHERE id = $1 RETURNING " EOD_COLS,
                             WH_ARGS(WH_PI(id), WH_PT(in->summary), WH_PT(in->accomplishments),
                                     WH_PT(in->blockers), WH_PT(in->tomorrow_plan), hours_param(in),
                                     WH_PI(now_ms)),
@@ -108,35 +102,18 @@ wh_err wh_eod_count_between(wh_conn *c, wh_arena *a, int64_t user_id, int64_t ve
     return rc;
 }
 
-void wh_eod_list_sql(const wh_principal *p, const wh_eod_filter *f, wh_sqlb *b)
+void wh_eod_list_sql(const wh_principal *p, const wh_eod_filter *f, const wh_keyset *ks, wh_sqlb *b)
 {
-    wh_sqlb_init(b, "SELECT " EOD_COLS " FROM eod_reports e");
-    WH_SQLB_SCOPE(b, p, "e.venture_id");
-    wh_sqlb_and_id(b, "e.venture_id = ?", f->venture_id);
-    wh_sqlb_and_id(b, "e.user_id = ?", f->user_id);
-    wh_sqlb_and_text(b, "e.report_date >= ?", f->from);
-    wh_sqlb_and_text(b, "e.report_date <= ?", f->to);
-    if (f->after)
-        wh_sqlb_seek(b, "e.report_date, e.id", true, WH_PT(f->after_date ? f->after_date : ""),
-                     WH_PI(f->after_id));
-    wh_sqlb_order(b, "e.report_date DESC, e.id DESC", f->limit);
+    wh_sqlb_init(b, "SELECT " EOD_COLS " FROM eod_reports");
+    WH_SQLB_SCOPE(b, p, "eod_reports.venture_id");
+    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
+    wh_sqlb_and_id(b, "user_id = ?", f->user_id);
+    wh_sqlb_and_text(b, "report_date >= ?", f->from);
+    wh_sqlb_and_text(b, "report_date <= ?", f->to);
+    wh_sqlb_page(b, "report_date", "id", true, ks);
 }
 
-wh_err wh_eod_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_eod_filter *f,
-                   wh_eod_report **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_eod_list_sql(p, f, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        eod_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_eod_row_json, wh_eod_report, eod_row, wh_eod_json)
 
 json_t *wh_eod_json(const wh_eod_report *r)
 {

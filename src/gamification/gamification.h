@@ -80,9 +80,6 @@ typedef struct {
 typedef struct {
     int64_t venture_id, user_id;
     bool own_only; /* only the caller's own events (wh_gami_sees_venture_events false) */
-    bool after;    /* keyset position: rows before (after_at, after_id) */
-    int64_t after_at, after_id;
-    int limit; /* rows to fetch (the page size + 1) */
 } wh_gami_filter;
 
 /* Filters of the leaderboard; office 0 and "" days mean "any". */
@@ -135,12 +132,12 @@ WH_MUST_USE wh_err wh_gami_award_apply(wh_conn *c, wh_arena *a, const wh_gami_aw
  * recipient who is not a member is skipped without error. ctx is unused. */
 WH_MUST_USE wh_err wh_gami_on_event(wh_conn *c, wh_arena *a, const wh_event *ev, void *ctx,
                                     wh_error *e);
-/* Up to f->limit events in p's scope matching f (only p's own when f->own_only), newest first
- * by (created_at, id). */
-void wh_gami_event_list_sql(const wh_principal *p, const wh_gami_filter *f, wh_sqlb *b);
-WH_MUST_USE wh_err wh_gami_event_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                      const wh_gami_filter *f, wh_gami_event **out, size_t *n,
-                                      wh_error *e);
+/* The page ks (WH_KEY_INT: created_at, column 8) of the events in p's scope matching f (only
+ * p's own when f->own_only), newest first by (created_at, id); rows render with
+ * wh_gami_event_row_json. */
+void wh_gami_event_list_sql(const wh_principal *p, const wh_gami_filter *f, const wh_keyset *ks,
+                            wh_sqlb *b);
+json_t *wh_gami_event_row_json(const wh_rows *rows, size_t i);
 /* Rows (venture_id, points) of user_id's balances in p's scope, by venture id. */
 WH_MUST_USE wh_err wh_gami_balance_rows(wh_conn *c, wh_arena *a, const wh_principal *p,
                                         int64_t user_id, wh_rows **out, wh_error *e);

@@ -24,20 +24,7 @@
 /* Namespace of the transaction lock that serialises configuration writes of one venture. */
 #define CONFIG_LOCK_BASE (INT64_C(0x47414D) << 40)
 
-static wh_err audit(wh_req *r, wh_conn *c, const char *action, const char *entity, int64_t id,
-                    int64_t venture_id, json_t *before, json_t *after, wh_error *e)
-{
-    wh_audit_entry en = {.actor_id = r->user.id,
-                         .action = action,
-                         .entity = entity,
-                         .entity_id = id,
-                         .venture_id = venture_id,
-                         .before = before ? wh_req_keep(r, before) : NULL,
-                         .after = after ? wh_req_keep(r, after) : NULL,
-                         .request_id = r->id,
-                         .at_ms = r->now_ms};
-    return wh_audit_record(c, &r->arena, &en, e);
-}
+static const wh_list events = {"gamification-events", WH_KEY_INT, 8, 0, wh_gami_event_row_json};
 
 /* ---------------------------------------------------------------- configuration */
 
@@ -107,77 +94,62 @@ static void read_points(wh_req *r, wh_jin *j, wh_gami_config *cfg)
 static wh_err read_config(wh_req *r, wh_gami_config *cfg, wh_error *e)
 {
     static const char *const fields[] = {"enabled", "points", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     cfg->enabled = wh_jin_bool(&j, "enabled", true, true);
     read_points(r, &j, cfg);
     return wh_jin_done(&j);
 }
 
-/* Inside the transaction: the before image, the write, the after image, the audit. */
-static wh_err config_store(wh_req *r, wh_conn *c, const wh_gami_config *in, wh_gami_config *after,
-                           bool *created, wh_error *e)
+/* Inside the transaction: the before image, the write, the after image, the audit; answers 201
+ * when the venture had no row, else 200. */
+static wh_err config_store(wh_req *r, wh_conn *c, const wh_gami_config *in, wh_error *e)
 {
-    wh_gami_config before;
+    wh_gami_config before, after;
+    bool created = false;
     wh_err rc = wh_db_lock(c, CONFIG_LOCK_BASE + in->venture_id, e);
     if (rc == WH_OK)
         rc = wh_gami_config_get(c, &r->arena, in->venture_id, &before, e);
     if (rc == WH_OK)
-        rc = wh_gami_config_put(c, &r->arena, in, r->now_ms, created, e);
+        rc = wh_gami_config_put(c, &r->arena, in, r->now_ms, &created, e);
     if (rc == WH_OK)
-        rc = wh_gami_config_get(c, &r->arena, in->venture_id, after, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "gamification_config.update", "gamification_config", in->venture_id,
-                   in->venture_id, before.stored ? wh_gami_config_json(&before) : NULL,
-                   wh_gami_config_json(after), e);
-    return rc;
+        rc = wh_gami_config_get(c, &r->arena, in->venture_id, &after, e);
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, created ? 201 : 200,
+                           &(wh_change){"gamification_config.update", "gamification_config",
+                                        in->venture_id, in->venture_id,
+                                        before.stored ? wh_gami_config_json(&before) : NULL,
+                                        wh_gami_config_json(&after)},
+                           e);
 }
 
 static wh_err config_put(wh_req *r, wh_error *e)
 {
-    wh_gami_config in = {0}, after;
-    bool in_scope = false, created = false;
+    wh_gami_config in = {0};
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &in.venture_id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_scope_has_venture(c, &r->arena, &r->user, in.venture_id, &in_scope, e);
-    if (rc == WH_OK && !in_scope)
-        rc = wh_fail(e, WH_ERR_NOT_FOUND, "No such venture.");
+    wh_err rc = wh_req_path_venture(r, 0, &c, &in.venture_id, e);
     if (rc == WH_OK)
         rc = read_config(r, &in, e);
     if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
-    if (rc == WH_OK)
-        rc = config_store(r, c, &in, &after, &created, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, created ? 201 : 200, wh_gami_config_json(&after)) : rc;
+        rc = wh_req_begin(r, &c, e);
+    return rc == WH_OK ? config_store(r, c, &in, e) : rc;
 }
 
 /* ---------------------------------------------------------------- events */
 
-static wh_err event_filter(wh_req *r, wh_conn **c, wh_oldpage *pg, wh_gami_filter *f, wh_error *e)
+static wh_err event_filter(wh_req *r, wh_conn **c, wh_page *pg, wh_gami_filter *f, wh_error *e)
 {
     bool has_venture = false, has_user = false;
-    wh_err rc = wh_oldpage_parse(r, "gamification-events", pg, e);
+    wh_err rc = wh_page_parse(r, &events, pg, e);
     if (rc == WH_OK)
         rc = wh_req_query_id(r, "venture_id", &f->venture_id, &has_venture, e);
     if (rc == WH_OK)
         rc = wh_req_query_id(r, "user_id", &f->user_id, &has_user, e);
-    if (rc == WH_OK && pg->after && !wh_str_to_i64(wh_str_c(pg->key), 0, INT64_MAX, &f->after_at))
-        rc = wh_fail(e, WH_ERR_BAD_CURSOR, "The cursor does not belong to this list.");
     f->venture_id = has_venture ? f->venture_id : 0;
     f->user_id = has_user ? f->user_id : 0;
-    f->after = pg->after;
-    f->after_id = pg->id;
-    f->limit = pg->limit + 1;
     /* the own-events rule (wh_gami_sees_venture_events): filtered in SQL; naming another user
      * is refused rather than answered with an empty page */
     f->own_only = !wh_gami_sees_venture_events(r->user.role);
@@ -192,24 +164,15 @@ static wh_err event_filter(wh_req *r, wh_conn **c, wh_oldpage *pg, wh_gami_filte
 
 static wh_err event_list(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
+    wh_page pg;
+    wh_sqlb b;
     wh_gami_filter f = {0};
-    wh_gami_event *items = NULL;
-    size_t n = 0;
     wh_conn *c = NULL;
     wh_err rc = event_filter(r, &c, &pg, &f, e);
-    if (rc == WH_OK)
-        rc = wh_gami_event_list(c, &r->arena, &r->user, &f, &items, &n, e);
     if (rc != WH_OK)
         return rc;
-    bool more = n > (size_t)pg.limit;
-    size_t shown = more ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_gami_event_json(&items[i]));
-    const wh_gami_event *last = shown ? &items[shown - 1] : NULL;
-    const char *key = last ? wh_arena_printf(&r->arena, "%lld", (long long)last->created_at) : "";
-    return wh_resp_json(r, 200, wh_oldpage_render(r, &pg, arr, more, key, last ? last->id : 0));
+    wh_gami_event_list_sql(&r->user, &f, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 /* ---------------------------------------------------------------- balance */
@@ -251,20 +214,6 @@ static wh_err balance(wh_req *r, wh_error *e)
 
 /* ---------------------------------------------------------------- leaderboard */
 
-/* ?from= / ?to=: a day, or "" when absent. */
-static const char *query_day(wh_req *r, const char *name, bool *bad, wh_error *e)
-{
-    const char *v = wh_req_query(r, name);
-    int y, m, d;
-    if (!v)
-        return "";
-    if (!wh_clock_parse_date(v, &y, &m, &d)) {
-        *bad = true;
-        (void)wh_error_field(e, name, "must be a day YYYY-MM-DD");
-    }
-    return v;
-}
-
 static wh_err board_query(wh_req *r, wh_gami_board_filter *f, wh_error *e)
 {
     bool has_venture = false, has_office = false, bad = false;
@@ -282,8 +231,8 @@ static wh_err board_query(wh_req *r, wh_gami_board_filter *f, wh_error *e)
         bad = wh_error_field(e, "limit", "must be an integer in %d..%d", WH_LIMIT_PAGE_MIN,
                              WH_LIMIT_PAGE_MAX) != WH_OK;
     f->limit = (int)limit;
-    f->from = query_day(r, "from", &bad, e);
-    f->to = query_day(r, "to", &bad, e);
+    f->from = wh_req_query_day(r, "from", &bad, e);
+    f->to = wh_req_query_day(r, "to", &bad, e);
     if (!bad && *f->from && *f->to && strcmp(f->from, f->to) > 0)
         bad = wh_error_field(e, "to", "must not be before from") != WH_OK;
     return bad ? WH_ERR_INVALID : WH_OK;
@@ -330,13 +279,10 @@ static wh_err read_award(wh_req *r, wh_gami_award *aw, wh_error *e)
 {
     static const char *const fields[] = {"user_id", "venture_id",      "event_type",
                                          "points",  "idempotency_key", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     aw->user_id = wh_jin_int(&j, "user_id", true, 1, INT64_MAX, 0);
     aw->venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
     aw->event_type = wh_jin_str(&j, "event_type", true, 1, WH_GAMIFICATION_TYPE_CHARS);
@@ -372,24 +318,29 @@ static wh_err award_outcome(wh_gami_outcome o, wh_error *e)
     return wh_fail(e, WH_ERR_INTERNAL, "Unknown award outcome.");
 }
 
-static wh_err award_store(wh_req *r, wh_conn *c, const wh_gami_award *aw, wh_gami_event *out,
-                          wh_gami_outcome *o, wh_error *e)
+/* Inside the transaction: the award step; answers 201 with a new (audited) event, 200 with the
+ * one already awarded under the key. */
+static wh_err award_store(wh_req *r, wh_conn *c, const wh_gami_award *aw, wh_error *e)
 {
-    wh_err rc = wh_gami_award_apply(c, &r->arena, aw, out, o, e);
+    wh_gami_event out;
+    wh_gami_outcome o = WH_GAMI_EXISTS;
+    wh_err rc = wh_gami_award_apply(c, &r->arena, aw, &out, &o, e);
     if (rc == WH_OK)
-        rc = award_outcome(*o, e);
-    if (rc == WH_OK && *o == WH_GAMI_AWARDED)
-        rc = audit(r, c, "gamification_event.award", "gamification_event", out->id, out->venture_id,
-                   NULL, wh_gami_event_json(out), e);
-    return rc;
+        rc = award_outcome(o, e);
+    if (rc != WH_OK)
+        return rc;
+    if (o != WH_GAMI_AWARDED)
+        return wh_req_commit(r, c, 200, wh_gami_event_json(&out), e);
+    return wh_audit_commit(r, c, 201,
+                           &(wh_change){"gamification_event.award", "gamification_event", out.id,
+                                        out.venture_id, NULL, wh_gami_event_json(&out)},
+                           e);
 }
 
 static wh_err award(wh_req *r, wh_error *e)
 {
     char today[11];
     wh_gami_award aw = {0};
-    wh_gami_event out;
-    wh_gami_outcome o = WH_GAMI_EXISTS;
     wh_conn *c = NULL;
     wh_clock_day_of(r->now_ms, today, sizeof today);
     wh_err rc = read_award(r, &aw, e);
@@ -399,17 +350,10 @@ static wh_err award(wh_req *r, wh_error *e)
     aw.awarded_by = r->user.id;
     aw.at_ms = r->now_ms;
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_scope_check_venture(c, &r->arena, &r->user, aw.venture_id, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
-    if (rc == WH_OK)
-        rc = award_store(r, c, &aw, &out, &o, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, o == WH_GAMI_AWARDED ? 201 : 200, wh_gami_event_json(&out))
-                       : rc;
+    return rc == WH_OK ? award_store(r, c, &aw, e) : rc;
 }
 
 static const wh_route routes[] = {

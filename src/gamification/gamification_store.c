@@ -7,11 +7,9 @@
 
 #include <string.h>
 
+/* The one column list of gamification_events, unqualified: the same for SELECT and RETURNING
+ * (which may not name an alias on SQLite), so the table is never aliased where it is used. */
 #define EVENT_COLS                                                                                 \
-    "e.id, e.user_id, e.venture_id, e.office_id, e.event_type, e.points, e.idempotency_key,"       \
-    " e.event_day, e.created_at"
-/* RETURNING may not name a table alias on SQLite */
-#define EVENT_RET                                                                                  \
     "id, user_id, venture_id, office_id, event_type, points, idempotency_key, event_day,"          \
     " created_at"
 
@@ -121,8 +119,8 @@ static wh_err find_event(wh_conn *c, wh_arena *a, int64_t venture_id, const char
 {
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(c, a,
-                            "SELECT " EVENT_COLS " FROM gamification_events e WHERE"
-                            " e.venture_id = $1 AND e.idempotency_key = $2",
+                            "SELECT " EVENT_COLS " FROM gamification_events WHERE"
+                            " venture_id = $1 AND idempotency_key = $2",
                             WH_ARGS(WH_PI(venture_id), WH_PT(key)), &r, e);
     if (rc == WH_OK && wh_rows_count(r) != 1)
         return wh_fail(e, WH_ERR_INTERNAL, "An awarded event vanished.");
@@ -140,7 +138,7 @@ static wh_err insert_event(wh_conn *c, wh_arena *a, const wh_gami_award *aw, int
         c, a,
         "INSERT INTO gamification_events (user_id, venture_id, office_id, event_type, points,"
         " idempotency_key, event_day, awarded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6,"
-        " $7, $8, $9) ON CONFLICT (venture_id, idempotency_key) DO NOTHING RETURNING " EVENT_RET,
+        " $7, $8, $9) ON CONFLICT (venture_id, idempotency_key) DO NOTHING RETURNING " EVENT_COLS,
         WH_ARGS(WH_PI(aw->user_id), WH_PI(aw->venture_id), opt_id(aw->office_id),
                 WH_PT(aw->event_type), WH_PI(points), WH_PT(aw->key), WH_PT(aw->day),
                 opt_id(aw->awarded_by), WH_PI(aw->at_ms)),
@@ -219,34 +217,19 @@ wh_err wh_gami_on_event(wh_conn *c, wh_arena *a, const wh_event *ev, void *ctx, 
 
 /* ---------------------------------------------------------------- reads */
 
-void wh_gami_event_list_sql(const wh_principal *p, const wh_gami_filter *f, wh_sqlb *b)
+void wh_gami_event_list_sql(const wh_principal *p, const wh_gami_filter *f, const wh_keyset *ks,
+                            wh_sqlb *b)
 {
-    wh_sqlb_init(b, "SELECT " EVENT_COLS " FROM gamification_events e");
-    WH_SQLB_SCOPE(b, p, "e.venture_id");
-    wh_sqlb_and_id(b, "e.venture_id = ?", f->venture_id);
-    wh_sqlb_and_id(b, "e.user_id = ?", f->user_id);
+    wh_sqlb_init(b, "SELECT " EVENT_COLS " FROM gamification_events");
+    WH_SQLB_SCOPE(b, p, "gamification_events.venture_id");
+    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
+    wh_sqlb_and_id(b, "user_id = ?", f->user_id);
     if (f->own_only) /* the own-events rule */
-        wh_sqlb_and(b, "e.user_id = ?", WH_PI(p->id));
-    if (f->after)
-        wh_sqlb_seek(b, "e.created_at, e.id", true, WH_PI(f->after_at), WH_PI(f->after_id));
-    wh_sqlb_order(b, "e.created_at DESC, e.id DESC", f->limit);
+        wh_sqlb_and(b, "user_id = ?", WH_PI(p->id));
+    wh_sqlb_page(b, "created_at", "id", true, ks);
 }
 
-wh_err wh_gami_event_list(wh_conn *c, wh_arena *a, const wh_principal *p, const wh_gami_filter *f,
-                          wh_gami_event **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_gami_event_list_sql(p, f, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        event_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_gami_event_row_json, wh_gami_event, event_row, wh_gami_event_json)
 
 wh_err wh_gami_balance_rows(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t user_id,
                             wh_rows **out, wh_error *e)

@@ -100,17 +100,6 @@ typedef struct {
     const char *role;
 } wh_hotel_owner_facts;
 
-/* A keyset position in a list: after = a cursor was given; the last row seen had the id id and,
- * in the lists ordered by a day (daily entries by date, reviews by review_date), the day day.
- * fetch is the number of rows to fetch (the page size + 1, to know whether there is a next
- * page). */
-typedef struct {
-    bool after;
-    const char *day;
-    int64_t id;
-    int fetch;
-} wh_hotel_page;
-
 /* ---- rules (pure, thread-safe) ---- */
 
 /* num / den rounded half away from zero to a whole unit; den must not be 0, neither may be
@@ -140,11 +129,10 @@ WH_MUST_USE wh_err wh_hotel_get(wh_conn *c, wh_arena *a, const wh_principal *p, 
                                 wh_hotel *out, wh_error *e);
 WH_MUST_USE wh_err wh_hotel_update(wh_conn *c, wh_arena *a, int64_t id, const wh_hotel_input *in,
                                    int64_t now_ms, wh_hotel *out, wh_error *e);
-/* Up to pg->fetch hotels in scope (of venture_id unless 0), newest first (id descending). */
-void wh_hotel_list_sql(const wh_principal *p, int64_t venture_id, const wh_hotel_page *pg,
-                       wh_sqlb *b);
-WH_MUST_USE wh_err wh_hotel_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
-                                 const wh_hotel_page *pg, wh_hotel **out, size_t *n, wh_error *e);
+/* The page ks of the hotels in scope (of venture_id unless 0), newest first (id descending);
+ * rows render with wh_hotel_row_json. */
+void wh_hotel_list_sql(const wh_principal *p, int64_t venture_id, const wh_keyset *ks, wh_sqlb *b);
+json_t *wh_hotel_row_json(const wh_rows *rows, size_t i);
 json_t *wh_hotel_json(const wh_hotel *h);
 
 /* ---- daily entries ---- */
@@ -157,14 +145,13 @@ WH_MUST_USE wh_err wh_hotel_daily_find(wh_conn *c, wh_arena *a, int64_t hotel_id
 /* Inserts or replaces the entry of (d->hotel_id, d->date). */
 WH_MUST_USE wh_err wh_hotel_daily_upsert(wh_conn *c, wh_arena *a, const wh_hotel_daily *d,
                                          int64_t now_ms, wh_hotel_daily *out, wh_error *e);
-/* Up to pg->fetch entries of a hotel in scope with from <= date <= to (either may be NULL),
- * newest date first. */
+/* The page ks (WH_KEY_TEXT: the date) of a hotel's entries in scope with from <= date <= to
+ * (either may be NULL), newest date first. The date is unique within a hotel, and the list's
+ * cursors carry the hotel's id (columns: date 3, hotel_id 1), so it is ordered by
+ * (date, hotel_id); rows render with wh_hotel_daily_row_json. */
 void wh_hotel_daily_list_sql(const wh_principal *p, int64_t hotel_id, const char *from,
-                             const char *to, const wh_hotel_page *pg, wh_sqlb *b);
-WH_MUST_USE wh_err wh_hotel_daily_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                       int64_t hotel_id, const char *from, const char *to,
-                                       const wh_hotel_page *pg, wh_hotel_daily **out, size_t *n,
-                                       wh_error *e);
+                             const char *to, const wh_keyset *ks, wh_sqlb *b);
+json_t *wh_hotel_daily_row_json(const wh_rows *rows, size_t i);
 /* The entry with its derived figures. */
 json_t *wh_hotel_daily_json(const wh_hotel_daily *d);
 
@@ -179,12 +166,11 @@ WH_MUST_USE wh_err wh_hotel_review_get(wh_conn *c, wh_arena *a, const wh_princip
 WH_MUST_USE wh_err wh_hotel_review_respond(wh_conn *c, wh_arena *a, int64_t id, const char *text,
                                            int64_t user_id, int64_t now_ms, wh_hotel_review *out,
                                            wh_error *e);
-/* Up to pg->fetch reviews of a hotel in scope, newest first by (review_date, id). */
-void wh_hotel_review_list_sql(const wh_principal *p, int64_t hotel_id, const wh_hotel_page *pg,
+/* The page ks (WH_KEY_TEXT: review_date, column 6) of a hotel's reviews in scope, newest
+ * first by (review_date, id); rows render with wh_hotel_review_row_json. */
+void wh_hotel_review_list_sql(const wh_principal *p, int64_t hotel_id, const wh_keyset *ks,
                               wh_sqlb *b);
-WH_MUST_USE wh_err wh_hotel_review_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                        int64_t hotel_id, const wh_hotel_page *pg,
-                                        wh_hotel_review **out, size_t *n, wh_error *e);
+json_t *wh_hotel_review_row_json(const wh_rows *rows, size_t i);
 json_t *wh_hotel_review_json(const wh_hotel_review *v);
 
 /* ---- disputes ---- */
@@ -198,12 +184,11 @@ WH_MUST_USE wh_err wh_hotel_dispute_get(wh_conn *c, wh_arena *a, const wh_princi
 WH_MUST_USE wh_err wh_hotel_dispute_update(wh_conn *c, wh_arena *a, int64_t id,
                                            const wh_hotel_dispute_patch *in, int64_t now_ms,
                                            wh_hotel_dispute *out, wh_error *e);
-/* Up to pg->fetch disputes of a hotel in scope, newest first (id descending). */
-void wh_hotel_dispute_list_sql(const wh_principal *p, int64_t hotel_id, const wh_hotel_page *pg,
+/* The page ks of a hotel's disputes in scope, newest first (id descending); rows render with
+ * wh_hotel_dispute_row_json. */
+void wh_hotel_dispute_list_sql(const wh_principal *p, int64_t hotel_id, const wh_keyset *ks,
                                wh_sqlb *b);
-WH_MUST_USE wh_err wh_hotel_dispute_list(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                         int64_t hotel_id, const wh_hotel_page *pg,
-                                         wh_hotel_dispute **out, size_t *n, wh_error *e);
+json_t *wh_hotel_dispute_row_json(const wh_rows *rows, size_t i);
 /* Facts about user_id as a possible owner of a dispute of venture_id. */
 WH_MUST_USE wh_err wh_hotel_owner_facts_get(wh_conn *c, wh_arena *a, int64_t venture_id,
                                             int64_t user_id, wh_hotel_owner_facts *out,

@@ -17,21 +17,14 @@
 
 /* ----------------------------------------------------------------- helpers */
 
-static wh_err audit(wh_req *r, wh_conn *c, const char *action, const char *entity, int64_t id,
-                    int64_t venture_id, json_t *before, json_t *after, wh_error *e)
-{
-    wh_audit_entry en = {.action = action,
-                         .entity = entity,
-                         .entity_id = id,
-                         .venture_id = venture_id,
-                         .before = before ? wh_req_keep(r, before) : NULL,
-                         .after = after ? wh_req_keep(r, after) : NULL};
-    return wh_audit_request(r, c, &en, e);
-}
+static const wh_list hotels = {"hotels", WH_KEY_ID, 0, 0, wh_hotel_row_json};
+static const wh_list reviews = {"hotel_reviews", WH_KEY_TEXT, 6, 0, wh_hotel_review_row_json};
+static const wh_list disputes = {"hotel_disputes", WH_KEY_ID, 0, 0, wh_hotel_dispute_row_json};
 
-/* Publishes a gamification trigger (DOMAIN.md §6) inside the open transaction on c. */
+/* Publishes a gamification trigger (DOMAIN.md §6) about the record entity:id (its key, one per
+ * record) inside the open transaction on c. */
 static wh_err publish(wh_req *r, wh_conn *c, const char *type, int64_t venture_id, int64_t user_id,
-                      const char *key, wh_error *e)
+                      const char *entity, int64_t id, wh_error *e)
 {
     char day[11];
     wh_clock_day_of(r->now_ms, day, sizeof day);
@@ -39,22 +32,10 @@ static wh_err publish(wh_req *r, wh_conn *c, const char *type, int64_t venture_i
                    .venture_id = venture_id,
                    .office_id = 0,
                    .user_id = user_id,
-                   .key = key,
+                   .key = wh_arena_printf(&r->arena, "%s:%lld", entity, (long long)id),
                    .day = day,
                    .at_ms = r->now_ms};
     return wh_events_publish(r->app->events, c, &r->arena, &ev, e);
-}
-
-/* The keyset position of ?cursor / ?limit: the cursor's sort key is a day (daily entries,
- * reviews) or empty (lists ordered by id alone). */
-static wh_err page_of(wh_req *r, const char *list, wh_oldpage *pg, wh_hotel_page *hp, wh_error *e)
-{
-    wh_err rc = wh_oldpage_parse(r, list, pg, e);
-    hp->after = rc == WH_OK && pg->after;
-    hp->day = hp->after ? pg->key : NULL;
-    hp->id = hp->after ? pg->id : 0;
-    hp->fetch = pg->limit + 1;
-    return rc;
 }
 
 /* A null given for a field that may not be null (PATCH: null never means "unchanged"). */
@@ -84,13 +65,10 @@ static wh_err read_hotel(wh_req *r, bool create, wh_hotel_input *in, wh_error *e
     static const char *const fields[] = {"venture_id", "name",  "code",   "rooms",
                                          "city",       "state", "status", NULL};
     static const char *const not_null[] = {"name", "code", "rooms", "status", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     if (create) {
         in->venture_id = wh_jin_int(&j, "venture_id", true, 1, INT64_MAX, 0);
     } else {
@@ -118,27 +96,26 @@ static wh_err hotel_create(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_err rc = read_hotel(r, true, &in, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_scope_check_venture(c, &r->arena, &r->user, in.venture_id, e);
     if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
-    if (rc == WH_OK)
         rc = wh_hotel_create(c, &r->arena, &in, r->now_ms, &h, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "hotel.create", "hotel", h.id, h.venture_id, NULL, wh_hotel_json(&h), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 201, wh_hotel_json(&h)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(
+        r, c, 201,
+        &(wh_change){"hotel.create", "hotel", h.id, h.venture_id, NULL, wh_hotel_json(&h)}, e);
 }
 
-/* The hotel of the path, 404 when missing or outside the scope. */
-static wh_err path_hotel(wh_req *r, wh_conn **c, wh_hotel *h, wh_error *e)
+/* The hotel of the path, 404 when missing or outside the scope. For a write (write true) the
+ * transaction is opened first, so the hotel read is the one the write sees. */
+static wh_err path_hotel(wh_req *r, bool write, wh_conn **c, wh_hotel *h, wh_error *e)
 {
     int64_t id;
     wh_err rc = wh_req_path_id(r, 0, &id, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, c, e);
+        rc = write ? wh_req_begin(r, c, e) : wh_req_db(r, c, e);
     if (rc == WH_OK)
         rc = wh_hotel_get(*c, &r->arena, &r->user, id, h, e);
     return rc;
@@ -148,7 +125,7 @@ static wh_err hotel_get(wh_req *r, wh_error *e)
 {
     wh_hotel h;
     wh_conn *c = NULL;
-    wh_err rc = path_hotel(r, &c, &h, e);
+    wh_err rc = path_hotel(r, false, &c, &h, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_hotel_json(&h)) : rc;
 }
 
@@ -157,50 +134,32 @@ static wh_err hotel_patch(wh_req *r, wh_error *e)
     wh_hotel_input in = {0};
     wh_hotel before, after;
     wh_conn *c = NULL;
-    wh_err rc = path_hotel(r, &c, &before, e);
+    wh_err rc = path_hotel(r, true, &c, &before, e);
     if (rc == WH_OK)
         rc = read_hotel(r, false, &in, e);
     if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
-    if (rc == WH_OK)
-        rc = wh_hotel_get(c, &r->arena, &r->user, before.id, &before, e);
-    if (rc == WH_OK)
         rc = wh_hotel_update(c, &r->arena, before.id, &in, r->now_ms, &after, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "hotel.update", "hotel", after.id, after.venture_id,
-                   wh_hotel_json(&before), wh_hotel_json(&after), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 200, wh_hotel_json(&after)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 200,
+                           &(wh_change){"hotel.update", "hotel", after.id, after.venture_id,
+                                        wh_hotel_json(&before), wh_hotel_json(&after)},
+                           e);
 }
 
 static wh_err hotel_list(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
-    wh_hotel_page hp;
-    wh_hotel *items = NULL;
-    size_t n = 0;
-    int64_t venture = 0;
-    bool has_venture = false;
+    wh_page pg;
+    wh_sqlb b;
+    int64_t venture_id = 0;
     wh_conn *c = NULL;
-    wh_err rc = page_of(r, "hotels", &pg, &hp, e);
+    wh_err rc = wh_page_parse(r, &hotels, &pg, e);
     if (rc == WH_OK)
-        rc = wh_req_query_id(r, "venture_id", &venture, &has_venture, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK && has_venture)
-        rc = wh_scope_check_venture(c, &r->arena, &r->user, venture, e);
-    if (rc == WH_OK)
-        rc = wh_hotel_list(c, &r->arena, &r->user, venture, &hp, &items, &n, e);
+        rc = wh_req_venture_filter(r, &c, &venture_id, e);
     if (rc != WH_OK)
         return rc;
-    size_t shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_hotel_json(&items[i]));
-    const wh_hotel *last = shown ? &items[shown - 1] : NULL;
-    return wh_resp_json(
-        r, 200, wh_oldpage_render(r, &pg, arr, n > shown, last ? "" : "", last ? last->id : 0));
+    wh_hotel_list_sql(&r->user, venture_id, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 /* ----------------------------------------------------------- daily entries */
@@ -215,20 +174,17 @@ static wh_err read_daily(wh_req *r, const wh_hotel *h, wh_hotel_daily *d, wh_err
                                          "online_cents",       "refund_cents",
                                          "lost_dues_cents",    NULL};
     const int64_t max = WH_HOTELS_CENTS_MAX;
-    json_t *body = NULL;
     wh_jin j;
     wh_err rc = day_param(r->params[1], "date", &d->date, e);
     if (rc == WH_OK && !wh_clock_day_near(d->date, r->now_ms))
         rc = wh_error_field(e, "date", "must not be more than %d day after today",
                             WH_LIMIT_DAYS_AHEAD);
     if (rc == WH_OK)
-        rc = wh_req_json(r, &body, e);
+        rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
     d->hotel_id = h->id;
     d->venture_id = h->venture_id;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     int errors = e->nfields;
     d->rooms_sold = wh_jin_int(&j, "rooms_sold", true, 0, WH_HOTELS_ROOMS_MAX, 0);
     d->rooms_available = wh_jin_int(&j, "rooms_available", false, 1, WH_HOTELS_ROOMS_MAX, h->rooms);
@@ -252,24 +208,23 @@ static wh_err daily_put(wh_req *r, wh_error *e)
     wh_hotel_daily in = {0}, before, after;
     bool existed = false;
     wh_conn *c = NULL;
-    wh_err rc = path_hotel(r, &c, &h, e);
+    wh_err rc = path_hotel(r, true, &c, &h, e);
     if (rc == WH_OK)
         rc = read_daily(r, &h, &in, e);
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
     if (rc == WH_OK) /* two PUTs of one hotel: the second sees the first's row */
         rc = wh_hotel_daily_lock(c, h.id, e);
     if (rc == WH_OK)
         rc = wh_hotel_daily_find(c, &r->arena, h.id, in.date, &before, &existed, e);
     if (rc == WH_OK)
         rc = wh_hotel_daily_upsert(c, &r->arena, &in, r->now_ms, &after, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, existed ? "hotel_daily.update" : "hotel_daily.create", "hotel_daily",
-                   after.id, h.venture_id, existed ? wh_hotel_daily_json(&before) : NULL,
-                   wh_hotel_daily_json(&after), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, existed ? 200 : 201, wh_hotel_daily_json(&after)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, existed ? 200 : 201,
+                           &(wh_change){existed ? "hotel_daily.update" : "hotel_daily.create",
+                                        "hotel_daily", after.id, h.venture_id,
+                                        existed ? wh_hotel_daily_json(&before) : NULL,
+                                        wh_hotel_daily_json(&after)},
+                           e);
 }
 
 static wh_err read_range(wh_req *r, const char **from, const char **to, wh_error *e)
@@ -284,44 +239,58 @@ static wh_err read_range(wh_req *r, const char **from, const char **to, wh_error
 
 static wh_err daily_list(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
+    /* bound to one hotel's list (hotel_daily:<id>); the cursor carries the hotel's id */
+    wh_list daily = {"", WH_KEY_TEXT, 3, 1, wh_hotel_daily_row_json};
+    wh_page pg;
+    wh_sqlb b;
     wh_hotel h;
-    wh_hotel_daily *items = NULL;
-    size_t n = 0;
     const char *from = NULL, *to = NULL;
     wh_conn *c = NULL;
-    wh_hotel_page hp;
-    wh_err rc = path_hotel(r, &c, &h, e);
-    /* the cursor is bound to this hotel's list */
+    wh_err rc = path_hotel(r, false, &c, &h, e);
     if (rc == WH_OK)
-        rc = page_of(r, wh_arena_printf(&r->arena, "hotel_daily:%lld", (long long)h.id), &pg, &hp,
-                     e);
+        daily.name = wh_arena_printf(&r->arena, "hotel_daily:%lld", (long long)h.id);
+    if (rc == WH_OK)
+        rc = wh_page_parse(r, &daily, &pg, e);
     if (rc == WH_OK)
         rc = read_range(r, &from, &to, e);
-    if (rc == WH_OK)
-        rc = wh_hotel_daily_list(c, &r->arena, &r->user, h.id, from, to, &hp, &items, &n, e);
     if (rc != WH_OK)
         return rc;
-    size_t shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_hotel_daily_json(&items[i]));
-    const char *last = shown ? items[shown - 1].date : "";
-    return wh_resp_json(r, 200, wh_oldpage_render(r, &pg, arr, n > shown, last, h.id));
+    wh_hotel_daily_list_sql(&r->user, h.id, from, to, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
+}
+
+/* The statement of a page ks of one hotel's reviews or disputes (hotels.h). */
+typedef void hotel_list_sql(const wh_principal *p, int64_t hotel_id, const wh_keyset *ks,
+                            wh_sqlb *b);
+
+/* GET /hotels/{id}/reviews and /disputes: a page of the path hotel's list l, built by sql. */
+static wh_err hotel_sublist(wh_req *r, const wh_list *l, hotel_list_sql *sql, wh_error *e)
+{
+    wh_page pg;
+    wh_sqlb b;
+    wh_hotel h;
+    wh_conn *c = NULL;
+    wh_err rc = path_hotel(r, false, &c, &h, e);
+    if (rc == WH_OK)
+        rc = wh_page_parse(r, l, &pg, e);
+    if (rc != WH_OK)
+        return rc;
+    sql(&r->user, h.id, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
 }
 
 /* ----------------------------------------------------------------- reviews */
 
-static wh_err read_review(wh_req *r, wh_hotel_review *in, wh_error *e)
+/* A new review of the hotel h. */
+static wh_err read_review(wh_req *r, const wh_hotel *h, wh_hotel_review *in, wh_error *e)
 {
     static const char *const fields[] = {"source", "rating", "text", "review_date", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
+    in->hotel_id = h->id;
+    in->venture_id = h->venture_id;
     in->source = wh_jin_enum(&j, "source", true, wh_hotel_review_sources);
     in->rating = wh_jin_int(&j, "rating", true, 1, 5, 0);
     in->text = wh_jin_str(&j, "text", false, 0, WH_HOTELS_TEXT_CHARS);
@@ -336,46 +305,22 @@ static wh_err review_create(wh_req *r, wh_error *e)
     wh_hotel h;
     wh_hotel_review in = {0}, out;
     wh_conn *c = NULL;
-    wh_err rc = path_hotel(r, &c, &h, e);
+    wh_err rc = path_hotel(r, true, &c, &h, e);
     if (rc == WH_OK)
-        rc = read_review(r, &in, e);
-    in.hotel_id = h.id;
-    in.venture_id = h.venture_id;
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = read_review(r, &h, &in, e);
     if (rc == WH_OK)
         rc = wh_hotel_review_create(c, &r->arena, &in, r->now_ms, &out, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "hotel_review.create", "hotel_review", out.id, out.venture_id, NULL,
-                   wh_hotel_review_json(&out), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 201, wh_hotel_review_json(&out)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 201,
+                           &(wh_change){"hotel_review.create", "hotel_review", out.id,
+                                        out.venture_id, NULL, wh_hotel_review_json(&out)},
+                           e);
 }
 
 static wh_err review_list(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
-    wh_hotel_page hp;
-    wh_hotel h;
-    wh_hotel_review *items = NULL;
-    size_t n = 0;
-    wh_conn *c = NULL;
-    wh_err rc = path_hotel(r, &c, &h, e);
-    if (rc == WH_OK)
-        rc = page_of(r, "hotel_reviews", &pg, &hp, e);
-    if (rc == WH_OK)
-        rc = wh_hotel_review_list(c, &r->arena, &r->user, h.id, &hp, &items, &n, e);
-    if (rc != WH_OK)
-        return rc;
-    size_t shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_hotel_review_json(&items[i]));
-    const wh_hotel_review *last = shown ? &items[shown - 1] : NULL;
-    return wh_resp_json(r, 200,
-                        wh_oldpage_render(r, &pg, arr, n > shown, last ? last->review_date : "",
-                                          last ? last->id : 0));
+    return hotel_sublist(r, &reviews, wh_hotel_review_list_sql, e);
 }
 
 /* True when s holds something other than blanks. */
@@ -390,13 +335,10 @@ static bool has_content(const char *s)
 static wh_err read_response(wh_req *r, const char **text, wh_error *e)
 {
     static const char *const fields[] = {"response_text", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     *text = wh_jin_str(&j, "response_text", true, 1, WH_HOTELS_TEXT_CHARS);
     if (*text && !has_content(*text)) {
         j.bad = true;
@@ -413,24 +355,23 @@ static wh_err review_respond(wh_req *r, wh_error *e)
     wh_conn *c = NULL;
     wh_err rc = wh_req_path_id(r, 0, &id, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
         rc = wh_hotel_review_get(c, &r->arena, &r->user, id, &before, e);
     if (rc == WH_OK)
         rc = read_response(r, &text, e);
     if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
-    if (rc == WH_OK)
         rc = wh_hotel_review_respond(c, &r->arena, id, text, r->user.id, r->now_ms, &after, e);
     if (rc == WH_OK)
-        rc = audit(r, c, "hotel_review.respond", "hotel_review", id, after.venture_id,
-                   wh_hotel_review_json(&before), wh_hotel_review_json(&after), e);
-    if (rc == WH_OK)
         rc = publish(r, c, WH_EVENT_HOTEL_REVIEW_RESPONDED, after.venture_id, r->user.id,
-                     wh_arena_printf(&r->arena, "hotel_review:%lld", (long long)id), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 200, wh_hotel_review_json(&after)) : rc;
+                     "hotel_review", id, e);
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 200,
+                           &(wh_change){"hotel_review.respond", "hotel_review", id,
+                                        after.venture_id, wh_hotel_review_json(&before),
+                                        wh_hotel_review_json(&after)},
+                           e);
 }
 
 /* ---------------------------------------------------------------- disputes */
@@ -449,17 +390,17 @@ static wh_err check_owner(wh_req *r, wh_conn *c, int64_t venture_id, int64_t own
     return rc;
 }
 
-static wh_err read_dispute(wh_req *r, wh_hotel_dispute *in, wh_error *e)
+/* A new dispute of the hotel h. */
+static wh_err read_dispute(wh_req *r, const wh_hotel *h, wh_hotel_dispute *in, wh_error *e)
 {
     static const char *const fields[] = {"type",     "channel",         "amount_cents",
                                          "owner_id", "resolution_note", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
+    in->hotel_id = h->id;
+    in->venture_id = h->venture_id;
     in->type = wh_jin_str(&j, "type", true, 1, WH_HOTELS_LABEL_CHARS);
     in->channel = wh_jin_str(&j, "channel", false, 0, WH_HOTELS_LABEL_CHARS);
     in->amount_cents = wh_jin_int(&j, "amount_cents", true, 0, WH_HOTELS_CENTS_MAX, 0);
@@ -473,36 +414,29 @@ static wh_err dispute_create(wh_req *r, wh_error *e)
     wh_hotel h;
     wh_hotel_dispute in = {0}, out;
     wh_conn *c = NULL;
-    wh_err rc = path_hotel(r, &c, &h, e);
+    wh_err rc = path_hotel(r, true, &c, &h, e);
     if (rc == WH_OK)
-        rc = read_dispute(r, &in, e);
-    in.hotel_id = h.id;
-    in.venture_id = h.venture_id;
-    if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
+        rc = read_dispute(r, &h, &in, e);
     if (rc == WH_OK)
         rc = check_owner(r, c, h.venture_id, in.owner_id, e);
     if (rc == WH_OK)
         rc = wh_hotel_dispute_create(c, &r->arena, &in, r->now_ms, &out, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "hotel_dispute.create", "hotel_dispute", out.id, out.venture_id, NULL,
-                   wh_hotel_dispute_json(&out), e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 201, wh_hotel_dispute_json(&out)) : rc;
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 201,
+                           &(wh_change){"hotel_dispute.create", "hotel_dispute", out.id,
+                                        out.venture_id, NULL, wh_hotel_dispute_json(&out)},
+                           e);
 }
 
 static wh_err read_dispute_patch(wh_req *r, wh_hotel_dispute_patch *in, wh_error *e)
 {
     static const char *const fields[] = {"status", "owner_id", "resolution_note", NULL};
     static const char *const not_null[] = {"status", NULL};
-    json_t *body = NULL;
     wh_jin j;
-    wh_err rc = wh_req_json(r, &body, e);
+    wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
         return rc;
-    wh_jin_init(&j, body, e);
-    wh_jin_allow(&j, fields);
     refuse_null(&j, not_null);
     in->has_status = wh_jin_has(&j, "status");
     in->status = wh_jin_enum(&j, "status", false, wh_hotel_dispute_statuses);
@@ -522,66 +456,38 @@ static bool earns_resolution(const wh_hotel_dispute *before, const wh_hotel_disp
     return moved && after->owner_id != 0 && wh_hotel_dispute_resolved(after->status);
 }
 
-static wh_err dispute_store_patch(wh_req *r, wh_conn *c, const wh_hotel_dispute_patch *in,
-                                  wh_hotel_dispute *before, wh_hotel_dispute *after, wh_error *e)
-{
-    wh_err rc = wh_hotel_dispute_get(c, &r->arena, &r->user, before->id, before, e);
-    if (rc == WH_OK && in->has_owner)
-        rc = check_owner(r, c, before->venture_id, in->owner_id, e);
-    if (rc == WH_OK)
-        rc = wh_hotel_dispute_update(c, &r->arena, before->id, in, r->now_ms, after, e);
-    if (rc == WH_OK)
-        rc = audit(r, c, "hotel_dispute.update", "hotel_dispute", after->id, after->venture_id,
-                   wh_hotel_dispute_json(before), wh_hotel_dispute_json(after), e);
-    if (rc == WH_OK && earns_resolution(before, after))
-        rc = publish(r, c, WH_EVENT_HOTEL_DISPUTE_RESOLVED, after->venture_id, after->owner_id,
-                     wh_arena_printf(&r->arena, "hotel_dispute:%lld", (long long)after->id), e);
-    return rc;
-}
-
 static wh_err dispute_patch(wh_req *r, wh_error *e)
 {
     wh_hotel_dispute_patch in = {0};
     wh_hotel_dispute before, after;
+    int64_t id;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &before.id, e);
+    wh_err rc = wh_req_path_id(r, 0, &id, e);
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+        rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
-        rc = wh_hotel_dispute_get(c, &r->arena, &r->user, before.id, &before, e);
+        rc = wh_hotel_dispute_get(c, &r->arena, &r->user, id, &before, e);
     if (rc == WH_OK)
         rc = read_dispute_patch(r, &in, e);
+    if (rc == WH_OK && in.has_owner)
+        rc = check_owner(r, c, before.venture_id, in.owner_id, e);
     if (rc == WH_OK)
-        rc = wh_db_begin(c, e);
-    if (rc == WH_OK)
-        rc = dispute_store_patch(r, c, &in, &before, &after, e);
-    if (rc == WH_OK)
-        rc = wh_db_commit(c, e);
-    return rc == WH_OK ? wh_resp_json(r, 200, wh_hotel_dispute_json(&after)) : rc;
+        rc = wh_hotel_dispute_update(c, &r->arena, id, &in, r->now_ms, &after, e);
+    if (rc == WH_OK && earns_resolution(&before, &after))
+        rc = publish(r, c, WH_EVENT_HOTEL_DISPUTE_RESOLVED, after.venture_id, after.owner_id,
+                     "hotel_dispute", id, e);
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(r, c, 200,
+                           &(wh_change){"hotel_dispute.update", "hotel_dispute", id,
+                                        after.venture_id, wh_hotel_dispute_json(&before),
+                                        wh_hotel_dispute_json(&after)},
+                           e);
 }
 
 static wh_err dispute_list(wh_req *r, wh_error *e)
 {
-    wh_oldpage pg;
-    wh_hotel_page hp;
-    wh_hotel h;
-    wh_hotel_dispute *items = NULL;
-    size_t n = 0;
-    wh_conn *c = NULL;
-    wh_err rc = path_hotel(r, &c, &h, e);
-    if (rc == WH_OK)
-        rc = page_of(r, "hotel_disputes", &pg, &hp, e);
-    if (rc == WH_OK)
-        rc = wh_hotel_dispute_list(c, &r->arena, &r->user, h.id, &hp, &items, &n, e);
-    if (rc != WH_OK)
-        return rc;
-    size_t shown = n > (size_t)pg.limit ? (size_t)pg.limit : n;
-    json_t *arr = json_array();
-    for (size_t i = 0; i < shown; i++)
-        json_array_append_new(arr, wh_hotel_dispute_json(&items[i]));
-    const wh_hotel_dispute *last = shown ? &items[shown - 1] : NULL;
-    return wh_resp_json(
-        r, 200, wh_oldpage_render(r, &pg, arr, n > shown, last ? "" : "", last ? last->id : 0));
+    return hotel_sublist(r, &disputes, wh_hotel_dispute_list_sql, e);
 }
 
 /* ------------------------------------------------------------------ routes */

@@ -8,27 +8,29 @@
 
 #include <string.h>
 
-/* RETURNING may not name a table alias on SQLite: the *_RET lists are unqualified. */
-#define HOTEL_RET  "id, venture_id, name, code, rooms, city, state, status"
-#define HOTEL_COLS "h.id, h.venture_id, h.name, h.code, h.rooms, h.city, h.state, h.status"
-#define DAILY_RET                                                                                  \
+/* One column list per table, unqualified: the same for SELECT and RETURNING (which may not name
+ * an alias on SQLite), so the main table of a statement is never aliased. */
+#define HOTEL_COLS "id, venture_id, name, code, rooms, city, state, status"
+#define DAILY_COLS                                                                                 \
     "id, hotel_id, venture_id, date, rooms_sold, rooms_available, room_revenue_cents,"             \
     " other_revenue_cents, cash_cents, credit_cents, online_cents, refund_cents, lost_dues_cents"
-#define DAILY_COLS                                                                                 \
-    "d.id, d.hotel_id, d.venture_id, d.date, d.rooms_sold, d.rooms_available,"                     \
-    " d.room_revenue_cents, d.other_revenue_cents, d.cash_cents, d.credit_cents, d.online_cents,"  \
-    " d.refund_cents, d.lost_dues_cents"
-#define REVIEW_RET                                                                                 \
+#define REVIEW_COLS                                                                                \
     "id, hotel_id, venture_id, source, rating, text, review_date, response_text, responded_by,"    \
     " responded_at"
-#define REVIEW_COLS                                                                                \
-    "v.id, v.hotel_id, v.venture_id, v.source, v.rating, v.text, v.review_date,"                   \
-    " v.response_text, v.responded_by, v.responded_at"
-#define DISPUTE_RET                                                                                \
-    "id, hotel_id, venture_id, type, channel, amount_cents, status, owner_id, resolution_note"
 #define DISPUTE_COLS                                                                               \
-    "t.id, t.hotel_id, t.venture_id, t.type, t.channel, t.amount_cents, t.status, t.owner_id,"     \
-    " t.resolution_note"
+    "id, hotel_id, venture_id, type, channel, amount_cents, status, owner_id, resolution_note"
+
+/* The row of table with the id $3, in the scope of ($1 all ventures, $2 user): get_scoped's
+ * statement. */
+#define SCOPED_GET(cols, table)                                                                    \
+    "SELECT " cols " FROM " table                                                                  \
+    " WHERE id = $3 AND " WH_SCOPE_SQL(table ".venture_id", "$1", "$2")
+
+static wh_err get_scoped(wh_conn *c, wh_arena *a, const char *sql, const wh_principal *p,
+                         int64_t id, wh_rows **r, wh_error *e)
+{
+    return wh_db_query(c, a, sql, WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), r, e);
+}
 
 /* ------------------------------------------------------------------ hotels */
 
@@ -46,14 +48,10 @@ static void hotel_row(const wh_rows *r, size_t i, wh_hotel *h)
 
 static wh_err one_hotel(wh_err rc, const wh_rows *r, wh_hotel *out, wh_error *e)
 {
-    if (rc == WH_ERR_UNIQUE)
-        return wh_fail(e, WH_ERR_CONFLICT, "A hotel with this code already exists.");
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "No such hotel.");
-    hotel_row(r, 0, out);
-    return WH_OK;
+    rc = wh_rows_one(rc, r, "No such hotel.", "A hotel with this code already exists.", e);
+    if (rc == WH_OK)
+        hotel_row(r, 0, out);
+    return rc;
 }
 
 wh_err wh_hotel_create(wh_conn *c, wh_arena *a, const wh_hotel_input *in, int64_t now_ms,
@@ -64,7 +62,7 @@ wh_err wh_hotel_create(wh_conn *c, wh_arena *a, const wh_hotel_input *in, int64_
         wh_db_query(c, a,
                     "INSERT INTO hotels (venture_id, name, code, rooms, city, state, status,"
                     " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)"
-                    " RETURNING " HOTEL_RET,
+                    " RETURNING " HOTEL_COLS,
                     WH_ARGS(WH_PI(in->venture_id), WH_PT(in->name), WH_PT(in->code),
                             WH_PI(in->rooms), WH_PT(in->city), WH_PT(in->state),
                             WH_PT(in->status ? in->status : "ACTIVE"), WH_PI(now_ms)),
@@ -76,11 +74,7 @@ wh_err wh_hotel_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id, 
                     wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc =
-        wh_db_query(c, a,
-                    "SELECT " HOTEL_COLS
-                    " FROM hotels h WHERE h.id = $3 AND " WH_SCOPE_SQL("h.venture_id", "$1", "$2"),
-                    WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    wh_err rc = get_scoped(c, a, SCOPED_GET(HOTEL_COLS, "hotels"), p, id, &r, e);
     return one_hotel(rc, r, out, e);
 }
 
@@ -93,7 +87,7 @@ wh_err wh_hotel_update(wh_conn *c, wh_arena *a, int64_t id, const wh_hotel_input
         "UPDATE hotels SET name = COALESCE($2, name), code = COALESCE($3, code), rooms = CASE WHEN"
         " $4 = 0 THEN rooms ELSE $4 END, city = CASE WHEN $5 THEN $6 ELSE city END, state = CASE"
         " WHEN $7 THEN $8 ELSE state END, status = COALESCE($9, status), updated_at = $10"
-        " WHERE id = $1 RETURNING " HOTEL_RET,
+        " WHERE id = $1 RETURNING " HOTEL_COLS,
         WH_ARGS(WH_PI(id), WH_PT(in->name), WH_PT(in->code), WH_PI(in->rooms), WH_PB(in->has_city),
                 WH_PT(in->city), WH_PB(in->has_state), WH_PT(in->state), WH_PT(in->status),
                 WH_PI(now_ms)),
@@ -101,32 +95,15 @@ wh_err wh_hotel_update(wh_conn *c, wh_arena *a, int64_t id, const wh_hotel_input
     return one_hotel(rc, r, out, e);
 }
 
-void wh_hotel_list_sql(const wh_principal *p, int64_t venture_id, const wh_hotel_page *pg,
-                       wh_sqlb *b)
+void wh_hotel_list_sql(const wh_principal *p, int64_t venture_id, const wh_keyset *ks, wh_sqlb *b)
 {
-    wh_sqlb_init(b, "SELECT " HOTEL_COLS " FROM hotels h");
-    WH_SQLB_SCOPE(b, p, "h.venture_id");
-    wh_sqlb_and_id(b, "h.venture_id = ?", venture_id);
-    if (pg->after)
-        wh_sqlb_and(b, "h.id < ?", WH_PI(pg->id));
-    wh_sqlb_order(b, "h.id DESC", pg->fetch);
+    wh_sqlb_init(b, "SELECT " HOTEL_COLS " FROM hotels");
+    WH_SQLB_SCOPE(b, p, "hotels.venture_id");
+    wh_sqlb_and_id(b, "venture_id = ?", venture_id);
+    wh_sqlb_page(b, NULL, "id", true, ks);
 }
 
-wh_err wh_hotel_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t venture_id,
-                     const wh_hotel_page *pg, wh_hotel **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_hotel_list_sql(p, venture_id, pg, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        hotel_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_hotel_row_json, wh_hotel, hotel_row, wh_hotel_json)
 
 json_t *wh_hotel_json(const wh_hotel *h)
 {
@@ -165,8 +142,8 @@ wh_err wh_hotel_daily_find(wh_conn *c, wh_arena *a, int64_t hotel_id, const char
 {
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(c, a,
-                            "SELECT " DAILY_COLS " FROM hotel_daily d WHERE d.hotel_id = $1 AND"
-                            " d.date = $2",
+                            "SELECT " DAILY_COLS " FROM hotel_daily WHERE hotel_id = $1 AND"
+                            " date = $2",
                             WH_ARGS(WH_PI(hotel_id), WH_PT(date)), &r, e);
     *found = rc == WH_OK && wh_rows_count(r) == 1;
     if (*found)
@@ -189,7 +166,7 @@ wh_err wh_hotel_daily_upsert(wh_conn *c, wh_arena *a, const wh_hotel_daily *d, i
         " excluded.other_revenue_cents, cash_cents = excluded.cash_cents, credit_cents ="
         " excluded.credit_cents, online_cents = excluded.online_cents, refund_cents ="
         " excluded.refund_cents, lost_dues_cents = excluded.lost_dues_cents, updated_at ="
-        " excluded.updated_at RETURNING " DAILY_RET,
+        " excluded.updated_at RETURNING " DAILY_COLS,
         WH_ARGS(WH_PI(d->hotel_id), WH_PI(d->venture_id), WH_PT(d->date), WH_PI(d->rooms_sold),
                 WH_PI(d->rooms_available), WH_PI(d->room_revenue_cents),
                 WH_PI(d->other_revenue_cents), WH_PI(d->cash_cents), WH_PI(d->credit_cents),
@@ -202,34 +179,19 @@ wh_err wh_hotel_daily_upsert(wh_conn *c, wh_arena *a, const wh_hotel_daily *d, i
 }
 
 void wh_hotel_daily_list_sql(const wh_principal *p, int64_t hotel_id, const char *from,
-                             const char *to, const wh_hotel_page *pg, wh_sqlb *b)
+                             const char *to, const wh_keyset *ks, wh_sqlb *b)
 {
-    wh_sqlb_init(b, "SELECT " DAILY_COLS " FROM hotel_daily d");
-    wh_sqlb_and(b, "d.hotel_id = ?", WH_PI(hotel_id));
-    WH_SQLB_SCOPE(b, p, "d.venture_id");
-    wh_sqlb_and_text(b, "d.date >= ?", from);
-    wh_sqlb_and_text(b, "d.date <= ?", to);
-    if (pg->after)
-        wh_sqlb_and(b, "d.date < ?", WH_PT(pg->day ? pg->day : ""));
-    wh_sqlb_order(b, "d.date DESC", pg->fetch);
+    wh_sqlb_init(b, "SELECT " DAILY_COLS " FROM hotel_daily");
+    wh_sqlb_and(b, "hotel_id = ?", WH_PI(hotel_id));
+    WH_SQLB_SCOPE(b, p, "hotel_daily.venture_id");
+    wh_sqlb_and_text(b, "date >= ?", from);
+    wh_sqlb_and_text(b, "date <= ?", to);
+    /* the date is unique within the hotel and the cursors carry the hotel's id: (date, hotel_id)
+     * orders one hotel's entries as the date alone does */
+    wh_sqlb_page(b, "date", "hotel_id", true, ks);
 }
 
-wh_err wh_hotel_daily_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t hotel_id,
-                           const char *from, const char *to, const wh_hotel_page *pg,
-                           wh_hotel_daily **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_hotel_daily_list_sql(p, hotel_id, from, to, pg, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        daily_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_hotel_daily_row_json, wh_hotel_daily, daily_row, wh_hotel_daily_json)
 
 json_t *wh_hotel_daily_json(const wh_hotel_daily *d)
 {
@@ -275,12 +237,10 @@ static void review_row(const wh_rows *r, size_t i, wh_hotel_review *v)
 
 static wh_err one_review(wh_err rc, const wh_rows *r, wh_hotel_review *out, wh_error *e)
 {
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "No such review.");
-    review_row(r, 0, out);
-    return WH_OK;
+    rc = wh_rows_one(rc, r, "No such review.", NULL, e);
+    if (rc == WH_OK)
+        review_row(r, 0, out);
+    return rc;
 }
 
 wh_err wh_hotel_review_create(wh_conn *c, wh_arena *a, const wh_hotel_review *in, int64_t now_ms,
@@ -291,7 +251,7 @@ wh_err wh_hotel_review_create(wh_conn *c, wh_arena *a, const wh_hotel_review *in
         c, a,
         "INSERT INTO hotel_reviews (hotel_id, venture_id, source, rating, text,"
         " review_date, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)"
-        " RETURNING " REVIEW_RET,
+        " RETURNING " REVIEW_COLS,
         WH_ARGS(WH_PI(in->hotel_id), WH_PI(in->venture_id), WH_PT(in->source), WH_PI(in->rating),
                 WH_PT(in->text), WH_PT(in->review_date), WH_PI(now_ms)),
         &r, e);
@@ -302,11 +262,7 @@ wh_err wh_hotel_review_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64
                            wh_hotel_review *out, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " REVIEW_COLS
-        " FROM hotel_reviews v WHERE v.id = $3 AND " WH_SCOPE_SQL("v.venture_id", "$1", "$2"),
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    wh_err rc = get_scoped(c, a, SCOPED_GET(REVIEW_COLS, "hotel_reviews"), p, id, &r, e);
     return one_review(rc, r, out, e);
 }
 
@@ -318,39 +274,23 @@ wh_err wh_hotel_review_respond(wh_conn *c, wh_arena *a, int64_t id, const char *
     wh_err rc = wh_db_query(c, a,
                             "UPDATE hotel_reviews SET response_text = $2, responded_by = $3,"
                             " responded_at = $4, updated_at = $4 WHERE id = $1 AND response_text"
-                            " IS NULL RETURNING " REVIEW_RET,
+                            " IS NULL RETURNING " REVIEW_COLS,
                             WH_ARGS(WH_PI(id), WH_PT(text), WH_PI(user_id), WH_PI(now_ms)), &r, e);
     if (rc == WH_OK && wh_rows_count(r) == 0)
         return wh_fail(e, WH_ERR_CONFLICT, "Review %lld has already been answered.", (long long)id);
     return one_review(rc, r, out, e);
 }
 
-void wh_hotel_review_list_sql(const wh_principal *p, int64_t hotel_id, const wh_hotel_page *pg,
+void wh_hotel_review_list_sql(const wh_principal *p, int64_t hotel_id, const wh_keyset *ks,
                               wh_sqlb *b)
 {
-    wh_sqlb_init(b, "SELECT " REVIEW_COLS " FROM hotel_reviews v");
-    wh_sqlb_and(b, "v.hotel_id = ?", WH_PI(hotel_id));
-    WH_SQLB_SCOPE(b, p, "v.venture_id");
-    if (pg->after)
-        wh_sqlb_seek(b, "v.review_date, v.id", true, WH_PT(pg->day ? pg->day : ""), WH_PI(pg->id));
-    wh_sqlb_order(b, "v.review_date DESC, v.id DESC", pg->fetch);
+    wh_sqlb_init(b, "SELECT " REVIEW_COLS " FROM hotel_reviews");
+    wh_sqlb_and(b, "hotel_id = ?", WH_PI(hotel_id));
+    WH_SQLB_SCOPE(b, p, "hotel_reviews.venture_id");
+    wh_sqlb_page(b, "review_date", "id", true, ks);
 }
 
-wh_err wh_hotel_review_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t hotel_id,
-                            const wh_hotel_page *pg, wh_hotel_review **out, size_t *n, wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_hotel_review_list_sql(p, hotel_id, pg, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        review_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_hotel_review_row_json, wh_hotel_review, review_row, wh_hotel_review_json)
 
 json_t *wh_hotel_review_json(const wh_hotel_review *v)
 {
@@ -379,12 +319,10 @@ static void dispute_row(const wh_rows *r, size_t i, wh_hotel_dispute *d)
 
 static wh_err one_dispute(wh_err rc, const wh_rows *r, wh_hotel_dispute *out, wh_error *e)
 {
-    if (rc != WH_OK)
-        return rc;
-    if (wh_rows_count(r) == 0)
-        return wh_fail(e, WH_ERR_NOT_FOUND, "No such dispute.");
-    dispute_row(r, 0, out);
-    return WH_OK;
+    rc = wh_rows_one(rc, r, "No such dispute.", NULL, e);
+    if (rc == WH_OK)
+        dispute_row(r, 0, out);
+    return rc;
 }
 
 static wh_param owner_param(int64_t owner_id)
@@ -400,7 +338,7 @@ wh_err wh_hotel_dispute_create(wh_conn *c, wh_arena *a, const wh_hotel_dispute *
         c, a,
         "INSERT INTO hotel_disputes (hotel_id, venture_id, type, channel, amount_cents, status,"
         " owner_id, resolution_note, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'OPEN',"
-        " $6, $7, $8, $8) RETURNING " DISPUTE_RET,
+        " $6, $7, $8, $8) RETURNING " DISPUTE_COLS,
         WH_ARGS(WH_PI(in->hotel_id), WH_PI(in->venture_id), WH_PT(in->type), WH_PT(in->channel),
                 WH_PI(in->amount_cents), owner_param(in->owner_id), WH_PT(in->resolution_note),
                 WH_PI(now_ms)),
@@ -412,11 +350,7 @@ wh_err wh_hotel_dispute_get(wh_conn *c, wh_arena *a, const wh_principal *p, int6
                             wh_hotel_dispute *out, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " DISPUTE_COLS
-        " FROM hotel_disputes t WHERE t.id = $3 AND " WH_SCOPE_SQL("t.venture_id", "$1", "$2"),
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    wh_err rc = get_scoped(c, a, SCOPED_GET(DISPUTE_COLS, "hotel_disputes"), p, id, &r, e);
     return one_dispute(rc, r, out, e);
 }
 
@@ -429,7 +363,7 @@ wh_err wh_hotel_dispute_update(wh_conn *c, wh_arena *a, int64_t id,
         c, a,
         "UPDATE hotel_disputes SET status = COALESCE($2, status), owner_id = CASE WHEN $3 THEN $4"
         " ELSE owner_id END, resolution_note = CASE WHEN $5 THEN $6 ELSE resolution_note END,"
-        " updated_at = $7 WHERE id = $1 RETURNING " DISPUTE_RET,
+        " updated_at = $7 WHERE id = $1 RETURNING " DISPUTE_COLS,
         WH_ARGS(WH_PI(id), WH_PT(in->has_status ? in->status : NULL), WH_PB(in->has_owner),
                 owner_param(in->has_owner ? in->owner_id : 0), WH_PB(in->has_note),
                 WH_PT(in->has_note ? in->note : NULL), WH_PI(now_ms)),
@@ -437,33 +371,16 @@ wh_err wh_hotel_dispute_update(wh_conn *c, wh_arena *a, int64_t id,
     return one_dispute(rc, r, out, e);
 }
 
-void wh_hotel_dispute_list_sql(const wh_principal *p, int64_t hotel_id, const wh_hotel_page *pg,
+void wh_hotel_dispute_list_sql(const wh_principal *p, int64_t hotel_id, const wh_keyset *ks,
                                wh_sqlb *b)
 {
-    wh_sqlb_init(b, "SELECT " DISPUTE_COLS " FROM hotel_disputes t");
-    wh_sqlb_and(b, "t.hotel_id = ?", WH_PI(hotel_id));
-    WH_SQLB_SCOPE(b, p, "t.venture_id");
-    if (pg->after)
-        wh_sqlb_and(b, "t.id < ?", WH_PI(pg->id));
-    wh_sqlb_order(b, "t.id DESC", pg->fetch);
+    wh_sqlb_init(b, "SELECT " DISPUTE_COLS " FROM hotel_disputes");
+    wh_sqlb_and(b, "hotel_id = ?", WH_PI(hotel_id));
+    WH_SQLB_SCOPE(b, p, "hotel_disputes.venture_id");
+    wh_sqlb_page(b, NULL, "id", true, ks);
 }
 
-wh_err wh_hotel_dispute_list(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t hotel_id,
-                             const wh_hotel_page *pg, wh_hotel_dispute **out, size_t *n,
-                             wh_error *e)
-{
-    wh_rows *r = NULL;
-    wh_sqlb b;
-    wh_hotel_dispute_list_sql(p, hotel_id, pg, &b);
-    wh_err rc = wh_sqlb_query(c, a, &b, &r, e);
-    if (rc != WH_OK)
-        return rc;
-    *n = wh_rows_count(r);
-    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
-    for (size_t i = 0; i < *n; i++)
-        dispute_row(r, i, &(*out)[i]);
-    return WH_OK;
-}
+WH_ROW_JSON(wh_hotel_dispute_row_json, wh_hotel_dispute, dispute_row, wh_hotel_dispute_json)
 
 wh_err wh_hotel_owner_facts_get(wh_conn *c, wh_arena *a, int64_t venture_id, int64_t user_id,
                                 wh_hotel_owner_facts *out, wh_error *e)

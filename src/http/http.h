@@ -142,6 +142,9 @@ WH_MUST_USE wh_err wh_req_path_id(wh_req *r, int idx, int64_t *out, wh_error *e)
 /* The body as a JSON object: 415 unless Content-Type is application/json, 400 invalid_json.
  * The value is owned by the request. */
 WH_MUST_USE wh_err wh_req_json(wh_req *r, json_t **out, wh_error *e);
+/* The body (wh_req_json) ready to be read with j, every member not in the NULL-terminated
+ * allow-list fields already reported (wh_jin_allow). */
+WH_MUST_USE wh_err wh_req_jin(wh_req *r, wh_jin *j, const char *const *fields, wh_error *e);
 /* An optional positive id query parameter: 400 validation_failed when malformed. */
 WH_MUST_USE wh_err wh_req_query_id(wh_req *r, const char *name, int64_t *out, bool *present,
                                    wh_error *e);
@@ -149,6 +152,14 @@ WH_MUST_USE wh_err wh_req_query_id(wh_req *r, const char *name, int64_t *out, bo
 /* An optional ?venture_id= filter: 400 when malformed, 403 when outside the caller's scope;
  * 0 when absent. Acquires the request's database connection into *c either way. */
 WH_MUST_USE wh_err wh_req_venture_filter(wh_req *r, wh_conn **c, int64_t *venture_id, wh_error *e);
+/* The venture of path parameter idx, which the request writes under: 404 not_found when it is
+ * malformed, missing or outside the caller's scope (a venture outside it looks missing).
+ * Acquires the request's database connection into *c. */
+WH_MUST_USE wh_err wh_req_path_venture(wh_req *r, int idx, wh_conn **c, int64_t *venture_id,
+                                       wh_error *e);
+/* An optional day filter ?name=YYYY-MM-DD: "" when absent; a malformed one is returned as given
+ * after adding a field error to e and setting *bad, so one answer can report every bad filter. */
+const char *wh_req_query_day(wh_req *r, const char *name, bool *bad, wh_error *e);
 
 /* Charges a login or code request to the normalised e-mail it names (WH_RATE_AUTH_EMAIL_PER_HOUR,
  * docs/ratelimit.md), whether or not the address has an account: 429 rate_limited when spent. */

@@ -2,6 +2,7 @@
  * database connection. Input is parsed into typed values here, at the edge. */
 #include "http/http_int.h"
 #include "app.h"
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/str.h"
 
@@ -83,6 +84,32 @@ wh_err wh_req_venture_filter(wh_req *r, wh_conn **c, int64_t *venture_id, wh_err
     return rc;
 }
 
+wh_err wh_req_path_venture(wh_req *r, int idx, wh_conn **c, int64_t *venture_id, wh_error *e)
+{
+    bool in_scope = false;
+    wh_err rc = wh_req_path_id(r, idx, venture_id, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, c, e);
+    if (rc == WH_OK)
+        rc = wh_scope_has_venture(*c, &r->arena, &r->user, *venture_id, &in_scope, e);
+    if (rc == WH_OK && !in_scope)
+        rc = wh_fail(e, WH_ERR_NOT_FOUND, "No such venture.");
+    return rc;
+}
+
+const char *wh_req_query_day(wh_req *r, const char *name, bool *bad, wh_error *e)
+{
+    const char *v = wh_req_query(r, name);
+    int y, m, d;
+    if (!v)
+        return "";
+    if (!wh_clock_parse_date(v, &y, &m, &d)) {
+        *bad = true;
+        (void)wh_error_field(e, name, "must be a day YYYY-MM-DD");
+    }
+    return v;
+}
+
 static void decref(void *p)
 {
     json_decref(p);
@@ -110,5 +137,16 @@ wh_err wh_req_json(wh_req *r, json_t **out, wh_error *e)
         return rc;
     wh_arena_defer(&r->arena, decref, v);
     *out = v;
+    return WH_OK;
+}
+
+wh_err wh_req_jin(wh_req *r, wh_jin *j, const char *const *fields, wh_error *e)
+{
+    json_t *body = NULL;
+    wh_err rc = wh_req_json(r, &body, e);
+    if (rc != WH_OK)
+        return rc;
+    wh_jin_init(j, body, e);
+    wh_jin_allow(j, fields);
     return WH_OK;
 }

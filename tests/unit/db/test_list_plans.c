@@ -207,10 +207,11 @@ static void bpo(tempdb *t, bool pg)
 
 static void hotels(tempdb *t, bool pg)
 {
-    static const plan_list hotels = {"hotels", "h", "rowid", "id", NULL};
-    static const plan_list daily = {"hotel_daily", "d", "date", "date", NULL};
-    static const plan_list reviews = {"hotel_reviews", "v", "review_date", "review_date", NULL};
-    static const plan_list disputes = {"hotel_disputes", "t", "rowid", "id", NULL};
+    static const plan_list hotels = {"hotels", "hotels", "rowid", "id", NULL};
+    static const plan_list daily = {"hotel_daily", "hotel_daily", "date", "date", NULL};
+    static const plan_list reviews = {"hotel_reviews", "hotel_reviews", "review_date",
+                                      "review_date", NULL};
+    static const plan_list disputes = {"hotel_disputes", "hotel_disputes", "rowid", "id", NULL};
     static const struct {
         plan_case c;
         int64_t venture_id;
@@ -220,22 +221,20 @@ static void hotels(tempdb *t, bool pg)
         const char *from, *to;
     } dcs[] = {{FILTER("hotel", "hotel_id", true), NULL, NULL},
                {FILTER("hotel, from+to", "date", false), "D100200", "D100300"}};
-    CHECK_CASES(
-        t, pg, hotels, hcs,
-        wh_hotel_list_sql(&all, x->venture_id, &(wh_hotel_page){deep, NULL, DEEP_ID, PAGE}, &b));
+    CHECK_CASES(t, pg, hotels, hcs, wh_hotel_list_sql(&all, x->venture_id, ID_PAGE(deep), &b));
     CHECK_CASES(t, pg, daily, dcs,
-                wh_hotel_daily_list_sql(&all, 4, x->from, x->to,
-                                        &(wh_hotel_page){deep, DEEP_DAY, 0, PAGE}, &b));
-    CHECK_CASES(t, pg, reviews, dcs, if (x->from) continue; wh_hotel_review_list_sql(
-                    &all, 4, &(wh_hotel_page){deep, "D100010", DEEP_ID, PAGE}, &b));
-    CHECK_CASES(t, pg, disputes, dcs, if (x->from) continue; wh_hotel_dispute_list_sql(
-                    &all, 4, &(wh_hotel_page){deep, NULL, DEEP_ID, PAGE}, &b));
+                wh_hotel_daily_list_sql(&all, 4, x->from, x->to, TEXT_PAGE(deep, DEEP_DAY), &b));
+    CHECK_CASES(t, pg, reviews, dcs, if (x->from) continue;
+                wh_hotel_review_list_sql(&all, 4, TEXT_PAGE(deep, "D100010"), &b));
+    CHECK_CASES(t, pg, disputes, dcs, if (x->from) continue;
+                wh_hotel_dispute_list_sql(&all, 4, ID_PAGE(deep), &b));
 }
 
 static void people_work(tempdb *t, bool pg)
 {
-    static const plan_list eod = {"eod_reports", "e", "report_date", "report_date", NULL};
-    static const plan_list events = {"gamification_events", "e", "created_at", "created_at", NULL};
+    static const plan_list eod = {"eod_reports", "eod_reports", "report_date", "report_date", NULL};
+    static const plan_list events = {"gamification_events", "gamification_events", "created_at",
+                                     "created_at", NULL};
     static const struct {
         plan_case c;
         int64_t venture_id, user_id;
@@ -245,14 +244,10 @@ static void people_work(tempdb *t, bool pg)
               {FILTER("user_id", "user_id", true), 0, 9, NULL, NULL},
               {FILTER("from+to", "report_date", false), 0, 0, "D100300", "D100302"}};
     CHECK_CASES(t, pg, eod, cs,
-                wh_eod_list_sql(&all,
-                                &(wh_eod_filter){x->venture_id, x->user_id, x->from, x->to, deep,
-                                                 "D100500", DEEP_ID, PAGE},
-                                &b));
-    CHECK_CASES(
-        t, pg, events, cs, if (x->from) continue; wh_gami_event_list_sql(
-            &all, &(wh_gami_filter){x->venture_id, x->user_id, false, deep, DEEP_AT, DEEP_ID, PAGE},
-            &b));
+                wh_eod_list_sql(&all, &(wh_eod_filter){x->venture_id, x->user_id, x->from, x->to},
+                                TEXT_PAGE(deep, "D100500"), &b));
+    CHECK_CASES(t, pg, events, cs, if (x->from) continue; wh_gami_event_list_sql(
+                    &all, &(wh_gami_filter){x->venture_id, x->user_id, false}, AT_PAGE(deep), &b));
 }
 
 static void incentives(tempdb *t, bool pg)
