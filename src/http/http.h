@@ -241,23 +241,8 @@ WH_MUST_USE wh_err wh_resp_list_with(wh_req *r, wh_conn *c, const wh_page *pg, c
 WH_MUST_USE wh_err wh_req_begin(wh_req *r, wh_conn **c, wh_error *e);
 WH_MUST_USE wh_err wh_req_commit(wh_req *r, wh_conn *c, int status, json_t *body, wh_error *e);
 
-/* Cursor pages: (sort key, id) keyset pagination with signed opaque cursors. A cursor names the
- * list it came from, so it cannot be replayed on another list. */
-typedef struct {
-    int limit;
-    bool after;       /* a cursor was given */
-    const char *key;  /* sort key of the last row seen (text form) */
-    int64_t id;       /* id of the last row seen */
-    const char *list; /* list name the cursor is bound to */
-} wh_oldpage;
-
-/* Reads ?limit and ?cursor: 400 validation_failed (limit) or 400 invalid_cursor. */
-WH_MUST_USE wh_err wh_oldpage_parse(wh_req *r, const char *list, wh_oldpage *pg, wh_error *e);
-/* Renders {items, next_cursor, has_more}: items is stolen; when the store fetched limit + 1
- * rows it drops the extra one (the caller passes has_more) and signs a cursor for the last
- * row kept, from last_key / last_id. */
-json_t *wh_oldpage_render(wh_req *r, const wh_oldpage *pg, json_t *items, bool has_more,
-                          const char *last_key, int64_t last_id);
+/* Cursors: (sort key, id) keyset positions, signed and opaque. A cursor names the list it came
+ * from, so it cannot be replayed on another list. */
 /* Cursor signing, exposed for unit tests. encode needs cap >= WH_LIMIT_CURSOR_CHARS + 1. */
 void wh_cursor_encode(const unsigned char key[32], const char *list, const char *sort_key,
                       int64_t id, char *out, size_t cap);

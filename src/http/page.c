@@ -64,60 +64,29 @@ bool wh_cursor_decode(const unsigned char key[32], const char *list, const char 
     return true;
 }
 
-wh_err wh_oldpage_parse(wh_req *r, const char *list, wh_oldpage *pg, wh_error *e)
+wh_err wh_page_parse(wh_req *r, const wh_list *list, wh_page *pg, wh_error *e)
 {
     const char *limit = wh_req_query(r, "limit");
     const char *cursor = wh_req_query(r, "cursor");
     int64_t v = WH_LIMIT_PAGE_DEFAULT;
     memset(pg, 0, sizeof *pg);
     pg->list = list;
+    pg->ks.type = list->key;
+    pg->ks.key = "";
     if (limit && !wh_str_to_i64(wh_str_c(limit), WH_LIMIT_PAGE_MIN, WH_LIMIT_PAGE_MAX, &v))
         return wh_error_field(e, "limit", "must be an integer in %d..%d", WH_LIMIT_PAGE_MIN,
                               WH_LIMIT_PAGE_MAX);
-    pg->limit = (int)v;
-    if (cursor) {
-        if (!wh_cursor_decode(r->app->cursor_key, list, cursor, &r->arena, &pg->key, &pg->id))
-            return wh_fail(e, WH_ERR_BAD_CURSOR,
-                           "The cursor was not issued by this server for this list.");
-        pg->after = true;
-    }
-    return WH_OK;
-}
-
-json_t *wh_oldpage_render(wh_req *r, const wh_oldpage *pg, json_t *items, bool has_more,
-                          const char *last_key, int64_t last_id)
-{
-    json_t *out = json_object();
-    json_object_set_new(out, "items", items);
-    if (has_more) {
-        char cur[WH_LIMIT_CURSOR_CHARS + 1];
-        wh_cursor_encode(r->app->cursor_key, pg->list, last_key, last_id, cur, sizeof cur);
-        json_object_set_new(out, "next_cursor", json_string(cur));
-    } else {
-        json_object_set_new(out, "next_cursor", json_null());
-    }
-    json_object_set_new(out, "has_more", json_boolean(has_more));
-    return out;
-}
-
-wh_err wh_page_parse(wh_req *r, const wh_list *list, wh_page *pg, wh_error *e)
-{
-    wh_oldpage old;
-    wh_err rc = wh_oldpage_parse(r, list->name, &old, e);
-    memset(pg, 0, sizeof *pg);
-    pg->list = list;
-    pg->size = old.limit;
-    pg->ks.type = list->key;
-    pg->ks.limit = old.limit + 1;
-    pg->ks.key = "";
-    if (rc != WH_OK || !old.after)
-        return rc;
+    pg->size = (int)v;
+    pg->ks.limit = pg->size + 1;
+    if (!cursor)
+        return WH_OK;
+    if (!wh_cursor_decode(r->app->cursor_key, list->name, cursor, &r->arena, &pg->ks.key,
+                          &pg->ks.id) ||
+        (list->key == WH_KEY_INT &&
+         !wh_str_to_i64(wh_str_c(pg->ks.key), INT64_MIN, INT64_MAX, &pg->ks.key_i)))
+        return wh_fail(e, WH_ERR_BAD_CURSOR,
+                       "The cursor was not issued by this server for this list.");
     pg->ks.after = true;
-    pg->ks.id = old.id;
-    pg->ks.key = old.key;
-    if (list->key == WH_KEY_INT &&
-        !wh_str_to_i64(wh_str_c(old.key), INT64_MIN, INT64_MAX, &pg->ks.key_i))
-        return wh_fail(e, WH_ERR_BAD_CURSOR, "The cursor was not issued for this list.");
     return WH_OK;
 }
 
@@ -150,9 +119,15 @@ wh_err wh_resp_page(wh_req *r, const wh_page *pg, const wh_list_rows *lr)
         if (l->key != WH_KEY_ID)
             key = wh_rows_text(lr->rows, lr->shown - 1, (size_t)l->key_col);
     }
-    wh_oldpage old = {.limit = pg->size, .list = l->name};
-    return wh_resp_json(
-        r, 200, wh_oldpage_render(r, &old, json_incref(lr->items), lr->more, key ? key : "", id));
+    json_t *out = json_pack("{s:O}", "items", lr->items), *next = json_null();
+    if (lr->more) {
+        char cur[WH_LIMIT_CURSOR_CHARS + 1];
+        wh_cursor_encode(r->app->cursor_key, l->name, key ? key : "", id, cur, sizeof cur);
+        next = json_string(cur);
+    }
+    json_object_set_new(out, "next_cursor", next);
+    json_object_set_new(out, "has_more", json_boolean(lr->more));
+    return wh_resp_json(r, 200, out);
 }
 
 wh_err wh_resp_list_with(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
