@@ -17,6 +17,7 @@
 #include "core/str.h"
 
 #include <assert.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <stdio.h>
 #include <pthread.h>
@@ -46,6 +47,7 @@ struct wh_db {
     wh_conn *conns;
     wh_db_listener listener; /* note is NULL until wh_db_listen */
     void *listening;         /* the backend's listening thread, or NULL */
+    _Atomic uint64_t statements; /* sent to the engine, for wh_db_statements */
 };
 
 static wh_err pick_backend(const char *url, wh_db *db, wh_error *e)
@@ -108,6 +110,24 @@ void wh_db_free(wh_db *db)
     }
     wh_free(db->target);
     wh_free(db);
+}
+
+uint64_t wh_db_statements(wh_db *db)
+{
+    return atomic_load(&db->statements);
+}
+
+/* Counts one statement of c's (wh_db_statements_total). */
+static void count(wh_conn *c)
+{
+    atomic_fetch_add_explicit(&c->db->statements, 1, memory_order_relaxed);
+}
+
+/* Forgets the data versions the backend saw bumped (a rollback, a fresh lease). */
+static void forget_bumps(wh_conn *c)
+{
+    if (c->db->be->bumps && c->handle)
+        (void)c->db->be->bumps(c->handle, NULL, 0);
 }
 
 wh_db_engine wh_db_engine_get(const wh_db *db)
@@ -178,6 +198,7 @@ wh_err wh_db_acquire(wh_db *db, wh_conn **out, wh_error *e)
     c->commit_held = false;
     c->in_savepoint = false;
     c->nnotes = 0;
+    forget_bumps(c);
     *out = c;
     return WH_OK;
 }
@@ -216,6 +237,7 @@ static void run_or_warn(wh_conn *c, const char *sql)
 {
     wh_error e;
     wh_error_init(&e);
+    count(c);
     if (c->db->be->script(c->handle, sql, &e) != WH_OK)
         wh_log(WH_LOG_WARN, "%s failed: %s", sql, e.detail);
 }
@@ -238,12 +260,42 @@ bool wh_db_unhold(wh_conn *c)
     return pending;
 }
 
-/* Hands this process the notes of a committed transaction (or of one autocommitted statement). */
-static void deliver(wh_conn *c)
+/* Queues a note for this process, delivered at commit; past WH_LIMIT_DB_NOTES it becomes "*". */
+static void queue_note(wh_conn *c, const char *payload)
+{
+    if (c->nnotes < WH_LIMIT_DB_NOTES)
+        snprintf(c->notes[c->nnotes], sizeof c->notes[0], "%s", payload);
+    c->nnotes++;
+}
+
+/* Queues "dv:<venture>" for every data version the committed transaction bumped, as far as the
+ * backend reports them (SQLite); more than there is room for: "dv:*", every version. */
+static void queue_bumps(wh_conn *c)
+{
+    int64_t ids[WH_LIMIT_DB_NOTES];
+    char note[WH_LIMIT_DB_NOTE_CHARS];
+    int n = c->db->be->bumps ? c->db->be->bumps(c->handle, ids, WH_LIMIT_DB_NOTES) : 0;
+    if (n > WH_LIMIT_DB_NOTES - c->nnotes) {
+        queue_note(c, "dv:*");
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        snprintf(note, sizeof note, "dv:%lld", (long long)ids[i]);
+        queue_note(c, note);
+    }
+}
+
+/* Hands this process the notes of a committed transaction (or of one autocommitted statement);
+ * bumped: its triggers notified the listeners themselves, so the barrier is due even without a
+ * note of this process's own. */
+static void deliver(wh_conn *c, bool bumped)
 {
     const wh_db_listener *l = &c->db->listener;
-    if (c->nnotes == 0 || !l->note)
+    queue_bumps(c);
+    if ((c->nnotes == 0 && !bumped) || !l->note) {
+        c->nnotes = 0;
         return;
+    }
     if (c->db->listening) /* answer only once the other instances' listeners have it too */
         c->db->be->listen_echo(c->db->listening, c->handle);
     if (c->nnotes > WH_LIMIT_DB_NOTES) {
@@ -262,15 +314,14 @@ wh_err wh_db_notify(wh_conn *c, const char *payload, wh_error *e)
     if (be->notify) {
         if (fault(e))
             return WH_ERR_DB;
+        count(c);
         wh_err rc = be->notify(c->handle, payload, e);
         if (rc != WH_OK)
             return rc;
     }
-    if (c->nnotes < WH_LIMIT_DB_NOTES)
-        snprintf(c->notes[c->nnotes], sizeof c->notes[0], "%s", payload);
-    c->nnotes++;
+    queue_note(c, payload);
     if (!c->in_tx)
-        deliver(c); /* the statement before this one committed on its own */
+        deliver(c, false); /* the statement before this one committed on its own */
     return WH_OK;
 }
 
@@ -296,10 +347,12 @@ wh_err wh_db_begin(wh_conn *c, wh_error *e)
     if (c->held && c->commit_held && c->in_tx) {
         /* After a held commit the next transaction is a savepoint of the open one, so its
          * rollback keeps what was committed before it. */
+        count(c);
         wh_err rc = c->db->be->script(c->handle, "SAVEPOINT wh_held", e);
         c->in_savepoint = rc == WH_OK;
         return rc;
     }
+    count(c);
     wh_err rc = c->db->be->script(c->handle, c->db->be->begin_sql, e);
     if (rc == WH_OK)
         c->in_tx = true;
@@ -313,6 +366,7 @@ wh_err wh_db_commit(wh_conn *c, wh_error *e)
         return WH_ERR_DB;
     }
     if (c->held && c->in_savepoint) {
+        count(c);
         wh_err rc = c->db->be->script(c->handle, "RELEASE SAVEPOINT wh_held", e);
         c->in_savepoint = false;
         return rc;
@@ -321,10 +375,14 @@ wh_err wh_db_commit(wh_conn *c, wh_error *e)
         c->commit_held = true;
         return WH_OK;
     }
-    wh_err rc = c->db->be->script(c->handle, "COMMIT", e);
+    bool bumped = false;
+    count(c);
+    wh_err rc = c->db->be->commit ? c->db->be->commit(c->handle, &bumped, e)
+                                  : c->db->be->script(c->handle, "COMMIT", e);
     c->in_tx = false;
     if (rc == WH_OK)
-        deliver(c);
+        deliver(c, bumped);
+    forget_bumps(c);
     c->nnotes = 0;
     return rc;
 }
@@ -341,12 +399,14 @@ void wh_db_rollback(wh_conn *c)
     run_or_warn(c, "ROLLBACK");
     c->in_tx = false;
     c->nnotes = 0;
+    forget_bumps(c);
 }
 
 wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e)
 {
     if (fault(e))
         return WH_ERR_DB;
+    count(c);
     return c->db->be->lock(c->handle, key, e);
 }
 
@@ -356,13 +416,18 @@ wh_err wh_db_query(wh_conn *c, wh_arena *a, const char *sql, const wh_param *par
     wh_rows *ignored = NULL;
     if (fault(e))
         return WH_ERR_DB;
-    return c->db->be->query(c->handle, a, sql, params, nparams, out ? out : &ignored, e);
+    count(c);
+    wh_err rc = c->db->be->query(c->handle, a, sql, params, nparams, out ? out : &ignored, e);
+    if (!c->in_tx) /* the statement committed on its own: what it bumped is heard now */
+        deliver(c, false);
+    return rc;
 }
 
 wh_err wh_db_script(wh_conn *c, const char *sql, wh_error *e)
 {
     if (fault(e))
         return WH_ERR_DB;
+    count(c);
     return c->db->be->script(c->handle, sql, e);
 }
 

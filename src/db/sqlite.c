@@ -18,7 +18,39 @@ typedef struct {
     sqlite3 *db;
     sqlite3_stmt *stmts[STMT_CACHE];
     int next; /* round-robin eviction slot */
+    /* data_versions rows (their rowid is the venture id) changed since sq_bumps last took them:
+     * the first WH_LIMIT_DB_NOTES distinct ones, and how many there were */
+    int64_t bumped[WH_LIMIT_DB_NOTES];
+    int nbumped;
 } sq_conn;
+
+/* The update hook: a data version bumped (by a trigger of migration 0012/0014) is recorded, so
+ * the commit can tell this process's memo of versions (docs/cache.md). */
+static void on_update(void *arg, int op, const char *db, const char *table, sqlite3_int64 rowid)
+{
+    sq_conn *sc = arg;
+    (void)op;
+    (void)db;
+    if (strcmp(table, "data_versions") != 0)
+        return;
+    for (int i = 0; i < sc->nbumped && i < WH_LIMIT_DB_NOTES; i++)
+        if (sc->bumped[i] == rowid)
+            return;
+    if (sc->nbumped < WH_LIMIT_DB_NOTES)
+        sc->bumped[sc->nbumped] = rowid;
+    if (sc->nbumped < WH_LIMIT_DB_NOTES + 1)
+        sc->nbumped++;
+}
+
+static int sq_bumps(void *handle, int64_t *ids, int cap)
+{
+    sq_conn *sc = handle;
+    int n = sc->nbumped;
+    for (int i = 0; ids && i < n && i < cap && i < WH_LIMIT_DB_NOTES; i++)
+        ids[i] = sc->bumped[i];
+    sc->nbumped = 0;
+    return n;
+}
 
 static wh_err fail(sqlite3 *h, int rc, wh_error *e)
 {
@@ -63,6 +95,7 @@ static wh_err sq_connect(const char *target, void **handle, wh_error *e)
     }
     sq_conn *sc = wh_calloc(1, sizeof *sc);
     sc->db = h;
+    sqlite3_update_hook(h, on_update, sc);
     *handle = sc;
     return WH_OK;
 }
@@ -208,4 +241,5 @@ const wh_db_backend wh_db_sqlite_backend = {
     .query = sq_query,
     .script = sq_script,
     .lock = sq_lock,
+    .bumps = sq_bumps,
 };
