@@ -64,6 +64,9 @@
 #define WH_LIMIT_SCOPE_CACHE_ENTRIES   16384
 #define WH_LIMIT_VERSION_CACHE_ENTRIES 4096
 
+/* serve buffers its info log lines (core/log.c) and writes them at least this often. */
+#define WH_LIMIT_LOG_FLUSH_MS 1000
+
 /* Notifications (wh_db_notify): most one transaction queues for this process (past it, the
  * process drops everything it caches at commit instead), and the longest payload. */
 #define WH_LIMIT_DB_NOTES      8
