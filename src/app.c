@@ -220,11 +220,22 @@ static bool quiet(void *db)
     return wh_db_listen_quiet(db);
 }
 
+static bool stamp(void *db, uint64_t *out)
+{
+    return wh_db_commit_stamp(db, out);
+}
+
 void wh_app_listen(wh_app *app)
 {
     wh_sesscache_probe(app->session_cache, quiet, app->db);
     wh_memo_probe(app->scopes, quiet, app->db);
     wh_memo_probe(app->versions, quiet, app->db);
+    if (wh_db_engine_get(app->db) == WH_DB_SQLITE) {
+        /* another process on the same file (a second serve, `wheelhouse job run`) sends no
+         * note: its commits are seen in the WAL-index header instead */
+        wh_memo_stamp(app->scopes, stamp, app->db);
+        wh_memo_stamp(app->versions, stamp, app->db);
+    }
     wh_db_listen(app->db, &(wh_db_listener){.note = on_note,
                                             .lost = on_lost,
                                             .listening = on_listening,

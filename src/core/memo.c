@@ -1,5 +1,9 @@
 /* The memo of core/memo.h. Invariants: a slot with used == 0 is free; count is the number of
- * used slots; gen grows on every drop, so a put that read its value before a drop is refused. */
+ * used slots; gen grows on every drop, so a put that read its value before a drop is refused.
+ * With a stamp, seen only changes together with a drop (a find that reads a different stamp
+ * empties the memo and records it): an entry was read from the database after the drop that
+ * recorded seen, so a commit after that read changes the stamp away from seen and the next
+ * find drops the entry. */
 #include "core/memo.h"
 #include "core/alloc.h"
 
@@ -22,6 +26,9 @@ struct wh_memo {
     bool listening;
     bool (*quiet)(void *arg);
     void *quiet_arg;
+    bool (*stamp)(void *arg, uint64_t *out);
+    void *stamp_arg;
+    uint64_t seen; /* the stamp at the last drop it caused */
 };
 
 wh_memo *wh_memo_new(size_t capacity)
@@ -48,6 +55,14 @@ void wh_memo_probe(wh_memo *m, bool (*quiet)(void *arg), void *arg)
     m->quiet_arg = arg;
 }
 
+void wh_memo_stamp(wh_memo *m, bool (*stamp)(void *arg, uint64_t *out), void *arg)
+{
+    m->stamp = stamp;
+    m->stamp_arg = arg;
+}
+
+static void clear(wh_memo *m);
+
 /* An owner's set: every entry of one owner shares it, so dropping an owner is one set's scan. */
 static slot *set_of(wh_memo *m, int64_t owner)
 {
@@ -68,7 +83,14 @@ bool wh_memo_find(wh_memo *m, int64_t owner, int64_t key, int64_t *value, uint64
 {
     /* a notification already on the socket but not yet applied must not be outrun */
     bool quiet = !m->quiet || m->quiet(m->quiet_arg);
+    uint64_t now = 0;
+    bool stamped = !m->stamp || m->stamp(m->stamp_arg, &now);
     pthread_mutex_lock(&m->mu);
+    if (m->stamp && (!stamped || now != m->seen)) { /* something committed since */
+        clear(m);
+        m->seen = now;
+        quiet = false;
+    }
     slot *s = m->listening && quiet ? lookup(m, owner, key) : NULL;
     if (s) {
         s->used = ++m->tick;

@@ -8,6 +8,9 @@
  *   value read before a drop from being stored after it;
  * - before trusting an entry, find asks quiet() whether every notification that has arrived
  *   was applied (wh_db_listen_quiet);
+ * - with a stamp (wh_memo_stamp: a value that changes with every commit of any process, read
+ *   without a round trip; SQLite's WAL-index header), a find that sees it changed drops
+ *   everything first, so writes of another process are seen too;
  * - bounded: capacity entries in sets of 8 chosen by the owner; a full set evicts its least
  *   recently used entry. One mutex.
  * Thread-safe. */
@@ -25,6 +28,9 @@ void wh_memo_free(wh_memo *m); /* NULL is fine */
 /* quiet(arg): nothing unapplied waits on the listening connection; false reads through. Set
  * once, before use; NULL: always quiet. */
 void wh_memo_probe(wh_memo *m, bool (*quiet)(void *arg), void *arg);
+/* stamp(arg, &v): the database's commit stamp now; false when it cannot be read (then nothing
+ * is trusted). Set once, before use; NULL: none (hear commits through notes alone). */
+void wh_memo_stamp(wh_memo *m, bool (*stamp)(void *arg, uint64_t *out), void *arg);
 /* True and *value when (owner, key) is held and trusted. *gen (may be NULL) always receives the
  * drop count, for wh_memo_put after a database read. */
 bool wh_memo_find(wh_memo *m, int64_t owner, int64_t key, int64_t *value, uint64_t *gen);

@@ -47,6 +47,7 @@ struct wh_db {
     wh_conn *conns;
     wh_db_listener listener; /* note is NULL until wh_db_listen */
     void *listening;         /* the backend's listening thread, or NULL */
+    void *stamp;             /* the backend's commit stamp state, or NULL */
     _Atomic uint64_t statements; /* sent to the engine, for wh_db_statements */
 };
 
@@ -85,6 +86,8 @@ wh_err wh_db_open(const char *url, int pool_size, wh_db **out, wh_error *e)
         db->conns[i].db = db;
     rc = wh_db_acquire(db, &first, e);
     wh_db_release(db, first);
+    if (rc == WH_OK && db->be->stamp_open) /* the first connection made what it reads */
+        db->stamp = db->be->stamp_open(db->target);
 out:
     if (rc != WH_OK) {
         wh_db_free(db);
@@ -100,6 +103,8 @@ void wh_db_free(wh_db *db)
         return;
     if (db->listening)
         db->be->listen_stop(db->listening);
+    if (db->stamp)
+        db->be->stamp_close(db->stamp);
     if (db->conns) {
         for (int i = 0; i < db->size; i++)
             if (db->conns[i].handle)
@@ -123,11 +128,9 @@ static void count(wh_conn *c)
     atomic_fetch_add_explicit(&c->db->statements, 1, memory_order_relaxed);
 }
 
-/* Forgets the data versions the backend saw bumped (a rollback, a fresh lease). */
-static void forget_bumps(wh_conn *c)
+bool wh_db_commit_stamp(wh_db *db, uint64_t *out)
 {
-    if (c->db->be->bumps && c->handle)
-        (void)c->db->be->bumps(c->handle, NULL, 0);
+    return db->be->stamp && db->be->stamp(db->stamp, out);
 }
 
 wh_db_engine wh_db_engine_get(const wh_db *db)
@@ -198,7 +201,6 @@ wh_err wh_db_acquire(wh_db *db, wh_conn **out, wh_error *e)
     c->commit_held = false;
     c->in_savepoint = false;
     c->nnotes = 0;
-    forget_bumps(c);
     *out = c;
     return WH_OK;
 }
@@ -268,30 +270,12 @@ static void queue_note(wh_conn *c, const char *payload)
     c->nnotes++;
 }
 
-/* Queues "dv:<venture>" for every data version the committed transaction bumped, as far as the
- * backend reports them (SQLite); more than there is room for: "dv:*", every version. */
-static void queue_bumps(wh_conn *c)
-{
-    int64_t ids[WH_LIMIT_DB_NOTES];
-    char note[WH_LIMIT_DB_NOTE_CHARS];
-    int n = c->db->be->bumps ? c->db->be->bumps(c->handle, ids, WH_LIMIT_DB_NOTES) : 0;
-    if (n > WH_LIMIT_DB_NOTES - c->nnotes) {
-        queue_note(c, "dv:*");
-        return;
-    }
-    for (int i = 0; i < n; i++) {
-        snprintf(note, sizeof note, "dv:%lld", (long long)ids[i]);
-        queue_note(c, note);
-    }
-}
-
 /* Hands this process the notes of a committed transaction (or of one autocommitted statement);
  * bumped: its triggers notified the listeners themselves, so the barrier is due even without a
  * note of this process's own. */
 static void deliver(wh_conn *c, bool bumped)
 {
     const wh_db_listener *l = &c->db->listener;
-    queue_bumps(c);
     if ((c->nnotes == 0 && !bumped) || !l->note) {
         c->nnotes = 0;
         return;
@@ -382,7 +366,6 @@ wh_err wh_db_commit(wh_conn *c, wh_error *e)
     c->in_tx = false;
     if (rc == WH_OK)
         deliver(c, bumped);
-    forget_bumps(c);
     c->nnotes = 0;
     return rc;
 }
@@ -399,7 +382,6 @@ void wh_db_rollback(wh_conn *c)
     run_or_warn(c, "ROLLBACK");
     c->in_tx = false;
     c->nnotes = 0;
-    forget_bumps(c);
 }
 
 wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e)
@@ -417,10 +399,7 @@ wh_err wh_db_query(wh_conn *c, wh_arena *a, const char *sql, const wh_param *par
     if (fault(e))
         return WH_ERR_DB;
     count(c);
-    wh_err rc = c->db->be->query(c->handle, a, sql, params, nparams, out ? out : &ignored, e);
-    if (!c->in_tx) /* the statement committed on its own: what it bumped is heard now */
-        deliver(c, false);
-    return rc;
+    return c->db->be->query(c->handle, a, sql, params, nparams, out ? out : &ignored, e);
 }
 
 wh_err wh_db_script(wh_conn *c, const char *sql, wh_error *e)

@@ -6,9 +6,14 @@
 #include "core/alloc.h"
 #include "core/log.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Prepared statements are cached per connection, keyed by the SQL text (checked in full, so a
  * reused buffer with other text never picks up a stale statement). */
@@ -18,39 +23,7 @@ typedef struct {
     sqlite3 *db;
     sqlite3_stmt *stmts[STMT_CACHE];
     int next; /* round-robin eviction slot */
-    /* data_versions rows (their rowid is the venture id) changed since sq_bumps last took them:
-     * the first WH_LIMIT_DB_NOTES distinct ones, and how many there were */
-    int64_t bumped[WH_LIMIT_DB_NOTES];
-    int nbumped;
 } sq_conn;
-
-/* The update hook: a data version bumped (by a trigger of migration 0012/0014) is recorded, so
- * the commit can tell this process's memo of versions (docs/cache.md). */
-static void on_update(void *arg, int op, const char *db, const char *table, sqlite3_int64 rowid)
-{
-    sq_conn *sc = arg;
-    (void)op;
-    (void)db;
-    if (strcmp(table, "data_versions") != 0)
-        return;
-    for (int i = 0; i < sc->nbumped && i < WH_LIMIT_DB_NOTES; i++)
-        if (sc->bumped[i] == rowid)
-            return;
-    if (sc->nbumped < WH_LIMIT_DB_NOTES)
-        sc->bumped[sc->nbumped] = rowid;
-    if (sc->nbumped < WH_LIMIT_DB_NOTES + 1)
-        sc->nbumped++;
-}
-
-static int sq_bumps(void *handle, int64_t *ids, int cap)
-{
-    sq_conn *sc = handle;
-    int n = sc->nbumped;
-    for (int i = 0; ids && i < n && i < cap && i < WH_LIMIT_DB_NOTES; i++)
-        ids[i] = sc->bumped[i];
-    sc->nbumped = 0;
-    return n;
-}
 
 static wh_err fail(sqlite3 *h, int rc, wh_error *e)
 {
@@ -95,7 +68,6 @@ static wh_err sq_connect(const char *target, void **handle, wh_error *e)
     }
     sq_conn *sc = wh_calloc(1, sizeof *sc);
     sc->db = h;
-    sqlite3_update_hook(h, on_update, sc);
     *handle = sc;
     return WH_OK;
 }
@@ -232,6 +204,71 @@ static wh_err sq_lock(void *handle, int64_t key, wh_error *e)
     return WH_OK;
 }
 
+/* The commit stamp: the first copy of the WAL-index header, at the start of the "-shm" file
+ * every connection to a WAL database maps (https://www.sqlite.org/walformat.html, "The WAL-Index
+ * Header"). Every write transaction that commits, in any process, rewrites it (its iChange
+ * counter, mxFrame and checksums change), and a commit is visible to readers only once it is
+ * there, so an unchanged header means nothing committed since it was last read. The file lives
+ * as long as a connection of this process is open (the pool keeps one), so the mapping stays
+ * valid; it is only read. */
+#define WAL_HDR_BYTES 48
+
+typedef struct {
+    const volatile unsigned char *hdr;
+    size_t len;
+} sq_stamp_map;
+
+static void *sq_stamp_open(const char *target)
+{
+    char path[4096];
+    struct stat st;
+    if (snprintf(path, sizeof path, "%s-shm", target) >= (int)sizeof path)
+        return NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    long page = sysconf(_SC_PAGESIZE);
+    size_t len = page > 0 ? (size_t)page : 4096;
+    void *p = fstat(fd, &st) == 0 && (size_t)st.st_size >= len
+                  ? mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0)
+                  : MAP_FAILED;
+    close(fd);
+    if (p == MAP_FAILED) {
+        wh_log(WH_LOG_WARN, "SQLite: cannot map %s; cached scope answers and data versions are"
+                            " off (every request reads them)", path);
+        return NULL;
+    }
+    sq_stamp_map *m = wh_calloc(1, sizeof *m);
+    m->hdr = p;
+    m->len = len;
+    return m;
+}
+
+static bool sq_stamp(void *arg, uint64_t *out)
+{
+    const sq_stamp_map *m = arg;
+    unsigned char h[WAL_HDR_BYTES];
+    if (!m)
+        return false;
+    for (int i = 0; i < WAL_HDR_BYTES; i++)
+        h[i] = m->hdr[i];
+    atomic_thread_fence(memory_order_acquire);
+    uint64_t x = 1469598103934665603ull; /* FNV-1a of the header */
+    for (int i = 0; i < WAL_HDR_BYTES; i++)
+        x = (x ^ h[i]) * 1099511628211ull;
+    *out = x;
+    return true;
+}
+
+static void sq_stamp_close(void *arg)
+{
+    sq_stamp_map *m = arg;
+    if (!m)
+        return;
+    munmap((void *)m->hdr, m->len);
+    wh_free(m);
+}
+
 const wh_db_backend wh_db_sqlite_backend = {
     .name = "sqlite",
     .begin_sql = "BEGIN IMMEDIATE",
@@ -241,5 +278,7 @@ const wh_db_backend wh_db_sqlite_backend = {
     .query = sq_query,
     .script = sq_script,
     .lock = sq_lock,
-    .bumps = sq_bumps,
+    .stamp_open = sq_stamp_open,
+    .stamp = sq_stamp,
+    .stamp_close = sq_stamp_close,
 };
