@@ -174,8 +174,8 @@ static void on_note(void *arg, const char *payload)
 {
     wh_app *app = arg;
     int64_t id = 0;
-    bool numbered = payload[0] && payload[1] == ':' &&
-                    wh_str_to_i64(wh_str_c(payload + 2), 1, INT64_MAX, &id);
+    bool numbered =
+        payload[0] && payload[1] == ':' && wh_str_to_i64(wh_str_c(payload + 2), 1, INT64_MAX, &id);
     if (strncmp(payload, "dv:", 3) == 0) {
         if (wh_str_to_i64(wh_str_c(payload + 3), 1, INT64_MAX, &id))
             wh_memo_drop(app->versions, id);
@@ -236,10 +236,9 @@ void wh_app_listen(wh_app *app)
         wh_memo_stamp(app->scopes, stamp, app->db);
         wh_memo_stamp(app->versions, stamp, app->db);
     }
-    wh_db_listen(app->db, &(wh_db_listener){.note = on_note,
-                                            .lost = on_lost,
-                                            .listening = on_listening,
-                                            .arg = app});
+    wh_db_listen(
+        app->db,
+        &(wh_db_listener){.note = on_note, .lost = on_lost, .listening = on_listening, .arg = app});
 }
 
 void wh_app_cleanup(wh_app *app)

@@ -45,9 +45,9 @@ struct wh_db {
     pthread_cond_t freed;
     int size, in_use;
     wh_conn *conns;
-    wh_db_listener listener; /* note is NULL until wh_db_listen */
-    void *listening;         /* the backend's listening thread, or NULL */
-    void *stamp;             /* the backend's commit stamp state, or NULL */
+    wh_db_listener listener;     /* note is NULL until wh_db_listen */
+    void *listening;             /* the backend's listening thread, or NULL */
+    void *stamp;                 /* the backend's commit stamp state, or NULL */
     _Atomic uint64_t statements; /* sent to the engine, for wh_db_statements */
 };
 

@@ -234,8 +234,10 @@ static void *sq_stamp_open(const char *target)
                   : MAP_FAILED;
     close(fd);
     if (p == MAP_FAILED) {
-        wh_log(WH_LOG_WARN, "SQLite: cannot map %s; cached scope answers and data versions are"
-                            " off (every request reads them)", path);
+        wh_log(WH_LOG_WARN,
+               "SQLite: cannot map %s; cached scope answers and data versions are"
+               " off (every request reads them)",
+               path);
         return NULL;
     }
     sq_stamp_map *m = wh_calloc(1, sizeof *m);

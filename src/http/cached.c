@@ -79,7 +79,7 @@ static void release(void *p)
 
 typedef struct {
     const char *etag; /* arena */
-    char *plain, *gz;  /* in the value */
+    char *plain, *gz; /* in the value */
     size_t plain_len, gz_len;
 } stored;
 

@@ -336,9 +336,8 @@ static wh_err dashboard(wh_req *r, wh_error *e)
     if (rc != WH_OK)
         return rc;
     wh_clock_day_of(r->now_ms, today, sizeof today);
-    const char *vary =
-        wh_arena_printf(&r->arena, "venture_id=%lld&day=%s|scope=venture:%lld",
-                        (long long)d.venture_id, today, (long long)d.venture_id);
+    const char *vary = wh_arena_printf(&r->arena, "venture_id=%lld&day=%s|scope=venture:%lld",
+                                       (long long)d.venture_id, today, (long long)d.venture_id);
     return wh_resp_cached(r, d.venture_id, vary, dashboard_render, &d, e);
 }
 

@@ -136,18 +136,18 @@ static const char *gunzip(const wht_resp *r)
 static void big_figures(const char *token, long long v)
 {
     for (int day = 1; day <= 11; day++) {
-        json_t *body = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "loads_inbound",
-                                 99999999999LL, "loads_quoted", 99999999999LL, "loads_covered",
-                                 99999999999LL, "loads_lost", 99999999999LL, "revenue_cents",
-                                 99999999999LL, "cost_cents", 33333333333LL);
+        json_t *body =
+            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "loads_inbound", 99999999999LL,
+                      "loads_quoted", 99999999999LL, "loads_covered", 99999999999LL, "loads_lost",
+                      99999999999LL, "revenue_cents", 99999999999LL, "cost_cents", 33333333333LL);
         WHT_EXPECT(
             wht_put(wht_admin_token(), wht_fmt("/kpi/freight/%lld/%s", v, wht_utc_day(-day)), body),
             201);
     }
-    json_t *load = wht_json("{s:I, s:s, s:s, s:s, s:s, s:I, s:I}", "venture_id", (json_int_t)v,
-                            "pickup_city", "Columbus", "pickup_state", "OH", "drop_city",
-                            "Atlanta", "drop_state", "GA", "bill_cents", 10000000000000LL,
-                            "cost_cents", 1000000000000LL);
+    json_t *load =
+        wht_json("{s:I, s:s, s:s, s:s, s:s, s:I, s:I}", "venture_id", (json_int_t)v, "pickup_city",
+                 "Columbus", "pickup_state", "OH", "drop_city", "Atlanta", "drop_state", "GA",
+                 "bill_cents", 10000000000000LL, "cost_cents", 1000000000000LL);
     WHT_EXPECT(wht_post(token, "/loads", load), 201);
     wht_sql(wht_fmt("UPDATE loads SET status = 'DELIVERED', billing_date = '%s' WHERE"
                     " venture_id = %lld",
