@@ -9,6 +9,7 @@
 #include "core/fault.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/str.h"
 #include "eod/eod.h"
 #include "freight/freight.h"
 #include "gamification/gamification.h"
@@ -123,6 +124,8 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     app->metrics = wh_metrics_new(wh_clock_now_ms());
     app->idem_waits = wh_idem_waits_new();
     app->session_cache = wh_sesscache_new(WH_LIMIT_SESSION_CACHE_ENTRIES);
+    app->scopes = wh_memo_new(WH_LIMIT_SCOPE_CACHE_ENTRIES);
+    app->versions = wh_memo_new(WH_LIMIT_VERSION_CACHE_ENTRIES);
     wh_err rc = wh_config_load(&app->config, e);
     if (rc != WH_OK)
         return rc;
@@ -164,21 +167,52 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     return WH_OK;
 }
 
+/* Routes a note: "dv:<venture>" / "dv:*" to the data versions, "m:<user>" to the scope
+ * answers, "u:<user>" to both the sessions and the scope answers (a role change changes the
+ * scope), "s:<hash>" to the sessions; "*" and anything unknown empty all three. */
 static void on_note(void *arg, const char *payload)
 {
-    wh_sesscache_note(arg, payload);
+    wh_app *app = arg;
+    int64_t id = 0;
+    bool numbered =
+        payload[0] && payload[1] == ':' && wh_str_to_i64(wh_str_c(payload + 2), 1, INT64_MAX, &id);
+    if (strncmp(payload, "dv:", 3) == 0) {
+        if (wh_str_to_i64(wh_str_c(payload + 3), 1, INT64_MAX, &id))
+            wh_memo_drop(app->versions, id);
+        else
+            wh_memo_clear(app->versions);
+    } else if (payload[0] == 'm' && numbered) {
+        wh_memo_drop(app->scopes, id);
+    } else if (payload[0] == 'u' && numbered) {
+        wh_memo_drop(app->scopes, id);
+        wh_sesscache_note(app->session_cache, payload);
+    } else if (payload[0] == 's' && payload[1] == ':') {
+        wh_sesscache_note(app->session_cache, payload);
+    } else {
+        wh_memo_clear(app->scopes);
+        wh_memo_clear(app->versions);
+        wh_sesscache_note(app->session_cache, payload);
+    }
+}
+
+static void set_listening(wh_app *app, bool on)
+{
+    wh_sesscache_listening(app->session_cache, on);
+    wh_memo_listening(app->scopes, on);
+    wh_memo_listening(app->versions, on);
 }
 
 static void on_lost(void *arg)
 {
-    wh_log(WH_LOG_INFO, "session cache: off (every session is read from the database)");
-    wh_sesscache_listening(arg, false);
+    wh_log(WH_LOG_INFO, "session cache: off (every session, scope and data version is read from"
+                        " the database)");
+    set_listening(arg, false);
 }
 
 static void on_listening(void *arg)
 {
     wh_log(WH_LOG_INFO, "session cache: on (listening for commits)");
-    wh_sesscache_listening(arg, true);
+    set_listening(arg, true);
 }
 
 static bool quiet(void *db)
@@ -186,13 +220,25 @@ static bool quiet(void *db)
     return wh_db_listen_quiet(db);
 }
 
+static bool stamp(void *db, uint64_t *out)
+{
+    return wh_db_commit_stamp(db, out);
+}
+
 void wh_app_listen(wh_app *app)
 {
     wh_sesscache_probe(app->session_cache, quiet, app->db);
-    wh_db_listen(app->db, &(wh_db_listener){.note = on_note,
-                                            .lost = on_lost,
-                                            .listening = on_listening,
-                                            .arg = app->session_cache});
+    wh_memo_probe(app->scopes, quiet, app->db);
+    wh_memo_probe(app->versions, quiet, app->db);
+    if (wh_db_engine_get(app->db) == WH_DB_SQLITE) {
+        /* another process on the same file (a second serve, `wheelhouse job run`) sends no
+         * note: its commits are seen in the WAL-index header instead */
+        wh_memo_stamp(app->scopes, stamp, app->db);
+        wh_memo_stamp(app->versions, stamp, app->db);
+    }
+    wh_db_listen(
+        app->db,
+        &(wh_db_listener){.note = on_note, .lost = on_lost, .listening = on_listening, .arg = app});
 }
 
 void wh_app_cleanup(wh_app *app)
@@ -205,6 +251,8 @@ void wh_app_cleanup(wh_app *app)
     wh_router_free(app->router);
     wh_db_free(app->db); /* stops the listening thread, which uses the session cache */
     wh_sesscache_free(app->session_cache);
+    wh_memo_free(app->scopes);
+    wh_memo_free(app->versions);
     wh_metrics_free(app->metrics);
     wh_idem_waits_free(app->idem_waits);
     wh_config_cleanup(&app->config);

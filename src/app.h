@@ -6,6 +6,7 @@
 #include "cache/cache.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "core/memo.h"
 #include "db/db.h"
 #include "events/events.h"
 #include "auth/auth.h"
@@ -33,13 +34,18 @@ struct wh_app {
     wh_idem_waits *idem_waits;  /* requests waiting on another's Idempotency-Key, per key */
     /* validated sessions by token hash; trusted once wh_app_listen runs (docs/architecture.md) */
     wh_sesscache *session_cache;
+    /* same rules (docs/cache.md): scope answers by user ("m:<user>" notes) and venture data
+     * versions by venture ("dv:<venture>", sent by the data_versions triggers) */
+    wh_memo *scopes;
+    wh_memo *versions;
 };
 
 /* Loads configuration, opens and migrates the database, loads the secret, builds the router. */
 WH_MUST_USE wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e);
 void wh_app_cleanup(wh_app *app);
-/* Starts hearing other instances' commits (wh_db_listen) for the session cache: serve only;
- * without it every request reads its session from the database. */
+/* Starts hearing other instances' commits (wh_db_listen) for the session cache and the memos:
+ * serve only; without it every request reads its session, scope and data versions from the
+ * database. */
 void wh_app_listen(wh_app *app);
 /* Adds every module's route table to rt (wh_app_init does it; the router fuzz target too). */
 void wh_app_add_routes(wh_router *rt);

@@ -41,6 +41,7 @@ static int serve(wh_app *app, wh_error *e)
     wh_app_listen(app); /* the session cache: trusted while this process hears every commit */
     if (wh_server_start(app, &srv, e) != WH_OK)
         return fail(e);
+    wh_log_buffer_start(WH_LIMIT_LOG_FLUSH_MS); /* no write system call per access-log line */
     wh_outbox_worker *outbox = wh_outbox_worker_start(app->db, app->integrations, app->instance,
                                                       app->config.outbox_poll_ms);
     if (app->config.jobs)
@@ -53,6 +54,7 @@ static int serve(wh_app *app, wh_error *e)
     wh_jobs_stop(app->jobs);
     wh_outbox_worker_stop(outbox);
     wh_log(WH_LOG_INFO, "stopped");
+    wh_log_buffer_stop(); /* every line is out before the process ends */
     return 0;
 }
 

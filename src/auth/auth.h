@@ -7,6 +7,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/memo.h"
 #include "db/db.h"
 
 #include <jansson.h>
@@ -115,6 +116,10 @@ typedef struct {
     bool all_ventures;
     int64_t session_id; /* the session the request came with */
     bool code_signin;   /* that session was opened with an e-mailed code, not the password */
+    /* the process's scope answers (docs/cache.md), borrowed; NULL: every check asks the
+     * database. Only the request-level checks below use it: every store query stays filtered
+     * by WH_SCOPE_SQL. */
+    wh_memo *scopes;
 } wh_principal;
 
 /* SQL condition "venture column is in scope" for a query whose parameters $A (bool: all
@@ -139,7 +144,9 @@ typedef struct {
             wh_sqlb_and((b), WH_SCOPE_MEMBER_SQL(col), WH_PI((p)->id));                            \
     } while (0)
 
-/* Is venture_id inside p's scope (and existing)? */
+/* Is venture_id inside p's scope (and existing)? With p->scopes, a yes found there costs no
+ * query, and a yes read from the database is kept there ("m:<user id>" and "u:<user id>" notes
+ * drop a user's answers: every membership write sends one, wh_scope_forget_user). */
 WH_MUST_USE wh_err wh_scope_has_venture(wh_conn *c, wh_arena *a, const wh_principal *p,
                                         int64_t venture_id, bool *yes, wh_error *e);
 /* Checks a venture_id given in a query or body: 403 when outside the scope. */
@@ -148,9 +155,16 @@ WH_MUST_USE wh_err wh_scope_check_venture(wh_conn *c, wh_arena *a, const wh_prin
 
 /* Checks an office_id given in a query or body: it must exist in a venture of the scope and,
  * for office-scoped roles, be one of the caller's offices; 403 otherwise. *venture_id (may be
- * NULL) receives the office's venture. */
+ * NULL) receives the office's venture. Kept in p->scopes like wh_scope_has_venture. */
 WH_MUST_USE wh_err wh_scope_check_office(wh_conn *c, wh_arena *a, const wh_principal *p,
                                          int64_t office_id, int64_t *venture_id, wh_error *e);
+
+/* The yes of wh_scope_has_venture from p->scopes alone: true when it is held there (no query);
+ * false when it is not (ask wh_scope_check_venture). */
+bool wh_scope_venture_known(const wh_principal *p, int64_t venture_id);
+/* Has every instance forget user_id's scope answers at commit (its venture or office
+ * memberships changed). Call it inside the writing transaction. */
+WH_MUST_USE wh_err wh_scope_forget_user(wh_conn *c, int64_t user_id, wh_error *e);
 
 /* The venture a user's personal credits go to: the earliest membership, else (for all-venture
  * roles) the first active venture; 0 when none. */
@@ -221,6 +235,10 @@ size_t wh_sesscache_count(wh_sesscache *sc);
 WH_MUST_USE wh_err wh_session_resolve(wh_conn *c, wh_sesscache *sc, wh_arena *a, const char *token,
                                       int64_t now_ms, const wh_session_policy *pol, wh_principal *p,
                                       wh_error *e);
+/* The cache-only half of wh_session_resolve: true and *p when the session is cached, trusted and
+ * needs no touch now (no query at all); false: call wh_session_resolve. */
+bool wh_session_cached(wh_sesscache *sc, wh_arena *a, const char *token, int64_t now_ms,
+                       const wh_session_policy *pol, wh_principal *p);
 /* Ends the session of token; every instance forgets it at commit (wh_db_notify). Call it
  * inside a transaction, so the delete and its notification commit together. */
 WH_MUST_USE wh_err wh_session_delete(wh_conn *c, wh_arena *a, const char *token, wh_error *e);

@@ -64,16 +64,27 @@ static wh_err read_session(wh_conn *c, wh_arena *a, const char *hash, wh_sesscac
     return WH_OK;
 }
 
+/* The expiry a use at now_ms slides v to, or 0 when none is due yet; -1 when v has expired. */
+static int64_t touch_due(const wh_sesscache_entry *v, int64_t now_ms, const wh_session_policy *pol)
+{
+    int64_t next = wh_session_expiry(pol, v->created_ms, now_ms);
+    /* the absolute cap also applies to sessions opened under a longer WH_SESSION_MAX_S */
+    if (v->expires_ms <= now_ms || next <= now_ms)
+        return -1;
+    if (next - v->expires_ms < WH_LIMIT_SESSION_TOUCH_MS && next >= v->expires_ms)
+        return 0;
+    return next;
+}
+
 /* Refuses an expired session, else slides its expiry: written at most once per
  * WH_LIMIT_SESSION_TOUCH_MS (and recorded in v). */
 static wh_err touch(wh_conn *c, wh_arena *a, wh_sesscache_entry *v, int64_t now_ms,
                     const wh_session_policy *pol, wh_error *e)
 {
-    int64_t next = wh_session_expiry(pol, v->created_ms, now_ms);
-    /* the absolute cap also applies to sessions opened under a longer WH_SESSION_MAX_S */
-    if (v->expires_ms <= now_ms || next <= now_ms)
+    int64_t next = touch_due(v, now_ms, pol);
+    if (next < 0)
         return refuse(e);
-    if (next - v->expires_ms < WH_LIMIT_SESSION_TOUCH_MS && next >= v->expires_ms)
+    if (next == 0)
         return WH_OK;
     wh_err rc =
         wh_db_query(c, a, "UPDATE sessions SET expires_at = $1, last_seen_at = $2 WHERE id = $3",
@@ -83,6 +94,38 @@ static wh_err touch(wh_conn *c, wh_arena *a, wh_sesscache_entry *v, int64_t now_
     return rc;
 }
 
+static void principal_of(const wh_sesscache_entry *v, wh_principal *p)
+{
+    *p = (wh_principal){.id = v->user_id,
+                        .email = v->email,
+                        .full_name = v->full_name,
+                        .role = v->role,
+                        .all_ventures = wh_role_all_ventures(v->role),
+                        .session_id = v->session_id,
+                        .code_signin = v->code_signin};
+}
+
+static bool token_hash(const char *token, char hash[WH_CRYPTO_SHA256_HEX])
+{
+    if (strlen(token) != WH_CRYPTO_TOKEN_CHARS)
+        return false;
+    wh_crypto_sha256_hex(token, strlen(token), hash);
+    return true;
+}
+
+bool wh_session_cached(wh_sesscache *sc, wh_arena *a, const char *token, int64_t now_ms,
+                       const wh_session_policy *pol, wh_principal *p)
+{
+    char hash[WH_CRYPTO_SHA256_HEX];
+    wh_sesscache_entry v;
+    uint64_t gen = 0;
+    if (!token_hash(token, hash) || !wh_sesscache_find(sc, hash, a, &v, &gen) ||
+        touch_due(&v, now_ms, pol) != 0)
+        return false;
+    principal_of(&v, p);
+    return true;
+}
+
 wh_err wh_session_resolve(wh_conn *c, wh_sesscache *sc, wh_arena *a, const char *token,
                           int64_t now_ms, const wh_session_policy *pol, wh_principal *p,
                           wh_error *e)
@@ -90,9 +133,8 @@ wh_err wh_session_resolve(wh_conn *c, wh_sesscache *sc, wh_arena *a, const char 
     char hash[WH_CRYPTO_SHA256_HEX];
     wh_sesscache_entry v;
     uint64_t gen = 0;
-    if (strlen(token) != WH_CRYPTO_TOKEN_CHARS)
+    if (!token_hash(token, hash))
         return refuse(e);
-    wh_crypto_sha256_hex(token, strlen(token), hash);
     bool hit = sc && wh_sesscache_find(sc, hash, a, &v, &gen);
     /* expired as this process last saw it: another instance may have slid it, so ask */
     if (hit && v.expires_ms <= now_ms)
@@ -107,13 +149,7 @@ wh_err wh_session_resolve(wh_conn *c, wh_sesscache *sc, wh_arena *a, const char 
         wh_sesscache_put(sc, hash, &v, gen);
     else if (sc && v.expires_ms != seen)
         wh_sesscache_touched(sc, hash, v.expires_ms);
-    *p = (wh_principal){.id = v.user_id,
-                        .email = v.email,
-                        .full_name = v.full_name,
-                        .role = v.role,
-                        .all_ventures = wh_role_all_ventures(v.role),
-                        .session_id = v.session_id,
-                        .code_signin = v.code_signin};
+    principal_of(&v, p);
     return WH_OK;
 }
 

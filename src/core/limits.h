@@ -58,6 +58,14 @@
 /* Validated sessions one process keeps in memory (auth/sesscache.c); past it the least recently
  * used of a token's set of 8 is evicted. Each costs about 200 bytes plus its e-mail and name. */
 #define WH_LIMIT_SESSION_CACHE_ENTRIES 16384
+/* Scope answers (user, venture or office) and venture data versions one process keeps in memory
+ * (core/memo.c, docs/cache.md); 32 bytes each. Past it the least recently used of a set of 8 is
+ * evicted (a user's answers share one set). */
+#define WH_LIMIT_SCOPE_CACHE_ENTRIES   16384
+#define WH_LIMIT_VERSION_CACHE_ENTRIES 4096
+
+/* serve buffers its info log lines (core/log.c) and writes them at least this often. */
+#define WH_LIMIT_LOG_FLUSH_MS 1000
 
 /* Notifications (wh_db_notify): most one transaction queues for this process (past it, the
  * process drops everything it caches at commit instead), and the longest payload. */

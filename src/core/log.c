@@ -1,10 +1,17 @@
 /* Logger: the level is the one mutable global besides configuration; it is written once at
- * start-up and read atomically. */
+ * start-up and read atomically. The output buffer (serve only, wh_log_buffer_start) is the
+ * logger's other state: whole lines are appended under one mutex, so lines never interleave; it
+ * is written out when the next line would not fit, when a line of level warn or error comes (it
+ * and everything before it, at once), every flush interval by a thread, and at
+ * wh_log_buffer_stop. Unbuffered, each line is one write. */
 #include "core/log.h"
 #include "core/clock.h"
 #include "core/json.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +22,103 @@
 #define MSG_BYTES 1024
 
 static _Atomic int min_level = WH_LOG_INFO;
+
+/* The output buffer: at most this many bytes wait. */
+#define OUT_BYTES (64 * 1024)
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    char buf[OUT_BYTES];
+    size_t len;
+    bool on, stop;
+    int flush_ms;
+    pthread_t thread;
+} out = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+/* Writes all of p[0..n) to stderr (a short write is continued; a failing one gives up). */
+static void write_all(const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(STDERR_FILENO, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Under out.mu. */
+static void flush_locked(void)
+{
+    write_all(out.buf, out.len);
+    out.len = 0;
+}
+
+void wh_log_flush(void)
+{
+    pthread_mutex_lock(&out.mu);
+    flush_locked();
+    pthread_mutex_unlock(&out.mu);
+}
+
+static void *flusher(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&out.mu);
+    while (!out.stop) {
+        struct timespec deadline;
+        wh_clock_deadline(CLOCK_REALTIME, out.flush_ms, &deadline);
+        pthread_cond_timedwait(&out.wake, &out.mu, &deadline);
+        flush_locked();
+    }
+    pthread_mutex_unlock(&out.mu);
+    return NULL;
+}
+
+void wh_log_buffer_start(int flush_ms)
+{
+    pthread_mutex_lock(&out.mu);
+    bool start = !out.on;
+    out.on = true;
+    out.stop = false;
+    out.flush_ms = flush_ms > 0 ? flush_ms : 1;
+    if (start && pthread_create(&out.thread, NULL, flusher, NULL) != 0)
+        out.on = false; /* no thread: stay unbuffered rather than hold lines unflushed */
+    pthread_mutex_unlock(&out.mu);
+}
+
+void wh_log_buffer_stop(void)
+{
+    pthread_mutex_lock(&out.mu);
+    bool running = out.on;
+    out.stop = true;
+    pthread_cond_signal(&out.wake);
+    pthread_mutex_unlock(&out.mu);
+    if (running)
+        pthread_join(out.thread, NULL);
+    pthread_mutex_lock(&out.mu);
+    flush_locked();
+    out.on = false;
+    pthread_mutex_unlock(&out.mu);
+}
+
+/* Hands one line (with its newline) to the output: buffered, or written at once. */
+static void emit(wh_log_level level, const char *line, size_t n)
+{
+    pthread_mutex_lock(&out.mu);
+    if (!out.on || level >= WH_LOG_WARN || n > OUT_BYTES) {
+        flush_locked(); /* what came before goes first */
+        write_all(line, n);
+    } else {
+        if (out.len + n > OUT_BYTES)
+            flush_locked();
+        memcpy(out.buf + out.len, line, n);
+        out.len += n;
+    }
+    pthread_mutex_unlock(&out.mu);
+}
 /* The calling thread's request id ("" when none): per thread, so not shared state. */
 static _Thread_local char context_id[64];
 
@@ -57,8 +161,7 @@ void wh_log_json(wh_log_level level, const char *msg, json_t *fields)
     if (text) {
         size_t n = strlen(text);
         text[n] = '\n';
-        ssize_t w = write(STDERR_FILENO, text, n + 1);
-        (void)w;
+        emit(level, text, n + 1);
         free(text);
     }
     json_decref(line);

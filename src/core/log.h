@@ -1,5 +1,5 @@
 /* JSON log lines on stderr, one per event. The level is set once at start-up; logging is
- * thread-safe (each line is one write). Never pass secrets. */
+ * thread-safe (whole lines under one lock, never interleaved). Never pass secrets. */
 #ifndef WH_CORE_LOG_H
 #define WH_CORE_LOG_H
 
@@ -15,6 +15,15 @@ int wh_log_level_parse(const char *s);
  * boundary. Untrusted text in fields must be made with wh_json_text (core/json.h). */
 void wh_log_json(wh_log_level level, const char *msg, json_t *fields);
 void wh_log(wh_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Buffered output (serve: an access-log line must not cost a write system call): lines of level
+ * info and debug wait in a 64 KiB buffer, written when it is full, every flush_ms by a thread of
+ * the logger's own, and before any warn or error line, which is written at once. Until
+ * wh_log_buffer_start, and after wh_log_buffer_stop (which writes what waits and ends the
+ * thread), every line is one write. */
+void wh_log_buffer_start(int flush_ms);
+void wh_log_buffer_stop(void);
+/* Writes what waits in the buffer now. */
+void wh_log_flush(void);
 /* The id of the work this thread is doing now (a request id), added as "request_id" to every
  * line this thread logs until it is cleared with NULL; copied (cut at 63 bytes). Lets a layer
  * that never sees the request (the database) log with its request id. Per thread. */

@@ -17,6 +17,7 @@
 #include "core/str.h"
 
 #include <assert.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <stdio.h>
 #include <pthread.h>
@@ -44,8 +45,10 @@ struct wh_db {
     pthread_cond_t freed;
     int size, in_use;
     wh_conn *conns;
-    wh_db_listener listener; /* note is NULL until wh_db_listen */
-    void *listening;         /* the backend's listening thread, or NULL */
+    wh_db_listener listener;     /* note is NULL until wh_db_listen */
+    void *listening;             /* the backend's listening thread, or NULL */
+    void *stamp;                 /* the backend's commit stamp state, or NULL */
+    _Atomic uint64_t statements; /* sent to the engine, for wh_db_statements */
 };
 
 static wh_err pick_backend(const char *url, wh_db *db, wh_error *e)
@@ -83,6 +86,8 @@ wh_err wh_db_open(const char *url, int pool_size, wh_db **out, wh_error *e)
         db->conns[i].db = db;
     rc = wh_db_acquire(db, &first, e);
     wh_db_release(db, first);
+    if (rc == WH_OK && db->be->stamp_open) /* the first connection made what it reads */
+        db->stamp = db->be->stamp_open(db->target);
 out:
     if (rc != WH_OK) {
         wh_db_free(db);
@@ -98,6 +103,8 @@ void wh_db_free(wh_db *db)
         return;
     if (db->listening)
         db->be->listen_stop(db->listening);
+    if (db->stamp)
+        db->be->stamp_close(db->stamp);
     if (db->conns) {
         for (int i = 0; i < db->size; i++)
             if (db->conns[i].handle)
@@ -108,6 +115,22 @@ void wh_db_free(wh_db *db)
     }
     wh_free(db->target);
     wh_free(db);
+}
+
+uint64_t wh_db_statements(wh_db *db)
+{
+    return atomic_load(&db->statements);
+}
+
+/* Counts one statement of c's (wh_db_statements_total). */
+static void count(wh_conn *c)
+{
+    atomic_fetch_add_explicit(&c->db->statements, 1, memory_order_relaxed);
+}
+
+bool wh_db_commit_stamp(wh_db *db, uint64_t *out)
+{
+    return db->be->stamp && db->be->stamp(db->stamp, out);
 }
 
 wh_db_engine wh_db_engine_get(const wh_db *db)
@@ -216,6 +239,7 @@ static void run_or_warn(wh_conn *c, const char *sql)
 {
     wh_error e;
     wh_error_init(&e);
+    count(c);
     if (c->db->be->script(c->handle, sql, &e) != WH_OK)
         wh_log(WH_LOG_WARN, "%s failed: %s", sql, e.detail);
 }
@@ -238,12 +262,24 @@ bool wh_db_unhold(wh_conn *c)
     return pending;
 }
 
-/* Hands this process the notes of a committed transaction (or of one autocommitted statement). */
-static void deliver(wh_conn *c)
+/* Queues a note for this process, delivered at commit; past WH_LIMIT_DB_NOTES it becomes "*". */
+static void queue_note(wh_conn *c, const char *payload)
+{
+    if (c->nnotes < WH_LIMIT_DB_NOTES)
+        snprintf(c->notes[c->nnotes], sizeof c->notes[0], "%s", payload);
+    c->nnotes++;
+}
+
+/* Hands this process the notes of a committed transaction (or of one autocommitted statement);
+ * bumped: its triggers notified the listeners themselves, so the barrier is due even without a
+ * note of this process's own. */
+static void deliver(wh_conn *c, bool bumped)
 {
     const wh_db_listener *l = &c->db->listener;
-    if (c->nnotes == 0 || !l->note)
+    if ((c->nnotes == 0 && !bumped) || !l->note) {
+        c->nnotes = 0;
         return;
+    }
     if (c->db->listening) /* answer only once the other instances' listeners have it too */
         c->db->be->listen_echo(c->db->listening, c->handle);
     if (c->nnotes > WH_LIMIT_DB_NOTES) {
@@ -262,15 +298,14 @@ wh_err wh_db_notify(wh_conn *c, const char *payload, wh_error *e)
     if (be->notify) {
         if (fault(e))
             return WH_ERR_DB;
+        count(c);
         wh_err rc = be->notify(c->handle, payload, e);
         if (rc != WH_OK)
             return rc;
     }
-    if (c->nnotes < WH_LIMIT_DB_NOTES)
-        snprintf(c->notes[c->nnotes], sizeof c->notes[0], "%s", payload);
-    c->nnotes++;
+    queue_note(c, payload);
     if (!c->in_tx)
-        deliver(c); /* the statement before this one committed on its own */
+        deliver(c, false); /* the statement before this one committed on its own */
     return WH_OK;
 }
 
@@ -296,10 +331,12 @@ wh_err wh_db_begin(wh_conn *c, wh_error *e)
     if (c->held && c->commit_held && c->in_tx) {
         /* After a held commit the next transaction is a savepoint of the open one, so its
          * rollback keeps what was committed before it. */
+        count(c);
         wh_err rc = c->db->be->script(c->handle, "SAVEPOINT wh_held", e);
         c->in_savepoint = rc == WH_OK;
         return rc;
     }
+    count(c);
     wh_err rc = c->db->be->script(c->handle, c->db->be->begin_sql, e);
     if (rc == WH_OK)
         c->in_tx = true;
@@ -313,6 +350,7 @@ wh_err wh_db_commit(wh_conn *c, wh_error *e)
         return WH_ERR_DB;
     }
     if (c->held && c->in_savepoint) {
+        count(c);
         wh_err rc = c->db->be->script(c->handle, "RELEASE SAVEPOINT wh_held", e);
         c->in_savepoint = false;
         return rc;
@@ -321,10 +359,13 @@ wh_err wh_db_commit(wh_conn *c, wh_error *e)
         c->commit_held = true;
         return WH_OK;
     }
-    wh_err rc = c->db->be->script(c->handle, "COMMIT", e);
+    bool bumped = false;
+    count(c);
+    wh_err rc = c->db->be->commit ? c->db->be->commit(c->handle, &bumped, e)
+                                  : c->db->be->script(c->handle, "COMMIT", e);
     c->in_tx = false;
     if (rc == WH_OK)
-        deliver(c);
+        deliver(c, bumped);
     c->nnotes = 0;
     return rc;
 }
@@ -347,6 +388,7 @@ wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e)
 {
     if (fault(e))
         return WH_ERR_DB;
+    count(c);
     return c->db->be->lock(c->handle, key, e);
 }
 
@@ -356,6 +398,7 @@ wh_err wh_db_query(wh_conn *c, wh_arena *a, const char *sql, const wh_param *par
     wh_rows *ignored = NULL;
     if (fault(e))
         return WH_ERR_DB;
+    count(c);
     return c->db->be->query(c->handle, a, sql, params, nparams, out ? out : &ignored, e);
 }
 
@@ -363,6 +406,7 @@ wh_err wh_db_script(wh_conn *c, const char *sql, wh_error *e)
 {
     if (fault(e))
         return WH_ERR_DB;
+    count(c);
     return c->db->be->script(c->handle, sql, e);
 }
 

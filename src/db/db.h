@@ -51,6 +51,13 @@ WH_MUST_USE wh_err wh_db_open(const char *url, int pool_size, wh_db **out, wh_er
 /* Closes every connection; all must have been released. NULL is fine. */
 void wh_db_free(wh_db *db);
 wh_db_engine wh_db_engine_get(const wh_db *db);
+/* A value that changes whenever any process commits a write to the database, read without a
+ * statement (SQLite: the WAL-index header, db/sqlite.c); false when the engine has none
+ * (PostgreSQL: hear the commits with wh_db_listen instead) or it cannot be read. Thread-safe. */
+bool wh_db_commit_stamp(wh_db *db, uint64_t *out);
+/* Statements this process has sent to the engine since start (wh_db_statements_total: queries,
+ * scripts, BEGIN/COMMIT/ROLLBACK, locks, notifications). Thread-safe. */
+uint64_t wh_db_statements(wh_db *db);
 /* Connections in use right now, and the pool's size (for /metrics). */
 void wh_db_pool_stats(wh_db *db, int *in_use, int *size);
 

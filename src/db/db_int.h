@@ -21,6 +21,15 @@ typedef struct {
                     wh_rows **out, wh_error *e);
     wh_err (*script)(void *handle, const char *sql, wh_error *e);
     wh_err (*lock)(void *handle, int64_t key, wh_error *e);
+    /* COMMIT; NULL: the script "COMMIT". *bumped: the transaction bumped a venture's data version
+     * (PostgreSQL: its triggers also pg_notify'd "dv:<venture>" to every listener). */
+    wh_err (*commit)(void *handle, bool *bumped, wh_error *e);
+    /* The commit stamp (wh_db_commit_stamp) of the database at target, opened once the first
+     * connection is made; NULL ops: the engine has none. stamp_open may return NULL (then
+     * stamp fails). */
+    void *(*stamp_open)(const char *target);
+    bool (*stamp)(void *st, uint64_t *out);
+    void (*stamp_close)(void *st);
     /* Sends payload to other instances at commit; NULL for an engine with one instance. */
     wh_err (*notify)(void *handle, const char *payload, wh_error *e);
     /* Starts a listening thread on its own connection to target (NULL: the engine has no other

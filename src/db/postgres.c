@@ -175,6 +175,31 @@ static wh_err pg_notify(void *handle, const char *payload, wh_error *e)
     return err;
 }
 
+/* COMMIT, and in the same round trip whether a data_versions trigger ran in the transaction
+ * (migration 0019 sets wh.dv_bumped, transaction-local): then its pg_notify calls reach the
+ * listeners at this commit and the writer's barrier is due. */
+static wh_err pg_commit(void *handle, bool *bumped, wh_error *e)
+{
+    PGconn *h = handle;
+    PGresult *res;
+    wh_err err = WH_OK;
+    if (PQtransactionStatus(h) != PQTRANS_INTRANS) /* failed or none: COMMIT says so */
+        return pg_script(h, "COMMIT", e);
+    if (!PQsendQuery(h, "SELECT current_setting('wh.dv_bumped', true); COMMIT"))
+        return fail(h, NULL, e);
+    while ((res = PQgetResult(h)) != NULL) {
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_TUPLES_OK)
+            *bumped = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "on") == 0;
+        else if (st != PGRES_COMMAND_OK && err == WH_OK)
+            err = fail(h, res, e);
+        PQclear(res);
+    }
+    if (err != WH_OK && PQtransactionStatus(h) != PQTRANS_IDLE) /* the COMMIT did not run */
+        PQclear(PQexec(h, "ROLLBACK"));
+    return err;
+}
+
 /* The listening thread: one connection of its own that LISTENs on wh_inval and waits on its
  * socket (and on a pipe that says stop). A dropped connection is reported (lost) before the
  * thread reconnects with back-off, so the process never trusts what it cached while it could not
@@ -432,6 +457,7 @@ const wh_db_backend wh_db_postgres_backend = {
     .script = pg_script,
     .lock = pg_lock,
     .notify = pg_notify,
+    .commit = pg_commit,
     .listen_start = pg_listen_start,
     .listen_stop = pg_listen_stop,
     .listen_quiet = pg_listen_quiet,

@@ -6,9 +6,13 @@
 #include "core/alloc.h"
 #include "core/log.h"
 
+#include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Prepared statements are cached per connection, keyed by the SQL text (checked in full, so a
  * reused buffer with other text never picks up a stale statement). */
@@ -54,7 +58,7 @@ static wh_err sq_connect(const char *target, void **handle, wh_error *e)
     sqlite3_busy_timeout(h, WH_LIMIT_SQLITE_BUSY_MS);
     rc = sqlite3_exec(h,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-                      "PRAGMA foreign_keys=ON;",
+                      "PRAGMA foreign_keys=ON; SELECT COUNT(*) FROM sqlite_master;",
                       NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         wh_err err = fail(h, rc, e);
@@ -199,6 +203,72 @@ static wh_err sq_lock(void *handle, int64_t key, wh_error *e)
     return WH_OK;
 }
 
+/* The commit stamp: the first copy of the WAL-index header, at the start of the "-shm" file of
+ * a WAL database (https://www.sqlite.org/walformat.html, "The WAL-Index Header"). Every write
+ * transaction that commits, in any process, rewrites it (its iChange counter, mxFrame and
+ * checksums change), and a commit is visible to readers only once it is there, so an unchanged
+ * header means nothing committed since it was last read. It is read with pread, never mapped:
+ * SQLite truncates the file when the first connection of a fresh run opens it, and a mapped page
+ * past the end would be a SIGBUS; a short read is a failed stamp (nothing trusted). The file
+ * lives, with the same inode, as long as a connection of this process is open (the pool keeps
+ * them; sq_connect makes each read once, so the file exists before this opens it). */
+#define WAL_HDR_BYTES 48
+
+typedef struct {
+    char *path;
+    _Atomic int fd; /* -1 until opened */
+    pthread_mutex_t mu;
+} sq_stamp_file;
+
+static void *sq_stamp_open(const char *target)
+{
+    sq_stamp_file *f = wh_calloc(1, sizeof *f);
+    size_t n = strlen(target) + sizeof "-shm";
+    f->path = wh_malloc(n);
+    snprintf(f->path, n, "%s-shm", target);
+    f->fd = -1;
+    pthread_mutex_init(&f->mu, NULL);
+    return f;
+}
+
+static int stamp_fd(sq_stamp_file *f)
+{
+    int fd = atomic_load(&f->fd);
+    if (fd >= 0)
+        return fd;
+    pthread_mutex_lock(&f->mu);
+    fd = atomic_load(&f->fd);
+    if (fd < 0) {
+        fd = open(f->path, O_RDONLY | O_CLOEXEC);
+        atomic_store(&f->fd, fd);
+    }
+    pthread_mutex_unlock(&f->mu);
+    return fd;
+}
+
+static bool sq_stamp(void *arg, uint64_t *out)
+{
+    unsigned char h[WAL_HDR_BYTES];
+    int fd = stamp_fd(arg);
+    if (fd < 0 || pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h)
+        return false;
+    uint64_t x = 1469598103934665603ull; /* FNV-1a of the header */
+    for (size_t i = 0; i < sizeof h; i++)
+        x = (x ^ h[i]) * 1099511628211ull;
+    *out = x;
+    return true;
+}
+
+static void sq_stamp_close(void *arg)
+{
+    sq_stamp_file *f = arg;
+    if (f->fd >= 0)
+        close(f->fd);
+    pthread_mutex_destroy(&f->mu);
+    wh_free(f->path);
+    wh_free(f);
+}
+
 const wh_db_backend wh_db_sqlite_backend = {
     .name = "sqlite",
     .begin_sql = "BEGIN IMMEDIATE",
@@ -208,4 +278,7 @@ const wh_db_backend wh_db_sqlite_backend = {
     .query = sq_query,
     .script = sq_script,
     .lock = sq_lock,
+    .stamp_open = sq_stamp_open,
+    .stamp = sq_stamp,
+    .stamp_close = sq_stamp_close,
 };

@@ -1,19 +1,26 @@
-/* Cached GET responses (DESIGN.md "Cache"): the rendered body and its ETag are kept in the
- * app's cache under a key of the route pattern plus everything else the body depends on, which
- * the handler names. Every answer, fresh or cached, carries Cache-Control: private, no-cache
- * and the ETag; a matching If-None-Match gets 304. */
-#include "http/http.h"
+/* Cached GET answers (DESIGN.md "Cache", docs/cache.md): the rendered body, its ETag and the same
+ * body gzip-compressed are kept in the app's cache under a key of the route pattern, everything
+ * else the body depends on (named by the handler) and the venture's data version. Every answer,
+ * fresh or cached, carries Cache-Control: private, no-cache and the ETag; a matching
+ * If-None-Match gets 304.
+ *
+ * A stored value is `"<etag>"\n<plain length>\n<plain body><gzip body>`; the gzip part is empty
+ * when the body is too small to be compressed (http/compress.c), so a hit that the client lets
+ * us compress sends stored bytes and compresses nothing. The data version comes from the
+ * process's memo of versions (app->versions) when it holds it, so a hit runs no query and takes
+ * no pooled connection. */
+#include "http/http_int.h"
 #include "app.h"
 #include "cache/cache.h"
 #include "core/alloc.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "ventures/ventures.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* A cached value: the quoted ETag, a newline, the JSON body. */
-enum { ETAG_CHARS = 34 };
+enum { ETAG_CHARS = 34 }; /* the quoted ETag */
 
 typedef struct {
     wh_req *r;
@@ -25,6 +32,8 @@ static wh_err fill(void *p, wh_buf *out, wh_error *e)
 {
     fill_ctx *f = p;
     json_t *body = NULL;
+    const char *gz = NULL;
+    size_t gz_len = 0;
     wh_err rc = f->render(f->r, f->ctx, &body, e);
     if (rc != WH_OK)
         return rc;
@@ -32,17 +41,69 @@ static wh_err fill(void *p, wh_buf *out, wh_error *e)
     json_decref(body);
     if (!text)
         return wh_fail(e, WH_ERR_INTERNAL, "the response could not be rendered");
+    size_t n = strlen(text);
     char hex[WH_CRYPTO_SHA256_HEX];
-    wh_crypto_sha256_hex(text, strlen(text), hex);
+    wh_crypto_sha256_hex(text, n, hex);
     hex[32] = '\0';
-    rc = wh_buf_printf(out, "\"%s\"\n%s", hex, text);
+    (void)wh_http_gzip(&f->r->arena, text, n, &gz, &gz_len);
+    rc = wh_buf_printf(out, "\"%s\"\n%zu\n", hex, n);
+    if (rc == WH_OK)
+        rc = wh_buf_append(out, text, n);
+    if (rc == WH_OK && gz_len)
+        rc = wh_buf_append(out, gz, gz_len);
     free(text);
     if (rc != WH_OK)
         return wh_fail(e, WH_ERR_INTERNAL, "the response is too large to cache");
     return WH_OK;
 }
 
-wh_err wh_resp_cached(wh_req *r, const char *vary, wh_render_fn render, void *ctx, wh_error *e)
+/* The data version of venture_id: from the memo, else from the database (then kept, unless a
+ * drop came in between: the drop count is read before the query). */
+static wh_err version_of(wh_req *r, int64_t venture_id, int64_t *version, wh_error *e)
+{
+    wh_conn *c = NULL;
+    uint64_t gen = 0;
+    if (wh_memo_find(r->app->versions, venture_id, 0, version, &gen))
+        return WH_OK;
+    wh_err rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_venture_version_get(c, &r->arena, venture_id, version, e);
+    if (rc == WH_OK)
+        wh_memo_put(r->app->versions, venture_id, 0, *version, gen);
+    return rc;
+}
+
+static void release(void *p)
+{
+    wh_free(p);
+}
+
+typedef struct {
+    const char *etag; /* arena */
+    char *plain, *gz; /* in the value */
+    size_t plain_len, gz_len;
+} stored;
+
+/* Splits a stored value into its ETag, plain body and gzip body; false when malformed. */
+static bool parse(wh_arena *a, char *val, size_t len, stored *out)
+{
+    char *end = NULL;
+    if (len < ETAG_CHARS + 2 || val[ETAG_CHARS] != '\n')
+        return false;
+    unsigned long long plain = strtoull(val + ETAG_CHARS + 1, &end, 10);
+    size_t head = end ? (size_t)(end - val) + 1 : len;
+    if (!end || *end != '\n' || head > len || plain > len - head)
+        return false;
+    out->etag = wh_arena_strndup(a, val, ETAG_CHARS);
+    out->plain = val + head;
+    out->plain_len = (size_t)plain;
+    out->gz = val + head + plain;
+    out->gz_len = len - head - (size_t)plain;
+    return true;
+}
+
+wh_err wh_resp_cached(wh_req *r, int64_t venture_id, const char *vary, wh_render_fn render,
+                      void *ctx, wh_error *e)
 {
     fill_ctx f = {r, render, ctx};
     char *val = NULL;
@@ -53,24 +114,28 @@ wh_err wh_resp_cached(wh_req *r, const char *vary, wh_render_fn render, void *ct
                r->route ? r->route->pattern : "(none)");
         return wh_fail(e, WH_ERR_INTERNAL, "This route may not answer from the cache.");
     }
-    const char *key = wh_arena_printf(&r->arena, "wh:cache:%s:%s?%s", r->app->database_id,
-                                      r->route->pattern, vary);
-    wh_err rc = wh_cache_fetch(r->app->cache, key, r->now_ms, fill, &f, &val, &len, &hit, e);
+    int64_t version = 0;
+    wh_err rc = version_of(r, venture_id, &version, e);
     if (rc != WH_OK)
         return rc;
-    if (len < ETAG_CHARS + 1 || val[ETAG_CHARS] != '\n') {
-        wh_free(val);
+    /* "|gz": values hold the gzip body too, so they never share a key with an older build's */
+    const char *key = wh_arena_printf(&r->arena, "wh:cache:%s:%s?%s|v=%lld|gz", r->app->database_id,
+                                      r->route->pattern, vary, (long long)version);
+    rc = wh_cache_fetch(r->app->cache, key, r->now_ms, fill, &f, &val, &len, &hit, e);
+    if (rc != WH_OK)
+        return rc;
+    stored v;
+    wh_arena_defer(&r->arena, release, val);
+    if (!parse(&r->arena, val, len, &v))
         return wh_fail(e, WH_ERR_INTERNAL, "a cached value is malformed");
-    }
-    const char *etag = wh_arena_strndup(&r->arena, val, ETAG_CHARS);
-    size_t body_len = len - ETAG_CHARS - 1;
-    char *body = wh_arena_strndup(&r->arena, val + ETAG_CHARS + 1, body_len);
-    wh_free(val);
     wh_resp_header_add(r, "Cache-Control", "private, no-cache");
-    wh_resp_header_add(r, "ETag", etag);
+    wh_resp_header_add(r, "ETag", v.etag);
     wh_resp_header_add(r, "X-Cache", hit ? "hit" : "miss");
     const char *inm = wh_req_header(r, "If-None-Match");
-    if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) /* one tag or a list */
+    if (inm && (strstr(inm, v.etag) || strcmp(inm, "*") == 0)) /* one tag or a list */
         return wh_resp_empty(r, 304);
-    return wh_resp_raw(r, 200, "application/json", body, body_len);
+    rc = wh_resp_raw(r, 200, "application/json", v.plain, v.plain_len);
+    r->resp_gzip = v.gz_len ? v.gz : NULL; /* wh_http_compress sends it to a client that asks */
+    r->resp_gzip_len = v.gz_len;
+    return rc;
 }

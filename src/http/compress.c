@@ -77,30 +77,46 @@ bool wh_http_accepts_gzip(const char *accept_encoding)
     return gzip >= 0 ? gzip > 0 : star > 0;
 }
 
+bool wh_http_gzip(wh_arena *a, const char *in, size_t n, const char **out, size_t *out_len)
+{
+    z_stream zs;
+    *out = NULL;
+    *out_len = 0;
+    if (n <= GZIP_MIN_BYTES)
+        return false;
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+        Z_OK)
+        return false;
+    uLong cap = deflateBound(&zs, (uLong)n);
+    unsigned char *buf = wh_arena_alloc(a, cap);
+    zs.next_in = (Bytef *)in;
+    zs.avail_in = (uInt)n;
+    zs.next_out = buf;
+    zs.avail_out = (uInt)cap;
+    bool ok = deflate(&zs, Z_FINISH) == Z_STREAM_END;
+    if (ok) {
+        *out = (const char *)buf;
+        *out_len = zs.total_out;
+    }
+    deflateEnd(&zs);
+    return ok;
+}
+
 void wh_http_compress(wh_req *r)
 {
+    const char *gz = r->resp_gzip;
+    size_t gz_len = r->resp_gzip_len;
     if (r->resp_len <= GZIP_MIN_BYTES || !r->conn)
         return;
     /* the answer depends on the header whether or not this client gets gzip */
     wh_resp_header_add(r, "Vary", "Accept-Encoding");
     if (!wh_http_accepts_gzip(wh_req_header(r, "Accept-Encoding")))
         return;
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-        Z_OK)
-        return;
-    uLong cap = deflateBound(&zs, (uLong)r->resp_len);
-    unsigned char *out = wh_arena_alloc(&r->arena, cap);
-    zs.next_in = (Bytef *)r->resp_body;
-    zs.avail_in = (uInt)r->resp_len;
-    zs.next_out = out;
-    zs.avail_out = (uInt)cap;
-    int rc = deflate(&zs, Z_FINISH);
-    if (rc == Z_STREAM_END) {
-        r->resp_body = (char *)out;
-        r->resp_len = zs.total_out;
+    if (gz || wh_http_gzip(&r->arena, r->resp_body, r->resp_len, &gz, &gz_len)) {
+        r->resp_body = (char *)gz;
+        r->resp_len = gz_len;
+        r->resp_gzip = NULL;
         wh_resp_header_add(r, "Content-Encoding", "gzip");
     }
-    deflateEnd(&zs);
 }

@@ -92,6 +92,11 @@ struct wh_req {
     int status;
     char *resp_body; /* arena */
     size_t resp_len;
+    /* the same body already gzip-compressed (a cached answer, http/cached.c), sent instead of
+     * compressing it again to a client that accepts gzip; NULL: none. Every wh_resp_* clears
+     * it. */
+    const char *resp_gzip;
+    size_t resp_gzip_len;
     const char *content_type;
     wh_resp_header *headers;
     bool close;
@@ -124,6 +129,10 @@ const char *wh_req_header(wh_req *r, const char *name);
 const char *wh_req_query(wh_req *r, const char *name);
 /* The request's database connection, acquired on first use (503 when the pool is dry). */
 WH_MUST_USE wh_err wh_req_db(wh_req *r, wh_conn **out, wh_error *e);
+/* Checks that venture_id (a query or body value) is in the caller's scope, 403 otherwise: from
+ * the process's scope answers when they hold it (no query, no connection taken), else with
+ * wh_scope_check_venture on the request's connection. */
+WH_MUST_USE wh_err wh_req_scope_venture(wh_req *r, int64_t venture_id, wh_error *e);
 /* Returns the request's database connection to the pool early (before a slow outbound call);
  * a later wh_req_db acquires again. A commit still held for the Idempotency-Key answer is made
  * first (with a marker that the request's changes are in; see docs/architecture.md). */
@@ -181,14 +190,15 @@ void wh_resp_session_cookie(wh_req *r, const char *token, int64_t max_age_s);
 void wh_resp_problem(wh_req *r, const wh_error *e);
 
 /* Cached GET answers (routes flagged WH_ROUTE_CACHED, docs/cache.md). render builds the body
- * (a new reference) when the cache has none. The cache key is the route pattern plus vary, which
- * must name every other input of the body: its canonical parameters, the scope it was computed
- * under and the data version of what it reads. The caller's scope must already be checked. The
- * answer carries Cache-Control: private, no-cache, an ETag and X-Cache: hit | miss; a matching
- * If-None-Match gets 304. */
+ * (a new reference) when the cache has none. The cache key is the route pattern, vary and the
+ * data version of venture_id (read here: from the process's memo of versions when it holds it,
+ * else from the database). vary must name every other input of the body: its canonical
+ * parameters and the scope it was computed under. The caller's scope must already be checked.
+ * The answer carries Cache-Control: private, no-cache, an ETag and X-Cache: hit | miss; a
+ * matching If-None-Match gets 304. A hit runs no query and takes no database connection. */
 typedef wh_err (*wh_render_fn)(wh_req *r, void *ctx, json_t **body, wh_error *e);
-WH_MUST_USE wh_err wh_resp_cached(wh_req *r, const char *vary, wh_render_fn render, void *ctx,
-                                  wh_error *e);
+WH_MUST_USE wh_err wh_resp_cached(wh_req *r, int64_t venture_id, const char *vary,
+                                  wh_render_fn render, void *ctx, wh_error *e);
 
 /* A list endpoint (every cursor list answers through one): the name its cursors are bound to,
  * so a cursor cannot be replayed on another list; its sort key's type; the columns of its

@@ -14,8 +14,12 @@ wh_err wh_http_check_rule(wh_req *r, wh_error *e);
 /* After the handler: a route not flagged WH_ROUTE_RAW answers JSON or nothing; anything else is
  * a programming error, logged and answered 500 internal instead. */
 wh_err wh_http_check_answer(wh_req *r, wh_error *e);
-/* gzip-compresses the response when it is larger than 1 KiB and the client accepts gzip. */
+/* gzip-compresses the response when it is larger than 1 KiB and the client accepts gzip (with
+ * r->resp_gzip, sends that instead of compressing). */
 void wh_http_compress(wh_req *r);
+/* The gzip form of in[0..n) into the arena when n is over the 1 KiB threshold; false (and
+ * *out_len 0) when it is not or compression failed. */
+bool wh_http_gzip(wh_arena *a, const char *in, size_t n, const char **out, size_t *out_len);
 /* Whether an Accept-Encoding value (NULL: none) accepts gzip (RFC 9110 §12.5.3): gzip or x-gzip
  * with a non-zero q, or, when neither is named, "*" with a non-zero q. A malformed q is 0. */
 bool wh_http_accepts_gzip(const char *accept_encoding);

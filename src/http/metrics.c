@@ -348,6 +348,10 @@ static void render_pool_and_cache(wh_app *app, wh_metrics_text *t)
     wh_metrics_text_family(t, "wh_db_pool_connections_max", "gauge",
                            "Most database connections this process may hold.");
     wh_metrics_text_int(t, "wh_db_pool_connections_max", NULL, size);
+    wh_metrics_text_family(t, "wh_db_statements_total", "counter",
+                           "Statements this process sent to the database (queries, BEGIN and"
+                           " COMMIT, locks, notifications).");
+    wh_metrics_text_int(t, "wh_db_statements_total", NULL, (long)wh_db_statements(app->db));
     wh_cache_stats_get(app->cache, &cs);
     const struct {
         const char *name, *help;

@@ -73,6 +73,15 @@ wh_err wh_req_query_id(wh_req *r, const char *name, int64_t *out, bool *present,
     return WH_OK;
 }
 
+wh_err wh_req_scope_venture(wh_req *r, int64_t venture_id, wh_error *e)
+{
+    wh_conn *c = NULL;
+    if (wh_scope_venture_known(&r->user, venture_id))
+        return WH_OK;
+    wh_err rc = wh_req_db(r, &c, e);
+    return rc == WH_OK ? wh_scope_check_venture(c, &r->arena, &r->user, venture_id, e) : rc;
+}
+
 wh_err wh_req_venture_filter(wh_req *r, wh_conn **c, int64_t *venture_id, wh_error *e)
 {
     bool has = false;

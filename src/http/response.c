@@ -58,6 +58,7 @@ static wh_err set_json(wh_req *r, int status, json_t *body, const char *ctype)
         text = strdup("{}");
     r->resp_len = strlen(text);
     r->resp_body = wh_arena_strndup(&r->arena, text, r->resp_len);
+    r->resp_gzip = NULL;
     free(text);
     r->status = status;
     r->content_type = ctype;
@@ -74,6 +75,7 @@ wh_err wh_resp_empty(wh_req *r, int status)
     r->status = status;
     r->resp_body = NULL;
     r->resp_len = 0;
+    r->resp_gzip = NULL;
     r->content_type = NULL;
     return WH_OK;
 }
@@ -84,6 +86,7 @@ wh_err wh_resp_raw(wh_req *r, int status, const char *content_type, char *body, 
     r->content_type = content_type;
     r->resp_body = body;
     r->resp_len = len;
+    r->resp_gzip = NULL;
     return WH_OK;
 }
 

@@ -251,31 +251,25 @@ static wh_err dashboard_render(wh_req *r, void *p, json_t **out, wh_error *e)
     return WH_OK;
 }
 
-/* GET /dashboard, cached: the scope is checked live on every request; the body depends only on
- * the venture (computed in SQL for that one venture), its data version and the business day. */
+/* GET /dashboard, cached: the scope is checked on every request (from the process's scope
+ * answers when they hold it); the body depends only on the venture (computed in SQL for that one
+ * venture), its data version (added to the key by wh_resp_cached) and the business day. */
 static wh_err dashboard(wh_req *r, wh_error *e)
 {
-    wh_conn *c = NULL;
     bool present = false;
     char today[16];
-    int64_t version = 0;
     dash_args d = {.today = today};
     wh_err rc = wh_req_query_id(r, "venture_id", &d.venture_id, &present, e);
     if (rc == WH_OK && !present)
         rc = wh_error_field(e, "venture_id", "is required");
     if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_scope_check_venture(c, &r->arena, &r->user, d.venture_id, e);
-    if (rc == WH_OK)
-        rc = wh_venture_version_get(c, &r->arena, d.venture_id, &version, e);
+        rc = wh_req_scope_venture(r, d.venture_id, e);
     if (rc != WH_OK)
         return rc;
     wh_clock_day_of(r->now_ms, today, sizeof today);
-    const char *vary = wh_arena_printf(
-        &r->arena, "venture_id=%lld&day=%s|scope=venture:%lld|v=%lld", (long long)d.venture_id,
-        today, (long long)d.venture_id, (long long)version);
-    return wh_resp_cached(r, vary, dashboard_render, &d, e);
+    const char *vary = wh_arena_printf(&r->arena, "venture_id=%lld&day=%s|scope=venture:%lld",
+                                       (long long)d.venture_id, today, (long long)d.venture_id);
+    return wh_resp_cached(r, d.venture_id, vary, dashboard_render, &d, e);
 }
 
 static const wh_route routes[] = {

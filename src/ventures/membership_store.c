@@ -1,6 +1,7 @@
 /* Membership replacement: the new set is validated (every id must exist, offices must lie in
  * the user's ventures), then written as delete-missing + insert-new inside the caller's
- * transaction. Removing a venture also removes the user's offices in it. */
+ * transaction. Removing a venture also removes the user's offices in it. Every change has every
+ * instance forget the user's scope answers at commit (wh_scope_forget_user). */
 #include "ventures/ventures.h"
 
 static json_t *ids_json(const wh_rows *r)
@@ -93,6 +94,8 @@ wh_err wh_membership_set_ventures(wh_conn *c, wh_arena *a, int64_t user_id, cons
                          " o.id FROM offices o WHERE o.venture_id NOT IN (SELECT venture_id"
                          " FROM venture_users WHERE user_id = $1))",
                          WH_ARGS(WH_PI(user_id)), NULL, e);
+    if (rc == WH_OK) /* every instance forgets the user's scope answers at commit */
+        rc = wh_scope_forget_user(c, user_id, e);
     if (rc == WH_OK)
         rc = current(c, a, VENTURES_OF, user_id, after, e);
     return rc;
@@ -114,6 +117,8 @@ wh_err wh_membership_set_offices(wh_conn *c, wh_arena *a, int64_t user_id, const
                      "INSERT INTO office_users (user_id, office_id, created_at) VALUES ($1, $2,"
                      " $3) ON CONFLICT (user_id, office_id) DO NOTHING",
                      user_id, ids, n, now_ms, e);
+    if (rc == WH_OK)
+        rc = wh_scope_forget_user(c, user_id, e);
     if (rc == WH_OK)
         rc = current(c, a, OFFICES_OF, user_id, after, e);
     return rc;

@@ -153,6 +153,7 @@ static void test_needs_no_auth_and_is_prometheus_text(void **state)
                               "wh_ratelimit_rejections_total counter",
                               "wh_db_pool_connections_in_use gauge",
                               "wh_db_pool_connections_max gauge",
+                              "wh_db_statements_total counter",
                               "wh_cache_hits_total counter",
                               "wh_cache_misses_total counter",
                               "wh_breaker_state gauge",

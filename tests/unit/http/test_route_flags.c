@@ -154,7 +154,7 @@ static void test_cached_needs_flag(void **state)
     fixture *f = *state;
     const wh_route plain = {"GET", "/api/v1/x", h_any, WH_PERM_KPI_READ, WH_RATE_READ, 0, NULL};
     f->r.route = &plain;
-    assert_int_not_equal(wh_resp_cached(&f->r, "v", render_never, NULL, &f->e), WH_OK);
+    assert_int_not_equal(wh_resp_cached(&f->r, 1, "v", render_never, NULL, &f->e), WH_OK);
     assert_int_equal(f->e.status, 500);
     assert_string_equal(f->e.code, "internal");
 }
