@@ -25,9 +25,7 @@ const char *wh_user_email_normalise(wh_arena *a, const char *email)
 
 static void from_row(const wh_rows *r, size_t i, wh_user *u)
 {
-    u->id = wh_rows_int(r, i, 0);
-    u->email = wh_rows_text(r, i, 1);
-    u->full_name = wh_rows_text(r, i, 2);
+    WH_ROWS_READ(r, i, WH_CELL(&u->id), WH_CELL(&u->email), WH_CELL(&u->full_name));
     if (!wh_role_parse(wh_rows_text(r, i, 3), &u->role))
         u->role = WH_ROLE_EMPLOYEE; /* unreachable: roles are validated on write */
     u->active = wh_rows_bool(r, i, 4);

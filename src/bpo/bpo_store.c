@@ -19,40 +19,23 @@
 
 static void campaign_row(const wh_rows *r, size_t i, wh_bpo_campaign *cp)
 {
-    cp->id = wh_rows_int(r, i, 0);
-    cp->venture_id = wh_rows_int(r, i, 1);
-    cp->office_id = wh_rows_int(r, i, 2);
-    cp->name = wh_rows_text(r, i, 3);
-    cp->client_name = wh_rows_text(r, i, 4);
-    cp->active = wh_rows_bool(r, i, 5);
+    WH_ROWS_READ(r, i, WH_CELL(&cp->id), WH_CELL(&cp->venture_id), WH_CELL(&cp->office_id),
+                 WH_CELL(&cp->name), WH_CELL(&cp->client_name), WH_CELL(&cp->active));
 }
 
 static void agent_row(const wh_rows *r, size_t i, wh_bpo_agent *ag)
 {
-    ag->id = wh_rows_int(r, i, 0);
-    ag->user_id = wh_rows_int(r, i, 1);
-    ag->venture_id = wh_rows_int(r, i, 2);
-    ag->campaign_id = wh_rows_int(r, i, 3);
-    ag->active = wh_rows_bool(r, i, 4);
+    WH_ROWS_READ(r, i, WH_CELL(&ag->id), WH_CELL(&ag->user_id), WH_CELL(&ag->venture_id),
+                 WH_CELL(&ag->campaign_id), WH_CELL(&ag->active));
 }
 
 static void call_row(const wh_rows *r, size_t i, wh_bpo_call *cl)
 {
-    cl->id = wh_rows_int(r, i, 0);
-    cl->agent_id = wh_rows_int(r, i, 1);
-    cl->user_id = wh_rows_int(r, i, 2);
-    cl->venture_id = wh_rows_int(r, i, 3);
-    cl->campaign_id = wh_rows_int(r, i, 4);
-    cl->started_at = wh_rows_int(r, i, 5);
-    cl->started_day = wh_rows_text(r, i, 6);
-    cl->ended_at = wh_rows_int(r, i, 7);
-    cl->talk_seconds = wh_rows_int(r, i, 8);
-    cl->dial_count = wh_rows_int(r, i, 9);
-    cl->connected = wh_rows_bool(r, i, 10);
-    cl->appointment_set = wh_rows_bool(r, i, 11);
-    cl->deal_won = wh_rows_bool(r, i, 12);
-    cl->revenue_cents = wh_rows_int(r, i, 13);
-    cl->notes = wh_rows_text(r, i, 14);
+    WH_ROWS_READ(r, i, WH_CELL(&cl->id), WH_CELL(&cl->agent_id), WH_CELL(&cl->user_id),
+                 WH_CELL(&cl->venture_id), WH_CELL(&cl->campaign_id), WH_CELL(&cl->started_at),
+                 WH_CELL(&cl->started_day), WH_CELL(&cl->ended_at), WH_CELL(&cl->talk_seconds),
+                 WH_CELL(&cl->dial_count), WH_CELL(&cl->connected), WH_CELL(&cl->appointment_set),
+                 WH_CELL(&cl->deal_won), WH_CELL(&cl->revenue_cents), WH_CELL(&cl->notes));
 }
 
 static wh_err one_campaign(wh_err rc, const wh_rows *r, wh_bpo_campaign *out, wh_error *e)

@@ -479,6 +479,22 @@ bool wh_rows_bool(const wh_rows *r, size_t row, size_t col)
     return s && (s[0] == '1' || s[0] == 't');
 }
 
+void wh_rows_cells(const wh_rows *r, size_t row, const wh_cell *cells, size_t n)
+{
+    assert(!r || r->nrows == 0 || n <= r->ncols);
+    for (size_t col = 0; col < n; col++) {
+        const wh_cell *c = &cells[col];
+        if (c->has)
+            *c->has = !wh_rows_null(r, row, col);
+        if (c->kind == WH_CELL_INT)
+            *(int64_t *)c->to = wh_rows_int(r, row, col);
+        else if (c->kind == WH_CELL_TEXT)
+            *(const char **)c->to = wh_rows_text(r, row, col);
+        else
+            *(bool *)c->to = wh_rows_bool(r, row, col);
+    }
+}
+
 wh_err wh_rows_one(wh_err rc, const wh_rows *r, const char *not_found, const char *conflict,
                    wh_error *e)
 {

@@ -210,6 +210,28 @@ int64_t wh_rows_int(const wh_rows *r, size_t row, size_t col);
 /* Boolean of a cell (1/0 on SQLite, t/f on PostgreSQL); false for NULL. */
 bool wh_rows_bool(const wh_rows *r, size_t row, size_t col);
 
+/* Reading a row into a struct: one place per column, in the statement's column order, each
+ * read by its type (WH_CELL picks it with _Generic, so a place of another type does not
+ * compile): int64_t (0 for NULL), const char * (borrowed from the rows' arena; NULL for NULL),
+ * bool (false for NULL); WH_CELL_OPT also sets *has to whether the cell is not NULL.
+ *   WH_ROWS_READ(rows, i, WH_CELL(&x->id), WH_CELL(&x->name), WH_CELL_OPT(&x->miles,
+ * &x->has_miles)); Reading fewer places than the statement has columns is fine; more is a bug
+ * (asserted). */
+typedef enum { WH_CELL_INT, WH_CELL_TEXT, WH_CELL_BOOL } wh_cell_kind;
+typedef struct {
+    wh_cell_kind kind;
+    void *to;
+    bool *has; /* NULL, or set to whether the cell is not NULL */
+} wh_cell;
+#define WH_CELL_KIND(p)                                                                            \
+    _Generic((p), int64_t * : WH_CELL_INT, const char ** : WH_CELL_TEXT, bool * : WH_CELL_BOOL)
+#define WH_CELL(p)          ((wh_cell){WH_CELL_KIND(p), (void *)(p), NULL})
+#define WH_CELL_OPT(p, has) ((wh_cell){WH_CELL_KIND(p), (void *)(p), (has)})
+void wh_rows_cells(const wh_rows *r, size_t row, const wh_cell *cells, size_t n);
+#define WH_ROWS_READ(r, row, ...)                                                                  \
+    wh_rows_cells((r), (row), (const wh_cell[]){__VA_ARGS__},                                      \
+                  sizeof((const wh_cell[]){__VA_ARGS__}) / sizeof(wh_cell))
+
 /* Defines json_t *name(const wh_rows *rows, size_t i): row i read into a T by
  * row_fn(rows, i, &t) and rendered by json_fn(&t); the row renderer of a list (http.h wh_list).
  * The defining file includes jansson. */

@@ -12,18 +12,11 @@
 
 static void eod_row(const wh_rows *r, size_t i, wh_eod_report *out)
 {
-    out->id = wh_rows_int(r, i, 0);
-    out->user_id = wh_rows_int(r, i, 1);
-    out->venture_id = wh_rows_int(r, i, 2);
-    out->date = wh_rows_text(r, i, 3);
-    out->summary = wh_rows_text(r, i, 4);
-    out->accomplishments = wh_rows_text(r, i, 5);
-    out->blockers = wh_rows_text(r, i, 6);
-    out->tomorrow_plan = wh_rows_text(r, i, 7);
-    out->has_hours = !wh_rows_null(r, i, 8);
-    out->hours_hundredths = wh_rows_int(r, i, 8);
-    out->created_at = wh_rows_int(r, i, 9);
-    out->updated_at = wh_rows_int(r, i, 10);
+    WH_ROWS_READ(r, i, WH_CELL(&out->id), WH_CELL(&out->user_id), WH_CELL(&out->venture_id),
+                 WH_CELL(&out->date), WH_CELL(&out->summary), WH_CELL(&out->accomplishments),
+                 WH_CELL(&out->blockers), WH_CELL(&out->tomorrow_plan),
+                 WH_CELL_OPT(&out->hours_hundredths, &out->has_hours), WH_CELL(&out->created_at),
+                 WH_CELL(&out->updated_at));
 }
 
 static wh_err one_report(wh_err rc, const wh_rows *r, wh_eod_report *out, wh_error *e)

@@ -14,26 +14,13 @@
 
 static void carrier_row(const wh_rows *r, size_t i, wh_carrier *c)
 {
-    c->id = wh_rows_int(r, i, 0);
-    c->name = wh_rows_text(r, i, 1);
-    c->legal_name = wh_rows_text(r, i, 2);
-    c->dba_name = wh_rows_text(r, i, 3);
-    c->dot_number = wh_rows_text(r, i, 4);
-    c->mc_number = wh_rows_text(r, i, 5);
-    c->phone = wh_rows_text(r, i, 6);
-    c->email = wh_rows_text(r, i, 7);
-    c->city = wh_rows_text(r, i, 8);
-    c->state = wh_rows_text(r, i, 9);
-    c->has_power_units = !wh_rows_null(r, i, 10);
-    c->power_units = wh_rows_int(r, i, 10);
-    c->has_drivers = !wh_rows_null(r, i, 11);
-    c->drivers = wh_rows_int(r, i, 11);
-    c->safety_rating = wh_rows_text(r, i, 12);
-    c->fmcsa_status = wh_rows_text(r, i, 13);
-    c->fmcsa_authorized = wh_rows_bool(r, i, 14);
-    c->fmcsa_checked_at = wh_rows_int(r, i, 15);
-    c->fmcsa_error = wh_rows_text(r, i, 16);
-    c->blocked = wh_rows_bool(r, i, 17);
+    WH_ROWS_READ(r, i, WH_CELL(&c->id), WH_CELL(&c->name), WH_CELL(&c->legal_name),
+                 WH_CELL(&c->dba_name), WH_CELL(&c->dot_number), WH_CELL(&c->mc_number),
+                 WH_CELL(&c->phone), WH_CELL(&c->email), WH_CELL(&c->city), WH_CELL(&c->state),
+                 WH_CELL_OPT(&c->power_units, &c->has_power_units),
+                 WH_CELL_OPT(&c->drivers, &c->has_drivers), WH_CELL(&c->safety_rating),
+                 WH_CELL(&c->fmcsa_status), WH_CELL(&c->fmcsa_authorized),
+                 WH_CELL(&c->fmcsa_checked_at), WH_CELL(&c->fmcsa_error), WH_CELL(&c->blocked));
 }
 
 /* one(c, a, sql, params, n, out, e): the carrier sql reads or writes; 404 without one, 409 when

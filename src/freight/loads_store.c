@@ -15,28 +15,15 @@
 
 static void load_row(const wh_rows *r, size_t i, wh_load *l)
 {
-    l->id = wh_rows_int(r, i, 0);
-    l->venture_id = wh_rows_int(r, i, 1);
-    l->office_id = wh_rows_int(r, i, 2);
-    l->reference = wh_rows_text(r, i, 3);
-    l->shipper_id = wh_rows_int(r, i, 4);
-    l->carrier_id = wh_rows_int(r, i, 5);
-    l->created_by = wh_rows_int(r, i, 6);
-    l->pickup_city = wh_rows_text(r, i, 7);
-    l->pickup_state = wh_rows_text(r, i, 8);
-    l->pickup_date = wh_rows_text(r, i, 9);
-    l->drop_city = wh_rows_text(r, i, 10);
-    l->drop_state = wh_rows_text(r, i, 11);
-    l->drop_date = wh_rows_text(r, i, 12);
-    l->equipment = wh_rows_text(r, i, 13);
-    l->has_weight_lbs = !wh_rows_null(r, i, 14);
-    l->weight_lbs = wh_rows_int(r, i, 14);
-    l->has_miles = !wh_rows_null(r, i, 15);
-    l->miles = wh_rows_int(r, i, 15);
-    l->has_bill_cents = !wh_rows_null(r, i, 16);
-    l->bill_cents = wh_rows_int(r, i, 16);
-    l->has_cost_cents = !wh_rows_null(r, i, 17);
-    l->cost_cents = wh_rows_int(r, i, 17);
+    WH_ROWS_READ(r, i, WH_CELL(&l->id), WH_CELL(&l->venture_id), WH_CELL(&l->office_id),
+                 WH_CELL(&l->reference), WH_CELL(&l->shipper_id), WH_CELL(&l->carrier_id),
+                 WH_CELL(&l->created_by), WH_CELL(&l->pickup_city), WH_CELL(&l->pickup_state),
+                 WH_CELL(&l->pickup_date), WH_CELL(&l->drop_city), WH_CELL(&l->drop_state),
+                 WH_CELL(&l->drop_date), WH_CELL(&l->equipment),
+                 WH_CELL_OPT(&l->weight_lbs, &l->has_weight_lbs),
+                 WH_CELL_OPT(&l->miles, &l->has_miles),
+                 WH_CELL_OPT(&l->bill_cents, &l->has_bill_cents),
+                 WH_CELL_OPT(&l->cost_cents, &l->has_cost_cents));
     /* the static name, so callers may compare pointers or strings alike */
     l->status = wh_load_status_find(wh_rows_text(r, i, 18));
     l->billing_date = wh_rows_text(r, i, 19);

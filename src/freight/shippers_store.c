@@ -10,14 +10,9 @@
 
 static void shipper_row(const wh_rows *r, size_t i, wh_shipper *s)
 {
-    s->id = wh_rows_int(r, i, 0);
-    s->venture_id = wh_rows_int(r, i, 1);
-    s->name = wh_rows_text(r, i, 2);
-    s->code = wh_rows_text(r, i, 3);
-    s->contact_name = wh_rows_text(r, i, 4);
-    s->email = wh_rows_text(r, i, 5);
-    s->phone = wh_rows_text(r, i, 6);
-    s->active = wh_rows_bool(r, i, 7);
+    WH_ROWS_READ(r, i, WH_CELL(&s->id), WH_CELL(&s->venture_id), WH_CELL(&s->name),
+                 WH_CELL(&s->code), WH_CELL(&s->contact_name), WH_CELL(&s->email),
+                 WH_CELL(&s->phone), WH_CELL(&s->active));
 }
 
 /* one(c, a, sql, params, n, out, e): the shipper sql reads or writes; 404 without one (or

@@ -15,15 +15,9 @@
 
 static void event_row(const wh_rows *r, size_t i, wh_gami_event *out)
 {
-    out->id = wh_rows_int(r, i, 0);
-    out->user_id = wh_rows_int(r, i, 1);
-    out->venture_id = wh_rows_int(r, i, 2);
-    out->office_id = wh_rows_int(r, i, 3);
-    out->event_type = wh_rows_text(r, i, 4);
-    out->points = wh_rows_int(r, i, 5);
-    out->idempotency_key = wh_rows_text(r, i, 6);
-    out->day = wh_rows_text(r, i, 7);
-    out->created_at = wh_rows_int(r, i, 8);
+    WH_ROWS_READ(r, i, WH_CELL(&out->id), WH_CELL(&out->user_id), WH_CELL(&out->venture_id),
+                 WH_CELL(&out->office_id), WH_CELL(&out->event_type), WH_CELL(&out->points),
+                 WH_CELL(&out->idempotency_key), WH_CELL(&out->day), WH_CELL(&out->created_at));
 }
 
 static wh_param opt_id(int64_t id)

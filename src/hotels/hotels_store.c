@@ -36,14 +36,9 @@ static wh_err get_scoped(wh_conn *c, wh_arena *a, const char *sql, const wh_prin
 
 static void hotel_row(const wh_rows *r, size_t i, wh_hotel *h)
 {
-    h->id = wh_rows_int(r, i, 0);
-    h->venture_id = wh_rows_int(r, i, 1);
-    h->name = wh_rows_text(r, i, 2);
-    h->code = wh_rows_text(r, i, 3);
-    h->rooms = wh_rows_int(r, i, 4);
-    h->city = wh_rows_text(r, i, 5);
-    h->state = wh_rows_text(r, i, 6);
-    h->status = wh_rows_text(r, i, 7);
+    WH_ROWS_READ(r, i, WH_CELL(&h->id), WH_CELL(&h->venture_id), WH_CELL(&h->name),
+                 WH_CELL(&h->code), WH_CELL(&h->rooms), WH_CELL(&h->city), WH_CELL(&h->state),
+                 WH_CELL(&h->status));
 }
 
 static wh_err one_hotel(wh_err rc, const wh_rows *r, wh_hotel *out, wh_error *e)
@@ -117,19 +112,11 @@ json_t *wh_hotel_json(const wh_hotel *h)
 
 static void daily_row(const wh_rows *r, size_t i, wh_hotel_daily *d)
 {
-    d->id = wh_rows_int(r, i, 0);
-    d->hotel_id = wh_rows_int(r, i, 1);
-    d->venture_id = wh_rows_int(r, i, 2);
-    d->date = wh_rows_text(r, i, 3);
-    d->rooms_sold = wh_rows_int(r, i, 4);
-    d->rooms_available = wh_rows_int(r, i, 5);
-    d->room_revenue_cents = wh_rows_int(r, i, 6);
-    d->other_revenue_cents = wh_rows_int(r, i, 7);
-    d->cash_cents = wh_rows_int(r, i, 8);
-    d->credit_cents = wh_rows_int(r, i, 9);
-    d->online_cents = wh_rows_int(r, i, 10);
-    d->refund_cents = wh_rows_int(r, i, 11);
-    d->lost_dues_cents = wh_rows_int(r, i, 12);
+    WH_ROWS_READ(r, i, WH_CELL(&d->id), WH_CELL(&d->hotel_id), WH_CELL(&d->venture_id),
+                 WH_CELL(&d->date), WH_CELL(&d->rooms_sold), WH_CELL(&d->rooms_available),
+                 WH_CELL(&d->room_revenue_cents), WH_CELL(&d->other_revenue_cents),
+                 WH_CELL(&d->cash_cents), WH_CELL(&d->credit_cents), WH_CELL(&d->online_cents),
+                 WH_CELL(&d->refund_cents), WH_CELL(&d->lost_dues_cents));
 }
 
 wh_err wh_hotel_daily_lock(wh_conn *c, int64_t hotel_id, wh_error *e)
@@ -223,16 +210,10 @@ json_t *wh_hotel_daily_json(const wh_hotel_daily *d)
 
 static void review_row(const wh_rows *r, size_t i, wh_hotel_review *v)
 {
-    v->id = wh_rows_int(r, i, 0);
-    v->hotel_id = wh_rows_int(r, i, 1);
-    v->venture_id = wh_rows_int(r, i, 2);
-    v->source = wh_rows_text(r, i, 3);
-    v->rating = wh_rows_int(r, i, 4);
-    v->text = wh_rows_text(r, i, 5);
-    v->review_date = wh_rows_text(r, i, 6);
-    v->response_text = wh_rows_text(r, i, 7);
-    v->responded_by = wh_rows_int(r, i, 8);
-    v->responded_at = wh_rows_int(r, i, 9);
+    WH_ROWS_READ(r, i, WH_CELL(&v->id), WH_CELL(&v->hotel_id), WH_CELL(&v->venture_id),
+                 WH_CELL(&v->source), WH_CELL(&v->rating), WH_CELL(&v->text),
+                 WH_CELL(&v->review_date), WH_CELL(&v->response_text), WH_CELL(&v->responded_by),
+                 WH_CELL(&v->responded_at));
 }
 
 static wh_err one_review(wh_err rc, const wh_rows *r, wh_hotel_review *out, wh_error *e)
@@ -306,15 +287,9 @@ json_t *wh_hotel_review_json(const wh_hotel_review *v)
 
 static void dispute_row(const wh_rows *r, size_t i, wh_hotel_dispute *d)
 {
-    d->id = wh_rows_int(r, i, 0);
-    d->hotel_id = wh_rows_int(r, i, 1);
-    d->venture_id = wh_rows_int(r, i, 2);
-    d->type = wh_rows_text(r, i, 3);
-    d->channel = wh_rows_text(r, i, 4);
-    d->amount_cents = wh_rows_int(r, i, 5);
-    d->status = wh_rows_text(r, i, 6);
-    d->owner_id = wh_rows_int(r, i, 7);
-    d->resolution_note = wh_rows_text(r, i, 8);
+    WH_ROWS_READ(r, i, WH_CELL(&d->id), WH_CELL(&d->hotel_id), WH_CELL(&d->venture_id),
+                 WH_CELL(&d->type), WH_CELL(&d->channel), WH_CELL(&d->amount_cents),
+                 WH_CELL(&d->status), WH_CELL(&d->owner_id), WH_CELL(&d->resolution_note));
 }
 
 static wh_err one_dispute(wh_err rc, const wh_rows *r, wh_hotel_dispute *out, wh_error *e)

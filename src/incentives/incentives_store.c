@@ -62,12 +62,8 @@ static json_t *int_or_null(bool has, int64_t v)
 
 static void plan_row(const wh_rows *r, size_t i, wh_inc_plan *pl)
 {
-    pl->id = wh_rows_int(r, i, 0);
-    pl->venture_id = wh_rows_int(r, i, 1);
-    pl->name = wh_rows_text(r, i, 2);
-    pl->active = wh_rows_bool(r, i, 3);
-    pl->effective_from = wh_rows_text(r, i, 4);
-    pl->effective_to = wh_rows_text(r, i, 5);
+    WH_ROWS_READ(r, i, WH_CELL(&pl->id), WH_CELL(&pl->venture_id), WH_CELL(&pl->name),
+                 WH_CELL(&pl->active), WH_CELL(&pl->effective_from), WH_CELL(&pl->effective_to));
 }
 
 static wh_err one_plan(wh_err rc, const wh_rows *r, wh_inc_plan *out, wh_error *e)
@@ -568,12 +564,8 @@ void wh_incentives_daily_list_sql(const wh_principal *p, const wh_inc_daily_filt
 
 static void daily_row(const wh_rows *r, size_t i, wh_inc_daily *d)
 {
-    d->id = wh_rows_int(r, i, 0);
-    d->user_id = wh_rows_int(r, i, 1);
-    d->venture_id = wh_rows_int(r, i, 2);
-    d->day = wh_rows_text(r, i, 3);
-    d->amount_cents = wh_rows_int(r, i, 4);
-    d->breakdown = wh_rows_text(r, i, 5);
+    WH_ROWS_READ(r, i, WH_CELL(&d->id), WH_CELL(&d->user_id), WH_CELL(&d->venture_id),
+                 WH_CELL(&d->day), WH_CELL(&d->amount_cents), WH_CELL(&d->breakdown));
 }
 
 WH_ROW_JSON(wh_incentives_daily_row_json, wh_inc_daily, daily_row, wh_incentives_daily_json)
@@ -594,14 +586,9 @@ json_t *wh_incentives_daily_json(const wh_inc_daily *d)
 
 static void payout_row(const wh_rows *r, size_t i, wh_inc_payout *po)
 {
-    po->id = wh_rows_int(r, i, 0);
-    po->user_id = wh_rows_int(r, i, 1);
-    po->venture_id = wh_rows_int(r, i, 2);
-    po->period_start = wh_rows_text(r, i, 3);
-    po->period_end = wh_rows_text(r, i, 4);
-    po->amount_cents = wh_rows_int(r, i, 5);
-    po->status = wh_rows_text(r, i, 6);
-    po->breakdown = wh_rows_text(r, i, 7);
+    WH_ROWS_READ(r, i, WH_CELL(&po->id), WH_CELL(&po->user_id), WH_CELL(&po->venture_id),
+                 WH_CELL(&po->period_start), WH_CELL(&po->period_end), WH_CELL(&po->amount_cents),
+                 WH_CELL(&po->status), WH_CELL(&po->breakdown));
 }
 
 /* 409 when another period of the venture overlaps [start, end] or a payout of this very period

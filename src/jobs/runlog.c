@@ -13,19 +13,10 @@ const char *const wh_run_statuses[] = {WH_RUN_RUNNING, WH_RUN_SUCCEEDED,      WH
 
 static void from_row(const wh_rows *r, size_t i, wh_job_run *o)
 {
-    o->id = wh_rows_int(r, i, 0);
-    o->job = wh_rows_text(r, i, 1);
-    o->date = wh_rows_text(r, i, 2);
-    o->instance = wh_rows_text(r, i, 3);
-    o->status = wh_rows_text(r, i, 4);
-    o->venture_id = wh_rows_int(r, i, 5);
-    o->requested_by = wh_rows_int(r, i, 6);
-    o->dry_run = wh_rows_bool(r, i, 7);
-    o->fencing_token = wh_rows_int(r, i, 8);
-    o->started_at = wh_rows_int(r, i, 9);
-    o->finished_at = wh_rows_int(r, i, 10);
-    o->stats = wh_rows_text(r, i, 11);
-    o->error = wh_rows_text(r, i, 12);
+    WH_ROWS_READ(r, i, WH_CELL(&o->id), WH_CELL(&o->job), WH_CELL(&o->date), WH_CELL(&o->instance),
+                 WH_CELL(&o->status), WH_CELL(&o->venture_id), WH_CELL(&o->requested_by),
+                 WH_CELL(&o->dry_run), WH_CELL(&o->fencing_token), WH_CELL(&o->started_at),
+                 WH_CELL(&o->finished_at), WH_CELL(&o->stats), WH_CELL(&o->error));
 }
 
 static wh_err many(wh_err rc, wh_arena *a, const wh_rows *r, wh_job_run **out, size_t *n)

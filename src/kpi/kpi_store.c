@@ -191,44 +191,27 @@ static const char BPO_LIVE[] =
 static void freight_row(const wh_rows *r, size_t i, void *out)
 {
     wh_kpi_freight *k = out;
-    k->venture_id = wh_rows_int(r, i, 0);
-    k->date = wh_rows_text(r, i, 1);
-    k->inbound = wh_rows_int(r, i, 2);
-    k->quoted = wh_rows_int(r, i, 3);
-    k->covered = wh_rows_int(r, i, 4);
-    k->lost = wh_rows_int(r, i, 5);
-    k->delivered = wh_rows_int(r, i, 6);
-    k->revenue = wh_rows_int(r, i, 7);
-    k->cost = wh_rows_int(r, i, 8);
+    WH_ROWS_READ(r, i, WH_CELL(&k->venture_id), WH_CELL(&k->date), WH_CELL(&k->inbound),
+                 WH_CELL(&k->quoted), WH_CELL(&k->covered), WH_CELL(&k->lost),
+                 WH_CELL(&k->delivered), WH_CELL(&k->revenue), WH_CELL(&k->cost),
+                 WH_CELL(&k->shippers), WH_CELL(&k->carriers));
     k->profit = k->revenue - k->cost;
-    k->shippers = wh_rows_int(r, i, 9);
-    k->carriers = wh_rows_int(r, i, 10);
 }
 
 static void hotel_row(const wh_rows *r, size_t i, void *out)
 {
     wh_kpi_hotel *k = out;
-    k->hotel_id = wh_rows_int(r, i, 0);
-    k->venture_id = wh_rows_int(r, i, 1);
-    k->date = wh_rows_text(r, i, 2);
-    k->rooms_sold = wh_rows_int(r, i, 3);
-    k->rooms_available = wh_rows_int(r, i, 4);
-    k->room_revenue = wh_rows_int(r, i, 5);
-    k->other_revenue = wh_rows_int(r, i, 6);
-    k->refund = wh_rows_int(r, i, 7);
+    WH_ROWS_READ(r, i, WH_CELL(&k->hotel_id), WH_CELL(&k->venture_id), WH_CELL(&k->date),
+                 WH_CELL(&k->rooms_sold), WH_CELL(&k->rooms_available), WH_CELL(&k->room_revenue),
+                 WH_CELL(&k->other_revenue), WH_CELL(&k->refund));
 }
 
 static void bpo_row(const wh_rows *r, size_t i, void *out)
 {
     wh_kpi_bpo *k = out;
-    k->campaign_id = wh_rows_int(r, i, 0);
-    k->venture_id = wh_rows_int(r, i, 1);
-    k->date = wh_rows_text(r, i, 2);
-    k->dials = wh_rows_int(r, i, 3);
-    k->connects = wh_rows_int(r, i, 4);
-    k->deals = wh_rows_int(r, i, 5);
-    k->talk_seconds = wh_rows_int(r, i, 6);
-    k->revenue = wh_rows_int(r, i, 7);
+    WH_ROWS_READ(r, i, WH_CELL(&k->campaign_id), WH_CELL(&k->venture_id), WH_CELL(&k->date),
+                 WH_CELL(&k->dials), WH_CELL(&k->connects), WH_CELL(&k->deals),
+                 WH_CELL(&k->talk_seconds), WH_CELL(&k->revenue));
 }
 
 /* Each kind's statements, the size of its row struct and how one row reads into it. */

@@ -15,20 +15,14 @@ const char *const wh_venture_types[] = {"LOGISTICS", "TRANSPORT", "HOSPITALITY",
 
 static void venture_row(const wh_rows *r, size_t i, wh_venture *v)
 {
-    v->id = wh_rows_int(r, i, 0);
-    v->name = wh_rows_text(r, i, 1);
-    v->code = wh_rows_text(r, i, 2);
-    v->type = wh_rows_text(r, i, 3);
-    v->active = wh_rows_bool(r, i, 4);
+    WH_ROWS_READ(r, i, WH_CELL(&v->id), WH_CELL(&v->name), WH_CELL(&v->code), WH_CELL(&v->type),
+                 WH_CELL(&v->active));
 }
 
 static void office_row(const wh_rows *r, size_t i, wh_office *o)
 {
-    o->id = wh_rows_int(r, i, 0);
-    o->venture_id = wh_rows_int(r, i, 1);
-    o->name = wh_rows_text(r, i, 2);
-    o->city = wh_rows_text(r, i, 3);
-    o->country = wh_rows_text(r, i, 4);
+    WH_ROWS_READ(r, i, WH_CELL(&o->id), WH_CELL(&o->venture_id), WH_CELL(&o->name),
+                 WH_CELL(&o->city), WH_CELL(&o->country));
 }
 
 static wh_err one_venture(wh_err rc, const wh_rows *r, wh_venture *out, wh_error *e)
