@@ -177,7 +177,9 @@ static wh_err pg_notify(void *handle, const char *payload, wh_error *e)
 
 /* COMMIT, and in the same round trip whether a data_versions trigger ran in the transaction
  * (migration 0019 sets wh.dv_bumped, transaction-local): then its pg_notify calls reach the
- * listeners at this commit and the writer's barrier is due. */
+ * listeners at this commit and the writer's barrier is due. The data-version triggers are
+ * deferred (migration 0022): SET CONSTRAINTS ALL IMMEDIATE runs them first, in this round trip,
+ * so the venture's version row is locked only while the commit is on its way. */
 static wh_err pg_commit(void *handle, bool *bumped, wh_error *e)
 {
     PGconn *h = handle;
@@ -185,7 +187,8 @@ static wh_err pg_commit(void *handle, bool *bumped, wh_error *e)
     wh_err err = WH_OK;
     if (PQtransactionStatus(h) != PQTRANS_INTRANS) /* failed or none: COMMIT says so */
         return pg_script(h, "COMMIT", e);
-    if (!PQsendQuery(h, "SELECT current_setting('wh.dv_bumped', true); COMMIT"))
+    if (!PQsendQuery(h, "SET CONSTRAINTS ALL IMMEDIATE;"
+                            " SELECT current_setting('wh.dv_bumped', true); COMMIT"))
         return fail(h, NULL, e);
     while ((res = PQgetResult(h)) != NULL) {
         ExecStatusType st = PQresultStatus(res);
