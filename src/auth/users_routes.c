@@ -83,9 +83,7 @@ static wh_err get(wh_req *r, wh_error *e)
     int64_t id;
     wh_user u;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_open(r, false, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_user_get(c, &r->arena, id, &u, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_user_json(&u)) : rc;
@@ -127,9 +125,7 @@ static wh_err password_reset(wh_req *r, wh_error *e)
     wh_change ch;
     wh_conn *c = NULL;
     bool sent = false;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_begin(r, &c, e);
+    wh_err rc = wh_req_open(r, true, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_user_get(c, &r->arena, id, &u, e);
     if (rc == WH_OK)

@@ -136,9 +136,7 @@ static wh_err campaign_get(wh_req *r, wh_error *e)
     int64_t id;
     wh_bpo_campaign cp;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_open(r, false, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_bpo_campaign_get(c, &r->arena, &r->user, id, &cp, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_bpo_campaign_json(&cp)) : rc;
@@ -170,28 +168,9 @@ static wh_err campaign_patch(wh_req *r, wh_error *e)
                            e);
 }
 
-/* GET /bpo/campaigns and /bpo/agents: a page of one venture's (?venture_id) or every venture
- * in scope. */
-static wh_err venture_list(wh_req *r, const wh_list *l,
-                           void (*sql)(const wh_principal *, int64_t, const wh_keyset *, wh_sqlb *),
-                           wh_error *e)
-{
-    wh_page pg;
-    wh_sqlb b;
-    int64_t venture_id = 0;
-    wh_conn *c = NULL;
-    wh_err rc = wh_page_parse(r, l, &pg, e);
-    if (rc == WH_OK)
-        rc = wh_req_venture_filter(r, &c, &venture_id, e);
-    if (rc != WH_OK)
-        return rc;
-    sql(&r->user, venture_id, &pg.ks, &b);
-    return wh_resp_list(r, c, &pg, &b, e);
-}
-
 static wh_err campaign_list(wh_req *r, wh_error *e)
 {
-    return venture_list(r, &campaigns, wh_bpo_campaign_list_sql, e);
+    return wh_resp_venture_list(r, &campaigns, wh_bpo_campaign_list_sql, e);
 }
 
 /* ---------------------------------------------------------------- agents */
@@ -254,7 +233,7 @@ static wh_err agent_create(wh_req *r, wh_error *e)
 
 static wh_err agent_list(wh_req *r, wh_error *e)
 {
-    return venture_list(r, &agents, wh_bpo_agent_list_sql, e);
+    return wh_resp_venture_list(r, &agents, wh_bpo_agent_list_sql, e);
 }
 
 /* ------------------------------------------------------------- call logs */
@@ -372,9 +351,7 @@ static wh_err call_get(wh_req *r, wh_error *e)
     int64_t id;
     wh_bpo_call call;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_open(r, false, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_bpo_call_get(c, &r->arena, &r->user, id, &call, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_bpo_call_json(&call)) : rc;

@@ -105,7 +105,7 @@ static wh_err onboard(wh_req *r, wh_error *e)
 static wh_err carrier_of_path(wh_req *r, bool write, wh_conn **c, wh_carrier *out, wh_error *e)
 {
     int64_t id;
-    wh_err rc = wh_freight_open(r, write, c, &id, e);
+    wh_err rc = wh_req_open(r, write, c, &id, e);
     return rc == WH_OK ? wh_carrier_get(*c, &r->arena, id, out, e) : rc;
 }
 

@@ -4,14 +4,6 @@
 #include "freight/freight_int.h"
 #include "core/clock.h"
 
-wh_err wh_freight_open(wh_req *r, bool write, wh_conn **c, int64_t *id, wh_error *e)
-{
-    wh_err rc = wh_req_path_id(r, 0, id, e);
-    if (rc == WH_OK)
-        rc = write ? wh_req_begin(r, c, e) : wh_req_db(r, c, e);
-    return rc;
-}
-
 wh_err wh_freight_body(wh_req *r, wh_jin *j, const char *const *fields, wh_error *e)
 {
     json_t *body = NULL;

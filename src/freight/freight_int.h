@@ -43,10 +43,6 @@
      " RETURNING " cols}
 // clang-format on
 
-/* The id of the request's path ({id}: 404 unless a positive integer) and the request's database
- * connection, in a transaction when write (for a change, whose record the caller then reads
- * locked). */
-WH_MUST_USE wh_err wh_freight_open(wh_req *r, bool write, wh_conn **c, int64_t *id, wh_error *e);
 /* Opens the request's JSON body (wh_req_json: 415, 400 invalid_json) for reading into j, with
  * the NULL-terminated fields allowed. */
 WH_MUST_USE wh_err wh_freight_body(wh_req *r, wh_jin *j, const char *const *fields, wh_error *e);

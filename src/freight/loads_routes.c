@@ -93,7 +93,7 @@ static wh_err check_refs(wh_req *r, wh_conn *c, const wh_load *before, const wh_
 static wh_err load_of_path(wh_req *r, bool write, wh_conn **c, wh_load *out, wh_error *e)
 {
     int64_t id;
-    wh_err rc = wh_freight_open(r, write, c, &id, e);
+    wh_err rc = wh_req_open(r, write, c, &id, e);
     return rc == WH_OK ? wh_load_get(*c, &r->arena, &r->user, id, write, out, e) : rc;
 }
 

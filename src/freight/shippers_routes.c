@@ -60,7 +60,7 @@ static wh_err read_fields(wh_req *r, json_t *body, bool create, wh_shipper *s, w
 static wh_err shipper_of_path(wh_req *r, bool write, wh_conn **c, wh_shipper *out, wh_error *e)
 {
     int64_t id;
-    wh_err rc = wh_freight_open(r, write, c, &id, e);
+    wh_err rc = wh_req_open(r, write, c, &id, e);
     return rc == WH_OK ? wh_shipper_get(*c, &r->arena, &r->user, id, write, out, e) : rc;
 }
 
@@ -118,17 +118,7 @@ static wh_err patch(wh_req *r, wh_error *e)
 /* GET /shippers: a page of one venture's (?venture_id) or every venture in scope. */
 static wh_err list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
-    wh_sqlb b;
-    int64_t venture_id = 0;
-    wh_conn *c = NULL;
-    wh_err rc = wh_page_parse(r, &shippers, &pg, e);
-    if (rc == WH_OK)
-        rc = wh_req_venture_filter(r, &c, &venture_id, e);
-    if (rc != WH_OK)
-        return rc;
-    wh_shipper_list_sql(&r->user, venture_id, &pg.ks, &b);
-    return wh_resp_list(r, c, &pg, &b, e);
+    return wh_resp_venture_list(r, &shippers, wh_shipper_list_sql, e);
 }
 
 static const wh_route routes[] = {

@@ -113,9 +113,7 @@ static wh_err hotel_create(wh_req *r, wh_error *e)
 static wh_err path_hotel(wh_req *r, bool write, wh_conn **c, wh_hotel *h, wh_error *e)
 {
     int64_t id;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = write ? wh_req_begin(r, c, e) : wh_req_db(r, c, e);
+    wh_err rc = wh_req_open(r, write, c, &id, e);
     if (rc == WH_OK)
         rc = wh_hotel_get(*c, &r->arena, &r->user, id, h, e);
     return rc;
@@ -149,17 +147,7 @@ static wh_err hotel_patch(wh_req *r, wh_error *e)
 
 static wh_err hotel_list(wh_req *r, wh_error *e)
 {
-    wh_page pg;
-    wh_sqlb b;
-    int64_t venture_id = 0;
-    wh_conn *c = NULL;
-    wh_err rc = wh_page_parse(r, &hotels, &pg, e);
-    if (rc == WH_OK)
-        rc = wh_req_venture_filter(r, &c, &venture_id, e);
-    if (rc != WH_OK)
-        return rc;
-    wh_hotel_list_sql(&r->user, venture_id, &pg.ks, &b);
-    return wh_resp_list(r, c, &pg, &b, e);
+    return wh_resp_venture_list(r, &hotels, wh_hotel_list_sql, e);
 }
 
 /* ----------------------------------------------------------- daily entries */
@@ -353,9 +341,7 @@ static wh_err review_respond(wh_req *r, wh_error *e)
     const char *text = NULL;
     wh_hotel_review before, after;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_begin(r, &c, e);
+    wh_err rc = wh_req_open(r, true, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_hotel_review_get(c, &r->arena, &r->user, id, &before, e);
     if (rc == WH_OK)
@@ -462,9 +448,7 @@ static wh_err dispute_patch(wh_req *r, wh_error *e)
     wh_hotel_dispute before, after;
     int64_t id;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_begin(r, &c, e);
+    wh_err rc = wh_req_open(r, true, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_hotel_dispute_get(c, &r->arena, &r->user, id, &before, e);
     if (rc == WH_OK)

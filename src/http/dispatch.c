@@ -115,8 +115,7 @@ wh_err wh_http_check_answer(wh_req *r, wh_error *e)
         return WH_OK;
     wh_log(WH_LOG_ERROR, "route %s %s answered %s but is not flagged WH_ROUTE_RAW",
            r->route->method, r->route->pattern, r->content_type);
-    return wh_fail(e, WH_ERR_INTERNAL,
-                        "The handler answered in a form its route does not allow.");
+    return wh_fail(e, WH_ERR_INTERNAL, "The handler answered in a form its route does not allow.");
 }
 
 static wh_err run(wh_req *r, wh_error *e)

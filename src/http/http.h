@@ -245,6 +245,17 @@ typedef wh_err (*wh_item_fn)(wh_req *r, wh_conn *c, json_t *item, wh_error *e);
 WH_MUST_USE wh_err wh_resp_list_with(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
                                      wh_item_fn extra, wh_error *e);
 
+/* The record a path names, opened: path parameter 0 as an id (404 when it is not one) and the
+ * request's database connection, in a transaction when write (wh_req_begin). */
+WH_MUST_USE wh_err wh_req_open(wh_req *r, bool write, wh_conn **c, int64_t *id, wh_error *e);
+
+/* GET of a list whose one filter is ?venture_id= (400 malformed, 403 outside the caller's
+ * scope; absent: every venture in scope): the page of the statement sql builds. */
+typedef void (*wh_venture_list_fn)(const wh_principal *p, int64_t venture_id, const wh_keyset *ks,
+                                   wh_sqlb *b);
+WH_MUST_USE wh_err wh_resp_venture_list(wh_req *r, const wh_list *l, wh_venture_list_fn sql,
+                                        wh_error *e);
+
 /* Writes. wh_req_begin opens the request's database connection and a transaction on it;
  * wh_req_commit commits it and answers status with body (taken: released if the commit fails).
  * A handler that fails in between just returns its error: the request's end rolls back. */

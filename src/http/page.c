@@ -146,3 +146,18 @@ wh_err wh_resp_list(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b, 
     wh_err rc = wh_list_fetch(r, c, pg, b, &lr, e);
     return rc == WH_OK ? wh_resp_page(r, pg, &lr) : rc;
 }
+
+wh_err wh_resp_venture_list(wh_req *r, const wh_list *l, wh_venture_list_fn sql, wh_error *e)
+{
+    wh_page pg;
+    wh_sqlb b;
+    int64_t venture_id = 0;
+    wh_conn *c = NULL;
+    wh_err rc = wh_page_parse(r, l, &pg, e);
+    if (rc == WH_OK)
+        rc = wh_req_venture_filter(r, &c, &venture_id, e);
+    if (rc != WH_OK)
+        return rc;
+    sql(&r->user, venture_id, &pg.ks, &b);
+    return wh_resp_list(r, c, &pg, &b, e);
+}

@@ -39,6 +39,14 @@ wh_err wh_req_begin(wh_req *r, wh_conn **c, wh_error *e)
     return rc == WH_OK ? wh_db_begin(*c, e) : rc;
 }
 
+wh_err wh_req_open(wh_req *r, bool write, wh_conn **c, int64_t *id, wh_error *e)
+{
+    wh_err rc = wh_req_path_id(r, 0, id, e);
+    if (rc == WH_OK)
+        rc = write ? wh_req_begin(r, c, e) : wh_req_db(r, c, e);
+    return rc;
+}
+
 wh_err wh_req_commit(wh_req *r, wh_conn *c, int status, json_t *body, wh_error *e)
 {
     wh_err rc = wh_db_commit(c, e);

@@ -156,9 +156,7 @@ static wh_err plan_get(wh_req *r, wh_error *e)
     int64_t id;
     wh_inc_plan pl;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_open(r, false, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_incentives_plan_get(c, &r->arena, &r->user, id, &pl, e);
     if (rc != WH_OK)

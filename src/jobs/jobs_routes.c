@@ -96,9 +96,7 @@ static wh_err get_run(wh_req *r, wh_error *e)
     int64_t id;
     wh_job_run run;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_open(r, false, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_jobs_run_get(c, &r->arena, id, &run, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_jobs_run_json(&run)) : rc;

@@ -69,9 +69,7 @@ static wh_err venture_get(wh_req *r, wh_error *e)
     int64_t id;
     wh_venture v;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_open(r, false, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_venture_get(c, &r->arena, &r->user, id, &v, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_venture_json(&v)) : rc;
