@@ -163,9 +163,10 @@ static void test_rows_accessors_out_of_range(void **state)
     tempdb *t = *state;
     wh_rows *r = query(t, t->conn, "SELECT 1, 'x'", NULL, 0);
     assert_int_equal(wh_rows_count(r), 1);
+    /* a row past the end reads as NULL (a column past the end is a reader's bug: asserted) */
     assert_null(wh_rows_text(r, 1, 0));
-    assert_null(wh_rows_text(r, 0, 2));
-    assert_int_equal(wh_rows_int(r, 5, 5), 0);
+    assert_null(wh_rows_text(r, 1, 1));
+    assert_int_equal(wh_rows_int(r, 5, 0), 0);
     assert_int_equal(wh_rows_count(NULL), 0);
     r = query(t, t->conn, "SELECT id FROM t", NULL, 0);
     assert_int_equal(wh_rows_count(r), 0);
