@@ -214,9 +214,10 @@ static int job_run(wh_app *app, int argc, char **argv, wh_error *e)
         rc = wh_jobs_begin(app->jobs, c, &a, def, &rq, wh_clock_now_ms(), &run, e);
     wh_db_release(app->db, c);
     if (rc != WH_OK) {
-        if (e->status == 409)
+        bool held = rc == WH_ERR_CONFLICT; /* the lease is held: a SKIPPED_LOCKED run */
+        if (held)
             print_run(&run);
-        status = e->status == 409 ? (fail(e), 3) : fail(e);
+        status = held ? (fail(e), 3) : fail(e);
         goto out;
     }
     wh_jobs_execute(app->jobs, def, &a, &run);

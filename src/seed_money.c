@@ -220,7 +220,7 @@ static wh_err run_job(wh_app *app, wh_arena *a, const char *name, wh_error *e)
     wh_db_release(app->db, c);
     if (rc == WH_OK)
         wh_jobs_execute(app->jobs, def, a, &run);
-    if (rc != WH_OK && e->status == 409) { /* a lease held elsewhere: that run is in the log */
+    if (rc == WH_ERR_CONFLICT) { /* a lease held elsewhere: that run is in the log */
         wh_error_init(e);
         rc = WH_OK;
     }

@@ -440,8 +440,8 @@ static void fire(wh_jobs *j, const wh_job_def *def, int64_t slot)
     if (rc == WH_OK)
         rc = wh_jobs_spawn(j, def, &run, &e);
     if (rc != WH_OK)
-        wh_log(e.status == 409 ? WH_LOG_INFO : WH_LOG_ERROR, "job %s (scheduled): %s", def->name,
-               e.detail);
+        wh_log(wh_error_kind(&e) == WH_ERR_CONFLICT ? WH_LOG_INFO : WH_LOG_ERROR,
+               "job %s (scheduled): %s", def->name, e.detail);
     wh_arena_cleanup(&a);
 }
 
