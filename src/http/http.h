@@ -145,6 +145,12 @@ WH_MUST_USE wh_err wh_req_json(wh_req *r, json_t **out, wh_error *e);
 /* An optional positive id query parameter: 400 validation_failed when malformed. */
 WH_MUST_USE wh_err wh_req_query_id(wh_req *r, const char *name, int64_t *out, bool *present,
                                    wh_error *e);
+/* An optional day query parameter (YYYY-MM-DD, a calendar day): NULL when absent, 400
+ * validation_failed when malformed. */
+WH_MUST_USE wh_err wh_req_query_day(wh_req *r, const char *name, const char **out, wh_error *e);
+/* An optional boolean query parameter, "true" or "false" (400 otherwise). */
+WH_MUST_USE wh_err wh_req_query_bool(wh_req *r, const char *name, bool *present, bool *value,
+                                     wh_error *e);
 
 /* An optional ?venture_id= filter: 400 when malformed, 403 when outside the caller's scope;
  * 0 when absent. Acquires the request's database connection into *c either way. */

@@ -2,6 +2,7 @@
  * database connection. Input is parsed into typed values here, at the edge. */
 #include "http/http_int.h"
 #include "app.h"
+#include "core/clock.h"
 #include "core/json.h"
 #include "core/str.h"
 
@@ -69,6 +70,25 @@ wh_err wh_req_query_id(wh_req *r, const char *name, int64_t *out, bool *present,
     *out = 0;
     if (v && !wh_str_to_i64(wh_str_c(v), 1, INT64_MAX, out))
         return wh_error_field(e, name, "must be a positive integer id");
+    return WH_OK;
+}
+
+wh_err wh_req_query_day(wh_req *r, const char *name, const char **out, wh_error *e)
+{
+    int y, m, d;
+    *out = wh_req_query(r, name);
+    if (*out && (strlen(*out) != 10 || !wh_clock_parse_date(*out, &y, &m, &d)))
+        return wh_error_field(e, name, "must be a calendar day YYYY-MM-DD");
+    return WH_OK;
+}
+
+wh_err wh_req_query_bool(wh_req *r, const char *name, bool *present, bool *value, wh_error *e)
+{
+    const char *v = wh_req_query(r, name);
+    *present = v != NULL;
+    *value = v && strcmp(v, "true") == 0;
+    if (v && !*value && strcmp(v, "false") != 0)
+        return wh_error_field(e, name, "must be true or false");
     return WH_OK;
 }
 
