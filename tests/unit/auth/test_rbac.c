@@ -526,7 +526,7 @@ static void test_nav_paths(void **state)
             checked++;
         }
     }
-    assert_int_equal(checked, 19);
+    assert_int_equal(checked, 24);
     json_decref(nav);
 }
 
