@@ -53,8 +53,8 @@ static const struct {
                                             R(AUDITOR)},
     [WH_PERM_SAAS_WRITE] = {"saas.write", LEADERSHIP | R(OFFICE_MANAGER) | R(TEAM_LEAD) |
                                               R(FINANCE) | R(ACCOUNTING)},
-    [WH_PERM_HOLDINGS_READ] = {"holdings.read", LEADERSHIP | R(FINANCE) | R(ACCOUNTING) |
-                                                    R(AUDITOR)},
+    [WH_PERM_HOLDINGS_READ] = {"holdings.read",
+                               LEADERSHIP | R(FINANCE) | R(ACCOUNTING) | R(AUDITOR)},
     [WH_PERM_HOLDINGS_WRITE] = {"holdings.write", LEADERSHIP | R(FINANCE) | R(ACCOUNTING)},
     [WH_PERM_OVERVIEW_READ] = {"overview.read", LEADERSHIP | R(FINANCE) | R(AUDITOR)},
 };

@@ -19,11 +19,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define WH_HOLD_NAME_CHARS        200
-#define WH_HOLD_ACCOUNT_CHARS     100
-#define WH_HOLD_NOTES_CHARS       2000
-#define WH_HOLD_NOTE_CHARS        500
-#define WH_HOLD_MONEY_MAX         10000000000000LL /* 10^13 cents */
+#define WH_HOLD_NAME_CHARS    200
+#define WH_HOLD_ACCOUNT_CHARS 100
+#define WH_HOLD_NOTES_CHARS   2000
+#define WH_HOLD_NOTE_CHARS    500
+#define WH_HOLD_MONEY_MAX     10000000000000LL /* 10^13 cents */
 
 typedef struct {
     int64_t id, venture_id;
@@ -123,8 +123,8 @@ json_t *wh_hold_dated_json(const wh_hold_dated *d);
 /* ---- figures (holdings_store.c) ---- */
 /* Cash (active accounts' latest balances dated day or earlier), the value of the assets held
  * on day, the number of active accounts and of assets held, of venture_id. */
-WH_MUST_USE wh_err wh_hold_figures_of(wh_conn *c, wh_arena *a, int64_t venture_id,
-                                      const char *day, wh_hold_figures *out, wh_error *e);
+WH_MUST_USE wh_err wh_hold_figures_of(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
+                                      wh_hold_figures *out, wh_error *e);
 /* The HOLDINGS dashboard figures {as_of, cash_cents, asset_value_cents, bank_accounts,
  * assets} of venture_id as of day. */
 WH_MUST_USE wh_err wh_hold_figures_json(wh_conn *c, wh_arena *a, int64_t venture_id,

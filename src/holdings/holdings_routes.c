@@ -48,8 +48,7 @@ static wh_err read_asset(wh_req *r, bool create, wh_hold_asset_input *in, wh_err
 {
     static const char *const create_fields[] = {"venture_id", "kind",        "name",  "acquired_on",
                                                 "cost_cents", "disposed_on", "notes", NULL};
-    static const char *const patch_not_null[] = {"kind", "name", "acquired_on", "cost_cents",
-                                                 NULL};
+    static const char *const patch_not_null[] = {"kind", "name", "acquired_on", "cost_cents", NULL};
     json_t *body = NULL;
     wh_jin j;
     wh_err rc = wh_req_json(r, &body, e);
@@ -236,8 +235,8 @@ static wh_err account_create(wh_req *r, wh_error *e)
     if (rc != WH_OK)
         return rc;
     return wh_audit_commit(r, c, 201,
-                           &(wh_change){"bank_account.create", "bank_account", ac.id,
-                                        ac.venture_id, NULL, wh_hold_account_json(&ac)},
+                           &(wh_change){"bank_account.create", "bank_account", ac.id, ac.venture_id,
+                                        NULL, wh_hold_account_json(&ac)},
                            e);
 }
 
@@ -272,8 +271,8 @@ static wh_err account_patch(wh_req *r, wh_error *e)
     if (rc != WH_OK)
         return rc;
     return wh_audit_commit(r, c, 200,
-                           &(wh_change){"bank_account.update", "bank_account", id,
-                                        after.venture_id, wh_hold_account_json(&before),
+                           &(wh_change){"bank_account.update", "bank_account", id, after.venture_id,
+                                        wh_hold_account_json(&before),
                                         wh_hold_account_json(&after)},
                            e);
 }

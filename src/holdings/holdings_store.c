@@ -60,8 +60,8 @@ static void account_row(const wh_rows *r, size_t i, wh_hold_account *ac)
 json_t *wh_hold_asset_json(const wh_hold_asset *as)
 {
     return json_pack("{s:I, s:I, s:s, s:s, s:s, s:I, s:o, s:o, s:I, s:o, s:o, s:o}", "id",
-                     (json_int_t)as->id, "venture_id", (json_int_t)as->venture_id, "kind",
-                     as->kind, "name", as->name, "acquired_on", as->acquired_on, "cost_cents",
+                     (json_int_t)as->id, "venture_id", (json_int_t)as->venture_id, "kind", as->kind,
+                     "name", as->name, "acquired_on", as->acquired_on, "cost_cents",
                      (json_int_t)as->cost_cents, "disposed_on",
                      wh_json_str_or_null(as->disposed_on), "notes", wh_json_str_or_null(as->notes),
                      "current_value_cents", (json_int_t)as->current_value_cents, "valued_on",
@@ -71,10 +71,9 @@ json_t *wh_hold_asset_json(const wh_hold_asset *as)
 
 json_t *wh_hold_account_json(const wh_hold_account *ac)
 {
-    return json_pack("{s:I, s:I, s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:o}", "id",
-                     (json_int_t)ac->id, "venture_id", (json_int_t)ac->venture_id, "name",
-                     ac->name, "institution", ac->institution, "last4", ac->last4, "active",
-                     ac->active, "balance_cents",
+    return json_pack("{s:I, s:I, s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:o}", "id", (json_int_t)ac->id,
+                     "venture_id", (json_int_t)ac->venture_id, "name", ac->name, "institution",
+                     ac->institution, "last4", ac->last4, "active", ac->active, "balance_cents",
                      ac->has_balance ? json_integer((json_int_t)ac->balance_cents) : json_null(),
                      "balance_on", wh_json_str_or_null(ac->balance_on), "created_at",
                      wh_json_time(ac->created_at), "updated_at", wh_json_time(ac->updated_at));
@@ -94,8 +93,8 @@ static wh_err read_one(wh_conn *c, wh_arena *a, const char *cols, const char *ta
     if (!p)
         p = &all;
     const char *col = wh_arena_printf(a, "%s.venture_id", table);
-    const char *sql = wh_arena_printf(a, "SELECT %s FROM %s WHERE id = $3 AND " WH_SCOPE_SQL("%s", "$1", "$2"),
-                                      cols, table, col);
+    const char *sql = wh_arena_printf(
+        a, "SELECT %s FROM %s WHERE id = $3 AND " WH_SCOPE_SQL("%s", "$1", "$2"), cols, table, col);
     wh_err rc =
         wh_db_query(c, a, sql, WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), r, e);
     return wh_rows_one(rc, *r, not_found, NULL, e);
@@ -316,8 +315,8 @@ wh_err wh_hold_dated_put(wh_conn *c, wh_arena *a, const wh_hold_dated *in, int64
         dated[k].table, dated[k].parent, dated[k].value, note ? ", note" : "",
         note ? ", NULLIF($7, '')" : "", dated[k].parent, dated[k].value, dated[k].value,
         note ? ", note = excluded.note" : "", dated_cols(a, k));
-    wh_param args[] = {WH_PI(in->parent_id),  WH_PI(in->venture_id), WH_PT(in->date),
-                       WH_PI(in->value_cents), WH_PI(in->created_by), WH_PI(now_ms),
+    wh_param args[] = {WH_PI(in->parent_id),           WH_PI(in->venture_id), WH_PT(in->date),
+                       WH_PI(in->value_cents),         WH_PI(in->created_by), WH_PI(now_ms),
                        WH_PT(in->note ? in->note : "")};
     wh_err rc = wh_db_query(c, a, sql, args, note ? 7 : 6, &r, e);
     rc = wh_rows_one(rc, r, "No such value.", NULL, e);
@@ -338,8 +337,10 @@ void wh_hold_dated_list_sql(wh_hold_dated_kind k, int64_t parent_id, const char 
                             const char *to, const wh_keyset *ks, wh_sqlb *b)
 {
     char head[256], cond[64];
-    snprintf(head, sizeof head, "SELECT id, %s, venture_id, day, %s, %s, created_by, updated_at"
-             " FROM %s", dated[k].parent, dated[k].value, dated[k].note, dated[k].table);
+    snprintf(head, sizeof head,
+             "SELECT id, %s, venture_id, day, %s, %s, created_by, updated_at"
+             " FROM %s",
+             dated[k].parent, dated[k].value, dated[k].note, dated[k].table);
     snprintf(cond, sizeof cond, "%s = ?", dated[k].parent);
     wh_sqlb_init(b, head);
     wh_sqlb_and(b, cond, WH_PI(parent_id));

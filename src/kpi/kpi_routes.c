@@ -223,8 +223,8 @@ typedef struct {
 } dash_args;
 
 /* The HOLDINGS figures as of today, today - 7 and today - 30 (DOMAIN-wave2 §13). */
-static wh_err holdings_figures(wh_req *r, wh_conn *c, const dash_args *d, json_t **now,
-                               json_t **d7, json_t **d30, wh_error *e)
+static wh_err holdings_figures(wh_req *r, wh_conn *c, const dash_args *d, json_t **now, json_t **d7,
+                               json_t **d30, wh_error *e)
 {
     char day7[16], day30[16];
     if (!wh_clock_day_add(d->today, -7, day7, sizeof day7) ||
@@ -339,13 +339,13 @@ static wh_err overview_row(wh_req *r, wh_conn *c, const wh_kpi_overview_row *row
     t[1] += cost;
     t[2] += f.cash_cents;
     t[3] += f.asset_value_cents;
-    *out = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:b, s:I, s:I}", "venture_id",
-                     (json_int_t)row->venture_id, "name", row->name, "code", row->code, "type",
-                     row->type, "revenue_cents", (json_int_t)revenue, "cost_cents",
-                     (json_int_t)cost, "margin_cents", (json_int_t)(revenue - cost), "margin_bp",
-                     has ? json_integer(bp) : json_null(), "cost_tracked", tracked, "cash_cents",
-                     (json_int_t)f.cash_cents, "asset_value_cents",
-                     (json_int_t)f.asset_value_cents);
+    *out =
+        json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:b, s:I, s:I}", "venture_id",
+                  (json_int_t)row->venture_id, "name", row->name, "code", row->code, "type",
+                  row->type, "revenue_cents", (json_int_t)revenue, "cost_cents", (json_int_t)cost,
+                  "margin_cents", (json_int_t)(revenue - cost), "margin_bp",
+                  has ? json_integer(bp) : json_null(), "cost_tracked", tracked, "cash_cents",
+                  (json_int_t)f.cash_cents, "asset_value_cents", (json_int_t)f.asset_value_cents);
     return WH_OK;
 }
 
@@ -375,11 +375,11 @@ static wh_err overview(wh_req *r, wh_error *e)
         json_array_append_new(ventures, one);
     }
     int64_t bp = wh_kpi_ratio_bp(t[0] - t[1], t[0], &has);
-    json_t *totals = json_pack("{s:I, s:I, s:I, s:o, s:I, s:I}", "revenue_cents", (json_int_t)t[0],
-                               "cost_cents", (json_int_t)t[1], "margin_cents",
-                               (json_int_t)(t[0] - t[1]), "margin_bp",
-                               has ? json_integer(bp) : json_null(), "cash_cents",
-                               (json_int_t)t[2], "asset_value_cents", (json_int_t)t[3]);
+    json_t *totals =
+        json_pack("{s:I, s:I, s:I, s:o, s:I, s:I}", "revenue_cents", (json_int_t)t[0], "cost_cents",
+                  (json_int_t)t[1], "margin_cents", (json_int_t)(t[0] - t[1]), "margin_bp",
+                  has ? json_integer(bp) : json_null(), "cash_cents", (json_int_t)t[2],
+                  "asset_value_cents", (json_int_t)t[3]);
     return wh_resp_json(r, 200,
                         json_pack("{s:s, s:s, s:O, s:o}", "from", f.from, "to", f.to, "ventures",
                                   ventures, "totals", totals));

@@ -256,15 +256,16 @@ json_t *wh_kpi_saas_summary(const wh_kpi_saas *s, size_t n)
     for (size_t i = 0; ok && i < n; i++) {
         bool latest = strcmp(s[i].date, s[n - 1].date) == 0;
         bool earliest = strcmp(s[i].date, s[0].date) == 0;
-        ok = saas_add(&sum, &s[i], true, latest) && (!earliest || saas_add(&first, &s[i], true, true));
+        ok = saas_add(&sum, &s[i], true, latest) &&
+             (!earliest || saas_add(&first, &s[i], true, true));
     }
     int64_t net = 0, start_mrr = 0, start_customers = 0;
     /* ARR = 12 x MRR must fit; start MRR = Σ (mrr - net new) and start customers over the
      * earliest date's rows */
-    ok = ok && sum.mrr <= INT64_MAX / 12 && sum.mrr >= INT64_MIN / 12 && add(&net, first.new_mrr) && add(&net, first.expansion) &&
-         add(&net, first.reactivation) && add(&net, -first.contraction) &&
-         add(&net, -first.churned) && add(&start_mrr, first.mrr) && add(&start_mrr, -net) &&
-         add(&start_customers, saas_start_customers(&first));
+    ok = ok && sum.mrr <= INT64_MAX / 12 && sum.mrr >= INT64_MIN / 12 && add(&net, first.new_mrr) &&
+         add(&net, first.expansion) && add(&net, first.reactivation) &&
+         add(&net, -first.contraction) && add(&net, -first.churned) && add(&start_mrr, first.mrr) &&
+         add(&start_mrr, -net) && add(&start_customers, saas_start_customers(&first));
     if (!ok)
         return NULL;
     json_t *o = json_object();

@@ -199,8 +199,8 @@ wh_err wh_kpi_aggregate(wh_conn *c, wh_arena *a, const char *day, int64_t ventur
 }
 
 /* The SaaS rows of one day. */
-static wh_err saas_day(wh_conn *c, wh_arena *a, const char *day, int64_t venture_id,
-                       int64_t now_ms, wh_error *e)
+static wh_err saas_day(wh_conn *c, wh_arena *a, const char *day, int64_t venture_id, int64_t now_ms,
+                       wh_error *e)
 {
     char prior[16];
     if (!wh_kpi_year_before(day, prior, sizeof prior))

@@ -12,8 +12,7 @@
 #include <string.h>
 
 static const wh_list customers = {"saas_customers", WH_KEY_TEXT, 2, 0, wh_saas_customer_row_json};
-static const wh_list subscriptions = {"saas_subscriptions", WH_KEY_ID, 0, 0,
-                                      wh_saas_sub_row_json};
+static const wh_list subscriptions = {"saas_subscriptions", WH_KEY_ID, 0, 0, wh_saas_sub_row_json};
 static const wh_list events = {"saas_events", WH_KEY_TEXT, 5, 0, wh_saas_event_row_json};
 
 static const char *const event_types[] = {"NEW",   "EXPANSION",    "CONTRACTION",
@@ -51,8 +50,8 @@ static wh_err saas_venture(wh_req *r, wh_conn *c, int64_t venture_id, wh_error *
 
 static wh_err read_customer(wh_req *r, bool create, wh_saas_customer_input *in, wh_error *e)
 {
-    static const char *const create_fields[] = {"venture_id", "name", "code", "email", "active",
-                                                NULL};
+    static const char *const create_fields[] = {"venture_id", "name",   "code",
+                                                "email",      "active", NULL};
     static const char *const patch_fields[] = {"name", "code", "email", "active", NULL};
     json_t *body = NULL;
     wh_jin j;

@@ -121,11 +121,11 @@ static wh_err customer_read(wh_conn *c, wh_arena *a, const wh_principal *p, int6
     wh_rows *r = NULL;
     if (!p)
         p = &all;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " CUSTOMER_COLS " FROM saas_customers WHERE id = $3 AND " WH_SCOPE_SQL(
-            "saas_customers.venture_id", "$1", "$2"),
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    wh_err rc =
+        wh_db_query(c, a,
+                    "SELECT " CUSTOMER_COLS " FROM saas_customers WHERE id = $3 AND " WH_SCOPE_SQL(
+                        "saas_customers.venture_id", "$1", "$2"),
+                    WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
     rc = wh_rows_one(rc, r, "No such customer.", NULL, e);
     if (rc == WH_OK)
         customer_row(r, 0, out);
@@ -136,8 +136,7 @@ static wh_err customer_read(wh_conn *c, wh_arena *a, const wh_principal *p, int6
 static wh_err customer_written(wh_conn *c, wh_arena *a, wh_err rc, const wh_rows *r,
                                wh_saas_customer *out, wh_error *e)
 {
-    rc = wh_rows_one(rc, r, "No such customer.", "A customer with this code is in the venture.",
-                     e);
+    rc = wh_rows_one(rc, r, "No such customer.", "A customer with this code is in the venture.", e);
     return rc == WH_OK ? customer_read(c, a, NULL, wh_rows_int(r, 0, 0), out, e) : rc;
 }
 
@@ -221,26 +220,26 @@ wh_err wh_saas_sub_create(wh_conn *c, wh_arena *a, const wh_saas_sub *in, int64_
                           wh_saas_sub *out, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "INSERT INTO saas_subscriptions (venture_id, customer_id, plan_name,"
-                            " mrr_cents, started_on, status, created_at, updated_at) VALUES ($1,"
-                            " $2, $3, $4, $5, 'ACTIVE', $6, $6) RETURNING " SUB_COLS,
-                            WH_ARGS(WH_PI(in->venture_id), WH_PI(in->customer_id),
-                                    WH_PT(in->plan_name), WH_PI(in->mrr_cents),
-                                    WH_PT(in->started_on), WH_PI(now_ms)),
-                            &r, e);
+    wh_err rc =
+        wh_db_query(c, a,
+                    "INSERT INTO saas_subscriptions (venture_id, customer_id, plan_name,"
+                    " mrr_cents, started_on, status, created_at, updated_at) VALUES ($1,"
+                    " $2, $3, $4, $5, 'ACTIVE', $6, $6) RETURNING " SUB_COLS,
+                    WH_ARGS(WH_PI(in->venture_id), WH_PI(in->customer_id), WH_PT(in->plan_name),
+                            WH_PI(in->mrr_cents), WH_PT(in->started_on), WH_PI(now_ms)),
+                    &r, e);
     return one_sub(rc, r, out, e);
 }
 
-wh_err wh_saas_sub_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
-                       wh_saas_sub *out, wh_error *e)
+wh_err wh_saas_sub_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id, wh_saas_sub *out,
+                       wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a,
-        "SELECT " SUB_COLS " FROM saas_subscriptions WHERE id = $3 AND " WH_SCOPE_SQL(
-            "saas_subscriptions.venture_id", "$1", "$2"),
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
+    wh_err rc =
+        wh_db_query(c, a,
+                    "SELECT " SUB_COLS " FROM saas_subscriptions WHERE id = $3 AND " WH_SCOPE_SQL(
+                        "saas_subscriptions.venture_id", "$1", "$2"),
+                    WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PI(id)), &r, e);
     return one_sub(rc, r, out, e);
 }
 

@@ -149,11 +149,13 @@ static void test_assets_and_valuations(void **state)
                   wht_json("{s:s, s:s}", "disposed_on", t, "notes", "sold"));
     WHT_EXPECT(r, 200);
     assert_string_equal(wht_str(r->json, "disposed_on"), t);
-    json_t *held = wht_list_all(admin(), wht_fmt("/holdings/assets?venture_id=%lld&held=true", v), 5);
+    json_t *held =
+        wht_list_all(admin(), wht_fmt("/holdings/assets?venture_id=%lld&held=true", v), 5);
     assert_int_equal(json_array_size(held), 0);
     held = wht_list_all(admin(), wht_fmt("/holdings/assets?venture_id=%lld&held=false", v), 5);
     assert_int_equal(json_array_size(held), 1);
-    json_t *kind = wht_list_all(admin(), wht_fmt("/holdings/assets?venture_id=%lld&kind=VEHICLE", v), 5);
+    json_t *kind =
+        wht_list_all(admin(), wht_fmt("/holdings/assets?venture_id=%lld&kind=VEHICLE", v), 5);
     assert_int_equal(json_array_size(kind), 0);
 
     /* §22: nothing written */
@@ -165,14 +167,14 @@ static void test_assets_and_valuations(void **state)
         {wht_json("{s:I, s:s, s:s, s:s, s:I}", "venture_id", (json_int_t)v, "kind", "BOAT", "name",
                   "X", "acquired_on", d10, "cost_cents", (json_int_t)1),
          "kind"},
-        {wht_json("{s:I, s:s, s:s, s:s, s:I}", "venture_id", (json_int_t)v, "kind", "OTHER",
-                  "name", "X", "acquired_on", d10, "cost_cents", (json_int_t)-1),
+        {wht_json("{s:I, s:s, s:s, s:s, s:I}", "venture_id", (json_int_t)v, "kind", "OTHER", "name",
+                  "X", "acquired_on", d10, "cost_cents", (json_int_t)-1),
          "cost_cents"},
-        {wht_json("{s:I, s:s, s:s, s:s, s:I}", "venture_id", (json_int_t)v, "kind", "OTHER",
-                  "name", "X", "acquired_on", d10, "cost_cents", (json_int_t)10000000000001LL),
+        {wht_json("{s:I, s:s, s:s, s:s, s:I}", "venture_id", (json_int_t)v, "kind", "OTHER", "name",
+                  "X", "acquired_on", d10, "cost_cents", (json_int_t)10000000000001LL),
          "cost_cents"},
-        {wht_json("{s:I, s:s, s:s, s:s, s:I}", "venture_id", (json_int_t)v, "kind", "OTHER",
-                  "name", "X", "acquired_on", wht_utc_day(1), "cost_cents", (json_int_t)1),
+        {wht_json("{s:I, s:s, s:s, s:s, s:I}", "venture_id", (json_int_t)v, "kind", "OTHER", "name",
+                  "X", "acquired_on", wht_utc_day(1), "cost_cents", (json_int_t)1),
          "acquired_on"},
         {wht_json("{s:I, s:s, s:s, s:s, s:I, s:s}", "venture_id", (json_int_t)v, "kind", "OTHER",
                   "name", "X", "acquired_on", d2, "cost_cents", (json_int_t)1, "disposed_on", d10),
@@ -238,8 +240,7 @@ static void test_accounts_and_balances(void **state)
                 400, "validation_failed", "last4");
     WHT_PROBLEM(balance_put(ac, wht_utc_day(1), 1), 400, "validation_failed", "date");
     WHT_PROBLEM(balance_put(ac, d3, 10000000000001LL), 400, "validation_failed", "balance_cents");
-    WHT_PROBLEM(balance_put(ac, d3, -10000000000001LL), 400, "validation_failed",
-                "balance_cents");
+    WHT_PROBLEM(balance_put(ac, d3, -10000000000001LL), 400, "validation_failed", "balance_cents");
     assert_int_equal(wht_sql("SELECT COUNT(*) FROM bank_balances"), before);
 }
 
@@ -275,8 +276,9 @@ static void test_scope_and_permissions(void **state)
     /* AUDITOR reads, does not write; EMPLOYEE and OFFICE_MANAGER do not read */
     const char *aud = member_token("AUDITOR", 1, &v);
     WHT_EXPECT(wht_get(aud, wht_fmt("/holdings/assets/%lld", mine)), 200);
-    WHT_PROBLEM(wht_patch(aud, wht_fmt("/holdings/assets/%lld", mine), wht_json("{s:s}", "name", "Z")),
-                403, "forbidden", NULL);
+    WHT_PROBLEM(
+        wht_patch(aud, wht_fmt("/holdings/assets/%lld", mine), wht_json("{s:s}", "name", "Z")), 403,
+        "forbidden", NULL);
     const char *om = member_token("OFFICE_MANAGER", 1, &v);
     WHT_PROBLEM(wht_get(om, "/holdings/assets"), 403, "forbidden", NULL);
     /* the HOLDINGS dashboard needs holdings.read */
@@ -300,8 +302,8 @@ static json_t *row_of(const json_t *body, long long venture)
 {
     size_t i;
     json_t *it;
-    json_array_foreach(json_object_get(body, "ventures"), i, it) if (wht_int(it, "venture_id") ==
-                                                                      venture) return it;
+    json_array_foreach(json_object_get(body, "ventures"), i,
+                       it) if (wht_int(it, "venture_id") == venture) return it;
     WHT_FAIL("no venture %lld in %s", venture, wht_dump(body));
     return NULL;
 }
@@ -354,20 +356,19 @@ static void test_overview_mixed(void **state)
                         wht_json("{s:I, s:I, s:I, s:s, s:s, s:I}", "agent_id", (json_int_t)agent,
                                  "venture_id", (json_int_t)v[3], "campaign_id", (json_int_t)camp,
                                  "started_at", wht_fmt("%sT12:00:00Z", to), "ended_at",
-                                 wht_fmt("%sT12:05:00Z", to), "revenue_cents",
-                                 (json_int_t)12345)),
+                                 wht_fmt("%sT12:05:00Z", to), "revenue_cents", (json_int_t)12345)),
                201);
     aggregate(v[3], to);
     /* SaaS: 10000 MRR on both days: 20000 x 12 / 365 = 657.53 -> 658 */
-    r = wht_post(admin(), "/saas/customers",
-                 wht_json("{s:I, s:s, s:s}", "venture_id", (json_int_t)v[4], "name", "C", "code",
-                          "C1"));
+    r = wht_post(
+        admin(), "/saas/customers",
+        wht_json("{s:I, s:s, s:s}", "venture_id", (json_int_t)v[4], "name", "C", "code", "C1"));
     WHT_EXPECT(r, 201);
-    WHT_EXPECT(wht_post(admin(), "/saas/subscriptions",
-                        wht_json("{s:I, s:s, s:I, s:s}", "customer_id",
-                                 (json_int_t)wht_int(r->json, "id"), "plan_name", "P", "mrr_cents",
-                                 (json_int_t)10000, "started_on", from)),
-               201);
+    WHT_EXPECT(
+        wht_post(admin(), "/saas/subscriptions",
+                 wht_json("{s:I, s:s, s:I, s:s}", "customer_id", (json_int_t)wht_int(r->json, "id"),
+                          "plan_name", "P", "mrr_cents", (json_int_t)10000, "started_on", from)),
+        201);
     aggregate(v[4], to);
     /* holdings: cash of the active account as of to; an asset valued; one disposed on to */
     long long ac = account_new(v[5], true), closed = account_new(v[5], false);
@@ -390,9 +391,12 @@ static void test_overview_mixed(void **state)
         long long revenue, cost, bp, cash, assets;
         bool tracked;
     } want[] = {
-        {100000, 80000, 2000, 300, 0, true}, {0, 0, -1, 0, 0, true},
-        {820000, 5000, 9939, 0, 0, true},    {12345, 0, 10000, 0, 0, false},
-        {658, 0, 10000, 0, 0, false},        {0, 0, -1, 50000, 90000, false},
+        {100000, 80000, 2000, 300, 0, true},
+        {0, 0, -1, 0, 0, true},
+        {820000, 5000, 9939, 0, 0, true},
+        {12345, 0, 10000, 0, 0, false},
+        {658, 0, 10000, 0, 0, false},
+        {0, 0, -1, 50000, 90000, false},
         {0, 0, -1, 0, 0, false},
     };
     for (int i = 0; i < 7; i++) {
@@ -425,8 +429,8 @@ static void test_overview_mixed(void **state)
     assert_int_equal(wht_int(json_object_get(r->json, "totals"), "revenue_cents"), 0);
     assert_true(json_is_null(json_object_get(json_object_get(r->json, "totals"), "margin_bp")));
     /* bad ranges */
-    WHT_PROBLEM(wht_get(vh, wht_fmt("/overview?from=%s&to=%s", to, from)), 400,
-                "validation_failed", "to");
+    WHT_PROBLEM(wht_get(vh, wht_fmt("/overview?from=%s&to=%s", to, from)), 400, "validation_failed",
+                "to");
     WHT_PROBLEM(wht_get(vh, "/overview?from=2025-01-01&to=2026-06-01"), 400, "validation_failed",
                 "from");
     WHT_PROBLEM(wht_get(vh, "/overview?to=yesterday"), 400, "validation_failed", "to");

@@ -46,10 +46,10 @@ static long long customer_new(long long venture, const char *code)
 
 static long long sub_new(long long customer, long long mrr, const char *day)
 {
-    wht_resp *r = wht_post(admin(), "/saas/subscriptions",
-                           wht_json("{s:I, s:s, s:I, s:s}", "customer_id", (json_int_t)customer,
-                                    "plan_name", "Pro", "mrr_cents", (json_int_t)mrr, "started_on",
-                                    day));
+    wht_resp *r =
+        wht_post(admin(), "/saas/subscriptions",
+                 wht_json("{s:I, s:s, s:I, s:s}", "customer_id", (json_int_t)customer, "plan_name",
+                          "Pro", "mrr_cents", (json_int_t)mrr, "started_on", day));
     WHT_EXPECT(r, 201);
     assert_string_equal(wht_str(r->json, "status"), "ACTIVE");
     return wht_int(r->json, "id");
@@ -108,8 +108,8 @@ static json_t *aggregate(long long venture, const char *day)
 
 static json_t *kpi(long long venture, const char *from, const char *to)
 {
-    wht_resp *r = wht_get(admin(), wht_fmt("/kpi/saas?venture_id=%lld&from=%s&to=%s", venture,
-                                           from, to));
+    wht_resp *r =
+        wht_get(admin(), wht_fmt("/kpi/saas?venture_id=%lld&from=%s&to=%s", venture, from, to));
     WHT_EXPECT(r, 200);
     return r->json;
 }
@@ -126,11 +126,19 @@ static void figures(const json_t *o, const char *const *names, const long long *
     }
 }
 
-static const char *const ROW[] = {
-    "mrr_cents",          "arr_cents",         "new_mrr_cents",         "expansion_mrr_cents",
-    "reactivation_mrr_cents", "contraction_mrr_cents", "churned_mrr_cents", "net_new_mrr_cents",
-    "active_customers",   "new_customers",     "reactivated_customers", "churned_customers",
-    "logo_churn_bp"};
+static const char *const ROW[] = {"mrr_cents",
+                                  "arr_cents",
+                                  "new_mrr_cents",
+                                  "expansion_mrr_cents",
+                                  "reactivation_mrr_cents",
+                                  "contraction_mrr_cents",
+                                  "churned_mrr_cents",
+                                  "net_new_mrr_cents",
+                                  "active_customers",
+                                  "new_customers",
+                                  "reactivated_customers",
+                                  "churned_customers",
+                                  "logo_churn_bp"};
 #define NROW (sizeof ROW / sizeof ROW[0])
 
 static long long event_count(long long venture)
@@ -167,19 +175,30 @@ static void test_worked_example(void **state)
     json_t *days = json_object_get(body, "days");
     assert_int_equal(json_array_size(days), 3); /* day 0 was never built */
     static const long long day1[] = {35000, 420000, 35000, 0, 0, 0, 0, 35000, 3, 3, 0, 0, -1};
-    static const long long day2[] = {45000, 540000, 7000, 8000, 0, 0, 5000, 10000, 3, 1, 0, 1, 3333};
+    static const long long day2[] = {45000, 540000, 7000, 8000, 0, 0,   5000,
+                                     10000, 3,      1,    0,    1, 3333};
     static const long long day3[] = {41000, 492000, 0, 0, 4000, 8000, 0, -4000, 4, 0, 1, 0, 0};
     figures(json_array_get(days, 0), ROW, day1, NROW);
     figures(json_array_get(days, 1), ROW, day2, NROW);
     figures(json_array_get(days, 2), ROW, day3, NROW);
     assert_string_equal(wht_str(json_array_get(days, 0), "date"), d1);
     assert_int_equal(wht_int(json_array_get(days, 2), "venture_id"), v);
-    static const char *const SUM[] = {
-        "start_mrr_cents",     "mrr_cents",         "arr_cents",         "net_new_mrr_cents",
-        "new_mrr_cents",       "expansion_mrr_cents", "reactivation_mrr_cents",
-        "contraction_mrr_cents", "churned_mrr_cents", "start_customers",  "active_customers",
-        "new_customers",       "reactivated_customers", "churned_customers", "logo_churn_bp",
-        "nrr_bp"};
+    static const char *const SUM[] = {"start_mrr_cents",
+                                      "mrr_cents",
+                                      "arr_cents",
+                                      "net_new_mrr_cents",
+                                      "new_mrr_cents",
+                                      "expansion_mrr_cents",
+                                      "reactivation_mrr_cents",
+                                      "contraction_mrr_cents",
+                                      "churned_mrr_cents",
+                                      "start_customers",
+                                      "active_customers",
+                                      "new_customers",
+                                      "reactivated_customers",
+                                      "churned_customers",
+                                      "logo_churn_bp",
+                                      "nrr_bp"};
     static const long long sum[] = {0,    41000, 492000, 41000, 42000, 8000, 4000, 8000,
                                     5000, 0,     4,      4,     1,     1,    -1,   -1};
     figures(json_object_get(body, "summary"), SUM, sum, sizeof sum / sizeof sum[0]);
@@ -202,12 +221,12 @@ static void test_worked_example(void **state)
     assert_int_equal(wht_int(last, "customer_mrr_after_cents"), 15000);
     assert_int_equal(wht_int(last, "mrr_delta_cents"), -8000);
     assert_int_equal(wht_int(last, "created_by"), wht_admin_id());
-    json_t *react = wht_list_all(
-        admin(), wht_fmt("/saas/events?venture_id=%lld&type=REACTIVATION", v), 10);
+    json_t *react =
+        wht_list_all(admin(), wht_fmt("/saas/events?venture_id=%lld&type=REACTIVATION", v), 10);
     assert_int_equal(json_array_size(react), 1);
     assert_int_equal(wht_int(json_array_get(react, 0), "customer_id"), c);
-    json_t *on2 = wht_list_all(
-        admin(), wht_fmt("/saas/events?venture_id=%lld&from=%s&to=%s", v, d2, d2), 10);
+    json_t *on2 =
+        wht_list_all(admin(), wht_fmt("/saas/events?venture_id=%lld&from=%s&to=%s", v, d2, d2), 10);
     assert_int_equal(json_array_size(on2), 4);
 
     /* a rerun converges: the same rows */
@@ -247,7 +266,8 @@ static void test_nrr_trailing_year(void **state)
     static const long long want[] = {30000, 13000, 4333, 63000, 1};
     figures(row, N, want, 5);
     /* the day before: nobody paid a year before it ended but E and F: base 30000, kept 30000 */
-    json_t *prev = json_array_get(json_object_get(kpi(v, wht_utc_day(-2), wht_utc_day(-2)), "days"), 0);
+    json_t *prev =
+        json_array_get(json_object_get(kpi(v, wht_utc_day(-2), wht_utc_day(-2)), "days"), 0);
     static const long long wprev[] = {30000, 30000, 10000, 80000, 0};
     figures(prev, N, wprev, 5);
     /* the dashboard: today computed live from the events, the last 7 days from the rows */
@@ -272,21 +292,21 @@ static void test_event_classification(void **state)
     const char *t = wht_utc_day(0);
     long long v = wht_venture_new("SAAS").id;
     long long cu = customer_new(v, wht_unique_code());
-    long long s1 = sub_new(cu, 1000, t);  /* NEW */
-    long long s2 = sub_new(cu, 500, t);   /* second subscription of a paying customer */
-    sub_change(s1, 800, t);               /* CONTRACTION */
-    sub_cancel(s2, t);                    /* a cancel that leaves another: CONTRACTION */
+    long long s1 = sub_new(cu, 1000, t); /* NEW */
+    long long s2 = sub_new(cu, 500, t);  /* second subscription of a paying customer */
+    sub_change(s1, 800, t);              /* CONTRACTION */
+    sub_cancel(s2, t);                   /* a cancel that leaves another: CONTRACTION */
     long long n = event_count(v);
     WHT_EXPECT(wht_post(admin(), wht_fmt("/saas/subscriptions/%lld/change", s1),
                         wht_json("{s:s}", "plan_name", "Renamed")),
-               200); /* a rename: no event */
+               200);        /* a rename: no event */
     sub_change(s1, 800, t); /* the same MRR: no event */
     assert_int_equal(event_count(v), n);
-    sub_cancel(s1, t);           /* the last cancel: CHURN */
-    sub_new(cu, 300, t);         /* REACTIVATION */
+    sub_cancel(s1, t);   /* the last cancel: CHURN */
+    sub_new(cu, 300, t); /* REACTIVATION */
     json_t *ev = wht_list_all(admin(), wht_fmt("/saas/events?customer_id=%lld", cu), 50);
-    static const char *const want[] = {"REACTIVATION", "CHURN", "CONTRACTION", "CONTRACTION",
-                                       "EXPANSION", "NEW"};
+    static const char *const want[] = {"REACTIVATION", "CHURN",     "CONTRACTION",
+                                       "CONTRACTION",  "EXPANSION", "NEW"};
     static const long long before[] = {0, 800, 1300, 1500, 1000, 0};
     static const long long after[] = {300, 0, 800, 1300, 1500, 1000};
     assert_int_equal(json_array_size(ev), 6);
@@ -358,8 +378,8 @@ static void test_bad_input(void **state)
          "started_on"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        WHT_PROBLEM(wht_post(admin(), "/saas/subscriptions", bad[i].body), 400,
-                    "validation_failed", bad[i].field);
+        WHT_PROBLEM(wht_post(admin(), "/saas/subscriptions", bad[i].body), 400, "validation_failed",
+                    bad[i].field);
     assert_int_equal(event_count(v), 0);
     long long s = sub_new(cu, 1000, t);
     /* dated before the customer's latest event: 409; before started_on: 400 */
@@ -370,10 +390,10 @@ static void test_bad_input(void **state)
     WHT_PROBLEM(wht_post(admin(), wht_fmt("/saas/subscriptions/%lld/change", s),
                          wht_json("{s:I, s:s}", "mrr_cents", (json_int_t)5, "effective_on", y)),
                 400, "validation_failed", "effective_on");
-    WHT_PROBLEM(wht_post(admin(), wht_fmt("/saas/subscriptions/%lld/change", s),
-                         wht_json("{s:I, s:s}", "mrr_cents", (json_int_t)5, "effective_on",
-                                  tomorrow)),
-                400, "validation_failed", "effective_on");
+    WHT_PROBLEM(
+        wht_post(admin(), wht_fmt("/saas/subscriptions/%lld/change", s),
+                 wht_json("{s:I, s:s}", "mrr_cents", (json_int_t)5, "effective_on", tomorrow)),
+        400, "validation_failed", "effective_on");
     WHT_PROBLEM(wht_post(admin(), wht_fmt("/saas/subscriptions/%lld/change", s), wht_json("{}")),
                 400, "validation_failed", NULL);
     WHT_PROBLEM(wht_post(admin(), wht_fmt("/saas/subscriptions/%lld/cancel", s),
@@ -390,9 +410,9 @@ static void test_bad_input(void **state)
                          wht_json("{s:I}", "mrr_cents", (json_int_t)5)),
                 409, "invalid_transition", NULL);
     /* an inactive customer gets no new subscription */
-    WHT_EXPECT(wht_patch(admin(), wht_fmt("/saas/customers/%lld", cu),
-                         wht_json("{s:b}", "active", 0)),
-               200);
+    WHT_EXPECT(
+        wht_patch(admin(), wht_fmt("/saas/customers/%lld", cu), wht_json("{s:b}", "active", 0)),
+        200);
     WHT_PROBLEM(wht_post(admin(), "/saas/subscriptions",
                          wht_json("{s:I, s:s, s:I}", "customer_id", (json_int_t)cu, "plan_name",
                                   "P", "mrr_cents", (json_int_t)100)),
@@ -400,12 +420,10 @@ static void test_bad_input(void **state)
     assert_int_equal(event_count(v), 2);
     /* list filters */
     WHT_PROBLEM(wht_get(admin(), "/saas/events?type=UPGRADE"), 400, "validation_failed", "type");
-    WHT_PROBLEM(wht_get(admin(), "/saas/events?from=2026-02-30"), 400, "validation_failed",
-                "from");
+    WHT_PROBLEM(wht_get(admin(), "/saas/events?from=2026-02-30"), 400, "validation_failed", "from");
     WHT_PROBLEM(wht_get(admin(), "/saas/subscriptions?status=PAUSED"), 400, "validation_failed",
                 "status");
-    WHT_PROBLEM(wht_get(admin(), "/saas/customers?active=yes"), 400, "validation_failed",
-                "active");
+    WHT_PROBLEM(wht_get(admin(), "/saas/customers?active=yes"), 400, "validation_failed", "active");
     WHT_PROBLEM(wht_get(admin(), "/kpi/saas?from=2026-13-01"), 400, "validation_failed", "from");
 }
 
@@ -469,8 +487,9 @@ static void test_customers_scope_and_permissions(void **state)
     wht_set_ventures(emp.id, 1, &v);
     const char *et = wht_login(emp.email, emp.password);
     WHT_EXPECT(wht_get(et, wht_fmt("/saas/customers/%lld", mine)), 200);
-    WHT_PROBLEM(wht_patch(et, wht_fmt("/saas/customers/%lld", mine), wht_json("{s:s}", "name", "Y")),
-                403, "forbidden", NULL);
+    WHT_PROBLEM(
+        wht_patch(et, wht_fmt("/saas/customers/%lld", mine), wht_json("{s:s}", "name", "Y")), 403,
+        "forbidden", NULL);
     wht_user dis = wht_user_add("DISPATCHER");
     wht_set_ventures(dis.id, 1, &v);
     const char *dt = wht_login(dis.email, dis.password);

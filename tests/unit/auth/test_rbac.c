@@ -318,12 +318,12 @@ static void expect_nav(wh_role role, unsigned bits, const char *want)
                  got);
 }
 
-#define CC       "command_center:my_day,leaderboard,my_incentives"
-#define OPS      "|operations:eod"
-#define OPS_TEAM "|operations:eod,team_eod"
-#define FREIGHT  "|freight:dashboard,loads,carriers,shippers"
-#define HOTELS   "|hospitality:dashboard,hotels,reviews,disputes"
-#define BPO      "|bpo:dashboard,call_logs,campaigns,agents"
+#define CC        "command_center:my_day,leaderboard,my_incentives"
+#define OPS       "|operations:eod"
+#define OPS_TEAM  "|operations:eod,team_eod"
+#define FREIGHT   "|freight:dashboard,loads,carriers,shippers"
+#define HOTELS    "|hospitality:dashboard,hotels,reviews,disputes"
+#define BPO       "|bpo:dashboard,call_logs,campaigns,agents"
 #define CC_OV     CC ",overview"
 #define SAAS      "|saas:dashboard,customers,subscriptions"
 #define SAAS_DASH "|saas:dashboard"
@@ -338,7 +338,7 @@ static void test_nav_leadership(void **state)
                "audit");
     expect_nav(WH_ROLE_ADMIN, 0,
                CC_OV OPS_TEAM "|admin:users,ventures,incentive_plans,payouts,gamification,jobs,"
-                           "integrations,audit");
+                              "integrations,audit");
     /* TESTING ventures have no section of their own */
     expect_nav(WH_ROLE_COO, T_TESTING, CC_OV OPS_TEAM "|admin:gamification");
     expect_nav(WH_ROLE_VENTURE_HEAD, T_LOGISTICS | T_SAAS, CC_OV OPS_TEAM FREIGHT SAAS);

@@ -113,17 +113,21 @@ static const char *const fill_sql[] = {
     "INSERT INTO saas_customers (id, venture_id, name, code, active, created_at, updated_at)"
     " SELECT g," V("g") ", 'N' || g, 'C' || g, g % 2 = 0, 0, 0 FROM nums",
     "INSERT INTO saas_subscriptions (id, venture_id, customer_id, plan_name, mrr_cents,"
-    " started_on, status, created_at, updated_at) SELECT g," V("g") ", g, 'P', 100, 'D1',"
-    " CASE g % 2 WHEN 0 THEN 'ACTIVE' ELSE 'CANCELLED' END, 0, 0 FROM nums",
+    " started_on, status, created_at, updated_at) SELECT g," V(
+        "g") ", g, 'P', 100, 'D1',"
+             " CASE g % 2 WHEN 0 THEN 'ACTIVE' ELSE 'CANCELLED' END, 0, 0 FROM nums",
     "INSERT INTO saas_events (id, venture_id, customer_id, subscription_id, type, effective_on,"
-    " mrr_delta_cents, customer_mrr_before_cents, customer_mrr_after_cents, created_at) SELECT g,"
-    V("(1 + g % 1000)") ", 1 + g % 1000, g, CASE g % 5 WHEN 0 THEN 'NEW' WHEN 1 THEN 'EXPANSION'"
-    " WHEN 2 THEN 'CONTRACTION' WHEN 3 THEN 'CHURN' ELSE 'REACTIVATION' END, 'D' || (100000 + g"
-    " / 20), 1, 0, 1, 0 FROM nums",
+    " mrr_delta_cents, customer_mrr_before_cents, customer_mrr_after_cents, created_at) SELECT "
+    "g," V(
+        "(1 + g % 1000)") ", 1 + g % 1000, g, CASE g % 5 WHEN 0 THEN 'NEW' WHEN 1 THEN 'EXPANSION'"
+                          " WHEN 2 THEN 'CONTRACTION' WHEN 3 THEN 'CHURN' ELSE 'REACTIVATION' END, "
+                          "'D' || (100000 + g"
+                          " / 20), 1, 0, 1, 0 FROM nums",
     "INSERT INTO holding_assets (id, venture_id, kind, name, acquired_on, cost_cents, created_at,"
     " updated_at) SELECT g," V("g") ", CASE g % 5 WHEN 0 THEN 'PROPERTY' WHEN 1 THEN 'VEHICLE'"
-    " WHEN 2 THEN 'EQUIPMENT' WHEN 3 THEN 'INVESTMENT' ELSE 'OTHER' END, 'A' || g, 'D1', 1, 0, 0"
-    " FROM nums",
+                                    " WHEN 2 THEN 'EQUIPMENT' WHEN 3 THEN 'INVESTMENT' ELSE "
+                                    "'OTHER' END, 'A' || g, 'D1', 1, 0, 0"
+                                    " FROM nums",
     "INSERT INTO holding_valuations (id, asset_id, venture_id, day, value_cents, updated_at)"
     " SELECT g, 1 + g % 1000," V("(1 + g % 1000)") ", 'D' || (100000 + g / 20), 1, 0 FROM nums",
     "INSERT INTO bank_accounts (id, venture_id, name, institution, last4, active, created_at,"
@@ -392,12 +396,12 @@ static void saas_holdings(tempdb *t, bool pg)
     CHECK_CASES(t, pg, accounts, bcs,
                 wh_hold_account_list_sql(&all, x->venture_id, x->has_active, true,
                                          TEXT_PAGE(deep, "B9"), &b));
-    CHECK_CASES(t, pg, valuations, vcs,
-                wh_hold_dated_list_sql(WH_HOLD_VALUATION, 7, NULL, NULL, TEXT_PAGE(deep, DEEP_DAY),
-                                       &b));
-    CHECK_CASES(t, pg, balances, kcs,
-                wh_hold_dated_list_sql(WH_HOLD_BALANCE, 7, NULL, NULL, TEXT_PAGE(deep, DEEP_DAY),
-                                       &b));
+    CHECK_CASES(
+        t, pg, valuations, vcs,
+        wh_hold_dated_list_sql(WH_HOLD_VALUATION, 7, NULL, NULL, TEXT_PAGE(deep, DEEP_DAY), &b));
+    CHECK_CASES(
+        t, pg, balances, kcs,
+        wh_hold_dated_list_sql(WH_HOLD_BALANCE, 7, NULL, NULL, TEXT_PAGE(deep, DEEP_DAY), &b));
 }
 
 static void check_all(tempdb *t, bool pg)
