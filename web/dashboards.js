@@ -122,7 +122,7 @@
       ? h('th', { scope: 'row', 'data-label': c.label, text: table.totalLabel || 'Range total' })
       : h(`td${c.num ? '.num' : ''}`, { 'data-label': c.label, text: c.total ? c.total(table.total) : '' }))))) : null;
     const details = h('details.chart-numbers', {},
-      h('summary', { text: `Numbers for this chart (${table.rows.length} day${table.rows.length === 1 ? '' : 's'})` }),
+      h('summary', { text: `Numbers for this chart (${table.rows.length} ${table.unit || 'day'}${table.rows.length === 1 ? '' : 's'})` }),
       table.rows.length ? h('div.table-wrap', {}, h('table.dense.chart-table', {},
         h('caption.sr-only', { text: table.caption }),
         h('thead', {}, h('tr', {}, table.columns.map((c) => h(`th${c.num ? '.num' : ''}`, { scope: 'col', text: c.label })))),
@@ -601,7 +601,7 @@
           { label: 'Cash', data: points.map((x) => x.cash_cents), color: COLORS.blue, fmt: WH.money },
           { label: 'Asset value', data: points.map((x) => x.asset_value_cents), color: COLORS.green, fmt: WH.money },
         ],
-        table: { caption: 'Cash and asset value', rows: points, total: null, columns: [
+        table: { caption: 'Cash and asset value', unit: 'date', rows: points, total: null, columns: [
           { label: 'As of', value: (r) => dayText(r.as_of) },
           { label: 'Cash', num: true, value: (r) => WH.money(r.cash_cents) },
           { label: 'Asset value', num: true, value: (r) => WH.money(r.asset_value_cents) },
@@ -657,7 +657,7 @@
         description: `Bar chart of ${money.map((m) => m[1].toLowerCase()).join(', ')} per ${TYPE_LABELS[type] || type} venture, ${rangeText(ov.from, ov.to)}.`,
         labels: vs.map((v) => v.code), axes: { y: { title: 'Dollars', tick: tickMoney } },
         datasets: money.map(([k, lab, color]) => ({ label: lab, data: vs.map((v) => v[k]), color, fmt: WH.money })),
-        table: { caption: `${TYPE_LABELS[type] || type} ventures`, rows: vs, total: null, columns: [
+        table: { caption: `${TYPE_LABELS[type] || type} ventures`, unit: 'venture', rows: vs, total: null, columns: [
           { label: 'Venture', value: (v) => v.name }, ...money.map(([k, lab]) => ({ label: lab, num: true, value: (v) => WH.money(v[k]) }))] } });
     })));
   });
