@@ -7,7 +7,11 @@
  *       Every chart is a Chart.js <canvas role="img" aria-label>, its numbers in a table below.
  *       Test hooks: [data-testid="headline-<field>"] (today's figure, data-value = the API's
  *       raw number), headline-last_7_days-<field>, headline-last_30_days-<field>,
- *       [data-testid="chart-<name>"] on each canvas (e.g. chart-freight-loads).
+ *       [data-testid="chart-<name>"] on each canvas (e.g. chart-freight-loads). SaaS charts the
+ *       daily rows of GET /kpi/saas (MRR and its flows, customers); Holdings charts cash and
+ *       asset value as of today, today - 7 and today - 30 (GET /dashboard, holdings.read).
+ *   /overview          the owner's overview (GET /overview): revenue, cost, margin, cash and
+ *       asset value per venture over a range, totals, and a chart per venture type
  *   /leaderboard       points per person of a venture over a period; ties share a rank ("=2")
  *   /incentives/me     the caller's daily incentive rows over a period with totals, and their
  *                      payouts (incentives.read only; others are told finance shows them) */
@@ -118,7 +122,7 @@
       ? h('th', { scope: 'row', 'data-label': c.label, text: table.totalLabel || 'Range total' })
       : h(`td${c.num ? '.num' : ''}`, { 'data-label': c.label, text: c.total ? c.total(table.total) : '' }))))) : null;
     const details = h('details.chart-numbers', {},
-      h('summary', { text: `Numbers for this chart (${table.rows.length} day${table.rows.length === 1 ? '' : 's'})` }),
+      h('summary', { text: `Numbers for this chart (${table.rows.length} ${table.unit || 'day'}${table.rows.length === 1 ? '' : 's'})` }),
       table.rows.length ? h('div.table-wrap', {}, h('table.dense.chart-table', {},
         h('caption.sr-only', { text: table.caption }),
         h('thead', {}, h('tr', {}, table.columns.map((c) => h(`th${c.num ? '.num' : ''}`, { scope: 'col', text: c.label })))),
@@ -209,6 +213,18 @@
       ['occupancy_bp', 'Occupancy', true], ['adr_cents', 'ADR', true], ['room_revenue_cents', 'Room revenue', true],
       ['total_revenue_cents', 'Total revenue', true], ['rooms_sold', 'Rooms sold', true], ['rooms_available', 'Rooms available', true],
       ['other_revenue_cents', 'Other revenue'], ['refund_cents', 'Refunds'],
+    ],
+    saas: [
+      ['mrr_cents', 'MRR', true], ['arr_cents', 'ARR', true], ['net_new_mrr_cents', 'Net new MRR', true],
+      ['active_customers', 'Active customers', true], ['logo_churn_bp', 'Logo churn', true], ['nrr_bp', 'Net revenue retention', true],
+      ['new_mrr_cents', 'New MRR'], ['expansion_mrr_cents', 'Expansion MRR'], ['reactivation_mrr_cents', 'Reactivation MRR'],
+      ['contraction_mrr_cents', 'Contraction MRR'], ['churned_mrr_cents', 'Churned MRR'], ['start_mrr_cents', 'MRR at start'],
+      ['start_customers', 'Customers at start'], ['new_customers', 'New customers'], ['reactivated_customers', 'Reactivated customers'],
+      ['churned_customers', 'Churned customers'], ['nrr_base_mrr_cents', 'NRR base MRR'], ['nrr_retained_mrr_cents', 'NRR retained MRR'],
+    ],
+    holdings: [
+      ['cash_cents', 'Cash', true], ['asset_value_cents', 'Asset value', true], ['bank_accounts', 'Active bank accounts', true],
+      ['assets', 'Assets held', true],
     ],
     bpo: [
       ['dials', 'Dials', true], ['connects', 'Connects', true], ['deals', 'Deals won', true], ['conversion_bp', 'Conversion', true],
@@ -342,7 +358,11 @@
       }
 
       const empty = !dash.today || !Object.keys(dash.today).length;
-      if (empty || !['freight', 'hotels', 'bpo'].includes(kind)) {
+      if (kind === 'holdings' && !empty) {
+        holdingsCharts(content, dash);
+        return;
+      }
+      if (empty || !['freight', 'hotels', 'bpo', 'saas'].includes(kind)) {
         if (empty) {
           content.append(h('div.empty', { 'data-testid': 'dashboard-empty' },
             h('p', {}, h('strong', { text: `No figures are recorded for ${t.noun} ventures yet.` })),
@@ -382,7 +402,7 @@
       const campaignId = kind === 'bpo' && campaigns.some((x) => String(x.id) === p.campaign) ? Number(p.campaign) : null;
       const range = periodPicker(p, rangePresets(today), '30', today, extra);
 
-      const kpiPath = { freight: '/kpi/freight', hotels: '/kpi/hotels', bpo: '/kpi/bpo' }[kind];
+      const kpiPath = { freight: '/kpi/freight', hotels: '/kpi/hotels', bpo: '/kpi/bpo', saas: '/kpi/saas' }[kind];
       const kpi = await WH.api('GET', `${kpiPath}${WH.qs({ venture_id: pick.id, hotel_id: hotelId, campaign_id: campaignId, from: range.from, to: range.to })}`);
       let entries = [];
       if (kind === 'hotels' && WH.can('hotels.read')) {
@@ -413,6 +433,7 @@
           h('p', { text: `No daily figures are recorded for ${rangeText(range.from, range.to)} yet.` }),
           h('p', { text: kind === 'freight' ? 'Daily rows are added each morning for the day before, from the loads of that day (the KPI aggregation job); choose a longer period, or record loads under Freight › Loads.'
             : kind === 'hotels' ? 'Daily rows are added each morning for the day before from the hotels\u2019 daily figures (Hospitality › Hotels); choose a longer period, or enter the figures.'
+              : kind === 'saas' ? 'Daily rows are added each morning from the subscription events (SaaS › Subscriptions), including earlier days a change was dated back to; choose a longer period.'
               : 'Daily rows are added each morning for the day before from the call logs of each campaign (BPO › Call logs); choose a longer period, or log calls with a campaign.' })));
         return;
       }
@@ -451,6 +472,37 @@
             ],
             table: { caption: 'Revenue, cost and margin per day', rows, total: s, columns: [dayCol, col('revenue_cents', 'Revenue'),
               col('cost_cents', 'Cost'), col('profit_cents', 'Profit'), col('margin_bp', 'Margin'), col('active_shippers', 'Shippers'), col('active_carriers', 'Carriers')] } })));
+      } else if (kind === 'saas') {
+        content.append(h('div.summary-line', {}, h('p', {},
+          `Over the range: MRR ${WH.money(s.start_mrr_cents)} → ${WH.money(s.mrr_cents)} (net new ${WH.money(s.net_new_mrr_cents)}; new ${WH.money(s.new_mrr_cents)}, expansion ${WH.money(s.expansion_mrr_cents)}, reactivation ${WH.money(s.reactivation_mrr_cents)}, contraction ${WH.money(s.contraction_mrr_cents)}, churned ${WH.money(s.churned_mrr_cents)}); ARR ${WH.money(s.arr_cents)}; customers ${int(s.start_customers)} → ${int(s.active_customers)}, logo churn ${WH.bp(s.logo_churn_bp)}; net revenue retention ${WH.bp(s.nrr_bp)}.`)));
+        const neg = (field) => at(field).map((v) => (v === null ? null : -v));
+        content.append(h('div.chart-grid', {},
+          chartCard({ name: 'saas-mrr', heading: 'MRR and its movements', note,
+            description: `Bar chart of new, expansion and reactivation MRR (up) and contraction and churned MRR (down) per day, with MRR at the end of each day as a line, ${span}.`,
+            labels, axes: { y: { title: 'Movement', tick: tickMoney }, y1: { position: 'right', title: 'MRR', tick: tickMoney } },
+            datasets: [
+              { label: 'New', data: at('new_mrr_cents'), color: COLORS.green, yAxisID: 'y', fmt: WH.money, stack: 'm' },
+              { label: 'Expansion', data: at('expansion_mrr_cents'), color: COLORS.blue, yAxisID: 'y', fmt: WH.money, stack: 'm' },
+              { label: 'Reactivation', data: at('reactivation_mrr_cents'), color: COLORS.teal, yAxisID: 'y', fmt: WH.money, stack: 'm' },
+              { label: 'Contraction', data: neg('contraction_mrr_cents'), color: COLORS.orange, yAxisID: 'y', fmt: WH.money, stack: 'm' },
+              { label: 'Churned', data: neg('churned_mrr_cents'), color: COLORS.red, yAxisID: 'y', fmt: WH.money, stack: 'm' },
+              { type: 'line', label: 'MRR', data: at('mrr_cents'), color: COLORS.purple, yAxisID: 'y1', fmt: WH.money },
+            ],
+            table: { caption: 'MRR and its movements per day', rows, total: s, columns: [dayCol, col('mrr_cents', 'MRR'),
+              col('new_mrr_cents', 'New'), col('expansion_mrr_cents', 'Expansion'), col('reactivation_mrr_cents', 'Reactivation'),
+              col('contraction_mrr_cents', 'Contraction'), col('churned_mrr_cents', 'Churned'), col('net_new_mrr_cents', 'Net new')] } }),
+          chartCard({ name: 'saas-customers', heading: 'Customers, churn and retention', note,
+            description: `Line chart of active customers per day, with new, reactivated and churned customers as bars, ${span}.`,
+            labels, axes: { y: { title: 'Customers', precision: 0 } },
+            datasets: [
+              { label: 'New', data: at('new_customers'), color: COLORS.green },
+              { label: 'Reactivated', data: at('reactivated_customers'), color: COLORS.teal },
+              { label: 'Churned', data: at('churned_customers'), color: COLORS.red },
+              { type: 'line', label: 'Active customers', data: at('active_customers'), color: COLORS.blue },
+            ],
+            table: { caption: 'Customers per day', rows, total: s, columns: [dayCol, col('active_customers', 'Active'),
+              col('new_customers', 'New'), col('reactivated_customers', 'Reactivated'), col('churned_customers', 'Churned'),
+              col('logo_churn_bp', 'Logo churn'), col('nrr_bp', 'NRR')] } })));
       } else if (kind === 'hotels') {
         const st = { ...s, revpar_cents: ratio(s.room_revenue_cents || 0, s.rooms_available || 0, 1) };
         const scopeText = hotelId ? hotels.find((x) => x.id === hotelId).name : (hotels.length > 1 ? 'all hotels summed' : (hotels[0] ? hotels[0].name : 'the venture\u2019s hotels'));
@@ -524,6 +576,8 @@
         sum.occupancy_bp = list.length === 1 ? list[0].occupancy_bp : ratio(sum.rooms_sold, sum.rooms_available, 10000);
         sum.adr_cents = list.length === 1 ? list[0].adr_cents : ratio(sum.room_revenue_cents, sum.rooms_sold, 1);
         sum.revpar_cents = ratio(sum.room_revenue_cents || 0, sum.rooms_available || 0, 1);
+      } else if (kind === 'saas') {
+        for (const k of ['logo_churn_bp', 'nrr_bp']) sum[k] = list.length === 1 ? list[0][k] : null;
       } else {
         sum.connect_rate_bp = list.length === 1 ? list[0].connect_rate_bp : ratio(sum.connects, sum.dials, 10000);
         sum.conversion_bp = list.length === 1 ? list[0].conversion_bp : ratio(sum.deals, sum.connects, 10000);
@@ -533,7 +587,80 @@
     return out;
   }
 
+  // The HOLDINGS dashboard: the figures as of today, a week and a month ago, and their chart.
+  function holdingsCharts(content, dash) {
+    content.append(headline('holdings', dash));
+    const points = [...PERIODS].reverse().map(([k]) => ({ ...dash[k], key: k }));
+    const labels = points.map((x) => shortDay(x.as_of));
+    content.append(h('div.chart-grid', {},
+      chartCard({ name: 'holdings-values', heading: 'Cash and asset value',
+        note: 'Cash: the latest balance of each active account on or before the day. Asset value: the latest valuation (or the cost) of each asset held that day.',
+        description: `Bar chart of cash and asset value as of ${points.map((x) => dayText(x.as_of)).join(', ')}.`,
+        labels, axes: { y: { title: 'Dollars', tick: tickMoney } },
+        datasets: [
+          { label: 'Cash', data: points.map((x) => x.cash_cents), color: COLORS.blue, fmt: WH.money },
+          { label: 'Asset value', data: points.map((x) => x.asset_value_cents), color: COLORS.green, fmt: WH.money },
+        ],
+        table: { caption: 'Cash and asset value', unit: 'date', rows: points, total: null, columns: [
+          { label: 'As of', value: (r) => dayText(r.as_of) },
+          { label: 'Cash', num: true, value: (r) => WH.money(r.cash_cents) },
+          { label: 'Asset value', num: true, value: (r) => WH.money(r.asset_value_cents) },
+          { label: 'Active accounts', num: true, value: (r) => int(r.bank_accounts) },
+          { label: 'Assets held', num: true, value: (r) => int(r.assets) }] } })));
+  }
+
   for (const kind of Object.keys(TYPES)) WH.screen(TYPES[kind].path, dashboard(kind));
+
+  /* ------------------------------------------------------------------ Overview */
+
+  WH.screen('/overview', async (content, ctx) => {
+    destroyCharts(true);
+    WH.title(content, ctx.label);
+    const today = WH.today();
+    const range = periodPicker(ctx.params, rangePresets(today), '30', today, []);
+    content.append(range.warning ? h('p.warning', { role: 'status', text: range.warning }) : '', range.el);
+    const ov = await WH.api('GET', `/overview${WH.qs({ from: range.from, to: range.to })}`);
+    if (ctx.stale()) return;
+    const t = ov.totals;
+    content.append(h('section.card.headline', {},
+      h('h2', { text: `All ventures · ${rangeText(ov.from, ov.to)}` }),
+      h('div.figures.kpi-figures', {}, [['revenue_cents', 'Revenue'], ['cost_cents', 'Cost'], ['margin_cents', 'Margin'],
+        ['margin_bp', 'Margin %'], ['cash_cents', `Cash on ${shortDay(ov.to)}`], ['asset_value_cents', `Asset value on ${shortDay(ov.to)}`]]
+        .map(([k, lab]) => h('div.figure.kpi-tile', {}, h('span.label', { text: lab }),
+          h('span.value', { 'data-testid': `overview-total-${k}`, 'data-value': String(t[k]), text: fmtField(k, t[k]) }))))));
+    if (!ov.ventures.length) {
+      WH.empty(content, 'You have no active venture in your scope, so there is nothing to sum.');
+      return;
+    }
+    const costText = (v) => (v.cost_tracked ? WH.money(v.cost_cents) : 'not tracked');
+    const tbody = h('tbody', {}, ov.ventures.map((v) => h('tr', { 'data-testid': `overview-venture-${v.code}` },
+      h('th', { scope: 'row', 'data-label': 'Venture', text: `${v.name} (${v.code})` }),
+      h('td', { 'data-label': 'Type', text: TYPE_LABELS[v.type] || v.type }),
+      h('td.num', { 'data-label': 'Revenue', 'data-value': String(v.revenue_cents), text: WH.money(v.revenue_cents) }),
+      h('td.num', { 'data-label': 'Cost', text: costText(v) }),
+      h('td.num', { 'data-label': 'Margin', text: WH.money(v.margin_cents) }),
+      h('td.num', { 'data-label': 'Margin %', text: WH.bp(v.margin_bp) }),
+      h('td.num', { 'data-label': 'Cash', text: WH.money(v.cash_cents) }),
+      h('td.num', { 'data-label': 'Asset value', text: WH.money(v.asset_value_cents) }))));
+    content.append(h('div.table-wrap', {}, h('table.stack', {},
+      h('caption.sr-only', { text: 'Every venture: revenue, cost and margin over the range; cash and asset value at its end' }),
+      h('thead', {}, h('tr', {}, ['Venture', 'Type', 'Revenue', 'Cost', 'Margin', 'Margin %', 'Cash', 'Asset value']
+        .map((x, i) => h(`th${i > 1 ? '.num' : ''}`, { scope: 'col', text: x })))), tbody)));
+    content.append(h('p.muted.small', { text: 'Revenue and cost come from the daily KPI rows of the range (a day not yet aggregated counts 0); SaaS revenue is MRR × 12 / 365 per day; BPO, SaaS and holdings do not track cost.' }));
+    const types = [...new Set(ov.ventures.map((v) => v.type))];
+    content.append(h('div.chart-grid', {}, types.map((type) => {
+      const vs = ov.ventures.filter((v) => v.type === type);
+      const money = type === 'HOLDINGS' || type === 'TESTING'
+        ? [['cash_cents', 'Cash', COLORS.blue], ['asset_value_cents', 'Asset value', COLORS.green]]
+        : [['revenue_cents', 'Revenue', COLORS.blue], ['cost_cents', 'Cost', COLORS.grey], ['margin_cents', 'Margin', COLORS.green]];
+      return chartCard({ name: `overview-${type.toLowerCase()}`, heading: TYPE_LABELS[type] || type,
+        description: `Bar chart of ${money.map((m) => m[1].toLowerCase()).join(', ')} per ${TYPE_LABELS[type] || type} venture, ${rangeText(ov.from, ov.to)}.`,
+        labels: vs.map((v) => v.code), axes: { y: { title: 'Dollars', tick: tickMoney } },
+        datasets: money.map(([k, lab, color]) => ({ label: lab, data: vs.map((v) => v[k]), color, fmt: WH.money })),
+        table: { caption: `${TYPE_LABELS[type] || type} ventures`, unit: 'venture', rows: vs, total: null, columns: [
+          { label: 'Venture', value: (v) => v.name }, ...money.map(([k, lab]) => ({ label: lab, num: true, value: (v) => WH.money(v[k]) }))] } });
+    })));
+  });
 
   /* ------------------------------------------------------------------ Leaderboard */
 

@@ -48,6 +48,15 @@ static const struct {
     [WH_PERM_INTEGRATIONS_READ] = {"integrations.read", R(CEO) | R(ADMIN)},
     [WH_PERM_AUDIT_READ] = {"audit.read", R(CEO) | R(ADMIN) | R(AUDITOR)},
     [WH_PERM_EOD_WRITE] = {"eod.write", EVERY_ROLE & ~R(AUDITOR)},
+    [WH_PERM_SAAS_READ] = {"saas.read", LEADERSHIP | R(OFFICE_MANAGER) | R(TEAM_LEAD) |
+                                            R(EMPLOYEE) | R(CSR) | R(FINANCE) | R(ACCOUNTING) |
+                                            R(AUDITOR)},
+    [WH_PERM_SAAS_WRITE] = {"saas.write", LEADERSHIP | R(OFFICE_MANAGER) | R(TEAM_LEAD) |
+                                              R(FINANCE) | R(ACCOUNTING)},
+    [WH_PERM_HOLDINGS_READ] = {"holdings.read",
+                               LEADERSHIP | R(FINANCE) | R(ACCOUNTING) | R(AUDITOR)},
+    [WH_PERM_HOLDINGS_WRITE] = {"holdings.write", LEADERSHIP | R(FINANCE) | R(ACCOUNTING)},
+    [WH_PERM_OVERVIEW_READ] = {"overview.read", LEADERSHIP | R(FINANCE) | R(AUDITOR)},
 };
 
 bool wh_role_parse(const char *name, wh_role *out)

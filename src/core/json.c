@@ -97,6 +97,17 @@ const char *wh_jin_enum(wh_jin *in, const char *key, bool required, const char *
     return NULL;
 }
 
+const char *wh_jin_day(wh_jin *in, const char *key, bool required)
+{
+    int y, m, d;
+    const char *s = wh_jin_str(in, key, required, 10, 10);
+    if (s && !wh_clock_parse_date(s, &y, &m, &d)) {
+        fail(in, key, "must be a calendar day YYYY-MM-DD");
+        return NULL;
+    }
+    return s;
+}
+
 int64_t wh_jin_int(wh_jin *in, const char *key, bool required, int64_t min, int64_t max,
                    int64_t dflt)
 {

@@ -31,6 +31,8 @@ const char *wh_jin_str(wh_jin *in, const char *key, bool required, size_t min, s
 /* One of the NULL-terminated values. */
 const char *wh_jin_enum(wh_jin *in, const char *key, bool required, const char *const *values);
 /* An integer in [min, max]; dflt when absent. */
+/* A day YYYY-MM-DD (a calendar day); NULL when absent, null or bad (recorded). */
+const char *wh_jin_day(wh_jin *in, const char *key, bool required);
 int64_t wh_jin_int(wh_jin *in, const char *key, bool required, int64_t min, int64_t max,
                    int64_t dflt);
 bool wh_jin_bool(wh_jin *in, const char *key, bool required, bool dflt);

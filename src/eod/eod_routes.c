@@ -170,8 +170,9 @@ static wh_err read_filter(wh_req *r, wh_eod_filter *f, wh_error *e)
         rc = wh_req_query_id(r, "user_id", &f->user_id, &has_user, e);
     if (rc != WH_OK)
         return rc;
-    f->from = wh_req_query_day(r, "from", &bad, e);
-    f->to = wh_req_query_day(r, "to", &bad, e);
+    /* both days are read, so one answer reports every bad one */
+    bad = wh_req_query_day(r, "from", &f->from, e) != WH_OK;
+    bad = wh_req_query_day(r, "to", &f->to, e) != WH_OK || bad;
     if (bad)
         return WH_ERR_INVALID;
     if (!has_venture)

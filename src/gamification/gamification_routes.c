@@ -231,10 +231,12 @@ static wh_err board_query(wh_req *r, wh_gami_board_filter *f, wh_error *e)
         bad = wh_error_field(e, "limit", "must be an integer in %d..%d", WH_LIMIT_PAGE_MIN,
                              WH_LIMIT_PAGE_MAX) != WH_OK;
     f->limit = (int)limit;
-    f->from = wh_req_query_day(r, "from", &bad, e);
-    f->to = wh_req_query_day(r, "to", &bad, e);
-    if (!bad && *f->from && *f->to && strcmp(f->from, f->to) > 0)
+    bad = wh_req_query_day(r, "from", &f->from, e) != WH_OK || bad;
+    bad = wh_req_query_day(r, "to", &f->to, e) != WH_OK || bad;
+    if (!bad && f->from && f->to && strcmp(f->from, f->to) > 0)
         bad = wh_error_field(e, "to", "must not be before from") != WH_OK;
+    f->from = f->from ? f->from : ""; /* the board's statement reads '' as no bound */
+    f->to = f->to ? f->to : "";
     return bad ? WH_ERR_INVALID : WH_OK;
 }
 

@@ -157,6 +157,12 @@ WH_MUST_USE wh_err wh_req_jin(wh_req *r, wh_jin *j, const char *const *fields, w
 /* An optional positive id query parameter: 400 validation_failed when malformed. */
 WH_MUST_USE wh_err wh_req_query_id(wh_req *r, const char *name, int64_t *out, bool *present,
                                    wh_error *e);
+/* An optional day query parameter (YYYY-MM-DD, a calendar day): NULL when absent, 400
+ * validation_failed when malformed. */
+WH_MUST_USE wh_err wh_req_query_day(wh_req *r, const char *name, const char **out, wh_error *e);
+/* An optional boolean query parameter, "true" or "false" (400 otherwise). */
+WH_MUST_USE wh_err wh_req_query_bool(wh_req *r, const char *name, bool *present, bool *value,
+                                     wh_error *e);
 
 /* An optional ?venture_id= filter: 400 when malformed, 403 when outside the caller's scope;
  * 0 when absent. Acquires the request's database connection into *c either way. */
@@ -166,9 +172,6 @@ WH_MUST_USE wh_err wh_req_venture_filter(wh_req *r, wh_conn **c, int64_t *ventur
  * Acquires the request's database connection into *c. */
 WH_MUST_USE wh_err wh_req_path_venture(wh_req *r, int idx, wh_conn **c, int64_t *venture_id,
                                        wh_error *e);
-/* An optional day filter ?name=YYYY-MM-DD: "" when absent; a malformed one is returned as given
- * after adding a field error to e and setting *bad, so one answer can report every bad filter. */
-const char *wh_req_query_day(wh_req *r, const char *name, bool *bad, wh_error *e);
 
 /* Charges a login or code request to the normalised e-mail it names (WH_RATE_AUTH_EMAIL_PER_HOUR,
  * docs/ratelimit.md), whether or not the address has an account: 429 rate_limited when spent. */

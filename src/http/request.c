@@ -90,6 +90,25 @@ wh_err wh_req_scope_venture(wh_req *r, int64_t venture_id, wh_error *e)
     return rc == WH_OK ? wh_scope_check_venture(c, &r->arena, &r->user, venture_id, e) : rc;
 }
 
+wh_err wh_req_query_day(wh_req *r, const char *name, const char **out, wh_error *e)
+{
+    int y, m, d;
+    *out = wh_req_query(r, name);
+    if (*out && (strlen(*out) != 10 || !wh_clock_parse_date(*out, &y, &m, &d)))
+        return wh_error_field(e, name, "must be a calendar day YYYY-MM-DD");
+    return WH_OK;
+}
+
+wh_err wh_req_query_bool(wh_req *r, const char *name, bool *present, bool *value, wh_error *e)
+{
+    const char *v = wh_req_query(r, name);
+    *present = v != NULL;
+    *value = v && strcmp(v, "true") == 0;
+    if (v && !*value && strcmp(v, "false") != 0)
+        return wh_error_field(e, name, "must be true or false");
+    return WH_OK;
+}
+
 wh_err wh_req_venture_filter(wh_req *r, wh_conn **c, int64_t *venture_id, wh_error *e)
 {
     bool has = false;
@@ -112,19 +131,6 @@ wh_err wh_req_path_venture(wh_req *r, int idx, wh_conn **c, int64_t *venture_id,
     if (rc == WH_OK && !in_scope)
         rc = wh_fail(e, WH_ERR_NOT_FOUND, "No such venture.");
     return rc;
-}
-
-const char *wh_req_query_day(wh_req *r, const char *name, bool *bad, wh_error *e)
-{
-    const char *v = wh_req_query(r, name);
-    int y, m, d;
-    if (!v)
-        return "";
-    if (!wh_clock_parse_date(v, &y, &m, &d)) {
-        *bad = true;
-        (void)wh_error_field(e, name, "must be a day YYYY-MM-DD");
-    }
-    return v;
 }
 
 static void decref(void *p)

@@ -46,8 +46,17 @@ typedef struct {
     int64_t dials, connects, deals, talk_seconds, revenue;
 } wh_kpi_bpo;
 
+/* The SaaS figures of one (venture, day) (DOMAIN-wave2 §12); the ratios, ARR and net new MRR
+ * are derived when rendered. */
+typedef struct {
+    int64_t venture_id;
+    const char *date;
+    int64_t mrr, new_mrr, expansion, reactivation, contraction, churned;
+    int64_t active, new_customers, reactivated, churned_customers, nrr_base, nrr_retained;
+} wh_kpi_saas;
+
 /* The kinds of KPI rows; WH_KPI_NONE: a venture type without KPI rows (no rows, summary {}). */
-typedef enum { WH_KPI_FREIGHT, WH_KPI_HOTEL, WH_KPI_BPO, WH_KPI_NONE } wh_kpi_kind;
+typedef enum { WH_KPI_FREIGHT, WH_KPI_HOTEL, WH_KPI_BPO, WH_KPI_SAAS, WH_KPI_NONE } wh_kpi_kind;
 
 /* KPI rows of one kind: rows is an array of n wh_kpi_freight, wh_kpi_hotel or wh_kpi_bpo. */
 typedef struct {
@@ -88,6 +97,12 @@ int64_t wh_kpi_ratio_bp(int64_t num, int64_t den, bool *has);
 json_t *wh_kpi_freight_summary(const wh_kpi_freight *f, size_t n);
 json_t *wh_kpi_hotel_summary(const wh_kpi_hotel *h, size_t n);
 json_t *wh_kpi_bpo_summary(const wh_kpi_bpo *b, size_t n);
+/* The SaaS summary of rows ordered by (date, venture): flows and customer counts summed over
+ * all rows, stocks over the rows of the latest date, starts over those of the earliest. */
+json_t *wh_kpi_saas_summary(const wh_kpi_saas *s, size_t n);
+/* The day one calendar year before day (29 February -> 28 February) into out (cap >= 11);
+ * false when day is not a calendar day. */
+bool wh_kpi_year_before(const char *day, char *out, size_t cap);
 /* The rows of d as the "days" array of API.md, and their summary (as the typed summaries; {}
  * for WH_KPI_NONE). New references. */
 json_t *wh_kpi_days_json(const wh_kpi_days *d);
@@ -96,7 +111,8 @@ json_t *wh_kpi_manual_json(const wh_kpi_manual *m);
 
 /* ---- aggregation (kpi_store.c) ---- */
 typedef struct {
-    int64_t freight, hotels, bpo; /* KPI rows of the day after the rebuild */
+    int64_t freight, hotels, bpo, saas; /* KPI rows of the day after the rebuild */
+    int64_t saas_days;                  /* days of SaaS rows rebuilt (stale days and the day) */
 } wh_kpi_counts;
 
 /* Rebuilds the KPI rows of day (venture_id 0: every venture) inside the caller's transaction:
@@ -106,10 +122,35 @@ typedef struct {
 WH_MUST_USE wh_err wh_kpi_aggregate(wh_conn *c, wh_arena *a, const char *day, int64_t venture_id,
                                     int64_t now_ms, wh_kpi_counts *out, wh_error *e);
 
+/* Rebuilds the SaaS rows of every active SAAS venture (venture_id 0) or of the one given for
+ * every day from the earliest stale mark (never later than day) through day, zero rows
+ * included, then clears the stale marks <= day (DOMAIN-wave2 §12). In the caller's
+ * transaction; wh_kpi_aggregate calls it. */
+WH_MUST_USE wh_err wh_kpi_saas_rebuild(wh_conn *c, wh_arena *a, const char *day, int64_t venture_id,
+                                       int64_t now_ms, wh_kpi_counts *out, wh_error *e);
+
 /* KPI rows of kind in p's scope (in SQL) and f (hotel_id for hotels, campaign_id for BPO), by
  * (date, id) ascending, at most WH_KPI_READ_ROWS_MAX. */
 WH_MUST_USE wh_err wh_kpi_list(wh_conn *c, wh_arena *a, const wh_principal *p, wh_kpi_kind kind,
                                const wh_kpi_filter *f, wh_kpi_days *out, wh_error *e);
+/* One venture's revenue sources over a range (DOMAIN-wave2 §13), from its KPI rows only. */
+typedef struct {
+    int64_t venture_id;
+    const char *name, *code, *type;
+    int64_t freight_revenue, freight_cost, hotel_revenue, hotel_cost, bpo_revenue, saas_mrr_sum;
+} wh_kpi_overview_row;
+
+/* The active ventures in p's scope by (name, id) with the sums of their KPI rows dated from
+ * through to. */
+WH_MUST_USE wh_err wh_kpi_overview(wh_conn *c, wh_arena *a, const wh_principal *p, const char *from,
+                                   const char *to, wh_kpi_overview_row **out, size_t *n,
+                                   wh_error *e);
+/* The revenue, cost and whether cost is tracked of row by its venture's type (§13); the SaaS
+ * revenue is Σ mrr x 12 / 365 rounded half away from zero once. false when a figure passes the
+ * int64 range. */
+bool wh_kpi_overview_money(const wh_kpi_overview_row *row, int64_t *revenue, int64_t *cost,
+                           bool *cost_tracked);
+
 /* The manual columns of (venture, day); *found false when no row exists. */
 WH_MUST_USE wh_err wh_kpi_manual_get(wh_conn *c, wh_arena *a, int64_t venture_id, const char *day,
                                      wh_kpi_manual *out, bool *found, wh_error *e);
@@ -131,8 +172,8 @@ wh_job_outcome wh_kpi_job_incentive_daily(wh_job_ctx *ctx, wh_error *e);
 wh_job_outcome wh_kpi_job_aggregation(wh_job_ctx *ctx, wh_error *e);
 
 struct wh_route;
-/* GET /kpi/freight, /kpi/hotels, /kpi/bpo; PUT /kpi/freight/{venture_id}/{date}; GET
- * /dashboard. */
+/* GET /kpi/freight, /kpi/hotels, /kpi/bpo, /kpi/saas; PUT /kpi/freight/{venture_id}/{date};
+ * GET /dashboard; GET /overview. */
 const struct wh_route *wh_kpi_routes(size_t *n);
 
 #endif

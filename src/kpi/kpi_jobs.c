@@ -99,6 +99,8 @@ wh_job_outcome wh_kpi_job_aggregation(wh_job_ctx *ctx, wh_error *e)
     json_object_set_new(ctx->stats, "freight_rows", json_integer(n.freight));
     json_object_set_new(ctx->stats, "hotel_rows", json_integer(n.hotels));
     json_object_set_new(ctx->stats, "bpo_rows", json_integer(n.bpo));
+    json_object_set_new(ctx->stats, "saas_rows", json_integer(n.saas));
+    json_object_set_new(ctx->stats, "saas_days", json_integer(n.saas_days));
     json_object_set_new(ctx->stats, "dry_run", json_boolean(ctx->dry_run));
     return WH_JOB_SUCCEEDED;
 }

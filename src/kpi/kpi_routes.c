@@ -4,6 +4,7 @@
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "holdings/holdings.h"
 #include "http/http.h"
 #include "ventures/ventures.h"
 
@@ -111,6 +112,11 @@ static wh_err bpo_get(wh_req *r, wh_error *e)
     return kpi_get(r, WH_KPI_BPO, e);
 }
 
+static wh_err saas_get(wh_req *r, wh_error *e)
+{
+    return kpi_get(r, WH_KPI_SAAS, e);
+}
+
 /* The body of PUT /kpi/freight: each manual column a non-negative integer or null (null or
  * absent: not entered, the computed figure is used). */
 static wh_err read_manual(wh_req *r, wh_kpi_manual *m, wh_error *e)
@@ -183,6 +189,8 @@ static wh_kpi_kind kind_of(const char *type)
         return WH_KPI_HOTEL;
     if (strcmp(type, "BPO") == 0)
         return WH_KPI_BPO;
+    if (strcmp(type, "SAAS") == 0)
+        return WH_KPI_SAAS;
     return WH_KPI_NONE;
 }
 
@@ -214,6 +222,22 @@ typedef struct {
     const char *today;
 } dash_args;
 
+/* The HOLDINGS figures as of today, today - 7 and today - 30 (DOMAIN-wave2 §13). */
+static wh_err holdings_figures(wh_req *r, wh_conn *c, const dash_args *d, json_t **now, json_t **d7,
+                               json_t **d30, wh_error *e)
+{
+    char day7[16], day30[16];
+    if (!wh_clock_day_add(d->today, -7, day7, sizeof day7) ||
+        !wh_clock_day_add(d->today, -30, day30, sizeof day30))
+        return wh_fail(e, WH_ERR_INTERNAL, "day arithmetic failed");
+    wh_err rc = wh_hold_figures_json(c, &r->arena, d->venture_id, d->today, now, e);
+    if (rc == WH_OK)
+        rc = wh_hold_figures_json(c, &r->arena, d->venture_id, day7, d7, e);
+    if (rc == WH_OK)
+        rc = wh_hold_figures_json(c, &r->arena, d->venture_id, day30, d30, e);
+    return rc;
+}
+
 /* The dashboard body: the venture's live figures of today and its last 7 and 30 days. */
 static wh_err dashboard_render(wh_req *r, void *p, json_t **out, wh_error *e)
 {
@@ -233,13 +257,17 @@ static wh_err dashboard_render(wh_req *r, void *p, json_t **out, wh_error *e)
     if (rc != WH_OK)
         return rc;
     wh_kpi_kind k = kind_of(v.type);
-    rc = wh_kpi_live(c, &r->arena, k, d->venture_id, d->today, &live, e);
-    if (rc == WH_OK) /* today's figures, computed live from the business tables */
-        rc = summarise(&live, &now, e);
-    if (rc == WH_OK)
-        rc = period(r, &venture_only, c, k, d->venture_id, d->today, 7, &d7, e);
-    if (rc == WH_OK)
-        rc = period(r, &venture_only, c, k, d->venture_id, d->today, 30, &d30, e);
+    if (strcmp(v.type, "HOLDINGS") == 0) {
+        rc = holdings_figures(r, c, d, &now, &d7, &d30, e);
+    } else {
+        rc = wh_kpi_live(c, &r->arena, k, d->venture_id, d->today, &live, e);
+        if (rc == WH_OK) /* today's figures, computed live from the business tables */
+            rc = summarise(&live, &now, e);
+        if (rc == WH_OK)
+            rc = period(r, &venture_only, c, k, d->venture_id, d->today, 7, &d7, e);
+        if (rc == WH_OK)
+            rc = period(r, &venture_only, c, k, d->venture_id, d->today, 30, &d30, e);
+    }
     if (rc != WH_OK) {
         json_decref(now);
         json_decref(d7);
@@ -249,6 +277,22 @@ static wh_err dashboard_render(wh_req *r, void *p, json_t **out, wh_error *e)
         json_pack("{s:I, s:s, s:s, s:o, s:o, s:o}", "venture_id", (json_int_t)d->venture_id, "type",
                   v.type, "date", d->today, "today", now, "last_7_days", d7, "last_30_days", d30);
     return WH_OK;
+}
+
+/* A HOLDINGS venture's dashboard also needs holdings.read (403); asked only of a role without it,
+ * so the cached hit of every other caller still runs no query. */
+static wh_err holdings_allowed(wh_req *r, int64_t venture_id, wh_error *e)
+{
+    wh_venture v;
+    wh_conn *c = NULL;
+    if (wh_rbac_allows(r->user.role, WH_PERM_HOLDINGS_READ))
+        return WH_OK;
+    wh_err rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_venture_get(c, &r->arena, &r->user, venture_id, &v, e);
+    if (rc == WH_OK && strcmp(v.type, "HOLDINGS") == 0)
+        return wh_fail(e, WH_ERR_FORBIDDEN, "The holdings dashboard needs holdings.read.");
+    return rc;
 }
 
 /* GET /dashboard, cached: the scope is checked on every request (from the process's scope
@@ -264,6 +308,8 @@ static wh_err dashboard(wh_req *r, wh_error *e)
         rc = wh_error_field(e, "venture_id", "is required");
     if (rc == WH_OK)
         rc = wh_req_scope_venture(r, d.venture_id, e);
+    if (rc == WH_OK)
+        rc = holdings_allowed(r, d.venture_id, e);
     if (rc != WH_OK)
         return rc;
     wh_clock_day_of(r->now_ms, today, sizeof today);
@@ -272,13 +318,81 @@ static wh_err dashboard(wh_req *r, wh_error *e)
     return wh_resp_cached(r, d.venture_id, vary, dashboard_render, &d, e);
 }
 
+/* ---------------------------------------------------------------- overview */
+
+/* The overview row of one venture (its money, cash and asset value as of to), added to the
+ * totals t (revenue, cost, cash, assets). */
+static wh_err overview_row(wh_req *r, wh_conn *c, const wh_kpi_overview_row *row, const char *to,
+                           int64_t t[4], json_t **out, wh_error *e)
+{
+    int64_t revenue, cost;
+    bool tracked, has;
+    wh_hold_figures f;
+    wh_err rc = wh_hold_figures_of(c, &r->arena, row->venture_id, to, &f, e);
+    if (rc != WH_OK)
+        return rc;
+    if (!wh_kpi_overview_money(row, &revenue, &cost, &tracked))
+        return wh_fail(e, WH_ERR_INTERNAL, "An overview sum exceeds 64-bit integers.");
+    int64_t bp = wh_kpi_ratio_bp(revenue - cost, revenue, &has);
+    t[0] += revenue;
+    t[1] += cost;
+    t[2] += f.cash_cents;
+    t[3] += f.asset_value_cents;
+    *out =
+        json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:b, s:I, s:I}", "venture_id",
+                  (json_int_t)row->venture_id, "name", row->name, "code", row->code, "type",
+                  row->type, "revenue_cents", (json_int_t)revenue, "cost_cents", (json_int_t)cost,
+                  "margin_cents", (json_int_t)(revenue - cost), "margin_bp",
+                  has ? json_integer(bp) : json_null(), "cost_tracked", tracked, "cash_cents",
+                  (json_int_t)f.cash_cents, "asset_value_cents", (json_int_t)f.asset_value_cents);
+    return WH_OK;
+}
+
+/* GET /overview?from&to: every active venture in scope with its revenue, cost and margin from
+ * its KPI rows in the range, its cash and asset value as of to, and the totals. */
+static wh_err overview(wh_req *r, wh_error *e)
+{
+    wh_kpi_filter f = {0};
+    wh_conn *c = NULL;
+    wh_kpi_overview_row *rows = NULL;
+    size_t n = 0;
+    int64_t t[4] = {0};
+    bool has;
+    wh_err rc = read_range(r, &f, e);
+    if (rc == WH_OK)
+        rc = wh_req_db(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_kpi_overview(c, &r->arena, &r->user, f.from, f.to, &rows, &n, e);
+    if (rc != WH_OK)
+        return rc;
+    json_t *ventures = wh_req_keep(r, json_array());
+    for (size_t i = 0; i < n; i++) {
+        json_t *one = NULL;
+        rc = overview_row(r, c, &rows[i], f.to, t, &one, e);
+        if (rc != WH_OK)
+            return rc;
+        json_array_append_new(ventures, one);
+    }
+    int64_t bp = wh_kpi_ratio_bp(t[0] - t[1], t[0], &has);
+    json_t *totals =
+        json_pack("{s:I, s:I, s:I, s:o, s:I, s:I}", "revenue_cents", (json_int_t)t[0], "cost_cents",
+                  (json_int_t)t[1], "margin_cents", (json_int_t)(t[0] - t[1]), "margin_bp",
+                  has ? json_integer(bp) : json_null(), "cash_cents", (json_int_t)t[2],
+                  "asset_value_cents", (json_int_t)t[3]);
+    return wh_resp_json(r, 200,
+                        json_pack("{s:s, s:s, s:O, s:o}", "from", f.from, "to", f.to, "ventures",
+                                  ventures, "totals", totals));
+}
+
 static const wh_route routes[] = {
     {"GET", "/api/v1/kpi/freight", freight_get, WH_PERM_KPI_READ, WH_RATE_READ, 0, NULL},
     {"GET", "/api/v1/kpi/hotels", hotels_get, WH_PERM_KPI_READ, WH_RATE_READ, 0, NULL},
     {"GET", "/api/v1/kpi/bpo", bpo_get, WH_PERM_KPI_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/kpi/saas", saas_get, WH_PERM_KPI_READ, WH_RATE_READ, 0, NULL},
     {"PUT", "/api/v1/kpi/freight/{venture_id}/{date}", freight_put, WH_PERM_KPI_WRITE,
      WH_RATE_WRITE, 0, NULL},
     {"GET", "/api/v1/dashboard", dashboard, WH_PERM_KPI_READ, WH_RATE_READ, WH_ROUTE_CACHED, NULL},
+    {"GET", "/api/v1/overview", overview, WH_PERM_OVERVIEW_READ, WH_RATE_READ, 0, NULL},
 };
 
 const wh_route *wh_kpi_routes(size_t *n)

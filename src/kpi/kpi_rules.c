@@ -5,7 +5,11 @@
  * pass the int64 range makes the summary NULL, which the routes answer as an error. */
 #include "kpi/kpi.h"
 
+#include "core/clock.h"
+
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 const char *const wh_kpi_manual_names[] = {"loads_inbound",
                                            "loads_quoted",
@@ -195,6 +199,103 @@ json_t *wh_kpi_bpo_summary(const wh_kpi_bpo *b, size_t n)
     return o;
 }
 
+/* The five MRR flows, net new MRR and the three customer counts of s (or of a sum of rows). */
+static void saas_flows(json_t *o, const wh_kpi_saas *s)
+{
+    put_int(o, "new_mrr_cents", s->new_mrr);
+    put_int(o, "expansion_mrr_cents", s->expansion);
+    put_int(o, "reactivation_mrr_cents", s->reactivation);
+    put_int(o, "contraction_mrr_cents", s->contraction);
+    put_int(o, "churned_mrr_cents", s->churned);
+    put_int(o, "net_new_mrr_cents",
+            s->new_mrr + s->expansion + s->reactivation - s->contraction - s->churned);
+}
+
+/* Active customers at the end of the day before s's day: active - new - reactivated + churned. */
+static int64_t saas_start_customers(const wh_kpi_saas *s)
+{
+    return s->active - s->new_customers - s->reactivated + s->churned_customers;
+}
+
+static void saas_fields(json_t *o, const wh_kpi_saas *s)
+{
+    put_int(o, "mrr_cents", s->mrr);
+    put_int(o, "arr_cents", 12 * s->mrr);
+    saas_flows(o, s);
+    put_int(o, "active_customers", s->active);
+    put_int(o, "new_customers", s->new_customers);
+    put_int(o, "reactivated_customers", s->reactivated);
+    put_int(o, "churned_customers", s->churned_customers);
+    json_object_set_new(o, "logo_churn_bp", bp_json(s->churned_customers, saas_start_customers(s)));
+    put_int(o, "nrr_base_mrr_cents", s->nrr_base);
+    put_int(o, "nrr_retained_mrr_cents", s->nrr_retained);
+    json_object_set_new(o, "nrr_bp", bp_json(s->nrr_retained, s->nrr_base));
+}
+
+/* *acc += each figure of row (false when a sum passes the int64 range). */
+static bool saas_add(wh_kpi_saas *acc, const wh_kpi_saas *row, bool flows, bool stocks)
+{
+    bool ok = true;
+    if (flows)
+        ok = add(&acc->new_mrr, row->new_mrr) && add(&acc->expansion, row->expansion) &&
+             add(&acc->reactivation, row->reactivation) &&
+             add(&acc->contraction, row->contraction) && add(&acc->churned, row->churned) &&
+             add(&acc->new_customers, row->new_customers) &&
+             add(&acc->reactivated, row->reactivated) &&
+             add(&acc->churned_customers, row->churned_customers);
+    if (stocks)
+        ok = ok && add(&acc->mrr, row->mrr) && add(&acc->active, row->active) &&
+             add(&acc->nrr_base, row->nrr_base) && add(&acc->nrr_retained, row->nrr_retained);
+    return ok;
+}
+
+json_t *wh_kpi_saas_summary(const wh_kpi_saas *s, size_t n)
+{
+    wh_kpi_saas sum = {0}, first = {0};
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; i++) {
+        bool latest = strcmp(s[i].date, s[n - 1].date) == 0;
+        bool earliest = strcmp(s[i].date, s[0].date) == 0;
+        ok = saas_add(&sum, &s[i], true, latest) &&
+             (!earliest || saas_add(&first, &s[i], true, true));
+    }
+    int64_t net = 0, start_mrr = 0, start_customers = 0;
+    /* ARR = 12 x MRR must fit; start MRR = Σ (mrr - net new) and start customers over the
+     * earliest date's rows */
+    ok = ok && sum.mrr <= INT64_MAX / 12 && sum.mrr >= INT64_MIN / 12 && add(&net, first.new_mrr) &&
+         add(&net, first.expansion) && add(&net, first.reactivation) &&
+         add(&net, -first.contraction) && add(&net, -first.churned) && add(&start_mrr, first.mrr) &&
+         add(&start_mrr, -net) && add(&start_customers, saas_start_customers(&first));
+    if (!ok)
+        return NULL;
+    json_t *o = json_object();
+    put_int(o, "start_mrr_cents", start_mrr);
+    put_int(o, "mrr_cents", sum.mrr);
+    put_int(o, "arr_cents", 12 * sum.mrr);
+    saas_flows(o, &sum);
+    put_int(o, "start_customers", start_customers);
+    put_int(o, "active_customers", sum.active);
+    put_int(o, "new_customers", sum.new_customers);
+    put_int(o, "reactivated_customers", sum.reactivated);
+    put_int(o, "churned_customers", sum.churned_customers);
+    json_object_set_new(o, "logo_churn_bp", bp_json(sum.churned_customers, start_customers));
+    put_int(o, "nrr_base_mrr_cents", sum.nrr_base);
+    put_int(o, "nrr_retained_mrr_cents", sum.nrr_retained);
+    json_object_set_new(o, "nrr_bp", bp_json(sum.nrr_retained, sum.nrr_base));
+    return o;
+}
+
+bool wh_kpi_year_before(const char *day, char *out, size_t cap)
+{
+    int y, m, d;
+    if (!wh_clock_parse_date(day, &y, &m, &d) || cap < 11)
+        return false;
+    if (m == 2 && d == 29)
+        d = 28;
+    snprintf(out, cap, "%04d-%02d-%02d", y - 1, m, d);
+    return true;
+}
+
 /* The leading members of a KPI day: its hotel or campaign (none when id_key is NULL), its
  * venture and its date. */
 static json_t *day_json(const char *id_key, int64_t id, int64_t venture_id, const char *date)
@@ -212,8 +313,12 @@ static json_t *one_day(const wh_kpi_days *d, size_t i)
     const wh_kpi_freight *f = (const wh_kpi_freight *)d->rows + i;
     const wh_kpi_hotel *h = (const wh_kpi_hotel *)d->rows + i;
     const wh_kpi_bpo *b = (const wh_kpi_bpo *)d->rows + i;
+    const wh_kpi_saas *s = (const wh_kpi_saas *)d->rows + i;
     json_t *o;
-    if (d->kind == WH_KPI_FREIGHT) {
+    if (d->kind == WH_KPI_SAAS) {
+        o = day_json(NULL, 0, s->venture_id, s->date);
+        saas_fields(o, s);
+    } else if (d->kind == WH_KPI_FREIGHT) {
         o = day_json(NULL, 0, f->venture_id, f->date);
         freight_fields(o, f);
     } else if (d->kind == WH_KPI_HOTEL) {
@@ -243,6 +348,8 @@ json_t *wh_kpi_days_summary(const wh_kpi_days *d)
         return wh_kpi_hotel_summary(d->rows, d->n);
     case WH_KPI_BPO:
         return wh_kpi_bpo_summary(d->rows, d->n);
+    case WH_KPI_SAAS:
+        return wh_kpi_saas_summary(d->rows, d->n);
     default:
         return json_object();
     }
@@ -255,4 +362,30 @@ json_t *wh_kpi_manual_json(const wh_kpi_manual *m)
         json_object_set_new(o, wh_kpi_manual_names[i],
                             m->has[i] ? json_integer((json_int_t)m->v[i]) : json_null());
     return o;
+}
+
+bool wh_kpi_overview_money(const wh_kpi_overview_row *row, int64_t *revenue, int64_t *cost,
+                           bool *cost_tracked)
+{
+    const char *t = row->type;
+    *revenue = *cost = 0;
+    *cost_tracked = false;
+    if (strcmp(t, "LOGISTICS") == 0 || strcmp(t, "TRANSPORT") == 0) {
+        *revenue = row->freight_revenue;
+        *cost = row->freight_cost;
+        *cost_tracked = true;
+    } else if (strcmp(t, "HOSPITALITY") == 0) {
+        *revenue = row->hotel_revenue;
+        *cost = row->hotel_cost;
+        *cost_tracked = true;
+    } else if (strcmp(t, "BPO") == 0) {
+        *revenue = row->bpo_revenue;
+    } else if (strcmp(t, "SAAS") == 0) {
+        /* each day earns ARR / 365: Σ mrr x 12 / 365, rounded once on the sum */
+        if (row->saas_mrr_sum < 0 || row->saas_mrr_sum > INT64_MAX / 12)
+            return false;
+        *revenue = div_round(row->saas_mrr_sum * 12, 365);
+    }
+    int64_t margin = *revenue;
+    return add(&margin, -*cost);
 }

@@ -3,6 +3,9 @@
  * the rows whose source vanished); nothing loops over source rows. */
 #include "kpi/kpi.h"
 
+#include "core/clock.h"
+
+#include <stdio.h>
 #include <string.h>
 
 // clang-format off
@@ -94,6 +97,66 @@ static const char BPO_UPSERT[] =
     " talk_seconds = excluded.talk_seconds, revenue_cents = excluded.revenue_cents,"
     " updated_at = excluded.updated_at";
 
+/* The SaaS figures of day $1 (prior year day $3) of every active SAAS venture ($2 = 0) or of
+ * venture $2, zero rows included (DOMAIN-wave2 §12), all from the subscription events: a
+ * customer's MRR at the end of a day is the sum of its deltas dated that day or earlier. */
+#define SAAS_SOURCE                                                                                \
+    " SELECT v.id AS venture_id, $1 AS day, COALESCE(m.mrr, 0) AS mrr,"                            \
+    " COALESCE(d.new_mrr, 0) AS new_mrr, COALESCE(d.exp_mrr, 0) AS exp_mrr,"                       \
+    " COALESCE(d.react_mrr, 0) AS react_mrr, COALESCE(d.contr_mrr, 0) AS contr_mrr,"               \
+    " COALESCE(d.churn_mrr, 0) AS churn_mrr, COALESCE(m.active, 0) AS active,"                     \
+    " COALESCE(d.new_c, 0) AS new_c, COALESCE(d.react_c, 0) AS react_c,"                           \
+    " COALESCE(d.churn_c, 0) AS churn_c, COALESCE(m.base, 0) AS base, COALESCE(m.kept, 0) AS kept" \
+    " FROM ventures v LEFT JOIN (SELECT c.venture_id, SUM(c.now_mrr) AS mrr,"                      \
+    " SUM(CASE WHEN c.now_mrr > 0 THEN 1 ELSE 0 END) AS active,"                                   \
+    " SUM(CASE WHEN c.then_mrr > 0 THEN c.then_mrr ELSE 0 END) AS base,"                           \
+    " SUM(CASE WHEN c.then_mrr > 0 THEN c.now_mrr ELSE 0 END) AS kept"                             \
+    " FROM (SELECT e.venture_id, e.customer_id, SUM(e.mrr_delta_cents) AS now_mrr,"                \
+    " SUM(CASE WHEN e.effective_on <= $3 THEN e.mrr_delta_cents ELSE 0 END) AS then_mrr"           \
+    " FROM saas_events e WHERE e.effective_on <= $1 AND ($2 = 0 OR e.venture_id = $2)"             \
+    " GROUP BY e.venture_id, e.customer_id) c GROUP BY c.venture_id) m ON m.venture_id = v.id"     \
+    " LEFT JOIN (SELECT e.venture_id,"                                                             \
+    " SUM(CASE WHEN e.type = 'NEW' THEN e.mrr_delta_cents ELSE 0 END) AS new_mrr,"                 \
+    " SUM(CASE WHEN e.type = 'EXPANSION' THEN e.mrr_delta_cents ELSE 0 END) AS exp_mrr,"           \
+    " SUM(CASE WHEN e.type = 'REACTIVATION' THEN e.mrr_delta_cents ELSE 0 END) AS react_mrr,"      \
+    " SUM(CASE WHEN e.type = 'CONTRACTION' THEN -e.mrr_delta_cents ELSE 0 END) AS contr_mrr,"      \
+    " SUM(CASE WHEN e.type = 'CHURN' THEN -e.mrr_delta_cents ELSE 0 END) AS churn_mrr,"            \
+    " SUM(CASE WHEN e.type = 'NEW' THEN 1 ELSE 0 END) AS new_c,"                                   \
+    " SUM(CASE WHEN e.type = 'REACTIVATION' THEN 1 ELSE 0 END) AS react_c,"                        \
+    " SUM(CASE WHEN e.type = 'CHURN' THEN 1 ELSE 0 END) AS churn_c"                                \
+    " FROM saas_events e WHERE e.effective_on = $1 AND ($2 = 0 OR e.venture_id = $2)"              \
+    " GROUP BY e.venture_id) d ON d.venture_id = v.id"                                             \
+    " WHERE v.type = 'SAAS' AND v.active AND ($2 = 0 OR v.id = $2)"
+
+static const char SAAS_UPSERT[] =
+    "INSERT INTO kpi_saas_daily (venture_id, day, mrr_cents, new_mrr_cents, expansion_mrr_cents,"
+    " reactivation_mrr_cents, contraction_mrr_cents, churned_mrr_cents, active_customers,"
+    " new_customers, reactivated_customers, churned_customers, nrr_base_mrr_cents,"
+    " nrr_retained_mrr_cents, updated_at) SELECT x.venture_id, x.day, x.mrr, x.new_mrr,"
+    " x.exp_mrr, x.react_mrr, x.contr_mrr, x.churn_mrr, x.active, x.new_c, x.react_c, x.churn_c,"
+    " x.base, x.kept, $4 FROM (" SAAS_SOURCE ") x WHERE 1 = 1" /* WHERE: SQLite's upsert */
+    " ON CONFLICT (venture_id, day) DO UPDATE SET mrr_cents = excluded.mrr_cents,"
+    " new_mrr_cents = excluded.new_mrr_cents, expansion_mrr_cents = excluded.expansion_mrr_cents,"
+    " reactivation_mrr_cents = excluded.reactivation_mrr_cents,"
+    " contraction_mrr_cents = excluded.contraction_mrr_cents,"
+    " churned_mrr_cents = excluded.churned_mrr_cents,"
+    " active_customers = excluded.active_customers, new_customers = excluded.new_customers,"
+    " reactivated_customers = excluded.reactivated_customers,"
+    " churned_customers = excluded.churned_customers,"
+    " nrr_base_mrr_cents = excluded.nrr_base_mrr_cents,"
+    " nrr_retained_mrr_cents = excluded.nrr_retained_mrr_cents, updated_at = excluded.updated_at";
+
+/* The SAAS ventures a rebuild of day $1 covers: active, of venture $2 unless it is 0. */
+#define SAAS_VENTURES                                                                              \
+    " venture_id IN (SELECT v.id FROM ventures v WHERE v.type = 'SAAS' AND v.active AND"           \
+    " ($2 = 0 OR v.id = $2))"
+
+static const char SAAS_STALE_MIN[] =
+    "SELECT MIN(day) FROM saas_kpi_stale WHERE day <= $1 AND" SAAS_VENTURES;
+
+static const char SAAS_STALE_CLEAR[] =
+    "DELETE FROM saas_kpi_stale WHERE day <= $1 AND" SAAS_VENTURES;
+
 static const char BPO_STALE[] =
     "DELETE FROM kpi_bpo_daily WHERE day = $1 AND ($2 = 0 OR venture_id = $2) AND $3 >= 0 AND"
     " NOT EXISTS (SELECT 1 FROM bpo_call_logs b WHERE b.campaign_id = kpi_bpo_daily.campaign_id"
@@ -130,7 +193,46 @@ wh_err wh_kpi_aggregate(wh_conn *c, wh_arena *a, const char *day, int64_t ventur
     out->freight = count_of(c, a, "kpi_freight_daily", day, venture_id, e);
     out->hotels = count_of(c, a, "kpi_hotel_daily", day, venture_id, e);
     out->bpo = count_of(c, a, "kpi_bpo_daily", day, venture_id, e);
-    return (out->freight < 0 || out->hotels < 0 || out->bpo < 0) ? WH_ERR_DB : WH_OK;
+    if (out->freight < 0 || out->hotels < 0 || out->bpo < 0)
+        return WH_ERR_DB;
+    return wh_kpi_saas_rebuild(c, a, day, venture_id, now_ms, out, e);
+}
+
+/* The SaaS rows of one day. */
+static wh_err saas_day(wh_conn *c, wh_arena *a, const char *day, int64_t venture_id, int64_t now_ms,
+                       wh_error *e)
+{
+    char prior[16];
+    if (!wh_kpi_year_before(day, prior, sizeof prior))
+        return wh_fail(e, WH_ERR_INTERNAL, "bad KPI day %s", day);
+    return wh_db_query(c, a, SAAS_UPSERT,
+                       WH_ARGS(WH_PT(day), WH_PI(venture_id), WH_PT(prior), WH_PI(now_ms)), NULL,
+                       e);
+}
+
+wh_err wh_kpi_saas_rebuild(wh_conn *c, wh_arena *a, const char *day, int64_t venture_id,
+                           int64_t now_ms, wh_kpi_counts *out, wh_error *e)
+{
+    wh_rows *r = NULL;
+    char d[16];
+    wh_err rc = wh_db_query(c, a, SAAS_STALE_MIN, WH_ARGS(WH_PT(day), WH_PI(venture_id)), &r, e);
+    if (rc != WH_OK)
+        return rc;
+    const char *from = wh_rows_null(r, 0, 0) ? day : wh_rows_text(r, 0, 0);
+    snprintf(d, sizeof d, "%s", from);
+    out->saas_days = 0;
+    while (rc == WH_OK && strcmp(d, day) <= 0) {
+        rc = saas_day(c, a, d, venture_id, now_ms, e);
+        out->saas_days++;
+        if (rc == WH_OK && !wh_clock_day_add(d, 1, d, sizeof d))
+            rc = wh_fail(e, WH_ERR_INTERNAL, "day arithmetic failed");
+    }
+    if (rc == WH_OK)
+        rc = wh_db_query(c, a, SAAS_STALE_CLEAR, WH_ARGS(WH_PT(day), WH_PI(venture_id)), NULL, e);
+    if (rc != WH_OK)
+        return rc;
+    out->saas = count_of(c, a, "kpi_saas_daily", day, venture_id, e);
+    return out->saas < 0 ? WH_ERR_DB : WH_OK;
 }
 
 /* ------------------------------------------------------------------ reads */
@@ -165,6 +267,15 @@ static const char BPO_LIST[] =
     " AND ($7 = 0 OR k.campaign_id = $7) AND k.day >= $4 AND k.day <= $5"
     " ORDER BY k.day, k.id LIMIT $6";
 
+static const char SAAS_LIST[] =
+    "SELECT k.venture_id, k.day, k.mrr_cents, k.new_mrr_cents, k.expansion_mrr_cents,"
+    " k.reactivation_mrr_cents, k.contraction_mrr_cents, k.churned_mrr_cents,"
+    " k.active_customers, k.new_customers, k.reactivated_customers, k.churned_customers,"
+    " k.nrr_base_mrr_cents, k.nrr_retained_mrr_cents"
+    " FROM kpi_saas_daily k"
+    " WHERE " WH_SCOPE_SQL("k.venture_id", "$1", "$2") " AND ($3 = 0 OR k.venture_id = $3)"
+    " AND k.day >= $4 AND k.day <= $5 ORDER BY k.day, k.venture_id LIMIT $6";
+
 /* Today's figures of venture $2 on day $1 computed live from the business tables (the same
  * sums as the aggregation, without manual columns), in the columns of the kind's range read. */
 static const char FREIGHT_LIVE[] =
@@ -186,6 +297,11 @@ static const char BPO_LIVE[] =
     " COALESCE(SUM(b.talk_seconds), 0), COALESCE(SUM(b.revenue_cents), 0)"
     " FROM bpo_call_logs b WHERE b.venture_id = $2 AND b.started_day = $1"
     " AND b.campaign_id IS NOT NULL";
+
+/* $3: the day a year before $1 (NRR). */
+static const char SAAS_LIVE[] = "SELECT x.venture_id, x.day, x.mrr, x.new_mrr, x.exp_mrr,"
+    " x.react_mrr, x.contr_mrr, x.churn_mrr, x.active, x.new_c, x.react_c, x.churn_c, x.base,"
+    " x.kept FROM (" SAAS_SOURCE ") x";
 // clang-format on
 
 static void freight_row(const wh_rows *r, size_t i, void *out)
@@ -214,6 +330,25 @@ static void bpo_row(const wh_rows *r, size_t i, void *out)
                  WH_CELL(&k->talk_seconds), WH_CELL(&k->revenue));
 }
 
+static void saas_row(const wh_rows *r, size_t i, void *out)
+{
+    wh_kpi_saas *k = out;
+    k->venture_id = wh_rows_int(r, i, 0);
+    k->date = wh_rows_text(r, i, 1);
+    k->mrr = wh_rows_int(r, i, 2);
+    k->new_mrr = wh_rows_int(r, i, 3);
+    k->expansion = wh_rows_int(r, i, 4);
+    k->reactivation = wh_rows_int(r, i, 5);
+    k->contraction = wh_rows_int(r, i, 6);
+    k->churned = wh_rows_int(r, i, 7);
+    k->active = wh_rows_int(r, i, 8);
+    k->new_customers = wh_rows_int(r, i, 9);
+    k->reactivated = wh_rows_int(r, i, 10);
+    k->churned_customers = wh_rows_int(r, i, 11);
+    k->nrr_base = wh_rows_int(r, i, 12);
+    k->nrr_retained = wh_rows_int(r, i, 13);
+}
+
 /* Each kind's statements, the size of its row struct and how one row reads into it. */
 static const struct {
     const char *list, *live;
@@ -223,6 +358,7 @@ static const struct {
     [WH_KPI_FREIGHT] = {FREIGHT_LIST, FREIGHT_LIVE, sizeof(wh_kpi_freight), freight_row},
     [WH_KPI_HOTEL] = {HOTEL_LIST, HOTEL_LIVE, sizeof(wh_kpi_hotel), hotel_row},
     [WH_KPI_BPO] = {BPO_LIST, BPO_LIVE, sizeof(wh_kpi_bpo), bpo_row},
+    [WH_KPI_SAAS] = {SAAS_LIST, SAAS_LIVE, sizeof(wh_kpi_saas), saas_row},
 };
 
 /* The rows of rc's result r read into out as rows of kind (none for WH_KPI_NONE). */
@@ -251,7 +387,8 @@ wh_err wh_kpi_list(wh_conn *c, wh_arena *a, const wh_principal *p, wh_kpi_kind k
                        WH_PT(f->to),
                        WH_PI(WH_KPI_READ_ROWS_MAX),
                        WH_PI(kind == WH_KPI_HOTEL ? f->hotel_id : f->campaign_id)};
-    int n = kind == WH_KPI_FREIGHT ? 6 : 7; /* the freight read has no $7 */
+    /* the freight and SaaS reads have no $7 */
+    int n = kind == WH_KPI_FREIGHT || kind == WH_KPI_SAAS ? 6 : 7;
     wh_err rc = WH_OK;
     if (kind != WH_KPI_NONE)
         rc = wh_db_query(c, a, kinds[kind].list, args, n, &r, e);
@@ -263,8 +400,12 @@ wh_err wh_kpi_live(wh_conn *c, wh_arena *a, wh_kpi_kind kind, int64_t venture_id
 {
     wh_rows *r = NULL;
     wh_err rc = WH_OK;
-    if (kind != WH_KPI_NONE)
-        rc = wh_db_query(c, a, kinds[kind].live, WH_ARGS(WH_PT(day), WH_PI(venture_id)), &r, e);
+    char prior[16] = "";
+    wh_param args[] = {WH_PT(day), WH_PI(venture_id), WH_PT(prior)};
+    if (kind == WH_KPI_SAAS && !wh_kpi_year_before(day, prior, sizeof prior))
+        return wh_fail(e, WH_ERR_INTERNAL, "bad KPI day %s", day);
+    if (kind != WH_KPI_NONE) /* only the SaaS statement reads $3 */
+        rc = wh_db_query(c, a, kinds[kind].live, args, kind == WH_KPI_SAAS ? 3 : 2, &r, e);
     return days_of(rc, a, kind, r, out);
 }
 
@@ -318,4 +459,49 @@ wh_err wh_kpi_manual_put(wh_conn *c, wh_arena *a, int64_t venture_id, const char
                 manual_param(m, 2), manual_param(m, 3), manual_param(m, 4), manual_param(m, 5),
                 WH_PI(now_ms)),
         NULL, e);
+}
+
+/* --------------------------------------------------------------- overview */
+
+// clang-format off
+#define RANGE_SUM(expr, table)                                                                     \
+    " (SELECT COALESCE(SUM(" expr "), 0) FROM " table " k WHERE k.venture_id = v.id"               \
+    " AND k.day >= $3 AND k.day <= $4)"
+static const char OVERVIEW[] =
+    "SELECT v.id, v.name, v.code, v.type,"
+    RANGE_SUM("COALESCE(k.manual_revenue_cents, k.revenue_cents)", "kpi_freight_daily") ","
+    RANGE_SUM("COALESCE(k.manual_cost_cents, k.cost_cents)", "kpi_freight_daily") ","
+    RANGE_SUM("k.room_revenue_cents + k.other_revenue_cents", "kpi_hotel_daily") ","
+    RANGE_SUM("k.refund_cents", "kpi_hotel_daily") ","
+    RANGE_SUM("k.revenue_cents", "kpi_bpo_daily") ","
+    RANGE_SUM("k.mrr_cents", "kpi_saas_daily")
+    " FROM ventures v WHERE v.active AND " WH_SCOPE_SQL("v.id", "$1", "$2")
+    " ORDER BY v.name, v.id LIMIT $5";
+#undef RANGE_SUM
+// clang-format on
+
+wh_err wh_kpi_overview(wh_conn *c, wh_arena *a, const wh_principal *p, const char *from,
+                       const char *to, wh_kpi_overview_row **out, size_t *n, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a, OVERVIEW,
+                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id), WH_PT(from), WH_PT(to),
+                                    WH_PI(WH_KPI_READ_ROWS_MAX)),
+                            &r, e);
+    *n = rc == WH_OK ? wh_rows_count(r) : 0;
+    *out = wh_arena_alloc(a, sizeof **out * (*n + 1));
+    for (size_t i = 0; i < *n; i++) {
+        wh_kpi_overview_row *o = &(*out)[i];
+        o->venture_id = wh_rows_int(r, i, 0);
+        o->name = wh_rows_text(r, i, 1);
+        o->code = wh_rows_text(r, i, 2);
+        o->type = wh_rows_text(r, i, 3);
+        o->freight_revenue = wh_rows_int(r, i, 4);
+        o->freight_cost = wh_rows_int(r, i, 5);
+        o->hotel_revenue = wh_rows_int(r, i, 6);
+        o->hotel_cost = wh_rows_int(r, i, 7);
+        o->bpo_revenue = wh_rows_int(r, i, 8);
+        o->saas_mrr_sum = wh_rows_int(r, i, 9);
+    }
+    return rc;
 }

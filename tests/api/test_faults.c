@@ -60,6 +60,8 @@ static const char *const job_skip[] = {
     "kpi_freight_daily.updated_at",
     "kpi_hotel_daily.updated_at",
     "kpi_bpo_daily.updated_at",
+    "kpi_saas_daily.id",
+    "kpi_saas_daily.updated_at",
     "incentive_daily.id",
     "incentive_daily.created_at",
     "incentive_daily_parts.daily_id",
@@ -416,6 +418,47 @@ static void walk_incentives(void)
                201);
 }
 
+/* SaaS (each write with its event, or none for a rename) and holdings (upserts and deletes of
+ * dated values). The subscription started on F.day gives the kpi_aggregation walk SaaS rows. */
+static void walk_saas_holdings(void)
+{
+    const char *tok = wht_admin_token();
+    long long saas = wht_venture_new("SAAS").id, hold = wht_venture_new("HOLDINGS").id;
+    wht_resp *r =
+        WALK("POST", tok, "/saas/customers",
+             wht_fmt("{\"venture_id\":%lld,\"name\":\"Walk\",\"code\":\"W1\"}", saas), 201);
+    long long cu = id_of(r);
+    WALK("PATCH", tok, wht_fmt("/saas/customers/%lld", cu), "{\"email\":\"ap@walk.test\"}", 200);
+    r = WALK("POST", tok, "/saas/subscriptions",
+             wht_fmt("{\"customer_id\":%lld,\"plan_name\":\"P\",\"mrr_cents\":1000,"
+                     "\"started_on\":\"%s\"}",
+                     cu, F.day),
+             201);
+    long long sub = id_of(r);
+    WALK("POST", tok, wht_fmt("/saas/subscriptions/%lld/change", sub), "{\"mrr_cents\":1500}", 200);
+    WALK("POST", tok, wht_fmt("/saas/subscriptions/%lld/cancel", sub), "{}", 200);
+    r = WALK("POST", tok, "/holdings/assets",
+             wht_fmt("{\"venture_id\":%lld,\"kind\":\"OTHER\",\"name\":\"Walk\","
+                     "\"acquired_on\":\"%s\",\"cost_cents\":100}",
+                     hold, F.day),
+             201);
+    long long as = id_of(r);
+    WALK("PATCH", tok, wht_fmt("/holdings/assets/%lld", as), "{\"notes\":\"walked\"}", 200);
+    WALK("PUT", tok, wht_fmt("/holdings/assets/%lld/valuations/%s", as, F.day),
+         "{\"value_cents\":200}", 201);
+    WALK("DELETE", tok, wht_fmt("/holdings/assets/%lld/valuations/%s", as, F.day), NULL, 204);
+    r = WALK("POST", tok, "/holdings/bank-accounts",
+             wht_fmt("{\"venture_id\":%lld,\"name\":\"Walk\",\"institution\":\"B\","
+                     "\"last4\":\"1234\"}",
+                     hold),
+             201);
+    long long ac = id_of(r);
+    WALK("PATCH", tok, wht_fmt("/holdings/bank-accounts/%lld", ac), "{\"name\":\"Walked\"}", 200);
+    WALK("PUT", tok, wht_fmt("/holdings/bank-accounts/%lld/balances/%s", ac, F.day),
+         "{\"balance_cents\":-5}", 201);
+    WALK("DELETE", tok, wht_fmt("/holdings/bank-accounts/%lld/balances/%s", ac, F.day), NULL, 204);
+}
+
 /* POST /jobs/{name}/run takes the lease and records the run in the request; the run itself is on
  * a runner thread of the server (walked with `job run` below). Waits for it to end. */
 static void walk_job_route(void)
@@ -444,6 +487,7 @@ static void test_walk_writes_of_every_module(void **state)
     walk_hotel_records();
     walk_eod_and_gamification();
     walk_incentives();
+    walk_saas_holdings();
     walk_job_route();
     F.ready = true;
 }

@@ -66,6 +66,12 @@ static const struct {
      LEAD "OFFICE_MANAGER TEAM_LEAD EMPLOYEE CONTRACTOR FINANCE HR_ADMIN TEST_USER CSR "
           "DISPATCHER CARRIER_TEAM ACCOUNTING",
      ""},
+    /* DOMAIN-wave2 §1 */
+    {"saas.read", LEAD "OFFICE_MANAGER TEAM_LEAD EMPLOYEE CSR FINANCE ACCOUNTING AUDITOR", ""},
+    {"saas.write", LEAD "OFFICE_MANAGER TEAM_LEAD FINANCE ACCOUNTING", ""},
+    {"holdings.read", LEAD "FINANCE ACCOUNTING AUDITOR", ""},
+    {"holdings.write", LEAD "FINANCE ACCOUNTING", ""},
+    {"overview.read", LEAD "FINANCE AUDITOR", ""},
 };
 #define NPERMS (sizeof PERMS / sizeof PERMS[0])
 
@@ -81,6 +87,7 @@ static const struct {
     {"command_center", "my_day", "/", NULL, NULL},
     {"command_center", "leaderboard", "/leaderboard", "kpi.read", NULL},
     {"command_center", "my_incentives", "/incentives/me", NULL, NULL},
+    {"command_center", "overview", "/overview", "overview.read", NULL},
     {"operations", "eod", "/eod", "eod.write", NULL},
     {"operations", "team_eod", "/eod/team", "kpi.read", LEAD "OFFICE_MANAGER TEAM_LEAD"},
     {"freight", "dashboard", "/freight", "kpi.read", NULL},
@@ -96,7 +103,11 @@ static const struct {
     {"bpo", "campaigns", "/bpo/campaigns", "bpo.read", NULL},
     {"bpo", "agents", "/bpo/agents", "bpo.read", NULL},
     {"saas", "dashboard", "/saas", "kpi.read", NULL},
-    {"holdings", "dashboard", "/holdings", "kpi.read", NULL},
+    {"saas", "customers", "/saas/customers", "saas.read", NULL},
+    {"saas", "subscriptions", "/saas/subscriptions", "saas.read", NULL},
+    {"holdings", "dashboard", "/holdings", "holdings.read", NULL},
+    {"holdings", "assets", "/holdings/assets", "holdings.read", NULL},
+    {"holdings", "bank_accounts", "/holdings/bank-accounts", "holdings.read", NULL},
     {"admin", "users", "/admin/users", "users.manage", NULL},
     {"admin", "ventures", "/admin/ventures", "ventures.manage", NULL},
     {"admin", "incentive_plans", "/admin/incentive-plans", "incentives.manage payouts.approve",

@@ -327,4 +327,92 @@ export const journeys = {
     if (page.errors.length) fail('dashboard journey', page.errors.join(' | '));
     await page.context().close();
   },
+  // Finance runs the SaaS and holdings books through the screens (issue 15): a new customer and
+  // its first subscription (the server records the NEW event and the customer's MRR); an asset
+  // with a valuation and a bank account with a balance in the holdings venture; the HOLDINGS
+  // dashboard and the overview draw their charts with the figures the API gives.
+  async finance_keeps_saas_and_holdings({ browser, base, fail, signIn, shot, settled }) {
+    const page = await signIn(browser, base, 'FINANCE');
+    const content = page.locator('#content');
+    const formOf = (title) => content.locator('form', { has: page.getByRole('heading', { name: title }) });
+    await page.goto(`${base}/#/saas/customers`);
+    await settled(page);
+    await content.getByRole('link', { name: 'New customer' }).click();
+    await settled(page);
+    const code = unique('J').toUpperCase().slice(0, 30);
+    await content.getByLabel('Name', { exact: true }).fill('Journey Corp');
+    await content.getByLabel('Code', { exact: true }).fill(code.toLowerCase());
+    await page.getByRole('button', { name: 'Create customer' }).click();
+    await page.waitForURL(/#\/saas\/customers\/\d+$/);
+    await settled(page);
+    const start = formOf('Start a subscription');
+    await start.getByLabel('Plan', { exact: true }).fill('Growth');
+    await start.getByLabel('MRR ($ a month)', { exact: true }).fill('250.00');
+    await page.getByRole('button', { name: 'Start subscription' }).click();
+    await content.locator('[data-testid="customer-mrr"][data-value="25000"]').waitFor();
+    const id = Number(page.url().split('/').pop());
+    const events = await apiGet(page, `/saas/events?customer_id=${id}`);
+    if (events.items.length !== 1 || events.items[0].type !== 'NEW') fail('saas journey', `events: ${JSON.stringify(events.items)}`);
+    const cust = await apiGet(page, `/saas/customers/${id}`);
+    if (cust.code !== code) fail('saas journey', `the code is ${cust.code}, not ${code}`);
+    await shot(page, 'FINANCE', 'journey-saas-customer');
+    // the SaaS dashboard's live MRR counts the new subscription
+    await page.goto(`${base}/#/saas`);
+    await settled(page);
+    const saasVenture = await content.locator('[data-testid="dashboard-venture"]').getAttribute('data-venture-id');
+    const dash = await apiGet(page, `/dashboard?venture_id=${saasVenture}`);
+    const mrr = await content.locator('[data-testid="headline-mrr_cents"]').getAttribute('data-value');
+    if (Number(mrr) !== dash.today.mrr_cents || dash.today.mrr_cents < 25000) fail('saas journey', `headline MRR ${mrr}, API ${dash.today.mrr_cents}`);
+    await shot(page, 'FINANCE', 'journey-saas-dashboard');
+
+    // an asset with a valuation, in the holdings venture
+    await page.goto(`${base}/#/holdings/assets/new`);
+    await settled(page);
+    await content.getByLabel('Venture', { exact: true }).selectOption({ label: 'Northstar Holdings (HLD)' });
+    await content.getByLabel('Kind', { exact: true }).selectOption('PROPERTY');
+    await content.getByLabel('Name', { exact: true }).fill('Journey warehouse');
+    await content.getByLabel('Cost ($)', { exact: true }).fill('100000');
+    await page.getByRole('button', { name: 'Create asset' }).click();
+    await page.waitForURL(/#\/holdings\/assets\/\d+$/);
+    await settled(page);
+    const val = formOf('Record a valuation');
+    await val.getByLabel('Valuation ($)', { exact: true }).fill('125000');
+    await val.getByRole('button', { name: 'Save' }).click();
+    await content.locator('[data-testid="asset-value"][data-value="12500000"]').waitFor();
+    // a bank account with today's balance
+    await page.goto(`${base}/#/holdings/bank-accounts/new`);
+    await settled(page);
+    await content.getByLabel('Venture', { exact: true }).selectOption({ label: 'Northstar Holdings (HLD)' });
+    await content.getByLabel('Name', { exact: true }).fill('Journey operating');
+    await content.getByLabel('Institution', { exact: true }).fill('First Journey Bank');
+    await content.getByLabel('Last 4 digits', { exact: true }).fill('4321');
+    await page.getByRole('button', { name: 'Create bank account' }).click();
+    await page.waitForURL(/#\/holdings\/bank-accounts\/\d+$/);
+    await settled(page);
+    const bal = formOf('Record a balance');
+    await bal.getByLabel('Balance ($)', { exact: true }).fill('5000.50');
+    await bal.getByRole('button', { name: 'Save' }).click();
+    await content.locator('[data-testid="account-balance"][data-value="500050"]').waitFor();
+    await shot(page, 'FINANCE', 'journey-bank-account');
+
+    // the HOLDINGS dashboard and the overview draw their charts with the API's figures
+    await page.goto(`${base}/#/holdings`);
+    await settled(page);
+    await content.locator('canvas[data-testid="chart-holdings-values"]').waitFor({ timeout: 20000 });
+    const hv = await content.locator('[data-testid="dashboard-venture"]').getAttribute('data-venture-id');
+    const hd = await apiGet(page, `/dashboard?venture_id=${hv}`);
+    const cash = await content.locator('[data-testid="headline-cash_cents"]').getAttribute('data-value');
+    if (Number(cash) !== hd.today.cash_cents || hd.today.cash_cents < 500050) fail('holdings journey', `cash ${cash}, API ${hd.today.cash_cents}`);
+    await shot(page, 'FINANCE', 'journey-holdings-dashboard');
+    await page.goto(`${base}/#/overview`);
+    await settled(page);
+    await content.locator('canvas[data-testid="chart-overview-holdings"]').waitFor({ timeout: 20000 });
+    await content.locator('canvas[data-testid="chart-overview-saas"]').waitFor();
+    const ov = await apiGet(page, '/overview');
+    const total = await content.locator('[data-testid="overview-total-cash_cents"]').getAttribute('data-value');
+    if (Number(total) !== ov.totals.cash_cents) fail('overview journey', `total cash ${total}, API ${ov.totals.cash_cents}`);
+    await shot(page, 'FINANCE', 'journey-overview');
+    if (page.errors.length) fail('finance journey', page.errors.join(' | '));
+    await page.context().close();
+  },
 };

@@ -57,6 +57,13 @@ static const struct {
     {WH_PERM_EOD_WRITE, "eod.write",
      "CEO ADMIN COO VENTURE_HEAD OFFICE_MANAGER TEAM_LEAD EMPLOYEE CONTRACTOR FINANCE HR_ADMIN "
      "TEST_USER CSR DISPATCHER CARRIER_TEAM ACCOUNTING"},
+    /* DOMAIN-wave2 §1 */
+    {WH_PERM_SAAS_READ, "saas.read",
+     LEADERSHIP "OFFICE_MANAGER TEAM_LEAD EMPLOYEE CSR FINANCE ACCOUNTING AUDITOR"},
+    {WH_PERM_SAAS_WRITE, "saas.write", LEADERSHIP "OFFICE_MANAGER TEAM_LEAD FINANCE ACCOUNTING"},
+    {WH_PERM_HOLDINGS_READ, "holdings.read", LEADERSHIP "FINANCE ACCOUNTING AUDITOR"},
+    {WH_PERM_HOLDINGS_WRITE, "holdings.write", LEADERSHIP "FINANCE ACCOUNTING"},
+    {WH_PERM_OVERVIEW_READ, "overview.read", LEADERSHIP "FINANCE AUDITOR"},
 };
 
 #define NTABLE (sizeof table / sizeof table[0])
@@ -311,36 +318,38 @@ static void expect_nav(wh_role role, unsigned bits, const char *want)
                  got);
 }
 
-#define CC       "command_center:my_day,leaderboard,my_incentives"
-#define OPS      "|operations:eod"
-#define OPS_TEAM "|operations:eod,team_eod"
-#define FREIGHT  "|freight:dashboard,loads,carriers,shippers"
-#define HOTELS   "|hospitality:dashboard,hotels,reviews,disputes"
-#define BPO      "|bpo:dashboard,call_logs,campaigns,agents"
-#define SAAS     "|saas:dashboard"
-#define HOLDINGS "|holdings:dashboard"
+#define CC        "command_center:my_day,leaderboard,my_incentives"
+#define OPS       "|operations:eod"
+#define OPS_TEAM  "|operations:eod,team_eod"
+#define FREIGHT   "|freight:dashboard,loads,carriers,shippers"
+#define HOTELS    "|hospitality:dashboard,hotels,reviews,disputes"
+#define BPO       "|bpo:dashboard,call_logs,campaigns,agents"
+#define CC_OV     CC ",overview"
+#define SAAS      "|saas:dashboard,customers,subscriptions"
+#define SAAS_DASH "|saas:dashboard"
+#define HOLDINGS  "|holdings:dashboard,assets,bank_accounts"
 
 static void test_nav_leadership(void **state)
 {
     (void)state;
     expect_nav(WH_ROLE_CEO, T_ALL,
-               CC OPS_TEAM FREIGHT HOTELS BPO SAAS HOLDINGS
+               CC_OV OPS_TEAM FREIGHT HOTELS BPO SAAS HOLDINGS
                "|admin:users,ventures,incentive_plans,payouts,gamification,jobs,integrations,"
                "audit");
     expect_nav(WH_ROLE_ADMIN, 0,
-               CC OPS_TEAM "|admin:users,ventures,incentive_plans,payouts,gamification,jobs,"
-                           "integrations,audit");
+               CC_OV OPS_TEAM "|admin:users,ventures,incentive_plans,payouts,gamification,jobs,"
+                              "integrations,audit");
     /* TESTING ventures have no section of their own */
-    expect_nav(WH_ROLE_COO, T_TESTING, CC OPS_TEAM "|admin:gamification");
-    expect_nav(WH_ROLE_VENTURE_HEAD, T_LOGISTICS | T_SAAS, CC OPS_TEAM FREIGHT SAAS);
+    expect_nav(WH_ROLE_COO, T_TESTING, CC_OV OPS_TEAM "|admin:gamification");
+    expect_nav(WH_ROLE_VENTURE_HEAD, T_LOGISTICS | T_SAAS, CC_OV OPS_TEAM FREIGHT SAAS);
 }
 
 static void test_nav_auditor(void **state)
 {
     (void)state;
     /* no eod.write and not a team leader: no operations section at all */
-    expect_nav(WH_ROLE_AUDITOR, T_ALL, CC FREIGHT HOTELS BPO SAAS HOLDINGS "|admin:audit");
-    expect_nav(WH_ROLE_AUDITOR, 0, CC "|admin:audit");
+    expect_nav(WH_ROLE_AUDITOR, T_ALL, CC_OV FREIGHT HOTELS BPO SAAS HOLDINGS "|admin:audit");
+    expect_nav(WH_ROLE_AUDITOR, 0, CC_OV "|admin:audit");
 }
 
 static void test_nav_by_venture_type(void **state)
@@ -353,9 +362,10 @@ static void test_nav_by_venture_type(void **state)
     expect_nav(WH_ROLE_DISPATCHER, T_BPO | T_HOSPITALITY,
                CC OPS "|hospitality:dashboard|bpo:dashboard");
     expect_nav(WH_ROLE_TEAM_LEAD, T_TRANSPORT | T_HOSPITALITY, CC OPS_TEAM FREIGHT HOTELS);
-    expect_nav(WH_ROLE_CONTRACTOR, T_SAAS | T_HOLDINGS | T_TESTING, CC OPS SAAS HOLDINGS);
+    /* no saas.read, no holdings.read: the SaaS dashboard only, no holdings section */
+    expect_nav(WH_ROLE_CONTRACTOR, T_SAAS | T_HOLDINGS | T_TESTING, CC OPS SAAS_DASH);
     expect_nav(WH_ROLE_CONTRACTOR, T_ALL,
-               CC OPS "|freight:dashboard|hospitality:dashboard|bpo:dashboard" SAAS HOLDINGS);
+               CC OPS "|freight:dashboard|hospitality:dashboard|bpo:dashboard" SAAS_DASH);
     expect_nav(WH_ROLE_CSR, T_HOSPITALITY | T_BPO, CC OPS HOTELS "|bpo:dashboard");
     expect_nav(WH_ROLE_CARRIER_TEAM, T_HOSPITALITY | T_LOGISTICS,
                CC OPS FREIGHT "|hospitality:dashboard");
@@ -365,11 +375,14 @@ static void test_nav_by_venture_type(void **state)
 static void test_nav_admin_items_per_permission(void **state)
 {
     (void)state;
-    expect_nav(WH_ROLE_FINANCE, 0, CC OPS "|admin:incentive_plans,payouts");
+    expect_nav(WH_ROLE_FINANCE, 0, CC_OV OPS "|admin:incentive_plans,payouts");
+    expect_nav(WH_ROLE_FINANCE, T_SAAS | T_HOLDINGS,
+               CC_OV OPS SAAS HOLDINGS "|admin:incentive_plans,payouts");
+    expect_nav(WH_ROLE_ACCOUNTING, T_HOLDINGS, CC OPS HOLDINGS);
     expect_nav(WH_ROLE_HR_ADMIN, 0, CC OPS "|admin:users");
     expect_nav(WH_ROLE_ACCOUNTING, 0, CC OPS);
     expect_nav(WH_ROLE_TEST_USER, T_ALL,
-               CC OPS "|freight:dashboard|hospitality:dashboard|bpo:dashboard" SAAS HOLDINGS);
+               CC OPS "|freight:dashboard|hospitality:dashboard|bpo:dashboard" SAAS_DASH);
 }
 
 /* DOMAIN.md §1 navigation, written out: section, required types, items with their paths and
@@ -388,7 +401,8 @@ static const struct {
      0,
      {{"my_day", "/", "", false},
       {"leaderboard", "/leaderboard", "kpi.read", false},
-      {"my_incentives", "/incentives/me", "", false}}},
+      {"my_incentives", "/incentives/me", "", false},
+      {"overview", "/overview", "overview.read", false}}},
     {"operations",
      0,
      {{"eod", "/eod", "eod.write", false}, {"team_eod", "/eod/team", "kpi.read", true}}},
@@ -410,8 +424,16 @@ static const struct {
       {"call_logs", "/bpo/calls", "bpo.read", false},
       {"campaigns", "/bpo/campaigns", "bpo.read", false},
       {"agents", "/bpo/agents", "bpo.read", false}}},
-    {"saas", T_SAAS, {{"dashboard", "/saas", "kpi.read", false}}},
-    {"holdings", T_HOLDINGS, {{"dashboard", "/holdings", "kpi.read", false}}},
+    {"saas",
+     T_SAAS,
+     {{"dashboard", "/saas", "kpi.read", false},
+      {"customers", "/saas/customers", "saas.read", false},
+      {"subscriptions", "/saas/subscriptions", "saas.read", false}}},
+    {"holdings",
+     T_HOLDINGS,
+     {{"dashboard", "/holdings", "holdings.read", false},
+      {"assets", "/holdings/assets", "holdings.read", false},
+      {"bank_accounts", "/holdings/bank-accounts", "holdings.read", false}}},
     {"admin",
      0,
      {{"users", NULL, "users.manage", false},
@@ -504,7 +526,7 @@ static void test_nav_paths(void **state)
             checked++;
         }
     }
-    assert_int_equal(checked, 19);
+    assert_int_equal(checked, 24);
     json_decref(nav);
 }
 

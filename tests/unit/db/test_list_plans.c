@@ -22,10 +22,12 @@
 #include "eod/eod.h"
 #include "freight/freight.h"
 #include "gamification/gamification.h"
+#include "holdings/holdings.h"
 #include "hotels/hotels.h"
 #include "incentives/incentives.h"
 #include "integrations/integrations.h"
 #include "jobs/jobs.h"
+#include "saas/saas.h"
 #include "ventures/ventures.h"
 
 #define N(a)     (sizeof(a) / sizeof((a)[0]))
@@ -107,6 +109,31 @@ static const char *const fill_sql[] = {
     " WHEN 2 THEN 'FAILED' ELSE 'DEAD' END, 0, 0 FROM nums",
     "INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id, venture_id) SELECT g, g,"
     " 1 + g % 200, 'a' || (g % 10), 'e' || (g % 10), g % 1000," V("g") " FROM nums",
+    /* SaaS and holdings: 1,000 customers, assets and accounts with 20 dated values each */
+    "INSERT INTO saas_customers (id, venture_id, name, code, active, created_at, updated_at)"
+    " SELECT g," V("g") ", 'N' || g, 'C' || g, g % 2 = 0, 0, 0 FROM nums",
+    "INSERT INTO saas_subscriptions (id, venture_id, customer_id, plan_name, mrr_cents,"
+    " started_on, status, created_at, updated_at) SELECT g," V(
+        "g") ", g, 'P', 100, 'D1',"
+             " CASE g % 2 WHEN 0 THEN 'ACTIVE' ELSE 'CANCELLED' END, 0, 0 FROM nums",
+    "INSERT INTO saas_events (id, venture_id, customer_id, subscription_id, type, effective_on,"
+    " mrr_delta_cents, customer_mrr_before_cents, customer_mrr_after_cents, created_at) SELECT "
+    "g," V(
+        "(1 + g % 1000)") ", 1 + g % 1000, g, CASE g % 5 WHEN 0 THEN 'NEW' WHEN 1 THEN 'EXPANSION'"
+                          " WHEN 2 THEN 'CONTRACTION' WHEN 3 THEN 'CHURN' ELSE 'REACTIVATION' END, "
+                          "'D' || (100000 + g"
+                          " / 20), 1, 0, 1, 0 FROM nums",
+    "INSERT INTO holding_assets (id, venture_id, kind, name, acquired_on, cost_cents, created_at,"
+    " updated_at) SELECT g," V("g") ", CASE g % 5 WHEN 0 THEN 'PROPERTY' WHEN 1 THEN 'VEHICLE'"
+                                    " WHEN 2 THEN 'EQUIPMENT' WHEN 3 THEN 'INVESTMENT' ELSE "
+                                    "'OTHER' END, 'A' || g, 'D1', 1, 0, 0"
+                                    " FROM nums",
+    "INSERT INTO holding_valuations (id, asset_id, venture_id, day, value_cents, updated_at)"
+    " SELECT g, 1 + g % 1000," V("(1 + g % 1000)") ", 'D' || (100000 + g / 20), 1, 0 FROM nums",
+    "INSERT INTO bank_accounts (id, venture_id, name, institution, last4, active, created_at,"
+    " updated_at) SELECT g," V("g") ", 'B' || g, 'I', '1234', g % 2 = 0, 0, 0 FROM nums",
+    "INSERT INTO bank_balances (id, bank_account_id, venture_id, day, balance_cents, updated_at)"
+    " SELECT g, 1 + g % 1000," V("(1 + g % 1000)") ", 'D' || (100000 + g / 20), 1, 0 FROM nums",
     "ANALYZE",
 };
 
@@ -302,6 +329,76 @@ static void operations(tempdb *t, bool pg)
                 wh_audit_list_sql(&member, &x->f, ID_PAGE(deep), &b));
 }
 
+/* SaaS and holdings (issue 15). Not asserted: the customers' ?q (a substring of name or code)
+ * and the assets' ?held (disposed_on null or after today: an OR no index serves); both read the
+ * list's own order and filter. */
+static void saas_holdings(tempdb *t, bool pg)
+{
+    static const plan_list customers = {"saas_customers", "saas_customers", "name", "name", NULL};
+    static const plan_list subs = {"saas_subscriptions", "saas_subscriptions", "rowid", "id", NULL};
+    static const plan_list events = {"saas_events", "saas_events", "effective_on", "effective_on",
+                                     NULL};
+    static const plan_list assets = {"holding_assets", "holding_assets", "name", "name", NULL};
+    static const plan_list accounts = {"bank_accounts", "bank_accounts", "name", "name", NULL};
+    static const plan_list valuations = {"holding_valuations", "holding_valuations", "day", "day",
+                                         NULL};
+    static const plan_list balances = {"bank_balances", "bank_balances", "day", "day", NULL};
+    static const struct {
+        plan_case c;
+        wh_saas_customer_filter f;
+    } cucs[] = {{NONE, {0}},
+                {VENTURE, {.venture_id = 3}},
+                {FILTER("active", "active", false), {.has_active = true, .active = true}}};
+    static const struct {
+        plan_case c;
+        wh_saas_sub_filter f;
+    } scs[] = {{NONE, {0}},
+               {VENTURE, {.venture_id = 3}},
+               {FILTER("customer_id", "customer_id", true), {.customer_id = 7}},
+               {FILTER("status", "status", false), {.status = "ACTIVE"}}};
+    static const struct {
+        plan_case c;
+        wh_saas_event_filter f;
+    } ecs[] = {{NONE, {0}},
+               {VENTURE, {.venture_id = 3}},
+               {FILTER("customer_id", "customer_id", true), {.customer_id = 7}},
+               {FILTER("subscription_id", "subscription_id", true), {.subscription_id = 7}},
+               {FILTER("type", "type", false), {.type = "CHURN"}},
+               {FILTER("from+to", "effective_on", false), {.from = "D100300", .to = "D100302"}}};
+    static const struct {
+        plan_case c;
+        int64_t venture_id;
+        const char *kind;
+        bool has_active;
+    } acs[] = {{NONE, 0, NULL, false},
+               {VENTURE, 3, NULL, false},
+               {FILTER("kind", "kind", false), 0, "VEHICLE", false}},
+      bcs[] = {{NONE, 0, NULL, false},
+               {VENTURE, 3, NULL, false},
+               {FILTER("active", "active", false), 0, NULL, true}};
+    static const struct {
+        plan_case c;
+    } vcs[] = {{FILTER("asset", "asset_id", true)}},
+      kcs[] = {{FILTER("account", "bank_account_id", true)}};
+    CHECK_CASES(t, pg, customers, cucs,
+                wh_saas_customer_list_sql(&all, &x->f, TEXT_PAGE(deep, "N9"), &b));
+    CHECK_CASES(t, pg, subs, scs, wh_saas_sub_list_sql(&all, &x->f, ID_PAGE(deep), &b));
+    CHECK_CASES(t, pg, events, ecs,
+                wh_saas_event_list_sql(&all, &x->f, TEXT_PAGE(deep, "D100500"), &b));
+    CHECK_CASES(t, pg, assets, acs,
+                wh_hold_asset_list_sql(&all, x->venture_id, x->kind, false, false, "D2",
+                                       TEXT_PAGE(deep, "A9"), &b));
+    CHECK_CASES(t, pg, accounts, bcs,
+                wh_hold_account_list_sql(&all, x->venture_id, x->has_active, true,
+                                         TEXT_PAGE(deep, "B9"), &b));
+    CHECK_CASES(
+        t, pg, valuations, vcs,
+        wh_hold_dated_list_sql(WH_HOLD_VALUATION, 7, NULL, NULL, TEXT_PAGE(deep, DEEP_DAY), &b));
+    CHECK_CASES(
+        t, pg, balances, kcs,
+        wh_hold_dated_list_sql(WH_HOLD_BALANCE, 7, NULL, NULL, TEXT_PAGE(deep, DEEP_DAY), &b));
+}
+
 static void check_all(tempdb *t, bool pg)
 {
     plan_nums(t, pg);
@@ -315,6 +412,7 @@ static void check_all(tempdb *t, bool pg)
     people_work(t, pg);
     incentives(t, pg);
     operations(t, pg);
+    saas_holdings(t, pg);
 }
 
 static void test_sqlite_list_plans_seek(void **state)
