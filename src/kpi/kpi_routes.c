@@ -220,6 +220,7 @@ static wh_err period(wh_req *r, const wh_principal *p, wh_conn *c, wh_kpi_kind k
 typedef struct {
     int64_t venture_id;
     const char *today;
+    bool holdings; /* the caller holds holdings.read */
 } dash_args;
 
 /* The HOLDINGS figures as of today, today - 7 and today - 30 (DOMAIN-wave2 §13). */
@@ -257,6 +258,10 @@ static wh_err dashboard_render(wh_req *r, void *p, json_t **out, wh_error *e)
     if (rc != WH_OK)
         return rc;
     wh_kpi_kind k = kind_of(v.type);
+    /* a HOLDINGS venture's dashboard also needs holdings.read: the key tells callers with and
+     * without it apart, so this refusal (never cached) is the only answer the latter get */
+    if (strcmp(v.type, "HOLDINGS") == 0 && !d->holdings)
+        return wh_fail(e, WH_ERR_FORBIDDEN, "The holdings dashboard needs holdings.read.");
     if (strcmp(v.type, "HOLDINGS") == 0) {
         rc = holdings_figures(r, c, d, &now, &d7, &d30, e);
     } else {
@@ -279,22 +284,6 @@ static wh_err dashboard_render(wh_req *r, void *p, json_t **out, wh_error *e)
     return WH_OK;
 }
 
-/* A HOLDINGS venture's dashboard also needs holdings.read (403); asked only of a role without it,
- * so the cached hit of every other caller still runs no query. */
-static wh_err holdings_allowed(wh_req *r, int64_t venture_id, wh_error *e)
-{
-    wh_venture v;
-    wh_conn *c = NULL;
-    if (wh_rbac_allows(r->user.role, WH_PERM_HOLDINGS_READ))
-        return WH_OK;
-    wh_err rc = wh_req_db(r, &c, e);
-    if (rc == WH_OK)
-        rc = wh_venture_get(c, &r->arena, &r->user, venture_id, &v, e);
-    if (rc == WH_OK && strcmp(v.type, "HOLDINGS") == 0)
-        return wh_fail(e, WH_ERR_FORBIDDEN, "The holdings dashboard needs holdings.read.");
-    return rc;
-}
-
 /* GET /dashboard, cached: the scope is checked on every request (from the process's scope
  * answers when they hold it); the body depends only on the venture (computed in SQL for that one
  * venture), its data version (added to the key by wh_resp_cached) and the business day. */
@@ -308,13 +297,13 @@ static wh_err dashboard(wh_req *r, wh_error *e)
         rc = wh_error_field(e, "venture_id", "is required");
     if (rc == WH_OK)
         rc = wh_req_scope_venture(r, d.venture_id, e);
-    if (rc == WH_OK)
-        rc = holdings_allowed(r, d.venture_id, e);
     if (rc != WH_OK)
         return rc;
     wh_clock_day_of(r->now_ms, today, sizeof today);
-    const char *vary = wh_arena_printf(&r->arena, "venture_id=%lld&day=%s|scope=venture:%lld",
-                                       (long long)d.venture_id, today, (long long)d.venture_id);
+    d.holdings = wh_rbac_allows(r->user.role, WH_PERM_HOLDINGS_READ);
+    const char *vary =
+        wh_arena_printf(&r->arena, "venture_id=%lld&day=%s|scope=venture:%lld|holdings=%d",
+                        (long long)d.venture_id, today, (long long)d.venture_id, d.holdings);
     return wh_resp_cached(r, d.venture_id, vary, dashboard_render, &d, e);
 }
 
