@@ -56,6 +56,8 @@ typedef enum {
     WH_PERM_INTEGRATIONS_READ,
     WH_PERM_AUDIT_READ,
     WH_PERM_EOD_WRITE,
+    WH_PERM_TASKS_READ,   /* every task of the ventures in scope (DOMAIN-wave2 §1) */
+    WH_PERM_TASKS_MANAGE, /* create for anyone, edit, reassign, move any task in scope */
     WH_PERM_COUNT
 } wh_perm;
 

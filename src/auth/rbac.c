@@ -48,6 +48,10 @@ static const struct {
     [WH_PERM_INTEGRATIONS_READ] = {"integrations.read", R(CEO) | R(ADMIN)},
     [WH_PERM_AUDIT_READ] = {"audit.read", R(CEO) | R(ADMIN) | R(AUDITOR)},
     [WH_PERM_EOD_WRITE] = {"eod.write", EVERY_ROLE & ~R(AUDITOR)},
+    [WH_PERM_TASKS_READ] = {"tasks.read", LEADERSHIP | R(OFFICE_MANAGER) | R(TEAM_LEAD) |
+                                              R(HR_ADMIN) | R(AUDITOR)},
+    [WH_PERM_TASKS_MANAGE] = {"tasks.manage",
+                              LEADERSHIP | R(OFFICE_MANAGER) | R(TEAM_LEAD) | R(HR_ADMIN)},
 };
 
 bool wh_role_parse(const char *name, wh_role *out)

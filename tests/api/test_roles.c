@@ -66,6 +66,8 @@ static const struct {
      LEAD "OFFICE_MANAGER TEAM_LEAD EMPLOYEE CONTRACTOR FINANCE HR_ADMIN TEST_USER CSR "
           "DISPATCHER CARRIER_TEAM ACCOUNTING",
      ""},
+    {"tasks.read", LEAD "OFFICE_MANAGER TEAM_LEAD HR_ADMIN AUDITOR", ""},
+    {"tasks.manage", LEAD "OFFICE_MANAGER TEAM_LEAD HR_ADMIN", ""},
 };
 #define NPERMS (sizeof PERMS / sizeof PERMS[0])
 
@@ -81,8 +83,11 @@ static const struct {
     {"command_center", "my_day", "/", NULL, NULL},
     {"command_center", "leaderboard", "/leaderboard", "kpi.read", NULL},
     {"command_center", "my_incentives", "/incentives/me", NULL, NULL},
+    {"command_center", "tasks", "/tasks", NULL, NULL},
+    {"command_center", "notifications", "/notifications", NULL, NULL},
     {"operations", "eod", "/eod", "eod.write", NULL},
     {"operations", "team_eod", "/eod/team", "kpi.read", LEAD "OFFICE_MANAGER TEAM_LEAD"},
+    {"operations", "team_tasks", "/tasks/team", "tasks.read", NULL},
     {"freight", "dashboard", "/freight", "kpi.read", NULL},
     {"freight", "loads", "/freight/loads", "freight.read", NULL},
     {"freight", "carriers", "/freight/carriers", "freight.read", NULL},
