@@ -71,8 +71,6 @@ bool wh_tasks_working_day(const char *day);
 void wh_tasks_last_working_day(const char *day, char *out, size_t cap);
 /* s cut to max characters (UTF-8), its last three replaced by "..." when it was longer; in a. */
 const char *wh_tasks_ellipsis(wh_arena *a, const char *s, size_t max);
-/* E.164: '+', then 8 to 15 digits, the first not 0. */
-bool wh_tasks_phone_ok(const char *phone);
 
 /* ---- tasks (tasks_store.c) ---- */
 /* Is user_id an eligible user of venture_id: active, and a member or of an all-venture role? */

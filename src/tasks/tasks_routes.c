@@ -414,7 +414,7 @@ static wh_err prefs_put(wh_req *r, wh_error *e)
     wh_jin_allow(&j, fields);
     bool has_phone = wh_jin_has(&j, "phone");
     const char *phone = wh_jin_str(&j, "phone", false, 1, 16);
-    if (phone && !wh_tasks_phone_ok(phone)) {
+    if (phone && !wh_user_phone_ok(phone)) {
         j.bad = true;
         (void)wh_error_field(e, "phone", "must be E.164: +, then 8 to 15 digits, the first not 0");
     }

@@ -88,14 +88,3 @@ const char *wh_tasks_ellipsis(wh_arena *a, const char *s, size_t max)
     }
     return wh_arena_printf(a, "%.*s...", (int)bytes, s);
 }
-
-bool wh_tasks_phone_ok(const char *phone)
-{
-    size_t n = phone ? strlen(phone) : 0;
-    if (n < 9 || n > 16 || phone[0] != '+' || phone[1] == '0')
-        return false;
-    for (size_t i = 1; i < n; i++)
-        if (phone[i] < '0' || phone[i] > '9')
-            return false;
-    return true;
-}

@@ -586,7 +586,9 @@ static void test_rule_missed_eod(void **state)
     wht_user a = member("EMPLOYEE", v.id);
     wht_user b = member("EMPLOYEE", v.id);
     wht_user filed = member("EMPLOYEE", v.id);
-    wht_sql(wht_fmt("UPDATE users SET manager_id = %lld WHERE id = %lld", mgr.id, a.id));
+    WHT_EXPECT(wht_patch(wht_admin_token(), wht_fmt("/users/%lld", a.id),
+                         wht_json("{s:I}", "manager_id", mgr.id)),
+               200);
     const char *x = day_back(last_working_back());
     /* everyone but `filed` (and the head and manager, who have not filed either) */
     const char *const who[] = {filed.token};
@@ -638,6 +640,46 @@ static void test_rule_missed_eod(void **state)
     assert_int_equal(wht_sql(wht_fmt("SELECT COUNT(*) FROM tasks WHERE venture_id = %lld", v.id)),
                      3);
     assert_int_equal(unread(mgr.token), 1);
+}
+
+/* Users' manager_id and phone (API-wave2 "Changes to wave-1 resources"): shape, §22 refusals
+ * that change nothing, clearing. */
+static void test_user_manager_and_phone(void **state)
+{
+    (void)state;
+    const fixture *f = fx();
+    const char *tok = wht_admin_token();
+    wht_user u = wht_user_add("EMPLOYEE");
+    wht_user gone = wht_user_add("EMPLOYEE");
+    WHT_EXPECT(wht_patch(tok, wht_fmt("/users/%lld", gone.id), wht_json("{s:b}", "active", 0)),
+               200);
+    const char *path = wht_fmt("/users/%lld", u.id);
+    wht_resp *before = wht_get(tok, path);
+    WHT_EXPECT(before, 200);
+    assert_true(json_is_null(json_object_get(before->json, "manager_id")));
+    assert_true(json_is_null(json_object_get(before->json, "phone")));
+    WHT_PROBLEM(wht_patch(tok, path, wht_json("{s:I}", "manager_id", u.id)), 400,
+                "validation_failed", "manager_id");
+    WHT_PROBLEM(wht_patch(tok, path, wht_json("{s:I}", "manager_id", MISSING_ID)), 400,
+                "validation_failed", "manager_id");
+    WHT_PROBLEM(wht_patch(tok, path, wht_json("{s:I}", "manager_id", gone.id)), 400,
+                "validation_failed", "manager_id");
+    WHT_PROBLEM(wht_patch(tok, path, wht_json("{s:s}", "phone", "+1555")), 400,
+                "validation_failed", "phone");
+    WHT_PROBLEM(wht_post(tok, "/users", wht_json("{s:s, s:s, s:s, s:s}", "email",
+                                                 wht_unique_email(), "full_name", "P", "role",
+                                                 "EMPLOYEE", "phone", "+1-555-123")),
+                400, "validation_failed", "phone");
+    WHT_JSON_EQUAL(wht_get(tok, path)->json, before->json);
+    wht_resp *ok = wht_patch(tok, path, wht_json("{s:I, s:s}", "manager_id", f->om.id, "phone",
+                                                 "+442071234567"));
+    WHT_EXPECT(ok, 200);
+    assert_int_equal(wht_int(ok->json, "manager_id"), f->om.id);
+    assert_string_equal(wht_str(ok->json, "phone"), "+442071234567");
+    wht_resp *cleared = wht_patch(tok, path, wht_json("{s:n, s:n}", "manager_id", "phone"));
+    WHT_EXPECT(cleared, 200);
+    assert_true(json_is_null(json_object_get(cleared->json, "manager_id")));
+    assert_true(json_is_null(json_object_get(cleared->json, "phone")));
 }
 
 /* A hotel and a dispute of venture v opened `back` days ago; returns the dispute id. */
@@ -799,6 +841,7 @@ int main(void)
         WHT_TEST(test_notification_reads),
         WHT_TEST(test_preferences),
         WHT_TEST(test_delivery_once_through_an_outage),
+        WHT_TEST(test_user_manager_and_phone),
         WHT_TEST(test_rule_missed_eod),
         WHT_TEST(test_rule_dispute_boundary),
         WHT_TEST(test_rule_carrier_lost_authority_two_instances),

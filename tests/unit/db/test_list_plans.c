@@ -26,6 +26,7 @@
 #include "incentives/incentives.h"
 #include "integrations/integrations.h"
 #include "jobs/jobs.h"
+#include "tasks/tasks.h"
 #include "ventures/ventures.h"
 
 #define N(a)     (sizeof(a) / sizeof((a)[0]))
@@ -107,6 +108,15 @@ static const char *const fill_sql[] = {
     " WHEN 2 THEN 'FAILED' ELSE 'DEAD' END, 0, 0 FROM nums",
     "INSERT INTO audit_log (id, at, actor_id, action, entity, entity_id, venture_id) SELECT g, g,"
     " 1 + g % 200, 'a' || (g % 10), 'e' || (g % 10), g % 1000," V("g") " FROM nums",
+    /* tasks: 20 per assignee, creator and link; a third of each status; every other one
+     * automatic */
+    "INSERT INTO tasks (id, venture_id, title, assignee_id, priority, status, rule, link_type,"
+    " link_id, created_by, created_at, updated_at) SELECT g," V("g") ", 'T', 1 + g % 1000,"
+    " 'MEDIUM', CASE g % 3 WHEN 0 THEN 'OPEN' WHEN 1 THEN 'DONE' ELSE 'CANCELLED' END, CASE WHEN"
+    " g % 2 = 0 THEN 'MISSED_EOD' END, 'load', 1 + g % 1000, 1 + g % 997, 0, 0 FROM nums",
+    /* notifications: 20 per user, half of them read */
+    "INSERT INTO notifications (id, user_id, type, title, body, read_at, created_at) SELECT g,"
+    " 1 + g % 1000, 'TASK_ASSIGNED', 't', 'b', CASE WHEN g % 2 = 0 THEN g END, 0 FROM nums",
     "ANALYZE",
 };
 
@@ -307,6 +317,32 @@ static void operations(tempdb *t, bool pg)
                 wh_audit_list_sql(&member, &x->f, ID_PAGE(deep), &b));
 }
 
+static void tasks(tempdb *t, bool pg)
+{
+    static const plan_list tasks = {"tasks", "tasks", "rowid", "id", NULL};
+    static const plan_list notes = {"notifications", "notifications", "rowid", "id", NULL};
+    static const struct {
+        plan_case c;
+        wh_task_filter f;
+    } cs[] = {
+        {NONE, {0}},
+        {VENTURE, {.venture_id = 3}},
+        {FILTER("assignee_id", "assignee_id", true), {.assignee_id = 9}},
+        {FILTER("status", "status", false), {.status = "DONE"}},
+        {FILTER("overdue", "status", false), {.has_overdue = true, .overdue = true,
+                                              .today = "2026-01-01"}},
+        {FILTER("rule", "rule", false), {.rule = "MISSED_EOD"}},
+        {FILTER("link", "link_type", true), {.link_type = "load", .link_id = 7}},
+    };
+    static const struct {
+        plan_case c;
+        bool unread;
+    } ncs[] = {{FILTER("user_id", "user_id", true), false},
+               {FILTER("unread", "user_id", true), true}};
+    CHECK_CASES(t, pg, tasks, cs, wh_tasks_list_sql(&all, true, &x->f, ID_PAGE(deep), &b));
+    CHECK_CASES(t, pg, notes, ncs, wh_notify_list_sql(9, x->unread, ID_PAGE(deep), &b));
+}
+
 static void check_all(tempdb *t, bool pg)
 {
     plan_nums(t, pg);
@@ -320,6 +356,7 @@ static void check_all(tempdb *t, bool pg)
     people_work(t, pg);
     incentives(t, pg);
     operations(t, pg);
+    tasks(t, pg);
 }
 
 static void test_sqlite_list_plans_seek(void **state)
