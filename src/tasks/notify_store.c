@@ -100,6 +100,22 @@ wh_err wh_notify_task_completed(wh_conn *c, wh_arena *a, const wh_task *t, const
     return t->created_by ? wh_notify_send(c, a, &n, now_ms, NULL, e) : WH_OK;
 }
 
+wh_err wh_notify_payout(wh_conn *c, wh_arena *a, int64_t user_id, bool paid, const char *start,
+                        const char *end, int64_t amount_cents, int64_t now_ms, wh_error *e)
+{
+    int64_t abs_cents = amount_cents < 0 ? -amount_cents : amount_cents;
+    wh_notice n = {user_id,
+                   "PAYOUT_STATUS",
+                   wh_arena_printf(a, "Payout %s: %s to %s", paid ? "paid" : "approved", start,
+                                   end),
+                   wh_arena_printf(a, "Amount: %s$%lld.%02lld.", amount_cents < 0 ? "-" : "",
+                                   (long long)(abs_cents / 100), (long long)(abs_cents % 100)),
+                   NULL,
+                   0,
+                   NULL};
+    return wh_notify_send(c, a, &n, now_ms, NULL, e);
+}
+
 static json_t *note_row_json(const wh_rows *r, size_t i)
 {
     json_t *o = json_object();

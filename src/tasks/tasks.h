@@ -122,6 +122,11 @@ WH_MUST_USE wh_err wh_notify_task_assigned(wh_conn *c, wh_arena *a, const wh_tas
 /* TASK_COMPLETED to t's creator. */
 WH_MUST_USE wh_err wh_notify_task_completed(wh_conn *c, wh_arena *a, const wh_task *t,
                                             const char *actor_name, int64_t now_ms, wh_error *e);
+/* PAYOUT_STATUS to a payout's user: "Payout approved: {start} to {end}" (paid false) or "Payout
+ * paid: ...", body "Amount: ${dollars}.{cents}." */
+WH_MUST_USE wh_err wh_notify_payout(wh_conn *c, wh_arena *a, int64_t user_id, bool paid,
+                                    const char *start, const char *end, int64_t amount_cents,
+                                    int64_t now_ms, wh_error *e);
 void wh_notify_list_sql(int64_t user_id, bool unread_only, const wh_keyset *ks, wh_sqlb *b);
 json_t *wh_notify_row_json(const wh_rows *rows, size_t i);
 WH_MUST_USE wh_err wh_notify_unread(wh_conn *c, wh_arena *a, int64_t user_id, int64_t *n,
