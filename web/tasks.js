@@ -153,9 +153,10 @@
     WH.refreshBell();
   });
 
-  WH.screen('/me/notifications', async (content) => {
+  WH.screen('/me/notifications', async (content, ctx) => {
     WH.title(content, 'Notification settings');
     const prefs = await api('GET', '/me/notification-preferences');
+    if (ctx.stale()) return;
     const fields = [{ name: 'phone', label: 'Mobile phone for SMS', value: prefs.phone, hint: 'E.164, e.g. +15551234567. Needed for SMS.', wide: true }];
     for (const [type, label] of TYPES) {
       fields.push({ name: `${type}.email`, label: `${label}: e-mail`, type: 'checkbox', value: prefs.channels[type].email });
