@@ -58,16 +58,15 @@ wh_err wh_user_create(wh_conn *c, wh_arena *a, const wh_user_input *in, int64_t 
     wh_rows *r = NULL;
     if (in->password && hash_password(in->password, hash, e) != WH_OK)
         return WH_ERR_INTERNAL;
-    wh_err rc =
-        wh_db_query(c, a,
-                    "INSERT INTO users (email, full_name, role, active, password_hash,"
-                    " created_at, updated_at, manager_id, phone) VALUES ($1, $2, $3, $4, $5, $6,"
-                    " $6, NULLIF($7, 0), NULLIF($8, '')) RETURNING " USER_COLS,
-                    WH_ARGS(WH_PT(in->email), WH_PT(in->full_name), WH_PT(wh_role_name(in->role)),
-                            WH_PB(in->has_active ? in->active : true),
-                            WH_PT(in->password ? hash : NULL), WH_PI(now_ms),
-                            WH_PI(in->manager_id), WH_PT(in->phone ? in->phone : "")),
-                    &r, e);
+    wh_err rc = wh_db_query(
+        c, a,
+        "INSERT INTO users (email, full_name, role, active, password_hash,"
+        " created_at, updated_at, manager_id, phone) VALUES ($1, $2, $3, $4, $5, $6,"
+        " $6, NULLIF($7, 0), NULLIF($8, '')) RETURNING " USER_COLS,
+        WH_ARGS(WH_PT(in->email), WH_PT(in->full_name), WH_PT(wh_role_name(in->role)),
+                WH_PB(in->has_active ? in->active : true), WH_PT(in->password ? hash : NULL),
+                WH_PI(now_ms), WH_PI(in->manager_id), WH_PT(in->phone ? in->phone : "")),
+        &r, e);
     wh_crypto_wipe(hash, sizeof hash);
     return one_user(rc, r, out, e);
 }

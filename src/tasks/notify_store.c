@@ -65,8 +65,8 @@ static const char *venture_name(wh_conn *c, wh_arena *a, int64_t venture_id, wh_
                                 wh_err *rc)
 {
     wh_rows *r = NULL;
-    *rc = wh_db_query(c, a, "SELECT name FROM ventures WHERE id = $1",
-                      WH_ARGS(WH_PI(venture_id)), &r, e);
+    *rc = wh_db_query(c, a, "SELECT name FROM ventures WHERE id = $1", WH_ARGS(WH_PI(venture_id)),
+                      &r, e);
     return *rc == WH_OK && wh_rows_count(r) == 1 ? wh_rows_text(r, 0, 0) : "";
 }
 
@@ -77,12 +77,15 @@ wh_err wh_notify_task_assigned(wh_conn *c, wh_arena *a, const wh_task *t, const 
     const char *venture = venture_name(c, a, t->venture_id, e, &rc);
     if (rc != WH_OK || t->assignee_id == 0)
         return rc;
-    const char *body = wh_arena_printf(a, "%s assigned you a task in %s.%s%s%s",
-                                       actor_name ? actor_name : "Wheelhouse", venture,
-                                       t->due_on ? " Due " : "", t->due_on ? t->due_on : "",
-                                       t->due_on ? "." : "");
-    wh_notice n = {t->assignee_id, "TASK_ASSIGNED", wh_arena_printf(a, "New task: %s", t->title),
-                   body,           "task",          t->id,
+    const char *body = wh_arena_printf(
+        a, "%s assigned you a task in %s.%s%s%s", actor_name ? actor_name : "Wheelhouse", venture,
+        t->due_on ? " Due " : "", t->due_on ? t->due_on : "", t->due_on ? "." : "");
+    wh_notice n = {t->assignee_id,
+                   "TASK_ASSIGNED",
+                   wh_arena_printf(a, "New task: %s", t->title),
+                   body,
+                   "task",
+                   t->id,
                    NULL};
     return wh_notify_send(c, a, &n, now_ms, NULL, e);
 }
@@ -104,15 +107,15 @@ wh_err wh_notify_payout(wh_conn *c, wh_arena *a, int64_t user_id, bool paid, con
                         const char *end, int64_t amount_cents, int64_t now_ms, wh_error *e)
 {
     int64_t abs_cents = amount_cents < 0 ? -amount_cents : amount_cents;
-    wh_notice n = {user_id,
-                   "PAYOUT_STATUS",
-                   wh_arena_printf(a, "Payout %s: %s to %s", paid ? "paid" : "approved", start,
-                                   end),
-                   wh_arena_printf(a, "Amount: %s$%lld.%02lld.", amount_cents < 0 ? "-" : "",
-                                   (long long)(abs_cents / 100), (long long)(abs_cents % 100)),
-                   NULL,
-                   0,
-                   NULL};
+    wh_notice n = {
+        user_id,
+        "PAYOUT_STATUS",
+        wh_arena_printf(a, "Payout %s: %s to %s", paid ? "paid" : "approved", start, end),
+        wh_arena_printf(a, "Amount: %s$%lld.%02lld.", amount_cents < 0 ? "-" : "",
+                        (long long)(abs_cents / 100), (long long)(abs_cents % 100)),
+        NULL,
+        0,
+        NULL};
     return wh_notify_send(c, a, &n, now_ms, NULL, e);
 }
 
@@ -186,11 +189,10 @@ wh_err wh_notify_read_all(wh_conn *c, wh_arena *a, int64_t user_id, int64_t now_
 wh_err wh_notify_prefs(wh_conn *c, wh_arena *a, int64_t user_id, json_t **out, wh_error *e)
 {
     wh_rows *u = NULL, *r = NULL;
-    wh_err rc = wh_db_query(c, a, "SELECT phone FROM users WHERE id = $1",
-                            WH_ARGS(WH_PI(user_id)), &u, e);
+    wh_err rc =
+        wh_db_query(c, a, "SELECT phone FROM users WHERE id = $1", WH_ARGS(WH_PI(user_id)), &u, e);
     if (rc == WH_OK)
-        rc = wh_db_query(c, a,
-                         "SELECT type, email, sms FROM notification_prefs WHERE user_id = $1",
+        rc = wh_db_query(c, a, "SELECT type, email, sms FROM notification_prefs WHERE user_id = $1",
                          WH_ARGS(WH_PI(user_id)), &r, e);
     if (rc != WH_OK)
         return rc;
@@ -230,7 +232,7 @@ wh_err wh_notify_phone_put(wh_conn *c, wh_arena *a, int64_t user_id, const char 
                            int64_t now_ms, wh_error *e)
 {
     wh_rows *r = NULL;
-    return wh_db_query(c, a, "UPDATE users SET phone = NULLIF($2, ''), updated_at = $3 WHERE id = $1",
-                       WH_ARGS(WH_PI(user_id), WH_PT(phone ? phone : ""), WH_PI(now_ms)), &r,
-                       e);
+    return wh_db_query(c, a,
+                       "UPDATE users SET phone = NULLIF($2, ''), updated_at = $3 WHERE id = $1",
+                       WH_ARGS(WH_PI(user_id), WH_PT(phone ? phone : ""), WH_PI(now_ms)), &r, e);
 }

@@ -77,8 +77,8 @@ const char *wh_tasks_ellipsis(wh_arena *a, const char *s, size_t max);
 WH_MUST_USE wh_err wh_tasks_eligible(wh_conn *c, wh_arena *a, int64_t user_id, int64_t venture_id,
                                      bool *yes, wh_error *e);
 /* Does the record link_type/link_id exist and, when it belongs to a venture, to venture_id? */
-WH_MUST_USE wh_err wh_tasks_link_ok(wh_conn *c, wh_arena *a, const char *link_type,
-                                    int64_t link_id, int64_t venture_id, bool *yes, wh_error *e);
+WH_MUST_USE wh_err wh_tasks_link_ok(wh_conn *c, wh_arena *a, const char *link_type, int64_t link_id,
+                                    int64_t venture_id, bool *yes, wh_error *e);
 WH_MUST_USE wh_err wh_tasks_create(wh_conn *c, wh_arena *a, const wh_task_input *in,
                                    int64_t created_by, int64_t now_ms, wh_task *out, wh_error *e);
 /* An automatic task: nothing happens when rule_key exists (*created false). */
@@ -143,8 +143,8 @@ WH_MUST_USE wh_err wh_notify_prefs(wh_conn *c, wh_arena *a, int64_t user_id, jso
 WH_MUST_USE wh_err wh_notify_prefs_put(wh_conn *c, wh_arena *a, int64_t user_id, const char *type,
                                        bool email, bool sms, wh_error *e);
 /* Sets the user's phone (NULL clears it). */
-WH_MUST_USE wh_err wh_notify_phone_put(wh_conn *c, wh_arena *a, int64_t user_id,
-                                       const char *phone, int64_t now_ms, wh_error *e);
+WH_MUST_USE wh_err wh_notify_phone_put(wh_conn *c, wh_arena *a, int64_t user_id, const char *phone,
+                                       int64_t now_ms, wh_error *e);
 
 /* ---- jobs (tasks_jobs.c) ---- */
 wh_job_outcome wh_tasks_job_rules(wh_job_ctx *ctx, wh_error *e);

@@ -21,8 +21,7 @@ typedef struct {
 } rule_stats;
 
 /* A key already taken? (for dry runs) */
-static wh_err key_exists(wh_job_ctx *ctx, const char *sql, const char *key, bool *yes,
-                         wh_error *e)
+static wh_err key_exists(wh_job_ctx *ctx, const char *sql, const char *key, bool *yes, wh_error *e)
 {
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(ctx->conn, ctx->arena, sql, WH_ARGS(WH_PT(key)), &r, e);
@@ -115,7 +114,7 @@ static int64_t venture_head(wh_job_ctx *ctx, int64_t venture_id, int64_t not, wh
                             "SELECT u.id FROM users u JOIN venture_users vu ON vu.user_id = u.id"
                             " WHERE vu.venture_id = $1 AND u.role = 'VENTURE_HEAD' AND u.active"
                             " AND u.id <> $2 ORDER BY u.id LIMIT 1",
-                            WH_ARGS(WH_PI(venture_id), WH_PI(not)), &r, e);
+                            WH_ARGS(WH_PI(venture_id), WH_PI(not )), &r, e);
     return rc == WH_OK && wh_rows_count(r) == 1 ? wh_rows_int(r, 0, 0) : 0;
 }
 
@@ -127,7 +126,7 @@ static int64_t pick(wh_job_ctx *ctx, int64_t venture_id, int64_t not, int64_t a,
     int64_t cand[] = {a, b};
     for (size_t i = 0; i < 2; i++) {
         bool ok = false;
-        if (cand[i] == 0 || cand[i] == not)
+        if (cand[i] == 0 || cand[i] == not )
             continue;
         if (wh_tasks_eligible(ctx->conn, ctx->arena, cand[i], venture_id, &ok, e) == WH_OK && ok)
             return cand[i];
@@ -151,22 +150,22 @@ static wh_err missed_eod(wh_job_ctx *ctx, const char *day, rule_stats *st, wh_er
         int64_t u = wh_rows_int(r, i, 0), v = wh_rows_int(r, i, 1);
         auto_task t = {.rule = MISSED_EOD};
         t.in.venture_id = v;
-        t.in.title = wh_arena_printf(ctx->arena, "Missed EOD report: %s on %s",
-                                     wh_rows_text(r, i, 2), day);
+        t.in.title =
+            wh_arena_printf(ctx->arena, "Missed EOD report: %s on %s", wh_rows_text(r, i, 2), day);
         t.in.priority = "MEDIUM";
         t.in.link_type = "user";
         t.in.link_id = u;
         t.in.assignee_id = pick(ctx, v, u, wh_rows_int(r, i, 3), 0, e);
-        t.key = wh_arena_printf(ctx->arena, "MISSED_EOD:%lld:%lld:%s", (long long)v,
-                                (long long)u, day);
+        t.key =
+            wh_arena_printf(ctx->arena, "MISSED_EOD:%lld:%lld:%s", (long long)v, (long long)u, day);
         make_task(ctx, st, &t);
     }
     return rc;
 }
 
 /* Is there an OPEN task of the rule linked to the record? Counted as existing. */
-static bool still_open(wh_job_ctx *ctx, int rule, const char *link_type, int64_t id,
-                       rule_stats *st, wh_error *e)
+static bool still_open(wh_job_ctx *ctx, int rule, const char *link_type, int64_t id, rule_stats *st,
+                       wh_error *e)
 {
     bool open = false;
     if (wh_tasks_open_linked(ctx->conn, ctx->arena, rule_names[rule], link_type, id, &open, e) !=
@@ -196,14 +195,14 @@ static wh_err open_disputes(wh_job_ctx *ctx, rule_stats *st, wh_error *e)
             continue;
         auto_task t = {.rule = DISPUTE_OPEN};
         t.in.venture_id = v;
-        t.in.title = wh_arena_printf(ctx->arena, "Dispute #%lld open %lld days: %s",
-                                     (long long)id, (long long)days, wh_rows_text(r, i, 4));
+        t.in.title = wh_arena_printf(ctx->arena, "Dispute #%lld open %lld days: %s", (long long)id,
+                                     (long long)days, wh_rows_text(r, i, 4));
         t.in.priority = "HIGH";
         t.in.link_type = "hotel_dispute";
         t.in.link_id = id;
         t.in.assignee_id = pick(ctx, v, 0, wh_rows_int(r, i, 2), 0, e);
-        t.key = wh_arena_printf(ctx->arena, "DISPUTE_OPEN_7_DAYS:%lld:%s", (long long)id,
-                                ctx->date);
+        t.key =
+            wh_arena_printf(ctx->arena, "DISPUTE_OPEN_7_DAYS:%lld:%s", (long long)id, ctx->date);
         make_task(ctx, st, &t);
     }
     return rc;
@@ -212,14 +211,14 @@ static wh_err open_disputes(wh_job_ctx *ctx, rule_stats *st, wh_error *e)
 static wh_err lost_authority(wh_job_ctx *ctx, rule_stats *st, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        ctx->conn, ctx->arena,
-        "SELECT l.id, l.venture_id, l.reference, l.created_by, c.name, c.fmcsa_status"
-        " FROM loads l JOIN carriers c ON c.id = l.carrier_id"
-        " WHERE l.status IN ('COVERED', 'IN_TRANSIT')"
-        " AND c.fmcsa_status IN ('OUT_OF_SERVICE', 'NOT_AUTHORIZED')"
-        " AND ($1 = 0 OR l.venture_id = $1) ORDER BY l.id",
-        WH_ARGS(WH_PI(ctx->venture_id)), &r, e);
+    wh_err rc =
+        wh_db_query(ctx->conn, ctx->arena,
+                    "SELECT l.id, l.venture_id, l.reference, l.created_by, c.name, c.fmcsa_status"
+                    " FROM loads l JOIN carriers c ON c.id = l.carrier_id"
+                    " WHERE l.status IN ('COVERED', 'IN_TRANSIT')"
+                    " AND c.fmcsa_status IN ('OUT_OF_SERVICE', 'NOT_AUTHORIZED')"
+                    " AND ($1 = 0 OR l.venture_id = $1) ORDER BY l.id",
+                    WH_ARGS(WH_PI(ctx->venture_id)), &r, e);
     for (size_t i = 0; rc == WH_OK && i < wh_rows_count(r) && !wh_jobs_stopping(ctx->jobs); i++) {
         int64_t id = wh_rows_int(r, i, 0), v = wh_rows_int(r, i, 1);
         const char *ref = wh_rows_text(r, i, 2);
@@ -229,15 +228,14 @@ static wh_err lost_authority(wh_job_ctx *ctx, rule_stats *st, wh_error *e)
         t.in.venture_id = v;
         t.in.title = wh_arena_printf(
             ctx->arena, "Carrier %s lost authority (%s): load %s", wh_rows_text(r, i, 4),
-            wh_rows_text(r, i, 5),
-            ref ? ref : wh_arena_printf(ctx->arena, "#%lld", (long long)id));
+            wh_rows_text(r, i, 5), ref ? ref : wh_arena_printf(ctx->arena, "#%lld", (long long)id));
         t.in.priority = "CRITICAL";
         t.in.link_type = "load";
         t.in.link_id = id;
         /* the load's dispatcher comes first once loads carry one (API-wave2); today: creator */
         t.in.assignee_id = pick(ctx, v, 0, wh_rows_int(r, i, 3), 0, e);
-        t.key = wh_arena_printf(ctx->arena, "CARRIER_LOST_AUTHORITY:%lld:%s", (long long)id,
-                                ctx->date);
+        t.key =
+            wh_arena_printf(ctx->arena, "CARRIER_LOST_AUTHORITY:%lld:%s", (long long)id, ctx->date);
         make_task(ctx, st, &t);
     }
     return rc;
@@ -304,13 +302,12 @@ wh_job_outcome wh_tasks_job_reminders(wh_job_ctx *ctx, wh_error *e)
         const char *names = wh_rows_text(r, i, 1);
         for (i++; i < n && wh_rows_int(r, i, 0) == user; i++)
             names = wh_arena_printf(ctx->arena, "%s, %s", names, wh_rows_text(r, i, 1));
-        reminder rm = {{user, "EOD_REMINDER",
-                        wh_arena_printf(ctx->arena, "Reminder: end-of-day report for %s",
-                                        ctx->date),
-                        wh_arena_printf(ctx->arena, "Not yet filed for: %s.", names), NULL, 0,
-                        wh_arena_printf(ctx->arena, "EOD_REMINDER:%lld:%s", (long long)user,
-                                        ctx->date)},
-                       false};
+        reminder rm = {
+            {user, "EOD_REMINDER",
+             wh_arena_printf(ctx->arena, "Reminder: end-of-day report for %s", ctx->date),
+             wh_arena_printf(ctx->arena, "Not yet filed for: %s.", names), NULL, 0,
+             wh_arena_printf(ctx->arena, "EOD_REMINDER:%lld:%s", (long long)user, ctx->date)},
+            false};
         wh_error one = {0};
         bool taken = false;
         wh_err one_rc = ctx->dry_run ? key_exists(ctx,

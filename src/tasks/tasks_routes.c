@@ -41,9 +41,9 @@ static const char *day_member(wh_jin *j, const char *key, bool *has)
 
 static wh_err read_task(wh_req *r, bool create, wh_task_input *in, wh_error *e)
 {
-    static const char *const create_fields[] = {"venture_id", "title",   "description",
+    static const char *const create_fields[] = {"venture_id",  "title",    "description",
                                                 "assignee_id", "priority", "due_on",
-                                                "link_type",  "link_id", NULL};
+                                                "link_type",   "link_id",  NULL};
     static const char *const *patch_fields = create_fields + 1;
     json_t *body = NULL;
     wh_jin j;
@@ -153,8 +153,9 @@ static wh_err task_for_write(wh_req *r, wh_conn **c, wh_task *t, wh_error *e)
         rc = wh_tasks_get(*c, &r->arena, &r->user, id, t, e);
     if (rc == WH_OK && !may_manage(r) && t->assignee_id != r->user.id &&
         t->created_by != r->user.id)
-        return wh_fail(e, WH_ERR_FORBIDDEN, "Only its assignee, its creator and tasks.manage "
-                                            "change a task.");
+        return wh_fail(e, WH_ERR_FORBIDDEN,
+                       "Only its assignee, its creator and tasks.manage "
+                       "change a task.");
     return rc;
 }
 
@@ -371,8 +372,9 @@ static wh_err merge_channels(json_t *given, json_t *channels, wh_error *e)
         json_t *cur = json_object_get(channels, type);
         if (!cur || !json_is_object(v)) {
             bad = true;
-            (void)wh_error_field(e, "channels", cur ? "each type takes {email?, sms?}"
-                                                    : "names an unknown notification type");
+            (void)wh_error_field(e, "channels",
+                                 cur ? "each type takes {email?, sms?}"
+                                     : "names an unknown notification type");
             continue;
         }
         json_object_foreach(v, key, flag)
@@ -457,8 +459,7 @@ static const wh_route routes[] = {
     {"GET", "/api/v1/tasks", task_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, &wh_tasks_rule_own},
     {"POST", "/api/v1/tasks", task_create, WH_PERM_SIGNED_IN, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT,
      &wh_tasks_rule_writer},
-    {"GET", "/api/v1/tasks/{id}", task_get, WH_PERM_SIGNED_IN, WH_RATE_READ, 0,
-     &wh_tasks_rule_own},
+    {"GET", "/api/v1/tasks/{id}", task_get, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, &wh_tasks_rule_own},
     {"PATCH", "/api/v1/tasks/{id}", task_patch, WH_PERM_SIGNED_IN, WH_RATE_WRITE, 0,
      &wh_tasks_rule_writer},
     {"POST", "/api/v1/tasks/{id}/status", task_status, WH_PERM_SIGNED_IN, WH_RATE_WRITE,

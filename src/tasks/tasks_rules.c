@@ -10,10 +10,19 @@
 
 const char *const wh_task_priorities[] = {"LOW", "MEDIUM", "HIGH", "CRITICAL", NULL};
 const char *const wh_task_statuses[] = {"OPEN", "DONE", "CANCELLED", NULL};
-const char *const wh_task_link_types[] = {
-    "load",         "shipper",       "carrier",           "hotel",          "hotel_dispute",
-    "hotel_review", "bpo_call_log",  "saas_customer",     "saas_subscription",
-    "holding_asset", "bank_account", "user",              NULL};
+const char *const wh_task_link_types[] = {"load",
+                                          "shipper",
+                                          "carrier",
+                                          "hotel",
+                                          "hotel_dispute",
+                                          "hotel_review",
+                                          "bpo_call_log",
+                                          "saas_customer",
+                                          "saas_subscription",
+                                          "holding_asset",
+                                          "bank_account",
+                                          "user",
+                                          NULL};
 const char *const wh_notify_types[] = {"TASK_ASSIGNED", "TASK_COMPLETED", "EOD_REMINDER",
                                        "PAYOUT_STATUS", NULL};
 
@@ -48,8 +57,7 @@ static int weekday(const char *day)
 {
     char monday[16];
     int64_t n = 0;
-    if (!wh_clock_monday_of(day, monday, sizeof monday) ||
-        !wh_clock_days_between(monday, day, &n))
+    if (!wh_clock_monday_of(day, monday, sizeof monday) || !wh_clock_days_between(monday, day, &n))
         return -1;
     return (int)n;
 }

@@ -17,8 +17,9 @@
 
 /* The visibility of a task to ($1 all ventures, $2 user, $3 reads every task). */
 #define VISIBLE_SQL                                                                                \
-    WH_SCOPE_SQL("tasks.venture_id", "$1", "$2") " AND ($3 OR tasks.assignee_id = $2"             \
-                                                 " OR tasks.created_by = $2)"
+    WH_SCOPE_SQL("tasks.venture_id", "$1", "$2")                                                   \
+    " AND ($3 OR tasks.assignee_id = $2"                                                           \
+    " OR tasks.created_by = $2)"
 
 static void task_row(const wh_rows *r, size_t i, wh_task *t)
 {
@@ -64,11 +65,12 @@ static wh_err exists(wh_conn *c, wh_arena *a, const char *sql, int64_t x, int64_
 wh_err wh_tasks_eligible(wh_conn *c, wh_arena *a, int64_t user_id, int64_t venture_id, bool *yes,
                          wh_error *e)
 {
-    return exists(c, a,
-                  "SELECT 1 FROM users u WHERE u.id = $1 AND u.active AND (u.role IN "
-                  ALL_VENTURE_ROLES_SQL " OR EXISTS (SELECT 1 FROM venture_users vu"
-                  " WHERE vu.user_id = u.id AND vu.venture_id = $2))",
-                  user_id, venture_id, yes, e);
+    return exists(
+        c, a,
+        "SELECT 1 FROM users u WHERE u.id = $1 AND u.active AND (u.role IN " ALL_VENTURE_ROLES_SQL
+        " OR EXISTS (SELECT 1 FROM venture_users vu"
+        " WHERE vu.user_id = u.id AND vu.venture_id = $2))",
+        user_id, venture_id, yes, e);
 }
 
 /* The table of each link type that has one here, and whether its rows belong to a venture. The
@@ -141,16 +143,15 @@ wh_err wh_tasks_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id, 
                     wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(
-        c, a, "SELECT " TASK_COLS " FROM tasks WHERE id = $4 AND " VISIBLE_SQL,
-        WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id),
-                WH_PB(wh_rbac_allows(p->role, WH_PERM_TASKS_READ)), WH_PI(id)),
-        &r, e);
+    wh_err rc = wh_db_query(c, a, "SELECT " TASK_COLS " FROM tasks WHERE id = $4 AND " VISIBLE_SQL,
+                            WH_ARGS(WH_PB(p->all_ventures), WH_PI(p->id),
+                                    WH_PB(wh_rbac_allows(p->role, WH_PERM_TASKS_READ)), WH_PI(id)),
+                            &r, e);
     return one_task(rc, r, out, e);
 }
 
-wh_err wh_tasks_update(wh_conn *c, wh_arena *a, int64_t id, const wh_task_input *in,
-                       int64_t now_ms, wh_task *out, wh_error *e)
+wh_err wh_tasks_update(wh_conn *c, wh_arena *a, int64_t id, const wh_task_input *in, int64_t now_ms,
+                       wh_task *out, wh_error *e)
 {
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(
@@ -165,15 +166,15 @@ wh_err wh_tasks_update(wh_conn *c, wh_arena *a, int64_t id, const wh_task_input 
         " WHERE id = $1 RETURNING " TASK_COLS,
         WH_ARGS(WH_PI(id), WH_PT(in->title ? in->title : ""), WH_PB(in->has_description),
                 WH_PT(in->description ? in->description : ""), WH_PB(in->has_assignee),
-                WH_PI(in->assignee_id), WH_PT(in->priority ? in->priority : ""),
-                WH_PB(in->has_due), WH_PT(in->due_on ? in->due_on : ""), WH_PB(in->has_link),
+                WH_PI(in->assignee_id), WH_PT(in->priority ? in->priority : ""), WH_PB(in->has_due),
+                WH_PT(in->due_on ? in->due_on : ""), WH_PB(in->has_link),
                 WH_PT(in->link_type ? in->link_type : ""), WH_PI(in->link_id), WH_PI(now_ms)),
         &r, e);
     return one_task(rc, r, out, e);
 }
 
-wh_err wh_tasks_set_status(wh_conn *c, wh_arena *a, int64_t id, const char *status,
-                           int64_t now_ms, wh_task *out, wh_error *e)
+wh_err wh_tasks_set_status(wh_conn *c, wh_arena *a, int64_t id, const char *status, int64_t now_ms,
+                           wh_task *out, wh_error *e)
 {
     wh_rows *r = NULL;
     wh_err rc = wh_db_query(c, a,

@@ -368,10 +368,9 @@ static void walk_tasks(void)
                        201);
     long long task = id_of(r);
     WALK("PATCH", F.member.token, wht_fmt("/tasks/%lld", task), "{\"priority\":\"HIGH\"}", 200);
-    WALK("POST", F.member.token, wht_fmt("/tasks/%lld/status", task), "{\"status\":\"DONE\"}",
-         200);
-    long long note = wht_sql(wht_fmt("SELECT MAX(id) FROM notifications WHERE user_id = %lld",
-                                     F.member.id));
+    WALK("POST", F.member.token, wht_fmt("/tasks/%lld/status", task), "{\"status\":\"DONE\"}", 200);
+    long long note =
+        wht_sql(wht_fmt("SELECT MAX(id) FROM notifications WHERE user_id = %lld", F.member.id));
     WALK("POST", F.member.token, wht_fmt("/notifications/%lld/read", note), NULL, 200);
     WALK("POST", F.member.token, "/notifications/read-all", NULL, 200);
     WALK("PUT", F.member.token, "/me/notification-preferences",

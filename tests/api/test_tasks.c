@@ -201,9 +201,9 @@ static void lease_free(const char *job)
 static json_t *run_job(const char *job, long long venture, const char *date, bool dry)
 {
     lease_free(job);
-    wht_resp *r = wht_post(wht_admin_token(), wht_fmt("/jobs/%s/run", job),
-                           wht_json("{s:I, s:s, s:b}", "venture_id", venture, "date", date,
-                                    "dry_run", dry));
+    wht_resp *r =
+        wht_post(wht_admin_token(), wht_fmt("/jobs/%s/run", job),
+                 wht_json("{s:I, s:s, s:b}", "venture_id", venture, "date", date, "dry_run", dry));
     WHT_EXPECT(r, 202);
     json_t *run = run_wait(wht_int(r->json, "id"));
     if (strcmp(wht_str(run, "status"), "SUCCEEDED") != 0)
@@ -257,40 +257,44 @@ static void test_bad_input_changes_nothing(void **state)
     char long_title[202];
     memset(long_title, 'x', 201);
     long_title[201] = 0;
-    WHT_PROBLEM(wht_post(tok, "/tasks", wht_json("{s:I, s:s}", "venture_id", v, "title", "")),
-                400, "validation_failed", "title");
-    WHT_PROBLEM(wht_post(tok, "/tasks", wht_json("{s:I, s:s}", "venture_id", v, "title",
-                                                 long_title)),
-                400, "validation_failed", "title");
+    WHT_PROBLEM(wht_post(tok, "/tasks", wht_json("{s:I, s:s}", "venture_id", v, "title", "")), 400,
+                "validation_failed", "title");
+    WHT_PROBLEM(
+        wht_post(tok, "/tasks", wht_json("{s:I, s:s}", "venture_id", v, "title", long_title)), 400,
+        "validation_failed", "title");
     WHT_PROBLEM(wht_post(tok, "/tasks", wht_json("{s:I}", "venture_id", v)), 400,
                 "validation_failed", "title");
-    WHT_PROBLEM(wht_post(tok, "/tasks", wht_json("{s:I, s:s, s:s}", "venture_id", v, "title", "t",
-                                                 "priority", "URGENT")),
-                400, "validation_failed", "priority");
-    WHT_PROBLEM(wht_post(tok, "/tasks", wht_json("{s:I, s:s, s:s, s:I}", "venture_id", v,
-                                                 "title", "t", "link_type", "planet", "link_id",
-                                                 1LL)),
+    WHT_PROBLEM(
+        wht_post(tok, "/tasks",
+                 wht_json("{s:I, s:s, s:s}", "venture_id", v, "title", "t", "priority", "URGENT")),
+        400, "validation_failed", "priority");
+    WHT_PROBLEM(wht_post(tok, "/tasks",
+                         wht_json("{s:I, s:s, s:s, s:I}", "venture_id", v, "title", "t",
+                                  "link_type", "planet", "link_id", 1LL)),
                 400, "validation_failed", "link_type");
-    WHT_PROBLEM(wht_post(tok, "/tasks", wht_json("{s:I, s:s, s:I}", "venture_id", v, "title",
-                                                 "t", "link_id", 1LL)),
-                400, "validation_failed", "link_type");
-    WHT_PROBLEM(wht_post(tok, "/tasks", wht_json("{s:I, s:s, s:s, s:I}", "venture_id", v,
-                                                 "title", "t", "link_type", "load", "link_id",
-                                                 MISSING_ID)),
+    WHT_PROBLEM(
+        wht_post(tok, "/tasks",
+                 wht_json("{s:I, s:s, s:I}", "venture_id", v, "title", "t", "link_id", 1LL)),
+        400, "validation_failed", "link_type");
+    WHT_PROBLEM(wht_post(tok, "/tasks",
+                         wht_json("{s:I, s:s, s:s, s:I}", "venture_id", v, "title", "t",
+                                  "link_type", "load", "link_id", MISSING_ID)),
                 400, "validation_failed", "link_id");
     /* a user link must be an eligible user of the venture */
-    WHT_PROBLEM(wht_post(tok, "/tasks", wht_json("{s:I, s:s, s:s, s:I}", "venture_id", v,
-                                                 "title", "t", "link_type", "user", "link_id",
-                                                 f->outsider.id)),
+    WHT_PROBLEM(wht_post(tok, "/tasks",
+                         wht_json("{s:I, s:s, s:s, s:I}", "venture_id", v, "title", "t",
+                                  "link_type", "user", "link_id", f->outsider.id)),
                 400, "validation_failed", "link_id");
-    WHT_PROBLEM(wht_post(tok, "/tasks", wht_json("{s:I, s:s, s:I}", "venture_id", v, "title",
-                                                 "t", "assignee_id", f->outsider.id)),
+    WHT_PROBLEM(wht_post(tok, "/tasks",
+                         wht_json("{s:I, s:s, s:I}", "venture_id", v, "title", "t", "assignee_id",
+                                  f->outsider.id)),
                 400, "validation_failed", "assignee_id");
-    WHT_PROBLEM(wht_post(tok, "/tasks", wht_json("{s:I, s:s, s:s}", "venture_id", v, "title",
-                                                 "t", "due_on", "2026-02-30")),
+    WHT_PROBLEM(wht_post(tok, "/tasks",
+                         wht_json("{s:I, s:s, s:s}", "venture_id", v, "title", "t", "due_on",
+                                  "2026-02-30")),
                 400, "validation_failed", "due_on");
-    WHT_PROBLEM(wht_post(tok, "/tasks", wht_json("{s:I, s:s, s:i}", "venture_id", v, "title",
-                                                 "t", "status", 1)),
+    WHT_PROBLEM(wht_post(tok, "/tasks",
+                         wht_json("{s:I, s:s, s:i}", "venture_id", v, "title", "t", "status", 1)),
                 400, "validation_failed", "status");
     WHT_PROBLEM(wht_get(tok, "/tasks?link_id=3"), 400, "validation_failed", "link_id");
     WHT_PROBLEM(wht_get(tok, "/tasks?status=DOING"), 400, "validation_failed", "status");
@@ -307,9 +311,9 @@ static void test_rights_and_scope(void **state)
     (void)state;
     const fixture *f = fx();
     long long before = task_count();
-    WHT_PROBLEM(wht_post(f->emp.token, "/tasks", wht_json("{s:I, s:s, s:I}", "venture_id",
-                                                          f->a.id, "title", "For you",
-                                                          "assignee_id", f->emp2.id)),
+    WHT_PROBLEM(wht_post(f->emp.token, "/tasks",
+                         wht_json("{s:I, s:s, s:I}", "venture_id", f->a.id, "title", "For you",
+                                  "assignee_id", f->emp2.id)),
                 403, "forbidden", NULL);
     WHT_PROBLEM(wht_post(f->auditor.token, "/tasks",
                          wht_json("{s:I, s:s}", "venture_id", f->a.id, "title", "Audit")),
@@ -342,15 +346,15 @@ static void test_rights_and_scope(void **state)
     json_t *it;
     json_array_foreach(mine, i, it)
     {
-        assert_true(wht_int(it, "assignee_id") == f->emp2.id || wht_int(it, "created_by") == f->emp2.id);
+        assert_true(wht_int(it, "assignee_id") == f->emp2.id ||
+                    wht_int(it, "created_by") == f->emp2.id);
     }
     json_array_foreach(wht_list_all(f->outsider.token, "/tasks", 50), i, it)
     {
         assert_int_equal(wht_int(it, "venture_id"), f->foreign.id);
     }
-    assert_non_null(wht_find_by_id(wht_list_all(f->om.token,
-                                                wht_fmt("/tasks?venture_id=%lld", f->a.id), 2),
-                                   id));
+    assert_non_null(wht_find_by_id(
+        wht_list_all(f->om.token, wht_fmt("/tasks?venture_id=%lld", f->a.id), 2), id));
     assert_string_equal(wht_str(wht_get(f->emp.token, path)->json, "title"), "Mine");
 }
 
@@ -386,7 +390,8 @@ static void test_assign_notify_and_status(void **state)
     move(f->emp.token, id, "DONE", 200); /* same -> same: no-op, no second notice */
     assert_int_equal(unread(f->om.token), before_om + 1);
     long long rows = wht_sql(wht_fmt("SELECT COUNT(*) FROM audit_log WHERE action = 'task.status'"
-                                     " AND entity_id = %lld", id));
+                                     " AND entity_id = %lld",
+                                     id));
     WHT_PROBLEM(wht_post(f->emp.token, wht_fmt("/tasks/%lld/status", id),
                          wht_json("{s:s}", "status", "CANCELLED")),
                 409, "invalid_transition", NULL);
@@ -394,7 +399,8 @@ static void test_assign_notify_and_status(void **state)
                          wht_json("{s:s}", "status", "LATER")),
                 400, "validation_failed", "status");
     assert_int_equal(wht_sql(wht_fmt("SELECT COUNT(*) FROM audit_log WHERE action ="
-                                     " 'task.status' AND entity_id = %lld", id)),
+                                     " 'task.status' AND entity_id = %lld",
+                                     id)),
                      rows);
     json_t *open = move(f->emp.token, id, "OPEN", 200);
     assert_true(json_is_null(json_object_get(open, "completed_at")));
@@ -444,9 +450,8 @@ static void test_notification_reads(void **state)
     WHT_EXPECT(all, 200);
     assert_int_equal(wht_int(all->json, "updated"), n - 1);
     assert_int_equal(unread(f->emp2.token), 0);
-    assert_int_equal(json_array_size(wht_items(wht_get(f->emp2.token,
-                                                       "/notifications?unread=true"))),
-                     0);
+    assert_int_equal(
+        json_array_size(wht_items(wht_get(f->emp2.token, "/notifications?unread=true"))), 0);
 }
 
 /* Preferences: defaults, merge, the phone rules, bad keys. */
@@ -462,33 +467,32 @@ static void test_preferences(void **state)
     assert_true(json_is_false(json_object_get(json_object_get(ch, "TASK_COMPLETED"), "email")));
     assert_true(json_is_false(json_object_get(json_object_get(ch, "EOD_REMINDER"), "sms")));
     const char *p = "/me/notification-preferences";
-    WHT_PROBLEM(wht_put(u.token, p, wht_json("{s:{s:{s:b}}}", "channels", "TASK_ASSIGNED", "sms",
-                                             1)),
-                400, "validation_failed", "channels");
+    WHT_PROBLEM(
+        wht_put(u.token, p, wht_json("{s:{s:{s:b}}}", "channels", "TASK_ASSIGNED", "sms", 1)), 400,
+        "validation_failed", "channels");
     WHT_PROBLEM(wht_put(u.token, p, wht_json("{s:s}", "phone", "+0123456789")), 400,
                 "validation_failed", "phone");
     WHT_PROBLEM(wht_put(u.token, p, wht_json("{s:s}", "phone", "5551234567")), 400,
                 "validation_failed", "phone");
-    WHT_PROBLEM(wht_put(u.token, p, wht_json("{s:{s:{s:b}}}", "channels", "BIRTHDAY", "email",
-                                             1)),
+    WHT_PROBLEM(wht_put(u.token, p, wht_json("{s:{s:{s:b}}}", "channels", "BIRTHDAY", "email", 1)),
                 400, "validation_failed", "channels");
-    WHT_PROBLEM(wht_put(u.token, p, wht_json("{s:{s:{s:b}}}", "channels", "TASK_ASSIGNED", "fax",
-                                             1)),
-                400, "validation_failed", "channels");
+    WHT_PROBLEM(
+        wht_put(u.token, p, wht_json("{s:{s:{s:b}}}", "channels", "TASK_ASSIGNED", "fax", 1)), 400,
+        "validation_failed", "channels");
     WHT_PROBLEM(wht_put(u.token, p, wht_json("{s:i}", "colour", 1)), 400, "validation_failed",
                 "colour");
     WHT_JSON_EQUAL(wht_get(u.token, p)->json, g->json);
-    wht_resp *ok = wht_put(u.token, p, wht_json("{s:s, s:{s:{s:b}}}", "phone", "+15551234567",
-                                                "channels", "TASK_ASSIGNED", "sms", 1));
+    wht_resp *ok = wht_put(u.token, p,
+                           wht_json("{s:s, s:{s:{s:b}}}", "phone", "+15551234567", "channels",
+                                    "TASK_ASSIGNED", "sms", 1));
     WHT_EXPECT(ok, 200);
     assert_string_equal(wht_str(ok->json, "phone"), "+15551234567");
     json_t *ta = json_object_get(json_object_get(ok->json, "channels"), "TASK_ASSIGNED");
     assert_true(json_is_true(json_object_get(ta, "sms")));
     assert_true(json_is_true(json_object_get(ta, "email"))); /* merged, not replaced */
-    WHT_PROBLEM(wht_put(u.token, p, wht_json("{s:n}", "phone")), 400, "validation_failed",
-                "phone");
-    wht_resp *off = wht_put(u.token, p, wht_json("{s:n, s:{s:{s:b}}}", "phone", "channels",
-                                                 "TASK_ASSIGNED", "sms", 0));
+    WHT_PROBLEM(wht_put(u.token, p, wht_json("{s:n}", "phone")), 400, "validation_failed", "phone");
+    wht_resp *off = wht_put(
+        u.token, p, wht_json("{s:n, s:{s:{s:b}}}", "phone", "channels", "TASK_ASSIGNED", "sms", 0));
     WHT_EXPECT(off, 200);
     assert_true(json_is_null(json_object_get(off->json, "phone")));
 }
@@ -551,7 +555,8 @@ static void test_delivery_once_through_an_outage(void **state)
                             201);
     /* the SMS goes, the e-mail waits */
     long long deadline = wht_now_ms() + WAIT_MS;
-    while (sms_to("15558675309") == 0 || json_array_size(wht_fake_requests(fake, "sendgrid")) == 0) {
+    while (sms_to("15558675309") == 0 ||
+           json_array_size(wht_fake_requests(fake, "sendgrid")) == 0) {
         if (wht_now_ms() > deadline)
             WHT_FAIL("no delivery attempts");
         wht_sleep_ms(50);
@@ -664,15 +669,15 @@ static void test_user_manager_and_phone(void **state)
                 "validation_failed", "manager_id");
     WHT_PROBLEM(wht_patch(tok, path, wht_json("{s:I}", "manager_id", gone.id)), 400,
                 "validation_failed", "manager_id");
-    WHT_PROBLEM(wht_patch(tok, path, wht_json("{s:s}", "phone", "+1555")), 400,
-                "validation_failed", "phone");
-    WHT_PROBLEM(wht_post(tok, "/users", wht_json("{s:s, s:s, s:s, s:s}", "email",
-                                                 wht_unique_email(), "full_name", "P", "role",
-                                                 "EMPLOYEE", "phone", "+1-555-123")),
+    WHT_PROBLEM(wht_patch(tok, path, wht_json("{s:s}", "phone", "+1555")), 400, "validation_failed",
+                "phone");
+    WHT_PROBLEM(wht_post(tok, "/users",
+                         wht_json("{s:s, s:s, s:s, s:s}", "email", wht_unique_email(), "full_name",
+                                  "P", "role", "EMPLOYEE", "phone", "+1-555-123")),
                 400, "validation_failed", "phone");
     WHT_JSON_EQUAL(wht_get(tok, path)->json, before->json);
-    wht_resp *ok = wht_patch(tok, path, wht_json("{s:I, s:s}", "manager_id", f->om.id, "phone",
-                                                 "+442071234567"));
+    wht_resp *ok = wht_patch(
+        tok, path, wht_json("{s:I, s:s}", "manager_id", f->om.id, "phone", "+442071234567"));
     WHT_EXPECT(ok, 200);
     assert_int_equal(wht_int(ok->json, "manager_id"), f->om.id);
     assert_string_equal(wht_str(ok->json, "phone"), "+442071234567");
@@ -710,23 +715,26 @@ static void test_rule_dispute_boundary(void **state)
     json_t *st = run_job("task_rules", v.id, day_back(0), false);
     assert_int_equal(created_of(st, "DISPUTE_OPEN_7_DAYS"), 1);
     assert_int_equal(wht_sql(wht_fmt("SELECT COUNT(*) FROM tasks WHERE link_type ="
-                                     " 'hotel_dispute' AND link_id = %lld", seven)),
+                                     " 'hotel_dispute' AND link_id = %lld",
+                                     seven)),
                      0);
     wht_resp *l = wht_get(owner.token, wht_fmt("/tasks?link_type=hotel_dispute&link_id=%lld", ten));
     WHT_EXPECT(l, 200);
     json_t *t = json_array_get(wht_items(l), 0);
     assert_non_null(t);
-    assert_string_equal(wht_str(t, "title"), wht_fmt("Dispute #%lld open 10 days: Harbor Inn", ten));
+    assert_string_equal(wht_str(t, "title"),
+                        wht_fmt("Dispute #%lld open 10 days: Harbor Inn", ten));
     assert_string_equal(wht_str(t, "priority"), "HIGH");
     assert_int_equal(wht_int(t, "assignee_id"), owner.id);
     /* a day later: the 7-day one is now 8 days and gets its task; the 10-day one still has an
      * OPEN task, so none */
-    wht_sql(wht_fmt("UPDATE hotel_disputes SET created_at = %lld WHERE id = %lld", noon_ms(8),
-                    seven));
+    wht_sql(
+        wht_fmt("UPDATE hotel_disputes SET created_at = %lld WHERE id = %lld", noon_ms(8), seven));
     json_t *next = run_job("task_rules", v.id, day_back(0), false);
     assert_int_equal(created_of(next, "DISPUTE_OPEN_7_DAYS"), 1);
     assert_int_equal(wht_sql(wht_fmt("SELECT COUNT(*) FROM tasks WHERE link_type ="
-                                     " 'hotel_dispute' AND link_id = %lld", ten)),
+                                     " 'hotel_dispute' AND link_id = %lld",
+                                     ten)),
                      1);
 }
 
@@ -753,8 +761,8 @@ static void test_rule_carrier_lost_authority_two_instances(void **state)
     wht_server *second = wht_server_start(NULL);
     lease_free("task_rules");
     json_t *body = wht_json("{s:I, s:s}", "venture_id", v.id, "date", day_back(0));
-    wht_resp *r1 = wht_send_on(NULL, "POST", wht_admin_token(), "/jobs/task_rules/run",
-                                json_incref(body));
+    wht_resp *r1 =
+        wht_send_on(NULL, "POST", wht_admin_token(), "/jobs/task_rules/run", json_incref(body));
     wht_resp *r2 = wht_send_on(second, "POST", wht_admin_token(), "/jobs/task_rules/run", body);
     assert_true(r1->status == 202 || r1->status == 409);
     assert_true(r2->status == 202 || r2->status == 409);
@@ -766,7 +774,8 @@ static void test_rule_carrier_lost_authority_two_instances(void **state)
     run_job("task_rules", v.id, day_back(0), false);
     wht_server_stop(second);
     assert_int_equal(wht_sql(wht_fmt("SELECT COUNT(*) FROM tasks WHERE link_type = 'load' AND"
-                                     " link_id = %lld", load)),
+                                     " link_id = %lld",
+                                     load)),
                      1);
     wht_resp *l = wht_get(disp.token, wht_fmt("/tasks?link_type=load&link_id=%lld", load));
     WHT_EXPECT(l, 200);
@@ -812,9 +821,8 @@ static void test_reminders_once_per_day(void **state)
     json_t *again = run_job("reminders", v1.id, d, false);
     assert_int_equal(wht_int(again, "notified"), 0);
     assert_int_equal(wht_int(again, "existing"), 1);
-    assert_int_equal(wht_sql(wht_fmt("SELECT COUNT(*) FROM notifications WHERE user_id = %lld",
-                                     u.id)),
-                     1);
+    assert_int_equal(
+        wht_sql(wht_fmt("SELECT COUNT(*) FROM notifications WHERE user_id = %lld", u.id)), 1);
     long long deadline = wht_now_ms() + WAIT_MS;
     while (mails_to(u.email) == 0) {
         if (wht_now_ms() > deadline)

@@ -111,9 +111,11 @@ static const char *const fill_sql[] = {
     /* tasks: 20 per assignee, creator and link; a third of each status; every other one
      * automatic */
     "INSERT INTO tasks (id, venture_id, title, assignee_id, priority, status, rule, link_type,"
-    " link_id, created_by, created_at, updated_at) SELECT g," V("g") ", 'T', 1 + g % 1000,"
-    " 'MEDIUM', CASE g % 3 WHEN 0 THEN 'OPEN' WHEN 1 THEN 'DONE' ELSE 'CANCELLED' END, CASE WHEN"
-    " g % 2 = 0 THEN 'MISSED_EOD' END, 'load', 1 + g % 1000, 1 + g % 997, 0, 0 FROM nums",
+    " link_id, created_by, created_at, updated_at) SELECT g," V(
+        "g") ", 'T', 1 + g % 1000,"
+             " 'MEDIUM', CASE g % 3 WHEN 0 THEN 'OPEN' WHEN 1 THEN 'DONE' ELSE 'CANCELLED' END, "
+             "CASE WHEN"
+             " g % 2 = 0 THEN 'MISSED_EOD' END, 'load', 1 + g % 1000, 1 + g % 997, 0, 0 FROM nums",
     /* notifications: 20 per user, half of them read */
     "INSERT INTO notifications (id, user_id, type, title, body, read_at, created_at) SELECT g,"
     " 1 + g % 1000, 'TASK_ASSIGNED', 't', 'b', CASE WHEN g % 2 = 0 THEN g END, 0 FROM nums",
@@ -329,8 +331,8 @@ static void tasks(tempdb *t, bool pg)
         {VENTURE, {.venture_id = 3}},
         {FILTER("assignee_id", "assignee_id", true), {.assignee_id = 9}},
         {FILTER("status", "status", false), {.status = "DONE"}},
-        {FILTER("overdue", "status", false), {.has_overdue = true, .overdue = true,
-                                              .today = "2026-01-01"}},
+        {FILTER("overdue", "status", false),
+         {.has_overdue = true, .overdue = true, .today = "2026-01-01"}},
         {FILTER("rule", "rule", false), {.rule = "MISSED_EOD"}},
         {FILTER("link", "link_type", true), {.link_type = "load", .link_id = 7}},
     };
