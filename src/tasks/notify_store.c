@@ -119,7 +119,7 @@ wh_err wh_notify_payout(wh_conn *c, wh_arena *a, int64_t user_id, bool paid, con
     return wh_notify_send(c, a, &n, now_ms, NULL, e);
 }
 
-static json_t *note_row_json(const wh_rows *r, size_t i)
+json_t *wh_notify_row_json(const wh_rows *r, size_t i)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(wh_rows_int(r, i, 0)));
@@ -133,11 +133,6 @@ static json_t *note_row_json(const wh_rows *r, size_t i)
     json_object_set_new(o, "read_at", wh_json_time(wh_rows_int(r, i, 7)));
     json_object_set_new(o, "created_at", wh_json_time(wh_rows_int(r, i, 8)));
     return o;
-}
-
-json_t *wh_notify_row_json(const wh_rows *rows, size_t i)
-{
-    return note_row_json(rows, i);
 }
 
 void wh_notify_list_sql(int64_t user_id, bool unread_only, const wh_keyset *ks, wh_sqlb *b)
@@ -170,7 +165,7 @@ wh_err wh_notify_read(wh_conn *c, wh_arena *a, int64_t user_id, int64_t id, int6
                             WH_ARGS(WH_PI(id), WH_PI(user_id), WH_PI(now_ms)), &r, e);
     rc = wh_rows_one(rc, r, "No such notification.", NULL, e);
     if (rc == WH_OK)
-        *out = note_row_json(r, 0);
+        *out = wh_notify_row_json(r, 0);
     return rc;
 }
 
