@@ -57,6 +57,9 @@ static const struct {
     {WH_PERM_EOD_WRITE, "eod.write",
      "CEO ADMIN COO VENTURE_HEAD OFFICE_MANAGER TEAM_LEAD EMPLOYEE CONTRACTOR FINANCE HR_ADMIN "
      "TEST_USER CSR DISPATCHER CARRIER_TEAM ACCOUNTING"},
+    /* DOMAIN-wave2 §1 */
+    {WH_PERM_TASKS_READ, "tasks.read", LEADERSHIP "OFFICE_MANAGER TEAM_LEAD HR_ADMIN AUDITOR"},
+    {WH_PERM_TASKS_MANAGE, "tasks.manage", LEADERSHIP "OFFICE_MANAGER TEAM_LEAD HR_ADMIN"},
 };
 
 #define NTABLE (sizeof table / sizeof table[0])
@@ -311,9 +314,9 @@ static void expect_nav(wh_role role, unsigned bits, const char *want)
                  got);
 }
 
-#define CC       "command_center:my_day,leaderboard,my_incentives"
+#define CC       "command_center:my_day,leaderboard,my_incentives,tasks,notifications"
 #define OPS      "|operations:eod"
-#define OPS_TEAM "|operations:eod,team_eod"
+#define OPS_TEAM "|operations:eod,team_eod,team_tasks"
 #define FREIGHT  "|freight:dashboard,loads,carriers,shippers"
 #define HOTELS   "|hospitality:dashboard,hotels,reviews,disputes"
 #define BPO      "|bpo:dashboard,call_logs,campaigns,agents"
@@ -338,9 +341,10 @@ static void test_nav_leadership(void **state)
 static void test_nav_auditor(void **state)
 {
     (void)state;
-    /* no eod.write and not a team leader: no operations section at all */
-    expect_nav(WH_ROLE_AUDITOR, T_ALL, CC FREIGHT HOTELS BPO SAAS HOLDINGS "|admin:audit");
-    expect_nav(WH_ROLE_AUDITOR, 0, CC "|admin:audit");
+    /* no eod.write and not a team leader: of operations only team tasks (tasks.read) */
+    expect_nav(WH_ROLE_AUDITOR, T_ALL,
+               CC "|operations:team_tasks" FREIGHT HOTELS BPO SAAS HOLDINGS "|admin:audit");
+    expect_nav(WH_ROLE_AUDITOR, 0, CC "|operations:team_tasks|admin:audit");
 }
 
 static void test_nav_by_venture_type(void **state)
@@ -366,7 +370,7 @@ static void test_nav_admin_items_per_permission(void **state)
 {
     (void)state;
     expect_nav(WH_ROLE_FINANCE, 0, CC OPS "|admin:incentive_plans,payouts");
-    expect_nav(WH_ROLE_HR_ADMIN, 0, CC OPS "|admin:users");
+    expect_nav(WH_ROLE_HR_ADMIN, 0, CC "|operations:eod,team_tasks|admin:users");
     expect_nav(WH_ROLE_ACCOUNTING, 0, CC OPS);
     expect_nav(WH_ROLE_TEST_USER, T_ALL,
                CC OPS "|freight:dashboard|hospitality:dashboard|bpo:dashboard" SAAS HOLDINGS);
@@ -388,10 +392,14 @@ static const struct {
      0,
      {{"my_day", "/", "", false},
       {"leaderboard", "/leaderboard", "kpi.read", false},
-      {"my_incentives", "/incentives/me", "", false}}},
+      {"my_incentives", "/incentives/me", "", false},
+      {"tasks", "/tasks", "", false},
+      {"notifications", "/notifications", "", false}}},
     {"operations",
      0,
-     {{"eod", "/eod", "eod.write", false}, {"team_eod", "/eod/team", "kpi.read", true}}},
+     {{"eod", "/eod", "eod.write", false},
+      {"team_eod", "/eod/team", "kpi.read", true},
+      {"team_tasks", "/tasks/team", "tasks.read", false}}},
     {"freight",
      T_LOGISTICS | T_TRANSPORT,
      {{"dashboard", "/freight", "kpi.read", false},
@@ -504,7 +512,7 @@ static void test_nav_paths(void **state)
             checked++;
         }
     }
-    assert_int_equal(checked, 19);
+    assert_int_equal(checked, 22); /* 19 of DOMAIN.md, 3 of DOMAIN-wave2 (tasks) */
     json_decref(nav);
 }
 
