@@ -48,11 +48,21 @@ static const char *const request_skip[] = {
 };
 
 /* A job may leave its run row and lease (the run log says it failed), and a rerun rewrites the
- * same outputs with new row ids and times: compared are the outputs' contents. */
+ * same outputs with new row ids and times: compared are the outputs' contents. The outbox's
+ * delivery columns change in the background as for requests (the walks' notifications queue
+ * e-mail and SMS that the worker delivers while the jobs are walked). */
 static const char *const job_skip[] = {
     "sessions.expires_at",
     "sessions.last_seen_at",
     "idempotency_keys",
+    "outbox.status",
+    "outbox.attempts",
+    "outbox.next_attempt_at",
+    "outbox.lease_owner",
+    "outbox.lease_until",
+    "outbox.last_error",
+    "outbox.provider_message_id",
+    "outbox.sent_at",
     "job_runs",
     "job_leases",
     "audit_log", /* every run records its job.run entry; the others are counted apart */
