@@ -126,6 +126,7 @@
     $('login-view').hidden = true;
     $('app-view').hidden = false;
     route();
+    if (WH.refreshBell) WH.refreshBell();
   }
 
   function drawTopbar() {
@@ -189,14 +190,14 @@
   }
 
   // Screens reachable without a navigation item of their own.
-  const ALWAYS = ['/', '/me/password'];
+  const ALWAYS = ['/', '/me/password', '/me/notifications'];
   // Every navigation item's path of DOMAIN.md §1: one of these the caller was not given is not
   // theirs even when it lies under an item they have (/eod/team under /eod).
   const NAV_PATHS = ['/leaderboard', '/incentives/me', '/eod', '/eod/team', '/freight', '/freight/loads',
     '/freight/carriers', '/freight/shippers', '/hotels', '/hotels/list', '/hotels/reviews', '/hotels/disputes',
     '/bpo', '/bpo/calls', '/bpo/campaigns', '/bpo/agents', '/saas', '/holdings', '/admin/users',
     '/admin/ventures', '/admin/incentive-plans', '/admin/payouts', '/admin/gamification', '/admin/jobs',
-    '/admin/integrations', '/admin/audit'];
+    '/admin/integrations', '/admin/audit', '/tasks', '/tasks/team', '/notifications'];
 
   let generation = 0;
   async function route() {
@@ -269,6 +270,7 @@
     });
     document.addEventListener('keydown', (ev) => { if (ev.key === 'Escape') closeMenus(); });
     $('change-password').addEventListener('click', closeUserMenu);
+    $('notification-settings').addEventListener('click', closeUserMenu);
   }
 
   /* ------------------------------------------------------------------ change password */

@@ -62,6 +62,8 @@ typedef enum {
     WH_PERM_HOLDINGS_READ,
     WH_PERM_HOLDINGS_WRITE,
     WH_PERM_OVERVIEW_READ,
+    WH_PERM_TASKS_READ,   /* every task of the ventures in scope (DOMAIN-wave2 §1) */
+    WH_PERM_TASKS_MANAGE, /* create for anyone, edit, reassign, move any task in scope */
     WH_PERM_COUNT
 } wh_perm;
 
@@ -269,6 +271,8 @@ typedef struct {
     const char *email, *full_name; /* arena */
     wh_role role;
     bool active;
+    int64_t manager_id; /* 0: none (DOMAIN-wave2 §1) */
+    const char *phone;  /* E.164, NULL: none */
 } wh_user;
 
 /* Fields of a create or update; NULL / has_* false leave a field unchanged on update. */
@@ -277,7 +281,16 @@ typedef struct {
     bool has_role, has_active;
     wh_role role;
     bool active;
+    bool has_manager, has_phone; /* with manager_id 0 / phone NULL: clear it */
+    int64_t manager_id;
+    const char *phone;
 } wh_user_input;
+
+/* E.164: '+', then 8 to 15 digits, the first not 0 (users_rules.c, pure). */
+bool wh_user_phone_ok(const char *phone);
+/* A manager for user id (0 on create): an active user, not the user; 400 on manager_id. */
+WH_MUST_USE wh_err wh_user_manager_check(wh_conn *c, wh_arena *a, int64_t id, int64_t manager_id,
+                                         wh_error *e);
 
 /* Lower-cases an e-mail into the arena; NULL when it is not a plausible address. */
 const char *wh_user_email_normalise(wh_arena *a, const char *email);
@@ -308,7 +321,7 @@ typedef struct {
 /* The page ks of the users matching f, newest first (id descending). */
 void wh_user_list_sql(const wh_user_filter *f, const wh_keyset *ks, wh_sqlb *b);
 /* The columns every user statement selects, in the order wh_user_row_json reads them. */
-#define WH_USER_COLS "id, email, full_name, role, active"
+#define WH_USER_COLS "id, email, full_name, role, active, manager_id, phone"
 json_t *wh_user_row_json(const wh_rows *rows, size_t i);
 json_t *wh_user_json(const wh_user *u);
 

@@ -12,10 +12,11 @@
 
 #include <string.h>
 
-static const char *const create_fields[] = {"email",  "full_name", "role",
-                                            "active", "password",  NULL};
+static const char *const create_fields[] = {"email",    "full_name",  "role",  "active",
+                                            "password", "manager_id", "phone", NULL};
 /* PATCH never takes a password: nobody sets another user's password (password-reset). */
-static const char *const update_fields[] = {"email", "full_name", "role", "active", NULL};
+static const char *const update_fields[] = {"email",      "full_name", "role", "active",
+                                            "manager_id", "phone",     NULL};
 
 /* Reads a create (all required but active, password) or update (any subset) body. */
 static wh_err read_input(wh_req *r, bool create, wh_user_input *in, wh_error *e)
@@ -35,6 +36,14 @@ static wh_err read_input(wh_req *r, bool create, wh_user_input *in, wh_error *e)
     if (create)
         in->password =
             wh_jin_str(&j, "password", false, WH_LIMIT_PASSWORD_MIN, WH_LIMIT_PASSWORD_MAX);
+    in->has_manager = wh_jin_has(&j, "manager_id");
+    in->manager_id = wh_jin_int(&j, "manager_id", false, 1, INT64_MAX, 0);
+    in->has_phone = wh_jin_has(&j, "phone");
+    in->phone = wh_jin_str(&j, "phone", false, 1, 16);
+    if (in->phone && !wh_user_phone_ok(in->phone)) {
+        j.bad = true;
+        (void)wh_error_field(e, "phone", "must be E.164: +, then 8 to 15 digits, the first not 0");
+    }
     if (email && !(in->email = wh_user_email_normalise(&r->arena, email)))
         (void)wh_error_field(e, "email", "must be an e-mail address");
     in->has_role = role && wh_role_parse(role, &in->role);
@@ -73,6 +82,8 @@ static wh_err create(wh_req *r, wh_error *e)
     if (rc == WH_OK)
         rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
+        rc = wh_user_manager_check(c, &r->arena, 0, in.manager_id, e);
+    if (rc == WH_OK)
         rc = wh_user_create(c, &r->arena, &in, r->now_ms, &u, e);
     return rc == WH_OK ? wh_audit_commit(r, c, 201, user_change(&ch, "user.create", NULL, &u), e)
                        : rc;
@@ -105,6 +116,8 @@ static wh_err patch(wh_req *r, wh_error *e)
         rc = wh_user_get(c, &r->arena, id, &before, e);
     if (rc == WH_OK)
         rc = check_rule(r, &before, &in, e);
+    if (rc == WH_OK)
+        rc = wh_user_manager_check(c, &r->arena, id, in.manager_id, e);
     if (rc == WH_OK)
         rc = wh_user_update(c, &r->arena, id, &in, r->now_ms, &after, e);
     if (rc == WH_OK && wh_users_ends_sessions(&before, &after))

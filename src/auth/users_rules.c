@@ -43,3 +43,14 @@ bool wh_users_ends_sessions(const wh_user *before, const wh_user *after)
     return before->role != after->role || before->active != after->active ||
            strcmp(before->email, after->email) != 0;
 }
+
+bool wh_user_phone_ok(const char *phone)
+{
+    size_t n = phone ? strlen(phone) : 0;
+    if (n < 9 || n > 16 || phone[0] != '+' || phone[1] == '0')
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (phone[i] < '0' || phone[i] > '9')
+            return false;
+    return true;
+}

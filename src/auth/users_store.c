@@ -29,6 +29,8 @@ static void from_row(const wh_rows *r, size_t i, wh_user *u)
     if (!wh_role_parse(wh_rows_text(r, i, 3), &u->role))
         u->role = WH_ROLE_EMPLOYEE; /* unreachable: roles are validated on write */
     u->active = wh_rows_bool(r, i, 4);
+    u->manager_id = wh_rows_int(r, i, 5);
+    u->phone = wh_rows_text(r, i, 6);
 }
 
 /* The one user row of a statement, or 404 / 409 (e-mail taken). */
@@ -54,15 +56,15 @@ wh_err wh_user_create(wh_conn *c, wh_arena *a, const wh_user_input *in, int64_t 
     wh_rows *r = NULL;
     if (in->password && hash_password(in->password, hash, e) != WH_OK)
         return WH_ERR_INTERNAL;
-    wh_err rc =
-        wh_db_query(c, a,
-                    "INSERT INTO users (email, full_name, role, active, password_hash,"
-                    " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)"
-                    " RETURNING " USER_COLS,
-                    WH_ARGS(WH_PT(in->email), WH_PT(in->full_name), WH_PT(wh_role_name(in->role)),
-                            WH_PB(in->has_active ? in->active : true),
-                            WH_PT(in->password ? hash : NULL), WH_PI(now_ms)),
-                    &r, e);
+    wh_err rc = wh_db_query(
+        c, a,
+        "INSERT INTO users (email, full_name, role, active, password_hash,"
+        " created_at, updated_at, manager_id, phone) VALUES ($1, $2, $3, $4, $5, $6,"
+        " $6, NULLIF($7, 0), NULLIF($8, '')) RETURNING " USER_COLS,
+        WH_ARGS(WH_PT(in->email), WH_PT(in->full_name), WH_PT(wh_role_name(in->role)),
+                WH_PB(in->has_active ? in->active : true), WH_PT(in->password ? hash : NULL),
+                WH_PI(now_ms), WH_PI(in->manager_id), WH_PT(in->phone ? in->phone : "")),
+        &r, e);
     wh_crypto_wipe(hash, sizeof hash);
     return one_user(rc, r, out, e);
 }
@@ -83,10 +85,13 @@ wh_err wh_user_update(wh_conn *c, wh_arena *a, int64_t id, const wh_user_input *
         c, a,
         "UPDATE users SET email = COALESCE($2, email), full_name = COALESCE($3, full_name),"
         " role = COALESCE($4, role), active = CASE WHEN $5 THEN $6 ELSE active END,"
+        " manager_id = CASE WHEN $8 THEN NULLIF($9, 0) ELSE manager_id END,"
+        " phone = CASE WHEN $10 THEN NULLIF($11, '') ELSE phone END,"
         " updated_at = $7 WHERE id = $1 RETURNING " USER_COLS,
         WH_ARGS(WH_PI(id), WH_PT(in->email), WH_PT(in->full_name),
                 WH_PT(in->has_role ? wh_role_name(in->role) : NULL), WH_PB(in->has_active),
-                WH_PB(in->active), WH_PI(now_ms)),
+                WH_PB(in->active), WH_PI(now_ms), WH_PB(in->has_manager), WH_PI(in->manager_id),
+                WH_PB(in->has_phone), WH_PT(in->phone ? in->phone : "")),
         &r, e);
     rc = one_user(rc, r, out, e);
     if (rc != WH_OK)
@@ -104,15 +109,18 @@ wh_err wh_user_find_by_email(wh_conn *c, wh_arena *a, const char *email, wh_user
     *found = rc == WH_OK && wh_rows_count(r) == 1;
     if (*found) {
         from_row(r, 0, out);
-        *pwhash = wh_rows_text(r, 0, 5);
+        *pwhash = wh_rows_text(r, 0, 7);
     }
     return rc;
 }
 
 json_t *wh_user_json(const wh_user *u)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)u->id, "email", u->email,
-                     "full_name", u->full_name, "role", wh_role_name(u->role), "active", u->active);
+    return json_pack("{s:I, s:s, s:s, s:s, s:b, s:o, s:o}", "id", (json_int_t)u->id, "email",
+                     u->email, "full_name", u->full_name, "role", wh_role_name(u->role), "active",
+                     u->active, "manager_id",
+                     u->manager_id ? json_integer(u->manager_id) : json_null(), "phone",
+                     u->phone ? json_string(u->phone) : json_null());
 }
 
 void wh_user_list_sql(const wh_user_filter *f, const wh_keyset *ks, wh_sqlb *b)
@@ -151,5 +159,19 @@ wh_err wh_user_password_set(wh_conn *c, wh_arena *a, int64_t id, const char *pas
         wh_db_query(c, a, "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",
                     WH_ARGS(WH_PI(id), WH_PT(hash), WH_PI(now_ms)), NULL, e);
     wh_crypto_wipe(hash, sizeof hash);
+    return rc;
+}
+
+wh_err wh_user_manager_check(wh_conn *c, wh_arena *a, int64_t id, int64_t manager_id, wh_error *e)
+{
+    wh_rows *r = NULL;
+    if (manager_id == 0)
+        return WH_OK;
+    if (manager_id == id)
+        return wh_error_field(e, "manager_id", "must not be the user themself");
+    wh_err rc = wh_db_query(c, a, "SELECT 1 FROM users WHERE id = $1 AND active",
+                            WH_ARGS(WH_PI(manager_id)), &r, e);
+    if (rc == WH_OK && wh_rows_count(r) == 0)
+        return wh_error_field(e, "manager_id", "must be an active user");
     return rc;
 }

@@ -8,6 +8,7 @@
 #include "core/json.h"
 #include "core/str.h"
 #include "http/http.h"
+#include "tasks/tasks.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -598,6 +599,10 @@ static wh_err payout_move(wh_req *r, const char *from, const char *to, const cha
         rc = wh_db_lock(c, wh_incentives_payout_key(before.venture_id), e);
     if (rc == WH_OK)
         rc = wh_incentives_payout_move(c, &r->arena, id, from, to, r->now_ms, &after, e);
+    if (rc == WH_OK) /* PAYOUT_STATUS to the payout's user, in this transaction */
+        rc = wh_notify_payout(c, &r->arena, after.user_id, strcmp(to, "PAID") == 0,
+                              after.period_start, after.period_end, after.amount_cents, r->now_ms,
+                              e);
     if (rc != WH_OK)
         return rc;
     return wh_audit_commit(r, c, 200,

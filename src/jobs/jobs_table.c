@@ -1,9 +1,11 @@
 /* The job table of DOMAIN.md §9. Adding a job is one line here: its name, schedule in business
  * time, the day a run is for (0: the day it starts, -1: yesterday), whether it takes a venture,
  * and its function. incentive_daily (07:00, yesterday) and kpi_aggregation (07:30, yesterday)
- * live in src/kpi/kpi_jobs.c. */
+ * live in src/kpi/kpi_jobs.c; task_rules (06:30, today) and reminders (18:00, today) in
+ * src/tasks/tasks_jobs.c. */
 #include "jobs/jobs.h"
 #include "kpi/kpi.h"
+#include "tasks/tasks.h"
 
 #include <string.h>
 
@@ -24,6 +26,16 @@ static const wh_job_def table[] = {
      -1,
      true,
      wh_kpi_job_aggregation},
+    {"task_rules",
+     {.kind = WH_SCHEDULE_DAILY, .hour = 6, .minute = 30},
+     0,
+     true,
+     wh_tasks_job_rules},
+    {"reminders",
+     {.kind = WH_SCHEDULE_DAILY, .hour = 18, .minute = 0},
+     0,
+     true,
+     wh_tasks_job_reminders},
 };
 
 const wh_job_def *wh_jobs_table(size_t *n)

@@ -570,6 +570,16 @@ static void test_payouts_generate_regenerate_approve_and_overlap(void **state)
     r = wht_post(finance.token, wht_fmt("/incentives/payouts/%lld/mark-paid", id), NULL);
     WHT_EXPECT(r, 200);
     assert_string_equal(wht_str(r->json, "status"), "PAID");
+    /* each move notified the payout's user once (PAYOUT_STATUS, DOMAIN-wave2 §19); the refused
+     * moves none */
+    json_t *notes = wht_list_all(rep.token, "/notifications", 10);
+    assert_int_equal(json_array_size(notes), 2);
+    assert_string_equal(wht_str(json_array_get(notes, 0), "type"), "PAYOUT_STATUS");
+    assert_string_equal(wht_str(json_array_get(notes, 0), "title"),
+                        wht_fmt("Payout paid: %s to %s", d1, wht_utc_day(10)));
+    assert_string_equal(wht_str(json_array_get(notes, 0), "body"), "Amount: $20.00.");
+    assert_string_equal(wht_str(json_array_get(notes, 1), "title"),
+                        wht_fmt("Payout approved: %s to %s", d1, wht_utc_day(10)));
     json_t *paid = wht_list_all(finance.token,
                                 wht_fmt("/incentives/payouts?venture_id=%lld&status=PAID", v), 10);
     assert_int_equal(json_array_size(paid), 1);

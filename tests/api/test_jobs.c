@@ -136,6 +136,10 @@ static const char *schedule_of(const char *name)
         return "daily 07:00";
     if (strcmp(name, "kpi_aggregation") == 0)
         return "daily 07:30";
+    if (strcmp(name, "task_rules") == 0)
+        return "daily 06:30";
+    if (strcmp(name, "reminders") == 0)
+        return "daily 18:00";
     return "every 4h";
 }
 
@@ -145,8 +149,9 @@ static void test_jobs_list_shape(void **state)
     wht_resp *r = wht_get(wht_admin_token(), "/jobs");
     WHT_EXPECT(r, 200);
     json_t *items = wht_items(r);
-    const char *const names[] = {"cleanup", "fmcsa_sync", "incentive_daily", "kpi_aggregation",
-                                 NULL};
+    const char *const names[] = {
+        "cleanup",   "fmcsa_sync", "incentive_daily", "kpi_aggregation", "task_rules",
+        "reminders", NULL};
     WHT_STR_SET(items, "name", names);
     size_t i;
     json_t *it;

@@ -36,9 +36,11 @@ static void assert_keys(const json_t *obj, const char *const *keys)
 
 static const char *const VENTURE_KEYS[] = {"id", "name", "code", "type", "active", NULL};
 static const char *const OFFICE_KEYS[] = {"id", "venture_id", "name", "city", "country", NULL};
-static const char *const USER_KEYS[] = {"id", "email", "full_name", "role", "active", NULL};
-static const char *const PERSON_KEYS[] = {"id",     "email",   "full_name", "role",
-                                          "active", "offices", NULL};
+/* API-wave2 added manager_id and phone to the user shape */
+static const char *const USER_KEYS[] = {"id",     "email",      "full_name", "role",
+                                        "active", "manager_id", "phone",     NULL};
+static const char *const PERSON_KEYS[] = {"id",         "email", "full_name", "role", "active",
+                                          "manager_id", "phone", "offices",   NULL};
 
 static const char *lower(const char *s)
 {

@@ -72,6 +72,8 @@ static const struct {
     {"holdings.read", LEAD "FINANCE ACCOUNTING AUDITOR", ""},
     {"holdings.write", LEAD "FINANCE ACCOUNTING", ""},
     {"overview.read", LEAD "FINANCE AUDITOR", ""},
+    {"tasks.read", LEAD "OFFICE_MANAGER TEAM_LEAD HR_ADMIN AUDITOR", ""},
+    {"tasks.manage", LEAD "OFFICE_MANAGER TEAM_LEAD HR_ADMIN", ""},
 };
 #define NPERMS (sizeof PERMS / sizeof PERMS[0])
 
@@ -88,8 +90,11 @@ static const struct {
     {"command_center", "leaderboard", "/leaderboard", "kpi.read", NULL},
     {"command_center", "my_incentives", "/incentives/me", NULL, NULL},
     {"command_center", "overview", "/overview", "overview.read", NULL},
+    {"command_center", "tasks", "/tasks", NULL, NULL},
+    {"command_center", "notifications", "/notifications", NULL, NULL},
     {"operations", "eod", "/eod", "eod.write", NULL},
     {"operations", "team_eod", "/eod/team", "kpi.read", LEAD "OFFICE_MANAGER TEAM_LEAD"},
+    {"operations", "team_tasks", "/tasks/team", "tasks.read", NULL},
     {"freight", "dashboard", "/freight", "kpi.read", NULL},
     {"freight", "loads", "/freight/loads", "freight.read", NULL},
     {"freight", "carriers", "/freight/carriers", "freight.read", NULL},

@@ -415,4 +415,58 @@ export const journeys = {
     if (page.errors.length) fail('finance journey', page.errors.join(' | '));
     await page.context().close();
   },
+  // Tasks and notifications (issue 17): the CEO assigns a task to the EMPLOYEE from Team tasks;
+  // the EMPLOYEE's bell counts it, Notifications links to it, the task page marks it done; the
+  // EMPLOYEE turns on SMS for assigned tasks in Notification settings (user menu).
+  async task_assigned_notified_and_done({ browser, base, fail, signIn, shot, settled }) {
+    const emp = await signIn(browser, base, 'EMPLOYEE');
+    const me = await apiGet(emp, '/me');
+    const vid = me.ventures[0].id;
+    const before = (await apiGet(emp, '/notifications/unread-count')).unread;
+    const ceo = await signIn(browser, base, 'CEO');
+    const cc = ceo.locator('#content');
+    await ceo.goto(`${base}/#/tasks/team`);
+    await settled(ceo);
+    await cc.getByRole('button', { name: 'New task' }).click();
+    const title = unique('Call back the shipper ');
+    await cc.getByLabel('Venture').selectOption(String(vid));
+    await cc.getByLabel('Title').fill(title);
+    await cc.getByLabel('Assignee (user id)').first().fill(String(me.user.id));
+    await cc.getByRole('button', { name: 'Create task' }).click();
+    await cc.getByText(/created/).first().waitFor();
+    await shot(ceo, 'CEO', 'journey-task-created');
+    if (ceo.errors.length) fail('task journey', ceo.errors.join(' | '));
+    await ceo.context().close();
+
+    const content = emp.locator('#content');
+    await emp.goto(`${base}/#/tasks`);
+    await settled(emp);
+    await emp.waitForFunction((n) => document.getElementById('bell-count').textContent === String(n),
+      before + 1, { timeout: 10000 }).catch(() => fail('task journey', 'the bell does not count the new notification'));
+    await emp.locator('#bell').click();
+    await settled(emp);
+    await content.getByRole('link', { name: `New task: ${title}` }).click();
+    await settled(emp);
+    await content.getByRole('button', { name: 'Mark done' }).click();
+    await content.getByText('The task is now Done.').waitFor();
+    await shot(emp, 'EMPLOYEE', 'journey-task-done');
+    const tasks = await apiGet(emp, '/tasks?mine=true');
+    const task = tasks.items.find((t) => t.title === title);
+    if (!task || task.status !== 'DONE') fail('task journey', `the task holds ${JSON.stringify(task)}`);
+
+    await emp.locator('#user-button').click();
+    await emp.getByRole('link', { name: 'Notification settings' }).click();
+    await settled(emp);
+    await content.getByLabel('Mobile phone for SMS').fill('+15551234567');
+    await content.getByLabel('A task is assigned to me: SMS').check();
+    await content.getByRole('button', { name: 'Save settings' }).click();
+    await content.getByText('Your notification settings are saved.').waitFor();
+    const prefs = await apiGet(emp, '/me/notification-preferences');
+    if (prefs.phone !== '+15551234567' || !prefs.channels.TASK_ASSIGNED.sms || !prefs.channels.TASK_ASSIGNED.email) {
+      fail('task journey', `the preferences hold ${JSON.stringify(prefs)}`);
+    }
+    await shot(emp, 'EMPLOYEE', 'journey-notification-settings');
+    if (emp.errors.length) fail('task journey', emp.errors.join(' | '));
+    await emp.context().close();
+  },
 };

@@ -64,6 +64,8 @@ static const struct {
     {WH_PERM_HOLDINGS_READ, "holdings.read", LEADERSHIP "FINANCE ACCOUNTING AUDITOR"},
     {WH_PERM_HOLDINGS_WRITE, "holdings.write", LEADERSHIP "FINANCE ACCOUNTING"},
     {WH_PERM_OVERVIEW_READ, "overview.read", LEADERSHIP "FINANCE AUDITOR"},
+    {WH_PERM_TASKS_READ, "tasks.read", LEADERSHIP "OFFICE_MANAGER TEAM_LEAD HR_ADMIN AUDITOR"},
+    {WH_PERM_TASKS_MANAGE, "tasks.manage", LEADERSHIP "OFFICE_MANAGER TEAM_LEAD HR_ADMIN"},
 };
 
 #define NTABLE (sizeof table / sizeof table[0])
@@ -318,13 +320,14 @@ static void expect_nav(wh_role role, unsigned bits, const char *want)
                  got);
 }
 
-#define CC        "command_center:my_day,leaderboard,my_incentives"
+#define CC_BASE   "command_center:my_day,leaderboard,my_incentives"
+#define CC        CC_BASE ",tasks,notifications"
+#define CC_OV     CC_BASE ",overview,tasks,notifications"
 #define OPS       "|operations:eod"
-#define OPS_TEAM  "|operations:eod,team_eod"
+#define OPS_TEAM  "|operations:eod,team_eod,team_tasks"
 #define FREIGHT   "|freight:dashboard,loads,carriers,shippers"
 #define HOTELS    "|hospitality:dashboard,hotels,reviews,disputes"
 #define BPO       "|bpo:dashboard,call_logs,campaigns,agents"
-#define CC_OV     CC ",overview"
 #define SAAS      "|saas:dashboard,customers,subscriptions"
 #define SAAS_DASH "|saas:dashboard"
 #define HOLDINGS  "|holdings:dashboard,assets,bank_accounts"
@@ -347,9 +350,10 @@ static void test_nav_leadership(void **state)
 static void test_nav_auditor(void **state)
 {
     (void)state;
-    /* no eod.write and not a team leader: no operations section at all */
-    expect_nav(WH_ROLE_AUDITOR, T_ALL, CC_OV FREIGHT HOTELS BPO SAAS HOLDINGS "|admin:audit");
-    expect_nav(WH_ROLE_AUDITOR, 0, CC_OV "|admin:audit");
+    /* no eod.write and not a team leader: of operations only team tasks (tasks.read) */
+    expect_nav(WH_ROLE_AUDITOR, T_ALL,
+               CC_OV "|operations:team_tasks" FREIGHT HOTELS BPO SAAS HOLDINGS "|admin:audit");
+    expect_nav(WH_ROLE_AUDITOR, 0, CC_OV "|operations:team_tasks|admin:audit");
 }
 
 static void test_nav_by_venture_type(void **state)
@@ -379,7 +383,7 @@ static void test_nav_admin_items_per_permission(void **state)
     expect_nav(WH_ROLE_FINANCE, T_SAAS | T_HOLDINGS,
                CC_OV OPS SAAS HOLDINGS "|admin:incentive_plans,payouts");
     expect_nav(WH_ROLE_ACCOUNTING, T_HOLDINGS, CC OPS HOLDINGS);
-    expect_nav(WH_ROLE_HR_ADMIN, 0, CC OPS "|admin:users");
+    expect_nav(WH_ROLE_HR_ADMIN, 0, CC "|operations:eod,team_tasks|admin:users");
     expect_nav(WH_ROLE_ACCOUNTING, 0, CC OPS);
     expect_nav(WH_ROLE_TEST_USER, T_ALL,
                CC OPS "|freight:dashboard|hospitality:dashboard|bpo:dashboard" SAAS_DASH);
@@ -402,10 +406,15 @@ static const struct {
      {{"my_day", "/", "", false},
       {"leaderboard", "/leaderboard", "kpi.read", false},
       {"my_incentives", "/incentives/me", "", false},
-      {"overview", "/overview", "overview.read", false}}},
+      {"overview", "/overview", "overview.read", false},
+
+      {"tasks", "/tasks", "", false},
+      {"notifications", "/notifications", "", false}}},
     {"operations",
      0,
-     {{"eod", "/eod", "eod.write", false}, {"team_eod", "/eod/team", "kpi.read", true}}},
+     {{"eod", "/eod", "eod.write", false},
+      {"team_eod", "/eod/team", "kpi.read", true},
+      {"team_tasks", "/tasks/team", "tasks.read", false}}},
     {"freight",
      T_LOGISTICS | T_TRANSPORT,
      {{"dashboard", "/freight", "kpi.read", false},
@@ -526,7 +535,8 @@ static void test_nav_paths(void **state)
             checked++;
         }
     }
-    assert_int_equal(checked, 24);
+    assert_int_equal(
+        checked, 27); /* 19 of DOMAIN.md, 5 of DOMAIN-wave2 (SaaS, holdings, overview), 3 (tasks) */
     json_decref(nav);
 }
 

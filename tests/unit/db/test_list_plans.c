@@ -28,6 +28,7 @@
 #include "integrations/integrations.h"
 #include "jobs/jobs.h"
 #include "saas/saas.h"
+#include "tasks/tasks.h"
 #include "ventures/ventures.h"
 
 #define N(a)     (sizeof(a) / sizeof((a)[0]))
@@ -134,6 +135,17 @@ static const char *const fill_sql[] = {
     " updated_at) SELECT g," V("g") ", 'B' || g, 'I', '1234', g % 2 = 0, 0, 0 FROM nums",
     "INSERT INTO bank_balances (id, bank_account_id, venture_id, day, balance_cents, updated_at)"
     " SELECT g, 1 + g % 1000," V("(1 + g % 1000)") ", 'D' || (100000 + g / 20), 1, 0 FROM nums",
+    /* tasks: 20 per assignee, creator and link; a third of each status; every other one
+     * automatic */
+    "INSERT INTO tasks (id, venture_id, title, assignee_id, priority, status, rule, link_type,"
+    " link_id, created_by, created_at, updated_at) SELECT g," V(
+        "g") ", 'T', 1 + g % 1000,"
+             " 'MEDIUM', CASE g % 3 WHEN 0 THEN 'OPEN' WHEN 1 THEN 'DONE' ELSE 'CANCELLED' END, "
+             "CASE WHEN"
+             " g % 2 = 0 THEN 'MISSED_EOD' END, 'load', 1 + g % 1000, 1 + g % 997, 0, 0 FROM nums",
+    /* notifications: 20 per user, half of them read */
+    "INSERT INTO notifications (id, user_id, type, title, body, read_at, created_at) SELECT g,"
+    " 1 + g % 1000, 'TASK_ASSIGNED', 't', 'b', CASE WHEN g % 2 = 0 THEN g END, 0 FROM nums",
     "ANALYZE",
 };
 
@@ -399,6 +411,32 @@ static void saas_holdings(tempdb *t, bool pg)
         wh_hold_dated_list_sql(WH_HOLD_BALANCE, 7, NULL, NULL, TEXT_PAGE(deep, DEEP_DAY), &b));
 }
 
+static void tasks(tempdb *t, bool pg)
+{
+    static const plan_list tasks = {"tasks", "tasks", "rowid", "id", NULL};
+    static const plan_list notes = {"notifications", "notifications", "rowid", "id", NULL};
+    static const struct {
+        plan_case c;
+        wh_task_filter f;
+    } cs[] = {
+        {NONE, {0}},
+        {VENTURE, {.venture_id = 3}},
+        {FILTER("assignee_id", "assignee_id", true), {.assignee_id = 9}},
+        {FILTER("status", "status", false), {.status = "DONE"}},
+        {FILTER("overdue", "status", false),
+         {.has_overdue = true, .overdue = true, .today = "2026-01-01"}},
+        {FILTER("rule", "rule", false), {.rule = "MISSED_EOD"}},
+        {FILTER("link", "link_type", true), {.link_type = "load", .link_id = 7}},
+    };
+    static const struct {
+        plan_case c;
+        bool unread;
+    } ncs[] = {{FILTER("user_id", "user_id", true), false},
+               {FILTER("unread", "user_id", true), true}};
+    CHECK_CASES(t, pg, tasks, cs, wh_tasks_list_sql(&all, true, &x->f, ID_PAGE(deep), &b));
+    CHECK_CASES(t, pg, notes, ncs, wh_notify_list_sql(9, x->unread, ID_PAGE(deep), &b));
+}
+
 static void check_all(tempdb *t, bool pg)
 {
     plan_nums(t, pg);
@@ -413,6 +451,7 @@ static void check_all(tempdb *t, bool pg)
     incentives(t, pg);
     operations(t, pg);
     saas_holdings(t, pg);
+    tasks(t, pg);
 }
 
 static void test_sqlite_list_plans_seek(void **state)

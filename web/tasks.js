@@ -1,0 +1,173 @@
+/* Wheelhouse web UI: Tasks (mine, team, one task), the notification bell with its unread
+ * count, Notifications, and Notification settings (in the user menu). The API decides who sees
+ * and changes what (DOMAIN-wave2 §18, §19); these screens draw it. */
+'use strict';
+
+(function () {
+  const { h, api } = WH;
+  const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+  const STATUSES = ['OPEN', 'DONE', 'CANCELLED'];
+  const RULES = ['MISSED_EOD', 'DISPUTE_OPEN_7_DAYS', 'CARRIER_LOST_AUTHORITY'];
+  const TYPES = [['TASK_ASSIGNED', 'A task is assigned to me'], ['TASK_COMPLETED', 'A task I created is done'],
+    ['EOD_REMINDER', 'End-of-day reminder'], ['PAYOUT_STATUS', 'My payout is approved or paid']];
+
+  const me = () => WH.state.me.user;
+  const opt = (values) => [['', 'Any'], ...values.map((v) => [v, WH.titleCase(v)])];
+
+  /* ------------------------------------------------------------------ the bell */
+
+  // The bell in the top bar: a link to Notifications with the unread count, read again on
+  // every navigation.
+  WH.refreshBell = async () => {
+    const bell = document.getElementById('bell');
+    if (!bell || !WH.state.me) return;
+    try {
+      const { unread } = await api('GET', '/notifications/unread-count');
+      const count = document.getElementById('bell-count');
+      count.textContent = String(unread);
+      count.hidden = unread === 0;
+      bell.setAttribute('aria-label', `Notifications, ${unread} unread`);
+    } catch (e) {
+      // the bell keeps its last count
+    }
+  };
+  window.addEventListener('hashchange', () => WH.refreshBell());
+
+  /* ------------------------------------------------------------------ tasks */
+
+  const statusBadge = (t) => h(`span.status${t.overdue ? '.bad' : t.status === 'DONE' ? '.good' : ''}`,
+    { text: t.overdue ? 'Overdue' : WH.titleCase(t.status) });
+
+  function taskColumns(team) {
+    return [
+      { label: 'Task', key: 'title' },
+      { label: 'Priority', render: (t) => WH.titleCase(t.priority) },
+      { label: 'Due', render: (t) => t.due_on || '—' },
+      { label: 'Status', render: statusBadge },
+      team ? { label: 'Assignee', render: (t) => (t.assignee_id ? `#${t.assignee_id}` : '—') } : null,
+      { label: 'Source', render: (t) => (t.rule ? WH.titleCase(t.rule) : 'Person') },
+    ].filter(Boolean);
+  }
+
+  function taskForm(team, onDone) {
+    const fields = [
+      WH.ventureField(null),
+      { name: 'title', label: 'Title', required: true, maxlength: 200, wide: true },
+      { name: 'priority', label: 'Priority', type: 'select', options: PRIORITIES, value: 'MEDIUM', plain: true },
+      { name: 'due_on', label: 'Due on', type: 'date' },
+      team ? { name: 'assignee_id', label: 'Assignee (user id)', type: 'number', hint: 'Empty: yourself.' } : null,
+      { name: 'description', label: 'Description', type: 'textarea', maxlength: 4000, wide: true },
+    ].filter(Boolean);
+    return WH.form({ title: 'New task', fields, submitLabel: 'Create task', method: 'POST', path: '/tasks', onDone });
+  }
+
+  function taskList(content, ctx, team) {
+    const p = ctx.params;
+    const canCreate = WH.role() !== 'AUDITOR' && WH.ventures().length > 0;
+    const newButton = canCreate ? h('button.secondary', { type: 'button', text: 'New task' }) : null;
+    WH.title(content, ctx.label, newButton);
+    const slot = h('div');
+    const query = { status: p.status, overdue: p.overdue, rule: p.rule,
+      venture_id: WH.ventureId() || undefined, ...(team ? { assignee_id: p.assignee_id } : { mine: 'true' }) };
+    const lst = WH.list({ path: '/tasks', query, columns: taskColumns(team), caption: ctx.label,
+      empty: team ? 'No tasks match these filters.' : 'You have no tasks. Create one with "New task".',
+      rowLink: (t) => `#/tasks/${t.id}` });
+    if (newButton) {
+      newButton.addEventListener('click', () => {
+        slot.replaceChildren(taskForm(team, (t, notice) => {
+          notice.textContent = `Task "${t.title}" created.`;
+          lst.reload();
+          WH.refreshBell();
+        }));
+        const first = slot.querySelector('input, select');
+        if (first) first.focus();
+      });
+    }
+    content.append(slot, WH.filters([
+      { name: 'status', label: 'Status', type: 'select', options: opt(STATUSES) },
+      { name: 'overdue', label: 'Overdue', type: 'select', options: [['', 'Any'], ['true', 'Overdue'], ['false', 'Not overdue']] },
+      team ? { name: 'rule', label: 'Source', type: 'select', options: opt(RULES) } : null,
+      team ? { name: 'assignee_id', label: 'Assignee (user id)', type: 'number' } : null,
+    ].filter(Boolean), p), lst.el);
+  }
+
+  WH.screen('/tasks', (content, ctx) => taskList(content, ctx, false));
+  WH.screen('/tasks/team', (content, ctx) => taskList(content, ctx, true));
+
+  async function drawTask(content, ctx, t, notice) {
+    content.replaceChildren(h('p.crumb', {}, h('a', { href: '#/tasks', text: 'Tasks' })));
+    WH.title(content, t.title, statusBadge(t));
+    if (notice) content.append(h('p.notice.flash', { role: 'status', text: notice }));
+    content.append(WH.facts([
+      ['Priority', WH.titleCase(t.priority)], ['Due on', t.due_on], ['Assignee', t.assignee_id ? `#${t.assignee_id}` : null],
+      ['Venture', `#${t.venture_id}`], ['Linked to', t.link_type ? `${WH.titleCase(t.link_type)} #${t.link_id}` : null],
+      ['Source', t.rule ? WH.titleCase(t.rule) : 'Created by a person'],
+      ['Completed', t.completed_at ? WH.dateTime(t.completed_at) : null], ['Description', t.description],
+    ]));
+    if (WH.role() === 'AUDITOR') return;
+    const write = WH.writer();
+    const move = (status, label) => ({ label, primary: status === 'DONE',
+      run: () => write('POST', `/tasks/${t.id}/status`, { status }), done: `${label}: done.` });
+    const moves = t.status === 'OPEN' ? [move('DONE', 'Mark done'), move('CANCELLED', 'Cancel task')] : [move('OPEN', 'Reopen')];
+    content.append(WH.actions(moves, (next) => drawTask(content, ctx, next, `The task is now ${WH.titleCase(next.status)}.`)));
+    const fields = [
+      { name: 'title', label: 'Title', required: true, maxlength: 200, value: t.title, wide: true },
+      { name: 'priority', label: 'Priority', type: 'select', options: PRIORITIES, value: t.priority, plain: true },
+      { name: 'due_on', label: 'Due on', type: 'date', value: t.due_on },
+      WH.can('tasks.manage') ? { name: 'assignee_id', label: 'Assignee (user id)', type: 'number', value: t.assignee_id, required: true } : null,
+      { name: 'description', label: 'Description', type: 'textarea', maxlength: 4000, value: t.description, wide: true },
+    ].filter(Boolean);
+    content.append(WH.form({ title: 'Edit task', fields, submitLabel: 'Save task', nullEmpty: true,
+      method: 'PATCH', path: `/tasks/${t.id}`, onDone: (next) => drawTask(content, ctx, next, 'Saved.') }));
+  }
+
+  WH.screen('/tasks/:id', async (content, ctx) => {
+    const t = await api('GET', `/tasks/${encodeURIComponent(ctx.args.id)}`);
+    if (ctx.stale()) return;
+    await drawTask(content, ctx, t, '');
+  });
+
+  /* ------------------------------------------------------------------ notifications */
+
+  WH.screen('/notifications', (content, ctx) => {
+    const p = ctx.params;
+    WH.title(content, ctx.label);
+    const write = WH.writer();
+    let lst = null;
+    const readButton = (n) => (n.read_at ? h('span.muted', { text: 'Read' }) : h('button.link', {
+      type: 'button', text: 'Mark read',
+      onclick: async () => { await write('POST', `/notifications/${n.id}/read`); lst.reload(); WH.refreshBell(); },
+    }));
+    lst = WH.list({ path: '/notifications', query: { unread: p.unread }, caption: 'Notifications',
+      empty: p.unread ? 'Nothing unread.' : 'You have no notifications yet.',
+      columns: [
+        { label: 'Notification', render: (n) => (n.link_type === 'task' ? h('a', { href: `#/tasks/${n.link_id}`, text: n.title }) : n.title) },
+        { label: 'Details', key: 'body' },
+        { label: 'When', render: (n) => WH.dateTime(n.created_at) },
+        { label: 'Read', render: readButton },
+      ] });
+    content.append(WH.actions([{ label: 'Mark all read', run: () => write('POST', '/notifications/read-all'),
+      done: 'Everything is marked read.' }], () => { lst.reload(); WH.refreshBell(); }),
+    WH.filters([{ name: 'unread', label: 'Show', type: 'select', options: [['', 'All'], ['true', 'Unread only']] }], p),
+    lst.el);
+    WH.refreshBell();
+  });
+
+  WH.screen('/me/notifications', async (content, ctx) => {
+    WH.title(content, 'Notification settings');
+    const prefs = await api('GET', '/me/notification-preferences');
+    if (ctx.stale()) return;
+    const fields = [{ name: 'phone', label: 'Mobile phone for SMS', value: prefs.phone, hint: 'E.164, e.g. +15551234567. Needed for SMS.', wide: true }];
+    for (const [type, label] of TYPES) {
+      fields.push({ name: `${type}.email`, label: `${label}: e-mail`, type: 'checkbox', value: prefs.channels[type].email });
+      fields.push({ name: `${type}.sms`, label: `${label}: SMS`, type: 'checkbox', value: prefs.channels[type].sms });
+    }
+    content.append(WH.form({ fields, submitLabel: 'Save settings', method: 'PUT', path: '/me/notification-preferences',
+      toBody: (body) => {
+        const channels = {};
+        for (const [type] of TYPES) channels[type] = { email: body[`${type}.email`], sms: body[`${type}.sms`] };
+        return { phone: body.phone || null, channels };
+      },
+      onDone: (out, notice) => { notice.textContent = 'Your notification settings are saved.'; } }));
+  });
+})();
