@@ -129,9 +129,7 @@ static wh_err asset_get(wh_req *r, wh_error *e)
     int64_t id;
     wh_hold_asset as;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_open(r, false, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_hold_asset_get(c, &r->arena, &r->user, id, &as, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_hold_asset_json(&as)) : rc;
@@ -245,9 +243,7 @@ static wh_err account_get(wh_req *r, wh_error *e)
     int64_t id;
     wh_hold_account ac;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_open(r, false, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_hold_account_get(c, &r->arena, &r->user, id, &ac, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_hold_account_json(&ac)) : rc;

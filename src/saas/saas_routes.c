@@ -113,9 +113,7 @@ static wh_err customer_get(wh_req *r, wh_error *e)
     int64_t id;
     wh_saas_customer cu;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_open(r, false, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_saas_customer_get(c, &r->arena, &r->user, id, &cu, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_saas_customer_json(&cu)) : rc;
@@ -267,9 +265,7 @@ static wh_err sub_get(wh_req *r, wh_error *e)
     int64_t id;
     wh_saas_sub s;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_open(r, false, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_saas_sub_get(c, &r->arena, &r->user, id, &s, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_saas_sub_json(&s)) : rc;

@@ -133,9 +133,7 @@ static wh_err task_get(wh_req *r, wh_error *e)
     int64_t id;
     wh_task t;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_open(r, false, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_tasks_get(c, &r->arena, &r->user, id, &t, e);
     return rc == WH_OK ? wh_resp_json(r, 200, wh_tasks_json(&t)) : rc;
@@ -326,9 +324,7 @@ static wh_err note_read(wh_req *r, wh_error *e)
     int64_t id;
     json_t *note = NULL;
     wh_conn *c = NULL;
-    wh_err rc = wh_req_path_id(r, 0, &id, e);
-    if (rc == WH_OK)
-        rc = wh_req_begin(r, &c, e);
+    wh_err rc = wh_req_open(r, true, &c, &id, e);
     if (rc == WH_OK)
         rc = wh_notify_read(c, &r->arena, r->user.id, id, r->now_ms, &note, e);
     return rc == WH_OK ? wh_req_commit(r, c, 200, note, e) : rc;

@@ -56,9 +56,9 @@ void wh_office_list_sql(int64_t venture_id, const wh_keyset *ks, wh_sqlb *b);
 json_t *wh_office_row_json(const wh_rows *rows, size_t i);
 json_t *wh_office_json(const wh_office *o);
 
-/* The page ks of a venture's members by (full_name, id), selecting cols ("u.id, …"); rows
- * selected with WH_VENTURE_PEOPLE_COLS render with wh_user_row_json. */
-#define WH_VENTURE_PEOPLE_COLS "u.id, u.email, u.full_name, u.role, u.active"
+/* The page ks of a venture's members by (full_name, id), selecting cols; rows selected with
+ * WH_USER_COLS (unambiguous in its join: venture_users has none of those names) render with
+ * wh_user_row_json. */
 void wh_venture_people_sql(const char *cols, int64_t venture_id, const wh_keyset *ks, wh_sqlb *b);
 /* Adds "offices" (the member's offices in the venture, [{id, name}] by name) to each of the
  * items of a page of members, which shows the first size rows of the page ks: one statement. */

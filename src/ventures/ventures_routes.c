@@ -187,7 +187,7 @@ static wh_err people(wh_req *r, wh_error *e)
         rc = path_venture(r, &c, &v, e);
     if (rc != WH_OK)
         return rc;
-    wh_venture_people_sql(WH_VENTURE_PEOPLE_COLS, v.id, &pg.ks, &b);
+    wh_venture_people_sql(WH_USER_COLS, v.id, &pg.ks, &b);
     rc = wh_list_fetch(r, c, &pg, &b, &lr, e);
     if (rc == WH_OK)
         rc = wh_venture_people_offices(c, &r->arena, v.id, &pg.ks, lr.shown, lr.items, e);
