@@ -188,7 +188,7 @@ static wh_err pg_commit(void *handle, bool *bumped, wh_error *e)
     if (PQtransactionStatus(h) != PQTRANS_INTRANS) /* failed or none: COMMIT says so */
         return pg_script(h, "COMMIT", e);
     if (!PQsendQuery(h, "SET CONSTRAINTS ALL IMMEDIATE;"
-                            " SELECT current_setting('wh.dv_bumped', true); COMMIT"))
+                        " SELECT current_setting('wh.dv_bumped', true); COMMIT"))
         return fail(h, NULL, e);
     while ((res = PQgetResult(h)) != NULL) {
         ExecStatusType st = PQresultStatus(res);

@@ -113,8 +113,8 @@ static bool fault(wh_arena *a, wh_outbound_response *resp)
     return true;
 }
 
-void wh_outbound_exchange(wh_arena *a, const wh_outbound_request *req, long connect_ms, long total_ms,
-                      wh_outbound_response *resp)
+void wh_outbound_exchange(wh_arena *a, const wh_outbound_request *req, long connect_ms,
+                          long total_ms, wh_outbound_response *resp)
 {
     if (fault(a, resp))
         return;

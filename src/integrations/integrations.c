@@ -74,7 +74,7 @@ static void attempts(wh_integrations *in, wh_arena *a, const wh_outbound_request
 {
     for (int attempt = 1;; attempt++) {
         wh_outbound_exchange(a, req, (long)in->cfg->http_connect_timeout_ms,
-                         (long)in->cfg->http_timeout_ms, resp);
+                             (long)in->cfg->http_timeout_ms, resp);
         resp->attempts = attempt;
         if (resp->status >= 200 && resp->status < 300 && req->usable &&
             !req->usable(resp->body, resp->len)) {

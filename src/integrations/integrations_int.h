@@ -14,8 +14,8 @@ struct wh_integrations {
 };
 
 /* One attempt; never fails, the outcome is in resp (status 0: no answer). */
-void wh_outbound_exchange(wh_arena *a, const wh_outbound_request *req, long connect_ms, long total_ms,
-                      wh_outbound_response *resp);
+void wh_outbound_exchange(wh_arena *a, const wh_outbound_request *req, long connect_ms,
+                          long total_ms, wh_outbound_response *resp);
 /* Percent-encodes s for a URL path segment or a form value (arena). */
 char *wh_outbound_escape(wh_arena *a, const char *s);
 

@@ -22,10 +22,10 @@ wh_err wh_sendgrid_send(wh_integrations *in, wh_arena *a, const char *to, const 
     const char *headers[] = {wh_arena_printf(a, "Authorization: Bearer %s", c->sendgrid_api_key),
                              "Content-Type: application/json", NULL};
     wh_outbound_request req = {.method = "POST",
-                           .url = wh_arena_printf(a, "%s/v3/mail/send", c->sendgrid_base_url),
-                           .headers = headers,
-                           .body = copy,
-                           .body_len = strlen(copy)};
+                               .url = wh_arena_printf(a, "%s/v3/mail/send", c->sendgrid_base_url),
+                               .headers = headers,
+                               .body = copy,
+                               .body_len = strlen(copy)};
     wh_err rc = wh_integrations_call(in, WH_PROVIDER_SENDGRID, a, &req, &resp, e);
     if (rc != WH_OK)
         return rc;
@@ -50,18 +50,19 @@ wh_err wh_twilio_send(wh_integrations *in, wh_arena *a, const char *to, const ch
     const wh_config *c = in->cfg;
     if (!wh_integrations_configured(in, WH_PROVIDER_TWILIO))
         return wh_fail(e, WH_ERR_UNAVAILABLE, "Twilio is not configured.");
-    const char *form = wh_arena_printf(a, "To=%s&From=%s&Body=%s", wh_outbound_escape(a, to),
-                                       wh_outbound_escape(a, c->twilio_from), wh_outbound_escape(a, body));
+    const char *form =
+        wh_arena_printf(a, "To=%s&From=%s&Body=%s", wh_outbound_escape(a, to),
+                        wh_outbound_escape(a, c->twilio_from), wh_outbound_escape(a, body));
     const char *headers[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
-    wh_outbound_request req = {.method = "POST",
-                           .url = wh_arena_printf(a, "%s/2010-04-01/Accounts/%s/Messages.json",
-                                                  c->twilio_base_url,
-                                                  wh_outbound_escape(a, c->twilio_sid)),
-                           .headers = headers,
-                           .body = form,
-                           .body_len = strlen(form),
-                           .userpwd = wh_arena_printf(a, "%s:%s", c->twilio_sid, c->twilio_token),
-                           .usable = has_sid};
+    wh_outbound_request req = {
+        .method = "POST",
+        .url = wh_arena_printf(a, "%s/2010-04-01/Accounts/%s/Messages.json", c->twilio_base_url,
+                               wh_outbound_escape(a, c->twilio_sid)),
+        .headers = headers,
+        .body = form,
+        .body_len = strlen(form),
+        .userpwd = wh_arena_printf(a, "%s:%s", c->twilio_sid, c->twilio_token),
+        .usable = has_sid};
     wh_err rc = wh_integrations_call(in, WH_PROVIDER_TWILIO, a, &req, &resp, e);
     if (rc != WH_OK)
         return rc;

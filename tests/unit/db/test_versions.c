@@ -61,13 +61,11 @@ static void test_writers_of_one_venture_do_not_queue(void **state)
 
     /* the first writer is mid-transaction, holding its row of the KPI table */
     assert_int_equal(wh_db_begin(t.conn, &e), WH_OK);
-    assert_int_equal(run(&t, t.conn, KPI_ROW, WH_ARGS(WH_PI(venture), WH_PT("2026-01-01"))),
-                     WH_OK);
+    assert_int_equal(run(&t, t.conn, KPI_ROW, WH_ARGS(WH_PI(venture), WH_PT("2026-01-01"))), WH_OK);
     /* the second writer of the same venture commits without waiting for it */
     assert_int_equal(run(&t, second, "SET lock_timeout = '2s'", NULL, 0), WH_OK);
     assert_int_equal(wh_db_begin(second, &e), WH_OK);
-    assert_int_equal(run(&t, second, KPI_ROW, WH_ARGS(WH_PI(venture), WH_PT("2026-01-02"))),
-                     WH_OK);
+    assert_int_equal(run(&t, second, KPI_ROW, WH_ARGS(WH_PI(venture), WH_PT("2026-01-02"))), WH_OK);
     assert_int_equal(wh_db_commit(second, &e), WH_OK);
     assert_int_equal(version_of(&t, venture), v0 + 1);
     /* the first commits after it, and its bump counts too */
@@ -76,8 +74,7 @@ static void test_writers_of_one_venture_do_not_queue(void **state)
 
     /* a rolled-back write bumps nothing */
     assert_int_equal(wh_db_begin(t.conn, &e), WH_OK);
-    assert_int_equal(run(&t, t.conn, KPI_ROW, WH_ARGS(WH_PI(venture), WH_PT("2026-01-03"))),
-                     WH_OK);
+    assert_int_equal(run(&t, t.conn, KPI_ROW, WH_ARGS(WH_PI(venture), WH_PT("2026-01-03"))), WH_OK);
     wh_db_rollback(t.conn);
     assert_int_equal(version_of(&t, venture), v0 + 2);
     wh_db_release(t.db, second);
