@@ -19,7 +19,7 @@
   const mayManage = () => WH.can('bpo.write') && !isEmployee();
 
   const bpoVentures = () => WH.ventures(['BPO']);
-  const ventureName = (id) => { const v = WH.ventures().find((x) => x.id === id); return v ? v.name : `Venture ${id}`; };
+  const ventureName = WH.ventureName;
 
   // The top-bar venture when it is a BPO venture; false when it is one of another type.
   function topVenture() {

@@ -251,6 +251,8 @@ window.WH = (function () {
   // The venture chosen in the top bar (null: all of the caller's ventures).
   const ventureId = () => state.venture;
   const ventures = (types) => (state.me ? state.me.ventures : []).filter((v) => !types || types.includes(v.type));
+  // A venture's name from the caller's ventures (GET /me), "Venture <id>" when it is not one.
+  const ventureName = (id) => { const v = ventures().find((x) => x.id === id); return v ? v.name : `Venture ${id}`; };
   const can = (perm) => !!(state.me && state.me.permissions.includes(perm));
   const role = () => (state.me ? state.me.user.role : '');
   const isLeader = () => LEADERSHIP.includes(role());
@@ -533,7 +535,7 @@ window.WH = (function () {
   return {
     API, ROLES, PRIVILEGED, LEADERSHIP, roleLabel, state, h, nextId, ApiError, api, writer, qs, problemText,
     errorBox, showProblem, clearProblem, money, bp, dateTime, yesNo, titleCase, toCents, today,
-    hashParts, setParams, ventureId, ventures, can, role, isLeader, list, control, readFields,
+    hashParts, setParams, ventureId, ventures, ventureName, can, role, isLeader, list, control, readFields,
     form, filters, actions, facts, ventureField, title, empty, screen, findScreen,
     contextControl,
     setUnauthenticated: (fn) => { onUnauthenticated = fn; },

@@ -87,8 +87,12 @@
 
   function chartConfig(labels, datasets, axes) {
     const scales = { x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 12 } } };
+    // Nothing but zeros: a scale of whole units ($0 … $100, 0 … 10) instead of fractions that
+    // all print as "$0".
+    const empty = datasets.every((d) => d.data.every((v) => !v));
     for (const [id, ax] of Object.entries(axes)) {
-      scales[id] = { beginAtZero: true, grace: '5%', max: ax.max, position: ax.position || 'left', title: { display: !!ax.title, text: ax.title },
+      const emptyMax = empty && ax.max === undefined ? (ax.tick === tickMoney ? 10000 : 10) : undefined;
+      scales[id] = { beginAtZero: true, grace: '5%', max: ax.max, suggestedMax: emptyMax, position: ax.position || 'left', title: { display: !!ax.title, text: ax.title },
         ticks: { callback: ax.tick || ((v) => v.toLocaleString('en-US')), precision: ax.precision },
         grid: { drawOnChartArea: id === 'y' } };
     }
@@ -624,7 +628,7 @@
     const t = ov.totals;
     content.append(h('section.card.headline', {},
       h('h2', { text: `All ventures · ${rangeText(ov.from, ov.to)}` }),
-      h('div.figures.kpi-figures', {}, [['revenue_cents', 'Revenue'], ['cost_cents', 'Cost'], ['margin_cents', 'Margin'],
+      h('div.figures.kpi-figures.money-figures', {}, [['revenue_cents', 'Revenue'], ['cost_cents', 'Cost'], ['margin_cents', 'Margin'],
         ['margin_bp', 'Margin %'], ['cash_cents', `Cash on ${shortDay(ov.to)}`], ['asset_value_cents', `Asset value on ${shortDay(ov.to)}`]]
         .map(([k, lab]) => h('div.figure.kpi-tile', {}, h('span.label', { text: lab }),
           h('span.value', { 'data-testid': `overview-total-${k}`, 'data-value': String(t[k]), text: fmtField(k, t[k]) }))))));
@@ -770,7 +774,7 @@
     if (ctx.stale()) return;
     const planById = new Map(plans.map((x) => [x.id, x]));
     const ruleById = new Map(plans.flatMap((x) => (x.rules || []).map((r) => [r.id, r])));
-    const ventureName = (id) => { const v = WH.ventures().find((x) => x.id === id); return v ? v.name : `Venture ${id}`; };
+    const ventureName = WH.ventureName;
     const partText = (b) => {
       const plan = planById.get(b.plan_id);
       const rule = ruleById.get(b.rule_id);

@@ -94,13 +94,27 @@
   WH.screen('/tasks', (content, ctx) => taskList(content, ctx, false));
   WH.screen('/tasks/team', (content, ctx) => taskList(content, ctx, true));
 
+  // A task's assignee by name: "you", or the member of the task's venture (its people list).
+  async function assigneeName(t) {
+    if (!t.assignee_id) return null;
+    if (t.assignee_id === me().id) return `${me().full_name} (you)`;
+    try {
+      const people = await api('GET', `/ventures/${t.venture_id}/people?limit=200`);
+      const p = people.items.find((u) => u.id === t.assignee_id);
+      return p ? p.full_name : `User ${t.assignee_id}`;
+    } catch (err) {
+      return `User ${t.assignee_id}`;
+    }
+  }
+
   async function drawTask(content, ctx, t, notice) {
+    const assignee = await assigneeName(t);
     content.replaceChildren(h('p.crumb', {}, h('a', { href: '#/tasks', text: 'Tasks' })));
     WH.title(content, t.title, statusBadge(t));
     if (notice) content.append(h('p.notice.flash', { role: 'status', text: notice }));
     content.append(WH.facts([
-      ['Priority', WH.titleCase(t.priority)], ['Due on', t.due_on], ['Assignee', t.assignee_id ? `#${t.assignee_id}` : null],
-      ['Venture', `#${t.venture_id}`], ['Linked to', t.link_type ? `${WH.titleCase(t.link_type)} #${t.link_id}` : null],
+      ['Priority', WH.titleCase(t.priority)], ['Due on', t.due_on], ['Assignee', assignee],
+      ['Venture', WH.ventureName(t.venture_id)], ['Linked to', t.link_type ? `${WH.titleCase(t.link_type)} #${t.link_id}` : null],
       ['Source', t.rule ? WH.titleCase(t.rule) : 'Created by a person'],
       ['Completed', t.completed_at ? WH.dateTime(t.completed_at) : null], ['Description', t.description],
     ]));
