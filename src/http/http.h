@@ -37,6 +37,8 @@ enum {
                                     * (API.md); other routes ignore the header */
     WH_ROUTE_RAW = 1u << 2,        /* may answer other than JSON (static files, metrics); any
                                     * other route that does is answered 500 */
+    WH_ROUTE_CSV = 1u << 3,        /* a GET that also answers CSV (?format=csv or Accept:
+                                    * text/csv, docs/export.md); ?format is 400 elsewhere */
 };
 
 typedef struct wh_route {
@@ -182,6 +184,10 @@ WH_MUST_USE wh_err wh_resp_json(wh_req *r, int status, json_t *body);
 WH_MUST_USE wh_err wh_resp_empty(wh_req *r, int status);
 WH_MUST_USE wh_err wh_resp_raw(wh_req *r, int status, const char *content_type, char *body,
                                size_t len);
+/* Answers 200 with body, a JSON object (stolen), or, when the request asked for CSV (a
+ * WH_ROUTE_CSV route, docs/export.md), the array member rows of body as CSV: the rows of a
+ * report (items), of a KPI read (days) or of the overview (ventures). */
+WH_MUST_USE wh_err wh_resp_rows(wh_req *r, json_t *body, const char *rows, wh_error *e);
 /* Adds a response header (both strings copied into the arena). */
 void wh_resp_header_add(wh_req *r, const char *name, const char *value);
 /* Adds the session cookie's Set-Cookie: wh_session=token with Max-Age max_age_s (token "" and

@@ -70,6 +70,13 @@ wh_err wh_resp_json(wh_req *r, int status, json_t *body)
     return set_json(r, status, body, "application/json");
 }
 
+wh_err wh_resp_rows(wh_req *r, json_t *body, const char *rows, wh_error *e)
+{
+    (void)rows;
+    (void)e; /* CSV is not answered yet: every request gets the JSON */
+    return wh_resp_json(r, 200, body);
+}
+
 wh_err wh_resp_empty(wh_req *r, int status)
 {
     r->status = status;

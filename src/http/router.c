@@ -86,9 +86,10 @@ bool wh_route_check(const wh_route *rt, const char **why)
         *why = "a method, a pattern starting with / and a handler are required";
     else if (idem != (post && rt->perm != WH_PERM_PUBLIC))
         *why = "WH_ROUTE_IDEMPOTENT is on exactly the signed-in POSTs (API.md Idempotency-Key)";
-    else if ((rt->flags & (WH_ROUTE_CACHED | WH_ROUTE_RAW)) && !get)
-        *why = "WH_ROUTE_CACHED and WH_ROUTE_RAW are for GET routes";
-    else if (rt->flags & ~(unsigned)(WH_ROUTE_CACHED | WH_ROUTE_IDEMPOTENT | WH_ROUTE_RAW))
+    else if ((rt->flags & (WH_ROUTE_CACHED | WH_ROUTE_RAW | WH_ROUTE_CSV)) && !get)
+        *why = "WH_ROUTE_CACHED, WH_ROUTE_RAW and WH_ROUTE_CSV are for GET routes";
+    else if (rt->flags &
+             ~(unsigned)(WH_ROUTE_CACHED | WH_ROUTE_IDEMPOTENT | WH_ROUTE_RAW | WH_ROUTE_CSV))
         *why = "an unknown flag";
     else
         *why = rule_problem(rt);

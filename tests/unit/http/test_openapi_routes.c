@@ -60,6 +60,8 @@ static json_t *flags_json(unsigned flags)
         json_array_append_new(a, json_string("idempotent"));
     if (flags & WH_ROUTE_RAW)
         json_array_append_new(a, json_string("raw"));
+    if (flags & WH_ROUTE_CSV)
+        json_array_append_new(a, json_string("csv"));
     return a;
 }
 
