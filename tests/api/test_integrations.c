@@ -1190,7 +1190,11 @@ static void test_manual_carrier_input_not_found_and_permissions(void **state)
         WHT_PROBLEM(manual(tok, refused[i].body), refused[i].status,
                     refused[i].status == 409 ? "conflict" : "validation_failed", refused[i].field);
     }
-    /* a known MC number, under a new DOT number */
+    /* a known MC number, under a new DOT number; roles without carriers.write */
+    const char *const readers[] = {"EMPLOYEE", "AUDITOR", "CSR"};
+    wht_user others[3];
+    for (size_t i = 0; i < 3; i++)
+        others[i] = wht_user_new(readers[i]);
     numbers k = fresh_numbers();
     WHT_EXPECT(manual(tok, wht_json("{s:s, s:s, s:s}", "dot_number", k.dot, "mc_number", k.mc,
                                     "legal_name", "MC HOLDER")),
@@ -1199,12 +1203,11 @@ static void test_manual_carrier_input_not_found_and_permissions(void **state)
     WHT_PROBLEM(manual(tok, wht_json("{s:s, s:s, s:s}", "dot_number", m.dot, "mc_number", k.mc,
                                      "legal_name", "MC TWIN")),
                 409, "conflict", NULL);
-    const char *const readers[] = {"EMPLOYEE", "AUDITOR", "CSR"};
     for (size_t i = 0; i < 3; i++) {
-        wht_user u = wht_user_new(readers[i]);
         wht_context("role %s", readers[i]);
-        WHT_PROBLEM(manual(u.token, wht_json("{s:s, s:s}", "dot_number", m.dot, "legal_name", "X")),
-                    403, "forbidden", NULL);
+        WHT_PROBLEM(
+            manual(others[i].token, wht_json("{s:s, s:s}", "dot_number", m.dot, "legal_name", "X")),
+            403, "forbidden", NULL);
     }
     wht_context("%s", "");
     WHT_PROBLEM(wht_get(tok, "/carriers?verification=MAYBE"), 400, "validation_failed",
