@@ -1058,9 +1058,9 @@ static void test_manual_carrier_is_pending_until_fmcsa_sync_verifies_it(void **s
     wht_resp *r =
         manual(wht_admin_token(),
                wht_json("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "dot_number", n.dot,
-                        "mc_number", (json_int_t)atoll(n.mc), "legal_name", "HAND ENTERED LLC",
-                        "dba_name", "HAND EXPRESS", "phone", "(555) 100-2000", "email",
-                        "ops@hand.test", "city", "Reno", "state", "NV"));
+                        "mc_number", (json_int_t)strtoll(n.mc, NULL, 10), "legal_name",
+                        "HAND ENTERED LLC", "dba_name", "HAND EXPRESS", "phone", "(555) 100-2000",
+                        "email", "ops@hand.test", "city", "Reno", "state", "NV"));
     WHT_EXPECT(r, 201);
     json_t *c = r->json;
     assert_carrier_shape(c);
@@ -1147,8 +1147,9 @@ static void test_manual_carrier_input_not_found_and_permissions(void **state)
     fmcsa_fresh_start();
     numbers n = fresh_numbers();
     wht_user team = wht_user_new("CARRIER_TEAM");
-    wht_resp *r = manual(team.token, wht_json("{s:I, s:s}", "dot_number", (json_int_t)atoll(n.dot),
-                                              "legal_name", "NOBODY KNOWS LLC"));
+    wht_resp *r = manual(team.token,
+                         wht_json("{s:I, s:s}", "dot_number", (json_int_t)strtoll(n.dot, NULL, 10),
+                                  "legal_name", "NOBODY KNOWS LLC"));
     WHT_EXPECT(r, 201);
     long long id = wht_int(r->json, "id");
     assert_string_equal(wht_str(r->json, "dot_number"), n.dot);
