@@ -216,7 +216,7 @@
     hotels: [
       ['occupancy_bp', 'Occupancy', true], ['adr_cents', 'ADR', true], ['room_revenue_cents', 'Room revenue', true],
       ['total_revenue_cents', 'Total revenue', true], ['rooms_sold', 'Rooms sold', true], ['rooms_available', 'Rooms available', true],
-      ['other_revenue_cents', 'Other revenue'], ['refund_cents', 'Refunds'],
+      ['other_revenue_cents', 'Other revenue'], ['refund_cents', 'Refunds'], ['lost_dues_cents', 'Lost dues'],
     ],
     saas: [
       ['mrr_cents', 'MRR', true], ['arr_cents', 'ARR', true], ['net_new_mrr_cents', 'Net new MRR', true],
@@ -527,7 +527,7 @@
               { type: 'line', label: 'RevPAR', data: at('revpar_cents'), color: COLORS.teal, fmt: WH.money },
             ],
             table: { caption: 'ADR and RevPAR per day', rows, total: st, columns: [dayCol, col('room_revenue_cents', 'Room revenue'),
-              col('adr_cents', 'ADR'), col('revpar_cents', 'RevPAR'), col('total_revenue_cents', 'Total revenue'), col('refund_cents', 'Refunds')] } })));
+              col('adr_cents', 'ADR'), col('revpar_cents', 'RevPAR'), col('total_revenue_cents', 'Total revenue'), col('refund_cents', 'Refunds'), col('lost_dues_cents', 'Lost dues')] } })));
       } else {
         const scopeText = campaignId ? campaigns.find((x) => x.id === campaignId).name : (campaigns.length > 1 ? 'all campaigns summed' : (campaigns[0] ? campaigns[0].name : 'the venture\u2019s campaigns'));
         const hours = (sec) => (sec === null || sec === undefined ? null : Math.round(sec / 36) / 100);

@@ -43,8 +43,16 @@
     pickup_city: 'Pickup city', pickup_state: 'Pickup state', pickup_date: 'Pickup date',
     drop_city: 'Drop city', drop_state: 'Drop state', drop_date: 'Drop date', equipment: 'Equipment',
     weight_lbs: 'Weight (lbs)', miles: 'Miles', bill_cents: 'Bill', cost_cents: 'Cost', status: 'Status',
-    billing_date: 'Billing date', lost_reason: 'Lost reason',
+    billing_date: 'Billing date', lost_reason: 'Lost reason', dispatcher_id: 'Dispatcher',
+    lost_reason_code: 'Lost because',
   };
+  // Why a load was lost (DOMAIN-wave2 §2), in the order the select offers them.
+  const LOST_CODES = [['RATE', 'Rate'], ['CAPACITY', 'No capacity'], ['SHIPPER_CANCELLED', 'Shipper cancelled'],
+    ['SERVICE', 'Service'], ['COMPETITOR', 'Lost to a competitor'], ['OTHER', 'Other']];
+  const lostCode = (c) => (LOST_CODES.find(([k]) => k === c) || [c, WH.titleCase(c || '')])[1];
+  // What FMCSA has said of a carrier (DOMAIN-wave2 §14).
+  const VERIFICATION = { VERIFIED: ['Verified', 'good'], PENDING: ['Pending FMCSA', 'warn'],
+    NOT_FOUND: ['Not found at FMCSA', 'bad'] };
 
   /* ------------------------------------------------------------------ lookups */
 
@@ -108,10 +116,22 @@
     return h(`span.status.${tone}`, { text, title: 'FMCSA status' });
   }
   const blockedBadge = (c) => (c.blocked ? h('span.status.bad', { text: 'Blocked' }) : null);
+  function verificationBadge(c) {
+    const [text, tone] = VERIFICATION[c.verification] || [WH.titleCase(c.verification || 'VERIFIED'), 'warn'];
+    return h(`span.status.${tone}`, { text, title: c.source === 'MANUAL' ? 'Entered by hand' : 'Onboarded from FMCSA' });
+  }
+  // A carrier entered by hand that FMCSA has not answered for yet: assignable only by
+  // carriers.assign_pending, with a reason (DOMAIN-wave2 §14).
+  const isPending = (c) => !c.blocked && c.verification === 'PENDING';
 
-  // Why a carrier may not be assigned to a load (DOMAIN.md §2), or null when it may.
+  // Why a carrier may not be assigned to a load (DOMAIN-wave2 §14), or null when it may.
   function whyNot(c) {
     if (c.blocked) return 'It is blocked in the carrier directory.';
+    if (c.verification === 'PENDING') {
+      return WH.can('carriers.assign_pending') ? null
+        : 'FMCSA has not verified it yet; a manager may assign it with a reason, or refresh it from FMCSA.';
+    }
+    if (c.verification === 'NOT_FOUND') return 'FMCSA does not know its DOT number.';
     if (c.fmcsa_status === 'OUT_OF_SERVICE') return 'FMCSA lists it as out of service.';
     if (c.fmcsa_status === 'NOT_AUTHORIZED') return 'FMCSA does not authorise it to operate.';
     if (c.fmcsa_status !== 'ACTIVE') {
@@ -122,6 +142,7 @@
   }
   function usableBadge(c) {
     const why = whyNot(c);
+    if (!why && isPending(c)) return h('span.status.warn', { text: 'With a reason', title: 'Not verified by FMCSA yet: give a reason when assigning it.' });
     return why ? h('span.status.bad', { text: c.blocked ? 'Blocked' : 'Not usable', title: why })
       : h('span.status.good', { text: 'Usable' });
   }
@@ -254,7 +275,7 @@
     const persons = [];
     for (const u of people) if (!seen.has(u.id)) { seen.add(u.id); persons.push(u); }
     const me = WH.state.me.user;
-    content.append(fold(p, ['reference', 'status', 'shipper_id', 'carrier_id', 'office_id', 'created_by', 'from', 'to'], WH.filters([
+    content.append(fold(p, ['reference', 'status', 'shipper_id', 'carrier_id', 'office_id', 'created_by', 'dispatcher_id', 'from', 'to'], WH.filters([
       { name: 'reference', label: 'Reference', type: 'search', maxlength: 200, placeholder: 'Part of the PO or load number' },
       { name: 'status', label: 'Status', type: 'select',
         options: [['', 'Any status'], ...STATUSES.map((s) => [s, WH.titleCase(s)])] },
@@ -264,6 +285,9 @@
       { name: 'office_id', label: 'Office', type: 'select',
         options: [['', 'Any office'], ...offices.map((o) => [String(o.id), tag(o.name, o.venture_id)])] },
       { name: 'created_by', label: 'Created by', type: 'select',
+        options: [['', 'Anyone'], [String(me.id), 'Me'],
+          ...persons.filter((u) => u.id !== me.id).map((u) => [String(u.id), u.full_name])] },
+      { name: 'dispatcher_id', label: 'Dispatcher', type: 'select',
         options: [['', 'Anyone'], [String(me.id), 'Me'],
           ...persons.filter((u) => u.id !== me.id).map((u) => [String(u.id), u.full_name])] },
       { name: 'from', label: 'Created from', type: 'date' },
@@ -288,6 +312,7 @@
       { label: 'Pickup', render: (l) => (l.pickup_date ? shortDate(l.pickup_date) : '—'), className: 'nowrap wide-only' },
       { label: 'Shipper', render: shipperCell },
       { label: 'Carrier', render: carrierCell },
+      { label: 'Dispatcher', render: (l) => (l.dispatcher_id ? personName(persons, l.dispatcher_id) : h('span.muted', { text: '—' })), className: 'wide-only' },
       { label: 'Bill', render: (l) => WH.money(l.bill_cents), className: 'num' },
       { label: 'Margin', render: marginNode, className: 'num' },
       many ? { label: 'Venture', render: (l) => ventureCode(l.venture_id), className: 'wide-only' } : null,
@@ -299,11 +324,12 @@
       WH.showProblem(box, new WH.ApiError(400, { detail: '"Created to" is before "Created from": change one of them.' }));
       return;
     }
-    const filtered = ['status', 'shipper_id', 'carrier_id', 'office_id', 'created_by', 'from', 'to'].some((k) => p[k]);
+    const filtered = ['status', 'shipper_id', 'carrier_id', 'office_id', 'created_by', 'dispatcher_id', 'from', 'to'].some((k) => p[k]);
     const list = WH.list({
       path: '/loads',
       query: { venture_id: WH.ventureId(), status: p.status, shipper_id: p.shipper_id, carrier_id: p.carrier_id,
-        office_id: p.office_id, created_by: p.created_by, from: p.from, to: p.to, reference: p.reference },
+        office_id: p.office_id, created_by: p.created_by, dispatcher_id: p.dispatcher_id, from: p.from, to: p.to,
+        reference: p.reference },
       columns,
       caption: 'Loads, newest first',
       rowLink: (l) => `#/freight/loads/${l.id}`,
@@ -319,6 +345,13 @@
   const shipperOptions = (list) => [['', 'No shipper'],
     ...(list || []).filter((s) => s.active !== false).map((s) => [String(s.id), s.code ? `${s.name} (${s.code})` : s.name])];
   const officeOptions = (list) => [['', 'No office'], ...(list || []).map((o) => [String(o.id), o.name])];
+  // The venture's active people (the eligible dispatchers; all-venture roles are not listed).
+  const dispatcherOptions = (people, current) => {
+    const list = (people || []).filter((u) => u.active !== false);
+    const opts = [['', 'No dispatcher yet'], ...list.map((u) => [String(u.id), u.full_name])];
+    if (current && !list.some((u) => u.id === current)) opts.push([String(current), `User #${current}`]);
+    return opts;
+  };
 
   // The lane, then the rest; the reference goes first on Edit (beside office and shipper) and
   // after the lane on New, so both fill a three-column grid row by row.
@@ -359,7 +392,7 @@
     if (!vs.length) { noFreight(content); return; }
     const vf = WH.ventureField(TYPES);
     const v0 = Number(vf.value);
-    const [offices, shippers] = await Promise.all([officeChoices(v0), shippersOf(v0)]);
+    const [offices, shippers, people] = await Promise.all([officeChoices(v0), shippersOf(v0), peopleOf(v0)]);
     if (ctx.stale()) return;
     const fields = [
       vf,
@@ -367,6 +400,8 @@
         value: offices.length === 1 ? String(offices[0].id) : '' },
       { name: 'shipper_id', label: 'Shipper', type: 'select', numeric: true, options: shipperOptions(shippers),
         hint: WH.can('freight.write') ? 'Not listed? Add it under Shippers.' : null },
+      { name: 'dispatcher_id', label: 'Dispatcher', type: 'select', numeric: true, options: dispatcherOptions(people),
+        hint: 'Left empty, whoever covers the load becomes its dispatcher.' },
       ...loadFields(null),
     ];
     const form = WH.form({
@@ -386,16 +421,17 @@
     const venture = form.elements.namedItem('venture_id');
     venture.addEventListener('change', async () => {
       const vid = Number(venture.value);
-      const [o, s] = await Promise.all([officeChoices(vid), shippersOf(vid)]);
+      const [o, s, pp] = await Promise.all([officeChoices(vid), shippersOf(vid), peopleOf(vid)]);
       fillSelect(form.elements.namedItem('office_id'), officeOptions(o));
       fillSelect(form.elements.namedItem('shipper_id'), shipperOptions(s));
+      fillSelect(form.elements.namedItem('dispatcher_id'), dispatcherOptions(pp));
     });
     content.append(form);
   });
 
   // offices: those the writer may choose; the load's own office stays listed even when it is
   // not one of them (it is only sent when changed).
-  function loadEditForm(load, offices, allOffices, shippers, close, redraw) {
+  function loadEditForm(load, offices, allOffices, shippers, people, close, redraw) {
     const shipperList = shippers.slice();
     const current = allOffices.find((o) => o.id === load.office_id) || { id: load.office_id, name: `Office #${load.office_id}` };
     const fields = [
@@ -406,6 +442,8 @@
         options: shipperOptions(shipperList).concat(
           load.shipper_id && !shipperList.some((s) => s.id === load.shipper_id && s.active !== false)
             ? [[String(load.shipper_id), (shipperList.find((s) => s.id === load.shipper_id) || { name: `Shipper #${load.shipper_id}` }).name]] : []) },
+      { name: 'dispatcher_id', label: 'Dispatcher', type: 'select', numeric: true, value: load.dispatcher_id,
+        options: dispatcherOptions(people, load.dispatcher_id) },
       ...loadFields(load, true),
     ];
     const form = WH.form({
@@ -457,7 +495,7 @@
       if (h1) { h1.setAttribute('tabindex', '-1'); h1.focus({ preventScroll: true }); }
     };
     if (!content.querySelector('.crumb')) content.append(crumb('#/freight/loads', 'Loads'));
-    const edit = canWrite ? toggler('Edit', (close) => loadEditForm(load, myOffices || [], offices || [], shippers || [], close, redraw)) : null;
+    const edit = canWrite ? toggler('Edit', (close) => loadEditForm(load, myOffices || [], offices || [], shippers || [], people || [], close, redraw)) : null;
     recordTitle(content, loadName(load), statusBadge(load.status), edit ? edit.button : null);
     takeFlash(content);
     if (notice) content.append(h('p.notice.flash', { role: 'status', text: notice }));
@@ -493,9 +531,11 @@
         ['Venture', ventureName(vid)],
         ['Office', office ? office.name : (load.office_id ? `Office #${load.office_id}` : '—')],
         ['Reference', load.reference || '—'],
+        ['Dispatcher', load.dispatcher_id ? personName(people, load.dispatcher_id) : '—'],
         ['Created by', personName(people, load.created_by)],
         ['Created', WH.dateTime(load.created_at)],
         ['Updated', WH.dateTime(load.updated_at)],
+        load.lost_reason_code ? ['Lost because', lostCode(load.lost_reason_code)] : null,
         load.lost_reason ? ['Lost reason', load.lost_reason] : null,
       ])),
     ));
@@ -555,8 +595,12 @@
   function lostForm(post, redraw, close) {
     return WH.form({
       title: 'Lost',
-      fields: [{ name: 'lost_reason', label: 'Why was it lost?', type: 'textarea', required: true, maxlength: 1000,
-        wide: true, hint: 'For example: rate too high, no truck in time, shipper cancelled. Lost is final.' }],
+      fields: [
+        { name: 'lost_reason_code', label: 'Lost because', type: 'select', required: true, options: LOST_CODES, value: 'OTHER',
+          hint: 'The reason the lost-loads report groups by.' },
+        { name: 'lost_reason', label: 'What happened?', type: 'textarea', maxlength: 1000, wide: true,
+          hint: 'Optional details, for example the rate the shipper took elsewhere. Lost is final.' },
+      ],
       submitLabel: 'Confirm',
       submit: (body) => post({ status: 'LOST', ...body }),
       onDone: (out) => redraw(out, 'Marked lost.'),
@@ -576,8 +620,10 @@
           throw new WH.ApiError(400, { detail: 'Choose the carrier that hauls this load.',
             errors: [{ field: 'carrier_id', message: 'choose a usable carrier from the list' }] });
         }
+        const body = { status: 'COVERED', carrier_id: c.id };
+        if (isPending(c)) body.pending_carrier_reason = picker.reason();
         try {
-          return await post({ status: 'COVERED', carrier_id: c.id });
+          return await post(body);
         } catch (err) {
           if (!(err.problem && err.problem.code === 'carrier_blocked')) throw err;
           // The directory changed since the list was drawn: say why, from the carrier as it is now.
@@ -606,6 +652,13 @@
     const go = h('button.secondary', { type: 'button', text: 'Search' });
     const status = h('p.muted.list-status', { role: 'status', 'aria-live': 'polite' });
     const chosenLine = h('p.chosen', { 'aria-live': 'polite' });
+    // Assigning a carrier FMCSA has not verified yet needs a reason (carriers.assign_pending).
+    const reasonId = `${id}-reason`;
+    const reasonInput = h('textarea', { id: reasonId, name: 'pending_carrier_reason', 'data-field': 'pending_carrier_reason',
+      maxlength: 500, rows: 2 });
+    const reasonBox = h('div.field.wide', { hidden: true },
+      h('label', { for: reasonId, text: 'Why assign a carrier FMCSA has not verified yet?' }), reasonInput,
+      h('small.muted', { text: '10 to 500 characters; recorded in the audit log with the assignment.' }));
     const errors = WH.errorBox();
     const tbody = h('tbody');
     const table = h('table.stack.dense.picker', {},
@@ -644,15 +697,18 @@
       radio.addEventListener('change', () => {
         chosen = c;
         chosenLine.textContent = `Chosen: ${c.name} (DOT ${c.dot_number || '—'}).`;
+        reasonBox.hidden = !isPending(c);
       });
       return h(`tr${why ? '.unusable' : ''}`, {},
         h('td', { 'data-label': 'Choose' }, radio),
         h('td', { 'data-label': 'Carrier' }, h('label', { for: rid, text: c.name })),
         h('td', { 'data-label': 'DOT', text: c.dot_number || '—' }),
         h('td', { 'data-label': 'MC', text: c.mc_number || '—' }),
-        h('td', { 'data-label': 'FMCSA' }, fmcsaBadge(c), c.blocked ? [' ', blockedBadge(c)] : null),
+        h('td', { 'data-label': 'FMCSA' }, fmcsaBadge(c), c.verification && c.verification !== 'VERIFIED' ? [' ', verificationBadge(c)] : null,
+          c.blocked ? [' ', blockedBadge(c)] : null),
         h('td', { 'data-label': 'Can it haul?', id: `${rid}-why` },
-          why ? h('span.why', { text: `No: ${why}` }) : h('span.status.good', { text: 'Yes' })));
+          why ? h('span.why', { text: `No: ${why}` }) : isPending(c) ? h('span.status.warn', { text: 'With a reason' })
+            : h('span.status.good', { text: 'Yes' })));
     }
     let timer = null;
     q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(search, 300); });
@@ -661,10 +717,12 @@
     const el = h('div.picker-box', {},
       h('div.field', {}, h('label', { for: q.id, text: 'Find a carrier' }),
         h('div.search-row', {}, q, go),
-        h('small.muted', { text: 'Only an FMCSA-active carrier that is not blocked can be assigned.' })),
-      errors, status, wrap, chosenLine);
+        h('small.muted', { text: WH.can('carriers.assign_pending')
+          ? 'An FMCSA-verified active carrier that is not blocked can be assigned; one FMCSA has not verified yet, with a reason.'
+          : 'Only an FMCSA-verified active carrier that is not blocked can be assigned.' })),
+      errors, status, wrap, chosenLine, reasonBox);
     search();
-    return { el, value: () => chosen, search };
+    return { el, value: () => chosen, search, reason: () => reasonInput.value };
   }
 
   /* ------------------------------------------------------------------ loads: history and audit */
@@ -764,32 +822,36 @@
   /* ------------------------------------------------------------------ carriers */
 
   const FMCSA_OPTIONS = [['', 'Any FMCSA status'], ...Object.entries(FMCSA).map(([k, [t]]) => [k, t])];
+  const VERIFICATION_OPTIONS = [['', 'Any'], ...Object.entries(VERIFICATION).map(([k, [t]]) => [k, t])];
 
   WH.screen('/freight/carriers', (content, ctx) => {
     fresh();
     const canWrite = WH.can('carriers.write');
-    WH.title(content, ctx.label, canWrite ? button('#/freight/carriers/new', 'New carrier', true) : null);
+    WH.title(content, ctx.label, canWrite ? button('#/freight/carriers/manual', 'Add manually') : null,
+      canWrite ? button('#/freight/carriers/new', 'New carrier', true) : null);
     const p = ctx.params;
     content.append(WH.filters([
       { name: 'q', label: 'Name, MC or DOT', type: 'search', maxlength: 200 },
       { name: 'status', label: 'FMCSA status', type: 'select', options: FMCSA_OPTIONS },
+      { name: 'verification', label: 'Verification', type: 'select', options: VERIFICATION_OPTIONS },
     ], p));
     const list = WH.list({
       path: '/carriers',
-      query: { q: p.q, status: p.status },
+      query: { q: p.q, status: p.status, verification: p.verification },
       caption: 'Carrier directory, by name',
       rowLink: (c) => `#/freight/carriers/${c.id}`,
       columns: [
         { label: 'Carrier', render: (c) => c.name },
         { label: 'Can haul', render: usableBadge },
         { label: 'FMCSA', render: fmcsaBadge },
+        { label: 'Verification', render: verificationBadge },
         { label: 'DOT', key: 'dot_number', className: 'nowrap' },
         { label: 'MC', render: (c) => c.mc_number || '—', className: 'nowrap' },
         { label: 'Location', render: (c) => place(c.city, c.state) },
         { label: 'Phone', render: (c) => c.phone || '—', className: 'nowrap wide-only' },
         { label: 'Checked', render: (c) => (c.fmcsa_checked_at ? shortDay(c.fmcsa_checked_at) : 'Never'), className: 'nowrap wide-only' },
       ],
-      empty: p.q || p.status
+      empty: p.q || p.status || p.verification
         ? `No carrier matches.${canWrite ? ' Check the spelling or number, or onboard it from FMCSA with "New carrier".' : ' Check the spelling or number.'}`
         : (canWrite ? 'The directory is empty. Onboard a carrier from FMCSA with "New carrier".' : 'The directory is empty.'),
     });
@@ -807,7 +869,9 @@
       const as = /OUT_OF_SERVICE/.test(d) ? 'out of service' : /NOT_AUTHORIZED/.test(d) ? 'not authorised to operate' : 'not allowed to operate';
       p.detail = `Not added: FMCSA lists this carrier as ${as}. A carrier that is out of service or not authorised cannot be onboarded or haul loads.`;
     } else if (err.status === 409) p.detail = `A carrier with ${which} is already in the directory.`;
-    else if (err.status === 503 || err.status === 502 || err.status === 504) p.detail = 'FMCSA is unavailable; try again later.';
+    else if (err.status === 503 || err.status === 502 || err.status === 504) {
+      p.detail = 'FMCSA is unavailable; try again later, or add the carrier manually (it stays pending until FMCSA verifies it).';
+    }
     else return err;
     return new WH.ApiError(err.status, p, err.requestId, err.retryAfter);
   }
@@ -860,6 +924,61 @@
       cancel: () => { location.hash = '#/freight/carriers'; },
     });
     form.querySelector('h2').after(h('p.muted', { text: 'Wheelhouse asks FMCSA about the carrier and adds it with the name, address, authority and safety data FMCSA has. Carriers that FMCSA lists as out of service or not authorised are refused.' }));
+    content.append(form, known, h('p.muted', {}, 'FMCSA down, or the carrier not found? ',
+      h('a', { href: '#/freight/carriers/manual', text: 'Add it manually' }),
+      ': it stays pending until FMCSA verifies it.'));
+  });
+
+  // Manual entry (POST /carriers/manual): what the carrier told us, kept PENDING until FMCSA
+  // answers for its DOT number (a refresh, or the fmcsa_sync job every four hours).
+  WH.screen('/freight/carriers/manual', (content) => {
+    fresh();
+    content.append(crumb('#/freight/carriers', 'Carriers'));
+    WH.title(content, 'Add a carrier manually');
+    if (!WH.can('carriers.write')) { notAllowed(content, 'Your role may search the carrier directory but not add carriers.'); return; }
+    const known = h('div.known', { 'aria-live': 'polite' });
+    const form = WH.form({
+      title: 'Carrier details',
+      fields: [
+        { name: 'dot_number', label: 'DOT number', required: true, maxlength: 12, placeholder: '1234567', hint: '1 to 8 digits.' },
+        { name: 'mc_number', label: 'MC number', maxlength: 12, placeholder: '123456', hint: 'Optional; "MC-" is removed.' },
+        { name: 'legal_name', label: 'Legal name', required: true, maxlength: 200 },
+        { name: 'dba_name', label: 'DBA name', maxlength: 200, hint: 'The name it trades under, if different.' },
+        { name: 'phone', label: 'Phone', type: 'tel', maxlength: 50 },
+        { name: 'email', label: 'E-mail', type: 'email', maxlength: 254 },
+        { name: 'city', label: 'City', maxlength: 100 },
+        { name: 'state', label: 'State', maxlength: 100, placeholder: 'NV' },
+      ],
+      submitLabel: 'Add carrier',
+      toBody: (b) => {
+        const out = {};
+        for (const [k, v] of Object.entries(b)) if (v !== '' && v !== null && v !== undefined) out[k] = v;
+        if (out.dot_number) out.dot_number = digits(out.dot_number);
+        if (out.mc_number) out.mc_number = digits(out.mc_number);
+        return out;
+      },
+      submit: async (body, write) => {
+        known.replaceChildren();
+        try {
+          return await write('POST', '/carriers/manual', body);
+        } catch (err) {
+          if (err.status !== 409) throw err;
+          WH.api('GET', `/carriers${WH.qs({ q: body.mc_number || body.dot_number, limit: 5 })}`).then((page) => {
+            const match = (page.items || []).find((c) => c.dot_number === body.dot_number || (body.mc_number && c.mc_number === body.mc_number));
+            if (match) known.replaceChildren(h('p', {}, 'Open it: ', h('a', { href: `#/freight/carriers/${match.id}`, text: match.name }), ' ', verificationBadge(match)));
+          }).catch(() => {});
+          throw new WH.ApiError(409, { ...(err.problem || {}), code: null,
+            detail: 'A carrier with this DOT or MC number is already in the directory.' }, err.requestId);
+        }
+      },
+      onDone: (out) => {
+        flash = `${out.name} is added. It stays pending until FMCSA verifies its DOT number; until then only a manager can assign it, with a reason.`;
+        location.hash = `#/freight/carriers/${out.id}`;
+      },
+      cancel: () => { location.hash = '#/freight/carriers'; },
+    });
+    form.classList.add('three');
+    form.querySelector('h2').after(h('p.muted', { text: 'Use this when FMCSA is down or does not answer. Wheelhouse stores the carrier as you type it, marked "Pending FMCSA", and looks its DOT number up at FMCSA later; when FMCSA confirms it, FMCSA\'s data replaces what was typed (your phone and e-mail are kept).' }));
     content.append(form, known);
   });
 
@@ -904,14 +1023,17 @@
       label: 'Refresh from FMCSA',
       run: () => WH.writer()('POST', `/carriers/${c.id}/fmcsa-refresh`, undefined),
     }], (out) => redraw(out, out.fmcsa_error ? '' : 'Refreshed from FMCSA.')) : null;
-    recordTitle(content, c.name, fmcsaBadge(c), blockedBadge(c), edit ? edit.button : null);
+    recordTitle(content, c.name, fmcsaBadge(c), c.verification !== 'VERIFIED' ? verificationBadge(c) : null,
+      blockedBadge(c), edit ? edit.button : null);
     takeFlash(content);
     if (notice) content.append(h('p.notice.flash', { role: 'status', text: notice }));
     if (edit) content.append(edit.slot);
     const why = whyNot(c);
     content.append(why
       ? h('div.warning', { role: 'note' }, h('strong', { text: 'Cannot be assigned to loads. ' }), why)
-      : h('p.ok-line', {}, h('span.status.good', { text: 'Usable' }), ' This carrier may be assigned to loads.'));
+      : isPending(c) ? h('div.warning', { role: 'note' }, h('strong', { text: 'Pending FMCSA. ' }),
+        'FMCSA has not verified this carrier yet; you may assign it to a load with a reason.')
+        : h('p.ok-line', {}, h('span.status.good', { text: 'Usable' }), ' This carrier may be assigned to loads.'));
     if (c.fmcsa_error) {
       content.append(h('div.warning', { role: 'note' }, h('strong', { text: 'The last FMCSA check failed: ' }), c.fmcsa_error,
         ` The status shown is the last known one${c.fmcsa_checked_at ? `, from ${WH.dateTime(c.fmcsa_checked_at)}` : ''}.`));
@@ -928,6 +1050,8 @@
         ['E-mail', c.email ? h('a', { href: `mailto:${c.email}`, text: c.email }) : '—'],
       ])),
       h('section.card', { 'aria-labelledby': 'carrier-fmcsa' }, h('h2', { id: 'carrier-fmcsa', text: 'FMCSA' }), WH.facts([
+        ['Verification', verificationBadge(c)],
+        ['Source', c.source === 'MANUAL' ? 'Entered by hand' : 'FMCSA lookup'],
         ['Status', fmcsaBadge(c)],
         ['Authorised', c.fmcsa_authorized === null || c.fmcsa_authorized === undefined ? '—' : WH.yesNo(c.fmcsa_authorized)],
         ['Last checked', c.fmcsa_checked_at ? WH.dateTime(c.fmcsa_checked_at) : 'Never'],

@@ -693,6 +693,7 @@
       { label: 'Type', render: (d) => WH.titleCase(d.type) },
       { label: 'Channel', render: (d) => d.channel || '—' },
       { label: 'Amount', render: (d) => WH.money(d.amount_cents), className: 'num' },
+      { label: 'Opened', render: (d) => (d.opened_on ? dayText(d.opened_on, { weekday: undefined, year: 'numeric' }) : '—'), className: 'nowrap' },
       { label: 'Status', render: (d) => statusBadge(d.status) },
       { label: 'Owner', render: (d) => personName(staff, d.owner_id) },
       { label: 'Resolution note', render: (d) => (d.resolution_note ? (d.resolution_note.length > 80 ? `${d.resolution_note.slice(0, 80)}…` : d.resolution_note) : '—') },
@@ -723,6 +724,8 @@
         { name: 'type', label: 'Type', required: true, maxlength: 50, value: 'CHARGEBACK', hint: 'A short label, e.g. CHARGEBACK or BILLING.' },
         { name: 'channel', label: 'Channel', maxlength: 50, placeholder: 'e.g. VISA, Expedia' },
         { name: 'amount_cents', label: 'Amount ($)', type: 'money', required: true },
+        { name: 'opened_on', label: 'Opened on', type: 'date', required: true, value: WH.today(), max: WH.today(),
+          hint: 'The day the chargeback was opened (not a future day). After 7 days open, a task reminds its owner.' },
         { name: 'owner_id', label: 'Owner', type: 'select', numeric: true, options: ownerOptions(staff), value: '',
           hint: 'Who works on it. Only members of the hotel\'s venture can own it.' },
         { name: 'resolution_note', label: 'Note', type: 'textarea', wide: true, maxlength: 10000 },
@@ -765,6 +768,7 @@
       ['Type', WH.titleCase(d.type)],
       ['Channel', d.channel || '—'],
       ['Amount', WH.money(d.amount_cents)],
+      ['Opened on', d.opened_on ? dayText(d.opened_on, { weekday: undefined, year: 'numeric' }) : '—'],
       ['Status', statusBadge(d.status)],
       ['Owner', personName(staff, d.owner_id)],
       ['Resolution note', d.resolution_note ? h('div.prose-text', { text: d.resolution_note }) : '—'],
@@ -781,13 +785,14 @@
         run: () => patch({ status: s }), done: `Moved to ${WH.titleCase(s)}.` })), rerender)));
 
     const form = WH.form({
-      title: 'Owner and resolution note', nullEmpty: true,
+      title: 'Owner, opening day and resolution note', nullEmpty: true,
       fields: [
         { name: 'owner_id', label: 'Owner', type: 'select', numeric: true, options: ownerOptions(staff),
           value: d.owner_id === null ? '' : String(d.owner_id) },
+        { name: 'opened_on', label: 'Opened on', type: 'date', required: true, value: d.opened_on, max: WH.today() },
         { name: 'resolution_note', label: 'Resolution note', type: 'textarea', wide: true, rows: 4, maxlength: 10000, value: d.resolution_note },
       ],
-      submitLabel: 'Save owner and note',
+      submitLabel: 'Save',
       submit: (body, write) => write('PATCH', `/hotel-disputes/${d.id}`, body),
       onDone: rerender,
     });

@@ -61,6 +61,7 @@ static const struct {
                                               R(HR_ADMIN) | R(AUDITOR)},
     [WH_PERM_TASKS_MANAGE] = {"tasks.manage",
                               LEADERSHIP | R(OFFICE_MANAGER) | R(TEAM_LEAD) | R(HR_ADMIN)},
+    [WH_PERM_CARRIERS_ASSIGN_PENDING] = {"carriers.assign_pending", LEADERSHIP | R(OFFICE_MANAGER)},
 };
 
 bool wh_role_parse(const char *name, wh_role *out)

@@ -1,7 +1,9 @@
 /* Carrier directory routes. Onboarding takes only a DOT or MC number; everything else comes
  * from FMCSA, server-side: 201 created, 409 already known, 404 unknown to FMCSA, 422
  * carrier_blocked for OUT_OF_SERVICE or NOT_AUTHORIZED, 503 when FMCSA cannot answer. No field
- * is ever invented: a failed refresh keeps the last known status and records the error. */
+ * is ever invented: a failed refresh keeps the last known status and records the error.
+ * Manual entry (POST /carriers/manual) stores what was typed as a MANUAL, PENDING carrier and
+ * never calls FMCSA; a refresh or fmcsa_sync verifies it later (DOMAIN-wave2 §14). */
 #include "freight/freight.h"
 #include "app.h"
 #include "audit/audit.h"
@@ -14,22 +16,22 @@
 
 static const wh_list carriers = {"carriers", WH_KEY_TEXT, 1, 0, wh_carrier_row_json};
 
-/* A DOT or MC number: a string of 1..10 digits, or a positive integer. */
-static const char *number_of(wh_req *r, wh_jin *in, const char *key)
+/* A DOT or MC number: a string of 1..digits digits, or a positive integer of as many. */
+static const char *number_of(wh_req *r, wh_jin *in, const char *key, size_t digits)
 {
     json_t *v = json_object_get(in->obj, key);
     const char *s = NULL;
     if (!v)
         return NULL;
-    if (json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) < 10000000000LL)
-        return wh_arena_printf(&r->arena, "%lld", (long long)json_integer_value(v));
-    if (json_is_string(v))
+    if (json_is_integer(v) && json_integer_value(v) > 0)
+        s = wh_arena_printf(&r->arena, "%lld", (long long)json_integer_value(v));
+    else if (json_is_string(v))
         s = json_string_value(v);
     size_t n = s ? strlen(s) : 0;
-    bool ok = n >= 1 && n <= 10 && strspn(s, "0123456789") == n;
+    bool ok = n >= 1 && n <= digits && strspn(s, "0123456789") == n;
     if (!ok) {
         in->bad = true;
-        (void)wh_error_field(in->e, key, "must be a number of 1 to 10 digits");
+        (void)wh_error_field(in->e, key, "must be a number of 1 to %zu digits", digits);
         return NULL;
     }
     while (s[0] == '0' && s[1]) /* "0500001" and 500001 are one number */
@@ -44,8 +46,8 @@ static wh_err read_onboarding(wh_req *r, const char **dot, const char **mc, wh_e
     wh_err rc = wh_freight_body(r, &in, fields, e);
     if (rc != WH_OK)
         return rc;
-    *dot = number_of(r, &in, "dot_number");
-    *mc = number_of(r, &in, "mc_number");
+    *dot = number_of(r, &in, "dot_number", 10);
+    *mc = number_of(r, &in, "mc_number", 10);
     if (wh_jin_done(&in) != WH_OK)
         return WH_ERR_INVALID;
     if ((*dot == NULL) == (*mc == NULL))
@@ -98,6 +100,58 @@ static wh_err onboard(wh_req *r, wh_error *e)
     return wh_audit_commit(
         r, c, 201,
         &(wh_change){"carrier.create", "carrier", out.id, 0, NULL, wh_carrier_json(&out)}, e);
+}
+
+/* The body of POST /carriers/manual; every other field (the FMCSA ones included) is 400. */
+static wh_err read_manual(wh_req *r, wh_carrier_manual *in, wh_error *e)
+{
+    static const char *const fields[] = {"dot_number", "legal_name", "mc_number",
+                                         "dba_name",   "phone",      "email",
+                                         "city",       "state",      NULL};
+    wh_jin j;
+    wh_err rc = wh_freight_body(r, &j, fields, e);
+    if (rc != WH_OK)
+        return rc;
+    if (!wh_jin_has(&j, "dot_number") || wh_jin_is_null(&j, "dot_number")) {
+        j.bad = true;
+        (void)wh_error_field(e, "dot_number", "is required");
+    } else {
+        in->dot_number = number_of(r, &j, "dot_number", WH_FREIGHT_MANUAL_DIGITS);
+    }
+    if (!wh_jin_is_null(&j, "mc_number"))
+        in->mc_number = number_of(r, &j, "mc_number", WH_FREIGHT_MANUAL_DIGITS);
+    in->legal_name = wh_jin_str(&j, "legal_name", true, 1, WH_LIMIT_NAME_CHARS);
+    in->dba_name = wh_jin_str(&j, "dba_name", false, 1, WH_LIMIT_NAME_CHARS);
+    in->phone = wh_jin_str(&j, "phone", false, 1, WH_FREIGHT_PHONE_CHARS);
+    const char *email = wh_jin_str(&j, "email", false, 3, WH_LIMIT_EMAIL_CHARS);
+    in->city = wh_jin_str(&j, "city", false, 1, WH_FREIGHT_TEXT_CHARS);
+    in->state = wh_jin_str(&j, "state", false, 1, WH_FREIGHT_TEXT_CHARS);
+    if (email && !(in->email = wh_user_email_normalise(&r->arena, email))) {
+        j.bad = true;
+        (void)wh_error_field(e, "email", "must be an e-mail address");
+    }
+    return wh_jin_done(&j);
+}
+
+/* POST /carriers/manual: a MANUAL, PENDING carrier, without asking FMCSA. */
+static wh_err create_manual(wh_req *r, wh_error *e)
+{
+    wh_carrier_manual in = {0};
+    wh_carrier out;
+    wh_conn *c = NULL;
+    wh_err rc = read_manual(r, &in, e);
+    if (rc == WH_OK)
+        rc = already_known(r, in.dot_number, in.mc_number, e);
+    if (rc == WH_OK)
+        rc = wh_req_begin(r, &c, e);
+    if (rc == WH_OK)
+        rc = wh_carrier_insert_manual(c, &r->arena, &in, r->now_ms, &out, e);
+    if (rc != WH_OK)
+        return rc;
+    return wh_audit_commit(
+        r, c, 201,
+        &(wh_change){"carrier.create_manual", "carrier", out.id, 0, NULL, wh_carrier_json(&out)},
+        e);
 }
 
 /* The carrier of the path ({id}) on the request's connection, in its transaction for a write;
@@ -156,14 +210,13 @@ static wh_err patch(wh_req *r, wh_error *e)
 /* Writes the refresh outcome and answers the carrier: fresh FMCSA fields, or the error beside
  * the last known status. */
 static wh_err store_refresh(wh_req *r, const wh_carrier *before, const wh_fmcsa_carrier *f,
-                            const char *error, wh_error *e)
+                            bool found, const char *error, wh_error *e)
 {
     wh_carrier after;
     wh_conn *c = NULL;
     wh_err rc = wh_req_begin(r, &c, e);
     if (rc == WH_OK)
-        rc = error ? wh_carrier_record_error(c, &r->arena, before->id, error, r->now_ms, &after, e)
-                   : wh_carrier_apply_fmcsa(c, &r->arena, before->id, f, r->now_ms, &after, e);
+        rc = wh_carrier_store_lookup(c, &r->arena, before, error, found, f, r->now_ms, &after, e);
     if (rc != WH_OK)
         return rc;
     return wh_audit_commit(r, c, 200,
@@ -188,42 +241,53 @@ static wh_err refresh(wh_req *r, wh_error *e)
     if (wh_fmcsa_lookup(r->app->integrations, &r->arena, false, before.dot_number, &f, &found,
                         &lookup) != WH_OK)
         error = wh_arena_strdup(&r->arena, lookup.detail);
-    else if (!found)
-        error = "FMCSA no longer knows this DOT number.";
-    return store_refresh(r, &before, &f, error, e);
+    return store_refresh(r, &before, &f, found, error, e);
 }
 
-/* GET /carriers: a page of the directory by name, filtered by ?q (a part of a name or number)
- * and ?status (an FMCSA status). */
+/* True when value is NULL (not given) or one of the NULL-terminated values. */
+static bool one_of(const char *value, const char *const *values)
+{
+    bool known = !value;
+    for (const char *const *s = values; *s && !known; s++)
+        known = strcmp(*s, value) == 0;
+    return known;
+}
+
+/* GET /carriers: a page of the directory by name, filtered by ?q (a part of a name or number),
+ * ?status (an FMCSA status) and ?verification. */
 static wh_err list(wh_req *r, wh_error *e)
 {
     static const char *const statuses[] = {"ACTIVE", "OUT_OF_SERVICE", "NOT_AUTHORIZED", "UNKNOWN",
                                            NULL};
+    static const char *const verifications[] = {"VERIFIED", "PENDING", "NOT_FOUND", NULL};
     wh_page pg;
     wh_sqlb b;
     wh_conn *c = NULL;
     const char *q = wh_req_query(r, "q"), *status = wh_req_query(r, "status");
+    const char *verification = wh_req_query(r, "verification");
     wh_err rc = wh_page_parse(r, &carriers, &pg, e);
     if (rc != WH_OK)
         return rc;
-    bool known = !status;
-    for (const char *const *s = statuses; *s && !known; s++)
-        known = strcmp(*s, status) == 0;
-    if (!known)
+    if (!one_of(status, statuses))
         return wh_error_field(e, "status",
                               "must be ACTIVE, OUT_OF_SERVICE, NOT_AUTHORIZED or UNKNOWN");
+    if (!one_of(verification, verifications))
+        return wh_error_field(e, "verification", "must be VERIFIED, PENDING or NOT_FOUND");
     if (q && strlen(q) > WH_LIMIT_NAME_CHARS)
         return wh_error_field(e, "q", "must be at most %d characters", WH_LIMIT_NAME_CHARS);
     rc = wh_req_db(r, &c, e);
     if (rc != WH_OK)
         return rc;
-    wh_carrier_list_sql(q && *q ? wh_str_like_pattern(&r->arena, q) : NULL, status, &pg.ks, &b);
+    wh_carrier_list_sql(q && *q ? wh_str_like_pattern(&r->arena, q) : NULL, status, verification,
+                        &pg.ks, &b);
     return wh_resp_list(r, c, &pg, &b, e);
 }
 
 static const wh_route routes[] = {
     {"GET", "/api/v1/carriers", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
     {"POST", "/api/v1/carriers", onboard, WH_PERM_CARRIERS_WRITE, WH_RATE_WRITE,
+     WH_ROUTE_IDEMPOTENT, NULL},
+    {"POST", "/api/v1/carriers/manual", create_manual, WH_PERM_CARRIERS_WRITE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},
     {"GET", "/api/v1/carriers/{id}", get, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
     {"PATCH", "/api/v1/carriers/{id}", patch, WH_PERM_CARRIERS_WRITE, WH_RATE_WRITE, 0, NULL},

@@ -10,7 +10,7 @@
 #define CARRIER_COLS                                                                               \
     "id, name, legal_name, dba_name, dot_number, mc_number, phone, email, city, state,"            \
     " power_units, drivers, safety_rating, fmcsa_status, fmcsa_authorized, fmcsa_checked_at,"      \
-    " fmcsa_error, blocked"
+    " fmcsa_error, blocked, source, verification"
 
 static void carrier_row(const wh_rows *r, size_t i, wh_carrier *c)
 {
@@ -20,7 +20,8 @@ static void carrier_row(const wh_rows *r, size_t i, wh_carrier *c)
                  WH_CELL_OPT(&c->power_units, &c->has_power_units),
                  WH_CELL_OPT(&c->drivers, &c->has_drivers), WH_CELL(&c->safety_rating),
                  WH_CELL(&c->fmcsa_status), WH_CELL(&c->fmcsa_authorized),
-                 WH_CELL(&c->fmcsa_checked_at), WH_CELL(&c->fmcsa_error), WH_CELL(&c->blocked));
+                 WH_CELL(&c->fmcsa_checked_at), WH_CELL(&c->fmcsa_error), WH_CELL(&c->blocked),
+                 WH_CELL(&c->source), WH_CELL(&c->verification));
 }
 
 /* one(c, a, sql, params, n, out, e): the carrier sql reads or writes; 404 without one, 409 when
@@ -75,6 +76,21 @@ wh_err wh_carrier_insert(wh_conn *c, wh_arena *a, const wh_fmcsa_carrier *f, int
     // clang-format on
 }
 
+wh_err wh_carrier_insert_manual(wh_conn *c, wh_arena *a, const wh_carrier_manual *in,
+                                int64_t now_ms, wh_carrier *out, wh_error *e)
+{
+    const char *name = in->dba_name && *in->dba_name ? in->dba_name : in->legal_name;
+    return one(c, a,
+               "INSERT INTO carriers (dot_number, mc_number, name, legal_name, dba_name, phone,"
+               " email, city, state, source, verification, fmcsa_status, fmcsa_authorized,"
+               " blocked, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,"
+               " 'MANUAL', 'PENDING', 'UNKNOWN', FALSE, FALSE, $10, $10) RETURNING " CARRIER_COLS,
+               WH_ARGS(WH_PT(in->dot_number), WH_PT(in->mc_number), WH_PT(name),
+                       WH_PT(in->legal_name), WH_PT(in->dba_name), WH_PT(in->phone),
+                       WH_PT(in->email), WH_PT(in->city), WH_PT(in->state), WH_PI(now_ms)),
+               out, e);
+}
+
 wh_err wh_carrier_get(wh_conn *c, wh_arena *a, int64_t id, wh_carrier *out, wh_error *e)
 {
     return one(c, a, "SELECT " CARRIER_COLS " FROM carriers WHERE id = $1", WH_ARGS(WH_PI(id)), out,
@@ -87,10 +103,11 @@ wh_err wh_carrier_apply_fmcsa(wh_conn *c, wh_arena *a, int64_t id, const wh_fmcs
     // clang-format off
     return write_fmcsa(c, a,
         "UPDATE carriers SET name = $2, legal_name = $3, dba_name = $4, mc_number ="
-        " COALESCE($5, mc_number), phone = COALESCE($6, phone), city = $7, state = $8,"
+        " COALESCE($5, mc_number), phone = CASE WHEN source = 'MANUAL' THEN COALESCE(phone, $6)"
+        " ELSE COALESCE($6, phone) END, city = $7, state = $8,"
         " power_units = $9, drivers = $10, safety_rating = $11, fmcsa_status = $12,"
         " fmcsa_authorized = $13, fmcsa_checked_at = $14, fmcsa_error = NULL, fmcsa_error_at ="
-        " NULL, updated_at = $14 WHERE id = $1 RETURNING " CARRIER_COLS,
+        " NULL, verification = 'VERIFIED', updated_at = $14 WHERE id = $1 RETURNING " CARRIER_COLS,
         WH_PI(id), f, now_ms, out, e);
     // clang-format on
 }
@@ -102,6 +119,41 @@ wh_err wh_carrier_record_error(wh_conn *c, wh_arena *a, int64_t id, const char *
                "UPDATE carriers SET fmcsa_error = $2, fmcsa_error_at = $3,"
                " updated_at = $3 WHERE id = $1 RETURNING " CARRIER_COLS,
                WH_ARGS(WH_PI(id), WH_PT(error), WH_PI(now_ms)), out, e);
+}
+
+/* An unknown DOT number of a carrier FMCSA never verified: NOT_FOUND, checked now. */
+static wh_err record_not_found(wh_conn *c, wh_arena *a, int64_t id, const char *error,
+                               int64_t now_ms, wh_carrier *out, wh_error *e)
+{
+    return one(c, a,
+               "UPDATE carriers SET verification = 'NOT_FOUND', fmcsa_error = $2,"
+               " fmcsa_error_at = $3, fmcsa_checked_at = $3, updated_at = $3 WHERE id = $1"
+               " RETURNING " CARRIER_COLS,
+               WH_ARGS(WH_PI(id), WH_PT(error), WH_PI(now_ms)), out, e);
+}
+
+/* The error recorded for a VERIFIED carrier FMCSA no longer knows. */
+static const char GONE[] = "FMCSA no longer knows this DOT number.";
+
+wh_err wh_carrier_store_lookup(wh_conn *c, wh_arena *a, const wh_carrier *before,
+                               const char *lookup_error, bool found, const wh_fmcsa_carrier *f,
+                               int64_t now_ms, wh_carrier *out, wh_error *e)
+{
+    if (lookup_error)
+        return wh_carrier_record_error(c, a, before->id, lookup_error, now_ms, out, e);
+    if (found)
+        return wh_carrier_apply_fmcsa(c, a, before->id, f, now_ms, out, e);
+    if (strcmp(before->verification, "VERIFIED") == 0)
+        return wh_carrier_record_error(c, a, before->id, GONE, now_ms, out, e);
+    return record_not_found(
+        c, a, before->id,
+        wh_arena_printf(a, "FMCSA does not know DOT number %s.", before->dot_number), now_ms, out,
+        e);
+}
+
+bool wh_carrier_lookup_failed(const wh_carrier *before, const char *lookup_error, bool found)
+{
+    return lookup_error || (!found && strcmp(before->verification, "VERIFIED") == 0);
 }
 
 wh_err wh_carrier_patch(wh_conn *c, wh_arena *a, int64_t id, const wh_carrier_patch_input *in,
@@ -116,7 +168,8 @@ wh_err wh_carrier_patch(wh_conn *c, wh_arena *a, int64_t id, const wh_carrier_pa
                out, e);
 }
 
-void wh_carrier_list_sql(const char *q, const char *status, const wh_keyset *ks, wh_sqlb *b)
+void wh_carrier_list_sql(const char *q, const char *status, const char *verification,
+                         const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " CARRIER_COLS " FROM carriers");
     if (q && *q)
@@ -126,18 +179,22 @@ void wh_carrier_list_sql(const char *q, const char *status, const wh_keyset *ks,
                     " '\\' OR COALESCE(mc_number, '') LIKE ? ESCAPE '\\'",
                     WH_PT(q), WH_PT(q), WH_PT(q), WH_PT(q), WH_PT(q));
     wh_sqlb_and_text(b, "fmcsa_status = ?", status);
+    wh_sqlb_and_text(b, "verification = ?", verification);
     wh_sqlb_page(b, "name", "id", false, ks);
 }
 
 WH_ROW_JSON(wh_carrier_row_json, wh_carrier, carrier_row, wh_carrier_json)
 
-wh_err wh_carrier_list_stale(wh_conn *c, wh_arena *a, int64_t checked_before, int64_t after_id,
-                             int limit, int64_t **ids, size_t *n, wh_error *e)
+wh_err wh_carrier_list_due(wh_conn *c, wh_arena *a, bool pending, int64_t checked_before,
+                           int64_t after_id, int limit, int64_t **ids, size_t *n, wh_error *e)
 {
+    static const char *const sql[] = {
+        "SELECT id FROM carriers WHERE fmcsa_checked_at < $1 AND verification <> 'PENDING'"
+        " AND id > $2 ORDER BY id LIMIT $3",
+        "SELECT id FROM carriers WHERE verification = 'PENDING' AND $1 = $1 AND id > $2"
+        " ORDER BY id LIMIT $3"};
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(c, a,
-                            "SELECT id FROM carriers WHERE fmcsa_checked_at < $1 AND id > $2"
-                            " ORDER BY id LIMIT $3",
+    wh_err rc = wh_db_query(c, a, sql[pending ? 1 : 0],
                             WH_ARGS(WH_PI(checked_before), WH_PI(after_id), WH_PI(limit)), &r, e);
     if (rc != WH_OK)
         return rc;
@@ -150,7 +207,13 @@ wh_err wh_carrier_list_stale(wh_conn *c, wh_arena *a, int64_t checked_before, in
 
 bool wh_carrier_assignable(const wh_carrier *c)
 {
-    return !c->blocked && c->fmcsa_status && strcmp(c->fmcsa_status, "ACTIVE") == 0;
+    return !c->blocked && c->fmcsa_status && strcmp(c->fmcsa_status, "ACTIVE") == 0 &&
+           c->verification && strcmp(c->verification, "VERIFIED") == 0;
+}
+
+bool wh_carrier_pending(const wh_carrier *c)
+{
+    return !c->blocked && c->verification && strcmp(c->verification, "PENDING") == 0;
 }
 
 static json_t *opt_int(bool has, int64_t v)
@@ -158,33 +221,35 @@ static json_t *opt_int(bool has, int64_t v)
     return has ? json_integer(v) : json_null();
 }
 
+static json_t *opt_text(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* In the order of the Carrier shape (API-wave2), which a CSV export follows. */
 json_t *wh_carrier_json(const wh_carrier *c)
 {
     json_t *o = json_object();
     json_object_set_new(o, "id", json_integer(c->id));
     const struct {
         const char *key, *value;
-    } texts[] = {{"name", c->name},
-                 {"legal_name", c->legal_name},
-                 {"dba_name", c->dba_name},
-                 {"dot_number", c->dot_number},
-                 {"mc_number", c->mc_number},
-                 {"phone", c->phone},
-                 {"email", c->email},
-                 {"city", c->city},
-                 {"state", c->state},
-                 {"safety_rating", c->safety_rating},
-                 {"fmcsa_status", c->fmcsa_status}};
+    } texts[] = {{"name", c->name},           {"legal_name", c->legal_name},
+                 {"dba_name", c->dba_name},   {"dot_number", c->dot_number},
+                 {"mc_number", c->mc_number}, {"phone", c->phone},
+                 {"email", c->email},         {"city", c->city},
+                 {"state", c->state}};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        json_object_set_new(o, texts[i].key,
-                            texts[i].value ? json_string(texts[i].value) : json_null());
+        json_object_set_new(o, texts[i].key, opt_text(texts[i].value));
     json_object_set_new(o, "power_units", opt_int(c->has_power_units, c->power_units));
     json_object_set_new(o, "drivers", opt_int(c->has_drivers, c->drivers));
+    json_object_set_new(o, "safety_rating", opt_text(c->safety_rating));
+    json_object_set_new(o, "source", opt_text(c->source));
+    json_object_set_new(o, "verification", opt_text(c->verification));
+    json_object_set_new(o, "fmcsa_status", opt_text(c->fmcsa_status));
     json_object_set_new(o, "fmcsa_authorized", json_boolean(c->fmcsa_authorized));
     json_object_set_new(o, "fmcsa_checked_at",
                         c->fmcsa_checked_at ? wh_json_time(c->fmcsa_checked_at) : json_null());
-    json_object_set_new(o, "fmcsa_error",
-                        c->fmcsa_error ? json_string(c->fmcsa_error) : json_null());
+    json_object_set_new(o, "fmcsa_error", opt_text(c->fmcsa_error));
     json_object_set_new(o, "blocked", json_boolean(c->blocked));
     return o;
 }

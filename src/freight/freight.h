@@ -30,7 +30,15 @@ typedef struct {
     int64_t fmcsa_checked_at; /* 0: never */
     const char *fmcsa_error;
     bool blocked;
+    const char *source;       /* FMCSA (onboarded by lookup) or MANUAL (entered or imported) */
+    const char *verification; /* VERIFIED, PENDING or NOT_FOUND (DOMAIN-wave2 §14) */
 } wh_carrier;
+
+/* A carrier entered by hand (POST /carriers/manual): numbers are digit strings without leading
+ * zeros; every other field may be NULL. */
+typedef struct {
+    const char *dot_number, *mc_number, *legal_name, *dba_name, *phone, *email, *city, *state;
+} wh_carrier_manual;
 
 /* Contact fields and the blocked flag; NULL / has_blocked false leave a field unchanged. */
 typedef struct {
@@ -41,33 +49,55 @@ typedef struct {
 /* Finds a carrier by DOT or MC number (either may be NULL). */
 WH_MUST_USE wh_err wh_carrier_find_number(wh_conn *c, wh_arena *a, const char *dot, const char *mc,
                                           wh_carrier *out, bool *found, wh_error *e);
+/* Inserts a MANUAL, PENDING carrier (fmcsa_status UNKNOWN, never checked); 409 when its DOT or
+ * MC number is known. */
+WH_MUST_USE wh_err wh_carrier_insert_manual(wh_conn *c, wh_arena *a, const wh_carrier_manual *in,
+                                            int64_t now_ms, wh_carrier *out, wh_error *e);
 /* Inserts a carrier from an FMCSA answer checked at now_ms; 409 when its number is known. */
 WH_MUST_USE wh_err wh_carrier_insert(wh_conn *c, wh_arena *a, const wh_fmcsa_carrier *f,
                                      int64_t now_ms, wh_carrier *out, wh_error *e);
 WH_MUST_USE wh_err wh_carrier_get(wh_conn *c, wh_arena *a, int64_t id, wh_carrier *out,
                                   wh_error *e);
-/* Replaces the FMCSA fields with a fresh answer and clears the error. */
+/* Replaces the FMCSA fields with a fresh answer, marks the carrier VERIFIED and clears the
+ * error; a MANUAL carrier keeps the phone and e-mail entered by hand. */
 WH_MUST_USE wh_err wh_carrier_apply_fmcsa(wh_conn *c, wh_arena *a, int64_t id,
                                           const wh_fmcsa_carrier *f, int64_t now_ms,
                                           wh_carrier *out, wh_error *e);
 /* Records a failed check: the last known status stays, the error and its time are kept. */
 WH_MUST_USE wh_err wh_carrier_record_error(wh_conn *c, wh_arena *a, int64_t id, const char *error,
                                            int64_t now_ms, wh_carrier *out, wh_error *e);
+/* Stores the outcome of one FMCSA lookup of `before` (POST /carriers/{id}/fmcsa-refresh and
+ * fmcsa_sync alike, DOMAIN-wave2 §14): lookup_error set: a failed call, recorded beside the last
+ * known status (a PENDING carrier stays PENDING); else found: the answer f (VERIFIED); else an
+ * unknown DOT number: a PENDING or NOT_FOUND carrier becomes NOT_FOUND, checked now, with the
+ * error saying so, while a VERIFIED one keeps its status and records the error. */
+WH_MUST_USE wh_err wh_carrier_store_lookup(wh_conn *c, wh_arena *a, const wh_carrier *before,
+                                           const char *lookup_error, bool found,
+                                           const wh_fmcsa_carrier *f, int64_t now_ms,
+                                           wh_carrier *out, wh_error *e);
+/* True when a lookup (as given to wh_carrier_store_lookup) counts as a failed check: the call
+ * failed, or FMCSA no longer knows a VERIFIED carrier. NOT_FOUND is an answer, not a failure. */
+bool wh_carrier_lookup_failed(const wh_carrier *before, const char *lookup_error, bool found);
 WH_MUST_USE wh_err wh_carrier_patch(wh_conn *c, wh_arena *a, int64_t id,
                                     const wh_carrier_patch_input *in, int64_t now_ms,
                                     wh_carrier *out, wh_error *e);
 /* The statement of a page of carriers by (name, id) ascending, filtered by q (a LIKE pattern,
  * wh_str_like_pattern, on lower-cased name, legal name, DBA name, DOT or MC number; NULL or "":
- * any) and by FMCSA status (NULL: any); rows render with wh_carrier_row_json. */
-void wh_carrier_list_sql(const char *q, const char *status, const wh_keyset *ks, wh_sqlb *b);
+ * any), by FMCSA status and by verification (NULL: any); rows render with wh_carrier_row_json. */
+void wh_carrier_list_sql(const char *q, const char *status, const char *verification,
+                         const wh_keyset *ks, wh_sqlb *b);
 json_t *wh_carrier_row_json(const wh_rows *rows, size_t i);
-/* Ids of the carriers whose last FMCSA check is older than checked_before (ms), ascending, above
- * after_id, at most limit (fmcsa_sync). */
-WH_MUST_USE wh_err wh_carrier_list_stale(wh_conn *c, wh_arena *a, int64_t checked_before,
-                                         int64_t after_id, int limit, int64_t **ids, size_t *n,
-                                         wh_error *e);
-/* True when a carrier may be assigned to a load: not blocked and ACTIVE. */
+/* Ids of the carriers fmcsa_sync looks up, ascending, above after_id, at most limit: with
+ * pending, every PENDING carrier; else those (not PENDING) whose last FMCSA check is older than
+ * checked_before (ms). */
+WH_MUST_USE wh_err wh_carrier_list_due(wh_conn *c, wh_arena *a, bool pending,
+                                       int64_t checked_before, int64_t after_id, int limit,
+                                       int64_t **ids, size_t *n, wh_error *e);
+/* True when anyone may assign the carrier to a load: not blocked, VERIFIED and ACTIVE. */
 bool wh_carrier_assignable(const wh_carrier *c);
+/* True when the carrier is not blocked and PENDING: assignable by carriers.assign_pending with a
+ * reason (DOMAIN-wave2 §14). */
+bool wh_carrier_pending(const wh_carrier *c);
 json_t *wh_carrier_json(const wh_carrier *c);
 
 /* Field limits of shippers and loads (module-local, beside the shared ones of core/limits.h). */
@@ -75,6 +105,8 @@ json_t *wh_carrier_json(const wh_carrier *c);
 #define WH_FREIGHT_TEXT_CHARS 100
 /* Characters of a lost reason. */
 #define WH_FREIGHT_LOST_REASON_CHARS 1000
+/* Digits of a DOT or MC number entered by hand (DOMAIN-wave2 §14). */
+#define WH_FREIGHT_MANUAL_DIGITS 8
 /* Characters of a shipper's phone number. */
 #define WH_FREIGHT_PHONE_CHARS 50
 /* Largest bill or cost in cents (USD 100 bn): margin x 10000 stays far inside int64. */
@@ -127,14 +159,22 @@ extern const char *const wh_load_statuses[];
 /* A load. Ids are 0 and dates/texts NULL when absent; has_* tell whether a number is set. */
 typedef struct {
     int64_t id, venture_id, office_id, shipper_id, carrier_id, created_by;
+    int64_t dispatcher_id; /* 0: none */
     const char *reference, *equipment;
     const char *pickup_city, *pickup_state, *pickup_date; /* date YYYY-MM-DD */
     const char *drop_city, *drop_state, *drop_date;
     bool has_weight_lbs, has_miles, has_bill_cents, has_cost_cents;
     int64_t weight_lbs, miles, bill_cents, cost_cents;
     const char *status, *billing_date, *lost_reason;
+    const char *lost_reason_code; /* one of wh_load_lost_codes while LOST, else NULL */
     int64_t created_at, updated_at;
 } wh_load;
+
+/* The codes of a lost load (DOMAIN-wave2 §2), NULL-terminated; OTHER is the default. */
+extern const char *const wh_load_lost_codes[];
+/* Characters of a reason for assigning a PENDING carrier, after trimming. */
+#define WH_FREIGHT_PENDING_REASON_MIN 10
+#define WH_FREIGHT_PENDING_REASON_MAX 500
 
 /* Inserts l as a new OPEN load created at now_ms on business day `day` (id, status, carrier,
  * billing date, lost reason and timestamps of l are ignored), with its first status change
@@ -164,7 +204,7 @@ WH_MUST_USE wh_err wh_load_update(wh_conn *c, wh_arena *a, const wh_load *l, int
  * created_at; reference_like is a LIKE pattern on the lower-cased reference
  * (wh_str_like_pattern). */
 typedef struct {
-    int64_t venture_id, office_id, shipper_id, carrier_id, created_by;
+    int64_t venture_id, office_id, shipper_id, carrier_id, created_by, dispatcher_id;
     const char *status, *from, *to, *reference_like;
 } wh_load_filter;
 
@@ -196,10 +236,14 @@ wh_load_margin wh_load_margin_of(const wh_load *l);
 
 /* A requested status change (POST /loads/{id}/status). */
 typedef struct {
-    const char *status;       /* the target, one of wh_load_statuses */
-    int64_t carrier_id;       /* 0: not given */
-    const char *billing_date; /* NULL: not given */
-    const char *lost_reason;  /* NULL: not given */
+    const char *status;           /* the target, one of wh_load_statuses */
+    int64_t carrier_id;           /* 0: not given */
+    const char *billing_date;     /* NULL: not given */
+    const char *lost_reason;      /* NULL: not given */
+    const char *lost_reason_code; /* NULL: not given (OTHER) */
+    const char *pending_reason;   /* pending_carrier_reason, trimmed; NULL: not given */
+    int64_t actor_id;             /* the caller: the dispatcher of a load covered without one */
+    bool may_assign_pending;      /* the caller holds carriers.assign_pending */
 } wh_load_move;
 
 /* The carrier a move would assign: for a move to COVERED the given carrier, else the load's
@@ -207,14 +251,18 @@ typedef struct {
 int64_t wh_load_move_carrier_id(const wh_load *l, const wh_load_move *m);
 /* Applies m to l in place. carrier: the carrier of wh_load_move_carrier_id, NULL when that is 0
  * or no such carrier exists. today: the business day (YYYY-MM-DD). In order:
- *   400 validation_failed: carrier_id without COVERED, billing_date without DELIVERED,
- *       lost_reason without LOST, a billing_date after today;
+ *   400 validation_failed: carrier_id or pending_carrier_reason without COVERED, billing_date
+ *       without DELIVERED, lost_reason or lost_reason_code without LOST, a billing_date after
+ *       today;
  *   same -> same: *noop, l unchanged, WH_OK;
  *   409 invalid_transition: a move the machine forbids;
  *   400 validation_failed: COVERED without a carrier or with an unknown one;
- *   422 carrier_blocked: a carrier that wh_carrier_assignable refuses.
- * Effects: COVERED assigns the carrier; DELIVERED sets billing_date (given, else today); LOST
- * records lost_reason; FELL_OFF clears the carrier (it fell off the load). */
+ *   the assignment rule of DOMAIN-wave2 §14: a carrier neither assignable nor PENDING, or
+ *       PENDING without may_assign_pending: 422 carrier_blocked; PENDING with it but without a
+ *       reason: 400 on pending_carrier_reason.
+ * Effects: COVERED assigns the carrier and, when the load has no dispatcher, makes the actor its
+ * dispatcher; DELIVERED sets billing_date (given, else today); LOST records lost_reason and
+ * lost_reason_code (given, else OTHER); FELL_OFF clears the carrier (it fell off the load). */
 WH_MUST_USE wh_err wh_load_move_apply(wh_load *l, const wh_load_move *m, const wh_carrier *carrier,
                                       const char *today, bool *noop, wh_error *e);
 

@@ -15,6 +15,7 @@
 #include "events/events.h"
 #include "freight/freight_int.h"
 #include "http/http.h"
+#include "tasks/tasks.h"
 
 #include <string.h>
 
@@ -35,14 +36,28 @@ static const char *today_of(wh_req *r)
  * PATCH. venture_id is accepted on create only; everything an action sets is refused. */
 static wh_err read_fields(json_t *body, bool create, wh_load *l, wh_error *e)
 {
-    static const char *const fields[] = {"venture_id",  "office_id",    "reference",   "shipper_id",
-                                         "pickup_city", "pickup_state", "pickup_date", "drop_city",
-                                         "drop_state",  "drop_date",    "equipment",   "weight_lbs",
-                                         "miles",       "bill_cents",   "cost_cents",  NULL};
+    static const char *const fields[] = {"venture_id",
+                                         "office_id",
+                                         "reference",
+                                         "shipper_id",
+                                         "dispatcher_id",
+                                         "pickup_city",
+                                         "pickup_state",
+                                         "pickup_date",
+                                         "drop_city",
+                                         "drop_state",
+                                         "drop_date",
+                                         "equipment",
+                                         "weight_lbs",
+                                         "miles",
+                                         "bill_cents",
+                                         "cost_cents",
+                                         NULL};
     wh_jin j;
     wh_freight_read_record(&j, body, create, fields, &l->venture_id, e);
     wh_freight_read_id(&j, "office_id", &l->office_id);
     wh_freight_read_id(&j, "shipper_id", &l->shipper_id);
+    wh_freight_read_id(&j, "dispatcher_id", &l->dispatcher_id);
     wh_freight_read_text(&j, "reference", create, false, WH_FREIGHT_TEXT_CHARS, &l->reference);
     wh_freight_read_text(&j, "pickup_city", create, true, WH_FREIGHT_TEXT_CHARS, &l->pickup_city);
     wh_freight_read_text(&j, "pickup_state", create, true, WH_FREIGHT_TEXT_CHARS, &l->pickup_state);
@@ -66,8 +81,9 @@ static wh_err read_fields(json_t *body, bool create, wh_load *l, wh_error *e)
     return WH_OK;
 }
 
-/* The office (403 outside the caller's office scope, 400 in another venture) and the shipper
- * (400 unless a shipper of the load's venture); only those the request sets or changes. */
+/* The office (403 outside the caller's office scope, 400 in another venture), the shipper (400
+ * unless a shipper of the load's venture) and the dispatcher (400 unless an eligible user of the
+ * load's venture); only those the request sets or changes. */
 static wh_err check_refs(wh_req *r, wh_conn *c, const wh_load *before, const wh_load *l,
                          wh_error *e)
 {
@@ -84,6 +100,13 @@ static wh_err check_refs(wh_req *r, wh_conn *c, const wh_load *before, const wh_
         rc = wh_shipper_in_venture(c, &r->arena, l->shipper_id, l->venture_id, &yes, e);
     if (rc == WH_OK && !yes)
         return wh_error_field(e, "shipper_id", "must be a shipper of venture %lld",
+                              (long long)l->venture_id);
+    if (rc == WH_OK && l->dispatcher_id && (!before || before->dispatcher_id != l->dispatcher_id))
+        rc = wh_tasks_eligible(c, &r->arena, l->dispatcher_id, l->venture_id, &yes, e);
+    if (rc == WH_OK && !yes)
+        return wh_error_field(e, "dispatcher_id",
+                              "must be an active user who is a member of venture %lld or sees"
+                              " every venture",
                               (long long)l->venture_id);
     return rc;
 }
@@ -169,10 +192,35 @@ static wh_err patch(wh_req *r, wh_error *e)
                            e);
 }
 
+/* pending_carrier_reason, trimmed of spaces, tabs and line breaks, 10..500 characters. */
+static const char *read_pending_reason(wh_req *r, wh_jin *j)
+{
+    static const char space[] = " \t\r\n";
+    json_t *v = json_object_get(j->obj, "pending_carrier_reason");
+    const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+    if (!v)
+        return NULL;
+    if (s) {
+        s += strspn(s, space);
+        size_t n = strlen(s);
+        while (n > 0 && strchr(space, s[n - 1]))
+            n--;
+        size_t chars = wh_str_utf8_len(s, n);
+        if (chars >= WH_FREIGHT_PENDING_REASON_MIN && chars <= WH_FREIGHT_PENDING_REASON_MAX)
+            return wh_arena_strndup(&r->arena, s, n);
+    }
+    j->bad = true;
+    (void)wh_error_field(j->e, "pending_carrier_reason", "must be %d to %d characters",
+                         WH_FREIGHT_PENDING_REASON_MIN, WH_FREIGHT_PENDING_REASON_MAX);
+    return NULL;
+}
+
 static wh_err read_move(wh_req *r, wh_load_move *m, wh_error *e)
 {
-    static const char *const fields[] = {"status", "carrier_id", "billing_date", "lost_reason",
-                                         NULL};
+    static const char *const fields[] = {
+        "status",      "carrier_id",       "billing_date",
+        "lost_reason", "lost_reason_code", "pending_carrier_reason",
+        NULL};
     wh_jin j;
     wh_err rc = wh_freight_body(r, &j, fields, e);
     if (rc != WH_OK)
@@ -181,6 +229,10 @@ static wh_err read_move(wh_req *r, wh_load_move *m, wh_error *e)
     m->carrier_id = wh_jin_int(&j, "carrier_id", false, 1, INT64_MAX, 0);
     wh_freight_read_day(&j, "billing_date", &m->billing_date);
     m->lost_reason = wh_jin_str(&j, "lost_reason", false, 1, WH_FREIGHT_LOST_REASON_CHARS);
+    m->lost_reason_code = wh_jin_enum(&j, "lost_reason_code", false, wh_load_lost_codes);
+    m->pending_reason = read_pending_reason(r, &j);
+    m->actor_id = r->user.id;
+    m->may_assign_pending = wh_rbac_allows(r->user.role, WH_PERM_CARRIERS_ASSIGN_PENDING);
     return wh_jin_done(&j);
 }
 
@@ -236,6 +288,14 @@ static wh_err move(wh_req *r, wh_conn *c, const wh_load *before, const wh_load_m
                              &(wh_change){"load.status", "load", after->id, after->venture_id,
                                           wh_load_json(before), wh_load_json(after)},
                              e);
+    if (rc == WH_OK && strcmp(after->status, WH_LOAD_COVERED) == 0 && found &&
+        !wh_carrier_assignable(&carrier))
+        rc = wh_audit_change(
+            r, c,
+            &(wh_change){"load.assign_pending_carrier", "load", after->id, after->venture_id, NULL,
+                         json_pack("{s:I, s:s}", "carrier_id", (json_int_t)carrier.id, "reason",
+                                   m->pending_reason)},
+            e);
     if (rc == WH_OK && strcmp(after->status, WH_LOAD_DELIVERED) == 0)
         rc = publish_delivered(r, c, after, today, e);
     return rc;
@@ -273,10 +333,10 @@ static wh_err query_day(wh_req *r, const char *name, const char **out, wh_error 
 
 static wh_err read_filter(wh_req *r, wh_load_filter *f, wh_error *e)
 {
-    static const char *const ids[] = {"venture_id", "office_id", "shipper_id", "carrier_id",
-                                      "created_by"};
-    int64_t *dst[] = {&f->venture_id, &f->office_id, &f->shipper_id, &f->carrier_id,
-                      &f->created_by};
+    static const char *const ids[] = {"venture_id", "office_id",  "shipper_id",
+                                      "carrier_id", "created_by", "dispatcher_id"};
+    int64_t *dst[] = {&f->venture_id, &f->office_id,  &f->shipper_id,
+                      &f->carrier_id, &f->created_by, &f->dispatcher_id};
     bool present;
     wh_err rc = WH_OK;
     for (size_t i = 0; rc == WH_OK && i < sizeof ids / sizeof ids[0]; i++)

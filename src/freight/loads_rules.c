@@ -18,6 +18,9 @@ const char *const wh_load_statuses[] = {WH_LOAD_OPEN,
                                         WH_LOAD_DORMANT,
                                         NULL};
 
+const char *const wh_load_lost_codes[] = {
+    "RATE", "CAPACITY", "SHIPPER_CANCELLED", "SERVICE", "COMPETITOR", "OTHER", NULL};
+
 /* Every allowed move, exactly as DOMAIN.md §2 lists them; DELIVERED and LOST are terminal. */
 static const struct {
     const char *from;
@@ -87,23 +90,46 @@ static wh_err check_fields(const wh_load_move *m, const char *today, wh_error *e
         return wh_error_field(e, "carrier_id", "is only accepted with status COVERED");
     if (m->billing_date && !is(m->status, WH_LOAD_DELIVERED))
         return wh_error_field(e, "billing_date", "is only accepted with status DELIVERED");
+    if (m->pending_reason && !is(m->status, WH_LOAD_COVERED))
+        return wh_error_field(e, "pending_carrier_reason", "is only accepted with status COVERED");
     if (m->lost_reason && !is(m->status, WH_LOAD_LOST))
         return wh_error_field(e, "lost_reason", "is only accepted with status LOST");
+    if (m->lost_reason_code && !is(m->status, WH_LOAD_LOST))
+        return wh_error_field(e, "lost_reason_code", "is only accepted with status LOST");
     if (m->billing_date && strcmp(m->billing_date, today) > 0)
         return wh_error_field(e, "billing_date", "must not be after today (%s)", today);
     return WH_OK;
 }
 
-static wh_err check_carrier(int64_t id, const wh_carrier *carrier, wh_error *e)
+/* Why a carrier that is not assignable is refused, for the 422's detail. */
+static const char *refusal(const wh_carrier *c)
+{
+    if (c->blocked)
+        return "it is blocked";
+    if (is(c->verification, "PENDING"))
+        return "FMCSA has not verified it yet, and assigning a PENDING carrier needs"
+               " carriers.assign_pending";
+    if (is(c->verification, "NOT_FOUND"))
+        return "FMCSA does not know its DOT number";
+    return "its FMCSA status is not ACTIVE";
+}
+
+/* The assignment rule of DOMAIN-wave2 §14. */
+static wh_err check_carrier(int64_t id, const wh_carrier *carrier, const wh_load_move *m,
+                            wh_error *e)
 {
     if (id == 0)
         return wh_error_field(e, "carrier_id", "is required to move a load to COVERED");
     if (!carrier)
         return wh_error_field(e, "carrier_id", "is not a carrier of the directory");
-    if (!wh_carrier_assignable(carrier))
+    if (wh_carrier_assignable(carrier))
+        return WH_OK;
+    if (!wh_carrier_pending(carrier) || !m->may_assign_pending)
         return wh_fail(e, WH_ERR_BLOCKED, "Carrier %lld may not be assigned: %s.",
-                       (long long)carrier->id,
-                       carrier->blocked ? "it is blocked" : "its FMCSA status is not ACTIVE");
+                       (long long)carrier->id, refusal(carrier));
+    if (!m->pending_reason)
+        return wh_error_field(e, "pending_carrier_reason",
+                              "is required to assign a carrier FMCSA has not verified yet");
     return WH_OK;
 }
 
@@ -125,15 +151,19 @@ wh_err wh_load_move_apply(wh_load *l, const wh_load_move *m, const wh_carrier *c
         return wh_fail(e, WH_ERR_TRANSITION, "A load cannot move from %s to %s.", l->status, to);
     if (is(to, WH_LOAD_COVERED)) {
         int64_t id = wh_load_move_carrier_id(l, m);
-        rc = check_carrier(id, carrier && carrier->id == id ? carrier : NULL, e);
+        rc = check_carrier(id, carrier && carrier->id == id ? carrier : NULL, m, e);
         if (rc != WH_OK)
             return rc;
         l->carrier_id = id;
+        if (l->dispatcher_id == 0)
+            l->dispatcher_id = m->actor_id;
     }
     if (is(to, WH_LOAD_DELIVERED))
         l->billing_date = m->billing_date ? m->billing_date : today;
-    if (is(to, WH_LOAD_LOST))
+    if (is(to, WH_LOAD_LOST)) {
         l->lost_reason = m->lost_reason;
+        l->lost_reason_code = m->lost_reason_code ? m->lost_reason_code : "OTHER";
+    }
     if (is(to, WH_LOAD_FELL_OFF))
         l->carrier_id = 0;
     l->status = to;

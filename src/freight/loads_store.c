@@ -11,7 +11,8 @@
 #define LOAD_COLS                                                                                  \
     "id, venture_id, office_id, reference, shipper_id, carrier_id, created_by, pickup_city,"       \
     " pickup_state, pickup_date, drop_city, drop_state, drop_date, equipment, weight_lbs, miles,"  \
-    " bill_cents, cost_cents, status, billing_date, lost_reason, created_at, updated_at"
+    " bill_cents, cost_cents, status, billing_date, lost_reason, created_at, updated_at,"          \
+    " dispatcher_id, lost_reason_code"
 
 static void load_row(const wh_rows *r, size_t i, wh_load *l)
 {
@@ -30,6 +31,8 @@ static void load_row(const wh_rows *r, size_t i, wh_load *l)
     l->lost_reason = wh_rows_text(r, i, 20);
     l->created_at = wh_rows_int(r, i, 21);
     l->updated_at = wh_rows_int(r, i, 22);
+    l->dispatcher_id = wh_rows_int(r, i, 23); /* 0 for NULL */
+    l->lost_reason_code = wh_rows_text(r, i, 24);
 }
 
 /* one(c, a, sql, params, n, out, e): the load sql reads or writes; 404 without one. */
@@ -53,15 +56,16 @@ wh_err wh_load_create(wh_conn *c, wh_arena *a, const wh_load *l, int64_t now_ms,
             "INSERT INTO loads (venture_id, office_id, reference, shipper_id, created_by,"
             " pickup_city, pickup_state, pickup_date, drop_city, drop_state, drop_date, equipment,"
             " weight_lbs, miles, bill_cents, cost_cents, status, created_day, created_at,"
-            " updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15,"
-            " $16, 'OPEN', $17, $18, $18) RETURNING " LOAD_COLS,
+            " updated_at, dispatcher_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+            " $12, $13, $14, $15, $16, 'OPEN', $17, $18, $18, $19) RETURNING " LOAD_COLS,
             WH_ARGS(WH_PI(l->venture_id), opt_id(l->office_id), WH_PT(l->reference),
                     opt_id(l->shipper_id), WH_PI(l->created_by), WH_PT(l->pickup_city),
                     WH_PT(l->pickup_state), WH_PT(l->pickup_date), WH_PT(l->drop_city),
                     WH_PT(l->drop_state), WH_PT(l->drop_date), WH_PT(l->equipment),
                     opt_int(l->has_weight_lbs, l->weight_lbs), opt_int(l->has_miles, l->miles),
                     opt_int(l->has_bill_cents, l->bill_cents),
-                    opt_int(l->has_cost_cents, l->cost_cents), WH_PT(day), WH_PI(now_ms)),
+                    opt_int(l->has_cost_cents, l->cost_cents), WH_PT(day), WH_PI(now_ms),
+                    opt_id(l->dispatcher_id)),
             out, e);
     return rc == WH_OK ? wh_load_status_record(c, a, out, NULL, now_ms, day, e) : rc;
 }
@@ -94,14 +98,16 @@ wh_err wh_load_update(wh_conn *c, wh_arena *a, const wh_load *l, int64_t now_ms,
         " pickup_state = $6, pickup_date = $7, drop_city = $8, drop_state = $9, drop_date = $10,"
         " equipment = $11, weight_lbs = $12, miles = $13, bill_cents = $14, cost_cents = $15,"
         " status = $16, carrier_id = $17, billing_date = $18, lost_reason = $19,"
-        " updated_at = $20 WHERE id = $1 RETURNING " LOAD_COLS,
+        " updated_at = $20, dispatcher_id = $21, lost_reason_code = $22"
+        " WHERE id = $1 RETURNING " LOAD_COLS,
         WH_ARGS(WH_PI(l->id), opt_id(l->office_id), WH_PT(l->reference), opt_id(l->shipper_id),
                 WH_PT(l->pickup_city), WH_PT(l->pickup_state), WH_PT(l->pickup_date),
                 WH_PT(l->drop_city), WH_PT(l->drop_state), WH_PT(l->drop_date), WH_PT(l->equipment),
                 opt_int(l->has_weight_lbs, l->weight_lbs), opt_int(l->has_miles, l->miles),
                 opt_int(l->has_bill_cents, l->bill_cents),
                 opt_int(l->has_cost_cents, l->cost_cents), WH_PT(l->status), opt_id(l->carrier_id),
-                WH_PT(l->billing_date), WH_PT(l->lost_reason), WH_PI(now_ms)),
+                WH_PT(l->billing_date), WH_PT(l->lost_reason), WH_PI(now_ms),
+                opt_id(l->dispatcher_id), WH_PT(l->lost_reason_code)),
         out, e);
 }
 
@@ -116,6 +122,7 @@ void wh_load_list_sql(const wh_principal *p, const wh_load_filter *f, const wh_k
     wh_sqlb_and_id(b, "shipper_id = ?", f->shipper_id);
     wh_sqlb_and_id(b, "carrier_id = ?", f->carrier_id);
     wh_sqlb_and_id(b, "created_by = ?", f->created_by);
+    wh_sqlb_and_id(b, "dispatcher_id = ?", f->dispatcher_id);
     wh_sqlb_and_text(b, "created_day >= ?", f->from);
     wh_sqlb_and_text(b, "created_day <= ?", f->to);
     wh_sqlb_and_text(b, "lower(COALESCE(reference, '')) LIKE ? ESCAPE '\\'", f->reference_like);
@@ -145,6 +152,7 @@ json_t *wh_load_json(const wh_load *l)
     json_object_set_new(o, "shipper_id", id_or_null(l->shipper_id));
     json_object_set_new(o, "carrier_id", id_or_null(l->carrier_id));
     json_object_set_new(o, "created_by", json_integer(l->created_by));
+    json_object_set_new(o, "dispatcher_id", id_or_null(l->dispatcher_id));
     json_object_set_new(o, "pickup_city", wh_json_str_or_null(l->pickup_city));
     json_object_set_new(o, "pickup_state", wh_json_str_or_null(l->pickup_state));
     json_object_set_new(o, "pickup_date", wh_json_str_or_null(l->pickup_date));
@@ -161,6 +169,7 @@ json_t *wh_load_json(const wh_load *l)
     json_object_set_new(o, "status", wh_json_str_or_null(l->status));
     json_object_set_new(o, "billing_date", wh_json_str_or_null(l->billing_date));
     json_object_set_new(o, "lost_reason", wh_json_str_or_null(l->lost_reason));
+    json_object_set_new(o, "lost_reason_code", wh_json_str_or_null(l->lost_reason_code));
     json_object_set_new(o, "created_at", wh_json_time(l->created_at));
     json_object_set_new(o, "updated_at", wh_json_time(l->updated_at));
     return o;

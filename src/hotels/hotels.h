@@ -84,14 +84,17 @@ typedef struct {
     int64_t id, hotel_id, venture_id, amount_cents;
     const char *type, *channel, *status, *resolution_note; /* channel, note may be NULL */
     int64_t owner_id;                                      /* 0: no owner */
+    const char *opened_on; /* the day the chargeback was opened (YYYY-MM-DD, not after today) */
 } wh_hotel_dispute;
 
-/* A dispute PATCH: has_* false leaves the field unchanged; owner_id 0 / note NULL clear it. */
+/* A dispute PATCH: has_* false leaves the field unchanged; owner_id 0 / note NULL clear it;
+ * opened_on NULL leaves it unchanged. */
 typedef struct {
     bool has_status, has_owner, has_note;
     const char *status;
     int64_t owner_id;
     const char *note;
+    const char *opened_on;
 } wh_hotel_dispute_patch;
 
 /* What the store knows about a would-be dispute owner. */

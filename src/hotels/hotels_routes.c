@@ -376,11 +376,25 @@ static wh_err check_owner(wh_req *r, wh_conn *c, int64_t venture_id, int64_t own
     return rc;
 }
 
-/* A new dispute of the hotel h. */
+/* opened_on: a day not after today (DOMAIN-wave2 §4); NULL when absent. */
+static const char *read_opened_on(wh_req *r, wh_jin *j)
+{
+    char today[11];
+    const char *day = wh_jin_day(j, "opened_on", false);
+    wh_clock_day_of(r->now_ms, today, sizeof today);
+    if (day && strcmp(day, today) > 0) {
+        j->bad = true;
+        (void)wh_error_field(j->e, "opened_on", "must not be after today (%s)", today);
+        return NULL;
+    }
+    return day;
+}
+
+/* A new dispute of the hotel h; opened today unless the body says otherwise. */
 static wh_err read_dispute(wh_req *r, const wh_hotel *h, wh_hotel_dispute *in, wh_error *e)
 {
-    static const char *const fields[] = {"type",     "channel",         "amount_cents",
-                                         "owner_id", "resolution_note", NULL};
+    static const char *const fields[] = {
+        "type", "channel", "amount_cents", "owner_id", "resolution_note", "opened_on", NULL};
     wh_jin j;
     wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
@@ -392,6 +406,12 @@ static wh_err read_dispute(wh_req *r, const wh_hotel *h, wh_hotel_dispute *in, w
     in->amount_cents = wh_jin_int(&j, "amount_cents", true, 0, WH_HOTELS_CENTS_MAX, 0);
     in->owner_id = wh_jin_int(&j, "owner_id", false, 1, INT64_MAX, 0);
     in->resolution_note = wh_jin_str(&j, "resolution_note", false, 0, WH_HOTELS_TEXT_CHARS);
+    in->opened_on = read_opened_on(r, &j);
+    if (!in->opened_on) {
+        char *today = wh_arena_alloc(&r->arena, 11);
+        wh_clock_day_of(r->now_ms, today, 11);
+        in->opened_on = today;
+    }
     return wh_jin_done(&j);
 }
 
@@ -417,8 +437,9 @@ static wh_err dispute_create(wh_req *r, wh_error *e)
 
 static wh_err read_dispute_patch(wh_req *r, wh_hotel_dispute_patch *in, wh_error *e)
 {
-    static const char *const fields[] = {"status", "owner_id", "resolution_note", NULL};
-    static const char *const not_null[] = {"status", NULL};
+    static const char *const fields[] = {"status", "owner_id", "resolution_note", "opened_on",
+                                         NULL};
+    static const char *const not_null[] = {"status", "opened_on", NULL};
     wh_jin j;
     wh_err rc = wh_req_jin(r, &j, fields, e);
     if (rc != WH_OK)
@@ -430,6 +451,7 @@ static wh_err read_dispute_patch(wh_req *r, wh_hotel_dispute_patch *in, wh_error
     in->owner_id = wh_jin_int(&j, "owner_id", false, 1, INT64_MAX, 0);
     in->has_note = wh_jin_has(&j, "resolution_note");
     in->note = wh_jin_str(&j, "resolution_note", false, 0, WH_HOTELS_TEXT_CHARS);
+    in->opened_on = read_opened_on(r, &j);
     return wh_jin_done(&j);
 }
 

@@ -18,7 +18,8 @@
     "id, hotel_id, venture_id, source, rating, text, review_date, response_text, responded_by,"    \
     " responded_at"
 #define DISPUTE_COLS                                                                               \
-    "id, hotel_id, venture_id, type, channel, amount_cents, status, owner_id, resolution_note"
+    "id, hotel_id, venture_id, type, channel, amount_cents, status, owner_id, resolution_note,"    \
+    " opened_on"
 
 /* The row of table with the id $3, in the scope of ($1 all ventures, $2 user): get_scoped's
  * statement. */
@@ -289,7 +290,8 @@ static void dispute_row(const wh_rows *r, size_t i, wh_hotel_dispute *d)
 {
     WH_ROWS_READ(r, i, WH_CELL(&d->id), WH_CELL(&d->hotel_id), WH_CELL(&d->venture_id),
                  WH_CELL(&d->type), WH_CELL(&d->channel), WH_CELL(&d->amount_cents),
-                 WH_CELL(&d->status), WH_CELL(&d->owner_id), WH_CELL(&d->resolution_note));
+                 WH_CELL(&d->status), WH_CELL(&d->owner_id), WH_CELL(&d->resolution_note),
+                 WH_CELL(&d->opened_on));
 }
 
 static wh_err one_dispute(wh_err rc, const wh_rows *r, wh_hotel_dispute *out, wh_error *e)
@@ -312,11 +314,11 @@ wh_err wh_hotel_dispute_create(wh_conn *c, wh_arena *a, const wh_hotel_dispute *
     wh_err rc = wh_db_query(
         c, a,
         "INSERT INTO hotel_disputes (hotel_id, venture_id, type, channel, amount_cents, status,"
-        " owner_id, resolution_note, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'OPEN',"
-        " $6, $7, $8, $8) RETURNING " DISPUTE_COLS,
+        " owner_id, resolution_note, created_at, updated_at, opened_on) VALUES ($1, $2, $3, $4,"
+        " $5, 'OPEN', $6, $7, $8, $8, $9) RETURNING " DISPUTE_COLS,
         WH_ARGS(WH_PI(in->hotel_id), WH_PI(in->venture_id), WH_PT(in->type), WH_PT(in->channel),
                 WH_PI(in->amount_cents), owner_param(in->owner_id), WH_PT(in->resolution_note),
-                WH_PI(now_ms)),
+                WH_PI(now_ms), WH_PT(in->opened_on)),
         &r, e);
     return one_dispute(rc, r, out, e);
 }
@@ -338,10 +340,11 @@ wh_err wh_hotel_dispute_update(wh_conn *c, wh_arena *a, int64_t id,
         c, a,
         "UPDATE hotel_disputes SET status = COALESCE($2, status), owner_id = CASE WHEN $3 THEN $4"
         " ELSE owner_id END, resolution_note = CASE WHEN $5 THEN $6 ELSE resolution_note END,"
-        " updated_at = $7 WHERE id = $1 RETURNING " DISPUTE_COLS,
+        " updated_at = $7, opened_on = COALESCE($8, opened_on) WHERE id = $1"
+        " RETURNING " DISPUTE_COLS,
         WH_ARGS(WH_PI(id), WH_PT(in->has_status ? in->status : NULL), WH_PB(in->has_owner),
                 owner_param(in->has_owner ? in->owner_id : 0), WH_PB(in->has_note),
-                WH_PT(in->has_note ? in->note : NULL), WH_PI(now_ms)),
+                WH_PT(in->has_note ? in->note : NULL), WH_PI(now_ms), WH_PT(in->opened_on)),
         &r, e);
     return one_dispute(rc, r, out, e);
 }
@@ -378,10 +381,10 @@ wh_err wh_hotel_owner_facts_get(wh_conn *c, wh_arena *a, int64_t venture_id, int
 
 json_t *wh_hotel_dispute_json(const wh_hotel_dispute *d)
 {
-    return json_pack("{s:I, s:I, s:s, s:o, s:I, s:s, s:o, s:o}", "id", (json_int_t)d->id,
+    return json_pack("{s:I, s:I, s:s, s:o, s:I, s:o, s:s, s:o, s:o}", "id", (json_int_t)d->id,
                      "hotel_id", (json_int_t)d->hotel_id, "type", d->type, "channel",
                      wh_json_str_or_null(d->channel), "amount_cents", (json_int_t)d->amount_cents,
-                     "status", d->status, "owner_id",
-                     d->owner_id ? json_integer(d->owner_id) : json_null(), "resolution_note",
-                     wh_json_str_or_null(d->resolution_note));
+                     "opened_on", wh_json_str_or_null(d->opened_on), "status", d->status,
+                     "owner_id", d->owner_id ? json_integer(d->owner_id) : json_null(),
+                     "resolution_note", wh_json_str_or_null(d->resolution_note));
 }

@@ -1,5 +1,6 @@
 /* The built-in jobs: cleanup (expired sessions, login codes and idempotency records) and
- * fmcsa_sync (re-check the carriers whose FMCSA data is older than WH_FMCSA_STALE_S).
+ * fmcsa_sync (look up every PENDING carrier, then re-check the carriers whose FMCSA data is older
+ * than WH_FMCSA_STALE_S).
  *
  * Both write only inside transactions that begin with wh_jobs_fence_check, so a run whose lease
  * was taken over writes nothing more. A dry run reads and reports, and writes nothing; the dry
@@ -37,22 +38,22 @@ wh_job_outcome wh_job_cleanup(wh_job_ctx *ctx, wh_error *e)
 
 typedef struct {
     int64_t checked, updated, failed;
+    int64_t pending, verified, not_found; /* PENDING carriers due; now VERIFIED; now NOT_FOUND */
     char last_error[256];
 } sync_tally;
 
-/* Writes one carrier's outcome like POST /carriers/{id}/fmcsa-refresh: fresh FMCSA fields, or
- * the error beside the last known status; audited as the system. */
+/* Writes one carrier's outcome like POST /carriers/{id}/fmcsa-refresh (wh_carrier_store_lookup);
+ * audited as the system. */
 static wh_err store_one(wh_job_ctx *ctx, wh_arena *a, const wh_carrier *before,
-                        const wh_fmcsa_carrier *f, const char *error, wh_error *e)
+                        const wh_fmcsa_carrier *f, bool found, const char *error, wh_carrier *out,
+                        wh_error *e)
 {
-    wh_carrier after;
+    wh_carrier after = {0};
     wh_err rc = wh_db_begin(ctx->conn, e);
     if (rc == WH_OK)
         rc = wh_jobs_fence_check(ctx->conn, a, ctx->job, ctx->fencing_token, e);
     if (rc == WH_OK)
-        rc = error
-                 ? wh_carrier_record_error(ctx->conn, a, before->id, error, ctx->now_ms, &after, e)
-                 : wh_carrier_apply_fmcsa(ctx->conn, a, before->id, f, ctx->now_ms, &after, e);
+        rc = wh_carrier_store_lookup(ctx->conn, a, before, error, found, f, ctx->now_ms, &after, e);
     if (rc == WH_OK) {
         json_t *b = wh_carrier_json(before), *af = wh_carrier_json(&after);
         wh_audit_entry en = {.action = "carrier.fmcsa_sync",
@@ -71,6 +72,7 @@ static wh_err store_one(wh_job_ctx *ctx, wh_arena *a, const wh_carrier *before,
         rc = wh_db_commit(ctx->conn, e);
     if (rc != WH_OK)
         wh_db_rollback(ctx->conn);
+    *out = after;
     return rc;
 }
 
@@ -79,7 +81,7 @@ static wh_err store_one(wh_job_ctx *ctx, wh_arena *a, const wh_carrier *before,
 static wh_err sync_one(wh_job_ctx *ctx, int64_t id, sync_tally *t, wh_error *e)
 {
     wh_arena a;
-    wh_carrier before;
+    wh_carrier before, after;
     wh_fmcsa_carrier f;
     wh_error lookup;
     bool found = false;
@@ -92,17 +94,19 @@ static wh_err sync_one(wh_job_ctx *ctx, int64_t id, sync_tally *t, wh_error *e)
     if (wh_fmcsa_lookup(ctx->app->integrations, &a, false, before.dot_number, &f, &found,
                         &lookup) != WH_OK)
         error = wh_arena_strdup(&a, lookup.detail);
-    else if (!found)
-        error = "FMCSA no longer knows this DOT number.";
-    rc = store_one(ctx, &a, &before, &f, error, e);
+    rc = store_one(ctx, &a, &before, &f, found, error, &after, e);
     if (rc != WH_OK)
         goto out;
     t->checked++;
-    if (error) {
+    if (wh_carrier_lookup_failed(&before, error, found)) {
         t->failed++;
-        snprintf(t->last_error, sizeof t->last_error, "carrier %lld: %s", (long long)id, error);
+        snprintf(t->last_error, sizeof t->last_error, "carrier %lld: %s", (long long)id,
+                 after.fmcsa_error);
     } else {
         t->updated++;
+        bool was_verified = strcmp(before.verification, "VERIFIED") == 0;
+        t->verified += !was_verified && strcmp(after.verification, "VERIFIED") == 0;
+        t->not_found += strcmp(after.verification, "NOT_FOUND") == 0;
     }
 out:
     wh_arena_cleanup(&a);
@@ -115,6 +119,9 @@ static wh_job_outcome sync_outcome(wh_job_ctx *ctx, const sync_tally *t, int64_t
     json_object_set_new(ctx->stats, "checked", json_integer(t->checked));
     json_object_set_new(ctx->stats, "updated", json_integer(t->updated));
     json_object_set_new(ctx->stats, "failed", json_integer(t->failed));
+    json_object_set_new(ctx->stats, "pending", json_integer(t->pending));
+    json_object_set_new(ctx->stats, "verified", json_integer(t->verified));
+    json_object_set_new(ctx->stats, "not_found", json_integer(t->not_found));
     json_object_set_new(ctx->stats, "dry_run", json_boolean(ctx->dry_run));
     if (t->failed == 0)
         return WH_JOB_SUCCEEDED;
@@ -123,42 +130,59 @@ static wh_job_outcome sync_outcome(wh_job_ctx *ctx, const sync_tally *t, int64_t
     return t->failed == t->checked ? WH_JOB_FAILED : WH_JOB_PARTIAL;
 }
 
+/* Looks up the due carriers of one kind (pending: every PENDING carrier; else the stale ones),
+ * a page at a time. false when the run must stop (*outcome says how). */
+static bool sync_due(wh_job_ctx *ctx, bool pending, sync_tally *t, int64_t *due,
+                     wh_job_outcome *outcome, wh_error *e)
+{
+    int64_t after = 0, *ids = NULL;
+    size_t n = 0;
+    int64_t before = ctx->now_ms - ctx->app->config.fmcsa_stale_s * 1000;
+    do {
+        if (wh_carrier_list_due(ctx->conn, ctx->arena, pending, before, after, WH_JOBS_FMCSA_PAGE,
+                                &ids, &n, e) != WH_OK) {
+            *outcome = WH_JOB_FAILED;
+            return false;
+        }
+        for (size_t i = 0; i < n; i++) {
+            (*due)++;
+            t->pending += pending;
+            after = ids[i];
+            if (ctx->dry_run)
+                continue;
+            if (wh_jobs_stopping(ctx->jobs)) {
+                (void)sync_outcome(ctx, t, *due, e);
+                wh_fail(e, WH_ERR_UNAVAILABLE,
+                        "Interrupted after %lld carriers: the instance is shutting down.",
+                        (long long)t->checked);
+                *outcome = WH_JOB_FAILED;
+                return false;
+            }
+            wh_error err;
+            wh_error_init(&err);
+            if (sync_one(ctx, ids[i], t, &err) != WH_OK) {
+                /* a database failure, or the lease was taken over: stop here */
+                (void)sync_outcome(ctx, t, *due, e);
+                *e = err;
+                *outcome = WH_JOB_FAILED;
+                return false;
+            }
+        }
+    } while (n == WH_JOBS_FMCSA_PAGE);
+    return true;
+}
+
 wh_job_outcome wh_job_fmcsa_sync(wh_job_ctx *ctx, wh_error *e)
 {
     sync_tally t = {0};
-    int64_t due = 0, after = 0, *ids = NULL;
-    size_t n = 0;
-    int64_t before = ctx->now_ms - ctx->app->config.fmcsa_stale_s * 1000;
+    int64_t due = 0;
+    wh_job_outcome outcome = WH_JOB_FAILED;
     if (!wh_integrations_configured(ctx->app->integrations, WH_PROVIDER_FMCSA)) {
         wh_log(WH_LOG_WARN, "fmcsa_sync: FMCSA is not configured (WH_FMCSA_WEBKEY); nothing done");
         json_object_set_new(ctx->stats, "not_configured", json_true());
         return sync_outcome(ctx, &t, 0, e);
     }
-    do {
-        if (wh_carrier_list_stale(ctx->conn, ctx->arena, before, after, WH_JOBS_FMCSA_PAGE, &ids,
-                                  &n, e) != WH_OK)
-            return WH_JOB_FAILED;
-        for (size_t i = 0; i < n; i++) {
-            due++;
-            after = ids[i];
-            if (ctx->dry_run)
-                continue;
-            if (wh_jobs_stopping(ctx->jobs)) {
-                (void)sync_outcome(ctx, &t, due, e);
-                wh_fail(e, WH_ERR_UNAVAILABLE,
-                        "Interrupted after %lld carriers: the instance is shutting down.",
-                        (long long)t.checked);
-                return WH_JOB_FAILED;
-            }
-            wh_error err;
-            wh_error_init(&err);
-            if (sync_one(ctx, ids[i], &t, &err) != WH_OK) {
-                /* a database failure, or the lease was taken over: stop here */
-                (void)sync_outcome(ctx, &t, due, e);
-                *e = err;
-                return WH_JOB_FAILED;
-            }
-        }
-    } while (n == WH_JOBS_FMCSA_PAGE);
+    if (!sync_due(ctx, true, &t, &due, &outcome, e) || !sync_due(ctx, false, &t, &due, &outcome, e))
+        return outcome;
     return sync_outcome(ctx, &t, due, e);
 }

@@ -37,7 +37,7 @@ typedef struct {
 typedef struct {
     int64_t hotel_id, venture_id;
     const char *date;
-    int64_t rooms_sold, rooms_available, room_revenue, other_revenue, refund;
+    int64_t rooms_sold, rooms_available, room_revenue, other_revenue, refund, lost_dues;
 } wh_kpi_hotel;
 
 typedef struct {

@@ -145,6 +145,7 @@ static void hotel_fields(json_t *o, const wh_kpi_hotel *h)
     put_int(o, "room_revenue_cents", h->room_revenue);
     put_int(o, "other_revenue_cents", h->other_revenue);
     put_int(o, "refund_cents", h->refund);
+    put_int(o, "lost_dues_cents", h->lost_dues);
     put_int(o, "total_revenue_cents", h->room_revenue + h->other_revenue);
     json_object_set_new(o, "occupancy_bp", bp_json(h->rooms_sold, h->rooms_available));
     /* average daily rate: room revenue per room sold, whole cents */
@@ -162,7 +163,7 @@ json_t *wh_kpi_hotel_summary(const wh_kpi_hotel *h, size_t n)
         ok = ok && add(&s.rooms_sold, h[i].rooms_sold) &&
              add(&s.rooms_available, h[i].rooms_available) &&
              add(&s.room_revenue, h[i].room_revenue) && add(&s.other_revenue, h[i].other_revenue) &&
-             add(&s.refund, h[i].refund);
+             add(&s.refund, h[i].refund) && add(&s.lost_dues, h[i].lost_dues);
     }
     int64_t total = s.room_revenue; /* total_revenue_cents must fit too */
     if (!ok || !add(&total, s.other_revenue))

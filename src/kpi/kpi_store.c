@@ -68,16 +68,17 @@ static const char FREIGHT_UPSERT[] =
 
 static const char HOTEL_UPSERT[] =
     "INSERT INTO kpi_hotel_daily (hotel_id, venture_id, day, rooms_sold, rooms_available,"
-    " room_revenue_cents, other_revenue_cents, refund_cents, updated_at)"
+    " room_revenue_cents, other_revenue_cents, refund_cents, lost_dues_cents, updated_at)"
     " SELECT h.hotel_id, h.venture_id, $1, SUM(h.rooms_sold), SUM(h.rooms_available),"
-    " SUM(h.room_revenue_cents), SUM(h.other_revenue_cents), SUM(h.refund_cents), $3"
+    " SUM(h.room_revenue_cents), SUM(h.other_revenue_cents), SUM(h.refund_cents),"
+    " SUM(h.lost_dues_cents), $3"
     " FROM hotel_daily h WHERE h.date = $1 AND ($2 = 0 OR h.venture_id = $2)"
     " GROUP BY h.hotel_id, h.venture_id"
     " ON CONFLICT (hotel_id, day) DO UPDATE SET venture_id = excluded.venture_id,"
     " rooms_sold = excluded.rooms_sold, rooms_available = excluded.rooms_available,"
     " room_revenue_cents = excluded.room_revenue_cents,"
     " other_revenue_cents = excluded.other_revenue_cents, refund_cents = excluded.refund_cents,"
-    " updated_at = excluded.updated_at";
+    " lost_dues_cents = excluded.lost_dues_cents, updated_at = excluded.updated_at";
 
 static const char HOTEL_STALE[] =
     "DELETE FROM kpi_hotel_daily WHERE day = $1 AND ($2 = 0 OR venture_id = $2) AND $3 >= 0 AND"
@@ -253,7 +254,7 @@ static const char FREIGHT_LIST[] =
 
 static const char HOTEL_LIST[] =
     "SELECT k.hotel_id, k.venture_id, k.day, k.rooms_sold, k.rooms_available,"
-    " k.room_revenue_cents, k.other_revenue_cents, k.refund_cents"
+    " k.room_revenue_cents, k.other_revenue_cents, k.refund_cents, k.lost_dues_cents"
     " FROM kpi_hotel_daily k"
     " WHERE " WH_SCOPE_SQL("k.venture_id", "$1", "$2") " AND ($3 = 0 OR k.venture_id = $3)"
     " AND ($7 = 0 OR k.hotel_id = $7) AND k.day >= $4 AND k.day <= $5"
@@ -287,7 +288,7 @@ static const char FREIGHT_LIVE[] =
 static const char HOTEL_LIVE[] =
     "SELECT 0, $2, $1, COALESCE(SUM(h.rooms_sold), 0), COALESCE(SUM(h.rooms_available), 0),"
     " COALESCE(SUM(h.room_revenue_cents), 0), COALESCE(SUM(h.other_revenue_cents), 0),"
-    " COALESCE(SUM(h.refund_cents), 0)"
+    " COALESCE(SUM(h.refund_cents), 0), COALESCE(SUM(h.lost_dues_cents), 0)"
     " FROM hotel_daily h WHERE h.venture_id = $2 AND h.date = $1";
 
 static const char BPO_LIVE[] =
@@ -319,7 +320,7 @@ static void hotel_row(const wh_rows *r, size_t i, void *out)
     wh_kpi_hotel *k = out;
     WH_ROWS_READ(r, i, WH_CELL(&k->hotel_id), WH_CELL(&k->venture_id), WH_CELL(&k->date),
                  WH_CELL(&k->rooms_sold), WH_CELL(&k->rooms_available), WH_CELL(&k->room_revenue),
-                 WH_CELL(&k->other_revenue), WH_CELL(&k->refund));
+                 WH_CELL(&k->other_revenue), WH_CELL(&k->refund), WH_CELL(&k->lost_dues));
 }
 
 static void bpo_row(const wh_rows *r, size_t i, void *out)
@@ -472,7 +473,7 @@ static const char OVERVIEW[] =
     RANGE_SUM("COALESCE(k.manual_revenue_cents, k.revenue_cents)", "kpi_freight_daily") ","
     RANGE_SUM("COALESCE(k.manual_cost_cents, k.cost_cents)", "kpi_freight_daily") ","
     RANGE_SUM("k.room_revenue_cents + k.other_revenue_cents", "kpi_hotel_daily") ","
-    RANGE_SUM("k.refund_cents", "kpi_hotel_daily") ","
+    RANGE_SUM("k.refund_cents + k.lost_dues_cents", "kpi_hotel_daily") ","
     RANGE_SUM("k.revenue_cents", "kpi_bpo_daily") ","
     RANGE_SUM("k.mrr_cents", "kpi_saas_daily")
     " FROM ventures v WHERE v.active AND " WH_SCOPE_SQL("v.id", "$1", "$2")

@@ -179,18 +179,17 @@ static bool still_open(wh_job_ctx *ctx, int rule, const char *link_type, int64_t
 static wh_err open_disputes(wh_job_ctx *ctx, rule_stats *st, wh_error *e)
 {
     wh_rows *r = NULL;
-    /* opened_on is the business day the dispute was recorded (created_at) */
+    /* counted from opened_on, the day the chargeback was opened (DOMAIN-wave2 §4) */
     wh_err rc = wh_db_query(ctx->conn, ctx->arena,
-                            "SELECT d.id, d.venture_id, d.owner_id, d.created_at, h.name"
+                            "SELECT d.id, d.venture_id, d.owner_id, d.opened_on, h.name"
                             " FROM hotel_disputes d JOIN hotels h ON h.id = d.hotel_id"
                             " WHERE d.status IN ('OPEN', 'IN_PROGRESS')"
                             " AND ($1 = 0 OR d.venture_id = $1) ORDER BY d.id",
                             WH_ARGS(WH_PI(ctx->venture_id)), &r, e);
     for (size_t i = 0; rc == WH_OK && i < wh_rows_count(r) && !wh_jobs_stopping(ctx->jobs); i++) {
-        char opened[16];
         int64_t days = 0, id = wh_rows_int(r, i, 0), v = wh_rows_int(r, i, 1);
-        wh_clock_day_of(wh_rows_int(r, i, 3), opened, sizeof opened);
-        if (!wh_clock_days_between(opened, ctx->date, &days) || days <= 7 ||
+        const char *opened = wh_rows_text(r, i, 3);
+        if (!opened || !wh_clock_days_between(opened, ctx->date, &days) || days <= 7 ||
             still_open(ctx, DISPUTE_OPEN, "hotel_dispute", id, st, e))
             continue;
         auto_task t = {.rule = DISPUTE_OPEN};
@@ -213,7 +212,8 @@ static wh_err lost_authority(wh_job_ctx *ctx, rule_stats *st, wh_error *e)
     wh_rows *r = NULL;
     wh_err rc =
         wh_db_query(ctx->conn, ctx->arena,
-                    "SELECT l.id, l.venture_id, l.reference, l.created_by, c.name, c.fmcsa_status"
+                    "SELECT l.id, l.venture_id, l.reference, l.created_by, c.name, c.fmcsa_status,"
+                    " l.dispatcher_id"
                     " FROM loads l JOIN carriers c ON c.id = l.carrier_id"
                     " WHERE l.status IN ('COVERED', 'IN_TRANSIT')"
                     " AND c.fmcsa_status IN ('OUT_OF_SERVICE', 'NOT_AUTHORIZED')"
@@ -232,8 +232,8 @@ static wh_err lost_authority(wh_job_ctx *ctx, rule_stats *st, wh_error *e)
         t.in.priority = "CRITICAL";
         t.in.link_type = "load";
         t.in.link_id = id;
-        /* the load's dispatcher comes first once loads carry one (API-wave2); today: creator */
-        t.in.assignee_id = pick(ctx, v, 0, wh_rows_int(r, i, 3), 0, e);
+        /* the load's dispatcher, else its creator, else the venture head (§18) */
+        t.in.assignee_id = pick(ctx, v, 0, wh_rows_int(r, i, 6), wh_rows_int(r, i, 3), e);
         t.key =
             wh_arena_printf(ctx->arena, "CARRIER_LOST_AUTHORITY:%lld:%s", (long long)id, ctx->date);
         make_task(ctx, st, &t);

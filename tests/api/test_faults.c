@@ -295,6 +295,8 @@ static void walk_freight(void)
     F.carrier = id_of(r);
     WALK("PATCH", tok, wht_fmt("/carriers/%lld", F.carrier), "{\"phone\":\"(555) 123-0000\"}", 200);
     WALK("POST", tok, wht_fmt("/carriers/%lld/fmcsa-refresh", F.carrier), NULL, 200);
+    WALK("POST", tok, "/carriers/manual",
+         "{\"dot_number\":\"3000009\",\"legal_name\":\"Hand LLC\"}", 201);
     r = WALK("POST", tok, "/shippers",
              wht_fmt("{\"venture_id\":%lld,\"name\":\"%s\",\"code\":\"%s\"}", F.logistics,
                      wht_unique("Shipper "), wht_unique_code()),

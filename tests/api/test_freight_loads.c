@@ -233,7 +233,20 @@ static void test_create_answers_an_open_load_of_the_caller(void **state)
     json_decref(want);
     assert_true(wht_is_rfc3339_ms_utc(wht_str(l, "created_at")));
     assert_true(wht_is_rfc3339_ms_utc(wht_str(l, "updated_at")));
-    assert_int_equal(json_object_size(l), 25);
+    assert_true(json_is_null(json_object_get(l, "dispatcher_id")));
+    assert_true(json_is_null(json_object_get(l, "lost_reason_code")));
+    assert_int_equal(json_object_size(l), 27);
+    /* the fields in the order of the Load shape (API-wave2; a CSV export follows it) */
+    static const char *const order[] = {
+        "id",          "venture_id", "office_id",     "reference",   "shipper_id",
+        "carrier_id",  "created_by", "dispatcher_id", "pickup_city", "pickup_state",
+        "pickup_date", "drop_city",  "drop_state",    "drop_date",   "equipment",
+        "weight_lbs",  "miles",      "bill_cents",    "cost_cents",  "margin_cents",
+        "margin_bp",   "status",     "billing_date",  "lost_reason", "lost_reason_code",
+        "created_at",  "updated_at"};
+    size_t k = 0;
+    for (void *it = json_object_iter(l); it; it = json_object_iter_next(l, it), k++)
+        assert_string_equal(json_object_iter_key(it), order[k]);
     long long id = wht_int(l, "id");
     WHT_JSON_EQUAL(get_load(f->writer.token, id), l);
 
@@ -930,6 +943,7 @@ static void test_filters(void **state)
     WHT_EXPECT(set_status(u2.token, l3, "WORKING", 0), 200);
     WHT_EXPECT(set_status(u2.token, l3, "COVERED", f->carrier_active), 200);
     WHT_EXPECT(set_status(u1.token, l4, "LOST", 0), 200);
+    assert_int_equal(wht_int(get_load(u2.token, l3), "dispatcher_id"), u2.id); /* who covered it */
 
     const char *base = wht_fmt("/loads?venture_id=%lld", v.id);
     const char *today = wht_utc_day(0);
@@ -960,6 +974,8 @@ static void test_filters(void **state)
         {"&reference=_", 1, {l2}},
         {"&reference=%25", 0, {0}},
         {"&reference=PO-&status=OPEN", 1, {l1}},
+        {wht_fmt("&dispatcher_id=%lld", u2.id), 1, {l3}},
+        {wht_fmt("&dispatcher_id=%lld", u1.id), 0, {0}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         wht_context("query %s", cases[i].query);
@@ -979,6 +995,7 @@ static void test_filters(void **state)
         {"?carrier_id=0", "carrier_id"},
         {"?shipper_id=-1", "shipper_id"},
         {"?created_by=1.5", "created_by"},
+        {"?dispatcher_id=0", "dispatcher_id"},
         {"?venture_id=x", "venture_id"},
         {"?from=2026-02-02&to=2026-02-01", "to"},
         {"?limit=0", "limit"},
@@ -992,6 +1009,174 @@ static void test_filters(void **state)
     }
     /* an office filter for an office-scoped role outside their offices */
     WHT_PROBLEM(wht_get(u2.token, wht_fmt("/loads?office_id=%lld", o1)), 403, "forbidden", NULL);
+}
+
+/* ---------------------------------------------------- wave 2: dispatcher, codes, pending */
+
+/* dispatcher_id names an eligible user of the load's venture (API-wave2): a member or an
+ * all-venture role, active; anyone else is 400 and changes nothing. */
+static void test_dispatcher_is_an_eligible_user(void **state)
+{
+    (void)state;
+    const fixture *f = fx();
+    wht_user mate = member("DISPATCHER", 1, &f->a.id, 0, NULL);
+    wht_user coo = wht_user_new("COO"); /* no membership: sees every venture */
+    wht_user gone = member("DISPATCHER", 1, &f->a.id, 0, NULL);
+    WHT_EXPECT(wht_patch(wht_admin_token(), wht_fmt("/users/%lld", gone.id),
+                         wht_json("{s:b}", "active", 0)),
+               200);
+    long long head = wht_audit_head();
+    size_t before = count_loads(f->writer.token, f->a.id);
+    const long long refused[] = {f->other.id, gone.id, MISSING_ID};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *body = load_body(f->a.id);
+        json_object_set_new(body, "dispatcher_id", json_integer(refused[i]));
+        wht_context("dispatcher %lld", refused[i]);
+        WHT_PROBLEM(wht_post(f->writer.token, "/loads", body), 400, "validation_failed",
+                    "dispatcher_id");
+    }
+    json_t *zero = load_body(f->a.id);
+    json_object_set_new(zero, "dispatcher_id", json_integer(0));
+    WHT_PROBLEM(wht_post(f->writer.token, "/loads", zero), 400, "validation_failed",
+                "dispatcher_id");
+    wht_context("%s", "");
+    assert_int_equal(wht_audit_head(), head);
+    assert_int_equal(count_loads(f->writer.token, f->a.id), before);
+
+    json_t *l =
+        new_load_with(f->writer.token, f->a.id, wht_json("{s:I}", "dispatcher_id", mate.id));
+    long long id = wht_int(l, "id");
+    assert_int_equal(wht_int(l, "dispatcher_id"), mate.id);
+    const char *path = wht_fmt("/loads/%lld", id);
+    wht_resp *r = wht_patch(f->writer.token, path, wht_json("{s:I}", "dispatcher_id", coo.id));
+    WHT_EXPECT(r, 200);
+    assert_int_equal(wht_int(r->json, "dispatcher_id"), coo.id);
+    WHT_PROBLEM(wht_patch(f->writer.token, path, wht_json("{s:I}", "dispatcher_id", gone.id)), 400,
+                "validation_failed", "dispatcher_id");
+    assert_int_equal(wht_int(get_load(f->writer.token, id), "dispatcher_id"), coo.id);
+    /* a load with a dispatcher keeps it when someone else covers it */
+    WHT_EXPECT(set_status(f->writer.token, id, "WORKING", 0), 200);
+    r = set_status(f->writer.token, id, "COVERED", f->carrier_active);
+    WHT_EXPECT(r, 200);
+    assert_int_equal(wht_int(r->json, "dispatcher_id"), coo.id);
+    r = wht_patch(f->writer.token, path, wht_json("{s:n}", "dispatcher_id"));
+    WHT_EXPECT(r, 200);
+    assert_true(json_is_null(json_object_get(r->json, "dispatcher_id")));
+    /* a load covered without one gets the caller */
+    long long covered = load_in(f, 4);
+    assert_int_equal(wht_int(get_load(f->writer.token, covered), "dispatcher_id"), f->writer.id);
+}
+
+/* A move to LOST records lost_reason_code (default OTHER); the code is read-only elsewhere. */
+static void test_lost_records_a_reason_code(void **state)
+{
+    (void)state;
+    const fixture *f = fx();
+    long long id = load_in(f, 1);
+    const char *path = wht_fmt("/loads/%lld/status", id);
+    long long head = wht_audit_head();
+    WHT_PROBLEM(wht_post(f->writer.token, path,
+                         wht_json("{s:s, s:s}", "status", "LOST", "lost_reason_code", "PRICE")),
+                400, "validation_failed", "lost_reason_code");
+    WHT_PROBLEM(wht_post(f->writer.token, path,
+                         wht_json("{s:s, s:s}", "status", "QUOTED", "lost_reason_code", "RATE")),
+                400, "validation_failed", "lost_reason_code");
+    assert_int_equal(wht_audit_head(), head);
+    assert_string_equal(wht_str(get_load(f->writer.token, id), "status"), "WORKING");
+    wht_resp *r = wht_post(f->writer.token, path,
+                           wht_json("{s:s, s:s, s:s}", "status", "LOST", "lost_reason_code",
+                                    "CAPACITY", "lost_reason", "No trucks this week"));
+    WHT_EXPECT(r, 200);
+    assert_string_equal(wht_str(r->json, "lost_reason_code"), "CAPACITY");
+    assert_string_equal(wht_str(r->json, "lost_reason"), "No trucks this week");
+    long long plain = load_in(f, 0);
+    r = set_status(f->writer.token, plain, "LOST", 0);
+    WHT_EXPECT(r, 200);
+    assert_string_equal(wht_str(r->json, "lost_reason_code"), "OTHER");
+    /* read-only on create and PATCH */
+    json_t *body = load_body(f->a.id);
+    json_object_set_new(body, "lost_reason_code", json_string("RATE"));
+    WHT_PROBLEM(wht_post(f->writer.token, "/loads", body), 400, "validation_failed",
+                "lost_reason_code");
+    WHT_PROBLEM(wht_patch(f->writer.token, wht_fmt("/loads/%lld", plain),
+                          wht_json("{s:s}", "lost_reason_code", "RATE")),
+                400, "validation_failed", "lost_reason_code");
+}
+
+/* A carrier entered by hand (PENDING) on DOT dot; returns its id. */
+static long long manual_carrier(long long dot)
+{
+    wht_resp *r = wht_post(wht_admin_token(), "/carriers/manual",
+                           wht_json("{s:s, s:s}", "dot_number", wht_fmt("%lld", dot), "legal_name",
+                                    wht_unique("BY HAND ")));
+    WHT_EXPECT(r, 201);
+    assert_string_equal(wht_str(r->json, "verification"), "PENDING");
+    return wht_int(r->json, "id");
+}
+
+static wht_resp *cover_pending(const char *token, long long load, long long carrier,
+                               const char *reason)
+{
+    return wht_post(token, wht_fmt("/loads/%lld/status", load),
+                    wht_json("{s:s, s:I, s:s}", "status", "COVERED", "carrier_id", carrier,
+                             "pending_carrier_reason", reason));
+}
+
+/* DOMAIN-wave2 §14: a PENDING carrier is assigned only by carriers.assign_pending, with a
+ * reason of 10 to 500 characters, audited in the move's transaction; NOT_FOUND never. */
+static void test_pending_carrier_needs_the_permission_and_a_reason(void **state)
+{
+    (void)state;
+    const fixture *f = fx();
+    long long pending = manual_carrier(3000001);
+    wht_user om = member("OFFICE_MANAGER", 1, &f->a.id, 1, &f->office_a1);
+    long long id = load_in(f, 1);
+    json_t *before = get_load(f->writer.token, id);
+    long long head = wht_audit_head();
+    const char *reason = "Long-time partner; FMCSA is down today";
+    /* a DISPATCHER lacks carriers.assign_pending: refused, reason or not */
+    WHT_PROBLEM(cover_pending(f->writer.token, id, pending, reason), 422, "carrier_blocked", NULL);
+    WHT_PROBLEM(set_status(f->writer.token, id, "COVERED", pending), 422, "carrier_blocked", NULL);
+    /* with it: a reason of 10 to 500 characters after trimming */
+    WHT_PROBLEM(set_status(om.token, id, "COVERED", pending), 400, "validation_failed",
+                "pending_carrier_reason");
+    WHT_PROBLEM(cover_pending(om.token, id, pending, "   too short   "), 400, "validation_failed",
+                "pending_carrier_reason");
+    char longer[502];
+    memset(longer, 'x', 501);
+    longer[501] = '\0';
+    WHT_PROBLEM(cover_pending(om.token, id, pending, longer), 400, "validation_failed",
+                "pending_carrier_reason");
+    WHT_PROBLEM(
+        wht_post(om.token, wht_fmt("/loads/%lld/status", id),
+                 wht_json("{s:s, s:s}", "status", "QUOTED", "pending_carrier_reason", reason)),
+        400, "validation_failed", "pending_carrier_reason");
+    wht_context("refusals change nothing");
+    WHT_JSON_EQUAL(get_load(f->writer.token, id), before);
+    assert_int_equal(wht_audit_head(), head);
+    wht_context("%s", "");
+
+    wht_resp *r = cover_pending(om.token, id, pending, wht_fmt("  %s \n", reason));
+    WHT_EXPECT(r, 200);
+    assert_int_equal(wht_int(r->json, "carrier_id"), pending);
+    assert_int_equal(wht_int(r->json, "dispatcher_id"), om.id);
+    json_t *a = audit_entry(head, "load.assign_pending_carrier", id);
+    assert_non_null(a);
+    assert_string_equal(wht_str(a, "entity"), "load");
+    assert_int_equal(wht_int(a, "venture_id"), f->a.id);
+    assert_int_equal(wht_int(a, "actor_id"), om.id);
+    json_t *after = json_object_get(a, "after");
+    assert_int_equal(wht_int(after, "carrier_id"), pending);
+    assert_string_equal(wht_str(after, "reason"), reason);
+    assert_non_null(audit_entry(head, "load.status", id));
+
+    /* FMCSA answers that it does not know the number: NOT_FOUND, assignable by nobody */
+    long long gone = manual_carrier(3000002);
+    r = wht_post(wht_admin_token(), wht_fmt("/carriers/%lld/fmcsa-refresh", gone), NULL);
+    WHT_EXPECT(r, 200);
+    assert_string_equal(wht_str(r->json, "verification"), "NOT_FOUND");
+    long long other = load_in(f, 1);
+    WHT_PROBLEM(cover_pending(om.token, other, gone, reason), 422, "carrier_blocked", NULL);
 }
 
 /* --------------------------------------------------------------- pagination */
@@ -1053,6 +1238,9 @@ int main(void)
         WHT_TEST(test_fell_off_drops_the_carrier),
         WHT_TEST(test_delivered_sets_the_billing_day),
         WHT_TEST(test_lost_records_the_reason),
+        WHT_TEST(test_dispatcher_is_an_eligible_user),
+        WHT_TEST(test_lost_records_a_reason_code),
+        WHT_TEST(test_pending_carrier_needs_the_permission_and_a_reason),
         WHT_TEST(test_status_body_is_validated),
         WHT_TEST(test_margins_on_worked_numbers),
         WHT_TEST(test_patch_changes_writable_fields_only),

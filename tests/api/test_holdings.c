@@ -333,12 +333,13 @@ static void test_overview_mixed(void **state)
                                     "Inn", "code", wht_unique("H"), "rooms", (json_int_t)100));
     WHT_EXPECT(r, 201);
     long long hotel = wht_int(r->json, "id");
-    WHT_EXPECT(wht_put(admin(), wht_fmt("/hotels/%lld/daily/%s", hotel, from),
-                       wht_json("{s:I, s:I, s:I, s:I, s:I}", "rooms_sold", (json_int_t)80,
-                                "rooms_available", (json_int_t)100, "room_revenue_cents",
-                                (json_int_t)800000, "other_revenue_cents", (json_int_t)20000,
-                                "refund_cents", (json_int_t)5000)),
-               201);
+    WHT_EXPECT(
+        wht_put(admin(), wht_fmt("/hotels/%lld/daily/%s", hotel, from),
+                wht_json("{s:I, s:I, s:I, s:I, s:I, s:I}", "rooms_sold", (json_int_t)80,
+                         "rooms_available", (json_int_t)100, "room_revenue_cents",
+                         (json_int_t)800000, "other_revenue_cents", (json_int_t)20000,
+                         "refund_cents", (json_int_t)3000, "lost_dues_cents", (json_int_t)2000)),
+        201);
     aggregate(v[2], from);
     /* BPO: a call with revenue in a campaign */
     wht_user agent_user = wht_user_add("EMPLOYEE");

@@ -736,18 +736,26 @@ static void test_dispute_create(void **state)
     const fixture *f = fx();
     long long hotel = hotel_new(10);
     long long head = wht_audit_head();
-    wht_resp *r = wht_post(f->manager.token, wht_fmt("/hotels/%lld/disputes", hotel),
-                           wht_json("{s:s, s:s, s:i, s:I, s:s}", "type", "CHARGEBACK", "channel",
-                                    "AMEX", "amount_cents", 15900, "owner_id", f->manager.id,
-                                    "resolution_note", "Receipts sent"));
+    wht_resp *r =
+        wht_post(f->manager.token, wht_fmt("/hotels/%lld/disputes", hotel),
+                 wht_json("{s:s, s:s, s:i, s:I, s:s, s:s}", "type", "CHARGEBACK", "channel", "AMEX",
+                          "amount_cents", 15900, "owner_id", f->manager.id, "resolution_note",
+                          "Receipts sent", "opened_on", "2026-11-20"));
     WHT_EXPECT(r, 201);
     long long id = wht_int(r->json, "id");
-    json_t *want =
-        wht_json("{s:I, s:I, s:s, s:s, s:i, s:s, s:I, s:s}", "id", id, "hotel_id", hotel, "type",
-                 "CHARGEBACK", "channel", "AMEX", "amount_cents", 15900, "status", "OPEN",
-                 "owner_id", f->manager.id, "resolution_note", "Receipts sent");
+    json_t *want = wht_json("{s:I, s:I, s:s, s:s, s:i, s:s, s:s, s:I, s:s}", "id", id, "hotel_id",
+                            hotel, "type", "CHARGEBACK", "channel", "AMEX", "amount_cents", 15900,
+                            "opened_on", "2026-11-20", "status", "OPEN", "owner_id", f->manager.id,
+                            "resolution_note", "Receipts sent");
     wht_keep_json(want);
     WHT_JSON_EQUAL(r->json, want);
+    /* the fields in the order of the Dispute shape (a CSV export follows it) */
+    static const char *const order[] = {"id",      "hotel_id",     "type",
+                                        "channel", "amount_cents", "opened_on",
+                                        "status",  "owner_id",     "resolution_note"};
+    size_t k = 0;
+    for (void *it = json_object_iter(r->json); it; it = json_object_iter_next(r->json, it), k++)
+        assert_string_equal(json_object_iter_key(it), order[k]);
     json_t *e =
         audited_once(head, "hotel_dispute", id, "hotel_dispute.create", f->manager.id, f->a.id);
     WHT_JSON_EQUAL(json_object_get(e, "after"), want);
@@ -759,6 +767,9 @@ static void test_dispute_create(void **state)
     assert_true(json_is_null(json_object_get(r->json, "owner_id")));
     assert_true(json_is_null(json_object_get(r->json, "resolution_note")));
     assert_string_equal(wht_str(r->json, "status"), "OPEN");
+    /* opened today by default (the business today is the UTC day or the one before) */
+    const char *opened = wht_str(r->json, "opened_on");
+    assert_true(strcmp(opened, wht_utc_day(0)) == 0 || strcmp(opened, wht_utc_day(-1)) == 0);
 
     const char *ok = "\"type\": \"CHARGEBACK\", \"amount_cents\": 100";
     const struct {
@@ -777,6 +788,9 @@ static void test_dispute_create(void **state)
         {wht_fmt("{%s, \"owner_id\": %lld}", ok, f->outsider.id), "owner_id"}, /* not in a */
         {wht_fmt("{%s, \"hotel_id\": %lld}", ok, hotel), "hotel_id"},
         {wht_fmt("{%s, \"id\": 1}", ok), "id"},
+        {wht_fmt("{%s, \"opened_on\": \"%s\"}", ok, wht_utc_day(2)), "opened_on"},
+        {wht_fmt("{%s, \"opened_on\": \"2026-02-30\"}", ok), "opened_on"},
+        {wht_fmt("{%s, \"opened_on\": 20261120}", ok), "opened_on"},
     };
     head = wht_audit_head();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -825,6 +839,9 @@ static void test_dispute_changes(void **state)
     r = wht_patch(f->manager.token, path, wht_json("{s:I}", "owner_id", ceo.id));
     WHT_EXPECT(r, 200);
     expect_int(r->json, "owner_id", ceo.id);
+    r = wht_patch(f->manager.token, path, jl("{\"opened_on\": \"2026-10-01\"}"));
+    WHT_EXPECT(r, 200);
+    assert_string_equal(wht_str(r->json, "opened_on"), "2026-10-01");
 
     /* owners outside the venture, unknown or inactive are refused, and change nothing */
     head = wht_audit_head();
@@ -842,6 +859,9 @@ static void test_dispute_changes(void **state)
         {"{\"resolution_note\": 5}", "resolution_note"},
         {"{\"amount_cents\": 5}", "amount_cents"},
         {"{\"type\": \"FRAUD\"}", "type"},
+        {"{\"opened_on\": null}", "opened_on"},
+        {"{\"opened_on\": \"2026-10-32\"}", "opened_on"},
+        {wht_fmt("{\"opened_on\": \"%s\"}", wht_utc_day(2)), "opened_on"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         wht_context("case %zu: %s", i, cases[i].body);

@@ -65,6 +65,8 @@ static const char *const carrier_keys[] = {
     "power_units",
     "drivers",
     "safety_rating",
+    "source",
+    "verification",
     "fmcsa_status",
     "fmcsa_authorized",
     "fmcsa_checked_at",
@@ -157,6 +159,10 @@ static void assert_carrier_shape(const json_t *c)
     }
     if (json_object_size(c) != n)
         WHT_FAIL("carrier with fields beyond API.md's: %s", wht_dump(c));
+    /* in the order of the shape (API-wave2; a CSV export follows it) */
+    size_t k = 0;
+    for (void *it = json_object_iter((json_t *)c); it; it = json_object_iter_next((json_t *)c, it))
+        assert_string_equal(json_object_iter_key(it), carrier_keys[k++]);
     assert_true(json_is_integer(json_object_get(c, "id")));
     assert_true(json_is_string(json_object_get(c, "dot_number")));
     assert_true(is_null_or_string(json_object_get(c, "mc_number")));
@@ -976,6 +982,259 @@ static void test_carrier_search_and_pagination(void **state)
     WHT_PROBLEM(wht_get(tok, "/carriers?cursor=bm90LWEtY3Vyc29y"), 400, "invalid_cursor", NULL);
 }
 
+/* ------------------------------------------------- carriers without FMCSA (wave 2 §14) */
+
+/* Runs fmcsa_sync now (waiting while another run holds the lease) and answers the finished run. */
+static json_t *sync_run(void)
+{
+    long long deadline = wht_now_ms() + 30000;
+    wht_resp *r;
+    while ((r = wht_post(wht_admin_token(), "/jobs/fmcsa_sync/run", wht_json("{}")))->status ==
+           409) {
+        if (wht_now_ms() > deadline)
+            WHT_FAIL("fmcsa_sync stays locked: %s", r->body);
+        wht_sleep_ms(100);
+    }
+    WHT_EXPECT(r, 202);
+    long long id = wht_int(r->json, "id");
+    for (;;) {
+        wht_resp *run = wht_get(wht_admin_token(), wht_fmt("/jobs/runs/%lld", id));
+        WHT_EXPECT(run, 200);
+        if (strcmp(wht_str(run->json, "status"), "RUNNING") != 0)
+            return run->json;
+        if (wht_now_ms() > deadline)
+            WHT_FAIL("fmcsa_sync run %lld still RUNNING", id);
+        wht_sleep_ms(50);
+    }
+}
+
+static wht_resp *manual(const char *token, json_t *body)
+{
+    return wht_post(token, "/carriers/manual", body);
+}
+
+/* A LOGISTICS venture, a DISPATCHER of it and a WORKING load of theirs. */
+typedef struct {
+    wht_user dispatcher;
+    long long load;
+} working_load;
+
+static working_load working_load_new(void)
+{
+    working_load w;
+    wht_venture v = wht_venture_new("LOGISTICS");
+    w.dispatcher = wht_user_new("DISPATCHER");
+    wht_set_ventures(w.dispatcher.id, 1, &v.id);
+    wht_resp *r = wht_post(w.dispatcher.token, "/loads",
+                           wht_json("{s:I, s:s, s:s, s:s, s:s}", "venture_id", (json_int_t)v.id,
+                                    "pickup_city", "Reno", "pickup_state", "NV", "drop_city",
+                                    "Boise", "drop_state", "ID"));
+    WHT_EXPECT(r, 201);
+    w.load = wht_int(r->json, "id");
+    WHT_EXPECT(wht_post(w.dispatcher.token, wht_fmt("/loads/%lld/status", w.load),
+                        wht_json("{s:s}", "status", "WORKING")),
+               200);
+    return w;
+}
+
+static wht_resp *cover(const working_load *w, long long carrier)
+{
+    return wht_post(w->dispatcher.token, wht_fmt("/loads/%lld/status", w->load),
+                    wht_json("{s:s, s:I, s:s}", "status", "COVERED", "carrier_id",
+                             (json_int_t)carrier, "pending_carrier_reason",
+                             "We have worked with them for years"));
+}
+
+/* A carrier entered while FMCSA fails: stored PENDING without a call, refused for assignment
+ * without carriers.assign_pending, kept PENDING by a failing fmcsa_sync, then verified by
+ * fmcsa_sync once FMCSA answers (its fields replace the typed ones but phone and e-mail). */
+static void test_manual_carrier_is_pending_until_fmcsa_sync_verifies_it(void **state)
+{
+    (void)state;
+    fmcsa_fresh_start();
+    numbers n = fresh_numbers();
+    wht_fake_mode(fake, "fmcsa", "fail503");
+    long long head = wht_audit_head();
+    wht_resp *r =
+        manual(wht_admin_token(),
+               wht_json("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "dot_number", n.dot,
+                        "mc_number", (json_int_t)strtoll(n.mc, NULL, 10), "legal_name",
+                        "HAND ENTERED LLC", "dba_name", "HAND EXPRESS", "phone", "(555) 100-2000",
+                        "email", "ops@hand.test", "city", "Reno", "state", "NV"));
+    WHT_EXPECT(r, 201);
+    json_t *c = r->json;
+    assert_carrier_shape(c);
+    long long id = wht_int(c, "id");
+    assert_string_equal(wht_str(c, "source"), "MANUAL");
+    assert_string_equal(wht_str(c, "verification"), "PENDING");
+    assert_string_equal(wht_str(c, "fmcsa_status"), "UNKNOWN");
+    assert_true(json_is_false(json_object_get(c, "fmcsa_authorized")));
+    assert_true(json_is_null(json_object_get(c, "fmcsa_checked_at")));
+    assert_string_equal(wht_str(c, "name"), "HAND EXPRESS");
+    assert_string_equal(wht_str(c, "mc_number"), n.mc);
+    assert_string_equal(wht_str(c, "city"), "Reno");
+    assert_int_equal(fmcsa_count(), 0); /* it never asks FMCSA */
+    json_t *audit = wht_audit_since(head);
+    assert_int_equal(json_array_size(audit), 1);
+    assert_string_equal(wht_str(json_array_get(audit, 0), "action"), "carrier.create_manual");
+    WHT_JSON_EQUAL(json_object_get(json_array_get(audit, 0), "after"), c);
+    WHT_ID_SET(
+        wht_list_all(wht_admin_token(), wht_fmt("/carriers?verification=PENDING&q=%s", n.dot), 50),
+        "id", 1, &id);
+    assert_int_equal(
+        json_array_size(wht_list_all(wht_admin_token(),
+                                     wht_fmt("/carriers?verification=VERIFIED&q=%s", n.dot), 50)),
+        0);
+
+    /* refused for assignment without carriers.assign_pending, reason or not */
+    working_load w = working_load_new();
+    WHT_PROBLEM(cover(&w, id), 422, "carrier_blocked", NULL);
+
+    /* fmcsa_sync while FMCSA still fails: stays PENDING, the error recorded */
+    json_t *failed = sync_run();
+    assert_string_equal(wht_str(failed, "status"), "FAILED");
+    json_t *st = json_object_get(failed, "stats");
+    assert_true(wht_int(st, "pending") >= 1);
+    assert_int_equal(wht_int(st, "verified"), 0);
+    json_t *still = carrier_get(id);
+    assert_string_equal(wht_str(still, "verification"), "PENDING");
+    assert_true(json_is_string(json_object_get(still, "fmcsa_error")));
+    assert_true(json_is_null(json_object_get(still, "fmcsa_checked_at")));
+
+    /* FMCSA answers: VERIFIED, FMCSA's fields, the typed phone and e-mail kept */
+    fmcsa_fresh_start();
+    active_fixture(&n, "HAND ENTERED LLC OF NEVADA");
+    head = wht_audit_head();
+    json_t *ok = sync_run();
+    assert_string_equal(wht_str(ok, "status"), "SUCCEEDED");
+    st = json_object_get(ok, "stats");
+    assert_true(wht_int(st, "verified") >= 1);
+    assert_int_equal(wht_int(st, "failed"), 0);
+    json_t *v = carrier_get(id);
+    assert_carrier_shape(v);
+    assert_string_equal(wht_str(v, "verification"), "VERIFIED");
+    assert_string_equal(wht_str(v, "source"), "MANUAL");
+    assert_string_equal(wht_str(v, "fmcsa_status"), "ACTIVE");
+    assert_string_equal(wht_str(v, "legal_name"), "HAND ENTERED LLC OF NEVADA");
+    assert_string_equal(wht_str(v, "name"), "HAND ENTERED LLC OF NEVADA");
+    assert_string_equal(wht_str(v, "city"), "DAYTON");
+    assert_int_equal(wht_int(v, "power_units"), 3);
+    assert_string_equal(wht_str(v, "phone"), "(555) 100-2000");
+    assert_string_equal(wht_str(v, "email"), "ops@hand.test");
+    assert_true(json_is_string(json_object_get(v, "fmcsa_checked_at")));
+    assert_true(json_is_null(json_object_get(v, "fmcsa_error")));
+    bool audited = false;
+    size_t i;
+    json_t *e;
+    json_array_foreach(wht_audit_since(head), i, e)
+    {
+        audited = audited || (strcmp(wht_str(e, "action"), "carrier.fmcsa_sync") == 0 &&
+                              wht_int(e, "entity_id") == id);
+    }
+    assert_true(audited);
+    /* now anyone may assign it */
+    r = wht_post(w.dispatcher.token, wht_fmt("/loads/%lld/status", w.load),
+                 wht_json("{s:s, s:I}", "status", "COVERED", "carrier_id", (json_int_t)id));
+    WHT_EXPECT(r, 200);
+    assert_int_equal(wht_int(r->json, "dispatcher_id"), w.dispatcher.id);
+}
+
+/* An unknown DOT number is an answer (NOT_FOUND, not a failure); found later, it is VERIFIED.
+ * Bad input, known numbers and roles without carriers.write change nothing. */
+static void test_manual_carrier_input_not_found_and_permissions(void **state)
+{
+    (void)state;
+    fmcsa_fresh_start();
+    numbers n = fresh_numbers();
+    wht_user team = wht_user_new("CARRIER_TEAM");
+    wht_resp *r = manual(team.token,
+                         wht_json("{s:I, s:s}", "dot_number", (json_int_t)strtoll(n.dot, NULL, 10),
+                                  "legal_name", "NOBODY KNOWS LLC"));
+    WHT_EXPECT(r, 201);
+    long long id = wht_int(r->json, "id");
+    assert_string_equal(wht_str(r->json, "dot_number"), n.dot);
+    assert_true(json_is_null(json_object_get(r->json, "mc_number")));
+
+    long long head = wht_audit_head();
+    const char *tok = wht_admin_token();
+    numbers m = fresh_numbers();
+    const struct {
+        json_t *body;
+        long status;
+        const char *field;
+    } refused[] = {
+        {wht_json("{s:s, s:s}", "dot_number", n.dot, "legal_name", "AGAIN"), 409, NULL},
+        {wht_json("{s:s, s:s}", "dot_number", wht_fmt("0%s", n.dot), "legal_name", "AGAIN"), 409,
+         NULL},
+        {wht_json("{s:s}", "legal_name", "NO DOT"), 400, "dot_number"},
+        {wht_json("{s:s}", "dot_number", m.dot), 400, "legal_name"},
+        {wht_json("{s:s, s:s}", "dot_number", "123456789", "legal_name", "X"), 400, "dot_number"},
+        {wht_json("{s:s, s:s}", "dot_number", "12a4", "legal_name", "X"), 400, "dot_number"},
+        {wht_json("{s:s, s:s}", "dot_number", m.dot, "legal_name", ""), 400, "legal_name"},
+        {wht_json("{s:s, s:s, s:s}", "dot_number", m.dot, "legal_name", "X", "mc_number", "12.5"),
+         400, "mc_number"},
+        {wht_json("{s:s, s:s, s:s}", "dot_number", m.dot, "legal_name", "X", "email", "nope"), 400,
+         "email"},
+        {wht_json("{s:s, s:s, s:s}", "dot_number", m.dot, "legal_name", "X", "fmcsa_status",
+                  "ACTIVE"),
+         400, "fmcsa_status"},
+        {wht_json("{s:s, s:s, s:s}", "dot_number", m.dot, "legal_name", "X", "verification",
+                  "VERIFIED"),
+         400, "verification"},
+        {wht_json("{s:s, s:s, s:i}", "dot_number", m.dot, "legal_name", "X", "power_units", 4), 400,
+         "power_units"},
+        {wht_json("{s:s, s:s, s:b}", "dot_number", m.dot, "legal_name", "X", "blocked", 1), 400,
+         "blocked"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        wht_context("case %zu", i);
+        WHT_PROBLEM(manual(tok, refused[i].body), refused[i].status,
+                    refused[i].status == 409 ? "conflict" : "validation_failed", refused[i].field);
+    }
+    /* a known MC number, under a new DOT number; roles without carriers.write */
+    const char *const readers[] = {"EMPLOYEE", "AUDITOR", "CSR"};
+    wht_user others[3];
+    for (size_t i = 0; i < 3; i++)
+        others[i] = wht_user_new(readers[i]);
+    numbers k = fresh_numbers();
+    WHT_EXPECT(manual(tok, wht_json("{s:s, s:s, s:s}", "dot_number", k.dot, "mc_number", k.mc,
+                                    "legal_name", "MC HOLDER")),
+               201);
+    head = wht_audit_head();
+    WHT_PROBLEM(manual(tok, wht_json("{s:s, s:s, s:s}", "dot_number", m.dot, "mc_number", k.mc,
+                                     "legal_name", "MC TWIN")),
+                409, "conflict", NULL);
+    for (size_t i = 0; i < 3; i++) {
+        wht_context("role %s", readers[i]);
+        WHT_PROBLEM(
+            manual(others[i].token, wht_json("{s:s, s:s}", "dot_number", m.dot, "legal_name", "X")),
+            403, "forbidden", NULL);
+    }
+    wht_context("%s", "");
+    WHT_PROBLEM(wht_get(tok, "/carriers?verification=MAYBE"), 400, "validation_failed",
+                "verification");
+    assert_int_equal(wht_audit_head(), head);
+    assert_int_equal(json_array_size(carriers_matching(m.dot)), 0);
+    assert_int_equal(fmcsa_count(), 0);
+
+    /* FMCSA does not know the number: NOT_FOUND, checked, not a failure of the run */
+    json_t *run = sync_run();
+    assert_string_equal(wht_str(run, "status"), "SUCCEEDED");
+    json_t *st = json_object_get(run, "stats");
+    assert_true(wht_int(st, "not_found") >= 1);
+    assert_int_equal(wht_int(st, "failed"), 0);
+    json_t *c = carrier_get(id);
+    assert_string_equal(wht_str(c, "verification"), "NOT_FOUND");
+    assert_true(json_is_string(json_object_get(c, "fmcsa_checked_at")));
+    assert_non_null(strstr(wht_str(c, "fmcsa_error"), "does not know"));
+    /* found later (a refresh does what the job does): VERIFIED */
+    active_fixture(&n, "NOBODY KNOWS LLC");
+    json_t *v = refresh(id);
+    assert_string_equal(wht_str(v, "verification"), "VERIFIED");
+    assert_string_equal(wht_str(v, "fmcsa_status"), "ACTIVE");
+    assert_true(json_is_null(json_object_get(v, "fmcsa_error")));
+}
+
 /* ----------------------------------------------------------- outbox and codes */
 
 /* A PENDING or SENT outbox message, as GET /outbox shows it: no body. */
@@ -1181,6 +1440,8 @@ int main(void)
         WHT_TEST(test_patch_allows_phone_email_blocked_only),
         WHT_TEST(test_carrier_permissions),
         WHT_TEST(test_carrier_search_and_pagination),
+        WHT_TEST(test_manual_carrier_is_pending_until_fmcsa_sync_verifies_it),
+        WHT_TEST(test_manual_carrier_input_not_found_and_permissions),
         WHT_TEST(test_login_code_waits_for_sendgrid_and_is_delivered_once),
         WHT_TEST(test_unknown_or_inactive_email_gets_202_and_nothing_is_sent),
         WHT_TEST(test_five_wrong_codes_spend_the_code),

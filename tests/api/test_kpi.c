@@ -414,8 +414,10 @@ static void test_hotel_and_bpo_kpis(void **state)
     WHT_EXPECT(r, 201);
     long long hotel = wht_int(r->json, "id");
     WHT_EXPECT(wht_send("PUT", wht_admin_token(), wht_fmt("/hotels/%lld/daily/%s", hotel, t),
-                        wht_json("{s:I, s:I, s:I}", "rooms_sold", (json_int_t)80, "rooms_available",
-                                 (json_int_t)100, "room_revenue_cents", (json_int_t)800000)),
+                        wht_json("{s:I, s:I, s:I, s:I, s:I}", "rooms_sold", (json_int_t)80,
+                                 "rooms_available", (json_int_t)100, "room_revenue_cents",
+                                 (json_int_t)800000, "refund_cents", (json_int_t)1500,
+                                 "lost_dues_cents", (json_int_t)2500)),
                201);
     aggregate(v, t);
     json_t *b = get_ok(
@@ -423,6 +425,11 @@ static void test_hotel_and_bpo_kpis(void **state)
     json_t *d = day_of(b, t);
     assert_int_equal(wht_int(d, "hotel_id"), hotel);
     assert_int_equal(wht_int(d, "rooms_sold"), 80);
+    /* lost dues from the daily entry, right after refunds (rows and summary) */
+    assert_int_equal(wht_int(d, "lost_dues_cents"), 2500);
+    assert_int_equal(wht_int(json_object_get(b, "summary"), "lost_dues_cents"), 2500);
+    void *it = json_object_iter_at(d, "refund_cents");
+    assert_string_equal(json_object_iter_key(json_object_iter_next(d, it)), "lost_dues_cents");
     assert_int_equal(wht_int(d, "occupancy_bp"), 8000);
     assert_int_equal(wht_int(d, "adr_cents"), 10000);
 

@@ -74,6 +74,7 @@ static const struct {
     {"overview.read", LEAD "FINANCE AUDITOR", ""},
     {"tasks.read", LEAD "OFFICE_MANAGER TEAM_LEAD HR_ADMIN AUDITOR", ""},
     {"tasks.manage", LEAD "OFFICE_MANAGER TEAM_LEAD HR_ADMIN", ""},
+    {"carriers.assign_pending", LEAD "OFFICE_MANAGER", ""},
 };
 #define NPERMS (sizeof PERMS / sizeof PERMS[0])
 

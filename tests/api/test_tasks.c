@@ -688,13 +688,14 @@ static void test_user_manager_and_phone(void **state)
     assert_true(json_is_null(json_object_get(cleared->json, "phone")));
 }
 
-/* A hotel and a dispute of venture v opened `back` days ago; returns the dispute id. */
+/* A dispute of venture v opened (opened_on) `back` days ago but recorded today: the rule
+ * counts from opened_on (DOMAIN-wave2 §4); returns the dispute id. */
 static long long dispute(long long venture, long long hotel, long long owner, int back)
 {
     return wht_sql(wht_fmt("INSERT INTO hotel_disputes (hotel_id, venture_id, type, amount_cents,"
-                           " status, owner_id, created_at, updated_at) VALUES (%lld, %lld,"
-                           " 'CHARGEBACK', 100, 'OPEN', %lld, %lld, %lld) RETURNING id",
-                           hotel, venture, owner, noon_ms(back), noon_ms(back)));
+                           " status, owner_id, opened_on, created_at, updated_at) VALUES (%lld,"
+                           " %lld, 'CHARGEBACK', 100, 'OPEN', %lld, '%s', %lld, %lld) RETURNING id",
+                           hotel, venture, owner, day_back(back), noon_ms(0), noon_ms(0)));
 }
 
 /* DISPUTE_OPEN_7_DAYS: exactly 7 days gets no task, 10 days gets one (to its owner, HIGH);
@@ -730,7 +731,7 @@ static void test_rule_dispute_boundary(void **state)
     /* a day later: the 7-day one is now 8 days and gets its task; the 10-day one still has an
      * OPEN task, so none */
     wht_sql(
-        wht_fmt("UPDATE hotel_disputes SET created_at = %lld WHERE id = %lld", noon_ms(8), seven));
+        wht_fmt("UPDATE hotel_disputes SET opened_on = '%s' WHERE id = %lld", day_back(8), seven));
     json_t *next = run_job("task_rules", v.id, day_back(0), false);
     assert_int_equal(created_of(next, "DISPUTE_OPEN_7_DAYS"), 1);
     assert_int_equal(wht_sql(wht_fmt("SELECT COUNT(*) FROM tasks WHERE link_type ="
@@ -739,13 +740,14 @@ static void test_rule_dispute_boundary(void **state)
                      1);
 }
 
-/* CARRIER_LOST_AUTHORITY: a COVERED load whose carrier is OUT_OF_SERVICE, to the load's creator,
- * CRITICAL; two instances running the job at once create it once. */
+/* CARRIER_LOST_AUTHORITY: a COVERED load whose carrier is OUT_OF_SERVICE, to the load's
+ * dispatcher (not its creator), CRITICAL; two instances running the job at once create it once. */
 static void test_rule_carrier_lost_authority_two_instances(void **state)
 {
     (void)state;
     avoid_midnight();
     wht_venture v = wht_venture_new("LOGISTICS");
+    wht_user creator = member("DISPATCHER", v.id);
     wht_user disp = member("DISPATCHER", v.id);
     long long now = wht_now_ms();
     long long carrier = wht_sql(wht_fmt("INSERT INTO carriers (name, legal_name, dot_number,"
@@ -754,11 +756,11 @@ static void test_rule_carrier_lost_authority_two_instances(void **state)
                                         " %lld, %lld) RETURNING id",
                                         now % 100000000, now, now));
     long long load = wht_sql(wht_fmt(
-        "INSERT INTO loads (venture_id, reference, carrier_id, created_by, pickup_city,"
-        " pickup_state, drop_city, drop_state, status, created_day, created_at, updated_at)"
-        " VALUES (%lld, 'REF-77', %lld, %lld, 'Austin', 'TX', 'Dallas', 'TX', 'COVERED', '%s',"
-        " %lld, %lld) RETURNING id",
-        v.id, carrier, disp.id, day_back(0), now, now));
+        "INSERT INTO loads (venture_id, reference, carrier_id, created_by, dispatcher_id,"
+        " pickup_city, pickup_state, drop_city, drop_state, status, created_day, created_at,"
+        " updated_at) VALUES (%lld, 'REF-77', %lld, %lld, %lld, 'Austin', 'TX', 'Dallas', 'TX',"
+        " 'COVERED', '%s', %lld, %lld) RETURNING id",
+        v.id, carrier, creator.id, disp.id, day_back(0), now, now));
     wht_server *second = wht_server_start(NULL);
     lease_free("task_rules");
     json_t *body = wht_json("{s:I, s:s}", "venture_id", v.id, "date", day_back(0));

@@ -157,6 +157,40 @@ export const journeys = {
     await page.context().close();
   },
 
+  // A dispatcher adds a carrier by hand (FMCSA not asked): it is stored "Pending FMCSA", shown
+  // with that badge, and the directory's verification filter finds it.
+  async dispatcher_adds_a_carrier_manually({ browser, base, fail, signIn, shot, settled }) {
+    const page = await signIn(browser, base, 'DISPATCHER');
+    const content = page.locator('#content');
+    await page.goto(`${base}/#/freight/carriers`);
+    await settled(page);
+    await content.getByRole('link', { name: 'Add manually' }).click();
+    await settled(page);
+    const dot = String(10000000 + (Date.now() % 89999999)).slice(0, 8);
+    const name = unique('HAND HAULING ');
+    await content.getByLabel('DOT number').fill(dot);
+    await content.getByLabel('Legal name').fill(name);
+    await content.getByLabel('Phone').fill('(555) 010-4040');
+    await content.getByLabel('City').fill('Reno');
+    await content.getByLabel('State').fill('NV');
+    await shot(page, 'DISPATCHER', 'journey-manual-carrier-form');
+    await content.getByRole('button', { name: 'Add carrier' }).click();
+    await page.waitForURL(/#\/freight\/carriers\/\d+$/);
+    const id = Number(/(\d+)$/.exec(page.url())[1]);
+    await settled(page);
+    await content.getByText('Pending FMCSA').first().waitFor();
+    await shot(page, 'DISPATCHER', 'journey-manual-carrier');
+    const carrier = await apiGet(page, `/carriers/${id}`);
+    if (carrier.source !== 'MANUAL' || carrier.verification !== 'PENDING' || carrier.dot_number !== String(Number(dot))) {
+      fail('manual carrier journey', `the carrier holds ${JSON.stringify(carrier)}`);
+    }
+    await page.goto(`${base}/#/freight/carriers?verification=PENDING&q=${encodeURIComponent(dot)}`);
+    await settled(page);
+    await content.getByRole('link', { name }).or(content.getByText(name)).first().waitFor();
+    if (page.errors.length) fail('manual carrier journey', page.errors.join(' | '));
+    await page.context().close();
+  },
+
   // An employee submits today's end-of-day report.
   async employee_submits_todays_eod({ browser, base, fail, signIn, shot, settled }) {
     const page = await signIn(browser, base, 'EMPLOYEE');

@@ -66,6 +66,7 @@ static const struct {
     {WH_PERM_OVERVIEW_READ, "overview.read", LEADERSHIP "FINANCE AUDITOR"},
     {WH_PERM_TASKS_READ, "tasks.read", LEADERSHIP "OFFICE_MANAGER TEAM_LEAD HR_ADMIN AUDITOR"},
     {WH_PERM_TASKS_MANAGE, "tasks.manage", LEADERSHIP "OFFICE_MANAGER TEAM_LEAD HR_ADMIN"},
+    {WH_PERM_CARRIERS_ASSIGN_PENDING, "carriers.assign_pending", LEADERSHIP "OFFICE_MANAGER"},
 };
 
 #define NTABLE (sizeof table / sizeof table[0])

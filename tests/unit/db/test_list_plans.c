@@ -59,9 +59,10 @@ static const char *const fill_sql[] = {
     "INSERT INTO shippers (id, venture_id, name, code, created_at, updated_at) SELECT g," V(
         "g") ","
              " 'S' || g, 'S' || g, 0, 0 FROM nums",
-    "INSERT INTO carriers (id, name, legal_name, dot_number, fmcsa_status, created_at,"
-    " updated_at) SELECT g, 'C' || g, 'C' || g, '9' || g, CASE g % 4 WHEN 0 THEN 'ACTIVE' WHEN 1"
-    " THEN 'INACTIVE' WHEN 2 THEN 'NOT_FOUND' ELSE 'UNKNOWN' END, 0, 0 FROM nums",
+    "INSERT INTO carriers (id, name, legal_name, dot_number, fmcsa_status, verification,"
+    " created_at, updated_at) SELECT g, 'C' || g, 'C' || g, '9' || g, CASE g % 4 WHEN 0 THEN"
+    " 'ACTIVE' WHEN 1 THEN 'INACTIVE' WHEN 2 THEN 'NOT_FOUND' ELSE 'UNKNOWN' END, CASE g % 3"
+    " WHEN 0 THEN 'VERIFIED' WHEN 1 THEN 'PENDING' ELSE 'NOT_FOUND' END, 0, 0 FROM nums",
     "INSERT INTO bpo_campaigns (id, venture_id, name, created_at, updated_at) SELECT g," V(
         "g") ","
              " 'K' || g, 0, 0 FROM nums",
@@ -200,13 +201,17 @@ static void users_and_freight(tempdb *t, bool pg)
     static const struct {
         plan_case c;
         int64_t venture_id;
-        const char *status;
-    } scs[] = {{NONE, 0, NULL}, {VENTURE, 3, NULL}},
-      ccs[] = {{NONE, 0, NULL}, {FILTER("status", "fmcsa_status", false), 0, "INACTIVE"}};
+    } scs[] = {{NONE, 0}, {VENTURE, 3}};
+    static const struct {
+        plan_case c;
+        const char *status, *verification;
+    } ccs[] = {{NONE, NULL, NULL},
+               {FILTER("status", "fmcsa_status", false), "INACTIVE", NULL},
+               {FILTER("verification", "verification", false), NULL, "PENDING"}};
     CHECK_CASES(t, pg, users, ucs, wh_user_list_sql(&x->f, ID_PAGE(deep), &b));
     CHECK_CASES(t, pg, shippers, scs, wh_shipper_list_sql(&all, x->venture_id, ID_PAGE(deep), &b));
     CHECK_CASES(t, pg, carriers, ccs,
-                wh_carrier_list_sql(NULL, x->status, TEXT_PAGE(deep, "C9"), &b));
+                wh_carrier_list_sql(NULL, x->status, x->verification, TEXT_PAGE(deep, "C9"), &b));
 }
 
 static void bpo(tempdb *t, bool pg)

@@ -29,7 +29,7 @@ static const int allowed[N][N] = {
     /* DORMANT */ {1, 1, 0, 0, 0, 0, 0, 0, 0, 0},
 };
 
-static const wh_carrier ACTIVE = {.id = 7, .fmcsa_status = "ACTIVE"};
+static const wh_carrier ACTIVE = {.id = 7, .fmcsa_status = "ACTIVE", .verification = "VERIFIED"};
 
 static wh_load load_in(const char *status)
 {
@@ -91,9 +91,10 @@ static void covered_needs_an_assignable_carrier(void **state)
     (void)state;
     wh_error e;
     wh_load l = load_in("WORKING");
-    wh_carrier blocked = {.id = 8, .fmcsa_status = "ACTIVE", .blocked = true};
-    wh_carrier unknown = {.id = 9, .fmcsa_status = "UNKNOWN"};
-    wh_carrier oos = {.id = 10, .fmcsa_status = "OUT_OF_SERVICE"};
+    wh_carrier blocked = {
+        .id = 8, .fmcsa_status = "ACTIVE", .verification = "VERIFIED", .blocked = true};
+    wh_carrier unknown = {.id = 9, .fmcsa_status = "UNKNOWN", .verification = "VERIFIED"};
+    wh_carrier oos = {.id = 10, .fmcsa_status = "OUT_OF_SERVICE", .verification = "VERIFIED"};
 
     assert_int_not_equal(apply(&l, (wh_load_move){.status = "COVERED"}, NULL, &e), WH_OK);
     assert_int_equal(e.status, 400);
@@ -114,6 +115,69 @@ static void covered_needs_an_assignable_carrier(void **state)
     assert_int_equal(apply(&l, (wh_load_move){.status = "COVERED", .carrier_id = 7}, &ACTIVE, &e),
                      WH_OK);
     assert_int_equal(l.carrier_id, 7);
+}
+
+/* DOMAIN-wave2 §14: a PENDING carrier needs carriers.assign_pending and a reason; NOT_FOUND, an
+ * ACTIVE but unverified status, or a blocked PENDING carrier never. */
+static void pending_carriers_need_the_permission_and_a_reason(void **state)
+{
+    (void)state;
+    wh_error e;
+    wh_carrier pending = {.id = 11, .fmcsa_status = "UNKNOWN", .verification = "PENDING"};
+    wh_carrier blocked = pending;
+    blocked.blocked = true;
+    wh_carrier gone = {.id = 12, .fmcsa_status = "ACTIVE", .verification = "NOT_FOUND"};
+    wh_load l = load_in("WORKING");
+    wh_load_move m = {.status = "COVERED", .carrier_id = 11, .pending_reason = "Known to us"};
+    assert_int_not_equal(apply(&l, m, &pending, &e), WH_OK);
+    assert_int_equal(e.status, 422);
+    m.may_assign_pending = true;
+    m.pending_reason = NULL;
+    assert_int_not_equal(apply(&l, m, &pending, &e), WH_OK);
+    assert_int_equal(e.status, 400);
+    assert_string_equal(e.fields[0].field, "pending_carrier_reason");
+    m.pending_reason = "Known to us for years";
+    assert_int_not_equal(apply(&l, m, &blocked, &e), WH_OK);
+    assert_int_equal(e.status, 422);
+    m.carrier_id = 12;
+    assert_int_not_equal(apply(&l, m, &gone, &e), WH_OK);
+    assert_int_equal(e.status, 422);
+    assert_string_equal(l.status, "WORKING");
+    m.carrier_id = 11;
+    m.actor_id = 5;
+    assert_int_equal(apply(&l, m, &pending, &e), WH_OK);
+    assert_int_equal(l.carrier_id, 11);
+    assert_int_equal(l.dispatcher_id, 5); /* covered without a dispatcher: the caller */
+    /* a reason belongs to COVERED only; a dispatcher already named stays */
+    wh_load w = load_in("WORKING");
+    w.dispatcher_id = 4;
+    assert_int_not_equal(
+        apply(&w, (wh_load_move){.status = "LOST", .pending_reason = "Known to us for years"}, NULL,
+              &e),
+        WH_OK);
+    assert_string_equal(e.fields[0].field, "pending_carrier_reason");
+    assert_int_equal(
+        apply(&w, (wh_load_move){.status = "COVERED", .carrier_id = 7, .actor_id = 5}, &ACTIVE, &e),
+        WH_OK);
+    assert_int_equal(w.dispatcher_id, 4);
+}
+
+/* LOST records its code (default OTHER); a code with another status is 400. */
+static void lost_records_its_code(void **state)
+{
+    (void)state;
+    wh_error e;
+    wh_load l = load_in("WORKING");
+    assert_int_not_equal(
+        apply(&l, (wh_load_move){.status = "QUOTED", .lost_reason_code = "RATE"}, NULL, &e), WH_OK);
+    assert_string_equal(e.fields[0].field, "lost_reason_code");
+    wh_load k = l;
+    assert_int_equal(apply(&k, (wh_load_move){.status = "LOST"}, NULL, &e), WH_OK);
+    assert_string_equal(k.lost_reason_code, "OTHER");
+    assert_int_equal(
+        apply(&l, (wh_load_move){.status = "LOST", .lost_reason_code = "CAPACITY"}, NULL, &e),
+        WH_OK);
+    assert_string_equal(l.lost_reason_code, "CAPACITY");
 }
 
 static void fell_off_drops_the_carrier_and_recover_needs_one(void **state)
@@ -225,6 +289,8 @@ int main(void)
         cmocka_unit_test(every_pair_follows_the_table),
         cmocka_unit_test(unknown_statuses_never_move),
         cmocka_unit_test(covered_needs_an_assignable_carrier),
+        cmocka_unit_test(pending_carriers_need_the_permission_and_a_reason),
+        cmocka_unit_test(lost_records_its_code),
         cmocka_unit_test(fell_off_drops_the_carrier_and_recover_needs_one),
         cmocka_unit_test(delivered_sets_the_billing_day),
         cmocka_unit_test(fields_belong_to_their_status),
