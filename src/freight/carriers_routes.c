@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-static const wh_list carriers = {"carriers", WH_KEY_TEXT, 1, 0, wh_carrier_row_json};
+static const wh_list carriers = {"carriers", WH_KEY_TEXT, 1, 0, wh_carrier_row_json, NULL};
 
 /* A DOT or MC number: a string of 1..10 digits, or a positive integer. */
 static const char *number_of(wh_req *r, wh_jin *in, const char *key)
@@ -222,7 +222,7 @@ static wh_err list(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/carriers", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/carriers", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
     {"POST", "/api/v1/carriers", onboard, WH_PERM_CARRIERS_WRITE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},
     {"GET", "/api/v1/carriers/{id}", get, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},

@@ -80,7 +80,7 @@ static wh_err answer(wh_req *r, json_t *days, json_t *summary, wh_error *e)
         json_decref(days);
         return rc;
     }
-    return wh_resp_json(r, 200, json_pack("{s:o, s:o}", "days", days, "summary", summary));
+    return wh_resp_rows(r, json_pack("{s:o, s:o}", "days", days, "summary", summary), "days", e);
 }
 
 /* GET /kpi/freight, /kpi/hotels and /kpi/bpo: the days of one kind and their summary. */
@@ -368,20 +368,21 @@ static wh_err overview(wh_req *r, wh_error *e)
                   (json_int_t)t[1], "margin_cents", (json_int_t)(t[0] - t[1]), "margin_bp",
                   has ? json_integer(bp) : json_null(), "cash_cents", (json_int_t)t[2],
                   "asset_value_cents", (json_int_t)t[3]);
-    return wh_resp_json(r, 200,
+    return wh_resp_rows(r,
                         json_pack("{s:s, s:s, s:O, s:o}", "from", f.from, "to", f.to, "ventures",
-                                  ventures, "totals", totals));
+                                  ventures, "totals", totals),
+                        "ventures", e);
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/kpi/freight", freight_get, WH_PERM_KPI_READ, WH_RATE_READ, 0, NULL},
-    {"GET", "/api/v1/kpi/hotels", hotels_get, WH_PERM_KPI_READ, WH_RATE_READ, 0, NULL},
-    {"GET", "/api/v1/kpi/bpo", bpo_get, WH_PERM_KPI_READ, WH_RATE_READ, 0, NULL},
-    {"GET", "/api/v1/kpi/saas", saas_get, WH_PERM_KPI_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/kpi/freight", freight_get, WH_PERM_KPI_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
+    {"GET", "/api/v1/kpi/hotels", hotels_get, WH_PERM_KPI_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
+    {"GET", "/api/v1/kpi/bpo", bpo_get, WH_PERM_KPI_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
+    {"GET", "/api/v1/kpi/saas", saas_get, WH_PERM_KPI_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
     {"PUT", "/api/v1/kpi/freight/{venture_id}/{date}", freight_put, WH_PERM_KPI_WRITE,
      WH_RATE_WRITE, 0, NULL},
     {"GET", "/api/v1/dashboard", dashboard, WH_PERM_KPI_READ, WH_RATE_READ, WH_ROUTE_CACHED, NULL},
-    {"GET", "/api/v1/overview", overview, WH_PERM_OVERVIEW_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/overview", overview, WH_PERM_OVERVIEW_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
 };
 
 const wh_route *wh_kpi_routes(size_t *n)
