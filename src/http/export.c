@@ -369,8 +369,8 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 static const char *export_name(wh_arena *a, const char *path)
 {
     const char *base = "/api/v1/";
-    char *name = wh_arena_strdup(a, strncmp(path, base, strlen(base)) == 0 ? path + strlen(base)
-                                                                           : path + 1);
+    char *name =
+        wh_arena_strdup(a, strncmp(path, base, strlen(base)) == 0 ? path + strlen(base) : path + 1);
     for (char *p = name; *p; p++)
         if (*p == '/')
             *p = '-';
@@ -398,8 +398,8 @@ static void audit(wh_export *x)
     if (rc == WH_OK)
         rc = wh_audit_record(c, &r->arena, &en, &e);
     if (rc != WH_OK)
-        wh_log(WH_LOG_ERROR, "the audit entry of the CSV export of %s was not written: %s",
-               r->path, e.detail);
+        wh_log(WH_LOG_ERROR, "the audit entry of the CSV export of %s was not written: %s", r->path,
+               e.detail);
     wh_db_release(r->app->db, c);
     json_decref(after);
 }
@@ -451,8 +451,8 @@ static enum MHD_Result query_arg(void *cls, enum MHD_ValueKind kind, const char 
 {
     (void)kind;
     if (strcmp(key, "format") != 0)
-        json_object_set_new(cls, key, wh_json_text(value ? value : "", WH_LIMIT_ECHO_BYTES,
-                                                   WH_UTF8_REPLACE));
+        json_object_set_new(cls, key,
+                            wh_json_text(value ? value : "", WH_LIMIT_ECHO_BYTES, WH_UTF8_REPLACE));
     return MHD_YES;
 }
 
@@ -483,8 +483,8 @@ static wh_export *start(wh_req *r, const char *const *fields)
     wh_resp_header_add(r, "Content-Disposition",
                        wh_arena_printf(&r->arena, "attachment; filename=\"%s-%s.csv\"",
                                        export_name(&r->arena, r->path), day));
-    wh_resp_header_add(r, "X-Export-Row-Cap", wh_arena_printf(&r->arena, "%lld",
-                                                              (long long)x->cap));
+    wh_resp_header_add(r, "X-Export-Row-Cap",
+                       wh_arena_printf(&r->arena, "%lld", (long long)x->cap));
     return x;
 }
 

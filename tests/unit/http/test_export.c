@@ -59,19 +59,20 @@ static void test_formula_guard(void **state)
     expect_field(json_string("-5"), "'-5");
     expect_field(json_string("@cmd"), "'@cmd");
     expect_field(json_string("\tx"), "'\tx");
-    expect_field(json_string("\rx"), "\"'\rx\"");     /* guarded, and quoted for its CR */
-    expect_field(json_string("=a,b"), "\"'=a,b\"");    /* guarded, and quoted for its comma */
-    expect_field(json_string("a=b"), "a=b");           /* only the first character counts */
-    expect_field(json_integer(-7), "-7");              /* numbers are never guarded */
+    expect_field(json_string("\rx"), "\"'\rx\"");   /* guarded, and quoted for its CR */
+    expect_field(json_string("=a,b"), "\"'=a,b\""); /* guarded, and quoted for its comma */
+    expect_field(json_string("a=b"), "a=b");        /* only the first character counts */
+    expect_field(json_integer(-7), "-7");           /* numbers are never guarded */
 }
 
 static void test_json_values(void **state)
 {
     (void)state;
     expect_field(json_pack("{s:i}", "a", 1), "\"{\"\"a\"\":1}\""); /* quoted: it holds quotes */
-    expect_field(json_pack("[i,i]", 1, 2), "\"[1,2]\"");       /* quoted: it holds a comma */
+    expect_field(json_pack("[i,i]", 1, 2), "\"[1,2]\"");           /* quoted: it holds a comma */
     expect_field(json_array(), "[]");
-    expect_field(json_pack("{s:s, s:n}", "k", "v", "n"), "\"{\"\"k\"\":\"\"v\"\",\"\"n\"\":null}\"");
+    expect_field(json_pack("{s:s, s:n}", "k", "v", "n"),
+                 "\"{\"\"k\"\":\"\"v\"\",\"\"n\"\":null}\"");
 }
 
 static void test_records(void **state)
