@@ -20,7 +20,14 @@
 
 /* The lists: loads newest first, keyed by created_at (column 21 of the load columns); a load's
  * status changes oldest first. */
-static const wh_list loads = {"loads", WH_KEY_INT, 21, 0, wh_load_row_json, NULL};
+/* the load shape's fields (docs/export.md): follow the shape when it changes */
+static const char *const loads_fields[] = {
+    "id",           "venture_id",  "office_id",    "reference",    "shipper_id",  "carrier_id",
+    "created_by",   "pickup_city", "pickup_state", "pickup_date",  "drop_city",   "drop_state",
+    "drop_date",    "equipment",   "weight_lbs",   "miles",        "bill_cents",  "cost_cents",
+    "margin_cents", "margin_bp",   "status",       "billing_date", "lost_reason", "created_at",
+    "updated_at",   NULL};
+static const wh_list loads = {"loads", WH_KEY_INT, 21, 0, wh_load_row_json, loads_fields};
 static const char *const changes_fields[] = {"from_status", "to_status", "at", "day", NULL};
 static const wh_list changes = {"load_history",          WH_KEY_ID,     0, 0,
                                 wh_load_change_row_json, changes_fields};

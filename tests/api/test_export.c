@@ -53,9 +53,9 @@ static void new_load(long long venture_id, const char *reference)
 
 /* References that test the writer: a comma, quotes, an embedded newline, formula-looking
  * values, spaces at the ends. */
-static const char *const REFS[] = {"plain-1", "Smith, Jones", "say \"hi\"", "two\nlines",
-                                   "=SUM(A1:A3)", "+15551234", "-42",      "@cmd",
-                                   " padded ", NULL};
+static const char *const REFS[] = {
+    "plain-1",   "Smith, Jones", "say \"hi\"", "two\nlines", "=SUM(A1:A3)",
+    "+15551234", "-42",          "@cmd",       " padded ",   NULL};
 
 static const fixture *fx(void)
 {
@@ -210,7 +210,8 @@ static void test_loads_export_equals_the_json_list(void **state)
     json_t *items = wht_list_all(wht_admin_token(), path, 3);
     assert_int_equal(json_array_size(items), 10);
     /* limit and cursor are ignored: every row, in three chunks */
-    json_t *csv = csv_of(wht_get(wht_admin_token(), wht_fmt("%s&format=csv&limit=2", path)), "loads");
+    json_t *csv =
+        csv_of(wht_get(wht_admin_token(), wht_fmt("%s&format=csv&limit=2", path)), "loads");
     expect_same_rows(csv, items);
     /* a filter narrows it as it narrows the list */
     const char *one = wht_fmt("/loads?venture_id=%lld&reference=Jones", f->a.id);
@@ -222,13 +223,16 @@ static void test_values_are_quoted_and_guarded(void **state)
 {
     (void)state;
     const fixture *f = fx();
-    wht_resp *r =
-        wht_get(wht_admin_token(), wht_fmt("/loads?venture_id=%lld&format=csv", f->a.id));
+    wht_resp *r = wht_get(wht_admin_token(), wht_fmt("/loads?venture_id=%lld&format=csv", f->a.id));
     WHT_EXPECT(r, 200);
-    static const char *const raw[] = {",\"Smith, Jones\",", ",\"say \"\"hi\"\"\",",
-                                      ",\"two\nlines\",",   ",'=SUM(A1:A3),",
-                                      ",'+15551234,",       ",'-42,",
-                                      ",'@cmd,",            ",\" padded \","};
+    static const char *const raw[] = {",\"Smith, Jones\",",
+                                      ",\"say \"\"hi\"\"\",",
+                                      ",\"two\nlines\",",
+                                      ",'=SUM(A1:A3),",
+                                      ",'+15551234,",
+                                      ",'-42,",
+                                      ",'@cmd,",
+                                      ",\" padded \","};
     for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++)
         if (!strstr(r->body, raw[i]))
             WHT_FAIL("the export does not hold %s", raw[i]);
@@ -264,23 +268,36 @@ static void test_format_and_accept(void **state)
                 "validation_failed", "format");
     /* format=json forces JSON */
     const char *csv_accept[] = {"Accept: text/csv", NULL};
-    wht_resp *r = wht_do(&(wht_request){.method = "GET", .path = wht_fmt(WHT_API "%s&format=json", path), .token = wht_admin_token(), .headers = csv_accept});
+    wht_resp *r = wht_do(&(wht_request){.method = "GET",
+                                        .path = wht_fmt(WHT_API "%s&format=json", path),
+                                        .token = wht_admin_token(),
+                                        .headers = csv_accept});
     WHT_EXPECT(r, 200);
     assert_non_null(r->json);
     /* Accept: text/csv on a CSV route: CSV */
-    r = wht_do(&(wht_request){.method = "GET", .path = WHT_API "/ventures", .token = wht_admin_token(), .headers = csv_accept});
+    r = wht_do(&(wht_request){.method = "GET",
+                              .path = WHT_API "/ventures",
+                              .token = wht_admin_token(),
+                              .headers = csv_accept});
     WHT_EXPECT(r, 200);
     assert_string_equal(wht_header(r, "Content-Type"), "text/csv; charset=utf-8");
     /* and ignored elsewhere */
-    r = wht_do(&(wht_request){.method = "GET", .path = WHT_API "/me", .token = wht_admin_token(), .headers = csv_accept});
+    r = wht_do(&(wht_request){
+        .method = "GET", .path = WHT_API "/me", .token = wht_admin_token(), .headers = csv_accept});
     WHT_EXPECT(r, 200);
     assert_non_null(r->json);
     /* a browser's Accept, or text/csv refused, is JSON */
     const char *browser[] = {"Accept: text/html,application/xhtml+xml,*/*;q=0.8", NULL};
-    r = wht_do(&(wht_request){.method = "GET", .path = WHT_API "/ventures", .token = wht_admin_token(), .headers = browser});
+    r = wht_do(&(wht_request){.method = "GET",
+                              .path = WHT_API "/ventures",
+                              .token = wht_admin_token(),
+                              .headers = browser});
     assert_non_null(r->json);
     const char *refused[] = {"Accept: application/json, text/csv;q=0", NULL};
-    r = wht_do(&(wht_request){.method = "GET", .path = WHT_API "/ventures", .token = wht_admin_token(), .headers = refused});
+    r = wht_do(&(wht_request){.method = "GET",
+                              .path = WHT_API "/ventures",
+                              .token = wht_admin_token(),
+                              .headers = refused});
     assert_non_null(r->json);
 }
 
@@ -289,8 +306,8 @@ static void test_permission_and_scope(void **state)
     (void)state;
     const fixture *f = fx();
     const char *t = f->dispatcher.token;
-    WHT_PROBLEM(wht_get(t, wht_fmt("/loads?venture_id=%lld&format=csv", f->b.id)), 403,
-                "forbidden", NULL);
+    WHT_PROBLEM(wht_get(t, wht_fmt("/loads?venture_id=%lld&format=csv", f->b.id)), 403, "forbidden",
+                NULL);
     json_t *csv = csv_of(wht_get(t, "/loads?format=csv"), "loads");
     assert_int_equal(json_array_size(csv), 11); /* venture a's 10 rows, none of b's */
     for (size_t i = 1; i < json_array_size(csv); i++)
@@ -320,9 +337,9 @@ static void test_cap_and_audit_entry(void **state)
     assert_true(json_is_null(json_object_get(en, "entity_id")));
     assert_int_equal(wht_int(en, "venture_id"), f->b.id);
     assert_int_equal(wht_int(en, "actor_id"), wht_admin_id());
-    json_t *want = wht_json("{s:s, s:{s:s, s:s}, s:i, s:b}", "path", "/api/v1/loads", "query",
-                            "venture_id", wht_fmt("%lld", f->b.id), "limit", "7", "rows", CAP,
-                            "truncated", 1);
+    json_t *want =
+        wht_json("{s:s, s:{s:s, s:s}, s:i, s:b}", "path", "/api/v1/loads", "query", "venture_id",
+                 wht_fmt("%lld", f->b.id), "limit", "7", "rows", CAP, "truncated", 1);
     WHT_JSON_EQUAL(json_object_get(en, "after"), want);
     /* under the cap: not truncated, no venture */
     head = wht_audit_head();
@@ -343,9 +360,11 @@ static void test_gzip(void **state)
     (void)state;
     const fixture *f = fx();
     const char *url = wht_fmt(WHT_API "/loads?venture_id=%lld&format=csv", f->a.id);
-    wht_resp *plain = wht_do(&(wht_request){.method = "GET", .path = url, .token = wht_admin_token()});
+    wht_resp *plain =
+        wht_do(&(wht_request){.method = "GET", .path = url, .token = wht_admin_token()});
     const char *gz[] = {"Accept-Encoding: gzip", NULL};
-    wht_resp *r = wht_do(&(wht_request){.method = "GET", .path = url, .token = wht_admin_token(), .headers = gz});
+    wht_resp *r = wht_do(
+        &(wht_request){.method = "GET", .path = url, .token = wht_admin_token(), .headers = gz});
     WHT_EXPECT(r, 200);
     assert_string_equal(wht_header(r, "Content-Encoding"), "gzip");
     assert_non_null(strstr(wht_header(r, "Vary"), "Accept-Encoding"));
@@ -382,6 +401,39 @@ static void test_people_offices_in_every_chunk(void **state)
     expect_same_rows(csv, items);
 }
 
+/* Every list the fixture fills: the export is its JSON, header and rows (the field list of each
+ * wh_list follows its renderer). */
+static void test_lists_match_their_json(void **state)
+{
+    (void)state;
+    const fixture *f = fx();
+    long long load = wht_sql(wht_fmt("SELECT MIN(id) FROM loads WHERE venture_id = %lld", f->a.id));
+    WHT_EXPECT(wht_post(wht_admin_token(), wht_fmt("/loads/%lld/status", load),
+                        wht_json("{s:s}", "status", "QUOTED")),
+               200);
+    const char *lists[] = {"/ventures",
+                           "/users",
+                           "/audit-log?action=load.create",
+                           "/shippers",
+                           wht_fmt("/ventures/%lld/offices", f->a.id),
+                           wht_fmt("/loads/%lld/history", load),
+                           wht_fmt("/loads?venture_id=%lld", f->b.id)};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        wht_context("%s", lists[i]);
+        const char *sep = strchr(lists[i], '?') ? "&" : "?";
+        wht_resp *r = wht_get(wht_admin_token(), wht_fmt("%s%sformat=csv", lists[i], sep));
+        WHT_EXPECT(r, 200);
+        json_t *csv = parse_csv(r->body, r->body_len);
+        json_t *items = wht_list_all(wht_admin_token(), lists[i], 200);
+        while (json_array_size(items) > CAP)
+            json_array_remove(items, CAP);
+        if (json_array_size(items) + 1 != json_array_size(csv))
+            WHT_FAIL("%s: %zu rows in CSV, %zu in JSON", lists[i], json_array_size(csv) - 1,
+                     json_array_size(items));
+        expect_same_rows(csv, items);
+    }
+}
+
 /* Rows of a KPI read (days) and of the overview (ventures); summaries are not exported. */
 static void test_kpi_and_overview_rows(void **state)
 {
@@ -394,8 +446,7 @@ static void test_kpi_and_overview_rows(void **state)
     json_t *days = json_object_get(j->json, "days");
     if (json_array_size(days) > 0)
         expect_same_rows(
-            csv_of(wht_get(wht_admin_token(), wht_fmt("%s&format=csv", kpi)), "kpi-freight"),
-            days);
+            csv_of(wht_get(wht_admin_token(), wht_fmt("%s&format=csv", kpi)), "kpi-freight"), days);
     else
         WHT_EXPECT(wht_get(wht_admin_token(), wht_fmt("%s&format=csv", kpi)), 200);
     j = wht_get(wht_admin_token(), "/overview");
@@ -420,6 +471,7 @@ int main(void)
         WHT_TEST(test_gzip),
         WHT_TEST(test_people_offices_in_every_chunk),
         WHT_TEST(test_kpi_and_overview_rows),
+        WHT_TEST(test_lists_match_their_json),
     };
     static const char *const env[] = {"WH_EXPORT_MAX_ROWS=12", "WH_EXPORT_CHUNK_ROWS=4",
                                       "WH_TIMEZONE=UTC", NULL};
