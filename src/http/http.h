@@ -270,9 +270,10 @@ typedef struct {
     bool more;    /* a row beyond the page was fetched */
     json_t *items;
 } wh_list_rows;
-/* For CSV, wh_list_fetch reads nothing (out->items is empty) and wh_resp_page streams the
- * list's rows as row_json renders them: a list that completes its items must use
- * wh_resp_list_with or wh_resp_list_paged, whose completion runs for every chunk. */
+/* For CSV, wh_list_fetch starts the export (its first chunk is read there) and leaves
+ * out->items empty; wh_resp_page keeps the export as the answer. The export holds the rows as
+ * row_json renders them: a list that completes its items must use wh_resp_list_with or
+ * wh_resp_list_paged, whose completion runs for every chunk. */
 WH_MUST_USE wh_err wh_list_fetch(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
                                  wh_list_rows *out, wh_error *e);
 WH_MUST_USE wh_err wh_resp_page(wh_req *r, const wh_page *pg, const wh_list_rows *lr);
