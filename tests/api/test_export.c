@@ -251,6 +251,16 @@ static void test_no_rows_is_the_header_alone(void **state)
     r = wht_get(wht_admin_token(), wht_fmt("/hotels?venture_id=%lld&format=csv", f->empty.id));
     WHT_EXPECT(r, 200);
     assert_string_equal(r->body, "id,venture_id,name,code,rooms,city,state,status\r\n");
+    /* a KPI read of a range without rows: its fields alone */
+    const char *kpi = wht_fmt("/kpi/freight?venture_id=%lld", f->empty.id);
+    wht_resp *j = wht_get(wht_admin_token(), kpi);
+    WHT_EXPECT(j, 200);
+    assert_int_equal(json_array_size(json_object_get(j->json, "days")), 0);
+    r = wht_get(wht_admin_token(), wht_fmt("%s&format=csv", kpi));
+    WHT_EXPECT(r, 200);
+    assert_true(strncmp(r->body, "venture_id,date,", 16) == 0);
+    assert_non_null(strstr(r->body, ",active_carriers\r\n"));
+    assert_int_equal(json_array_size(parse_csv(r->body, r->body_len)), 1);
 }
 
 static void test_format_and_accept(void **state)
