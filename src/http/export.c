@@ -116,7 +116,7 @@ static wh_err json_text_field(wh_buf *b, const json_t *v)
     return rc;
 }
 
-wh_err wh_csv_field(wh_buf *b, const json_t *v)
+wh_err wh_http_csv_field(wh_buf *b, const json_t *v)
 {
     if (!v || json_is_null(v))
         return WH_OK;
@@ -133,14 +133,14 @@ wh_err wh_csv_field(wh_buf *b, const json_t *v)
     return text_field(b, guard ? "'" : "", s, n);
 }
 
-wh_err wh_csv_record(wh_buf *b, const char *const *names, size_t n, const json_t *obj)
+wh_err wh_http_csv_record(wh_buf *b, const char *const *names, size_t n, const json_t *obj)
 {
     wh_err rc = WH_OK;
     for (size_t i = 0; rc == WH_OK && i < n; i++) {
         if (i > 0)
             rc = wh_buf_append(b, ",", 1);
         if (rc == WH_OK)
-            rc = obj ? wh_csv_field(b, json_object_get(obj, names[i]))
+            rc = obj ? wh_http_csv_field(b, json_object_get(obj, names[i]))
                      : text_field(b, "", names[i], strlen(names[i]));
     }
     return rc == WH_OK ? wh_buf_append(b, "\r\n", 2) : rc;
@@ -170,7 +170,7 @@ static wh_err header(wh_export *x, json_t *first)
         }
     }
     x->nnames = n;
-    return wh_csv_record(&x->raw, x->names, n, NULL);
+    return wh_http_csv_record(&x->raw, x->names, n, NULL);
 }
 
 static wh_err render(wh_export *x, json_t *items, wh_error *e)
@@ -178,7 +178,7 @@ static wh_err render(wh_export *x, json_t *items, wh_error *e)
     size_t n = json_array_size(items);
     wh_err rc = header(x, json_array_get(items, 0));
     for (size_t i = 0; rc == WH_OK && i < n; i++)
-        rc = wh_csv_record(&x->raw, x->names, x->nnames, json_array_get(items, i));
+        rc = wh_http_csv_record(&x->raw, x->names, x->nnames, json_array_get(items, i));
     if (rc != WH_OK)
         return wh_fail(e, WH_ERR_INTERNAL, "A chunk of the export is larger than %d bytes.",
                        WH_LIMIT_EXPORT_CHUNK_BYTES);

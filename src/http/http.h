@@ -201,10 +201,11 @@ WH_MUST_USE wh_err wh_resp_rows_with(wh_req *r, json_t *body, const char *rows,
  * record: null (and NULL) empty, booleans true/false, numbers in decimal, strings as they are
  * with a leading ' when they begin with = + - @ TAB or CR, objects and arrays as compact JSON;
  * quoted when it holds " , CR or LF or begins or ends with a space, a " doubled. */
-WH_MUST_USE wh_err wh_csv_field(wh_buf *b, const json_t *v);
+WH_MUST_USE wh_err wh_http_csv_field(wh_buf *b, const json_t *v);
 /* One record ended by CRLF: obj's members names[0..n) in that order (a missing one empty), or,
  * with obj NULL, the names themselves (the header). */
-WH_MUST_USE wh_err wh_csv_record(wh_buf *b, const char *const *names, size_t n, const json_t *obj);
+WH_MUST_USE wh_err wh_http_csv_record(wh_buf *b, const char *const *names, size_t n,
+                                      const json_t *obj);
 /* Adds a response header (both strings copied into the arena). */
 void wh_resp_header_add(wh_req *r, const char *name, const char *value);
 /* Adds the session cookie's Set-Cookie: wh_session=token with Max-Age max_age_s (token "" and

@@ -16,7 +16,7 @@ static void expect_field(json_t *v, const char *want)
 {
     wh_buf b;
     wh_buf_init(&b, 4096);
-    assert_int_equal(wh_csv_field(&b, v), WH_OK);
+    assert_int_equal(wh_http_csv_field(&b, v), WH_OK);
     const char *got = b.data ? b.data : "";
     if (strcmp(got, want) != 0)
         fail_msg("field: got [%s], want [%s]", got, want);
@@ -81,10 +81,10 @@ static void test_records(void **state)
     static const char *const names[] = {"id", "name", "note", "missing"};
     wh_buf b;
     wh_buf_init(&b, 4096);
-    assert_int_equal(wh_csv_record(&b, names, 4, NULL), WH_OK);
+    assert_int_equal(wh_http_csv_record(&b, names, 4, NULL), WH_OK);
     json_t *row = json_pack("{s:i, s:s, s:s, s:s}", "id", 1, "name", "A, B", "note", "-x", "extra",
                             "not listed");
-    assert_int_equal(wh_csv_record(&b, names, 4, row), WH_OK);
+    assert_int_equal(wh_http_csv_record(&b, names, 4, row), WH_OK);
     assert_string_equal(b.data, "id,name,note,missing\r\n1,\"A, B\",'-x,\r\n");
     json_decref(row);
     wh_buf_cleanup(&b);
