@@ -259,6 +259,18 @@ window.WH = (function () {
 
   /* ------------------------------------------------------------------ components */
 
+  // "Export CSV": the same path and filters as the screen shows, with format=csv (every row,
+  // not a page: limit and cursor are left out; docs/export.md). A plain link, so the browser
+  // downloads the file with the session cookie and names it from Content-Disposition.
+  function exportLink(path, query) {
+    const q = { ...(query || {}) };
+    delete q.limit;
+    delete q.cursor;
+    return h('a.button.secondary.export-csv', { href: API + path + qs({ ...q, format: 'csv' }),
+      download: '', 'data-testid': 'export-csv', text: 'Export CSV',
+      title: 'Download every row of this list, with its filters, as a CSV file' });
+  }
+
   // A cursor list drawn as a table with a "Load more" button. query: the list's filters (sent
   // as given); columns: [{label, key} | {label, render(row) -> node|text}]; rowLink(row) -> href
   // makes the first cell a link; a column's className (e.g. 'num') goes on its th and tds.
@@ -303,7 +315,8 @@ window.WH = (function () {
       }
     }
     more.addEventListener('click', () => load(false));
-    const el = h('div.list', {}, errors, wrap, status, more);
+    const foot = h('div.list-foot', {}, more, exportLink(path, query));
+    const el = h('div.list', {}, errors, wrap, status, foot);
     load(true);
     return { el, reload: () => load(true) };
   }
@@ -535,7 +548,7 @@ window.WH = (function () {
   return {
     API, ROLES, PRIVILEGED, LEADERSHIP, roleLabel, state, h, nextId, ApiError, api, writer, qs, problemText,
     errorBox, showProblem, clearProblem, money, bp, dateTime, yesNo, titleCase, toCents, today,
-    hashParts, setParams, ventureId, ventures, ventureName, can, role, isLeader, list, control, readFields,
+    hashParts, setParams, ventureId, ventures, ventureName, can, role, isLeader, list, exportLink, control, readFields,
     form, filters, actions, facts, ventureField, title, empty, screen, findScreen,
     contextControl,
     setUnauthenticated: (fn) => { onUnauthenticated = fn; },

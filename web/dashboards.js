@@ -407,7 +407,8 @@
       const range = periodPicker(p, rangePresets(today), '30', today, extra);
 
       const kpiPath = { freight: '/kpi/freight', hotels: '/kpi/hotels', bpo: '/kpi/bpo', saas: '/kpi/saas' }[kind];
-      const kpi = await WH.api('GET', `${kpiPath}${WH.qs({ venture_id: pick.id, hotel_id: hotelId, campaign_id: campaignId, from: range.from, to: range.to })}`);
+      const kpiQuery = { venture_id: pick.id, hotel_id: hotelId, campaign_id: campaignId, from: range.from, to: range.to };
+      const kpi = await WH.api('GET', `${kpiPath}${WH.qs(kpiQuery)}`);
       let entries = [];
       if (kind === 'hotels' && WH.can('hotels.read')) {
         const which = hotelId ? hotels.filter((x) => x.id === hotelId) : hotels;
@@ -427,7 +428,8 @@
         warnings.push(`High loss on ${losses.length} hotel day${losses.length === 1 ? '' : 's'} in this range (lost dues of $500 or more, or 10% or more of room revenue): ${shown.join('; ')}${losses.length > 3 ? `; and ${losses.length - 3} more` : ''}.`);
       }
       content.append(warningsBox(warnings) || '', headline(kind, dash));
-      const rangeHead = h('div.card-head.range-head', {}, h('h2', { text: `Daily figures · ${rangeText(range.from, range.to)}` }));
+      const rangeHead = h('div.card-head.range-head', {}, h('h2', { text: `Daily figures · ${rangeText(range.from, range.to)}` }),
+        WH.exportLink(kpiPath, kpiQuery));
       content.append(rangeHead, range.warning ? h('p.warning', { role: 'status', text: range.warning }) : '', range.el);
 
       const labelsDays = daysBetween(range.from, range.to);
@@ -627,7 +629,8 @@
     if (ctx.stale()) return;
     const t = ov.totals;
     content.append(h('section.card.headline', {},
-      h('h2', { text: `All ventures · ${rangeText(ov.from, ov.to)}` }),
+      h('div.card-head', {}, h('h2', { text: `All ventures · ${rangeText(ov.from, ov.to)}` }),
+        WH.exportLink('/overview', { from: range.from, to: range.to })),
       h('div.figures.kpi-figures.money-figures', {}, [['revenue_cents', 'Revenue'], ['cost_cents', 'Cost'], ['margin_cents', 'Margin'],
         ['margin_bp', 'Margin %'], ['cash_cents', `Cash on ${shortDay(ov.to)}`], ['asset_value_cents', `Asset value on ${shortDay(ov.to)}`]]
         .map(([k, lab]) => h('div.figure.kpi-tile', {}, h('span.label', { text: lab }),

@@ -29,7 +29,10 @@ static json_t *render(const wh_rows *r, size_t i)
     return o;
 }
 
-static const wh_list entries = {"audit", WH_KEY_ID, 0, 0, render};
+static const char *const entries_fields[] = {"id",     "created_at", "actor_id",   "action",
+                                             "entity", "entity_id",  "venture_id", "before",
+                                             "after",  "request_id", NULL};
+static const wh_list entries = {"audit", WH_KEY_ID, 0, 0, render, entries_fields};
 
 static wh_err list(wh_req *r, wh_error *e)
 {
@@ -94,7 +97,7 @@ wh_err wh_audit_commit(wh_req *r, wh_conn *c, int status, const wh_change *ch, w
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/audit-log", list, WH_PERM_AUDIT_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/audit-log", list, WH_PERM_AUDIT_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
 };
 
 const wh_route *wh_audit_routes(size_t *n)

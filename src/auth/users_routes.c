@@ -52,7 +52,9 @@ static wh_err read_input(wh_req *r, bool create, wh_user_input *in, wh_error *e)
     return WH_OK;
 }
 
-static const wh_list users = {"users", WH_KEY_ID, 0, 0, wh_user_row_json};
+static const char *const users_fields[] = {"id",     "email",      "full_name", "role",
+                                           "active", "manager_id", "phone",     NULL};
+static const wh_list users = {"users", WH_KEY_ID, 0, 0, wh_user_row_json, users_fields};
 
 /* Fills ch with the audit entry of a change to a user (before NULL: created); returns ch. */
 static const wh_change *user_change(wh_change *ch, const char *action, const wh_user *before,
@@ -196,7 +198,7 @@ static wh_err list(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/users", list, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/users", list, WH_PERM_USERS_MANAGE, WH_RATE_READ, WH_ROUTE_CSV, NULL},
     {"POST", "/api/v1/users", create, WH_PERM_USERS_MANAGE, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT,
      &wh_users_rule_granting},
     {"GET", "/api/v1/users/{id}", get, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0, NULL},

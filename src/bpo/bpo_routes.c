@@ -17,9 +17,19 @@
 
 /* ---------------------------------------------------------------- shared */
 
-static const wh_list campaigns = {"bpo_campaigns", WH_KEY_ID, 0, 0, wh_bpo_campaign_row_json};
-static const wh_list agents = {"bpo_agents", WH_KEY_ID, 0, 0, wh_bpo_agent_row_json};
-static const wh_list calls = {"bpo_call_logs", WH_KEY_INT, 5, 0, wh_bpo_call_row_json};
+static const char *const campaigns_fields[] = {"id",          "venture_id", "office_id", "name",
+                                               "client_name", "active",     NULL};
+static const wh_list campaigns = {"bpo_campaigns",          WH_KEY_ID,       0, 0,
+                                  wh_bpo_campaign_row_json, campaigns_fields};
+static const char *const agents_fields[] = {"id",          "user_id", "venture_id",
+                                            "campaign_id", "active",  NULL};
+static const wh_list agents = {"bpo_agents", WH_KEY_ID, 0, 0, wh_bpo_agent_row_json, agents_fields};
+static const char *const calls_fields[] = {
+    "id",         "agent_id",  "venture_id",      "campaign_id", "started_at",    "ended_at",
+    "dial_count", "connected", "appointment_set", "deal_won",    "revenue_cents", "notes",
+    NULL};
+static const wh_list calls = {"bpo_call_logs",      WH_KEY_INT,  5, 0,
+                              wh_bpo_call_row_json, calls_fields};
 
 /* The venture of a body: 403 when missing or outside the scope, 400 when not a BPO venture. */
 static wh_err bpo_venture(wh_req *r, wh_conn *c, int64_t venture_id, wh_error *e)
@@ -420,17 +430,18 @@ static wh_err call_list(wh_req *r, wh_error *e)
 /* ---------------------------------------------------------------- routes */
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/bpo/campaigns", campaign_list, WH_PERM_BPO_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/bpo/campaigns", campaign_list, WH_PERM_BPO_READ, WH_RATE_READ, WH_ROUTE_CSV,
+     NULL},
     {"POST", "/api/v1/bpo/campaigns", campaign_create, WH_PERM_BPO_WRITE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, &wh_bpo_rule_manager},
     {"GET", "/api/v1/bpo/campaigns/{id}", campaign_get, WH_PERM_BPO_READ, WH_RATE_READ, 0, NULL},
     {"PATCH", "/api/v1/bpo/campaigns/{id}", campaign_patch, WH_PERM_BPO_WRITE, WH_RATE_WRITE, 0,
      &wh_bpo_rule_manager},
-    {"GET", "/api/v1/bpo/agents", agent_list, WH_PERM_BPO_READ, WH_RATE_READ, 0,
+    {"GET", "/api/v1/bpo/agents", agent_list, WH_PERM_BPO_READ, WH_RATE_READ, WH_ROUTE_CSV,
      &wh_bpo_rule_own_calls},
     {"POST", "/api/v1/bpo/agents", agent_create, WH_PERM_BPO_WRITE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, &wh_bpo_rule_manager},
-    {"GET", "/api/v1/bpo/call-logs", call_list, WH_PERM_BPO_READ, WH_RATE_READ, 0,
+    {"GET", "/api/v1/bpo/call-logs", call_list, WH_PERM_BPO_READ, WH_RATE_READ, WH_ROUTE_CSV,
      &wh_bpo_rule_own_calls},
     {"POST", "/api/v1/bpo/call-logs", call_create, WH_PERM_BPO_WRITE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, &wh_bpo_rule_own_calls},

@@ -187,7 +187,11 @@ wh_err wh_config_load(wh_config *c, wh_error *e)
     c->jobs = strcmp(jobs, "on") == 0;
     if (env_int("WH_JOB_LEASE_S", 3600, 1, 86400, &c->job_lease_s, e) != WH_OK ||
         env_int("WH_JOB_TEST_DELAY_MS", 0, 0, 600000, &c->job_test_delay_ms, e) != WH_OK ||
-        env_int("WH_FMCSA_STALE_S", 86400, 0, 365LL * 86400, &c->fmcsa_stale_s, e) != WH_OK)
+        env_int("WH_FMCSA_STALE_S", 86400, 0, 365LL * 86400, &c->fmcsa_stale_s, e) != WH_OK ||
+        env_int("WH_EXPORT_MAX_ROWS", 100000, 1, WH_LIMIT_EXPORT_ROWS_MAX, &c->export_max_rows,
+                e) != WH_OK ||
+        env_int("WH_EXPORT_CHUNK_ROWS", 500, 1, WH_LIMIT_EXPORT_CHUNK_MAX, &c->export_chunk_rows,
+                e) != WH_OK)
         return WH_ERR_INVALID;
     if (load_faults(c, e) != WH_OK)
         return WH_ERR_INVALID;

@@ -31,6 +31,8 @@ typedef struct {
     int64_t job_lease_s;       /* WH_JOB_LEASE_S: a job lease's life, renewed while it runs */
     int64_t job_test_delay_ms; /* WH_JOB_TEST_DELAY_MS: tests only, a pause before each job */
     int64_t fmcsa_stale_s;     /* WH_FMCSA_STALE_S: fmcsa_sync re-checks carriers older than this */
+    int64_t export_max_rows;   /* WH_EXPORT_MAX_ROWS: data rows of one CSV export at most */
+    int64_t export_chunk_rows; /* WH_EXPORT_CHUNK_ROWS: rows fetched and sent per chunk */
     char *web_dir;             /* static UI directory */
     char *docs_dir;            /* directory holding openapi.json */
     char *js_dir; /* WH_JS_DIR: Debian's JavaScript libraries (libjs-*), served under /vendor/ */

@@ -129,4 +129,12 @@
  * (the first request still running); more are answered 409 at once. */
 #define WH_LIMIT_IDEMPOTENCY_WAITERS 8
 
+/* CSV export (docs/export.md): the range of WH_EXPORT_MAX_ROWS and WH_EXPORT_CHUNK_ROWS, the most
+ * bytes one chunk of rows may render to (a failure mid-stream past it), and the block size asked
+ * of libmicrohttpd for the streamed answer. */
+#define WH_LIMIT_EXPORT_ROWS_MAX    10000000
+#define WH_LIMIT_EXPORT_CHUNK_MAX   5000
+#define WH_LIMIT_EXPORT_CHUNK_BYTES (64 * 1024 * 1024)
+#define WH_LIMIT_EXPORT_BLOCK       (32 * 1024)
+
 #endif

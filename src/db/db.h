@@ -150,6 +150,16 @@ typedef struct {
     int n;
     bool where;    /* a condition was added: the next one starts with AND */
     bool overflow; /* the text or the parameters did not fit */
+    /* the statement as it was before wh_sqlb_page, and that call's columns, so wh_sqlb_repage
+     * can end it again from another row (a CSV export's next chunk, docs/export.md) */
+    struct {
+        bool set;
+        size_t len;
+        int n;
+        bool where;
+        const char *key_col, *id_col; /* static text, as wh_sqlb_page was given */
+        bool desc;
+    } paged;
 } wh_sqlb;
 
 /* Starts the statement with head ("SELECT cols FROM loads"); no condition yet. */
@@ -191,6 +201,9 @@ typedef struct {
  * " ORDER BY key_col DESC, id_col DESC LIMIT ?" (ASC when not desc). */
 void wh_sqlb_page(wh_sqlb *b, const char *key_col, const char *id_col, bool desc,
                   const wh_keyset *ks);
+/* Ends a statement that wh_sqlb_page ended with another page: the conditions and columns of the
+ * first call, the seek and limit of ks (b->paged.set must be true). */
+void wh_sqlb_repage(wh_sqlb *b, const wh_keyset *ks);
 /* Runs the statement (as wh_db_query). */
 WH_MUST_USE wh_err wh_sqlb_query(wh_conn *c, wh_arena *a, const wh_sqlb *b, wh_rows **out,
                                  wh_error *e);

@@ -43,6 +43,7 @@ void wh_sqlb_init(wh_sqlb *b, const char *head)
     b->n = 0;
     b->where = false;
     b->overflow = false;
+    b->paged.set = false;
     b->sql[0] = '\0';
     append_s(b, head);
 }
@@ -114,6 +115,15 @@ void wh_sqlb_page(wh_sqlb *b, const char *key_col, const char *id_col, bool desc
                   const wh_keyset *ks)
 {
     const char *dir = desc ? " DESC" : " ASC";
+    if (!b->paged.set) {
+        b->paged.set = true;
+        b->paged.len = b->len;
+        b->paged.n = b->n;
+        b->paged.where = b->where;
+        b->paged.key_col = key_col;
+        b->paged.id_col = id_col;
+        b->paged.desc = desc;
+    }
     if (ks->after && ks->type == WH_KEY_ID) {
         start_condition(b);
         append_s(b, id_col);
@@ -142,6 +152,18 @@ void wh_sqlb_page(wh_sqlb *b, const char *key_col, const char *id_col, bool desc
     append_s(b, dir);
     append_s(b, " LIMIT ");
     bind(b, WH_PI(ks->limit));
+}
+
+void wh_sqlb_repage(wh_sqlb *b, const wh_keyset *ks)
+{
+    assert(b->paged.set);
+    if (b->overflow || b->paged.len > b->len) /* an overflow is reported by wh_sqlb_query */
+        return;
+    b->len = b->paged.len;
+    b->n = b->paged.n;
+    b->where = b->paged.where;
+    b->sql[b->len] = '\0';
+    wh_sqlb_page(b, b->paged.key_col, b->paged.id_col, b->paged.desc, ks);
 }
 
 wh_err wh_sqlb_query(wh_conn *c, wh_arena *a, const wh_sqlb *b, wh_rows **out, wh_error *e)

@@ -14,7 +14,10 @@
 
 #include <string.h>
 
-static const wh_list reports = {"eod-reports", WH_KEY_TEXT, 3, 0, wh_eod_row_json};
+static const char *const reports_fields[] = {
+    "id",       "user_id",       "venture_id",   "date",       "summary",    "accomplishments",
+    "blockers", "tomorrow_plan", "hours_worked", "created_at", "updated_at", NULL};
+static const wh_list reports = {"eod-reports", WH_KEY_TEXT, 3, 0, wh_eod_row_json, reports_fields};
 
 /* An optional text field: absent or null gives NULL. */
 static const char *text_of(wh_jin *j, const char *key)
@@ -209,7 +212,7 @@ static wh_err list(wh_req *r, wh_error *e)
 static const wh_route routes[] = {
     {"PUT", "/api/v1/eod-reports/{venture_id}/{date}", put, WH_PERM_EOD_WRITE, WH_RATE_WRITE, 0,
      NULL},
-    {"GET", "/api/v1/eod-reports", list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0,
+    {"GET", "/api/v1/eod-reports", list, WH_PERM_SIGNED_IN, WH_RATE_READ, WH_ROUTE_CSV,
      &wh_eod_rule_own_reports},
 };
 

@@ -14,7 +14,30 @@
 
 #include <string.h>
 
-static const wh_list carriers = {"carriers", WH_KEY_TEXT, 1, 0, wh_carrier_row_json};
+/* The Carrier shape's order (API-wave2), the header of the CSV export even when it is empty. */
+static const char *const carriers_fields[] = {"id",
+                                              "name",
+                                              "legal_name",
+                                              "dba_name",
+                                              "dot_number",
+                                              "mc_number",
+                                              "phone",
+                                              "email",
+                                              "city",
+                                              "state",
+                                              "power_units",
+                                              "drivers",
+                                              "safety_rating",
+                                              "source",
+                                              "verification",
+                                              "fmcsa_status",
+                                              "fmcsa_authorized",
+                                              "fmcsa_checked_at",
+                                              "fmcsa_error",
+                                              "blocked",
+                                              NULL};
+static const wh_list carriers = {"carriers", WH_KEY_TEXT,         1,
+                                 0,          wh_carrier_row_json, carriers_fields};
 
 /* A DOT or MC number: a string of 1..digits digits, or a positive integer of as many. */
 static const char *number_of(wh_req *r, wh_jin *in, const char *key, size_t digits)
@@ -284,7 +307,7 @@ static wh_err list(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/carriers", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/carriers", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
     {"POST", "/api/v1/carriers", onboard, WH_PERM_CARRIERS_WRITE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},
     {"POST", "/api/v1/carriers/manual", create_manual, WH_PERM_CARRIERS_WRITE, WH_RATE_WRITE,

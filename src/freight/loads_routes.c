@@ -21,8 +21,39 @@
 
 /* The lists: loads newest first, keyed by created_at (column 21 of the load columns); a load's
  * status changes oldest first. */
-static const wh_list loads = {"loads", WH_KEY_INT, 21, 0, wh_load_row_json};
-static const wh_list changes = {"load_history", WH_KEY_ID, 0, 0, wh_load_change_row_json};
+/* the load shape's fields (docs/export.md): follow the shape when it changes */
+static const char *const loads_fields[] = {"id",
+                                           "venture_id",
+                                           "office_id",
+                                           "reference",
+                                           "shipper_id",
+                                           "carrier_id",
+                                           "created_by",
+                                           "dispatcher_id",
+                                           "pickup_city",
+                                           "pickup_state",
+                                           "pickup_date",
+                                           "drop_city",
+                                           "drop_state",
+                                           "drop_date",
+                                           "equipment",
+                                           "weight_lbs",
+                                           "miles",
+                                           "bill_cents",
+                                           "cost_cents",
+                                           "margin_cents",
+                                           "margin_bp",
+                                           "status",
+                                           "billing_date",
+                                           "lost_reason",
+                                           "lost_reason_code",
+                                           "created_at",
+                                           "updated_at",
+                                           NULL};
+static const wh_list loads = {"loads", WH_KEY_INT, 21, 0, wh_load_row_json, loads_fields};
+static const char *const changes_fields[] = {"from_status", "to_status", "at", "day", NULL};
+static const wh_list changes = {"load_history",          WH_KEY_ID,     0, 0,
+                                wh_load_change_row_json, changes_fields};
 
 /* The business day of the request, in the arena (a load may keep pointing at it). */
 static const char *today_of(wh_req *r)
@@ -384,11 +415,12 @@ static wh_err list(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/loads", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/loads", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
     {"POST", "/api/v1/loads", create, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT,
      NULL},
     {"GET", "/api/v1/loads/{id}", get, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
-    {"GET", "/api/v1/loads/{id}/history", history, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/loads/{id}/history", history, WH_PERM_FREIGHT_READ, WH_RATE_READ, WH_ROUTE_CSV,
+     NULL},
     {"PATCH", "/api/v1/loads/{id}", patch, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, 0, NULL},
     {"POST", "/api/v1/loads/{id}/status", change_status, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},

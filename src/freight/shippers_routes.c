@@ -8,7 +8,9 @@
 #include "freight/freight_int.h"
 #include "http/http.h"
 
-static const wh_list shippers = {"shippers", WH_KEY_ID, 0, 0, wh_shipper_row_json};
+static const char *const shippers_fields[] = {
+    "id", "venture_id", "name", "code", "contact_name", "email", "phone", "active", NULL};
+static const wh_list shippers = {"shippers", WH_KEY_ID, 0, 0, wh_shipper_row_json, shippers_fields};
 
 /* Upper-cases a code made of A-Z, 0-9, '_' and '-' (as venture codes); NULL otherwise. */
 static const char *normalise_code(wh_arena *a, const char *code)
@@ -122,7 +124,7 @@ static wh_err list(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/shippers", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/shippers", list, WH_PERM_FREIGHT_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
     {"POST", "/api/v1/shippers", create, WH_PERM_FREIGHT_WRITE, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT,
      NULL},
     {"GET", "/api/v1/shippers/{id}", get, WH_PERM_FREIGHT_READ, WH_RATE_READ, 0, NULL},

@@ -24,7 +24,11 @@
 /* Namespace of the transaction lock that serialises configuration writes of one venture. */
 #define CONFIG_LOCK_BASE (INT64_C(0x47414D) << 40)
 
-static const wh_list events = {"gamification-events", WH_KEY_INT, 8, 0, wh_gami_event_row_json};
+static const char *const events_fields[] = {
+    "id",     "user_id",         "venture_id", "office_id", "event_type",
+    "points", "idempotency_key", "created_at", NULL};
+static const wh_list events = {"gamification-events",  WH_KEY_INT,   8, 0,
+                               wh_gami_event_row_json, events_fields};
 
 /* ---------------------------------------------------------------- configuration */
 
@@ -362,7 +366,7 @@ static const wh_route routes[] = {
     {"GET", "/api/v1/gamification/config", config_get, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
     {"PUT", "/api/v1/gamification/config/{venture_id}", config_put, WH_PERM_GAMIFICATION_CONFIG,
      WH_RATE_WRITE, 0, NULL},
-    {"GET", "/api/v1/gamification/events", event_list, WH_PERM_KPI_READ, WH_RATE_READ, 0,
+    {"GET", "/api/v1/gamification/events", event_list, WH_PERM_KPI_READ, WH_RATE_READ, WH_ROUTE_CSV,
      &wh_gami_rule_own_events},
     {"GET", "/api/v1/gamification/balance", balance, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
     {"GET", "/api/v1/gamification/leaderboard", leaderboard, WH_PERM_KPI_READ, WH_RATE_READ, 0,

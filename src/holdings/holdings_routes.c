@@ -10,11 +10,26 @@
 #include <stdint.h>
 #include <string.h>
 
-static const wh_list assets = {"holding_assets", WH_KEY_TEXT, 3, 0, wh_hold_asset_row_json};
-static const wh_list accounts = {"bank_accounts", WH_KEY_TEXT, 2, 0, wh_hold_account_row_json};
-static const wh_list valuations = {"holding_valuations", WH_KEY_TEXT, 3, 0,
-                                   wh_hold_valuation_row_json};
-static const wh_list balances = {"bank_balances", WH_KEY_TEXT, 3, 0, wh_hold_balance_row_json};
+static const char *const assets_fields[] = {"id",          "venture_id",  "kind",
+                                            "name",        "acquired_on", "cost_cents",
+                                            "disposed_on", "notes",       "current_value_cents",
+                                            "valued_on",   "created_at",  "updated_at",
+                                            NULL};
+static const wh_list assets = {"holding_assets",       WH_KEY_TEXT,  3, 0,
+                               wh_hold_asset_row_json, assets_fields};
+static const char *const accounts_fields[] = {
+    "id",         "venture_id", "name",       "institution", "last4", "active", "balance_cents",
+    "balance_on", "created_at", "updated_at", NULL};
+static const wh_list accounts = {"bank_accounts",          WH_KEY_TEXT,    2, 0,
+                                 wh_hold_account_row_json, accounts_fields};
+static const char *const valuations_fields[] = {
+    "asset_id", "venture_id", "date", "value_cents", "note", "created_by", "updated_at", NULL};
+static const wh_list valuations = {"holding_valuations",       WH_KEY_TEXT,      3, 0,
+                                   wh_hold_valuation_row_json, valuations_fields};
+static const char *const balances_fields[] = {
+    "bank_account_id", "venture_id", "date", "balance_cents", "created_by", "updated_at", NULL};
+static const wh_list balances = {"bank_balances",          WH_KEY_TEXT,    3, 0,
+                                 wh_hold_balance_row_json, balances_fields};
 
 static const char *today_of(wh_req *r)
 {
@@ -484,22 +499,23 @@ static wh_err balance_list(wh_req *r, wh_error *e)
 #define HR WH_PERM_HOLDINGS_READ
 #define HW WH_PERM_HOLDINGS_WRITE
 static const wh_route routes[] = {
-    {"GET", "/api/v1/holdings/assets", asset_list, HR, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/holdings/assets", asset_list, HR, WH_RATE_READ, WH_ROUTE_CSV, NULL},
     {"POST", "/api/v1/holdings/assets", asset_create, HW, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT, NULL},
     {"GET", "/api/v1/holdings/assets/{id}", asset_get, HR, WH_RATE_READ, 0, NULL},
     {"PATCH", "/api/v1/holdings/assets/{id}", asset_patch, HW, WH_RATE_WRITE, 0, NULL},
-    {"GET", "/api/v1/holdings/assets/{id}/valuations", valuation_list, HR, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/holdings/assets/{id}/valuations", valuation_list, HR, WH_RATE_READ,
+     WH_ROUTE_CSV, NULL},
     {"PUT", "/api/v1/holdings/assets/{id}/valuations/{date}", valuation_put, HW, WH_RATE_WRITE, 0,
      NULL},
     {"DELETE", "/api/v1/holdings/assets/{id}/valuations/{date}", valuation_delete, HW,
      WH_RATE_WRITE, 0, NULL},
-    {"GET", "/api/v1/holdings/bank-accounts", account_list, HR, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/holdings/bank-accounts", account_list, HR, WH_RATE_READ, WH_ROUTE_CSV, NULL},
     {"POST", "/api/v1/holdings/bank-accounts", account_create, HW, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},
     {"GET", "/api/v1/holdings/bank-accounts/{id}", account_get, HR, WH_RATE_READ, 0, NULL},
     {"PATCH", "/api/v1/holdings/bank-accounts/{id}", account_patch, HW, WH_RATE_WRITE, 0, NULL},
-    {"GET", "/api/v1/holdings/bank-accounts/{id}/balances", balance_list, HR, WH_RATE_READ, 0,
-     NULL},
+    {"GET", "/api/v1/holdings/bank-accounts/{id}/balances", balance_list, HR, WH_RATE_READ,
+     WH_ROUTE_CSV, NULL},
     {"PUT", "/api/v1/holdings/bank-accounts/{id}/balances/{date}", balance_put, HW, WH_RATE_WRITE,
      0, NULL},
     {"DELETE", "/api/v1/holdings/bank-accounts/{id}/balances/{date}", balance_delete, HW,

@@ -17,9 +17,19 @@
 
 /* ----------------------------------------------------------------- helpers */
 
-static const wh_list hotels = {"hotels", WH_KEY_ID, 0, 0, wh_hotel_row_json};
-static const wh_list reviews = {"hotel_reviews", WH_KEY_TEXT, 6, 0, wh_hotel_review_row_json};
-static const wh_list disputes = {"hotel_disputes", WH_KEY_ID, 0, 0, wh_hotel_dispute_row_json};
+static const char *const hotels_fields[] = {"id",   "venture_id", "name",   "code", "rooms",
+                                            "city", "state",      "status", NULL};
+static const wh_list hotels = {"hotels", WH_KEY_ID, 0, 0, wh_hotel_row_json, hotels_fields};
+static const char *const reviews_fields[] = {
+    "id",          "hotel_id",      "source",       "rating",       "text",
+    "review_date", "response_text", "responded_by", "responded_at", NULL};
+static const wh_list reviews = {"hotel_reviews",          WH_KEY_TEXT,   6, 0,
+                                wh_hotel_review_row_json, reviews_fields};
+static const char *const disputes_fields[] = {
+    "id",        "hotel_id", "type",     "channel",         "amount_cents",
+    "opened_on", "status",   "owner_id", "resolution_note", NULL};
+static const wh_list disputes = {"hotel_disputes",          WH_KEY_ID,      0, 0,
+                                 wh_hotel_dispute_row_json, disputes_fields};
 
 /* Publishes a gamification trigger (DOMAIN.md §6) about the record entity:id (its key, one per
  * record) inside the open transaction on c. */
@@ -228,7 +238,15 @@ static wh_err read_range(wh_req *r, const char **from, const char **to, wh_error
 static wh_err daily_list(wh_req *r, wh_error *e)
 {
     /* bound to one hotel's list (hotel_daily:<id>); the cursor carries the hotel's id */
-    wh_list daily = {"", WH_KEY_TEXT, 3, 1, wh_hotel_daily_row_json};
+    static const char *const daily_fields[] = {"hotel_id",           "date",
+                                               "rooms_sold",         "rooms_available",
+                                               "room_revenue_cents", "other_revenue_cents",
+                                               "cash_cents",         "credit_cents",
+                                               "online_cents",       "refund_cents",
+                                               "lost_dues_cents",    "occupancy_bp",
+                                               "adr_cents",          "revpar_cents",
+                                               "high_loss",          NULL};
+    wh_list daily = {"", WH_KEY_TEXT, 3, 1, wh_hotel_daily_row_json, daily_fields};
     wh_page pg;
     wh_sqlb b;
     wh_hotel h;
@@ -499,21 +517,23 @@ static wh_err dispute_list(wh_req *r, wh_error *e)
 /* ------------------------------------------------------------------ routes */
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/hotels", hotel_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/hotels", hotel_list, WH_PERM_HOTELS_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
     {"POST", "/api/v1/hotels", hotel_create, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},
     {"GET", "/api/v1/hotels/{id}", hotel_get, WH_PERM_HOTELS_READ, WH_RATE_READ, 0, NULL},
     {"PATCH", "/api/v1/hotels/{id}", hotel_patch, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE, 0, NULL},
     {"PUT", "/api/v1/hotels/{id}/daily/{date}", daily_put, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE, 0,
      NULL},
-    {"GET", "/api/v1/hotels/{id}/daily", daily_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0, NULL},
-    {"GET", "/api/v1/hotels/{id}/reviews", review_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/hotels/{id}/daily", daily_list, WH_PERM_HOTELS_READ, WH_RATE_READ,
+     WH_ROUTE_CSV, NULL},
+    {"GET", "/api/v1/hotels/{id}/reviews", review_list, WH_PERM_HOTELS_READ, WH_RATE_READ,
+     WH_ROUTE_CSV, NULL},
     {"POST", "/api/v1/hotels/{id}/reviews", review_create, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},
     {"POST", "/api/v1/hotel-reviews/{id}/response", review_respond, WH_PERM_HOTELS_RESPOND,
      WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT, NULL},
-    {"GET", "/api/v1/hotels/{id}/disputes", dispute_list, WH_PERM_HOTELS_READ, WH_RATE_READ, 0,
-     NULL},
+    {"GET", "/api/v1/hotels/{id}/disputes", dispute_list, WH_PERM_HOTELS_READ, WH_RATE_READ,
+     WH_ROUTE_CSV, NULL},
     {"POST", "/api/v1/hotels/{id}/disputes", dispute_create, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},
     {"PATCH", "/api/v1/hotel-disputes/{id}", dispute_patch, WH_PERM_HOTELS_WRITE, WH_RATE_WRITE, 0,

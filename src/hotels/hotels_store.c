@@ -198,11 +198,12 @@ json_t *wh_hotel_daily_json(const wh_hotel_daily *d)
                 {"online_cents", d->online_cents},
                 {"refund_cents", d->refund_cents},
                 {"lost_dues_cents", d->lost_dues_cents},
-                {"occupancy_bp", f.occupancy_bp},
-                {"revpar_cents", f.revpar_cents}};
+                {"occupancy_bp", f.occupancy_bp}};
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
         json_object_set_new(o, ints[i].key, json_integer(ints[i].value));
+    /* the shape's order (API.md), which the CSV export's header follows */
     json_object_set_new(o, "adr_cents", f.has_adr ? json_integer(f.adr_cents) : json_null());
+    json_object_set_new(o, "revpar_cents", json_integer(f.revpar_cents));
     json_object_set_new(o, "high_loss", json_boolean(f.high_loss));
     return o;
 }

@@ -52,29 +52,34 @@ static int weight(const char *params, size_t n)
     return q;
 }
 
-/* Each element's weight; a coding listed twice counts with its lowest. */
-bool wh_http_accepts_gzip(const char *accept_encoding)
+int wh_http_accept_weight(const char *header, const char *want)
 {
-    int gzip = -1, star = -1;
-    const char *p = accept_encoding ? accept_encoding : "";
+    int best = -1;
+    size_t want_len = strlen(want);
+    const char *p = header ? header : "";
     while (*p) {
         size_t n = strcspn(p, ","), name_len = strcspn(p, ";,");
         const char *name = p;
         int q = weight(p + name_len, n - name_len);
         trim(&name, &name_len);
-        int *slot = NULL;
-        if ((name_len == 4 && strncasecmp(name, "gzip", 4) == 0) ||
-            (name_len == 6 && strncasecmp(name, "x-gzip", 6) == 0))
-            slot = &gzip;
-        else if (name_len == 1 && name[0] == '*')
-            slot = &star;
-        if (slot && (*slot < 0 || q < *slot))
-            *slot = q;
+        if (name_len == want_len && strncasecmp(name, want, want_len) == 0 &&
+            (best < 0 || q < best))
+            best = q;
         p += n;
         if (*p == ',')
             p++;
     }
-    return gzip >= 0 ? gzip > 0 : star > 0;
+    return best;
+}
+
+/* gzip or x-gzip (the lower when both are listed), else "*". */
+bool wh_http_accepts_gzip(const char *accept_encoding)
+{
+    int gzip = wh_http_accept_weight(accept_encoding, "gzip");
+    int xgzip = wh_http_accept_weight(accept_encoding, "x-gzip");
+    if (xgzip >= 0 && (gzip < 0 || xgzip < gzip))
+        gzip = xgzip;
+    return gzip >= 0 ? gzip > 0 : wh_http_accept_weight(accept_encoding, "*") > 0;
 }
 
 bool wh_http_gzip(wh_arena *a, const char *in, size_t n, const char **out, size_t *out_len)

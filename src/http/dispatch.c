@@ -111,7 +111,7 @@ wh_err wh_http_check_rule(wh_req *r, wh_error *e)
 wh_err wh_http_check_answer(wh_req *r, wh_error *e)
 {
     if ((r->route->flags & WH_ROUTE_RAW) || !r->content_type ||
-        strcmp(r->content_type, "application/json") == 0)
+        strcmp(r->content_type, "application/json") == 0 || (r->csv && r->export))
         return WH_OK;
     wh_log(WH_LOG_ERROR, "route %s %s answered %s but is not flagged WH_ROUTE_RAW",
            r->route->method, r->route->pattern, r->content_type);
@@ -137,6 +137,8 @@ static wh_err run(wh_req *r, wh_error *e)
     if (r->route->perm != WH_PERM_PUBLIC && !wh_rbac_allows(r->user.role, r->route->perm))
         return wh_fail(e, WH_ERR_FORBIDDEN, "Your role may not do this.");
     rc = wh_http_check_rule(r, e);
+    if (rc == WH_OK)
+        rc = wh_http_format(r, e);
     if (rc != WH_OK)
         return rc;
     wh_idem idem;

@@ -102,6 +102,11 @@ struct wh_req {
     const char *content_type;
     wh_resp_header *headers;
     bool close;
+    /* CSV export (docs/export.md): the request asked for CSV on a WH_ROUTE_CSV route (set by the
+     * pipeline before the handler); export is the streamed answer a list or wh_resp_rows
+     * started (arena), which the server sends instead of resp_body. Every wh_resp_* clears it. */
+    bool csv;
+    struct wh_export *export;
 };
 
 /* The requests of one process waiting for the answer of an Idempotency-Key another request
@@ -188,6 +193,19 @@ WH_MUST_USE wh_err wh_resp_raw(wh_req *r, int status, const char *content_type, 
  * WH_ROUTE_CSV route, docs/export.md), the array member rows of body as CSV: the rows of a
  * report (items), of a KPI read (days) or of the overview (ventures). */
 WH_MUST_USE wh_err wh_resp_rows(wh_req *r, json_t *body, const char *rows, wh_error *e);
+/* wh_resp_rows with the CSV header given: fields (NULL-terminated) in the row shape's order, so
+ * an answer without rows still has its header (wh_resp_rows takes the first row's keys). */
+WH_MUST_USE wh_err wh_resp_rows_with(wh_req *r, json_t *body, const char *rows,
+                                     const char *const *fields, wh_error *e);
+/* The CSV writer of exports (RFC 4180, docs/export.md), exposed for unit tests: one field of a
+ * record: null (and NULL) empty, booleans true/false, numbers in decimal, strings as they are
+ * with a leading ' when they begin with = + - @ TAB or CR, objects and arrays as compact JSON;
+ * quoted when it holds " , CR or LF or begins or ends with a space, a " doubled. */
+WH_MUST_USE wh_err wh_http_csv_field(wh_buf *b, const json_t *v);
+/* One record ended by CRLF: obj's members names[0..n) in that order (a missing one empty), or,
+ * with obj NULL, the names themselves (the header). */
+WH_MUST_USE wh_err wh_http_csv_record(wh_buf *b, const char *const *names, size_t n,
+                                      const json_t *obj);
 /* Adds a response header (both strings copied into the arena). */
 void wh_resp_header_add(wh_req *r, const char *name, const char *value);
 /* Adds the session cookie's Set-Cookie: wh_session=token with Max-Age max_age_s (token "" and
@@ -218,6 +236,10 @@ typedef struct {
     wh_key_type key;
     int key_col, id_col;
     json_t *(*row_json)(const wh_rows *rows, size_t i);
+    /* The item's fields in the shape's order (NULL-terminated), the header of the list's CSV
+     * export; NULL: the keys of the first item as row_json renders them (an export without
+     * rows then has no header). docs/export.md. */
+    const char *const *fields;
 } wh_list;
 
 /* A page request of a list: ?limit rows (size) from where ?cursor points (ks, whose limit is
@@ -233,7 +255,11 @@ typedef struct {
 WH_MUST_USE wh_err wh_page_parse(wh_req *r, const wh_list *list, wh_page *pg, wh_error *e);
 /* Runs the list statement b (ended by wh_sqlb_page with pg->ks) on c and answers 200
  * {items, next_cursor, has_more}: each row shown rendered by the list's row_json, the row
- * fetched beyond pg->size only telling has_more, the cursor signed for the last row shown. */
+ * fetched beyond pg->size only telling has_more, the cursor signed for the last row shown.
+ * A request for CSV (r->csv) gets every row instead, streamed in chunks of the statement re-paged
+ * from the last row sent (wh_sqlb_repage), up to WH_EXPORT_MAX_ROWS (docs/export.md); the first
+ * chunk is read here, so a failure of the statement is still a problem. Every wh_resp_list* and
+ * wh_resp_venture_list answers CSV so. */
 WH_MUST_USE wh_err wh_resp_list(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
                                 wh_error *e);
 /* wh_resp_list in two steps, for a list whose items need more than their own row (a second
@@ -245,6 +271,10 @@ typedef struct {
     bool more;    /* a row beyond the page was fetched */
     json_t *items;
 } wh_list_rows;
+/* For CSV, wh_list_fetch starts the export (its first chunk is read there) and leaves
+ * out->items empty; wh_resp_page keeps the export as the answer. The export holds the rows as
+ * row_json renders them: a list that completes its items must use wh_resp_list_with or
+ * wh_resp_list_paged, whose completion runs for every chunk. */
 WH_MUST_USE wh_err wh_list_fetch(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
                                  wh_list_rows *out, wh_error *e);
 WH_MUST_USE wh_err wh_resp_page(wh_req *r, const wh_page *pg, const wh_list_rows *lr);
@@ -253,6 +283,14 @@ WH_MUST_USE wh_err wh_resp_page(wh_req *r, const wh_page *pg, const wh_list_rows
 typedef wh_err (*wh_item_fn)(wh_req *r, wh_conn *c, json_t *item, wh_error *e);
 WH_MUST_USE wh_err wh_resp_list_with(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
                                      wh_item_fn extra, wh_error *e);
+/* wh_resp_list for a list whose items are completed a page at a time by one more statement on c
+ * (a venture's people and their offices): fn gets the keyset the page was read from, the number
+ * of rows shown and their rendered items. For CSV it runs once per chunk, with the chunk's
+ * keyset; it reads what it needs of the request again (path parameters, the caller). */
+typedef wh_err (*wh_page_fn)(wh_req *r, wh_conn *c, const wh_keyset *ks, size_t shown,
+                             json_t *items, wh_error *e);
+WH_MUST_USE wh_err wh_resp_list_paged(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
+                                      wh_page_fn fn, wh_error *e);
 
 /* The record a path names, opened: path parameter 0 as an id (404 when it is not one) and the
  * request's database connection, in a transaction when write (wh_req_begin). */

@@ -24,6 +24,28 @@ bool wh_http_gzip(wh_arena *a, const char *in, size_t n, const char **out, size_
  * with a non-zero q, or, when neither is named, "*" with a non-zero q. A malformed q is 0. */
 bool wh_http_accepts_gzip(const char *accept_encoding);
 
+/* The weight in thousandths an Accept-style header (NULL: none) gives the element name (a
+ * coding, a media type; case-insensitive), its lowest when listed twice; -1 when not listed. */
+int wh_http_accept_weight(const char *header, const char *name);
+
+/* CSV export (export.c, docs/export.md). wh_http_format reads ?format and Accept before the
+ * handler: sets r->csv on a WH_ROUTE_CSV route asked for CSV; 400 validation_failed (format) for
+ * a format other than csv or json, or any format on another route. */
+wh_err wh_http_format(wh_req *r, wh_error *e);
+/* Answers the rows of list statement b (ended by wh_sqlb_page) on c as a streamed CSV export:
+ * reads and renders the first chunk now (a failure is the request's problem), the rest as the
+ * client takes them. extra and page (either may be NULL) complete each chunk's items. */
+wh_err wh_export_list(wh_req *r, wh_conn *c, const wh_list *l, const wh_sqlb *b, wh_item_fn extra,
+                      wh_page_fn page, wh_error *e);
+/* Answers rows (a JSON array of objects, a new reference taken) as a CSV export; fields as in
+ * wh_resp_rows_with. */
+wh_err wh_export_rows(wh_req *r, json_t *rows, const char *const *fields, wh_error *e);
+/* The streamed answer of r->export as a struct MHD_Response (the caller adds the headers,
+ * queues and destroys it): r is moved to the heap and lives, with its arena, until
+ * libmicrohttpd is done with the answer; then the export's audit entry is written and it is
+ * freed. r must not be cleaned up by the caller. */
+void *wh_export_response(wh_req *r);
+
 /* GET /metrics: the registry plus what is read at scrape time (metrics.c). */
 wh_err wh_http_metrics(wh_req *r, wh_error *e);
 /* The rate-limit step: charges the request to its route's class (nothing for WH_RATE_NONE),

@@ -3,6 +3,7 @@
  * from one list fails verification on another; a forged or edited cursor fails too. */
 #include "http/http.h"
 #include "app.h"
+#include "http/http_int.h"
 #include "core/crypto.h"
 #include "core/str.h"
 
@@ -73,6 +74,11 @@ wh_err wh_page_parse(wh_req *r, const wh_list *list, wh_page *pg, wh_error *e)
     pg->list = list;
     pg->ks.type = list->key;
     pg->ks.key = "";
+    if (r->csv) { /* an export holds every page: limit and cursor are ignored */
+        pg->size = WH_LIMIT_PAGE_DEFAULT;
+        pg->ks.limit = pg->size + 1;
+        return WH_OK;
+    }
     if (limit && !wh_str_to_i64(wh_str_c(limit), WH_LIMIT_PAGE_MIN, WH_LIMIT_PAGE_MAX, &v))
         return wh_error_field(e, "limit", "must be an integer in %d..%d", WH_LIMIT_PAGE_MIN,
                               WH_LIMIT_PAGE_MAX);
@@ -95,6 +101,10 @@ wh_err wh_list_fetch(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
 {
     wh_rows *rows = NULL;
     memset(out, 0, sizeof *out);
+    if (r->csv) { /* the export starts here; wh_resp_page keeps it as the answer */
+        out->items = wh_req_keep(r, json_array());
+        return wh_export_list(r, c, pg->list, b, NULL, NULL, e);
+    }
     wh_err rc = wh_sqlb_query(c, &r->arena, b, &rows, e);
     if (rc != WH_OK)
         return rc;
@@ -111,6 +121,8 @@ wh_err wh_list_fetch(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
 wh_err wh_resp_page(wh_req *r, const wh_page *pg, const wh_list_rows *lr)
 {
     const wh_list *l = pg->list;
+    if (r->csv && r->export)
+        return WH_OK;
     assert(l->id_col >= 0 && (l->key == WH_KEY_ID || l->key_col >= 0));
     const char *key = "";
     int64_t id = 0;
@@ -134,9 +146,23 @@ wh_err wh_resp_list_with(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb
                          wh_item_fn extra, wh_error *e)
 {
     wh_list_rows lr;
+    if (r->csv)
+        return wh_export_list(r, c, pg->list, b, extra, NULL, e);
     wh_err rc = wh_list_fetch(r, c, pg, b, &lr, e);
     for (size_t i = 0; rc == WH_OK && i < lr.shown; i++)
         rc = extra(r, c, json_array_get(lr.items, i), e);
+    return rc == WH_OK ? wh_resp_page(r, pg, &lr) : rc;
+}
+
+wh_err wh_resp_list_paged(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b, wh_page_fn fn,
+                          wh_error *e)
+{
+    wh_list_rows lr;
+    if (r->csv)
+        return wh_export_list(r, c, pg->list, b, NULL, fn, e);
+    wh_err rc = wh_list_fetch(r, c, pg, b, &lr, e);
+    if (rc == WH_OK)
+        rc = fn(r, c, &pg->ks, lr.shown, lr.items, e);
     return rc == WH_OK ? wh_resp_page(r, pg, &lr) : rc;
 }
 

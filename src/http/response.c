@@ -59,6 +59,7 @@ static wh_err set_json(wh_req *r, int status, json_t *body, const char *ctype)
     r->resp_len = strlen(text);
     r->resp_body = wh_arena_strndup(&r->arena, text, r->resp_len);
     r->resp_gzip = NULL;
+    r->export = NULL;
     free(text);
     r->status = status;
     r->content_type = ctype;
@@ -70,11 +71,19 @@ wh_err wh_resp_json(wh_req *r, int status, json_t *body)
     return set_json(r, status, body, "application/json");
 }
 
+wh_err wh_resp_rows_with(wh_req *r, json_t *body, const char *rows, const char *const *fields,
+                         wh_error *e)
+{
+    if (!r->csv)
+        return wh_resp_json(r, 200, body);
+    json_t *arr = json_incref(json_object_get(body, rows));
+    json_decref(body);
+    return wh_export_rows(r, arr, fields, e);
+}
+
 wh_err wh_resp_rows(wh_req *r, json_t *body, const char *rows, wh_error *e)
 {
-    (void)rows;
-    (void)e; /* CSV is not answered yet: every request gets the JSON */
-    return wh_resp_json(r, 200, body);
+    return wh_resp_rows_with(r, body, rows, NULL, e);
 }
 
 wh_err wh_resp_empty(wh_req *r, int status)
@@ -84,6 +93,7 @@ wh_err wh_resp_empty(wh_req *r, int status)
     r->resp_len = 0;
     r->resp_gzip = NULL;
     r->content_type = NULL;
+    r->export = NULL;
     return WH_OK;
 }
 
@@ -94,6 +104,7 @@ wh_err wh_resp_raw(wh_req *r, int status, const char *content_type, char *body, 
     r->resp_body = body;
     r->resp_len = len;
     r->resp_gzip = NULL;
+    r->export = NULL;
     return WH_OK;
 }
 

@@ -51,13 +51,8 @@ static void security_headers(struct MHD_Response *resp, const wh_req *r)
                                 "default-src 'none'; frame-ancestors 'none'");
 }
 
-static enum MHD_Result queue(struct MHD_Connection *conn, wh_req *r)
+static void add_headers(struct MHD_Response *resp, const wh_req *r)
 {
-    char *copy = wh_malloc(r->resp_len ? r->resp_len : 1);
-    if (r->resp_len)
-        memcpy(copy, r->resp_body, r->resp_len);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(r->resp_len, copy, MHD_RESPMEM_MUST_FREE);
     if (r->content_type)
         MHD_add_response_header(resp, "Content-Type", r->content_type);
     MHD_add_response_header(resp, "X-Request-Id", r->id);
@@ -66,6 +61,16 @@ static enum MHD_Result queue(struct MHD_Connection *conn, wh_req *r)
     security_headers(resp, r);
     if (r->close)
         MHD_add_response_header(resp, "Connection", "close");
+}
+
+static enum MHD_Result queue(struct MHD_Connection *conn, wh_req *r)
+{
+    char *copy = wh_malloc(r->resp_len ? r->resp_len : 1);
+    if (r->resp_len)
+        memcpy(copy, r->resp_body, r->resp_len);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(r->resp_len, copy, MHD_RESPMEM_MUST_FREE);
+    add_headers(resp, r);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -86,17 +91,37 @@ static void access_log(const wh_req *r, int64_t duration_ms)
     json_decref(f);
 }
 
+static void record(wh_req *r, conn_ctx *cx)
+{
+    int64_t duration_us = wh_clock_mono_us() - cx->start_us;
+    access_log(r, duration_us / 1000);
+    wh_metrics_record_request(r->app->metrics, r->route, r->method, r->status, duration_us);
+}
+
+/* A CSV export (http/export.c): the request moves into the streamed answer, which frees it
+ * when libmicrohttpd lets it go; its connection goes back to the pool now (each later chunk
+ * takes one for its statement). Logged when the first byte is ready. */
+static enum MHD_Result finish_export(struct MHD_Connection *conn, wh_req *r, conn_ctx *cx)
+{
+    struct MHD_Response *resp = wh_export_response(r);
+    add_headers(resp, r);
+    record(r, cx);
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
 static enum MHD_Result finish(struct MHD_Connection *conn, wh_req *r, conn_ctx *cx)
 {
-    wh_http_compress(r);
     if (r->db) {
         wh_db_release(r->app->db, r->db);
         r->db = NULL;
     }
+    if (r->export)
+        return finish_export(conn, r, cx);
+    wh_http_compress(r);
     enum MHD_Result ret = queue(conn, r);
-    int64_t duration_us = wh_clock_mono_us() - cx->start_us;
-    access_log(r, duration_us / 1000);
-    wh_metrics_record_request(r->app->metrics, r->route, r->method, r->status, duration_us);
+    record(r, cx);
     wh_arena_cleanup(&r->arena);
     return ret;
 }

@@ -15,12 +15,24 @@
 
 /* ---------------------------------------------------------------- shared */
 
-static const wh_list plans = {"incentive_plans", WH_KEY_ID, 0, 0, wh_incentives_plan_row_json};
-static const wh_list payouts = {"incentive_payouts", WH_KEY_ID, 0, 0,
-                                wh_incentives_payout_row_json};
+static const char *const plans_fields[] = {
+    "id", "venture_id", "name", "active", "effective_from", "effective_to", "rules", NULL};
+static const wh_list plans = {"incentive_plans",           WH_KEY_ID,   0, 0,
+                              wh_incentives_plan_row_json, plans_fields};
+static const char *const payouts_fields[] = {"id",           "user_id",    "venture_id",
+                                             "period_start", "period_end", "amount_cents",
+                                             "status",       "breakdown",  NULL};
+static const wh_list payouts = {"incentive_payouts",           WH_KEY_ID,     0, 0,
+                                wh_incentives_payout_row_json, payouts_fields};
 /* GET /incentives/daily and GET /me/incentives: one statement, two cursor names */
-static const wh_list daily = {"incentive_daily", WH_KEY_TEXT, 3, 0, wh_incentives_daily_row_json};
-static const wh_list my_daily = {"my_incentives", WH_KEY_TEXT, 3, 0, wh_incentives_daily_row_json};
+static const char *const daily_fields[] = {"id",           "user_id",   "venture_id", "date",
+                                           "amount_cents", "breakdown", NULL};
+static const wh_list daily = {"incentive_daily", WH_KEY_TEXT, 3, 0, wh_incentives_daily_row_json,
+                              daily_fields};
+static const char *const my_daily_fields[] = {"id",           "user_id",   "venture_id", "date",
+                                              "amount_cents", "breakdown", NULL};
+static const wh_list my_daily = {"my_incentives", WH_KEY_TEXT, 3, 0, wh_incentives_daily_row_json,
+                                 my_daily_fields};
 
 static bool is_day(const char *s)
 {
@@ -644,7 +656,8 @@ static wh_err payout_list(wh_req *r, wh_error *e)
 /* ---------------------------------------------------------------- routes */
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/incentives/plans", plan_list, WH_PERM_INCENTIVES_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/incentives/plans", plan_list, WH_PERM_INCENTIVES_READ, WH_RATE_READ,
+     WH_ROUTE_CSV, NULL},
     {"POST", "/api/v1/incentives/plans", plan_create, WH_PERM_INCENTIVES_MANAGE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},
     {"GET", "/api/v1/incentives/plans/{id}", plan_get, WH_PERM_INCENTIVES_READ, WH_RATE_READ, 0,
@@ -661,13 +674,14 @@ static const wh_route routes[] = {
      WH_ROUTE_IDEMPOTENT, NULL},
     {"POST", "/api/v1/incentives/commit", commit, WH_PERM_INCENTIVES_MANAGE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},
-    {"GET", "/api/v1/incentives/daily", daily_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0,
+    {"GET", "/api/v1/incentives/daily", daily_list, WH_PERM_SIGNED_IN, WH_RATE_READ, WH_ROUTE_CSV,
      &wh_incentives_rule_own_rows},
-    {"GET", "/api/v1/me/incentives", my_incentives, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/me/incentives", my_incentives, WH_PERM_SIGNED_IN, WH_RATE_READ, WH_ROUTE_CSV,
+     NULL},
     {"POST", "/api/v1/incentives/payouts/generate", payouts_generate, WH_PERM_INCENTIVES_MANAGE,
      WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT, NULL},
-    {"GET", "/api/v1/incentives/payouts", payout_list, WH_PERM_INCENTIVES_READ, WH_RATE_READ, 0,
-     NULL},
+    {"GET", "/api/v1/incentives/payouts", payout_list, WH_PERM_INCENTIVES_READ, WH_RATE_READ,
+     WH_ROUTE_CSV, NULL},
     {"POST", "/api/v1/incentives/payouts/{id}/approve", payout_approve, WH_PERM_PAYOUTS_APPROVE,
      WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT, NULL},
     {"POST", "/api/v1/incentives/payouts/{id}/mark-paid", payout_mark_paid, WH_PERM_PAYOUTS_APPROVE,

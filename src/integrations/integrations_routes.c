@@ -41,7 +41,11 @@ static json_t *render_message(const wh_rows *m, size_t i)
     return o;
 }
 
-static const wh_list outbox = {"outbox", WH_KEY_ID, 0, 0, render_message};
+static const char *const outbox_fields[] = {
+    "id",         "channel",  "recipient",           "subject",
+    "status",     "attempts", "next_attempt_at",     "last_error",
+    "created_at", "sent_at",  "provider_message_id", NULL};
+static const wh_list outbox = {"outbox", WH_KEY_ID, 0, 0, render_message, outbox_fields};
 
 static wh_err list_outbox(wh_req *r, wh_error *e)
 {
@@ -65,7 +69,8 @@ static wh_err list_outbox(wh_req *r, wh_error *e)
 static const wh_route routes[] = {
     {"GET", "/api/v1/integrations", list_integrations, WH_PERM_INTEGRATIONS_READ, WH_RATE_READ, 0,
      NULL},
-    {"GET", "/api/v1/outbox", list_outbox, WH_PERM_INTEGRATIONS_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/outbox", list_outbox, WH_PERM_INTEGRATIONS_READ, WH_RATE_READ, WH_ROUTE_CSV,
+     NULL},
 };
 
 const wh_route *wh_integrations_routes(size_t *n)

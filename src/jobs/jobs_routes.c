@@ -10,7 +10,10 @@
 
 #include <string.h>
 
-static const wh_list runs = {"job_runs", WH_KEY_ID, 0, 0, wh_jobs_run_row_json};
+static const char *const runs_fields[] = {
+    "id",          "job",   "date",  "instance", "fencing_token", "status", "started_at",
+    "finished_at", "stats", "error", NULL};
+static const wh_list runs = {"job_runs", WH_KEY_ID, 0, 0, wh_jobs_run_row_json, runs_fields};
 
 static json_t *lease_json(wh_conn *c, wh_arena *a, const char *name, int64_t now, wh_error *e,
                           wh_err *rc)
@@ -170,7 +173,7 @@ static wh_err run_job(wh_req *r, wh_error *e)
 
 static const wh_route routes[] = {
     {"GET", "/api/v1/jobs", list_jobs, WH_PERM_JOBS_MANAGE, WH_RATE_READ, 0, NULL},
-    {"GET", "/api/v1/jobs/runs", list_runs, WH_PERM_JOBS_MANAGE, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/jobs/runs", list_runs, WH_PERM_JOBS_MANAGE, WH_RATE_READ, WH_ROUTE_CSV, NULL},
     {"GET", "/api/v1/jobs/runs/{id}", get_run, WH_PERM_JOBS_MANAGE, WH_RATE_READ, 0, NULL},
     {"POST", "/api/v1/jobs/{name}/run", run_job, WH_PERM_JOBS_MANAGE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},

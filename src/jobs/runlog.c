@@ -129,10 +129,12 @@ wh_err wh_jobs_run_counts(wh_conn *c, wh_arena *a, wh_rows **out, wh_error *e)
 json_t *wh_jobs_run_json(const wh_job_run *r)
 {
     json_t *stats = r->stats ? json_loads(r->stats, 0, NULL) : NULL;
-    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)r->id, "job", r->job,
-                          "date", r->date, "instance", r->instance, "status", r->status);
+    /* the shape's order (API.md), which the CSV export's header follows */
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)r->id, "job", r->job, "date",
+                          r->date, "instance", r->instance);
     json_object_set_new(o, "fencing_token",
                         r->fencing_token ? json_integer(r->fencing_token) : json_null());
+    json_object_set_new(o, "status", json_string(r->status));
     json_object_set_new(o, "started_at", wh_json_time(r->started_at));
     json_object_set_new(o, "finished_at", wh_json_time(r->finished_at));
     json_object_set_new(o, "stats", stats ? stats : json_null());

@@ -73,14 +73,67 @@ static wh_err summary_check(const json_t *summary, wh_error *e)
     return wh_fail(e, WH_ERR_INTERNAL, "A KPI sum over this range exceeds 64-bit integers.");
 }
 
-static wh_err answer(wh_req *r, json_t *days, json_t *summary, wh_error *e)
+/* The fields of a day of each KPI read and of an overview venture, in the shapes' order: the
+ * header of their CSV export, also when the range holds no rows (docs/export.md). */
+static const char *const freight_fields[] = {"venture_id",      "date",
+                                             "loads_inbound",   "loads_quoted",
+                                             "loads_covered",   "loads_delivered",
+                                             "loads_lost",      "revenue_cents",
+                                             "cost_cents",      "profit_cents",
+                                             "margin_bp",       "active_shippers",
+                                             "active_carriers", NULL};
+static const char *const hotel_fields[] = {"hotel_id",
+                                           "venture_id",
+                                           "date",
+                                           "rooms_sold",
+                                           "rooms_available",
+                                           "room_revenue_cents",
+                                           "other_revenue_cents",
+                                           "refund_cents",
+                                           "total_revenue_cents",
+                                           "occupancy_bp",
+                                           "adr_cents",
+                                           NULL};
+static const char *const bpo_fields[] = {
+    "campaign_id", "venture_id",   "date",          "dials",           "connects",
+    "deals",       "talk_seconds", "revenue_cents", "connect_rate_bp", "conversion_bp",
+    NULL};
+static const char *const saas_fields[] = {"venture_id",
+                                          "date",
+                                          "mrr_cents",
+                                          "arr_cents",
+                                          "new_mrr_cents",
+                                          "expansion_mrr_cents",
+                                          "reactivation_mrr_cents",
+                                          "contraction_mrr_cents",
+                                          "churned_mrr_cents",
+                                          "net_new_mrr_cents",
+                                          "active_customers",
+                                          "new_customers",
+                                          "reactivated_customers",
+                                          "churned_customers",
+                                          "logo_churn_bp",
+                                          "nrr_base_mrr_cents",
+                                          "nrr_retained_mrr_cents",
+                                          "nrr_bp",
+                                          NULL};
+static const char *const overview_fields[] = {
+    "venture_id",   "name",      "code",         "type",       "revenue_cents",     "cost_cents",
+    "margin_cents", "margin_bp", "cost_tracked", "cash_cents", "asset_value_cents", NULL};
+static const char *const *const day_fields[] = {[WH_KPI_FREIGHT] = freight_fields,
+                                                [WH_KPI_HOTEL] = hotel_fields,
+                                                [WH_KPI_BPO] = bpo_fields,
+                                                [WH_KPI_SAAS] = saas_fields};
+
+static wh_err answer(wh_req *r, wh_kpi_kind kind, json_t *days, json_t *summary, wh_error *e)
 {
     wh_err rc = summary_check(summary, e);
     if (rc != WH_OK) {
         json_decref(days);
         return rc;
     }
-    return wh_resp_json(r, 200, json_pack("{s:o, s:o}", "days", days, "summary", summary));
+    return wh_resp_rows_with(r, json_pack("{s:o, s:o}", "days", days, "summary", summary), "days",
+                             day_fields[kind], e);
 }
 
 /* GET /kpi/freight, /kpi/hotels and /kpi/bpo: the days of one kind and their summary. */
@@ -94,7 +147,7 @@ static wh_err kpi_get(wh_req *r, wh_kpi_kind kind, wh_error *e)
         rc = wh_kpi_list(c, &r->arena, &r->user, kind, &f, &d, e);
     if (rc != WH_OK)
         return rc;
-    return answer(r, wh_kpi_days_json(&d), wh_kpi_days_summary(&d), e);
+    return answer(r, kind, wh_kpi_days_json(&d), wh_kpi_days_summary(&d), e);
 }
 
 static wh_err freight_get(wh_req *r, wh_error *e)
@@ -368,20 +421,21 @@ static wh_err overview(wh_req *r, wh_error *e)
                   (json_int_t)t[1], "margin_cents", (json_int_t)(t[0] - t[1]), "margin_bp",
                   has ? json_integer(bp) : json_null(), "cash_cents", (json_int_t)t[2],
                   "asset_value_cents", (json_int_t)t[3]);
-    return wh_resp_json(r, 200,
-                        json_pack("{s:s, s:s, s:O, s:o}", "from", f.from, "to", f.to, "ventures",
-                                  ventures, "totals", totals));
+    return wh_resp_rows_with(r,
+                             json_pack("{s:s, s:s, s:O, s:o}", "from", f.from, "to", f.to,
+                                       "ventures", ventures, "totals", totals),
+                             "ventures", overview_fields, e);
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/kpi/freight", freight_get, WH_PERM_KPI_READ, WH_RATE_READ, 0, NULL},
-    {"GET", "/api/v1/kpi/hotels", hotels_get, WH_PERM_KPI_READ, WH_RATE_READ, 0, NULL},
-    {"GET", "/api/v1/kpi/bpo", bpo_get, WH_PERM_KPI_READ, WH_RATE_READ, 0, NULL},
-    {"GET", "/api/v1/kpi/saas", saas_get, WH_PERM_KPI_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/kpi/freight", freight_get, WH_PERM_KPI_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
+    {"GET", "/api/v1/kpi/hotels", hotels_get, WH_PERM_KPI_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
+    {"GET", "/api/v1/kpi/bpo", bpo_get, WH_PERM_KPI_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
+    {"GET", "/api/v1/kpi/saas", saas_get, WH_PERM_KPI_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
     {"PUT", "/api/v1/kpi/freight/{venture_id}/{date}", freight_put, WH_PERM_KPI_WRITE,
      WH_RATE_WRITE, 0, NULL},
     {"GET", "/api/v1/dashboard", dashboard, WH_PERM_KPI_READ, WH_RATE_READ, WH_ROUTE_CACHED, NULL},
-    {"GET", "/api/v1/overview", overview, WH_PERM_OVERVIEW_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/overview", overview, WH_PERM_OVERVIEW_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
 };
 
 const wh_route *wh_kpi_routes(size_t *n)

@@ -11,9 +11,30 @@
 #include <stdint.h>
 #include <string.h>
 
-static const wh_list customers = {"saas_customers", WH_KEY_TEXT, 2, 0, wh_saas_customer_row_json};
-static const wh_list subscriptions = {"saas_subscriptions", WH_KEY_ID, 0, 0, wh_saas_sub_row_json};
-static const wh_list events = {"saas_events", WH_KEY_TEXT, 5, 0, wh_saas_event_row_json};
+static const char *const customers_fields[] = {
+    "id",     "venture_id", "name",       "code",       "email",
+    "active", "mrr_cents",  "created_at", "updated_at", NULL};
+static const wh_list customers = {"saas_customers",          WH_KEY_TEXT,     2, 0,
+                                  wh_saas_customer_row_json, customers_fields};
+static const char *const subscriptions_fields[] = {
+    "id",           "venture_id", "customer_id", "plan_name",  "mrr_cents", "started_on",
+    "cancelled_on", "status",     "created_at",  "updated_at", NULL};
+static const wh_list subscriptions = {"saas_subscriptions", WH_KEY_ID,           0, 0,
+                                      wh_saas_sub_row_json, subscriptions_fields};
+static const char *const events_fields[] = {"id",
+                                            "venture_id",
+                                            "customer_id",
+                                            "subscription_id",
+                                            "type",
+                                            "effective_on",
+                                            "mrr_delta_cents",
+                                            "customer_mrr_before_cents",
+                                            "customer_mrr_after_cents",
+                                            "created_by",
+                                            "created_at",
+                                            NULL};
+static const wh_list events = {"saas_events",          WH_KEY_TEXT,  5, 0,
+                               wh_saas_event_row_json, events_fields};
 
 static const char *const event_types[] = {"NEW",   "EXPANSION",    "CONTRACTION",
                                           "CHURN", "REACTIVATION", NULL};
@@ -414,13 +435,15 @@ static wh_err event_list(wh_req *r, wh_error *e)
 /* ---------------------------------------------------------------- routes */
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/saas/customers", customer_list, WH_PERM_SAAS_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/saas/customers", customer_list, WH_PERM_SAAS_READ, WH_RATE_READ, WH_ROUTE_CSV,
+     NULL},
     {"POST", "/api/v1/saas/customers", customer_create, WH_PERM_SAAS_WRITE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},
     {"GET", "/api/v1/saas/customers/{id}", customer_get, WH_PERM_SAAS_READ, WH_RATE_READ, 0, NULL},
     {"PATCH", "/api/v1/saas/customers/{id}", customer_patch, WH_PERM_SAAS_WRITE, WH_RATE_WRITE, 0,
      NULL},
-    {"GET", "/api/v1/saas/subscriptions", sub_list, WH_PERM_SAAS_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/saas/subscriptions", sub_list, WH_PERM_SAAS_READ, WH_RATE_READ, WH_ROUTE_CSV,
+     NULL},
     {"POST", "/api/v1/saas/subscriptions", sub_create, WH_PERM_SAAS_WRITE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},
     {"GET", "/api/v1/saas/subscriptions/{id}", sub_get, WH_PERM_SAAS_READ, WH_RATE_READ, 0, NULL},
@@ -428,7 +451,7 @@ static const wh_route routes[] = {
      WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT, NULL},
     {"POST", "/api/v1/saas/subscriptions/{id}/cancel", sub_cancel, WH_PERM_SAAS_WRITE,
      WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT, NULL},
-    {"GET", "/api/v1/saas/events", event_list, WH_PERM_SAAS_READ, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/saas/events", event_list, WH_PERM_SAAS_READ, WH_RATE_READ, WH_ROUTE_CSV, NULL},
 };
 
 const wh_route *wh_saas_routes(size_t *n)

@@ -14,8 +14,16 @@
 
 #include <string.h>
 
-static const wh_list tasks_list = {"tasks", WH_KEY_ID, 0, 0, wh_tasks_row_json};
-static const wh_list notes_list = {"notifications", WH_KEY_ID, 0, 0, wh_notify_row_json};
+static const char *const tasks_list_fields[] = {
+    "id",       "venture_id", "title",        "description", "assignee_id", "priority",
+    "due_on",   "link_type",  "link_id",      "status",      "overdue",     "rule",
+    "rule_key", "created_by", "completed_at", "created_at",  "updated_at",  NULL};
+static const wh_list tasks_list = {"tasks", WH_KEY_ID, 0, 0, wh_tasks_row_json, tasks_list_fields};
+static const char *const notes_list_fields[] = {"id",         "user_id",   "type",    "title",
+                                                "body",       "link_type", "link_id", "read_at",
+                                                "created_at", NULL};
+static const wh_list notes_list = {"notifications",    WH_KEY_ID,        0, 0,
+                                   wh_notify_row_json, notes_list_fields};
 
 static const char *const rules[] = {"MISSED_EOD", "DISPUTE_OPEN_7_DAYS", "CARRIER_LOST_AUTHORITY",
                                     NULL};
@@ -452,7 +460,8 @@ static wh_err prefs_put(wh_req *r, wh_error *e)
 /* ---------------------------------------------------------------- routes */
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/tasks", task_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, &wh_tasks_rule_own},
+    {"GET", "/api/v1/tasks", task_list, WH_PERM_SIGNED_IN, WH_RATE_READ, WH_ROUTE_CSV,
+     &wh_tasks_rule_own},
     {"POST", "/api/v1/tasks", task_create, WH_PERM_SIGNED_IN, WH_RATE_WRITE, WH_ROUTE_IDEMPOTENT,
      &wh_tasks_rule_writer},
     {"GET", "/api/v1/tasks/{id}", task_get, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, &wh_tasks_rule_own},
@@ -460,7 +469,8 @@ static const wh_route routes[] = {
      &wh_tasks_rule_writer},
     {"POST", "/api/v1/tasks/{id}/status", task_status, WH_PERM_SIGNED_IN, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, &wh_tasks_rule_writer},
-    {"GET", "/api/v1/notifications", note_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/notifications", note_list, WH_PERM_SIGNED_IN, WH_RATE_READ, WH_ROUTE_CSV,
+     NULL},
     {"GET", "/api/v1/notifications/unread-count", note_unread, WH_PERM_SIGNED_IN, WH_RATE_READ, 0,
      NULL},
     {"POST", "/api/v1/notifications/read-all", note_read_all, WH_PERM_SIGNED_IN, WH_RATE_WRITE,

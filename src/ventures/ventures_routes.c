@@ -8,9 +8,17 @@
 
 #include <string.h>
 
-static const wh_list venture_list_def = {"ventures", WH_KEY_TEXT, 1, 0, wh_venture_row_json};
-static const wh_list office_list_def = {"offices", WH_KEY_TEXT, 2, 0, wh_office_row_json};
-static const wh_list member_list_def = {"people", WH_KEY_TEXT, 2, 0, wh_user_row_json};
+static const char *const venture_list_def_fields[] = {"id", "name", "code", "type", "active", NULL};
+static const wh_list venture_list_def = {"ventures", WH_KEY_TEXT,         1,
+                                         0,          wh_venture_row_json, venture_list_def_fields};
+static const char *const office_list_def_fields[] = {"id",   "venture_id", "name",
+                                                     "city", "country",    NULL};
+static const wh_list office_list_def = {"offices", WH_KEY_TEXT,        2,
+                                        0,         wh_office_row_json, office_list_def_fields};
+static const char *const member_list_def_fields[] = {
+    "id", "email", "full_name", "role", "active", "manager_id", "phone", "offices", NULL};
+static const wh_list member_list_def = {"people", WH_KEY_TEXT,      2,
+                                        0,        wh_user_row_json, member_list_def_fields};
 
 /* Upper-cases a code and checks it is made of A-Z, 0-9, '_' and '-'. */
 static const char *normalise_code(wh_arena *a, const char *code)
@@ -175,11 +183,20 @@ static wh_err office_create(wh_req *r, wh_error *e)
         e);
 }
 
+/* The offices of a page of people (wh_page_fn): the venture is path parameter 0, checked. */
+static wh_err people_offices(wh_req *r, wh_conn *c, const wh_keyset *ks, size_t shown,
+                             json_t *items, wh_error *e)
+{
+    int64_t venture_id;
+    wh_err rc = wh_req_path_id(r, 0, &venture_id, e);
+    return rc == WH_OK ? wh_venture_people_offices(c, &r->arena, venture_id, ks, shown, items, e)
+                       : rc;
+}
+
 static wh_err people(wh_req *r, wh_error *e)
 {
     wh_page pg;
     wh_sqlb b;
-    wh_list_rows lr;
     wh_venture v;
     wh_conn *c = NULL;
     wh_err rc = wh_page_parse(r, &member_list_def, &pg, e);
@@ -188,10 +205,7 @@ static wh_err people(wh_req *r, wh_error *e)
     if (rc != WH_OK)
         return rc;
     wh_venture_people_sql(WH_USER_COLS, v.id, &pg.ks, &b);
-    rc = wh_list_fetch(r, c, &pg, &b, &lr, e);
-    if (rc == WH_OK)
-        rc = wh_venture_people_offices(c, &r->arena, v.id, &pg.ks, lr.shown, lr.items, e);
-    return rc == WH_OK ? wh_resp_page(r, &pg, &lr) : rc;
+    return wh_resp_list_paged(r, c, &pg, &b, people_offices, e);
 }
 
 typedef wh_err (*set_fn)(wh_conn *, wh_arena *, int64_t, const int64_t *, size_t, int64_t,
@@ -284,14 +298,16 @@ static wh_err put_offices(wh_req *r, wh_error *e)
 }
 
 static const wh_route routes[] = {
-    {"GET", "/api/v1/ventures", venture_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/ventures", venture_list, WH_PERM_SIGNED_IN, WH_RATE_READ, WH_ROUTE_CSV, NULL},
     {"POST", "/api/v1/ventures", venture_create, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},
     {"GET", "/api/v1/ventures/{id}", venture_get, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
     {"PATCH", "/api/v1/ventures/{id}", venture_patch, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE, 0,
      NULL},
-    {"GET", "/api/v1/ventures/{id}/people", people, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
-    {"GET", "/api/v1/ventures/{id}/offices", office_list, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
+    {"GET", "/api/v1/ventures/{id}/people", people, WH_PERM_SIGNED_IN, WH_RATE_READ, WH_ROUTE_CSV,
+     NULL},
+    {"GET", "/api/v1/ventures/{id}/offices", office_list, WH_PERM_SIGNED_IN, WH_RATE_READ,
+     WH_ROUTE_CSV, NULL},
     {"POST", "/api/v1/ventures/{id}/offices", office_create, WH_PERM_VENTURES_MANAGE, WH_RATE_WRITE,
      WH_ROUTE_IDEMPOTENT, NULL},
     {"GET", "/api/v1/users/{id}/ventures", get_ventures, WH_PERM_USERS_MANAGE, WH_RATE_READ, 0,
