@@ -42,9 +42,9 @@ void wh_report_sql(wh_report_kind k, const wh_principal *p, const wh_report_quer
 
 /* Runs report k and renders its rows as *items and their totals as *totals (new references,
  * owned by the caller on WH_OK). A sum past the int64 range is 500. */
-WH_MUST_USE wh_err wh_report_run(wh_conn *c, wh_arena *a, wh_report_kind k,
-                                 const wh_principal *p, const wh_report_query *q, json_t **items,
-                                 json_t **totals, wh_error *e);
+WH_MUST_USE wh_err wh_report_run(wh_conn *c, wh_arena *a, wh_report_kind k, const wh_principal *p,
+                                 const wh_report_query *q, json_t **items, json_t **totals,
+                                 wh_error *e);
 
 /* Is id a hotel (or campaign) of venture_id? For the 400 of a hotel_id or campaign_id of
  * another venture. */

@@ -17,8 +17,9 @@ typedef struct {
     const char *must_be;
 } report_route;
 
-static const report_route freight_shippers = {
-    WH_REPORT_SHIPPERS, {"LOGISTICS", "TRANSPORT", NULL}, "must be a LOGISTICS or TRANSPORT venture"};
+static const report_route freight_shippers = {WH_REPORT_SHIPPERS,
+                                              {"LOGISTICS", "TRANSPORT", NULL},
+                                              "must be a LOGISTICS or TRANSPORT venture"};
 static const report_route freight_lanes = {
     WH_REPORT_LANES, {"LOGISTICS", "TRANSPORT", NULL}, "must be a LOGISTICS or TRANSPORT venture"};
 static const report_route freight_dispatchers = {WH_REPORT_DISPATCHERS,
@@ -29,8 +30,8 @@ static const report_route freight_lost = {WH_REPORT_LOST_REASONS,
                                           "must be a LOGISTICS or TRANSPORT venture"};
 static const report_route hotels = {
     WH_REPORT_HOTELS, {"HOSPITALITY", NULL, NULL}, "must be a HOSPITALITY venture"};
-static const report_route agents = {WH_REPORT_BPO_AGENTS, {"BPO", NULL, NULL},
-                                    "must be a BPO venture"};
+static const report_route agents = {
+    WH_REPORT_BPO_AGENTS, {"BPO", NULL, NULL}, "must be a BPO venture"};
 
 /* The query of a report: venture_id required, hotel_id / campaign_id only where the report
  * takes it (elsewhere ignored, like any unknown parameter), the range. */
@@ -72,8 +73,9 @@ static wh_err check_query(wh_req *r, wh_conn *c, const report_route *rr, const w
     else if (q->campaign_id)
         rc = wh_report_campaign_of(c, &r->arena, q->venture_id, q->campaign_id, &ok, e);
     if (rc == WH_OK && !ok)
-        rc = wh_error_field(e, q->hotel_id ? "hotel_id" : "campaign_id",
-                            "must be one of the venture's %s", q->hotel_id ? "hotels" : "campaigns");
+        rc =
+            wh_error_field(e, q->hotel_id ? "hotel_id" : "campaign_id",
+                           "must be one of the venture's %s", q->hotel_id ? "hotels" : "campaigns");
     return rc;
 }
 

@@ -213,8 +213,8 @@ static bool lost_figures(json_t *o, const int64_t *f)
 static bool hotel_figures(json_t *o, const int64_t *f)
 {
     int64_t total, losses, net;
-    if (__builtin_add_overflow(f[3], f[4], &total) ||
-        __builtin_add_overflow(f[5], f[6], &losses) || __builtin_sub_overflow(total, losses, &net))
+    if (__builtin_add_overflow(f[3], f[4], &total) || __builtin_add_overflow(f[5], f[6], &losses) ||
+        __builtin_sub_overflow(total, losses, &net))
         return false;
     put(o, "days", f[0]);
     put(o, "rooms_sold", f[1]);
@@ -255,7 +255,9 @@ typedef struct {
 } report_shape;
 
 static const report_shape shapes[WH_REPORT_COUNT] = {
-    [WH_REPORT_SHIPPERS] = {"itt", {"shipper_id", "shipper_code", "shipper_name"}, 3,
+    [WH_REPORT_SHIPPERS] = {"itt",
+                            {"shipper_id", "shipper_code", "shipper_name"},
+                            3,
                             freight_figures},
     [WH_REPORT_LANES] = {"tt", {"origin_state", "destination_state"}, 4, lane_figures},
     [WH_REPORT_DISPATCHERS] = {"it", {"dispatcher_id", "dispatcher_name"}, 3, freight_figures},
@@ -277,9 +279,9 @@ static wh_err render_row(const report_shape *s, const wh_rows *rows, size_t i, j
     int64_t f[FIGS_MAX];
     json_t *o = json_object();
     for (size_t c = 0; c < nid; c++) {
-        json_t *v = wh_rows_null(rows, i, c)      ? json_null()
-                    : s->types[c] == 'i'          ? json_integer(wh_rows_int(rows, i, c))
-                                                  : json_string(wh_rows_text(rows, i, c));
+        json_t *v = wh_rows_null(rows, i, c) ? json_null()
+                    : s->types[c] == 'i'     ? json_integer(wh_rows_int(rows, i, c))
+                                             : json_string(wh_rows_text(rows, i, c));
         json_object_set_new(o, s->names[c], v ? v : json_null());
     }
     for (int k = 0; k < s->nfigs; k++) {
@@ -341,8 +343,8 @@ wh_err wh_report_hotel_of(wh_conn *c, wh_arena *a, int64_t venture_id, int64_t i
                       id, found, e);
 }
 
-wh_err wh_report_campaign_of(wh_conn *c, wh_arena *a, int64_t venture_id, int64_t id,
-                             bool *found, wh_error *e)
+wh_err wh_report_campaign_of(wh_conn *c, wh_arena *a, int64_t venture_id, int64_t id, bool *found,
+                             wh_error *e)
 {
     return of_venture(c, a, "SELECT 1 FROM bpo_campaigns WHERE id = $1 AND venture_id = $2",
                       venture_id, id, found, e);
