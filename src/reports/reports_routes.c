@@ -10,28 +10,29 @@
 
 #include <string.h>
 
-/* The venture types a report is about (NULL-terminated) and the phrase of its 400. */
+/* Each route's report: its pattern, the venture types it is about (NULL-terminated) and the
+ * phrase of its 400. */
 typedef struct {
+    const char *pattern;
     wh_report_kind kind;
     const char *types[3];
     const char *must_be;
 } report_route;
 
-static const report_route freight_shippers = {WH_REPORT_SHIPPERS,
-                                              {"LOGISTICS", "TRANSPORT", NULL},
-                                              "must be a LOGISTICS or TRANSPORT venture"};
-static const report_route freight_lanes = {
-    WH_REPORT_LANES, {"LOGISTICS", "TRANSPORT", NULL}, "must be a LOGISTICS or TRANSPORT venture"};
-static const report_route freight_dispatchers = {WH_REPORT_DISPATCHERS,
-                                                 {"LOGISTICS", "TRANSPORT", NULL},
-                                                 "must be a LOGISTICS or TRANSPORT venture"};
-static const report_route freight_lost = {WH_REPORT_LOST_REASONS,
-                                          {"LOGISTICS", "TRANSPORT", NULL},
-                                          "must be a LOGISTICS or TRANSPORT venture"};
-static const report_route hotels = {
-    WH_REPORT_HOTELS, {"HOSPITALITY", NULL, NULL}, "must be a HOSPITALITY venture"};
-static const report_route agents = {
-    WH_REPORT_BPO_AGENTS, {"BPO", NULL, NULL}, "must be a BPO venture"};
+// clang-format off
+#define FREIGHT_TYPES {"LOGISTICS", "TRANSPORT", NULL}, "must be a LOGISTICS or TRANSPORT venture"
+
+static const report_route reports[] = {
+    {"/api/v1/reports/freight/shippers", WH_REPORT_SHIPPERS, FREIGHT_TYPES},
+    {"/api/v1/reports/freight/lanes", WH_REPORT_LANES, FREIGHT_TYPES},
+    {"/api/v1/reports/freight/dispatchers", WH_REPORT_DISPATCHERS, FREIGHT_TYPES},
+    {"/api/v1/reports/freight/lost-reasons", WH_REPORT_LOST_REASONS, FREIGHT_TYPES},
+    {"/api/v1/reports/hotels", WH_REPORT_HOTELS, {"HOSPITALITY", NULL, NULL},
+     "must be a HOSPITALITY venture"},
+    {"/api/v1/reports/bpo/agents", WH_REPORT_BPO_AGENTS, {"BPO", NULL, NULL},
+     "must be a BPO venture"},
+};
+// clang-format on
 
 /* The query of a report: venture_id required, hotel_id / campaign_id only where the report
  * takes it (elsewhere ignored, like any unknown parameter), the range. */
@@ -79,8 +80,15 @@ static wh_err check_query(wh_req *r, wh_conn *c, const report_route *rr, const w
     return rc;
 }
 
-static wh_err report(wh_req *r, const report_route *rr, wh_error *e)
+/* GET of any report: the route's pattern names it. */
+static wh_err report_get(wh_req *r, wh_error *e)
 {
+    const report_route *rr = NULL;
+    for (size_t i = 0; i < sizeof reports / sizeof reports[0] && !rr; i++)
+        if (strcmp(r->route->pattern, reports[i].pattern) == 0)
+            rr = &reports[i];
+    if (!rr)
+        return wh_fail(e, WH_ERR_INTERNAL, "No report is served at this path.");
     wh_report_query q;
     wh_conn *c = NULL;
     json_t *items = NULL, *totals = NULL;
@@ -98,49 +106,19 @@ static wh_err report(wh_req *r, const report_route *rr, wh_error *e)
     return wh_resp_rows(r, body, "items", e);
 }
 
-static wh_err shippers_get(wh_req *r, wh_error *e)
-{
-    return report(r, &freight_shippers, e);
-}
-
-static wh_err lanes_get(wh_req *r, wh_error *e)
-{
-    return report(r, &freight_lanes, e);
-}
-
-static wh_err dispatchers_get(wh_req *r, wh_error *e)
-{
-    return report(r, &freight_dispatchers, e);
-}
-
-static wh_err lost_get(wh_req *r, wh_error *e)
-{
-    return report(r, &freight_lost, e);
-}
-
-static wh_err hotels_get(wh_req *r, wh_error *e)
-{
-    return report(r, &hotels, e);
-}
-
-static wh_err agents_get(wh_req *r, wh_error *e)
-{
-    return report(r, &agents, e);
-}
-
 // clang-format off
 static const wh_route routes[] = {
-    {"GET", "/api/v1/reports/freight/shippers", shippers_get, WH_PERM_REPORTS_READ, WH_RATE_READ,
+    {"GET", "/api/v1/reports/freight/shippers", report_get, WH_PERM_REPORTS_READ, WH_RATE_READ,
      WH_ROUTE_CSV, NULL},
-    {"GET", "/api/v1/reports/freight/lanes", lanes_get, WH_PERM_REPORTS_READ, WH_RATE_READ,
+    {"GET", "/api/v1/reports/freight/lanes", report_get, WH_PERM_REPORTS_READ, WH_RATE_READ,
      WH_ROUTE_CSV, NULL},
-    {"GET", "/api/v1/reports/freight/dispatchers", dispatchers_get, WH_PERM_REPORTS_READ,
+    {"GET", "/api/v1/reports/freight/dispatchers", report_get, WH_PERM_REPORTS_READ,
      WH_RATE_READ, WH_ROUTE_CSV, NULL},
-    {"GET", "/api/v1/reports/freight/lost-reasons", lost_get, WH_PERM_REPORTS_READ, WH_RATE_READ,
+    {"GET", "/api/v1/reports/freight/lost-reasons", report_get, WH_PERM_REPORTS_READ, WH_RATE_READ,
      WH_ROUTE_CSV, NULL},
-    {"GET", "/api/v1/reports/hotels", hotels_get, WH_PERM_REPORTS_READ, WH_RATE_READ,
+    {"GET", "/api/v1/reports/hotels", report_get, WH_PERM_REPORTS_READ, WH_RATE_READ,
      WH_ROUTE_CSV, NULL},
-    {"GET", "/api/v1/reports/bpo/agents", agents_get, WH_PERM_REPORTS_READ, WH_RATE_READ,
+    {"GET", "/api/v1/reports/bpo/agents", report_get, WH_PERM_REPORTS_READ, WH_RATE_READ,
      WH_ROUTE_CSV, NULL},
 };
 // clang-format on

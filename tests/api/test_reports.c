@@ -30,24 +30,9 @@ static long long CARRIER;
 
 static long long carrier(void)
 {
-    if (CARRIER)
-        return CARRIER;
-    json_t *c = wht_json("{s:I, s:s, s:s, s:s}", "dotNumber", (json_int_t)3300001, "legalName",
-                         wht_unique("CARRIER "), "allowedToOperate", "Y", "statusCode", "A");
-    wht_fake_call(FAKE, "POST", "/_control/fmcsa/carriers", c);
-    wht_resp *r =
-        wht_post(wht_admin_token(), "/carriers", wht_json("{s:s}", "dot_number", "3300001"));
-    WHT_EXPECT(r, 201);
-    CARRIER = wht_int(r->json, "id");
+    if (!CARRIER)
+        CARRIER = wht_carrier_new(FAKE, 3300001);
     return CARRIER;
-}
-
-static wht_user member(const char *role, long long venture)
-{
-    wht_user u = wht_user_new(role);
-    if (venture)
-        wht_set_ventures(u.id, 1, &venture);
-    return u;
 }
 
 static long long shipper_new(long long venture)
@@ -182,8 +167,8 @@ static const freight_fx *freight(void)
     FF.v = wht_venture_new("LOGISTICS");
     FF.s1 = shipper_new(FF.v.id);
     FF.s2 = shipper_new(FF.v.id);
-    FF.d1 = member("DISPATCHER", FF.v.id).id;
-    FF.d2 = member("DISPATCHER", FF.v.id).id;
+    FF.d1 = wht_member_new("DISPATCHER", FF.v.id).id;
+    FF.d2 = wht_member_new("DISPATCHER", FF.v.id).id;
     const load_spec l1 = {FF.s1, "OH", "GA", 100000, 80000, 500};
     const load_spec l2 = {FF.s1, "OH", "GA", 50000, NONE, 250};
     const load_spec l3 = {FF.s2, "TX", "CA", 150000, 160000, NONE};
@@ -425,7 +410,7 @@ static long long campaign_new(long long venture)
 
 static long long agent_new(long long venture, long long campaign)
 {
-    long long user = member("EMPLOYEE", venture).id;
+    long long user = wht_member_new("EMPLOYEE", venture).id;
     json_t *b =
         wht_json("{s:I, s:I}", "user_id", (json_int_t)user, "venture_id", (json_int_t)venture);
     if (campaign)
@@ -538,15 +523,16 @@ static void test_permissions_and_scope(void **state)
     const char *allowed[] = {"VENTURE_HEAD", "OFFICE_MANAGER", "TEAM_LEAD", "FINANCE",
                              "ACCOUNTING"};
     for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
-        pl(json_object_get(report(member(allowed[i], f->v.id).token, path, 200), "totals"), 4,
-           320000, 259999, 1875);
-    report(member("AUDITOR", 0).token, path, 200); /* every venture */
+        pl(json_object_get(report(wht_member_new(allowed[i], f->v.id).token, path, 200), "totals"),
+           4, 320000, 259999, 1875);
+    report(wht_member_new("AUDITOR", 0).token, path, 200); /* every venture */
     const char *refused[] = {"EMPLOYEE",   "DISPATCHER", "CSR",      "CARRIER_TEAM",
                              "CONTRACTOR", "HR_ADMIN",   "TEST_USER"};
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
-        WHT_PROBLEM(wht_get(member(refused[i], f->v.id).token, path), 403, "forbidden", NULL);
+        WHT_PROBLEM(wht_get(wht_member_new(refused[i], f->v.id).token, path), 403, "forbidden",
+                    NULL);
     /* a venture outside the caller's scope, or none at all */
-    const char *lead = member("OFFICE_MANAGER", elsewhere.id).token;
+    const char *lead = wht_member_new("OFFICE_MANAGER", elsewhere.id).token;
     WHT_PROBLEM(wht_get(lead, path), 403, "forbidden", NULL);
     WHT_PROBLEM(wht_get(lead, wht_fmt("/reports/bpo/agents?venture_id=%lld", f->v.id)), 403,
                 "forbidden", NULL);

@@ -16,7 +16,7 @@
 #include "reports/reports.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-#define V(g) " 1 + " g " % 20" /* the venture of row g */
+#define V(g) " 1 + " g " % 20"          /* the venture of row g */
 #define DAY  "'D' || (100000 + g / 20)" /* 1,000 days, 20 rows each */
 
 static const char *const fill_sql[] = {
@@ -24,32 +24,34 @@ static const char *const fill_sql[] = {
     " 'V' || g, 'LOGISTICS', 0, 0 FROM nums WHERE g <= 20",
     "INSERT INTO users (id, email, full_name, role, active, created_at, updated_at) SELECT g,"
     " 'u' || g || '@x.test', 'U' || g, 'EMPLOYEE', TRUE, 0, 0 FROM nums",
-    "INSERT INTO shippers (id, venture_id, name, code, created_at, updated_at) SELECT g," V("g")
-    ", 'S' || g, 'S' || g, 0, 0 FROM nums WHERE g <= 1000",
+    "INSERT INTO shippers (id, venture_id, name, code, created_at, updated_at) SELECT g," V(
+        "g") ", 'S' || g, 'S' || g, 0, 0 FROM nums WHERE g <= 1000",
     /* half delivered (billed on the row's day), a quarter lost */
     "INSERT INTO loads (id, venture_id, shipper_id, created_by, dispatcher_id, pickup_city,"
     " pickup_state, drop_city, drop_state, miles, bill_cents, cost_cents, status, billing_date,"
-    " lost_reason_code, created_day, created_at, updated_at) SELECT g," V("g")
-    ", 1 + g % 1000, 1, 1 + g % 997, 'C', 'OH', 'C', 'GA', 100, 1000, 900, CASE WHEN g % 2 = 0"
-    " THEN 'DELIVERED' WHEN g % 4 = 1 THEN 'LOST' ELSE 'OPEN' END, CASE WHEN g % 2 = 0 THEN " DAY
-    " END, CASE WHEN g % 4 = 1 THEN 'RATE' END, " DAY ", 0, 0 FROM nums",
+    " lost_reason_code, created_day, created_at, updated_at) SELECT g," V(
+        "g") ", 1 + g % 1000, 1, 1 + g % 997, 'C', 'OH', 'C', 'GA', 100, 1000, 900, CASE WHEN g % "
+             "2 = 0"
+             " THEN 'DELIVERED' WHEN g % 4 = 1 THEN 'LOST' ELSE 'OPEN' END, CASE WHEN g % 2 = 0 "
+             "THEN " DAY " END, CASE WHEN g % 4 = 1 THEN 'RATE' END, " DAY ", 0, 0 FROM nums",
     "INSERT INTO load_status_changes (load_id, venture_id, from_status, to_status, at, day)"
     " SELECT g," V("g") ", 'OPEN', CASE WHEN g % 4 = 1 THEN 'LOST' ELSE 'WORKING' END, 0, " DAY
-    " FROM nums",
-    "INSERT INTO hotels (id, venture_id, name, code, rooms, created_at, updated_at) SELECT g," V("g")
-    ", 'H' || g, 'H' || g, 100, 0, 0 FROM nums WHERE g <= 200",
+                        " FROM nums",
+    "INSERT INTO hotels (id, venture_id, name, code, rooms, created_at, updated_at) SELECT g," V(
+        "g") ", 'H' || g, 'H' || g, 100, 0, 0 FROM nums WHERE g <= 200",
     /* 200 hotels with 100 days each */
     "INSERT INTO hotel_daily (hotel_id, venture_id, date, rooms_sold, rooms_available,"
-    " room_revenue_cents, created_at, updated_at) SELECT 1 + g % 200," V("(1 + g % 200)")
-    ", 'D' || (100000 + g / 200), 1, 100, 1, 0, 0 FROM nums",
-    "INSERT INTO bpo_campaigns (id, venture_id, name, created_at, updated_at) SELECT g," V("g")
-    ", 'K' || g, 0, 0 FROM nums WHERE g <= 200",
+    " room_revenue_cents, created_at, updated_at) SELECT 1 + g % 200," V(
+        "(1 + g % 200)") ", 'D' || (100000 + g / 200), 1, 100, 1, 0, 0 FROM nums",
+    "INSERT INTO bpo_campaigns (id, venture_id, name, created_at, updated_at) SELECT g," V(
+        "g") ", 'K' || g, 0, 0 FROM nums WHERE g <= 200",
     /* agent a works on campaign 20 + a % 180, of its own venture */
     "INSERT INTO bpo_agents (id, user_id, venture_id, campaign_id, created_at, updated_at) SELECT"
     " g, g," V("g") ", 20 + g % 180, 0, 0 FROM nums WHERE g <= 1000",
     "INSERT INTO bpo_call_logs (id, agent_id, user_id, venture_id, campaign_id, started_at,"
-    " started_day, created_by, created_at) SELECT g, 1 + g % 1000, 1 + g % 1000," V("(1 + g % 1000)")
-    ", 20 + (1 + g % 1000) % 180, 1700000000000 + g * 1000, " DAY ", 1, 0 FROM nums",
+    " started_day, created_by, created_at) SELECT g, 1 + g % 1000, 1 + g % 1000," V(
+        "(1 + g % 1000)") ", 20 + (1 + g % 1000) % 180, 1700000000000 + g * 1000, " DAY
+                          ", 1, 0 FROM nums",
     "ANALYZE",
 };
 
