@@ -617,6 +617,10 @@
 
   for (const kind of Object.keys(TYPES)) WH.screen(TYPES[kind].path, dashboard(kind));
 
+  // The pieces the report screens (reports.js) are built from.
+  WH.dash = { periodPicker, chartCard, control, dashVenture, rangePresets, rangeText, fmtField, tickMoney,
+    COLORS, TYPES, TYPE_LABELS, destroyCharts, int, addDays, firstOfMonth, isDay };
+
   /* ------------------------------------------------------------------ Overview */
 
   WH.screen('/overview', async (content, ctx) => {

@@ -62,6 +62,7 @@ typedef enum {
     WH_PERM_HOLDINGS_READ,
     WH_PERM_HOLDINGS_WRITE,
     WH_PERM_OVERVIEW_READ,
+    WH_PERM_REPORTS_READ,            /* the reports of DOMAIN-wave2 §17 */
     WH_PERM_TASKS_READ,              /* every task of the ventures in scope (DOMAIN-wave2 §1) */
     WH_PERM_TASKS_MANAGE,            /* create for anyone, edit, reassign, move any task in scope */
     WH_PERM_CARRIERS_ASSIGN_PENDING, /* assign a PENDING carrier, with a reason (wave 2 §14) */

@@ -57,6 +57,8 @@ static const struct {
                                LEADERSHIP | R(FINANCE) | R(ACCOUNTING) | R(AUDITOR)},
     [WH_PERM_HOLDINGS_WRITE] = {"holdings.write", LEADERSHIP | R(FINANCE) | R(ACCOUNTING)},
     [WH_PERM_OVERVIEW_READ] = {"overview.read", LEADERSHIP | R(FINANCE) | R(AUDITOR)},
+    [WH_PERM_REPORTS_READ] = {"reports.read", LEADERSHIP | R(OFFICE_MANAGER) | R(TEAM_LEAD) |
+                                                  R(FINANCE) | R(ACCOUNTING) | R(AUDITOR)},
     [WH_PERM_TASKS_READ] = {"tasks.read", LEADERSHIP | R(OFFICE_MANAGER) | R(TEAM_LEAD) |
                                               R(HR_ADMIN) | R(AUDITOR)},
     [WH_PERM_TASKS_MANAGE] = {"tasks.manage",

@@ -174,6 +174,10 @@ void wh_sqlb_and_text(wh_sqlb *b, const char *cond, const char *s);
 void wh_sqlb_and_flag(wh_sqlb *b, const char *cond, bool has, bool flag);
 /* Adds the keyset seek "(cols) < (?, ?)" (desc) or "> (?, ?)" for the last row's key and id. */
 void wh_sqlb_seek(wh_sqlb *b, const char *cols, bool desc, wh_param key, wh_param id);
+/* Appends text as is ("GROUP BY agent_id) g ON ...", "ORDER BY ..."): for a statement whose
+ * conditions sit in a subquery (a report's aggregate), the next condition opens a new WHERE,
+ * the outer statement's. */
+void wh_sqlb_text(wh_sqlb *b, const char *text);
 /* Ends with " ORDER BY order LIMIT ?". */
 void wh_sqlb_order(wh_sqlb *b, const char *order, int64_t limit);
 /* Where a page of a list starts. A list is ordered by a sort key and then id (or by id alone);

@@ -103,6 +103,12 @@ void wh_sqlb_seek(wh_sqlb *b, const char *cols, bool desc, wh_param key, wh_para
     append_s(b, "))");
 }
 
+void wh_sqlb_text(wh_sqlb *b, const char *text)
+{
+    append_s(b, text);
+    b->where = false;
+}
+
 void wh_sqlb_order(wh_sqlb *b, const char *order, int64_t limit)
 {
     append_s(b, " ORDER BY ");

@@ -167,6 +167,11 @@ WH_MUST_USE wh_err wh_req_query_id(wh_req *r, const char *name, int64_t *out, bo
 /* An optional day query parameter (YYYY-MM-DD, a calendar day): NULL when absent, 400
  * validation_failed when malformed. */
 WH_MUST_USE wh_err wh_req_query_day(wh_req *r, const char *name, const char **out, wh_error *e);
+/* The range of a report, /overview or a KPI read (API-wave2 "Ranges"): ?from and ?to, inclusive
+ * days (arena); to defaults to today, from to the default_days days ending on to. A malformed
+ * day, from after to, or a range longer than max_days: 400 validation_failed (from or to). */
+WH_MUST_USE wh_err wh_req_query_range(wh_req *r, int max_days, int default_days, const char **from,
+                                      const char **to, wh_error *e);
 /* An optional boolean query parameter, "true" or "false" (400 otherwise). */
 WH_MUST_USE wh_err wh_req_query_bool(wh_req *r, const char *name, bool *present, bool *value,
                                      wh_error *e);

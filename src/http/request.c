@@ -99,6 +99,32 @@ wh_err wh_req_query_day(wh_req *r, const char *name, const char **out, wh_error 
     return WH_OK;
 }
 
+wh_err wh_req_query_range(wh_req *r, int max_days, int default_days, const char **from,
+                          const char **to, wh_error *e)
+{
+    char buf[16];
+    int64_t days = 0;
+    wh_err rc = wh_req_query_day(r, "from", from, e);
+    if (rc == WH_OK)
+        rc = wh_req_query_day(r, "to", to, e);
+    if (rc != WH_OK)
+        return rc;
+    if (!*to) {
+        wh_clock_day_of(r->now_ms, buf, sizeof buf);
+        *to = wh_arena_strdup(&r->arena, buf);
+    }
+    if (!*from) {
+        if (!wh_clock_day_add(*to, 1 - default_days, buf, sizeof buf))
+            return wh_error_field(e, "to", "must be a calendar day YYYY-MM-DD");
+        *from = wh_arena_strdup(&r->arena, buf);
+    }
+    if (strcmp(*from, *to) > 0)
+        return wh_error_field(e, "to", "must not be before from");
+    if (wh_clock_days_between(*from, *to, &days) && days >= max_days)
+        return wh_error_field(e, "from", "the range is longer than %d days", max_days);
+    return WH_OK;
+}
+
 wh_err wh_req_query_bool(wh_req *r, const char *name, bool *present, bool *value, wh_error *e)
 {
     const char *v = wh_req_query(r, name);

@@ -10,40 +10,12 @@
 
 #include <string.h>
 
-/* A day query parameter; NULL when absent. */
-static wh_err query_day(wh_req *r, const char *name, const char **out, wh_error *e)
-{
-    int y, m, d;
-    *out = wh_req_query(r, name);
-    if (*out && !wh_clock_parse_date(*out, &y, &m, &d))
-        return wh_error_field(e, name, "must be a calendar day YYYY-MM-DD");
-    return WH_OK;
-}
-
-/* from/to: to defaults to today, from to the 30 days ending on to; at most 366 days. */
+/* from/to (API-wave2 "Ranges"): to defaults to today, from to the 30 days ending on to; at most
+ * 366 days. */
 static wh_err read_range(wh_req *r, wh_kpi_filter *f, wh_error *e)
 {
-    char buf[16];
-    int64_t days = 0;
-    wh_err rc = query_day(r, "from", &f->from, e);
-    if (rc == WH_OK)
-        rc = query_day(r, "to", &f->to, e);
-    if (rc != WH_OK)
-        return rc;
-    if (!f->to) {
-        wh_clock_day_of(r->now_ms, buf, sizeof buf);
-        f->to = wh_arena_strdup(&r->arena, buf);
-    }
-    if (!f->from) {
-        if (!wh_clock_day_add(f->to, 1 - WH_KPI_RANGE_DAYS_DEFAULT, buf, sizeof buf))
-            return wh_error_field(e, "to", "must be a calendar day YYYY-MM-DD");
-        f->from = wh_arena_strdup(&r->arena, buf);
-    }
-    if (strcmp(f->from, f->to) > 0)
-        return wh_error_field(e, "to", "must not be before from");
-    if (wh_clock_days_between(f->from, f->to, &days) && days >= WH_KPI_RANGE_DAYS_MAX)
-        return wh_error_field(e, "from", "the range is longer than %d days", WH_KPI_RANGE_DAYS_MAX);
-    return WH_OK;
+    return wh_req_query_range(r, WH_KPI_RANGE_DAYS_MAX, WH_KPI_RANGE_DAYS_DEFAULT, &f->from, &f->to,
+                              e);
 }
 
 /* The filter of a KPI read with the scope check of its ids (403 outside scope). */

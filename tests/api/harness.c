@@ -2150,6 +2150,25 @@ wht_user wht_user_new(const char *role)
     return u;
 }
 
+wht_user wht_member_new(const char *role, long long venture_id)
+{
+    wht_user u = wht_user_new(role);
+    if (venture_id)
+        wht_set_ventures(u.id, 1, &venture_id);
+    return u;
+}
+
+long long wht_carrier_new(const wht_server *fake, long long dot)
+{
+    json_t *c = wht_json("{s:I, s:s, s:s, s:s}", "dotNumber", (json_int_t)dot, "legalName",
+                         wht_unique("CARRIER "), "allowedToOperate", "Y", "statusCode", "A");
+    wht_fake_call(fake, "POST", "/_control/fmcsa/carriers", c);
+    wht_resp *r = wht_post(wht_admin_token(), "/carriers",
+                           wht_json("{s:s}", "dot_number", wht_fmt("%lld", dot)));
+    wht_expect_at(r, 201, __FILE__, __LINE__);
+    return wht_int(r->json, "id");
+}
+
 wht_venture wht_venture_new(const char *type)
 {
     wht_venture v = {0};

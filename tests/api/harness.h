@@ -202,6 +202,11 @@ const char *wht_login(const char *email, const char *password);
 wht_user wht_user_add(const char *role);
 wht_user wht_user_new(const char *role);
 /* Creates a venture of type with a unique name and code. */
+/* A signed-in user of role, member of venture_id (0: of none). */
+wht_user wht_member_new(const char *role, long long venture_id);
+/* An assignable (ACTIVE) carrier onboarded by the admin through the fake FMCSA under DOT number
+ * dot (a number no other carrier of the test has); returns its id. */
+long long wht_carrier_new(const wht_server *fake, long long dot);
 wht_venture wht_venture_new(const char *type);
 /* Creates an office with a unique name in the venture; returns its id. */
 long long wht_office_new(long long venture_id);

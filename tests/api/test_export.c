@@ -469,6 +469,31 @@ static void test_kpi_and_overview_rows(void **state)
                 "validation_failed", "from");
 }
 
+/* Every report exports its items, with its header even when there are none. */
+static void test_reports_export_their_items(void **state)
+{
+    (void)state;
+    const fixture *f = fx();
+    const char *reports[] = {"freight/shippers", "freight/lanes", "freight/dispatchers",
+                             "freight/lost-reasons"};
+    for (size_t i = 0; i < sizeof reports / sizeof reports[0]; i++) {
+        wht_context("%s", reports[i]);
+        for (int v = 0; v < 2; v++) {
+            long long venture = v ? f->empty.id : f->a.id;
+            const char *path = wht_fmt("/reports/%s?venture_id=%lld&from=%s&to=%s", reports[i],
+                                       venture, wht_utc_day(-30), wht_utc_day(0));
+            wht_resp *j = wht_get(wht_admin_token(), path);
+            WHT_EXPECT(j, 200);
+            json_t *items = json_object_get(j->json, "items");
+            wht_resp *r = wht_get(wht_admin_token(), wht_fmt("%s&format=csv", path));
+            WHT_EXPECT(r, 200);
+            json_t *csv = parse_csv(r->body, r->body_len);
+            assert_true(json_array_size(json_array_get(csv, 0)) >= 3); /* the header */
+            expect_same_rows(csv, items);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +507,7 @@ int main(void)
         WHT_TEST(test_people_offices_in_every_chunk),
         WHT_TEST(test_kpi_and_overview_rows),
         WHT_TEST(test_lists_match_their_json),
+        WHT_TEST(test_reports_export_their_items),
     };
     static const char *const env[] = {"WH_EXPORT_MAX_ROWS=12", "WH_EXPORT_CHUNK_ROWS=4",
                                       "WH_TIMEZONE=UTC", NULL};

@@ -503,4 +503,33 @@ export const journeys = {
     if (emp.errors.length) fail('task journey', emp.errors.join(' | '));
     await emp.context().close();
   },
+
+  // An office manager reads the freight reports: the table's totals equal the API's, a tab
+  // switches the report, and the export link asks the same report as CSV (docs/reports.md).
+  async reports_show_totals_and_export({ browser, base, fail, signIn, shot, settled }) {
+    const page = await signIn(browser, base, 'OFFICE_MANAGER');
+    const content = page.locator('#content');
+    await page.goto(`${base}/#/freight/reports`);
+    await settled(page);
+    await content.locator('[data-testid="report-table"]').waitFor();
+    const link = await content.locator('[data-testid="report-export"]').getAttribute('href');
+    const q = new URL(link, base).searchParams;
+    if (!link.startsWith('/api/v1/reports/freight/shippers?') || q.get('format') !== 'csv' || !q.get('venture_id')) {
+      fail('reports journey', `the export link is ${link}`);
+    }
+    q.delete('format');
+    const rep = await page.evaluate(async (u) => (await fetch(u, { headers: { Accept: 'application/json' } })).json(),
+      `/api/v1/reports/freight/shippers?${q}`);
+    const shown = await content.locator('[data-testid="report-totals"] td[data-field="revenue_cents"]').getAttribute('data-value');
+    if (shown !== String(rep.totals.revenue_cents)) fail('reports journey', `totals show ${shown}, the API says ${rep.totals.revenue_cents}`);
+    const rows = await content.locator('[data-testid="report-table"] tbody tr').count();
+    if (rows !== rep.items.length) fail('reports journey', `${rows} rows shown of ${rep.items.length}`);
+    await content.getByRole('link', { name: 'Lanes' }).click();
+    await settled(page);
+    await content.locator('[data-testid="report-table"] th', { hasText: 'Revenue / mile' }).first().waitFor()
+      .catch(() => fail('reports journey', 'the Lanes tab shows no revenue per mile'));
+    await shot(page, 'OFFICE_MANAGER', 'journey-report-lanes');
+    if (page.errors.length) fail('reports journey', page.errors.join(' | '));
+    await page.context().close();
+  },
 };

@@ -64,6 +64,8 @@ static const struct {
     {WH_PERM_HOLDINGS_READ, "holdings.read", LEADERSHIP "FINANCE ACCOUNTING AUDITOR"},
     {WH_PERM_HOLDINGS_WRITE, "holdings.write", LEADERSHIP "FINANCE ACCOUNTING"},
     {WH_PERM_OVERVIEW_READ, "overview.read", LEADERSHIP "FINANCE AUDITOR"},
+    {WH_PERM_REPORTS_READ, "reports.read",
+     LEADERSHIP "OFFICE_MANAGER TEAM_LEAD FINANCE ACCOUNTING AUDITOR"},
     {WH_PERM_TASKS_READ, "tasks.read", LEADERSHIP "OFFICE_MANAGER TEAM_LEAD HR_ADMIN AUDITOR"},
     {WH_PERM_TASKS_MANAGE, "tasks.manage", LEADERSHIP "OFFICE_MANAGER TEAM_LEAD HR_ADMIN"},
     {WH_PERM_CARRIERS_ASSIGN_PENDING, "carriers.assign_pending", LEADERSHIP "OFFICE_MANAGER"},
@@ -329,6 +331,9 @@ static void expect_nav(wh_role role, unsigned bits, const char *want)
 #define FREIGHT   "|freight:dashboard,loads,carriers,shippers"
 #define HOTELS    "|hospitality:dashboard,hotels,reviews,disputes"
 #define BPO       "|bpo:dashboard,call_logs,campaigns,agents"
+#define FREIGHT_R FREIGHT ",reports"
+#define HOTELS_R  HOTELS ",reports"
+#define BPO_R     BPO ",reports"
 #define SAAS      "|saas:dashboard,customers,subscriptions"
 #define SAAS_DASH "|saas:dashboard"
 #define HOLDINGS  "|holdings:dashboard,assets,bank_accounts"
@@ -337,7 +342,7 @@ static void test_nav_leadership(void **state)
 {
     (void)state;
     expect_nav(WH_ROLE_CEO, T_ALL,
-               CC_OV OPS_TEAM FREIGHT HOTELS BPO SAAS HOLDINGS
+               CC_OV OPS_TEAM FREIGHT_R HOTELS_R BPO_R SAAS HOLDINGS
                "|admin:users,ventures,incentive_plans,payouts,gamification,jobs,integrations,"
                "audit");
     expect_nav(WH_ROLE_ADMIN, 0,
@@ -345,7 +350,7 @@ static void test_nav_leadership(void **state)
                               "integrations,audit");
     /* TESTING ventures have no section of their own */
     expect_nav(WH_ROLE_COO, T_TESTING, CC_OV OPS_TEAM "|admin:gamification");
-    expect_nav(WH_ROLE_VENTURE_HEAD, T_LOGISTICS | T_SAAS, CC_OV OPS_TEAM FREIGHT SAAS);
+    expect_nav(WH_ROLE_VENTURE_HEAD, T_LOGISTICS | T_SAAS, CC_OV OPS_TEAM FREIGHT_R SAAS);
 }
 
 static void test_nav_auditor(void **state)
@@ -353,7 +358,8 @@ static void test_nav_auditor(void **state)
     (void)state;
     /* no eod.write and not a team leader: of operations only team tasks (tasks.read) */
     expect_nav(WH_ROLE_AUDITOR, T_ALL,
-               CC_OV "|operations:team_tasks" FREIGHT HOTELS BPO SAAS HOLDINGS "|admin:audit");
+               CC_OV "|operations:team_tasks" FREIGHT_R HOTELS_R BPO_R SAAS HOLDINGS
+                     "|admin:audit");
     expect_nav(WH_ROLE_AUDITOR, 0, CC_OV "|operations:team_tasks|admin:audit");
 }
 
@@ -366,7 +372,7 @@ static void test_nav_by_venture_type(void **state)
     expect_nav(WH_ROLE_DISPATCHER, T_LOGISTICS, CC OPS FREIGHT);
     expect_nav(WH_ROLE_DISPATCHER, T_BPO | T_HOSPITALITY,
                CC OPS "|hospitality:dashboard|bpo:dashboard");
-    expect_nav(WH_ROLE_TEAM_LEAD, T_TRANSPORT | T_HOSPITALITY, CC OPS_TEAM FREIGHT HOTELS);
+    expect_nav(WH_ROLE_TEAM_LEAD, T_TRANSPORT | T_HOSPITALITY, CC OPS_TEAM FREIGHT_R HOTELS_R);
     /* no saas.read, no holdings.read: the SaaS dashboard only, no holdings section */
     expect_nav(WH_ROLE_CONTRACTOR, T_SAAS | T_HOLDINGS | T_TESTING, CC OPS SAAS_DASH);
     expect_nav(WH_ROLE_CONTRACTOR, T_ALL,
@@ -374,7 +380,7 @@ static void test_nav_by_venture_type(void **state)
     expect_nav(WH_ROLE_CSR, T_HOSPITALITY | T_BPO, CC OPS HOTELS "|bpo:dashboard");
     expect_nav(WH_ROLE_CARRIER_TEAM, T_HOSPITALITY | T_LOGISTICS,
                CC OPS FREIGHT "|hospitality:dashboard");
-    expect_nav(WH_ROLE_OFFICE_MANAGER, T_LOGISTICS, CC OPS_TEAM FREIGHT);
+    expect_nav(WH_ROLE_OFFICE_MANAGER, T_LOGISTICS, CC OPS_TEAM FREIGHT_R);
 }
 
 static void test_nav_admin_items_per_permission(void **state)
@@ -421,19 +427,22 @@ static const struct {
      {{"dashboard", "/freight", "kpi.read", false},
       {"loads", "/freight/loads", "freight.read", false},
       {"carriers", "/freight/carriers", "freight.read", false},
-      {"shippers", "/freight/shippers", "freight.read", false}}},
+      {"shippers", "/freight/shippers", "freight.read", false},
+      {"reports", "/freight/reports", "reports.read", false}}},
     {"hospitality",
      T_HOSPITALITY,
      {{"dashboard", "/hotels", "kpi.read", false},
       {"hotels", "/hotels/list", "hotels.read", false},
       {"reviews", "/hotels/reviews", "hotels.read", false},
-      {"disputes", "/hotels/disputes", "hotels.read", false}}},
+      {"disputes", "/hotels/disputes", "hotels.read", false},
+      {"reports", "/hotels/reports", "reports.read", false}}},
     {"bpo",
      T_BPO,
      {{"dashboard", "/bpo", "kpi.read", false},
       {"call_logs", "/bpo/calls", "bpo.read", false},
       {"campaigns", "/bpo/campaigns", "bpo.read", false},
-      {"agents", "/bpo/agents", "bpo.read", false}}},
+      {"agents", "/bpo/agents", "bpo.read", false},
+      {"reports", "/bpo/reports", "reports.read", false}}},
     {"saas",
      T_SAAS,
      {{"dashboard", "/saas", "kpi.read", false},
@@ -536,8 +545,8 @@ static void test_nav_paths(void **state)
             checked++;
         }
     }
-    assert_int_equal(
-        checked, 27); /* 19 of DOMAIN.md, 5 of DOMAIN-wave2 (SaaS, holdings, overview), 3 (tasks) */
+    assert_int_equal(checked, 30); /* 19 of DOMAIN.md, 5 of DOMAIN-wave2 (SaaS, holdings, overview),
+                                    * 3 (tasks), 3 (reports) */
     json_decref(nav);
 }
 
