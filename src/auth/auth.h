@@ -62,8 +62,10 @@ typedef enum {
     WH_PERM_HOLDINGS_READ,
     WH_PERM_HOLDINGS_WRITE,
     WH_PERM_OVERVIEW_READ,
-    WH_PERM_TASKS_READ,   /* every task of the ventures in scope (DOMAIN-wave2 §1) */
-    WH_PERM_TASKS_MANAGE, /* create for anyone, edit, reassign, move any task in scope */
+    WH_PERM_TASKS_READ,    /* every task of the ventures in scope (DOMAIN-wave2 §1) */
+    WH_PERM_TASKS_MANAGE,  /* create for anyone, edit, reassign, move any task in scope */
+    WH_PERM_IMPORTS_WRITE, /* CSV import dry runs and commits (with the kind's write permission) */
+    WH_PERM_IMPORTS_READ,  /* import records and templates */
     WH_PERM_COUNT
 } wh_perm;
 

@@ -61,6 +61,9 @@ static const struct {
                                               R(HR_ADMIN) | R(AUDITOR)},
     [WH_PERM_TASKS_MANAGE] = {"tasks.manage",
                               LEADERSHIP | R(OFFICE_MANAGER) | R(TEAM_LEAD) | R(HR_ADMIN)},
+    [WH_PERM_IMPORTS_WRITE] = {"imports.write", LEADERSHIP | R(OFFICE_MANAGER) | R(FINANCE)},
+    [WH_PERM_IMPORTS_READ] = {"imports.read",
+                              LEADERSHIP | R(OFFICE_MANAGER) | R(FINANCE) | R(AUDITOR)},
 };
 
 bool wh_role_parse(const char *name, wh_role *out)

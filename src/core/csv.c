@@ -112,8 +112,8 @@ static void end_record(wh_csv *p)
     }
     end_field(p);
     const char *fields[WH_LIMIT_CSV_FIELDS];
-    wh_csv_record rec = {.line = p->rec_line, .field = fields, .quoted = p->quoted,
-                         .error = p->rec_error};
+    wh_csv_record rec = {
+        .line = p->rec_line, .field = fields, .quoted = p->quoted, .error = p->rec_error};
     if (!rec.error) {
         rec.n = p->nfields;
         for (size_t i = 0; i < p->nfields; i++)

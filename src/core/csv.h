@@ -60,8 +60,8 @@ typedef struct {
     int64_t line, rec_line;
     unsigned char head[3];
     int nhead;
-    bool head_done, any; /* any: the record has a character (not a blank line) */
-    unsigned utf8_need;  /* continuation bytes still expected */
+    bool head_done, any;            /* any: the record has a character (not a blank line) */
+    unsigned utf8_need;             /* continuation bytes still expected */
     unsigned char utf8_lo, utf8_hi; /* range of the next continuation byte */
     wh_buf rec;
     size_t start[WH_LIMIT_CSV_FIELDS + 1];

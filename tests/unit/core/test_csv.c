@@ -86,7 +86,7 @@ static void test_quotes(void **state)
     expect("\"a,b\",\"say \"\"hi\"\"\"\n", "1:[\"a,b\"|\"say \"hi\"\"]\nOK");
     expect("x,\"\"\n", "1:[x|\"\"]\nOK");
     expect("x, \"q\" ,y\n", "1:[x|\"q\"|y]\nOK"); /* spaces around quotes */
-    expect("ab\"c,d\n", "1:[ab\"c|d]\nOK");        /* a quote inside an unquoted value */
+    expect("ab\"c,d\n", "1:[ab\"c|d]\nOK");       /* a quote inside an unquoted value */
     expect("\"a\"b,c\n2,3\n", "1:!text follows a closing quote\n2:[2|3]\nOK");
     expect("\"open\n", "BAD 1 has a quoted field that is never closed");
 }
@@ -110,7 +110,9 @@ static void test_blank_lines_and_trimming(void **state)
 static void test_bom(void **state)
 {
     (void)state;
-    expect("\xEF\xBB\xBF" "a,b\n", "1:[a|b]\nOK");
+    expect("\xEF\xBB\xBF"
+           "a,b\n",
+           "1:[a|b]\nOK");
     expect("\xEF\xBB\xBF", "OK");
     expect("\xEF\xBB", "BAD 1 is not valid UTF-8 (a character is cut off at the end)");
     expect("a,\xEF\xBB\xBF\n", "1:[a|\xEF\xBB\xBF]\nOK"); /* not at the start: data */
@@ -119,12 +121,13 @@ static void test_bom(void **state)
 static void test_utf8(void **state)
 {
     (void)state;
-    expect("caf\xC3\xA9,\xE2\x82\xAC,\xF0\x9F\x98\x80\n", "1:[caf\xC3\xA9|\xE2\x82\xAC|\xF0\x9F\x98\x80]\nOK");
+    expect("caf\xC3\xA9,\xE2\x82\xAC,\xF0\x9F\x98\x80\n",
+           "1:[caf\xC3\xA9|\xE2\x82\xAC|\xF0\x9F\x98\x80]\nOK");
     expect("a\nb\n\xFF\n", "1:[a]\n2:[b]\nBAD 3 is not valid UTF-8");
-    expect("a\n\xC0\xAF\n", "1:[a]\nBAD 2 is not valid UTF-8");         /* overlong */
-    expect("a\n\xED\xA0\x80\n", "1:[a]\nBAD 2 is not valid UTF-8");     /* surrogate */
-    expect("\xF4\x90\x80\x80\n", "BAD 1 is not valid UTF-8");            /* > U+10FFFF */
-    expect("\"x\n\xFF\"\n", "BAD 2 is not valid UTF-8");                 /* inside quotes */
+    expect("a\n\xC0\xAF\n", "1:[a]\nBAD 2 is not valid UTF-8");     /* overlong */
+    expect("a\n\xED\xA0\x80\n", "1:[a]\nBAD 2 is not valid UTF-8"); /* surrogate */
+    expect("\xF4\x90\x80\x80\n", "BAD 1 is not valid UTF-8");       /* > U+10FFFF */
+    expect("\"x\n\xFF\"\n", "BAD 2 is not valid UTF-8");            /* inside quotes */
     expect_n("a\0b\n", 4, "BAD 1 is not valid UTF-8");
 }
 
