@@ -37,7 +37,7 @@ static const char *email_of(imp_ctx *x, imp_row *row, const char *field, const c
 /* ---------------------------------------------------------------- shippers */
 
 static const imp_col shipper_cols[] = {
-    {"code", COL_TEXT, true},  {"name", COL_TEXT, true},  {"contact_name", COL_TEXT, false},
+    {"code", COL_TEXT, true},   {"name", COL_TEXT, true},   {"contact_name", COL_TEXT, false},
     {"email", COL_TEXT, false}, {"phone", COL_TEXT, false}, {"active", COL_BOOL, false},
 };
 
@@ -49,8 +49,9 @@ static wh_err shipper_existing(imp_ctx *x, const char *code, wh_shipper *out, bo
                                wh_error *e)
 {
     wh_rows *rows = NULL;
-    wh_err rc = wh_db_query(x->c, x->a, "SELECT id FROM shippers WHERE venture_id = $1 AND code = $2",
-                            WH_ARGS(WH_PI(x->venture_id), WH_PT(code)), &rows, e);
+    wh_err rc =
+        wh_db_query(x->c, x->a, "SELECT id FROM shippers WHERE venture_id = $1 AND code = $2",
+                    WH_ARGS(WH_PI(x->venture_id), WH_PT(code)), &rows, e);
     *found = rc == WH_OK && wh_rows_count(rows) > 0;
     if (!*found)
         return rc;
@@ -112,9 +113,9 @@ static wh_err shipper_apply(imp_ctx *x, wh_error *e)
     return rc;
 }
 
-const imp_kind wh_imports_shippers = {"shippers",   WH_PERM_FREIGHT_WRITE, freight_types,
-                                      shipper_cols, 6,                     shipper_check,
-                                      NULL,         shipper_apply};
+const imp_kind wh_imports_shippers = {
+    "shippers", WH_PERM_FREIGHT_WRITE, freight_types, shipper_cols,
+    6,          shipper_check,         NULL,          shipper_apply};
 
 /* ---------------------------------------------------------------- carriers */
 
@@ -210,9 +211,9 @@ static wh_err carrier_insert(imp_ctx *x, const carrier_plan *p, wh_error *e)
                        " fmcsa_authorized, blocked, created_at, updated_at) VALUES ($1, $2, $3,"
                        " $4, $5, $6, $7, $8, $9, 'MANUAL', 'PENDING', 'UNKNOWN', FALSE, FALSE,"
                        " $10, $10)",
-                       WH_ARGS(WH_PT(name), WH_PT(p->legal_name), WH_PT(p->dba_name),
-                               WH_PT(p->dot), WH_PT(p->mc), WH_PT(p->phone), WH_PT(p->email),
-                               WH_PT(p->city), WH_PT(p->state), WH_PI(x->r->now_ms)),
+                       WH_ARGS(WH_PT(name), WH_PT(p->legal_name), WH_PT(p->dba_name), WH_PT(p->dot),
+                               WH_PT(p->mc), WH_PT(p->phone), WH_PT(p->email), WH_PT(p->city),
+                               WH_PT(p->state), WH_PI(x->r->now_ms)),
                        NULL, e);
 }
 
@@ -225,6 +226,5 @@ static wh_err carrier_apply(imp_ctx *x, wh_error *e)
     return rc;
 }
 
-const imp_kind wh_imports_carriers = {"carriers",   WH_PERM_CARRIERS_WRITE, NULL,
-                                      carrier_cols, 8,                      carrier_check,
-                                      NULL,         carrier_apply};
+const imp_kind wh_imports_carriers = {"carriers", WH_PERM_CARRIERS_WRITE, NULL, carrier_cols,
+                                      8,          carrier_check,          NULL, carrier_apply};

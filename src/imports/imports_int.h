@@ -33,6 +33,7 @@ typedef struct {
     int64_t line;
     json_t *obj;
     bool bad;
+    bool broken; /* the record itself is unusable (its fields could not be read): not checked */
     int outcome;
     void *plan;
     const char *bad_fields; /* ",a,b,": fields with a line error already (NULL: none) */
@@ -67,13 +68,13 @@ typedef struct {
 
 struct imp_kind {
     const char *name;
-    wh_perm perm;              /* the kind's write permission (§15) */
-    const char *const *types;  /* venture types it takes; NULL: no venture (carriers) */
-    const imp_col *cols;       /* required columns first (the template's order) */
+    wh_perm perm;             /* the kind's write permission (§15) */
+    const char *const *types; /* venture types it takes; NULL: no venture (carriers) */
+    const imp_col *cols;      /* required columns first (the template's order) */
     size_t ncols;
     /* checks row (its values already typed) against the database and the records before it,
-     * adding line errors (wh_imports_fail / wh_imports_field_errors) and setting row->outcome and row->plan;
-     * a failure of the database is returned */
+     * adding line errors (wh_imports_fail / wh_imports_field_errors) and setting row->outcome and
+     * row->plan; a failure of the database is returned */
     wh_err (*check)(imp_ctx *x, imp_row *row, wh_error *e);
     /* after every record was checked (NULL: nothing): checks that need the whole file */
     wh_err (*check_all)(imp_ctx *x, wh_error *e);
@@ -116,8 +117,8 @@ typedef struct {
 /* The committed import of (venture_id (0: none), kind, sha256); *found false when none. */
 WH_MUST_USE wh_err wh_imports_find(wh_conn *c, wh_arena *a, int64_t venture_id, const char *kind,
                                    const char *sha256, wh_import *out, bool *found, wh_error *e);
-WH_MUST_USE wh_err wh_imports_insert(wh_conn *c, wh_arena *a, const wh_import *in,
-                                     wh_import *out, wh_error *e);
+WH_MUST_USE wh_err wh_imports_insert(wh_conn *c, wh_arena *a, const wh_import *in, wh_import *out,
+                                     wh_error *e);
 /* 404 when missing or of a venture outside p's scope (an import without a venture is seen by
  * every imports.read caller). */
 WH_MUST_USE wh_err wh_imports_get(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
@@ -158,7 +159,8 @@ void wh_imports_jin_end(imp_ctx *x, imp_row *row, imp_jin *in);
 const char *wh_imports_text(const imp_row *row, const char *key);
 /* The id of the active user with e-mail email who is an eligible user of the venture
  * (DOMAIN-wave2); 0 when none. */
-WH_MUST_USE wh_err wh_imports_eligible_user(imp_ctx *x, const char *email, int64_t *id, wh_error *e);
+WH_MUST_USE wh_err wh_imports_eligible_user(imp_ctx *x, const char *email, int64_t *id,
+                                            wh_error *e);
 /* The first instant of a business day (00:00 in WH_TIMEZONE). */
 int64_t wh_imports_day_start(const char *day);
 

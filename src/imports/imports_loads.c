@@ -12,9 +12,8 @@
 
 static const char *const freight_types[] = {"LOGISTICS", "TRANSPORT", NULL};
 static const char *const statuses[] = {"OPEN", "DELIVERED", "LOST", NULL};
-static const char *const lost_codes[] = {"RATE",    "CAPACITY",   "SHIPPER_CANCELLED",
-                                         "SERVICE", "COMPETITOR", "OTHER",
-                                         NULL};
+static const char *const lost_codes[] = {
+    "RATE", "CAPACITY", "SHIPPER_CANCELLED", "SERVICE", "COMPETITOR", "OTHER", NULL};
 
 static const imp_col load_cols[] = {
     {"reference", COL_TEXT, true},         {"pickup_city", COL_TEXT, true},
@@ -132,8 +131,7 @@ static void status_rules(imp_ctx *x, imp_row *row, load_plan *p)
         wh_imports_fail(x, row, "billing_date", "must not be before created_on");
 }
 
-static wh_err reference_new(imp_ctx *x, imp_row *row, load_state *st, const char *ref,
-                            wh_error *e)
+static wh_err reference_new(imp_ctx *x, imp_row *row, load_state *st, const char *ref, wh_error *e)
 {
     bool fresh = false;
     wh_rows *rows = NULL;
@@ -143,9 +141,9 @@ static wh_err reference_new(imp_ctx *x, imp_row *row, load_state *st, const char
         return WH_OK;
     }
     en->val = row->line;
-    wh_err rc = wh_db_query(x->c, x->a,
-                            "SELECT id FROM loads WHERE venture_id = $1 AND reference = $2",
-                            WH_ARGS(WH_PI(x->venture_id), WH_PT(ref)), &rows, e);
+    wh_err rc =
+        wh_db_query(x->c, x->a, "SELECT id FROM loads WHERE venture_id = $1 AND reference = $2",
+                    WH_ARGS(WH_PI(x->venture_id), WH_PT(ref)), &rows, e);
     if (rc == WH_OK && wh_rows_count(rows) > 0)
         wh_imports_fail(x, row, "reference", "is already on a load of the venture");
     return rc;
@@ -168,9 +166,8 @@ static wh_err references(imp_ctx *x, imp_row *row, load_state *st, load_plan *p,
         char *up = wh_arena_strdup(x->a, shipper);
         for (char *c = up; *c; c++)
             *c = *c >= 'a' && *c <= 'z' ? (char)(*c - 'a' + 'A') : *c;
-        rc = lookup(x, &st->shippers,
-                    "SELECT id FROM shippers WHERE venture_id = $1 AND code = $2", up,
-                    &l->shipper_id, e);
+        rc = lookup(x, &st->shippers, "SELECT id FROM shippers WHERE venture_id = $1 AND code = $2",
+                    up, &l->shipper_id, e);
         if (rc == WH_OK && !l->shipper_id)
             wh_imports_fail(x, row, "shipper_code", "must be the code of a shipper of the venture");
     }
@@ -206,8 +203,7 @@ static wh_err load_check(imp_ctx *x, imp_row *row, wh_error *e)
 /* created_at: 00:00 of created_on when that is before today, else now. */
 static int64_t created_at_of(const imp_ctx *x, const load_plan *p)
 {
-    return strcmp(p->created_on, x->today) < 0 ? wh_imports_day_start(p->created_on)
-                                               : x->r->now_ms;
+    return strcmp(p->created_on, x->today) < 0 ? wh_imports_day_start(p->created_on) : x->r->now_ms;
 }
 
 static wh_param opt_id(int64_t id)
@@ -275,5 +271,5 @@ static wh_err load_apply(imp_ctx *x, wh_error *e)
     return rc;
 }
 
-const imp_kind wh_imports_loads = {"loads",   WH_PERM_FREIGHT_WRITE, freight_types, load_cols, 22,
-                                   load_check, NULL,                 load_apply};
+const imp_kind wh_imports_loads = {
+    "loads", WH_PERM_FREIGHT_WRITE, freight_types, load_cols, 22, load_check, NULL, load_apply};

@@ -20,11 +20,11 @@
 static const char *const hotel_types[] = {"HOSPITALITY", NULL};
 
 static const imp_col daily_cols[] = {
-    {"hotel_code", COL_TEXT, true},           {"date", COL_DAY, true},
-    {"rooms_sold", COL_INT, true},            {"room_revenue_cents", COL_INT, true},
-    {"rooms_available", COL_INT, false},      {"other_revenue_cents", COL_INT, false},
-    {"cash_cents", COL_INT, false},           {"credit_cents", COL_INT, false},
-    {"online_cents", COL_INT, false},         {"refund_cents", COL_INT, false},
+    {"hotel_code", COL_TEXT, true},      {"date", COL_DAY, true},
+    {"rooms_sold", COL_INT, true},       {"room_revenue_cents", COL_INT, true},
+    {"rooms_available", COL_INT, false}, {"other_revenue_cents", COL_INT, false},
+    {"cash_cents", COL_INT, false},      {"credit_cents", COL_INT, false},
+    {"online_cents", COL_INT, false},    {"refund_cents", COL_INT, false},
     {"lost_dues_cents", COL_INT, false},
 };
 
@@ -132,9 +132,9 @@ static wh_err daily_apply(imp_ctx *x, wh_error *e)
     return rc;
 }
 
-const imp_kind wh_imports_hotel_daily = {"hotel_daily", WH_PERM_HOTELS_WRITE, hotel_types,
-                                         daily_cols,    11,                   daily_check,
-                                         NULL,          daily_apply};
+const imp_kind wh_imports_hotel_daily = {
+    "hotel_daily", WH_PERM_HOTELS_WRITE, hotel_types, daily_cols, 11, daily_check,
+    NULL,          daily_apply};
 
 /* ---------------------------------------------------------- bpo_call_logs */
 
@@ -206,8 +206,7 @@ static void call_values(imp_ctx *x, imp_row *row, wh_bpo_call *call)
     call->connected = wh_jin_bool(&in.j, "connected", false, false);
     call->appointment_set = wh_jin_bool(&in.j, "appointment_set", false, false);
     call->deal_won = wh_jin_bool(&in.j, "deal_won", false, false);
-    call->revenue_cents =
-        wh_jin_int(&in.j, "revenue_cents", false, 0, WH_BPO_REVENUE_CENTS_MAX, 0);
+    call->revenue_cents = wh_jin_int(&in.j, "revenue_cents", false, 0, WH_BPO_REVENUE_CENTS_MAX, 0);
     call->notes = wh_jin_str(&in.j, "notes", false, 0, WH_BPO_NOTES_CHARS);
     /* the times' rule adds its field error to in.e, which becomes the line's error */
     if (in.e.nfields == 0 && call->started_at &&
@@ -261,17 +260,16 @@ static wh_err call_apply(imp_ctx *x, wh_error *e)
     return rc;
 }
 
-const imp_kind wh_imports_bpo_calls = {"bpo_call_logs", WH_PERM_BPO_WRITE, bpo_types,
-                                       call_cols,       10,                call_check,
-                                       NULL,            call_apply};
+const imp_kind wh_imports_bpo_calls = {
+    "bpo_call_logs", WH_PERM_BPO_WRITE, bpo_types, call_cols, 10, call_check, NULL, call_apply};
 
 /* ----------------------------------------------------- saas_subscriptions */
 
 static const char *const saas_types[] = {"SAAS", NULL};
 
 static const imp_col sub_cols[] = {
-    {"customer_code", COL_TEXT, true}, {"plan_name", COL_TEXT, true},
-    {"mrr_cents", COL_INT, true},      {"started_on", COL_DAY, true},
+    {"customer_code", COL_TEXT, true},  {"plan_name", COL_TEXT, true},
+    {"mrr_cents", COL_INT, true},       {"started_on", COL_DAY, true},
     {"customer_name", COL_TEXT, false}, {"cancelled_on", COL_DAY, false},
 };
 
@@ -284,7 +282,7 @@ typedef struct {
 } sub_customer;
 
 typedef struct {
-    imp_map customers; /* code -> sub_customer */
+    imp_map customers;    /* code -> sub_customer */
     sub_customer **order; /* customers in order of first appearance (new ones created so) */
     size_t ncustomers, cap;
 } sub_state;
@@ -307,9 +305,9 @@ static wh_err customer_known(imp_ctx *x, sub_customer *cu, wh_error *e)
     wh_rows *rows = NULL;
     wh_saas_customer got;
     bool has = false;
-    wh_err rc = wh_db_query(x->c, x->a,
-                            "SELECT id FROM saas_customers WHERE venture_id = $1 AND code = $2",
-                            WH_ARGS(WH_PI(x->venture_id), WH_PT(cu->code)), &rows, e);
+    wh_err rc =
+        wh_db_query(x->c, x->a, "SELECT id FROM saas_customers WHERE venture_id = $1 AND code = $2",
+                    WH_ARGS(WH_PI(x->venture_id), WH_PT(cu->code)), &rows, e);
     cu->is_new = rc == WH_OK && wh_rows_count(rows) == 0;
     if (rc != WH_OK || cu->is_new)
         return rc;
@@ -470,9 +468,13 @@ static wh_err sub_write(imp_ctx *x, const sub_op *op, wh_error *e)
         p->s.venture_id = x->venture_id;
         p->s.status = out.status;
     }
-    wh_saas_event ev = {.venture_id = x->venture_id, .customer_id = cu->id,
-                        .subscription_id = p->s.id, .effective_on = op->day, .before = cu->mrr,
-                        .after = cu->mrr + delta, .created_by = x->r->user.id};
+    wh_saas_event ev = {.venture_id = x->venture_id,
+                        .customer_id = cu->id,
+                        .subscription_id = p->s.id,
+                        .effective_on = op->day,
+                        .before = cu->mrr,
+                        .after = cu->mrr + delta,
+                        .created_by = x->r->user.id};
     ev.type = wh_saas_event_type(ev.before, ev.after, cu->has_event);
     if (rc == WH_OK && ev.type)
         rc = wh_saas_event_record(x->c, x->a, &ev, x->r->now_ms, e);
@@ -491,8 +493,11 @@ static wh_err sub_apply(imp_ctx *x, wh_error *e)
         wh_saas_customer made;
         if (!cu->is_new)
             continue;
-        wh_saas_customer_input in = {.venture_id = x->venture_id, .name = cu->name,
-                                     .code = cu->code, .has_active = true, .active = true};
+        wh_saas_customer_input in = {.venture_id = x->venture_id,
+                                     .name = cu->name,
+                                     .code = cu->code,
+                                     .has_active = true,
+                                     .active = true};
         rc = wh_saas_customer_create(x->c, x->a, &in, x->r->now_ms, &made, e);
         cu->id = made.id;
     }
@@ -502,6 +507,6 @@ static wh_err sub_apply(imp_ctx *x, wh_error *e)
     return rc;
 }
 
-const imp_kind wh_imports_saas_subs = {"saas_subscriptions", WH_PERM_SAAS_WRITE, saas_types,
-                                       sub_cols,             6,                  sub_check,
-                                       sub_check_all,        sub_apply};
+const imp_kind wh_imports_saas_subs = {
+    "saas_subscriptions", WH_PERM_SAAS_WRITE, saas_types, sub_cols, 6, sub_check,
+    sub_check_all,        sub_apply};

@@ -18,9 +18,9 @@
  * it would be from the network. */
 #define FEED_BYTES 65536
 
-static const imp_kind *const kinds[] = {&wh_imports_shippers,    &wh_imports_loads,
-                                        &wh_imports_carriers,    &wh_imports_hotel_daily,
-                                        &wh_imports_bpo_calls,   &wh_imports_saas_subs};
+static const imp_kind *const kinds[] = {&wh_imports_shippers,  &wh_imports_loads,
+                                        &wh_imports_carriers,  &wh_imports_hotel_daily,
+                                        &wh_imports_bpo_calls, &wh_imports_saas_subs};
 
 const imp_kind *wh_imports_kind_find(const char *name)
 {
@@ -64,8 +64,8 @@ static void add_error(imp_ctx *x, int64_t line, const char *field, const char *m
         return;
     size_t keep = x->nerrs < WH_IMPORTS_ERRORS_MAX ? x->nerrs : WH_IMPORTS_ERRORS_MAX - 1;
     memmove(&x->errs[at + 1], &x->errs[at], (keep - at) * sizeof x->errs[0]);
-    x->errs[at] = (imp_err){line, col, wh_arena_strdup(x->a, field),
-                            wh_arena_strdup(x->a, message)};
+    x->errs[at] =
+        (imp_err){line, col, wh_arena_strdup(x->a, field), wh_arena_strdup(x->a, message)};
     x->nerrs = keep + 1;
 }
 
@@ -86,8 +86,8 @@ void wh_imports_fail(imp_ctx *x, imp_row *row, const char *field, const char *fm
     va_end(ap);
     add_error(x, row->line, field, msg);
     mark_bad(x, row);
-    row->bad_fields = wh_arena_printf(x->a, "%s%s,", row->bad_fields ? row->bad_fields : ",",
-                                      field);
+    row->bad_fields =
+        wh_arena_printf(x->a, "%s%s,", row->bad_fields ? row->bad_fields : ",", field);
 }
 
 /* A getter's error about a field whose value already failed its form says nothing new. */
@@ -112,9 +112,9 @@ json_t *wh_imports_errors_json(const imp_ctx *x)
 {
     json_t *out = json_array();
     for (size_t i = 0; i < x->nerrs; i++)
-        json_array_append_new(out, json_pack("{s:I, s:s, s:s}", "line", (json_int_t)x->errs[i].line,
-                                             "field", x->errs[i].field, "message",
-                                             x->errs[i].message));
+        json_array_append_new(out,
+                              json_pack("{s:I, s:s, s:s}", "line", (json_int_t)x->errs[i].line,
+                                        "field", x->errs[i].field, "message", x->errs[i].message));
     return out;
 }
 
@@ -222,6 +222,7 @@ static void read_values(reader *rd, const wh_csv_record *rec, imp_row *row)
 {
     const imp_kind *k = rd->x->kind;
     if (rec->error || rec->n != rd->ncols) {
+        row->broken = true;
         if (rec->error)
             wh_imports_fail(rd->x, row, "file", "%s", rec->error);
         else
@@ -300,9 +301,9 @@ wh_err wh_imports_read(imp_ctx *x, const char *body, size_t n, int64_t max_rows,
     if (!rd.header_seen)
         return fault(x, e, 1, "the file is empty: it has no header record");
     if (rd.too_many)
-        return fault(x, e, 1,
-                     wh_arena_printf(x->a, "the file has more than %lld data records",
-                                     (long long)max_rows));
+        return fault(
+            x, e, 1,
+            wh_arena_printf(x->a, "the file has more than %lld data records", (long long)max_rows));
     if (x->nrows == 0)
         return fault(x, e, 1, "the file has no data record");
     return WH_OK;

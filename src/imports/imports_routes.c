@@ -121,7 +121,8 @@ static wh_err check_rows(imp_ctx *x, wh_error *e)
 {
     wh_err rc = WH_OK;
     for (size_t i = 0; i < x->nrows && rc == WH_OK; i++)
-        rc = x->kind->check(x, &x->rows[i], e);
+        if (!x->rows[i].broken)
+            rc = x->kind->check(x, &x->rows[i], e);
     if (rc == WH_OK && x->kind->check_all)
         rc = x->kind->check_all(x, e);
     for (size_t i = 0; i < x->nrows; i++) {
@@ -140,9 +141,9 @@ static json_t *report(const imp_ctx *x, const import_query *q, const char *sha, 
 {
     json_t *o = json_pack(
         "{s:b, s:o, s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:b, s:o}", "dry_run",
-        q->dry_run, "venture_id", q->venture_id ? json_integer(q->venture_id) : json_null(),
-        "kind", q->kind->name, "filename", wh_json_str_or_null(q->filename), "sha256", sha,
-        "size_bytes", (json_int_t)size, "rows_total", (json_int_t)x->nrows, "rows_valid",
+        q->dry_run, "venture_id", q->venture_id ? json_integer(q->venture_id) : json_null(), "kind",
+        q->kind->name, "filename", wh_json_str_or_null(q->filename), "sha256", sha, "size_bytes",
+        (json_int_t)size, "rows_total", (json_int_t)x->nrows, "rows_valid",
         (json_int_t)((int64_t)x->nrows - x->rows_invalid), "rows_invalid",
         (json_int_t)x->rows_invalid, "created", (json_int_t)x->created, "updated",
         (json_int_t)x->updated, "skipped", (json_int_t)x->skipped, "errors",
@@ -154,10 +155,16 @@ static json_t *report(const imp_ctx *x, const import_query *q, const char *sha, 
 /* Applies the checked file in the open transaction, with its record and audit entry. */
 static wh_err commit(wh_req *r, imp_ctx *x, const import_query *q, const char *sha, wh_error *e)
 {
-    wh_import in = {.venture_id = q->venture_id, .kind = q->kind->name,
-                    .filename = q->filename, .sha256 = sha, .size_bytes = (int64_t)r->body_len,
-                    .rows_total = (int64_t)x->nrows, .created = x->created,
-                    .updated = x->updated, .skipped = x->skipped, .created_by = r->user.id,
+    wh_import in = {.venture_id = q->venture_id,
+                    .kind = q->kind->name,
+                    .filename = q->filename,
+                    .sha256 = sha,
+                    .size_bytes = (int64_t)r->body_len,
+                    .rows_total = (int64_t)x->nrows,
+                    .created = x->created,
+                    .updated = x->updated,
+                    .skipped = x->skipped,
+                    .created_by = r->user.id,
                     .created_at = r->now_ms},
               im;
     wh_err rc = x->kind->apply(x, e);
@@ -165,10 +172,10 @@ static wh_err commit(wh_req *r, imp_ctx *x, const import_query *q, const char *s
         rc = wh_imports_insert(x->c, x->a, &in, &im, e);
     if (rc != WH_OK)
         return rc;
-    return wh_audit_commit(r, x->c, 201,
-                           &(wh_change){"import.commit", "import", im.id, im.venture_id, NULL,
-                                        wh_imports_json(&im)},
-                           e);
+    return wh_audit_commit(
+        r, x->c, 201,
+        &(wh_change){"import.commit", "import", im.id, im.venture_id, NULL, wh_imports_json(&im)},
+        e);
 }
 
 /* The transaction lock of one file of one (venture, kind): concurrent commits of it queue. */
@@ -223,8 +230,7 @@ static wh_err import_post(wh_req *r, wh_error *e)
     x->commit = !q.dry_run;
     wh_clock_day_of(r->now_ms, x->today, sizeof x->today);
     wh_crypto_sha256_hex(r->body ? r->body : "", r->body_len, sha);
-    rc = wh_imports_read(x, r->body ? r->body : "", r->body_len,
-                         r->app->config.import_max_rows, e);
+    rc = wh_imports_read(x, r->body ? r->body : "", r->body_len, r->app->config.import_max_rows, e);
     if (rc != WH_OK)
         return rc == WH_ERR_INVALID ? refuse(r, x, e) : rc;
     return run(r, x, &q, sha, e);

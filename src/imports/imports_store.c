@@ -28,10 +28,9 @@ json_t *wh_imports_json(const wh_import *im)
                           im->venture_id ? json_integer(im->venture_id) : json_null(), "kind",
                           im->kind, "filename", wh_json_str_or_null(im->filename), "sha256",
                           im->sha256, "size_bytes", (json_int_t)im->size_bytes, "rows_total",
-                          (json_int_t)im->rows_total, "created", (json_int_t)im->created,
-                          "updated", (json_int_t)im->updated, "skipped", (json_int_t)im->skipped,
-                          "created_by", (json_int_t)im->created_by, "created_at",
-                          wh_json_time(im->created_at));
+                          (json_int_t)im->rows_total, "created", (json_int_t)im->created, "updated",
+                          (json_int_t)im->updated, "skipped", (json_int_t)im->skipped, "created_by",
+                          (json_int_t)im->created_by, "created_at", wh_json_time(im->created_at));
     return o;
 }
 
@@ -63,8 +62,7 @@ wh_err wh_imports_find(wh_conn *c, wh_arena *a, int64_t venture_id, const char *
     return rc;
 }
 
-wh_err wh_imports_insert(wh_conn *c, wh_arena *a, const wh_import *in, wh_import *out,
-                         wh_error *e)
+wh_err wh_imports_insert(wh_conn *c, wh_arena *a, const wh_import *in, wh_import *out, wh_error *e)
 {
     return one(c, a,
                "INSERT INTO imports (venture_id, venture_key, kind, filename, sha256, size_bytes,"
@@ -92,7 +90,8 @@ void wh_imports_list_sql(const wh_principal *p, int64_t venture_id, const char *
 {
     wh_sqlb_init(b, "SELECT " IMPORT_COLS " FROM imports");
     if (!p->all_ventures)
-        wh_sqlb_and(b, "(imports.venture_id IS NULL OR " WH_SCOPE_MEMBER_SQL("imports.venture_id") ")",
+        wh_sqlb_and(b,
+                    "(imports.venture_id IS NULL OR " WH_SCOPE_MEMBER_SQL("imports.venture_id") ")",
                     WH_PI(p->id));
     wh_sqlb_and_id(b, "venture_id = ?", venture_id);
     wh_sqlb_and_text(b, "kind = ?", kind);
