@@ -122,7 +122,8 @@ static void test_bad_row_fixed_file_same_bytes(void **state)
     assert_int_equal(wht_int(r->json, "updated"), 2);
 
     /* an upsert: the existing shipper is updated, a new code created */
-    r = import(admin(), q("shippers", v, false), "CODE,Name,active\nacme,Acme Two,false\nGAMMA,G,\n");
+    r = import(admin(), q("shippers", v, false),
+               "CODE,Name,active\nacme,Acme Two,false\nGAMMA,G,\n");
     WHT_EXPECT(r, 201);
     assert_int_equal(wht_int(r->json, "updated"), 1);
     assert_int_equal(wht_int(r->json, "created"), 1);
@@ -138,7 +139,8 @@ static void test_quoting_bom_crlf_formulas(void **state)
 {
     (void)state;
     long long v = wht_venture_new("TRANSPORT").id;
-    const char *csv = "\xEF\xBB\xBF" "code , name,contact_name,phone\r\n"
+    const char *csv = "\xEF\xBB\xBF"
+                      "code , name,contact_name,phone\r\n"
                       "Q1,\"Quote, \"\"Inc\"\"\",\"line one\r\nline two\",=1+2\r\n"
                       "\r\n"
                       "  Q2  ,  @SUM(A1)  ,\"  kept  \",-3\r\n";
@@ -167,7 +169,8 @@ static void test_quoting_bom_crlf_formulas(void **state)
     assert_int_equal(seen, 2);
 
     /* a record's line is where it starts: after a quoted line break the lines move on */
-    r = import(admin(), q("shippers", v, true), "code,name,email\nA1,\"two\nlines\",x@y.test\nA2,B,bad\n");
+    r = import(admin(), q("shippers", v, true),
+               "code,name,email\nA1,\"two\nlines\",x@y.test\nA2,B,bad\n");
     WHT_EXPECT(r, 200);
     line_error(r->json, 0, 4, "email");
     assert_int_equal(wht_int(r->json, "rows_invalid"), 1);
@@ -263,9 +266,9 @@ static void test_templates_round_trip(void **state)
     long long fv = wht_venture_new("LOGISTICS").id;
     template_imports("shippers", fv, "code,name,contact_name,email,phone,active",
                      "SH1,Shipper,Ann,ann@sh.test,555,true");
-    template_imports("carriers", 0,
-                     "dot_number,legal_name,mc_number,dba_name,phone,email,city,state",
-                     wht_fmt("%lld,Hauler LLC,,Hauler,555,,Austin,TX", 7000000 + wht_now_ms() % 999999));
+    template_imports(
+        "carriers", 0, "dot_number,legal_name,mc_number,dba_name,phone,email,city,state",
+        wht_fmt("%lld,Hauler LLC,,Hauler,555,,Austin,TX", 7000000 + wht_now_ms() % 999999));
     template_imports(
         "loads", fv,
         "reference,pickup_city,pickup_state,drop_city,drop_state,office_id,shipper_code,"
@@ -289,10 +292,11 @@ static void test_templates_round_trip(void **state)
     wht_resp *cp = wht_post(admin(), "/bpo/campaigns",
                             wht_json("{s:I, s:s}", "venture_id", (json_int_t)bv, "name", "Solar"));
     WHT_EXPECT(cp, 201);
-    WHT_EXPECT(wht_post(admin(), "/bpo/agents",
-                        wht_json("{s:I, s:I, s:I}", "user_id", (json_int_t)agent.id, "venture_id",
-                                 (json_int_t)bv, "campaign_id", (json_int_t)wht_int(cp->json, "id"))),
-               201);
+    WHT_EXPECT(
+        wht_post(admin(), "/bpo/agents",
+                 wht_json("{s:I, s:I, s:I}", "user_id", (json_int_t)agent.id, "venture_id",
+                          (json_int_t)bv, "campaign_id", (json_int_t)wht_int(cp->json, "id"))),
+        201);
     template_imports("bpo_call_logs", bv,
                      "agent_email,started_at,campaign_name,ended_at,dial_count,connected,"
                      "appointment_set,deal_won,revenue_cents,notes",
@@ -328,9 +332,9 @@ static void test_kind_rules(void **state)
     line_error(r->json, 4, 4, "dispatcher_email");
     line_error(r->json, 5, 5, "billing_date");
     assert_int_equal(wht_int(r->json, "rows_invalid"), 4);
-    r = import(admin(), q("loads", v, false),
-               wht_fmt("%sR1,A,TX,B,TX,DELIVERED,%s,,,,%s\nR2,A,TX,B,TX,LOST,,,,,\n", h, today,
-                       earlier));
+    r = import(
+        admin(), q("loads", v, false),
+        wht_fmt("%sR1,A,TX,B,TX,DELIVERED,%s,,,,%s\nR2,A,TX,B,TX,LOST,,,,,\n", h, today, earlier));
     WHT_EXPECT(r, 201);
     json_t *loads = wht_list_all(admin(), wht_fmt("/loads?venture_id=%lld", v), 50);
     assert_int_equal(json_array_size(loads), 2);
@@ -363,9 +367,9 @@ static void test_kind_rules(void **state)
                                      " source = 'MANUAL' AND verification = 'PENDING'",
                                      dot)),
                      1);
-    r = import(admin(), q("carriers", 0, true),
-               wht_fmt("dot_number,legal_name,mc_number\n%lld,One,\n%lld,Two,%lld\n", dot, dot + 1,
-                       dot));
+    r = import(
+        admin(), q("carriers", 0, true),
+        wht_fmt("dot_number,legal_name,mc_number\n%lld,One,\n%lld,Two,%lld\n", dot, dot + 1, dot));
     WHT_EXPECT(r, 200);
     assert_int_equal(wht_int(r->json, "skipped"), 1);
     line_error(r->json, 0, 3, "mc_number");
@@ -402,8 +406,8 @@ static void test_permissions_and_scope(void **state)
     WHT_PROBLEM(wht_get(tok, wht_fmt("/imports?venture_id=%lld", other)), 403, "forbidden", NULL);
     assert_int_equal(count(tok, "/imports?kind=shippers"), 1);
 
-    WHT_PROBLEM(import(admin(), "kind=carriers&venture_id=1", "dot_number,legal_name\n1,A\n"),
-                400, "validation_failed", "venture_id");
+    WHT_PROBLEM(import(admin(), "kind=carriers&venture_id=1", "dot_number,legal_name\n1,A\n"), 400,
+                "validation_failed", "venture_id");
     WHT_PROBLEM(import(admin(), "kind=shippers", csv), 400, "validation_failed", "venture_id");
     WHT_PROBLEM(import(admin(), q("hotel_daily", v, true), csv), 400, "validation_failed",
                 "venture_id");
