@@ -161,7 +161,5 @@ const char *wh_imports_text(const imp_row *row, const char *key);
  * (DOMAIN-wave2); 0 when none. */
 WH_MUST_USE wh_err wh_imports_eligible_user(imp_ctx *x, const char *email, int64_t *id,
                                             wh_error *e);
-/* The first instant of a business day (00:00 in WH_TIMEZONE). */
-int64_t wh_imports_day_start(const char *day);
 
 #endif

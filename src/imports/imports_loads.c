@@ -203,7 +203,7 @@ static wh_err load_check(imp_ctx *x, imp_row *row, wh_error *e)
 /* created_at: 00:00 of created_on when that is before today, else now. */
 static int64_t created_at_of(const imp_ctx *x, const load_plan *p)
 {
-    return strcmp(p->created_on, x->today) < 0 ? wh_imports_day_start(p->created_on) : x->r->now_ms;
+    return strcmp(p->created_on, x->today) < 0 ? wh_clock_day_start(p->created_on) : x->r->now_ms;
 }
 
 static wh_param opt_id(int64_t id)
@@ -256,7 +256,7 @@ static wh_err load_apply_one(imp_ctx *x, const load_plan *p, wh_error *e)
         return rc;
     h.status = p->l.status;
     if (strcmp(p->l.status, "DELIVERED") == 0) {
-        int64_t when = wh_imports_day_start(p->l.billing_date);
+        int64_t when = wh_clock_day_start(p->l.billing_date);
         return wh_load_status_record(x->c, x->a, &h, "OPEN", when > at ? when : at,
                                      p->l.billing_date, e);
     }

@@ -335,25 +335,6 @@ wh_err wh_imports_eligible_user(imp_ctx *x, const char *email, int64_t *id, wh_e
     return rc;
 }
 
-int64_t wh_imports_day_start(const char *day)
-{
-    int64_t days = 0;
-    char d[11];
-    if (!wh_clock_days_between("1970-01-01", day, &days))
-        return 0;
-    /* a zone's midnight is within 26 hours of UTC's: search the first instant of the day */
-    int64_t lo = days * 86400000 - 26 * 3600000LL, hi = days * 86400000 + 26 * 3600000LL;
-    while (hi - lo > 1) {
-        int64_t mid = lo + (hi - lo) / 2;
-        wh_clock_day_of(mid, d, sizeof d);
-        if (strcmp(d, day) >= 0)
-            hi = mid;
-        else
-            lo = mid;
-    }
-    return hi;
-}
-
 imp_entry *wh_imports_map_get(imp_map *m, const char *key)
 {
     for (imp_entry *en = m->b[wh_str_hash(key) % IMP_BUCKETS]; en; en = en->next)
