@@ -200,6 +200,8 @@ static void read_header(reader *rd, const wh_csv_record *rec)
             s++, len--;
         while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
             len--;
+        /* a long name is cut between characters: it is echoed in the errors */
+        len = wh_str_utf8_cut(s, len < sizeof name - 1 ? len : sizeof name - 1);
         snprintf(name, sizeof name, "%.*s", (int)len, s);
         int col = -1;
         for (size_t j = 0; j < k->ncols; j++)
