@@ -435,6 +435,39 @@ static void test_permissions_and_scope(void **state)
     WHT_PROBLEM(import(at, q("shippers", v, true), csv), 403, "forbidden", NULL);
 }
 
+/* Concurrent commits of one file: one answers 201, the others wait for it and answer 200 with
+ * its record; the records are written once. */
+static void test_concurrent_commits_of_one_file(void **state)
+{
+    (void)state;
+    long long v = wht_venture_new("LOGISTICS").id;
+    const char *csv = "code,name\nCC1,One\nCC2,Two\nCC3,Three\n";
+    wht_flight *f[4];
+    for (size_t i = 0; i < 4; i++) {
+        wht_request rq = {.method = "POST",
+                          .path = wht_fmt(WHT_API "/imports?%s", q("shippers", v, false)),
+                          .token = admin(),
+                          .body = csv,
+                          .body_len = strlen(csv),
+                          .content_type = "text/csv"};
+        f[i] = wht_flight_start(&rq);
+    }
+    int created = 0, again = 0;
+    long long id = 0;
+    for (size_t i = 0; i < 4; i++) {
+        wht_resp *r = wht_flight_end(f[i]);
+        created += r->status == 201;
+        again += r->status == 200;
+        if (id && wht_int(r->json, "id") != id)
+            WHT_FAIL("two imports of one file: %lld and %lld", id, wht_int(r->json, "id"));
+        id = wht_int(r->json, "id");
+    }
+    assert_int_equal(created, 1);
+    assert_int_equal(again, 3);
+    assert_int_equal(count(admin(), wht_fmt("/shippers?venture_id=%lld", v)), 3);
+    assert_int_equal(count(admin(), wht_fmt("/imports?venture_id=%lld", v)), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -444,6 +477,7 @@ int main(void)
         WHT_TEST(test_templates_round_trip),
         WHT_TEST(test_kind_rules),
         WHT_TEST(test_permissions_and_scope),
+        WHT_TEST(test_concurrent_commits_of_one_file),
     };
     wht_init();
     return wht_finish(cmocka_run_group_tests_name("api_imports", tests, NULL, NULL));
