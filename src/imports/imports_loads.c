@@ -149,6 +149,25 @@ static wh_err reference_new(imp_ctx *x, imp_row *row, load_state *st, const char
     return rc;
 }
 
+/* The carrier of the directory with DOT number dot (leading zeros dropped, as stored): any
+ * carrier, whatever its verification (an imported load is history). */
+static wh_err carrier_of(imp_ctx *x, load_state *st, imp_row *row, const char *dot, int64_t *id,
+                         wh_error *e)
+{
+    bool fresh = false, found = false;
+    wh_carrier known;
+    while (*dot == '0' && dot[1])
+        dot++;
+    imp_entry *en = wh_imports_map_put(&st->carriers, x->a, dot, &fresh);
+    wh_err rc = fresh ? wh_carrier_find_number(x->c, x->a, dot, NULL, &known, &found, e) : WH_OK;
+    if (fresh && rc == WH_OK && found)
+        en->val = known.id;
+    *id = en->val;
+    if (rc == WH_OK && !*id)
+        wh_imports_fail(x, row, "carrier_dot", "must be the DOT number of a known carrier");
+    return rc;
+}
+
 /* The records the load names: office, shipper, users, carrier. */
 static wh_err references(imp_ctx *x, imp_row *row, load_state *st, load_plan *p, wh_error *e)
 {
@@ -176,15 +195,8 @@ static wh_err references(imp_ctx *x, imp_row *row, load_state *st, load_plan *p,
         rc = user_of(x, st, row, "created_by_email", &l->created_by, e);
     if (rc == WH_OK)
         rc = user_of(x, st, row, "dispatcher_email", &p->dispatcher_id, e);
-    if (rc == WH_OK && dot) {
-        const char *num = dot;
-        while (*num == '0' && num[1])
-            num++;
-        rc = lookup(x, &st->carriers, "SELECT id FROM carriers WHERE $1 > 0 AND dot_number = $2",
-                    num, &l->carrier_id, e);
-        if (rc == WH_OK && !l->carrier_id)
-            wh_imports_fail(x, row, "carrier_dot", "must be the DOT number of a known carrier");
-    }
+    if (rc == WH_OK && dot)
+        rc = carrier_of(x, st, row, dot, &l->carrier_id, e);
     return rc;
 }
 

@@ -374,6 +374,17 @@ static void test_kind_rules(void **state)
     assert_int_equal(wht_int(r->json, "skipped"), 1);
     line_error(r->json, 0, 3, "mc_number");
     assert_true(json_is_null(json_object_get(r->json, "venture_id")));
+    /* a delivered load names its (PENDING) carrier by DOT number, leading zeros or not */
+    r = import(admin(), q("loads", v, false),
+               wht_fmt("reference,pickup_city,pickup_state,drop_city,drop_state,status,"
+                       "billing_date,carrier_dot\nRC,A,TX,B,TX,DELIVERED,%s,0%lld\n",
+                       today, dot));
+    WHT_EXPECT(r, 201);
+    assert_int_equal(wht_sql(wht_fmt("SELECT COUNT(*) FROM loads JOIN carriers ON carriers.id ="
+                                     " loads.carrier_id WHERE loads.venture_id = %lld AND"
+                                     " carriers.dot_number = '%lld'",
+                                     v, dot)),
+                     1);
 
     /* saas: starts and cancels in day order; a write before the customer's latest event */
     long long sv = wht_venture_new("SAAS").id;
