@@ -21,6 +21,7 @@
 #include "kpi/kpi.h"
 #include "reports/reports.h"
 #include "saas/saas.h"
+#include "imports/imports.h"
 #include "tasks/tasks.h"
 #include "ventures/ventures.h"
 
@@ -36,6 +37,7 @@ void wh_app_add_routes(wh_router *rt)
         wh_shippers_routes,     wh_bpo_routes,        wh_eod_routes,          wh_hotels_routes,
         wh_gamification_routes, wh_incentives_routes, wh_jobs_routes,         wh_kpi_routes,
         wh_saas_routes,         wh_holdings_routes,   wh_tasks_routes,        wh_reports_routes,
+        wh_imports_routes,
     };
     for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
         size_t n = 0;

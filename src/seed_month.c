@@ -17,9 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DAY_MS  86400000LL
-#define HOUR_MS 3600000LL
-
 wh_seed_rng wh_seed_rng_for(const char *day, uint64_t stream)
 {
     uint64_t h = 1469598103934665603ULL; /* FNV-1a of the day */
@@ -70,21 +67,6 @@ const char *wh_seed_day_of(const wh_seed_month *sm, int64_t ms)
     char *day = wh_arena_alloc(sm->a, 11);
     wh_clock_day_of(ms, day, 11);
     return day;
-}
-
-/* The first instant of day in business time, between lo (of an earlier day) and hi. */
-static int64_t midnight_of(const char *day, int64_t lo, int64_t hi)
-{
-    char d[11];
-    while (hi - lo > 1) {
-        int64_t mid = lo + (hi - lo) / 2;
-        wh_clock_day_of(mid, d, sizeof d);
-        if (strcmp(d, day) >= 0)
-            hi = mid;
-        else
-            lo = mid;
-    }
-    return hi;
 }
 
 wh_err wh_seed_id_of(wh_conn *c, wh_arena *a, const char *sql, const char *key, int64_t *id,
@@ -169,11 +151,9 @@ static wh_err plan_days(wh_seed_month *sm, wh_error *e)
     sm->ndays = (int)n + 1;
     sm->days = wh_arena_alloc(sm->a, sizeof *sm->days * (size_t)sm->ndays);
     sm->midnight = wh_arena_alloc(sm->a, sizeof *sm->midnight * (size_t)sm->ndays);
-    int64_t today0 = midnight_of(sm->today, sm->now - 26 * HOUR_MS, sm->now);
-    for (int k = 0; k < sm->ndays; k++) { /* a zone's offset moves midnight by hours at most */
-        int64_t guess = today0 - (sm->ndays - 1 - k) * DAY_MS;
+    for (int k = 0; k < sm->ndays; k++) {
         (void)wh_clock_day_add(from, k, sm->days[k], sizeof sm->days[k]);
-        sm->midnight[k] = midnight_of(sm->days[k], guess - 4 * HOUR_MS, guess + 4 * HOUR_MS);
+        sm->midnight[k] = wh_clock_day_start(sm->days[k]);
     }
     return WH_OK;
 }

@@ -197,7 +197,7 @@
     '/freight/carriers', '/freight/shippers', '/hotels', '/hotels/list', '/hotels/reviews', '/hotels/disputes',
     '/bpo', '/bpo/calls', '/bpo/campaigns', '/bpo/agents', '/saas', '/holdings', '/admin/users',
     '/admin/ventures', '/admin/incentive-plans', '/admin/payouts', '/admin/gamification', '/admin/jobs',
-    '/admin/integrations', '/admin/audit', '/tasks', '/tasks/team', '/notifications'];
+    '/admin/integrations', '/admin/audit', '/admin/imports', '/tasks', '/tasks/team', '/notifications'];
 
   let generation = 0;
   async function route() {

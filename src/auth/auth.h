@@ -66,6 +66,8 @@ typedef enum {
     WH_PERM_TASKS_READ,              /* every task of the ventures in scope (DOMAIN-wave2 §1) */
     WH_PERM_TASKS_MANAGE,            /* create for anyone, edit, reassign, move any task in scope */
     WH_PERM_CARRIERS_ASSIGN_PENDING, /* assign a PENDING carrier, with a reason (wave 2 §14) */
+    WH_PERM_IMPORTS_WRITE, /* CSV import dry runs and commits (with the kind's write permission) */
+    WH_PERM_IMPORTS_READ,  /* import records and templates */
     WH_PERM_COUNT
 } wh_perm;
 

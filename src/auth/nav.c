@@ -27,7 +27,7 @@ typedef struct {
 typedef struct {
     const char *key, *label;
     unsigned types; /* venture types of which one must be in scope; 0: none needed */
-    item items[9];
+    item items[10];
 } section;
 
 #define B(t) (1u << (t))
@@ -107,7 +107,8 @@ static const section sections[] = {
       {"jobs", "Jobs", "/admin/jobs", WH_PERM_JOBS_MANAGE, WH_PERM_JOBS_MANAGE, false},
       {"integrations", "Integrations", "/admin/integrations", WH_PERM_INTEGRATIONS_READ,
        WH_PERM_INTEGRATIONS_READ, false},
-      {"audit", "Audit log", "/admin/audit", WH_PERM_AUDIT_READ, WH_PERM_AUDIT_READ, false}}},
+      {"audit", "Audit log", "/admin/audit", WH_PERM_AUDIT_READ, WH_PERM_AUDIT_READ, false},
+      {"imports", "Imports", "/admin/imports", WH_PERM_IMPORTS_READ, WH_PERM_IMPORTS_READ, false}}},
 };
 
 static bool item_allowed(const item *it, wh_role role)

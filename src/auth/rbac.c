@@ -64,6 +64,9 @@ static const struct {
     [WH_PERM_TASKS_MANAGE] = {"tasks.manage",
                               LEADERSHIP | R(OFFICE_MANAGER) | R(TEAM_LEAD) | R(HR_ADMIN)},
     [WH_PERM_CARRIERS_ASSIGN_PENDING] = {"carriers.assign_pending", LEADERSHIP | R(OFFICE_MANAGER)},
+    [WH_PERM_IMPORTS_WRITE] = {"imports.write", LEADERSHIP | R(OFFICE_MANAGER) | R(FINANCE)},
+    [WH_PERM_IMPORTS_READ] = {"imports.read",
+                              LEADERSHIP | R(OFFICE_MANAGER) | R(FINANCE) | R(AUDITOR)},
 };
 
 bool wh_role_parse(const char *name, wh_role *out)

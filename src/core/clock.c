@@ -237,3 +237,22 @@ bool wh_clock_day_near(const char *day, int64_t now_ms)
         return true; /* today is 9999-12-31: nothing lies after it */
     return strcmp(day, last) <= 0;
 }
+
+int64_t wh_clock_day_start(const char *day)
+{
+    int64_t days = 0;
+    char d[32];
+    if (!wh_clock_days_between("1970-01-01", day, &days))
+        return 0;
+    /* a zone's midnight is within 26 hours of UTC's: the first instant whose day is day */
+    int64_t lo = days * 86400000 - 26 * 3600000LL, hi = days * 86400000 + 26 * 3600000LL;
+    while (hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        wh_clock_day_of(mid, d, sizeof d);
+        if (strcmp(d, day) >= 0)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    return hi;
+}

@@ -28,6 +28,10 @@ bool wh_clock_set_zone(const char *tz);
 /* The business-zone calendar day of an instant, "YYYY-MM-DD" (needs 11 bytes). */
 void wh_clock_day_of(int64_t ms, char *out, size_t cap);
 
+/* The first instant (ms) of day in the business time zone: 00:00, or the first instant after a
+ * DST gap at midnight. day must be a valid day. */
+int64_t wh_clock_day_start(const char *day);
+
 /* Day arithmetic on "YYYY-MM-DD" (proleptic Gregorian, no time zone involved). false when day
  * is not a valid date or the result falls outside 0001-01-01..9999-12-31 (out is then not
  * written). out needs 11 bytes. */

@@ -81,7 +81,11 @@ static wh_err load_integrations(wh_config *c, wh_error *e)
         env_int("WH_HTTP_CONNECT_TIMEOUT_MS", 3000, 10, 600000, &c->http_connect_timeout_ms, e) !=
             WH_OK ||
         env_int("WH_HTTP_TIMEOUT_MS", 10000, 10, 600000, &c->http_timeout_ms, e) != WH_OK ||
-        env_int("WH_OUTBOX_POLL_MS", 500, 10, 60000, &c->outbox_poll_ms, e) != WH_OK)
+        env_int("WH_OUTBOX_POLL_MS", 500, 10, 60000, &c->outbox_poll_ms, e) != WH_OK ||
+        env_int("WH_IMPORT_MAX_BYTES", 4194304, 1024, WH_LIMIT_IMPORT_MAX_BYTES,
+                &c->import_max_bytes, e) != WH_OK ||
+        env_int("WH_IMPORT_MAX_ROWS", 20000, 1, WH_LIMIT_IMPORT_MAX_ROWS, &c->import_max_rows, e) !=
+            WH_OK)
         return WH_ERR_INVALID;
     if (env_int("WH_BREAKER_FAILURES", 5, 1, 1000, &v, e) != WH_OK)
         return WH_ERR_INVALID;

@@ -47,6 +47,9 @@ typedef struct {
     int64_t breaker_reset_s;
     int64_t http_connect_timeout_ms, http_timeout_ms;
     int64_t outbox_poll_ms;
+    /* CSV imports (docs/imports.md): WH_IMPORT_MAX_BYTES, the body limit of POST /imports, and
+     * WH_IMPORT_MAX_ROWS, the most data records of one file */
+    int64_t import_max_bytes, import_max_rows;
     /* rate limits (docs/ratelimit.md): allowance per minute or hour */
     int64_t rate_auth_ip_per_min, rate_auth_email_per_hour, rate_read_per_min, rate_write_per_min;
     /* WH_TRUSTED_PROXIES: peers whose X-Forwarded-For names the client (none: never read) */

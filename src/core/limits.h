@@ -6,6 +6,10 @@
 #define WH_LIMIT_BODY_BYTES (1024 * 1024)
 /* Bytes of an oversized body the server still drains before answering 413. */
 #define WH_LIMIT_BODY_DRAIN_BYTES (8 * 1024 * 1024)
+/* Largest WH_IMPORT_MAX_BYTES (the body limit of an upload route, WH_ROUTE_UPLOAD) and
+ * WH_IMPORT_MAX_ROWS accepted by the configuration. */
+#define WH_LIMIT_IMPORT_MAX_BYTES (64 * 1024 * 1024)
+#define WH_LIMIT_IMPORT_MAX_ROWS  1000000
 /* Deepest JSON nesting accepted in a request body. */
 #define WH_LIMIT_JSON_DEPTH 16
 /* Most path segments a route pattern or request path may have. */

@@ -39,6 +39,8 @@ enum {
                                     * other route that does is answered 500 */
     WH_ROUTE_CSV = 1u << 3,        /* a GET that also answers CSV (?format=csv or Accept:
                                     * text/csv, docs/export.md); ?format is 400 elsewhere */
+    WH_ROUTE_UPLOAD = 1u << 4,     /* a POST whose body may be up to WH_IMPORT_MAX_BYTES instead
+                                    * of WH_LIMIT_BODY_BYTES (server.c; CSV imports) */
 };
 
 typedef struct wh_route {
@@ -107,6 +109,9 @@ struct wh_req {
      * started (arena), which the server sends instead of resp_body. Every wh_resp_* clears it. */
     bool csv;
     struct wh_export *export;
+    /* members a handler adds to the problem its error becomes (NULL: none; owned by the
+     * request, wh_req_keep): a CSV import's line errors and row counts */
+    json_t *problem_extra;
 };
 
 /* The requests of one process waiting for the answer of an Idempotency-Key another request
@@ -121,6 +126,9 @@ void wh_router_free(wh_router *rt);
 /* Adds a route table; a row that fails wh_route_check is a programming error: logged, then the
  * process aborts. */
 void wh_router_add(wh_router *rt, const wh_route *routes, size_t n);
+/* The flags of the route method and path match (0 when none does); takes no memory, so the
+ * server can ask before the body arrives (WH_ROUTE_UPLOAD). */
+unsigned wh_router_flags(const wh_router *rt, const char *method, const char *path);
 /* The idx-th route added, NULL past the last (for tests that compare the tables with docs). */
 const wh_route *wh_router_route(const wh_router *rt, size_t idx);
 typedef enum { WH_MATCH_OK, WH_MATCH_NO_PATH, WH_MATCH_NO_METHOD } wh_match;

@@ -146,6 +146,8 @@ void wh_resp_problem(wh_req *r, const wh_error *e)
     json_object_set_new(p, "request_id", json_string(r->id));
     if (e->nfields > 0)
         json_object_set_new(p, "errors", field_errors(e));
+    if (r->problem_extra && status == 400)
+        json_object_update(p, r->problem_extra);
     r->headers = NULL; /* headers of a half-built success answer do not apply */
     (void)set_json(r, status, p, "application/problem+json");
 }

@@ -88,8 +88,10 @@ bool wh_route_check(const wh_route *rt, const char **why)
         *why = "WH_ROUTE_IDEMPOTENT is on exactly the signed-in POSTs (API.md Idempotency-Key)";
     else if ((rt->flags & (WH_ROUTE_CACHED | WH_ROUTE_RAW | WH_ROUTE_CSV)) && !get)
         *why = "WH_ROUTE_CACHED, WH_ROUTE_RAW and WH_ROUTE_CSV are for GET routes";
-    else if (rt->flags &
-             ~(unsigned)(WH_ROUTE_CACHED | WH_ROUTE_IDEMPOTENT | WH_ROUTE_RAW | WH_ROUTE_CSV))
+    else if ((rt->flags & WH_ROUTE_UPLOAD) && !post)
+        *why = "WH_ROUTE_UPLOAD is for POST routes";
+    else if (rt->flags & ~(unsigned)(WH_ROUTE_CACHED | WH_ROUTE_IDEMPOTENT | WH_ROUTE_RAW |
+                                     WH_ROUTE_CSV | WH_ROUTE_UPLOAD))
         *why = "an unknown flag";
     else
         *why = rule_problem(rt);
@@ -172,6 +174,20 @@ static const char *allow_list(const wh_router *rt, int nseg, const char **seg, s
         allow = wh_arena_printf(a, "%s%s%s", allow, *allow ? ", " : "", en->route->method);
     }
     return allow;
+}
+
+unsigned wh_router_flags(const wh_router *rt, const char *method, const char *path)
+{
+    const char *seg[WH_LIMIT_PATH_SEGMENTS];
+    size_t len[WH_LIMIT_PATH_SEGMENTS];
+    int nseg = split(path, seg, len);
+    for (size_t i = 0; nseg >= 0 && i < rt->n; i++) {
+        const entry *en = &rt->entries[i];
+        if (strcmp(en->route->method, method) == 0 &&
+            match_entry(en, nseg, seg, len, NULL, NULL, NULL))
+            return en->route->flags;
+    }
+    return 0;
 }
 
 wh_match wh_router_match(const wh_router *rt, wh_arena *a, const char *method, const char *path,

@@ -25,6 +25,9 @@
 #define WH_SAAS_CODE_CHARS  32
 #define WH_SAAS_EMAIL_CHARS 254
 #define WH_SAAS_PLAN_CHARS  100
+/* The transaction lock key of a customer: its writes (routes and imports) are serialised
+ * (PostgreSQL; SQLite's writer lock does it already). */
+#define WH_SAAS_CUSTOMER_LOCK(id) (0x5341415300000000LL + (id))
 /* Largest MRR of one subscription, cents (DOMAIN-wave2 §12). */
 #define WH_SAAS_MRR_MAX 100000000000LL
 

@@ -48,9 +48,6 @@ static bool one_of(const char *v, const char *const *values)
     return false;
 }
 
-/* A lock key per customer: its writes are serialised (PostgreSQL; SQLite's writer lock does). */
-#define CUSTOMER_LOCK(id) (0x5341415300000000LL + (id))
-
 /* The venture of a customer body: 403 when missing or outside the scope, 400 when not SAAS. */
 static wh_err saas_venture(wh_req *r, wh_conn *c, int64_t venture_id, wh_error *e)
 {
@@ -233,7 +230,7 @@ static wh_err record_event(wh_req *r, wh_conn *c, const wh_saas_customer *cu, in
 /* The customer of a subscription, its writes serialised. */
 static wh_err lock_customer(wh_req *r, wh_conn *c, int64_t id, wh_saas_customer *cu, wh_error *e)
 {
-    wh_err rc = wh_db_lock(c, CUSTOMER_LOCK(id), e);
+    wh_err rc = wh_db_lock(c, WH_SAAS_CUSTOMER_LOCK(id), e);
     return rc == WH_OK ? wh_saas_customer_get(c, &r->arena, &r->user, id, cu, e) : rc;
 }
 

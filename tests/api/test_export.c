@@ -425,6 +425,7 @@ static void test_lists_match_their_json(void **state)
                            "/users",
                            "/audit-log?action=load.create",
                            "/shippers",
+                           "/imports",
                            wht_fmt("/ventures/%lld/offices", f->a.id),
                            wht_fmt("/loads/%lld/history", load),
                            wht_fmt("/loads?venture_id=%lld", f->b.id)};

@@ -89,7 +89,9 @@ static void note_walked(const char *method, const char *path)
     if (nwalked == MAX_WALKED)
         return;
     snprintf(walked[nwalked].method, sizeof walked[nwalked].method, "%s", method);
-    snprintf(walked[nwalked].path, sizeof walked[nwalked].path, "%s%s", WHT_API, path);
+    /* the route's path: without the query string (POST /imports?kind=...) */
+    snprintf(walked[nwalked].path, sizeof walked[nwalked].path, "%s%.*s", WHT_API,
+             (int)strcspn(path, "?"), path);
     nwalked++;
 }
 
@@ -148,6 +150,9 @@ static void same_digest_at(const char *before, const char *after, const char *wh
 }
 
 /* Sends one request with X-Wh-Fault: kind=n. */
+/* The Content-Type of the walked bodies: NULL for JSON, "text/csv" for the CSV imports. */
+static const char *walk_type;
+
 static wht_resp *send_fault(const char *kind, long long n, const char *method, const char *token,
                             const char *path, const char *body)
 {
@@ -157,7 +162,8 @@ static wht_resp *send_fault(const char *kind, long long n, const char *method, c
                        .token = token,
                        .headers = headers,
                        .body = body,
-                       .body_len = body ? strlen(body) : 0};
+                       .body_len = body ? strlen(body) : 0,
+                       .content_type = walk_type};
     return wht_do(&req);
 }
 
@@ -507,6 +513,22 @@ static void walk_job_route(void)
     assert_string_equal(wht_str(r->json, "status"), "SUCCEEDED");
 }
 
+/* CSV imports: a commit writes its records, its import row and its audit entry in one
+ * transaction (a SaaS file also its customer, events and the KPI stale mark). */
+static void walk_imports(void)
+{
+    const char *tok = wht_admin_token();
+    long long saas = wht_venture_new("SAAS").id;
+    walk_type = "text/csv";
+    WALK("POST", tok, wht_fmt("/imports?kind=shippers&venture_id=%lld", F.logistics),
+         "code,name\nWALK1,Walker\n", 201);
+    WALK("POST", tok, wht_fmt("/imports?kind=saas_subscriptions&venture_id=%lld", saas),
+         wht_fmt("customer_code,plan_name,mrr_cents,started_on,customer_name\nWK,Pro,100,%s,W\n",
+                 F.day),
+         201);
+    walk_type = NULL;
+}
+
 static void test_walk_writes_of_every_module(void **state)
 {
     (void)state;
@@ -521,6 +543,7 @@ static void test_walk_writes_of_every_module(void **state)
     walk_tasks();
     walk_incentives();
     walk_saas_holdings();
+    walk_imports();
     walk_job_route();
     F.ready = true;
 }

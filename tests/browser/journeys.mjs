@@ -532,4 +532,36 @@ export const journeys = {
     if (page.errors.length) fail('reports journey', page.errors.join(' | '));
     await page.context().close();
   },
+
+  // CSV import (issue 16): the CEO checks a shippers file with one bad row (its line and column
+  // in the errors table, Import stays off), fixes it, checks again and imports; the history
+  // lists the file.
+  async csv_import_checked_then_imported({ browser, base, fail, signIn, shot, settled }) {
+    const page = await signIn(browser, base, 'CEO');
+    const content = page.locator('#content');
+    await page.goto(`${base}/#/admin/imports`);
+    await settled(page);
+    await content.getByLabel('What the file holds').selectOption('shippers');
+    const code = unique('IMP').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 20);
+    const file = (rows) => ({ name: `${code}.csv`, mimeType: 'text/csv', buffer: Buffer.from(rows) });
+    await content.getByLabel(/CSV file/).setInputFiles(file(`code,name,email\n${code}A,Alpha Foods,ops@alpha.test\n${code}B,Beta Farms,not-an-email\n`));
+    await content.getByRole('button', { name: 'Check file' }).click();
+    const errors = content.locator('[data-testid="import-errors"]');
+    await errors.waitFor();
+    const row = await errors.locator('tbody tr').first().innerText();
+    if (!/3/.test(row) || !/email/.test(row)) fail('import journey', `the error row reads "${row}"`);
+    if (!(await content.getByRole('button', { name: 'Import', exact: true }).isDisabled())) fail('import journey', 'Import is enabled after a check with errors');
+    await shot(page, 'CEO', 'journey-import-errors');
+    await content.getByLabel(/CSV file/).setInputFiles(file(`code,name,email\n${code}A,Alpha Foods,ops@alpha.test\n${code}B,Beta Farms,beta@beta.test\n`));
+    await content.getByRole('button', { name: 'Check file' }).click();
+    await content.locator('[data-testid="import-report"]').waitFor();
+    await content.getByRole('button', { name: 'Import', exact: true }).click();
+    await content.locator('[data-testid="import-done"]').waitFor();
+    const done = await content.locator('[data-testid="import-done"]').innerText();
+    if (!/2 created/.test(done)) fail('import journey', `the import says "${done}"`);
+    await content.getByRole('cell', { name: `${code}.csv` }).first().waitFor();
+    await shot(page, 'CEO', 'journey-import-done');
+    if (page.errors.length) fail('import journey', page.errors.join(' | '));
+    await page.context().close();
+  },
 };

@@ -69,6 +69,8 @@ static const struct {
     {WH_PERM_TASKS_READ, "tasks.read", LEADERSHIP "OFFICE_MANAGER TEAM_LEAD HR_ADMIN AUDITOR"},
     {WH_PERM_TASKS_MANAGE, "tasks.manage", LEADERSHIP "OFFICE_MANAGER TEAM_LEAD HR_ADMIN"},
     {WH_PERM_CARRIERS_ASSIGN_PENDING, "carriers.assign_pending", LEADERSHIP "OFFICE_MANAGER"},
+    {WH_PERM_IMPORTS_WRITE, "imports.write", LEADERSHIP "OFFICE_MANAGER FINANCE"},
+    {WH_PERM_IMPORTS_READ, "imports.read", LEADERSHIP "OFFICE_MANAGER FINANCE AUDITOR"},
 };
 
 #define NTABLE (sizeof table / sizeof table[0])
@@ -344,13 +346,14 @@ static void test_nav_leadership(void **state)
     expect_nav(WH_ROLE_CEO, T_ALL,
                CC_OV OPS_TEAM FREIGHT_R HOTELS_R BPO_R SAAS HOLDINGS
                "|admin:users,ventures,incentive_plans,payouts,gamification,jobs,integrations,"
-               "audit");
+               "audit,imports");
     expect_nav(WH_ROLE_ADMIN, 0,
                CC_OV OPS_TEAM "|admin:users,ventures,incentive_plans,payouts,gamification,jobs,"
-                              "integrations,audit");
+                              "integrations,audit,imports");
     /* TESTING ventures have no section of their own */
-    expect_nav(WH_ROLE_COO, T_TESTING, CC_OV OPS_TEAM "|admin:gamification");
-    expect_nav(WH_ROLE_VENTURE_HEAD, T_LOGISTICS | T_SAAS, CC_OV OPS_TEAM FREIGHT_R SAAS);
+    expect_nav(WH_ROLE_COO, T_TESTING, CC_OV OPS_TEAM "|admin:gamification,imports");
+    expect_nav(WH_ROLE_VENTURE_HEAD, T_LOGISTICS | T_SAAS,
+               CC_OV OPS_TEAM FREIGHT_R SAAS "|admin:imports");
 }
 
 static void test_nav_auditor(void **state)
@@ -359,8 +362,8 @@ static void test_nav_auditor(void **state)
     /* no eod.write and not a team leader: of operations only team tasks (tasks.read) */
     expect_nav(WH_ROLE_AUDITOR, T_ALL,
                CC_OV "|operations:team_tasks" FREIGHT_R HOTELS_R BPO_R SAAS HOLDINGS
-                     "|admin:audit");
-    expect_nav(WH_ROLE_AUDITOR, 0, CC_OV "|operations:team_tasks|admin:audit");
+                     "|admin:audit,imports");
+    expect_nav(WH_ROLE_AUDITOR, 0, CC_OV "|operations:team_tasks|admin:audit,imports");
 }
 
 static void test_nav_by_venture_type(void **state)
@@ -380,15 +383,15 @@ static void test_nav_by_venture_type(void **state)
     expect_nav(WH_ROLE_CSR, T_HOSPITALITY | T_BPO, CC OPS HOTELS "|bpo:dashboard");
     expect_nav(WH_ROLE_CARRIER_TEAM, T_HOSPITALITY | T_LOGISTICS,
                CC OPS FREIGHT "|hospitality:dashboard");
-    expect_nav(WH_ROLE_OFFICE_MANAGER, T_LOGISTICS, CC OPS_TEAM FREIGHT_R);
+    expect_nav(WH_ROLE_OFFICE_MANAGER, T_LOGISTICS, CC OPS_TEAM FREIGHT_R "|admin:imports");
 }
 
 static void test_nav_admin_items_per_permission(void **state)
 {
     (void)state;
-    expect_nav(WH_ROLE_FINANCE, 0, CC_OV OPS "|admin:incentive_plans,payouts");
+    expect_nav(WH_ROLE_FINANCE, 0, CC_OV OPS "|admin:incentive_plans,payouts,imports");
     expect_nav(WH_ROLE_FINANCE, T_SAAS | T_HOLDINGS,
-               CC_OV OPS SAAS HOLDINGS "|admin:incentive_plans,payouts");
+               CC_OV OPS SAAS HOLDINGS "|admin:incentive_plans,payouts,imports");
     expect_nav(WH_ROLE_ACCOUNTING, T_HOLDINGS, CC OPS HOLDINGS);
     expect_nav(WH_ROLE_HR_ADMIN, 0, CC "|operations:eod,team_tasks|admin:users");
     expect_nav(WH_ROLE_ACCOUNTING, 0, CC OPS);
@@ -462,7 +465,8 @@ static const struct {
       {"gamification", NULL, "gamification.config", false},
       {"jobs", NULL, "jobs.manage", false},
       {"integrations", NULL, "integrations.read", false},
-      {"audit", NULL, "audit.read", false}}},
+      {"audit", NULL, "audit.read", false},
+      {"imports", NULL, "imports.read", false}}},
 };
 
 /* Does the role hold one of the '|'-separated permission names, per the test's own table? */

@@ -167,6 +167,25 @@ static void test_rfc3339_leap_days(void **state)
 
 /* Found by fuzz_clock: 9999-12-31 plus 7 days rendered year 10000 into 11 bytes and answered
  * true with the text "10000-01-0". Results outside 0001-01-01..9999-12-31 are refused now. */
+/* The first instant of a business day, across both DST changes of New York (imported loads are
+ * dated at it). Sao Paulo once moved its clocks at midnight: that day starts at 01:00. */
+static void test_day_start(void **state)
+{
+    (void)state;
+    assert_true(wh_clock_set_zone("America/New_York"));
+    int64_t ms = 0;
+    assert_true(wh_clock_parse_rfc3339("2026-03-08T05:00:00Z", &ms));
+    assert_int_equal(wh_clock_day_start("2026-03-08"), ms);
+    assert_true(wh_clock_parse_rfc3339("2026-11-01T04:00:00Z", &ms));
+    assert_int_equal(wh_clock_day_start("2026-11-01"), ms);
+    assert_true(wh_clock_parse_rfc3339("2026-11-02T05:00:00Z", &ms));
+    assert_int_equal(wh_clock_day_start("2026-11-02"), ms);
+    assert_true(wh_clock_set_zone("America/Sao_Paulo"));
+    assert_true(wh_clock_parse_rfc3339("2018-11-04T03:00:00Z", &ms)); /* 01:00 local, -02:00 */
+    assert_int_equal(wh_clock_day_start("2018-11-04"), ms);
+    assert_true(wh_clock_set_zone("UTC"));
+}
+
 static void test_day_arithmetic_range(void **state)
 {
     (void)state;
@@ -721,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_rfc3339_fractions),
         cmocka_unit_test(test_rfc3339_leap_days),
         cmocka_unit_test(test_day_arithmetic_range),
+        cmocka_unit_test(test_day_start),
         cmocka_unit_test(test_rfc3339_refuses),
         cmocka_unit_test(test_parse_date),
         cmocka_unit_test(test_render_ms),

@@ -24,6 +24,7 @@
 #include "gamification/gamification.h"
 #include "holdings/holdings.h"
 #include "hotels/hotels.h"
+#include "imports/imports_int.h"
 #include "incentives/incentives.h"
 #include "integrations/integrations.h"
 #include "jobs/jobs.h"
@@ -147,6 +148,11 @@ static const char *const fill_sql[] = {
     /* notifications: 20 per user, half of them read */
     "INSERT INTO notifications (id, user_id, type, title, body, read_at, created_at) SELECT g,"
     " 1 + g % 1000, 'TASK_ASSIGNED', 't', 'b', CASE WHEN g % 2 = 0 THEN g END, 0 FROM nums",
+    /* committed imports (issue 16): six kinds */
+    "INSERT INTO imports (id, venture_id, venture_key, kind, sha256, size_bytes, rows_total,"
+    " created, updated, skipped, created_by, created_at) SELECT g," V("g") "," V(
+        "g") ", CASE g % 3 WHEN 0 THEN 'loads' WHEN 1 THEN 'shippers' ELSE 'carriers' END,"
+             " 'h' || g, 1, 1, 1, 0, 0, 1, 0 FROM nums",
     "ANALYZE",
 };
 
@@ -442,6 +448,19 @@ static void tasks(tempdb *t, bool pg)
     CHECK_CASES(t, pg, notes, ncs, wh_notify_list_sql(9, x->unread, ID_PAGE(deep), &b));
 }
 
+/* CSV imports (issue 16): newest first, by venture and by kind. */
+static void imports(tempdb *t, bool pg)
+{
+    static const plan_list list = {"imports", "imports", "rowid", "id", NULL};
+    static const struct {
+        plan_case c;
+        int64_t venture_id;
+        const char *kind;
+    } cs[] = {{NONE, 0, NULL}, {VENTURE, 3, NULL}, {FILTER("kind", "kind", false), 0, "loads"}};
+    CHECK_CASES(t, pg, list, cs,
+                wh_imports_list_sql(&all, x->venture_id, x->kind, ID_PAGE(deep), &b));
+}
+
 static void check_all(tempdb *t, bool pg)
 {
     plan_nums(t, pg);
@@ -457,6 +476,7 @@ static void check_all(tempdb *t, bool pg)
     operations(t, pg);
     saas_holdings(t, pg);
     tasks(t, pg);
+    imports(t, pg);
 }
 
 static void test_sqlite_list_plans_seek(void **state)

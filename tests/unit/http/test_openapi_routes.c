@@ -62,6 +62,8 @@ static json_t *flags_json(unsigned flags)
         json_array_append_new(a, json_string("raw"));
     if (flags & WH_ROUTE_CSV)
         json_array_append_new(a, json_string("csv"));
+    if (flags & WH_ROUTE_UPLOAD)
+        json_array_append_new(a, json_string("upload"));
     return a;
 }
 
