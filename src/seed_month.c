@@ -220,6 +220,10 @@ static wh_err work(wh_seed_month *sm, wh_error *e)
     if (rc == WH_OK)
         rc = wh_seed_month_eod(sm, e);
     if (rc == WH_OK)
+        rc = wh_seed_month_saas(sm, e);
+    if (rc == WH_OK)
+        rc = wh_seed_month_tasks(sm, e);
+    if (rc == WH_OK)
         rc = wh_seed_month_money(sm, e);
     if (rc == WH_OK)
         rc = wh_db_query(sm->c, sm->a,
