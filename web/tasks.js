@@ -38,43 +38,101 @@
   const statusBadge = (t) => h(`span.status${t.overdue ? '.bad' : t.status === 'DONE' ? '.good' : ''}`,
     { text: t.overdue ? 'Overdue' : WH.titleCase(t.status) });
 
-  function taskColumns(team) {
+  // People by id: the members of the given ventures (the people list the UI already reads),
+  // and me.
+  async function peopleById(ventureIds) {
+    const lists = await Promise.all(ventureIds.map((v) => WH.people(v)));
+    const map = new Map();
+    for (const list of lists) for (const p of list) map.set(p.id, p);
+    map.set(me().id, { ...me(), active: true });
+    return map;
+  }
+  const personName = (map, id) => {
+    if (!id) return '—';
+    if (id === me().id) return `${me().full_name} (you)`;
+    const p = map.get(id);
+    return p ? p.full_name : `User ${id}`;
+  };
+
+  // The assignees a task of the venture may have: me first (a member or an all-venture role,
+  // since the venture is one of mine), then its active members by name; keep: an id to keep
+  // listed although it is not one of them (the current assignee of an edited task).
+  async function assigneeOptions(ventureId, keep) {
+    const staff = await WH.people(ventureId);
+    const others = staff.filter((p) => p.active && p.id !== me().id)
+      .sort((a, b) => a.full_name.localeCompare(b.full_name))
+      .map((p) => [String(p.id), `${p.full_name} · ${WH.roleLabel(p.role)}`]);
+    const opts = [[String(me().id), `${me().full_name} (you)`], ...others];
+    if (keep && !opts.some(([v]) => v === String(keep))) {
+      const p = staff.find((x) => x.id === keep);
+      opts.push([String(keep), p ? `${p.full_name}${p.active ? '' : ' (inactive)'}` : `User ${keep}`]);
+    }
+    return opts;
+  }
+
+  function setOptions(select, options, value) {
+    select.replaceChildren(...options.map(([v, t]) => h('option', { value: v, text: t })));
+    select.value = options.some(([v]) => v === value) ? value : options[0][0];
+  }
+
+  // Refills the form's assignee picker from its venture on every change of the venture.
+  function followVenture(form) {
+    const venture = form.elements.namedItem('venture_id');
+    const assignee = form.elements.namedItem('assignee_id');
+    if (!venture || !assignee) return;
+    venture.addEventListener('change', async () => {
+      const keep = assignee.value;
+      setOptions(assignee, await assigneeOptions(Number(venture.value)), keep);
+    });
+  }
+
+  function taskColumns(team, people) {
     return [
       { label: 'Task', key: 'title' },
       { label: 'Priority', render: (t) => WH.titleCase(t.priority) },
       { label: 'Due', render: (t) => t.due_on || '—' },
       { label: 'Status', render: statusBadge },
-      team ? { label: 'Assignee', render: (t) => (t.assignee_id ? `#${t.assignee_id}` : '—') } : null,
+      team ? { label: 'Assignee', render: (t) => personName(people, t.assignee_id) } : null,
+      team ? { label: 'Venture', render: (t) => WH.ventureName(t.venture_id) } : null,
       { label: 'Source', render: (t) => (t.rule ? WH.titleCase(t.rule) : 'Person') },
     ].filter(Boolean);
   }
 
-  function taskForm(team, onDone) {
+  async function taskForm(onDone) {
+    const venture = WH.ventureField(null);
+    const manage = WH.can('tasks.manage');
     const fields = [
-      WH.ventureField(null),
+      venture,
       { name: 'title', label: 'Title', required: true, maxlength: 200, wide: true },
       { name: 'priority', label: 'Priority', type: 'select', options: PRIORITIES, value: 'MEDIUM', plain: true },
       { name: 'due_on', label: 'Due on', type: 'date' },
-      team ? { name: 'assignee_id', label: 'Assignee (user id)', type: 'number', hint: 'Empty: yourself.' } : null,
+      manage ? { name: 'assignee_id', label: 'Assignee', type: 'select', numeric: true, plain: true,
+        options: await assigneeOptions(Number(venture.value)), value: String(me().id),
+        hint: 'Active members of the venture, and you.' } : null,
       { name: 'description', label: 'Description', type: 'textarea', maxlength: 4000, wide: true },
     ].filter(Boolean);
-    return WH.form({ title: 'New task', fields, submitLabel: 'Create task', method: 'POST', path: '/tasks', onDone });
+    const form = WH.form({ title: 'New task', fields, submitLabel: 'Create task', method: 'POST', path: '/tasks', onDone });
+    followVenture(form);
+    return form;
   }
 
-  function taskList(content, ctx, team) {
+  async function taskList(content, ctx, team) {
     const p = ctx.params;
     const canCreate = WH.role() !== 'AUDITOR' && WH.ventures().length > 0;
     const newButton = canCreate ? h('button.secondary', { type: 'button', text: 'New task' }) : null;
     WH.title(content, ctx.label, newButton);
+    const scope = WH.ventureId() ? [WH.ventureId()] : WH.ventures().map((v) => v.id);
+    const people = team ? await peopleById(scope) : new Map();
+    if (ctx.stale()) return;
     const slot = h('div');
     const query = { status: p.status, overdue: p.overdue, rule: p.rule,
       venture_id: WH.ventureId() || undefined, ...(team ? { assignee_id: p.assignee_id } : { mine: 'true' }) };
-    const lst = WH.list({ path: '/tasks', query, columns: taskColumns(team), caption: ctx.label,
+    const lst = WH.list({ path: '/tasks', query, columns: taskColumns(team, people), caption: ctx.label,
       empty: team ? 'No tasks match these filters.' : 'You have no tasks. Create one with "New task".',
       rowLink: (t) => `#/tasks/${t.id}` });
     if (newButton) {
-      newButton.addEventListener('click', () => {
-        slot.replaceChildren(taskForm(team, (t, notice) => {
+      newButton.addEventListener('click', async () => {
+        slot.replaceChildren(await taskForm((t, notice) => {
           notice.textContent = `Task "${t.title}" created.`;
           lst.reload();
           WH.refreshBell();
@@ -83,11 +141,14 @@
         if (first) first.focus();
       });
     }
+    const assignees = [...people.values()].filter((x) => x.active)
+      .sort((a, b) => a.full_name.localeCompare(b.full_name))
+      .map((x) => [String(x.id), x.id === me().id ? `${x.full_name} (you)` : x.full_name]);
     content.append(slot, WH.filters([
       { name: 'status', label: 'Status', type: 'select', options: opt(STATUSES) },
       { name: 'overdue', label: 'Overdue', type: 'select', options: [['', 'Any'], ['true', 'Overdue'], ['false', 'Not overdue']] },
       team ? { name: 'rule', label: 'Source', type: 'select', options: opt(RULES) } : null,
-      team ? { name: 'assignee_id', label: 'Assignee (user id)', type: 'number' } : null,
+      team ? { name: 'assignee_id', label: 'Assignee', type: 'select', options: [['', 'Anyone'], ...assignees] } : null,
     ].filter(Boolean), p), lst.el);
   }
 
@@ -97,18 +158,13 @@
   // A task's assignee by name: "you", or the member of the task's venture (its people list).
   async function assigneeName(t) {
     if (!t.assignee_id) return null;
-    if (t.assignee_id === me().id) return `${me().full_name} (you)`;
-    try {
-      const people = await api('GET', `/ventures/${t.venture_id}/people?limit=200`);
-      const p = people.items.find((u) => u.id === t.assignee_id);
-      return p ? p.full_name : `User ${t.assignee_id}`;
-    } catch (err) {
-      return `User ${t.assignee_id}`;
-    }
+    return personName(await peopleById([t.venture_id]), t.assignee_id);
   }
 
   async function drawTask(content, ctx, t, notice) {
-    const assignee = await assigneeName(t);
+    const manage = WH.can('tasks.manage') && WH.role() !== 'AUDITOR';
+    const [assignee, options] = await Promise.all([assigneeName(t),
+      manage ? assigneeOptions(t.venture_id, t.assignee_id) : null]);
     content.replaceChildren(h('p.crumb', {}, h('a', { href: '#/tasks', text: 'Tasks' })));
     WH.title(content, t.title, statusBadge(t));
     if (notice) content.append(h('p.notice.flash', { role: 'status', text: notice }));
@@ -128,7 +184,8 @@
       { name: 'title', label: 'Title', required: true, maxlength: 200, value: t.title, wide: true },
       { name: 'priority', label: 'Priority', type: 'select', options: PRIORITIES, value: t.priority, plain: true },
       { name: 'due_on', label: 'Due on', type: 'date', value: t.due_on },
-      WH.can('tasks.manage') ? { name: 'assignee_id', label: 'Assignee (user id)', type: 'number', value: t.assignee_id, required: true } : null,
+      manage ? { name: 'assignee_id', label: 'Assignee', type: 'select', numeric: true, required: true,
+        options, value: String(t.assignee_id || me().id) } : null,
       { name: 'description', label: 'Description', type: 'textarea', maxlength: 4000, value: t.description, wide: true },
     ].filter(Boolean);
     content.append(WH.form({ title: 'Edit task', fields, submitLabel: 'Save task', nullEmpty: true,
