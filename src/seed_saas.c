@@ -23,10 +23,9 @@
 
 #define NCUSTOMERS 40
 
-static const char *const first_names[] = {"Acorn",  "Bluebird", "Cedar",  "Driftwood", "Elm",
-                                          "Fjord",  "Granite",  "Harbor", "Iris",      "Juniper"};
-static const char *const last_names[] = {"Dental Group", "Bookkeeping", "Architects",
-                                         "Logistics"};
+static const char *const first_names[] = {"Acorn", "Bluebird", "Cedar",  "Driftwood", "Elm",
+                                          "Fjord", "Granite",  "Harbor", "Iris",      "Juniper"};
+static const char *const last_names[] = {"Dental Group", "Bookkeeping", "Architects", "Logistics"};
 static const struct {
     const char *name;
     int64_t cents; /* a seat's monthly price */
@@ -47,7 +46,10 @@ static customer_plan plan_of(int i)
     wh_seed_rng r = wh_seed_rng_for(key, 500);
     int64_t t = wh_seed_rng_range(&r, 0, 19); /* 9 in 20 Starter, 7 Growth, 3 Business, 1 Ent. */
     customer_plan p = {.start = i * 58 / (NCUSTOMERS - 1),
-                       .plan = t < 9 ? 0 : t < 16 ? 1 : t < 19 ? 2 : 3};
+                       .plan = t < 9    ? 0
+                               : t < 16 ? 1
+                               : t < 19 ? 2
+                                        : 3};
     if (i % 10 == 7 && p.plan == 0)
         p.plan = 1; /* the customers that contract later have somewhere to go down to */
     p.seats = p.plan == 1 || p.plan == 2 ? wh_seed_rng_range(&r, 1, 3) : 1;
@@ -101,8 +103,7 @@ static wh_err customer(saas_ctx *x, int i, bool make, int64_t at, wh_saas_custom
         return wh_saas_customer_lock(sm->c, sm->a, &sm->root, wh_rows_int(r, 0, 0), out, e);
     if (rc != WH_OK || !make)
         return rc;
-    const char *name =
-        wh_arena_printf(sm->a, "%s %s", first_names[i % 10], last_names[i / 10 % 4]);
+    const char *name = wh_arena_printf(sm->a, "%s %s", first_names[i % 10], last_names[i / 10 % 4]);
     wh_saas_customer_input in = {
         .venture_id = x->venture,
         .name = name,
@@ -139,8 +140,8 @@ static wh_err subscribe(saas_ctx *x, const wh_saas_customer *cu, int plan, int64
 }
 
 /* POST /saas/subscriptions/{id}/change or /cancel on the customer's active subscription. */
-static wh_err move(saas_ctx *x, const wh_saas_customer *cu, int action, const char *day,
-                   int64_t at, wh_error *e)
+static wh_err move(saas_ctx *x, const wh_saas_customer *cu, int action, const char *day, int64_t at,
+                   wh_error *e)
 {
     wh_seed_month *sm = x->sm;
     wh_saas_sub before, next, after;
@@ -354,8 +355,7 @@ static wh_err holdings_day(hold_ctx *h, int k, wh_error *e)
         (void)wh_clock_days_between(sm->first, day, &d);
         int64_t cents = accounts[i].base + (i == 2 ? d * 4000 : 0) +
                         wh_seed_rng_range(&r, -accounts[i].swing, accounts[i].swing);
-        rc = put_dated(h, WH_HOLD_BALANCE, h->account[i], day, cents / 100 * 100 + 37, NULL, at,
-                       e);
+        rc = put_dated(h, WH_HOLD_BALANCE, h->account[i], day, cents / 100 * 100 + 37, NULL, at, e);
     }
     return rc;
 }

@@ -49,9 +49,9 @@ typedef struct {
 static wh_err person_of(wh_seed_month *sm, const char *login, person *out, wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(sm->c, sm->a, "SELECT id, full_name FROM users WHERE email = $1",
-                            WH_ARGS(WH_PT(wh_arena_printf(sm->a, "%s@demo.wheelhouse.test", login))),
-                            &r, e);
+    wh_err rc = wh_db_query(
+        sm->c, sm->a, "SELECT id, full_name FROM users WHERE email = $1",
+        WH_ARGS(WH_PT(wh_arena_printf(sm->a, "%s@demo.wheelhouse.test", login))), &r, e);
     bool found = rc == WH_OK && wh_rows_count(r) > 0;
     *out = (person){found ? wh_rows_int(r, 0, 0) : 0, found ? wh_rows_text(r, 0, 1) : ""};
     return rc;

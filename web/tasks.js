@@ -81,8 +81,8 @@
     const assignee = form.elements.namedItem('assignee_id');
     if (!venture || !assignee) return;
     venture.addEventListener('change', async () => {
-      const keep = assignee.value;
-      setOptions(assignee, await assigneeOptions(Number(venture.value)), keep);
+      const opts = await assigneeOptions(Number(venture.value));
+      setOptions(assignee, opts, assignee.value); // the choice made while the list was read stays
     });
   }
 

@@ -127,8 +127,8 @@ WH_MUST_USE wh_err wh_saas_event_record(wh_conn *c, wh_arena *a, const wh_saas_e
                                         int64_t now_ms, wh_error *e);
 /* Takes the lock that serialises the writes of customer id (until the transaction ends) and
  * reads it; 404 when missing or outside p's scope. */
-WH_MUST_USE wh_err wh_saas_customer_lock(wh_conn *c, wh_arena *a, const wh_principal *p,
-                                         int64_t id, wh_saas_customer *out, wh_error *e);
+WH_MUST_USE wh_err wh_saas_customer_lock(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
+                                         wh_saas_customer *out, wh_error *e);
 /* The event of a write that moves locked customer cu's MRR by delta on day, its type decided
  * here (wh_saas_event_type); none when delta is 0; 409 when day is before the customer's latest
  * event. actor 0: none. Used by the routes and the demo seed alike. */

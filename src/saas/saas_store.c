@@ -292,7 +292,7 @@ wh_err wh_saas_event_record(wh_conn *c, wh_arena *a, const wh_saas_event *ev, in
 }
 
 wh_err wh_saas_customer_lock(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
-                            wh_saas_customer *out, wh_error *e)
+                             wh_saas_customer *out, wh_error *e)
 {
     /* a key per customer (PostgreSQL; SQLite's writer lock serialises alike) */
     wh_err rc = wh_db_lock(c, 0x5341415300000000LL + id, e);

@@ -202,13 +202,13 @@ static void test_freight_dashboard_has_figures(void **state)
 static void test_saas_and_holdings_have_a_month(void **state)
 {
     (void)state;
-    static const char *const types[] = {"NEW", "EXPANSION", "CONTRACTION", "CHURN",
-                                        "REACTIVATION", NULL};
+    static const char *const types[] = {"NEW",   "EXPANSION",    "CONTRACTION",
+                                        "CHURN", "REACTIVATION", NULL};
     assert_int_equal(wht_sql("SELECT COUNT(*) FROM saas_customers"), 40);
     for (size_t i = 0; types[i]; i++) {
         wht_context("event %s", types[i]);
-        assert_true(wht_sql(wht_fmt("SELECT COUNT(*) FROM saas_events WHERE type = '%s'",
-                                    types[i])) > 0);
+        assert_true(
+            wht_sql(wht_fmt("SELECT COUNT(*) FROM saas_events WHERE type = '%s'", types[i])) > 0);
     }
     assert_int_equal(wht_sql("SELECT COUNT(*) FROM saas_events"),
                      wht_sql("SELECT COUNT(*) FROM audit_log WHERE action LIKE"
@@ -241,8 +241,7 @@ static void test_tasks_and_notifications(void **state)
                      0);
     for (size_t i = 0; people[i]; i++) {
         wht_context("role %s", people[i]);
-        const char *token =
-            wht_login(wht_fmt("%s@demo.wheelhouse.test", people[i]), DEMO_PASSWORD);
+        const char *token = wht_login(wht_fmt("%s@demo.wheelhouse.test", people[i]), DEMO_PASSWORD);
         assert_true(json_array_size(wht_items(wht_get(token, "/tasks?mine=true"))) > 0);
         assert_true(json_array_size(wht_items(wht_get(token, "/notifications"))) > 0);
     }
