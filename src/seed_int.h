@@ -60,6 +60,9 @@ const char *wh_seed_day_of(const wh_seed_month *sm, int64_t ms);
 /* The first column of the first row of sql with one text parameter; 0 when there is none. */
 WH_MUST_USE wh_err wh_seed_id_of(wh_conn *c, wh_arena *a, const char *sql, const char *key,
                                  int64_t *id, wh_error *e);
+/* The same with $1 a venture id and $2 a text key (a record's natural key in its venture). */
+WH_MUST_USE wh_err wh_seed_id_in(wh_conn *c, wh_arena *a, const char *sql, int64_t venture_id,
+                                 const char *key, int64_t *id, wh_error *e);
 /* The id of a user by e-mail, creating an EMPLOYEE member of the ventures of codes when
  * missing (the generated agents). */
 WH_MUST_USE wh_err wh_seed_agent_user(wh_seed_month *sm, const char *email, const char *name,

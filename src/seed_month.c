@@ -96,6 +96,15 @@ wh_err wh_seed_id_of(wh_conn *c, wh_arena *a, const char *sql, const char *key, 
     return rc;
 }
 
+wh_err wh_seed_id_in(wh_conn *c, wh_arena *a, const char *sql, int64_t venture_id, const char *key,
+                     int64_t *id, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a, sql, WH_ARGS(WH_PI(venture_id), WH_PT(key)), &r, e);
+    *id = rc == WH_OK && wh_rows_count(r) > 0 ? wh_rows_int(r, 0, 0) : 0;
+    return rc;
+}
+
 wh_err wh_seed_agent_user(wh_seed_month *sm, const char *email, const char *name, const char *codes,
                           int64_t *id, wh_error *e)
 {

@@ -94,13 +94,13 @@ static wh_err customer(saas_ctx *x, int i, bool make, int64_t at, wh_saas_custom
     wh_seed_month *sm = x->sm;
     char code[16];
     snprintf(code, sizeof code, "LDG-%03d", i + 1);
-    wh_rows *r = NULL;
-    wh_err rc = wh_db_query(sm->c, sm->a,
-                            "SELECT id FROM saas_customers WHERE venture_id = $1 AND code = $2",
-                            WH_ARGS(WH_PI(x->venture), WH_PT(code)), &r, e);
-    *found = rc == WH_OK && wh_rows_count(r) > 0;
+    int64_t id = 0;
+    wh_err rc = wh_seed_id_in(sm->c, sm->a,
+                              "SELECT id FROM saas_customers WHERE venture_id = $1 AND code = $2",
+                              x->venture, code, &id, e);
+    *found = rc == WH_OK && id;
     if (rc == WH_OK && *found)
-        return wh_saas_customer_lock(sm->c, sm->a, &sm->root, wh_rows_int(r, 0, 0), out, e);
+        return wh_saas_customer_lock(sm->c, sm->a, &sm->root, id, out, e);
     if (rc != WH_OK || !make)
         return rc;
     const char *name = wh_arena_printf(sm->a, "%s %s", first_names[i % 10], last_names[i / 10 % 4]);
@@ -252,11 +252,9 @@ static wh_err ensure_holdings(hold_ctx *h, wh_error *e)
     wh_seed_month *sm = h->sm;
     wh_err rc = WH_OK;
     for (size_t i = 0; rc == WH_OK && i < NASSETS; i++) {
-        wh_rows *r = NULL;
-        rc = wh_db_query(sm->c, sm->a,
-                         "SELECT id FROM holding_assets WHERE venture_id = $1 AND name = $2",
-                         WH_ARGS(WH_PI(h->venture), WH_PT(assets[i].name)), &r, e);
-        h->asset[i] = rc == WH_OK && wh_rows_count(r) > 0 ? wh_rows_int(r, 0, 0) : 0;
+        rc = wh_seed_id_in(sm->c, sm->a,
+                           "SELECT id FROM holding_assets WHERE venture_id = $1 AND name = $2",
+                           h->venture, assets[i].name, &h->asset[i], e);
         if (rc != WH_OK || h->asset[i])
             continue;
         wh_hold_asset_input in = {.venture_id = h->venture,
@@ -275,11 +273,9 @@ static wh_err ensure_holdings(hold_ctx *h, wh_error *e)
         h->asset[i] = out.id;
     }
     for (size_t i = 0; rc == WH_OK && i < NACCOUNTS; i++) {
-        wh_rows *r = NULL;
-        rc = wh_db_query(sm->c, sm->a,
-                         "SELECT id FROM bank_accounts WHERE venture_id = $1 AND name = $2",
-                         WH_ARGS(WH_PI(h->venture), WH_PT(accounts[i].name)), &r, e);
-        h->account[i] = rc == WH_OK && wh_rows_count(r) > 0 ? wh_rows_int(r, 0, 0) : 0;
+        rc = wh_seed_id_in(sm->c, sm->a,
+                           "SELECT id FROM bank_accounts WHERE venture_id = $1 AND name = $2",
+                           h->venture, accounts[i].name, &h->account[i], e);
         if (rc != WH_OK || h->account[i])
             continue;
         wh_hold_account_input in = {.venture_id = h->venture,

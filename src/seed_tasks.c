@@ -64,13 +64,11 @@ static wh_err one_task(wh_seed_month *sm, size_t i, wh_error *e)
     char due[11];
     wh_err rc = wh_seed_id_of(sm->c, sm->a, "SELECT id FROM ventures WHERE code = $1",
                               demo_tasks[i].venture, &venture, e);
-    wh_rows *r = NULL;
     if (rc == WH_OK && venture)
-        rc = wh_db_query(sm->c, sm->a,
-                         "SELECT id FROM tasks WHERE rule IS NULL AND venture_id = $1 AND"
-                         " title = $2",
-                         WH_ARGS(WH_PI(venture), WH_PT(demo_tasks[i].title)), &r, e);
-    have = rc == WH_OK && r && wh_rows_count(r) > 0;
+        rc = wh_seed_id_in(sm->c, sm->a,
+                           "SELECT id FROM tasks WHERE rule IS NULL AND venture_id = $1 AND"
+                           " title = $2",
+                           venture, demo_tasks[i].title, &have, e);
     if (rc == WH_OK)
         rc = person_of(sm, demo_tasks[i].creator, &by, e);
     if (rc == WH_OK)
