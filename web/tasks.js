@@ -7,7 +7,10 @@
   const { h, api } = WH;
   const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
   const STATUSES = ['OPEN', 'DONE', 'CANCELLED'];
-  const RULES = ['MISSED_EOD', 'DISPUTE_OPEN_7_DAYS', 'CARRIER_LOST_AUTHORITY'];
+  // The automatic rules (§18) in words.
+  const RULES = [['MISSED_EOD', 'Missed EOD report'], ['DISPUTE_OPEN_7_DAYS', 'Dispute open over 7 days'],
+    ['CARRIER_LOST_AUTHORITY', 'Carrier lost authority']];
+  const ruleLabel = (rule) => (RULES.find(([r]) => r === rule) || [rule, WH.titleCase(rule)])[1];
   const TYPES = [['TASK_ASSIGNED', 'A task is assigned to me'], ['TASK_COMPLETED', 'A task I created is done'],
     ['EOD_REMINDER', 'End-of-day reminder'], ['PAYOUT_STATUS', 'My payout is approved or paid']];
 
@@ -90,11 +93,11 @@
     return [
       { label: 'Task', key: 'title' },
       { label: 'Priority', render: (t) => WH.titleCase(t.priority) },
-      { label: 'Due', render: (t) => t.due_on || '—' },
+      { label: 'Due', render: (t) => t.due_on || '—', className: 'nowrap' },
       { label: 'Status', render: statusBadge },
       team ? { label: 'Assignee', render: (t) => personName(people, t.assignee_id) } : null,
-      team ? { label: 'Venture', render: (t) => WH.ventureName(t.venture_id) } : null,
-      { label: 'Source', render: (t) => (t.rule ? WH.titleCase(t.rule) : 'Person') },
+      team || (!WH.ventureId() && WH.ventures().length > 1) ? { label: 'Venture', render: (t) => WH.ventureName(t.venture_id) } : null,
+      { label: 'Source', render: (t) => (t.rule ? ruleLabel(t.rule) : 'Person') },
     ].filter(Boolean);
   }
 
@@ -147,7 +150,7 @@
     content.append(slot, WH.filters([
       { name: 'status', label: 'Status', type: 'select', options: opt(STATUSES) },
       { name: 'overdue', label: 'Overdue', type: 'select', options: [['', 'Any'], ['true', 'Overdue'], ['false', 'Not overdue']] },
-      team ? { name: 'rule', label: 'Source', type: 'select', options: opt(RULES) } : null,
+      team ? { name: 'rule', label: 'Source', type: 'select', options: [['', 'Any'], ...RULES] } : null,
       team ? { name: 'assignee_id', label: 'Assignee', type: 'select', options: [['', 'Anyone'], ...assignees] } : null,
     ].filter(Boolean), p), lst.el);
   }
@@ -171,7 +174,7 @@
     content.append(WH.facts([
       ['Priority', WH.titleCase(t.priority)], ['Due on', t.due_on], ['Assignee', assignee],
       ['Venture', WH.ventureName(t.venture_id)], ['Linked to', t.link_type ? `${WH.titleCase(t.link_type)} #${t.link_id}` : null],
-      ['Source', t.rule ? WH.titleCase(t.rule) : 'Created by a person'],
+      ['Source', t.rule ? `Automatic: ${ruleLabel(t.rule)}` : 'Created by a person'],
       ['Completed', t.completed_at ? WH.dateTime(t.completed_at) : null], ['Description', t.description],
     ]));
     if (WH.role() === 'AUDITOR') return;
@@ -214,8 +217,8 @@
       columns: [
         { label: 'Notification', render: (n) => (n.link_type === 'task' ? h('a', { href: `#/tasks/${n.link_id}`, text: n.title }) : n.title) },
         { label: 'Details', key: 'body' },
-        { label: 'When', render: (n) => WH.dateTime(n.created_at) },
-        { label: 'Read', render: readButton },
+        { label: 'When', render: (n) => WH.dateTime(n.created_at), className: 'nowrap' },
+        { label: 'Read', render: readButton, className: 'nowrap' },
       ] });
     content.append(WH.actions([{ label: 'Mark all read', run: () => write('POST', '/notifications/read-all'),
       done: 'Everything is marked read.' }], () => { lst.reload(); WH.refreshBell(); }),
