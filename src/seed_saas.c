@@ -321,9 +321,9 @@ static wh_err put_dated(hold_ctx *h, wh_hold_dated_kind kind, int64_t parent, co
 /* Whole months from acquired_on's month to day's month. */
 static int64_t months_between(const char *from, const char *day)
 {
-    int fy = 0, fm = 0, dy = 0, dm = 0;
-    (void)sscanf(from, "%4d-%2d", &fy, &fm);
-    (void)sscanf(day, "%4d-%2d", &dy, &dm);
+    int fy = 0, fm = 0, fd = 0, dy = 0, dm = 0, dd = 0;
+    (void)wh_clock_parse_date(from, &fy, &fm, &fd);
+    (void)wh_clock_parse_date(day, &dy, &dm, &dd);
     return (int64_t)(dy * 12 + dm) - (fy * 12 + fm);
 }
 

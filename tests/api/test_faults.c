@@ -785,8 +785,8 @@ static void test_walk_fmcsa_sync(void **state)
 static int weekday(const char *day)
 {
     static const int t[] = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
-    int y = 0, m = 1, d = 1;
-    (void)sscanf(day, "%d-%d-%d", &y, &m, &d);
+    int y = (int)strtol(day, NULL, 10), m = (int)strtol(day + 5, NULL, 10),
+        d = (int)strtol(day + 8, NULL, 10); /* YYYY-MM-DD */
     y -= m < 3;
     return ((y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7 + 6) % 7; /* Sakamoto: 0 Sunday */
 }
