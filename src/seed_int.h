@@ -60,6 +60,9 @@ const char *wh_seed_day_of(const wh_seed_month *sm, int64_t ms);
 /* The first column of the first row of sql with one text parameter; 0 when there is none. */
 WH_MUST_USE wh_err wh_seed_id_of(wh_conn *c, wh_arena *a, const char *sql, const char *key,
                                  int64_t *id, wh_error *e);
+/* The same with $1 a venture id and $2 a text key (a record's natural key in its venture). */
+WH_MUST_USE wh_err wh_seed_id_in(wh_conn *c, wh_arena *a, const char *sql, int64_t venture_id,
+                                 const char *key, int64_t *id, wh_error *e);
 /* The id of a user by e-mail, creating an EMPLOYEE member of the ventures of codes when
  * missing (the generated agents). */
 WH_MUST_USE wh_err wh_seed_agent_user(wh_seed_month *sm, const char *email, const char *name,
@@ -78,11 +81,16 @@ WH_MUST_USE wh_err wh_seed_publish(wh_seed_month *sm, const char *type, int64_t 
                                    int64_t office_id, int64_t user_id, const char *key,
                                    const char *day, int64_t at, wh_error *e);
 
-/* The parts of the month (seed_freight.c, seed_hotels.c, seed_bpo.c, seed_money.c). */
+/* The parts of the month (seed_freight.c, seed_hotels.c, seed_bpo.c, seed_saas.c,
+ * seed_tasks.c, seed_money.c). */
 WH_MUST_USE wh_err wh_seed_month_freight(wh_seed_month *sm, wh_error *e);
 WH_MUST_USE wh_err wh_seed_month_hotels(wh_seed_month *sm, wh_error *e);
 WH_MUST_USE wh_err wh_seed_month_bpo(wh_seed_month *sm, wh_error *e);
 WH_MUST_USE wh_err wh_seed_month_eod(wh_seed_month *sm, wh_error *e);
+/* The SAAS and HOLDINGS ventures (seed_saas.c); before money, whose KPI rows include SaaS. */
+WH_MUST_USE wh_err wh_seed_month_saas(wh_seed_month *sm, wh_error *e);
+/* A few hand-made tasks with their notifications (seed_tasks.c). */
+WH_MUST_USE wh_err wh_seed_month_tasks(wh_seed_month *sm, wh_error *e);
 WH_MUST_USE wh_err wh_seed_month_money(wh_seed_month *sm, wh_error *e);
 /* Records the demo job runs (after the month's transaction committed). */
 WH_MUST_USE wh_err wh_seed_month_jobs(wh_app *app, int64_t now, wh_error *e);

@@ -15,6 +15,7 @@
 #include "incentives/incentives.h"
 #include "jobs/jobs.h"
 #include "kpi/kpi.h"
+#include "tasks/tasks.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -144,6 +145,9 @@ static wh_err payouts(wh_seed_month *sm, int64_t venture, bool approve, wh_error
     for (size_t i = 0; rc == WH_OK && approve && i < n; i++) {
         rc = wh_incentives_payout_move(sm->c, sm->a, items[i].id, "CALCULATED", "APPROVED", sm->now,
                                        &moved, e);
+        if (rc == WH_OK) /* PAYOUT_STATUS to the payout's user, as the route sends it */
+            rc = wh_notify_payout(sm->c, sm->a, moved.user_id, false, moved.period_start,
+                                  moved.period_end, moved.amount_cents, sm->now, e);
         if (rc == WH_OK)
             rc = wh_seed_audit(sm, 0, "incentive_payout.approve", "incentive_payout", moved.id,
                                venture, wh_incentives_payout_json(&items[i]),
@@ -240,6 +244,8 @@ wh_err wh_seed_month_jobs(wh_app *app, int64_t now, wh_error *e)
         rc = run_job(app, &a, "kpi_aggregation", e);
     if (rc == WH_OK)
         rc = run_job(app, &a, "incentive_daily", e);
+    if (rc == WH_OK) /* the automatic tasks of the demo month's gaps (missed EODs, disputes) */
+        rc = run_job(app, &a, "task_rules", e);
     wh_arena_cleanup(&a);
     return rc;
 }

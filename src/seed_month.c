@@ -78,6 +78,15 @@ wh_err wh_seed_id_of(wh_conn *c, wh_arena *a, const char *sql, const char *key, 
     return rc;
 }
 
+wh_err wh_seed_id_in(wh_conn *c, wh_arena *a, const char *sql, int64_t venture_id, const char *key,
+                     int64_t *id, wh_error *e)
+{
+    wh_rows *r = NULL;
+    wh_err rc = wh_db_query(c, a, sql, WH_ARGS(WH_PI(venture_id), WH_PT(key)), &r, e);
+    *id = rc == WH_OK && wh_rows_count(r) > 0 ? wh_rows_int(r, 0, 0) : 0;
+    return rc;
+}
+
 wh_err wh_seed_agent_user(wh_seed_month *sm, const char *email, const char *name, const char *codes,
                           int64_t *id, wh_error *e)
 {
@@ -199,6 +208,10 @@ static wh_err work(wh_seed_month *sm, wh_error *e)
         rc = wh_seed_month_bpo(sm, e);
     if (rc == WH_OK)
         rc = wh_seed_month_eod(sm, e);
+    if (rc == WH_OK)
+        rc = wh_seed_month_saas(sm, e);
+    if (rc == WH_OK)
+        rc = wh_seed_month_tasks(sm, e);
     if (rc == WH_OK)
         rc = wh_seed_month_money(sm, e);
     if (rc == WH_OK)

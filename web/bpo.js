@@ -35,11 +35,7 @@
   const inScope = () => (topVenture() ? bpoVentures().filter((v) => v.id === topVenture()) : bpoVentures());
   const multi = () => !topVenture() && bpoVentures().length > 1;
 
-  const peopleCache = new Map();
-  function people(ventureId) {
-    if (!peopleCache.has(ventureId)) peopleCache.set(ventureId, WH.allItems(`/ventures/${ventureId}/people`).catch(() => []));
-    return peopleCache.get(ventureId);
-  }
+  const people = WH.people;
   // Everyone in the BPO ventures in view, by user id.
   async function staffMap() {
     const lists = await Promise.all(inScope().map((v) => people(v.id)));

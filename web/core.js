@@ -545,6 +545,17 @@ window.WH = (function () {
     return out;
   }
 
+  // The members of a venture (GET /ventures/{id}/people, every page), read once a minute at
+  // most per venture; [] when the caller may not list them.
+  const peopleCache = new Map();
+  function people(ventureId) {
+    const hit = peopleCache.get(ventureId);
+    if (hit && Date.now() - hit.at < 60000) return hit.list;
+    const list = allItems(`/ventures/${ventureId}/people`).catch(() => []);
+    peopleCache.set(ventureId, { at: Date.now(), list });
+    return list;
+  }
+
   return {
     API, ROLES, PRIVILEGED, LEADERSHIP, roleLabel, state, h, nextId, ApiError, api, writer, qs, problemText,
     errorBox, showProblem, clearProblem, money, bp, dateTime, yesNo, titleCase, toCents, today,
@@ -552,6 +563,6 @@ window.WH = (function () {
     form, filters, actions, facts, ventureField, title, empty, screen, findScreen,
     contextControl,
     setUnauthenticated: (fn) => { onUnauthenticated = fn; },
-    allItems,
+    allItems, people,
   };
 })();

@@ -251,9 +251,18 @@
   function figureEntries(kind, obj) {
     const known = FIGURES[kind] || [];
     const names = new Set(known.map((f) => f[0]));
-    const extra = Object.keys(obj || {}).filter((k) => !names.has(k) && typeof obj[k] !== 'boolean')
+    // figures only: flags (booleans) and the day a body is "as of" (a string) are not figures
+    const extra = Object.keys(obj || {}).filter((k) => !names.has(k) && (typeof obj[k] === 'number' || obj[k] === null))
       .map((k) => [k, WH.titleCase(k.replace(/_(cents|bp)$/, ''))]);
     return [...known.filter((f) => obj && f[0] in obj), ...extra];
+  }
+
+  // "More figures (a, b, c)", or "(a, b and 8 more)" for a long list; "Revenue per load" reads
+  // "revenue per load", an acronym ("MRR at start", "NRR base MRR") keeps its capitals.
+  function moreTitle(labels) {
+    const words = labels.map((l) => l.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase()));
+    const shown = words.length > 4 ? `${words.slice(0, 3).join(', ')} and ${words.length - 3} more` : words.join(', ');
+    return `More figures (${shown})`;
   }
 
   function headline(kind, dash) {
@@ -272,7 +281,7 @@
       h('span.trend.small', {}, h('span.muted', { text: '30 days: ' }), value('last_30_days', field))));
     const rest = entries.filter((f) => !f[2]);
     const more = rest.length ? h('details.more-figures', {},
-      h('summary', { text: `More figures (${rest.map((f) => f[1].toLowerCase()).join(', ')})` }),
+      h('summary', { text: moreTitle(rest.map((f) => f[1])) }),
       h('div.table-wrap', {}, h('table.stack.dense.more-table', {},
         h('caption.sr-only', { text: 'More figures for today, the last 7 days and the last 30 days' }),
         h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Figure' }), PERIODS.map(([, t]) => h('th.num', { scope: 'col', text: t })))),
@@ -282,7 +291,7 @@
     return h('section.card.headline', { 'aria-labelledby': headingId },
       h('div.card-head', {}, h('h2', { id: headingId, text: `Today · ${dayText(dash.date)}` }),
         h('span.muted.small', { text: 'Today live; 7 and 30 days up to yesterday' })),
-      h('div.figures.kpi-figures', {}, tiles), more);
+      h('div.figures.kpi-figures.money-figures', {}, tiles), more);
   }
 
   function warningsBox(items) {

@@ -759,18 +759,22 @@
 
   const JOBS = {
     incentive_daily: 'Daily incentive commit (yesterday, every venture with an active plan)',
-    kpi_aggregation: 'KPI rows for yesterday (freight, hotels, BPO)',
+    kpi_aggregation: 'KPI rows for yesterday (freight, hotels, BPO, SaaS)',
+    task_rules: 'Automatic tasks (missed EOD reports, disputes open over 7 days, carriers that lost authority)',
+    reminders: 'End-of-day reminders to everyone who has not filed today',
     fmcsa_sync: 'Re-check carriers with FMCSA',
     cleanup: 'Delete expired sessions, codes and idempotency records',
   };
-  const PER_VENTURE = ['incentive_daily', 'kpi_aggregation'];
+  const PER_VENTURE = ['incentive_daily', 'kpi_aggregation', 'task_rules', 'reminders'];
   const RUN_STATUS = {
     RUNNING: ['Running', 'warn'], SUCCEEDED: ['Succeeded', 'good'], PARTIAL: ['Partial', 'warn'],
     FAILED: ['Failed', 'bad'], SKIPPED_LOCKED: ['Skipped (lease held)', null],
   };
   const runBadge = (s) => badge((RUN_STATUS[s] || [WH.titleCase(s)])[0], (RUN_STATUS[s] || [])[1]);
   const statName = (k) => WH.titleCase(k.replace(/_cents$/, ''));
-  const statValue = (k, v) => (typeof v === 'boolean' ? WH.yesNo(v) : v && typeof v === 'object' ? JSON.stringify(v)
+  // a nested count ({MISSED_EOD: 6, ...}) reads "Missed eod 6, ..."
+  const statValue = (k, v) => (typeof v === 'boolean' ? WH.yesNo(v) : v && typeof v === 'object'
+    ? Object.entries(v).map(([a, b]) => `${WH.titleCase(a)} ${b && typeof b === 'object' ? JSON.stringify(b) : b}`).join(', ')
     : typeof v === 'number' && k.endsWith('_cents') ? WH.money(v) : String(v));
   const statsText = (st) => {
     if (!st || typeof st !== 'object') return '—';
@@ -819,7 +823,7 @@
       { name: 'job', label: 'Job', type: 'select', required: true, options: jobs.items.map((j) => [j.name, j.name]), value: ctx.params.run || 'cleanup' },
       { name: 'date', label: 'Day', type: 'date', max: WH.today(), hint: 'Leave empty for the job\'s usual day (yesterday for the daily jobs, today for the others).' },
       { name: 'venture_id', label: 'Venture', type: 'select', numeric: true, plain: true, options: ventureOptions('All ventures'),
-        hint: 'Only the daily incentive and KPI jobs run per venture.' },
+        hint: 'Only the incentive, KPI, task and reminder jobs run per venture.' },
       { name: 'dry_run', label: 'Dry run (count only, change nothing)', type: 'checkbox', value: false },
     ];
     const runForm = WH.form({

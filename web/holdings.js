@@ -25,7 +25,7 @@
     const draw = () => listBox.replaceChildren(WH.list({
       path, caption: `${valueLabel} by date, newest first`, empty: `No ${valueLabel.toLowerCase()} recorded yet.`,
       columns: [
-        { label: 'Date', key: 'date' },
+        { label: 'Date', key: 'date', className: 'nowrap' },
         { label: valueLabel, className: 'num', render: (d) => WH.money(d[valueKey]) },
         note ? { label: 'Note', render: (d) => d.note || '—' } : null,
         mayWrite() ? { label: 'Actions', render: (d) => WH.actions([{ label: `Delete ${d.date}`, confirm: `Delete the ${valueLabel.toLowerCase()} of ${d.date}?`,
@@ -65,11 +65,11 @@
       columns: [
         { label: 'Name', key: 'name' },
         { label: 'Kind', render: (a) => kindLabel(a.kind) },
-        { label: 'Acquired', key: 'acquired_on' },
+        { label: 'Acquired', key: 'acquired_on', className: 'nowrap' },
         { label: 'Cost', className: 'num', render: (a) => WH.money(a.cost_cents) },
         { label: 'Current value', className: 'num', render: (a) => WH.money(a.current_value_cents) },
-        { label: 'Valued on', render: (a) => a.valued_on || 'at cost' },
-        { label: 'Disposed', render: (a) => a.disposed_on || '—' },
+        { label: 'Valued on', render: (a) => a.valued_on || 'at cost', className: 'nowrap' },
+        { label: 'Disposed', render: (a) => a.disposed_on || '—', className: 'nowrap' },
       ],
     }).el);
   });
@@ -129,7 +129,7 @@
         { label: 'Institution', key: 'institution' },
         { label: 'Account', render: (b) => `•••• ${b.last4}` },
         { label: 'Balance', className: 'num', render: (b) => WH.money(b.balance_cents) },
-        { label: 'As of', render: (b) => b.balance_on || '—' },
+        { label: 'As of', render: (b) => b.balance_on || '—', className: 'nowrap' },
         { label: 'Status', render: (b) => h(`span.status.${b.active ? 'good' : 'bad'}`, { text: b.active ? 'Active' : 'Inactive' }) },
       ],
     }).el);

@@ -86,8 +86,8 @@
       columns: [
         { label: 'Plan', key: 'plan_name' },
         { label: 'MRR', className: 'num', render: (s) => WH.money(s.mrr_cents) },
-        { label: 'Started', key: 'started_on' },
-        { label: 'Cancelled', render: (s) => s.cancelled_on || '—' },
+        { label: 'Started', key: 'started_on', className: 'nowrap' },
+        { label: 'Cancelled', render: (s) => s.cancelled_on || '—', className: 'nowrap' },
         { label: 'Status', render: (s) => statusBadge(s.status) },
       ],
     }).el);
@@ -141,7 +141,7 @@
         { label: 'Plan', key: 'plan_name' },
         { label: 'Customer', render: (s) => (byId.get(s.customer_id) || { name: `#${s.customer_id}` }).name },
         { label: 'MRR', className: 'num', render: (s) => WH.money(s.mrr_cents) },
-        { label: 'Started', key: 'started_on' },
+        { label: 'Started', key: 'started_on', className: 'nowrap' },
         { label: 'Status', render: (s) => statusBadge(s.status) },
       ],
     }).el);
@@ -182,7 +182,7 @@
       path: '/saas/events', query: { subscription_id: s.id }, caption: 'Events of this subscription, newest first',
       empty: 'No events.',
       columns: [
-        { label: 'Effective', key: 'effective_on' },
+        { label: 'Effective', key: 'effective_on', className: 'nowrap' },
         { label: 'Type', render: (e) => EVENT_LABEL[e.type] || e.type },
         { label: 'Change', className: 'num', render: (e) => WH.money(e.mrr_delta_cents) },
         { label: 'Customer MRR before', className: 'num', render: (e) => WH.money(e.customer_mrr_before_cents) },

@@ -7,7 +7,10 @@
   const { h, api } = WH;
   const PRIORITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
   const STATUSES = ['OPEN', 'DONE', 'CANCELLED'];
-  const RULES = ['MISSED_EOD', 'DISPUTE_OPEN_7_DAYS', 'CARRIER_LOST_AUTHORITY'];
+  // The automatic rules (§18) in words.
+  const RULES = [['MISSED_EOD', 'Missed EOD report'], ['DISPUTE_OPEN_7_DAYS', 'Dispute open over 7 days'],
+    ['CARRIER_LOST_AUTHORITY', 'Carrier lost authority']];
+  const ruleLabel = (rule) => (RULES.find(([r]) => r === rule) || [rule, WH.titleCase(rule)])[1];
   const TYPES = [['TASK_ASSIGNED', 'A task is assigned to me'], ['TASK_COMPLETED', 'A task I created is done'],
     ['EOD_REMINDER', 'End-of-day reminder'], ['PAYOUT_STATUS', 'My payout is approved or paid']];
 
@@ -38,43 +41,101 @@
   const statusBadge = (t) => h(`span.status${t.overdue ? '.bad' : t.status === 'DONE' ? '.good' : ''}`,
     { text: t.overdue ? 'Overdue' : WH.titleCase(t.status) });
 
-  function taskColumns(team) {
+  // People by id: the members of the given ventures (the people list the UI already reads),
+  // and me.
+  async function peopleById(ventureIds) {
+    const lists = await Promise.all(ventureIds.map((v) => WH.people(v)));
+    const map = new Map();
+    for (const list of lists) for (const p of list) map.set(p.id, p);
+    map.set(me().id, { ...me(), active: true });
+    return map;
+  }
+  const personName = (map, id) => {
+    if (!id) return '—';
+    if (id === me().id) return `${me().full_name} (you)`;
+    const p = map.get(id);
+    return p ? p.full_name : `User ${id}`;
+  };
+
+  // The assignees a task of the venture may have: me first (a member or an all-venture role,
+  // since the venture is one of mine), then its active members by name; keep: an id to keep
+  // listed although it is not one of them (the current assignee of an edited task).
+  async function assigneeOptions(ventureId, keep) {
+    const staff = await WH.people(ventureId);
+    const others = staff.filter((p) => p.active && p.id !== me().id)
+      .sort((a, b) => a.full_name.localeCompare(b.full_name))
+      .map((p) => [String(p.id), `${p.full_name} · ${WH.roleLabel(p.role)}`]);
+    const opts = [[String(me().id), `${me().full_name} (you)`], ...others];
+    if (keep && !opts.some(([v]) => v === String(keep))) {
+      const p = staff.find((x) => x.id === keep);
+      opts.push([String(keep), p ? `${p.full_name}${p.active ? '' : ' (inactive)'}` : `User ${keep}`]);
+    }
+    return opts;
+  }
+
+  function setOptions(select, options, value) {
+    select.replaceChildren(...options.map(([v, t]) => h('option', { value: v, text: t })));
+    select.value = options.some(([v]) => v === value) ? value : options[0][0];
+  }
+
+  // Refills the form's assignee picker from its venture on every change of the venture.
+  function followVenture(form) {
+    const venture = form.elements.namedItem('venture_id');
+    const assignee = form.elements.namedItem('assignee_id');
+    if (!venture || !assignee) return;
+    venture.addEventListener('change', async () => {
+      const opts = await assigneeOptions(Number(venture.value));
+      setOptions(assignee, opts, assignee.value); // the choice made while the list was read stays
+    });
+  }
+
+  function taskColumns(team, people) {
     return [
       { label: 'Task', key: 'title' },
       { label: 'Priority', render: (t) => WH.titleCase(t.priority) },
-      { label: 'Due', render: (t) => t.due_on || '—' },
+      { label: 'Due', render: (t) => t.due_on || '—', className: 'nowrap' },
       { label: 'Status', render: statusBadge },
-      team ? { label: 'Assignee', render: (t) => (t.assignee_id ? `#${t.assignee_id}` : '—') } : null,
-      { label: 'Source', render: (t) => (t.rule ? WH.titleCase(t.rule) : 'Person') },
+      team ? { label: 'Assignee', render: (t) => personName(people, t.assignee_id) } : null,
+      team || (!WH.ventureId() && WH.ventures().length > 1) ? { label: 'Venture', render: (t) => WH.ventureName(t.venture_id) } : null,
+      { label: 'Source', render: (t) => (t.rule ? ruleLabel(t.rule) : 'Person') },
     ].filter(Boolean);
   }
 
-  function taskForm(team, onDone) {
+  async function taskForm(onDone) {
+    const venture = WH.ventureField(null);
+    const manage = WH.can('tasks.manage');
     const fields = [
-      WH.ventureField(null),
+      venture,
       { name: 'title', label: 'Title', required: true, maxlength: 200, wide: true },
       { name: 'priority', label: 'Priority', type: 'select', options: PRIORITIES, value: 'MEDIUM', plain: true },
       { name: 'due_on', label: 'Due on', type: 'date' },
-      team ? { name: 'assignee_id', label: 'Assignee (user id)', type: 'number', hint: 'Empty: yourself.' } : null,
+      manage ? { name: 'assignee_id', label: 'Assignee', type: 'select', numeric: true, plain: true,
+        options: await assigneeOptions(Number(venture.value)), value: String(me().id),
+        hint: 'Active members of the venture, and you.' } : null,
       { name: 'description', label: 'Description', type: 'textarea', maxlength: 4000, wide: true },
     ].filter(Boolean);
-    return WH.form({ title: 'New task', fields, submitLabel: 'Create task', method: 'POST', path: '/tasks', onDone });
+    const form = WH.form({ title: 'New task', fields, submitLabel: 'Create task', method: 'POST', path: '/tasks', onDone });
+    followVenture(form);
+    return form;
   }
 
-  function taskList(content, ctx, team) {
+  async function taskList(content, ctx, team) {
     const p = ctx.params;
     const canCreate = WH.role() !== 'AUDITOR' && WH.ventures().length > 0;
     const newButton = canCreate ? h('button.secondary', { type: 'button', text: 'New task' }) : null;
     WH.title(content, ctx.label, newButton);
+    const scope = WH.ventureId() ? [WH.ventureId()] : WH.ventures().map((v) => v.id);
+    const people = team ? await peopleById(scope) : new Map();
+    if (ctx.stale()) return;
     const slot = h('div');
     const query = { status: p.status, overdue: p.overdue, rule: p.rule,
       venture_id: WH.ventureId() || undefined, ...(team ? { assignee_id: p.assignee_id } : { mine: 'true' }) };
-    const lst = WH.list({ path: '/tasks', query, columns: taskColumns(team), caption: ctx.label,
+    const lst = WH.list({ path: '/tasks', query, columns: taskColumns(team, people), caption: ctx.label,
       empty: team ? 'No tasks match these filters.' : 'You have no tasks. Create one with "New task".',
       rowLink: (t) => `#/tasks/${t.id}` });
     if (newButton) {
-      newButton.addEventListener('click', () => {
-        slot.replaceChildren(taskForm(team, (t, notice) => {
+      newButton.addEventListener('click', async () => {
+        slot.replaceChildren(await taskForm((t, notice) => {
           notice.textContent = `Task "${t.title}" created.`;
           lst.reload();
           WH.refreshBell();
@@ -83,11 +144,14 @@
         if (first) first.focus();
       });
     }
+    const assignees = [...people.values()].filter((x) => x.active)
+      .sort((a, b) => a.full_name.localeCompare(b.full_name))
+      .map((x) => [String(x.id), x.id === me().id ? `${x.full_name} (you)` : x.full_name]);
     content.append(slot, WH.filters([
       { name: 'status', label: 'Status', type: 'select', options: opt(STATUSES) },
       { name: 'overdue', label: 'Overdue', type: 'select', options: [['', 'Any'], ['true', 'Overdue'], ['false', 'Not overdue']] },
-      team ? { name: 'rule', label: 'Source', type: 'select', options: opt(RULES) } : null,
-      team ? { name: 'assignee_id', label: 'Assignee (user id)', type: 'number' } : null,
+      team ? { name: 'rule', label: 'Source', type: 'select', options: [['', 'Any'], ...RULES] } : null,
+      team ? { name: 'assignee_id', label: 'Assignee', type: 'select', options: [['', 'Anyone'], ...assignees] } : null,
     ].filter(Boolean), p), lst.el);
   }
 
@@ -97,25 +161,20 @@
   // A task's assignee by name: "you", or the member of the task's venture (its people list).
   async function assigneeName(t) {
     if (!t.assignee_id) return null;
-    if (t.assignee_id === me().id) return `${me().full_name} (you)`;
-    try {
-      const people = await api('GET', `/ventures/${t.venture_id}/people?limit=200`);
-      const p = people.items.find((u) => u.id === t.assignee_id);
-      return p ? p.full_name : `User ${t.assignee_id}`;
-    } catch (err) {
-      return `User ${t.assignee_id}`;
-    }
+    return personName(await peopleById([t.venture_id]), t.assignee_id);
   }
 
   async function drawTask(content, ctx, t, notice) {
-    const assignee = await assigneeName(t);
+    const manage = WH.can('tasks.manage') && WH.role() !== 'AUDITOR';
+    const [assignee, options] = await Promise.all([assigneeName(t),
+      manage ? assigneeOptions(t.venture_id, t.assignee_id) : null]);
     content.replaceChildren(h('p.crumb', {}, h('a', { href: '#/tasks', text: 'Tasks' })));
     WH.title(content, t.title, statusBadge(t));
     if (notice) content.append(h('p.notice.flash', { role: 'status', text: notice }));
     content.append(WH.facts([
       ['Priority', WH.titleCase(t.priority)], ['Due on', t.due_on], ['Assignee', assignee],
       ['Venture', WH.ventureName(t.venture_id)], ['Linked to', t.link_type ? `${WH.titleCase(t.link_type)} #${t.link_id}` : null],
-      ['Source', t.rule ? WH.titleCase(t.rule) : 'Created by a person'],
+      ['Source', t.rule ? `Automatic: ${ruleLabel(t.rule)}` : 'Created by a person'],
       ['Completed', t.completed_at ? WH.dateTime(t.completed_at) : null], ['Description', t.description],
     ]));
     if (WH.role() === 'AUDITOR') return;
@@ -128,7 +187,8 @@
       { name: 'title', label: 'Title', required: true, maxlength: 200, value: t.title, wide: true },
       { name: 'priority', label: 'Priority', type: 'select', options: PRIORITIES, value: t.priority, plain: true },
       { name: 'due_on', label: 'Due on', type: 'date', value: t.due_on },
-      WH.can('tasks.manage') ? { name: 'assignee_id', label: 'Assignee (user id)', type: 'number', value: t.assignee_id, required: true } : null,
+      manage ? { name: 'assignee_id', label: 'Assignee', type: 'select', numeric: true, required: true,
+        options, value: String(t.assignee_id || me().id) } : null,
       { name: 'description', label: 'Description', type: 'textarea', maxlength: 4000, value: t.description, wide: true },
     ].filter(Boolean);
     content.append(WH.form({ title: 'Edit task', fields, submitLabel: 'Save task', nullEmpty: true,
@@ -157,8 +217,8 @@
       columns: [
         { label: 'Notification', render: (n) => (n.link_type === 'task' ? h('a', { href: `#/tasks/${n.link_id}`, text: n.title }) : n.title) },
         { label: 'Details', key: 'body' },
-        { label: 'When', render: (n) => WH.dateTime(n.created_at) },
-        { label: 'Read', render: readButton },
+        { label: 'When', render: (n) => WH.dateTime(n.created_at), className: 'nowrap' },
+        { label: 'Read', render: readButton, className: 'nowrap' },
       ] });
     content.append(WH.actions([{ label: 'Mark all read', run: () => write('POST', '/notifications/read-all'),
       done: 'Everything is marked read.' }], () => { lst.reload(); WH.refreshBell(); }),

@@ -128,6 +128,16 @@ json_t *wh_saas_sub_json(const wh_saas_sub *s);
 /* Records ev (its type already decided) and lowers the venture's SaaS stale mark to its day. */
 WH_MUST_USE wh_err wh_saas_event_record(wh_conn *c, wh_arena *a, const wh_saas_event *ev,
                                         int64_t now_ms, wh_error *e);
+/* Takes the lock that serialises the writes of customer id (until the transaction ends) and
+ * reads it; 404 when missing or outside p's scope. */
+WH_MUST_USE wh_err wh_saas_customer_lock(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
+                                         wh_saas_customer *out, wh_error *e);
+/* The event of a write that moves locked customer cu's MRR by delta on day, its type decided
+ * here (wh_saas_event_type); none when delta is 0; 409 when day is before the customer's latest
+ * event. actor 0: none. Used by the routes and the demo seed alike. */
+WH_MUST_USE wh_err wh_saas_write_event(wh_conn *c, wh_arena *a, const wh_saas_customer *cu,
+                                       int64_t sub_id, const char *day, int64_t delta,
+                                       int64_t actor, int64_t now_ms, wh_error *e);
 void wh_saas_event_list_sql(const wh_principal *p, const wh_saas_event_filter *f,
                             const wh_keyset *ks, wh_sqlb *b);
 json_t *wh_saas_event_row_json(const wh_rows *rows, size_t i);

@@ -200,38 +200,17 @@ static wh_err write_day(wh_req *r, const char *field, const char **day, const ch
     return WH_OK;
 }
 
-/* The event of a write that moves customer cu's MRR by delta on day (none when delta is 0):
- * refused (409) when day is before the customer's latest event. */
+/* The event of a write that moves customer cu's MRR by delta on day (wh_saas_write_event). */
 static wh_err record_event(wh_req *r, wh_conn *c, const wh_saas_customer *cu, int64_t sub_id,
                            const char *day, int64_t delta, wh_error *e)
 {
-    const char *latest = "";
-    bool has = false;
-    wh_err rc = wh_saas_customer_latest(c, &r->arena, cu->id, &latest, &has, e);
-    if (rc != WH_OK)
-        return rc;
-    if (has && strcmp(day, latest) < 0)
-        return wh_fail(e, WH_ERR_CONFLICT,
-                       "The customer has an event on %s; a write may not be dated before it.",
-                       latest);
-    wh_saas_event ev = {.venture_id = cu->venture_id,
-                        .customer_id = cu->id,
-                        .subscription_id = sub_id,
-                        .effective_on = day,
-                        .before = cu->mrr_cents,
-                        .after = cu->mrr_cents + delta,
-                        .created_by = r->user.id};
-    ev.type = wh_saas_event_type(ev.before, ev.after, has);
-    if (!ev.type)
-        return WH_OK;
-    return wh_saas_event_record(c, &r->arena, &ev, r->now_ms, e);
+    return wh_saas_write_event(c, &r->arena, cu, sub_id, day, delta, r->user.id, r->now_ms, e);
 }
 
 /* The customer of a subscription, its writes serialised. */
 static wh_err lock_customer(wh_req *r, wh_conn *c, int64_t id, wh_saas_customer *cu, wh_error *e)
 {
-    wh_err rc = wh_db_lock(c, WH_SAAS_CUSTOMER_LOCK(id), e);
-    return rc == WH_OK ? wh_saas_customer_get(c, &r->arena, &r->user, id, cu, e) : rc;
+    return wh_saas_customer_lock(c, &r->arena, &r->user, id, cu, e);
 }
 
 static wh_err read_sub(wh_req *r, wh_saas_sub *in, wh_error *e)

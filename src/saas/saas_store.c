@@ -291,6 +291,40 @@ wh_err wh_saas_event_record(wh_conn *c, wh_arena *a, const wh_saas_event *ev, in
                        WH_ARGS(WH_PI(ev->venture_id), WH_PT(ev->effective_on)), NULL, e);
 }
 
+wh_err wh_saas_customer_lock(wh_conn *c, wh_arena *a, const wh_principal *p, int64_t id,
+                             wh_saas_customer *out, wh_error *e)
+{
+    /* a key per customer (PostgreSQL; SQLite's writer lock serialises alike) */
+    wh_err rc = wh_db_lock(c, WH_SAAS_CUSTOMER_LOCK(id), e);
+    return rc == WH_OK ? wh_saas_customer_get(c, a, p, id, out, e) : rc;
+}
+
+wh_err wh_saas_write_event(wh_conn *c, wh_arena *a, const wh_saas_customer *cu, int64_t sub_id,
+                           const char *day, int64_t delta, int64_t actor, int64_t now_ms,
+                           wh_error *e)
+{
+    const char *latest = "";
+    bool has = false;
+    wh_err rc = wh_saas_customer_latest(c, a, cu->id, &latest, &has, e);
+    if (rc != WH_OK)
+        return rc;
+    if (has && strcmp(day, latest) < 0)
+        return wh_fail(e, WH_ERR_CONFLICT,
+                       "The customer has an event on %s; a write may not be dated before it.",
+                       latest);
+    wh_saas_event ev = {.venture_id = cu->venture_id,
+                        .customer_id = cu->id,
+                        .subscription_id = sub_id,
+                        .effective_on = day,
+                        .before = cu->mrr_cents,
+                        .after = cu->mrr_cents + delta,
+                        .created_by = actor};
+    ev.type = wh_saas_event_type(ev.before, ev.after, has);
+    if (!ev.type)
+        return WH_OK;
+    return wh_saas_event_record(c, a, &ev, now_ms, e);
+}
+
 void wh_saas_event_list_sql(const wh_principal *p, const wh_saas_event_filter *f,
                             const wh_keyset *ks, wh_sqlb *b)
 {

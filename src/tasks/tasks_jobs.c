@@ -20,6 +20,13 @@ typedef struct {
     char first[WH_JOBS_ERROR_CHARS / 2];
 } rule_stats;
 
+/* Counts one subject that failed, keeping the first failure's text for the run's error. */
+static void count_failed(rule_stats *st, const char *what, const wh_error *one)
+{
+    if (st->failed++ == 0)
+        snprintf(st->first, sizeof st->first, "%s: %s", what, one->detail);
+}
+
 /* A key already taken? (for dry runs) */
 static wh_err key_exists(wh_job_ctx *ctx, const char *sql, const char *key, bool *yes, wh_error *e)
 {
@@ -95,8 +102,7 @@ static void make_task(wh_job_ctx *ctx, rule_stats *st, auto_task *t)
     else
         rc = fenced(ctx, insert_task, t, &one);
     if (rc != WH_OK) {
-        if (st->failed++ == 0)
-            snprintf(st->first, sizeof st->first, "%s: %s", t->key, one.detail);
+        count_failed(st, t->key, &one);
         return;
     }
     if (ctx->dry_run ? taken : !t->created)
@@ -106,32 +112,48 @@ static void make_task(wh_job_ctx *ctx, rule_stats *st, auto_task *t)
 }
 
 /* The venture head of venture_id (the active VENTURE_HEAD member with the lowest id), not
- * `not`; 0 when none. */
-static int64_t venture_head(wh_job_ctx *ctx, int64_t venture_id, int64_t not, wh_error *e)
+ * `not`; 0 when none or when the lookup failed (*rc). */
+static int64_t venture_head(wh_job_ctx *ctx, int64_t venture_id, int64_t not, wh_err *rc,
+                            wh_error *e)
 {
     wh_rows *r = NULL;
-    wh_err rc = wh_db_query(ctx->conn, ctx->arena,
-                            "SELECT u.id FROM users u JOIN venture_users vu ON vu.user_id = u.id"
-                            " WHERE vu.venture_id = $1 AND u.role = 'VENTURE_HEAD' AND u.active"
-                            " AND u.id <> $2 ORDER BY u.id LIMIT 1",
-                            WH_ARGS(WH_PI(venture_id), WH_PI(not )), &r, e);
-    return rc == WH_OK && wh_rows_count(r) == 1 ? wh_rows_int(r, 0, 0) : 0;
+    *rc = wh_db_query(ctx->conn, ctx->arena,
+                      "SELECT u.id FROM users u JOIN venture_users vu ON vu.user_id = u.id"
+                      " WHERE vu.venture_id = $1 AND u.role = 'VENTURE_HEAD' AND u.active"
+                      " AND u.id <> $2 ORDER BY u.id LIMIT 1",
+                      WH_ARGS(WH_PI(venture_id), WH_PI(not )), &r, e);
+    return *rc == WH_OK && wh_rows_count(r) == 1 ? wh_rows_int(r, 0, 0) : 0;
 }
 
 /* The first of the candidates (0s skipped) that is an eligible user of the venture and not
- * `not`, else the venture head. */
+ * `not`, else the venture head. A failed lookup sets *rc and picks nobody: a task is never
+ * given to someone else because a statement failed (the rerun makes it, for the right one). */
 static int64_t pick(wh_job_ctx *ctx, int64_t venture_id, int64_t not, int64_t a, int64_t b,
-                    wh_error *e)
+                    wh_err *rc, wh_error *e)
 {
     int64_t cand[] = {a, b};
     for (size_t i = 0; i < 2; i++) {
         bool ok = false;
         if (cand[i] == 0 || cand[i] == not )
             continue;
-        if (wh_tasks_eligible(ctx->conn, ctx->arena, cand[i], venture_id, &ok, e) == WH_OK && ok)
+        *rc = wh_tasks_eligible(ctx->conn, ctx->arena, cand[i], venture_id, &ok, e);
+        if (*rc != WH_OK)
+            return 0;
+        if (ok)
             return cand[i];
     }
-    return venture_head(ctx, venture_id, not, e);
+    return venture_head(ctx, venture_id, not, rc, e);
+}
+
+/* Picks t's assignee; false (counted as failed) when a lookup failed. */
+static bool assign(wh_job_ctx *ctx, rule_stats *st, auto_task *t, int64_t not, int64_t a, int64_t b)
+{
+    wh_error one = {0};
+    wh_err rc = WH_OK;
+    t->in.assignee_id = pick(ctx, t->in.venture_id, not, a, b, &rc, &one);
+    if (rc != WH_OK)
+        count_failed(st, t->key, &one);
+    return rc == WH_OK;
 }
 
 static wh_err missed_eod(wh_job_ctx *ctx, const char *day, rule_stats *st, wh_error *e)
@@ -155,22 +177,25 @@ static wh_err missed_eod(wh_job_ctx *ctx, const char *day, rule_stats *st, wh_er
         t.in.priority = "MEDIUM";
         t.in.link_type = "user";
         t.in.link_id = u;
-        t.in.assignee_id = pick(ctx, v, u, wh_rows_int(r, i, 3), 0, e);
         t.key =
             wh_arena_printf(ctx->arena, "MISSED_EOD:%lld:%lld:%s", (long long)v, (long long)u, day);
-        make_task(ctx, st, &t);
+        if (assign(ctx, st, &t, u, wh_rows_int(r, i, 3), 0))
+            make_task(ctx, st, &t);
     }
     return rc;
 }
 
-/* Is there an OPEN task of the rule linked to the record? Counted as existing. */
-static bool still_open(wh_job_ctx *ctx, int rule, const char *link_type, int64_t id, rule_stats *st,
-                       wh_error *e)
+/* Is there an OPEN task of the rule linked to the record (counted as existing), or did the
+ * check fail (counted as failed)? Either way the record gets no task now. */
+static bool still_open(wh_job_ctx *ctx, int rule, const char *link_type, int64_t id, rule_stats *st)
 {
     bool open = false;
-    if (wh_tasks_open_linked(ctx->conn, ctx->arena, rule_names[rule], link_type, id, &open, e) !=
-        WH_OK)
+    wh_error one = {0};
+    if (wh_tasks_open_linked(ctx->conn, ctx->arena, rule_names[rule], link_type, id, &open, &one) !=
+        WH_OK) {
+        count_failed(st, wh_arena_printf(ctx->arena, "%s %lld", link_type, (long long)id), &one);
         return true;
+    }
     if (open)
         st->existing++;
     return open;
@@ -190,7 +215,7 @@ static wh_err open_disputes(wh_job_ctx *ctx, rule_stats *st, wh_error *e)
         int64_t days = 0, id = wh_rows_int(r, i, 0), v = wh_rows_int(r, i, 1);
         const char *opened = wh_rows_text(r, i, 3);
         if (!opened || !wh_clock_days_between(opened, ctx->date, &days) || days <= 7 ||
-            still_open(ctx, DISPUTE_OPEN, "hotel_dispute", id, st, e))
+            still_open(ctx, DISPUTE_OPEN, "hotel_dispute", id, st))
             continue;
         auto_task t = {.rule = DISPUTE_OPEN};
         t.in.venture_id = v;
@@ -199,10 +224,10 @@ static wh_err open_disputes(wh_job_ctx *ctx, rule_stats *st, wh_error *e)
         t.in.priority = "HIGH";
         t.in.link_type = "hotel_dispute";
         t.in.link_id = id;
-        t.in.assignee_id = pick(ctx, v, 0, wh_rows_int(r, i, 2), 0, e);
         t.key =
             wh_arena_printf(ctx->arena, "DISPUTE_OPEN_7_DAYS:%lld:%s", (long long)id, ctx->date);
-        make_task(ctx, st, &t);
+        if (assign(ctx, st, &t, 0, wh_rows_int(r, i, 2), 0))
+            make_task(ctx, st, &t);
     }
     return rc;
 }
@@ -222,7 +247,7 @@ static wh_err lost_authority(wh_job_ctx *ctx, rule_stats *st, wh_error *e)
     for (size_t i = 0; rc == WH_OK && i < wh_rows_count(r) && !wh_jobs_stopping(ctx->jobs); i++) {
         int64_t id = wh_rows_int(r, i, 0), v = wh_rows_int(r, i, 1);
         const char *ref = wh_rows_text(r, i, 2);
-        if (still_open(ctx, CARRIER_LOST, "load", id, st, e))
+        if (still_open(ctx, CARRIER_LOST, "load", id, st))
             continue;
         auto_task t = {.rule = CARRIER_LOST};
         t.in.venture_id = v;
@@ -232,11 +257,11 @@ static wh_err lost_authority(wh_job_ctx *ctx, rule_stats *st, wh_error *e)
         t.in.priority = "CRITICAL";
         t.in.link_type = "load";
         t.in.link_id = id;
-        /* the load's dispatcher, else its creator, else the venture head (§18) */
-        t.in.assignee_id = pick(ctx, v, 0, wh_rows_int(r, i, 6), wh_rows_int(r, i, 3), e);
         t.key =
             wh_arena_printf(ctx->arena, "CARRIER_LOST_AUTHORITY:%lld:%s", (long long)id, ctx->date);
-        make_task(ctx, st, &t);
+        /* the load's dispatcher, else its creator, else the venture head (§18) */
+        if (assign(ctx, st, &t, 0, wh_rows_int(r, i, 6), wh_rows_int(r, i, 3)))
+            make_task(ctx, st, &t);
     }
     return rc;
 }
@@ -316,8 +341,7 @@ wh_job_outcome wh_tasks_job_reminders(wh_job_ctx *ctx, wh_error *e)
                                                   rm.n.key, &taken, &one)
                                      : fenced(ctx, send_reminder, &rm, &one);
         if (one_rc != WH_OK) {
-            if (st.failed++ == 0)
-                snprintf(st.first, sizeof st.first, "user %lld: %s", (long long)user, one.detail);
+            count_failed(&st, wh_arena_printf(ctx->arena, "user %lld", (long long)user), &one);
             continue;
         }
         if (ctx->dry_run ? taken : !rm.created)

@@ -796,6 +796,172 @@ static void test_walk_fmcsa_sync(void **state)
     walk_job("fmcsa_sync", NULL, "http", &carriers);
 }
 
+/* ------------------------------------- jobs of one transaction per subject */
+
+/* task_rules and reminders write each task or reminder in a transaction of its own and carry
+ * on after one fails (PARTIAL), so a failed run may leave some of the day's units written and
+ * others not: the unit, not the run, is what must be whole. Each step runs on a new day (new
+ * subjects: that day's missed EOD reports, its reminders), and checks that the failed run
+ * reported the failure, left every unit whole (a task with exactly one TASK_ASSIGNED, one audit
+ * entry and one e-mail; a reminder with exactly one e-mail) and changed nothing else; then that
+ * a clean rerun makes exactly the day's units, for the right people. */
+
+/* 0 Monday .. 6 Sunday. */
+static int weekday(const char *day)
+{
+    static const int t[] = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
+    int y = (int)strtol(day, NULL, 10), m = (int)strtol(day + 5, NULL, 10),
+        d = (int)strtol(day + 8, NULL, 10); /* YYYY-MM-DD */
+    y -= m < 3;
+    return ((y + y / 4 - y / 100 + y / 400 + t[m - 1] + d) % 7 + 6) % 7; /* Sakamoto: 0 Sunday */
+}
+
+/* The n-th working day (0-based) counting back from ten days ago: before every input the
+ * walks made, so no EOD report exists on it. */
+static const char *working_day(long long n)
+{
+    for (int k = 10;; k++) {
+        const char *d = wht_utc_day(-k);
+        if (weekday(d) < 5 && n-- == 0)
+            return d;
+    }
+}
+
+static long long head_id; /* the VENTURE_HEAD of F.logistics: every missed EOD goes to them */
+
+/* Automatic tasks that are not whole, and task notifications without their task. */
+static long long tasks_broken(void)
+{
+    return wht_sql(
+        "SELECT (SELECT COUNT(*) FROM tasks t WHERE t.rule IS NOT NULL AND ((SELECT COUNT(*)"
+        " FROM notifications n WHERE n.type = 'TASK_ASSIGNED' AND n.link_type = 'task' AND"
+        " n.link_id = t.id) <> 1 OR (SELECT COUNT(*) FROM audit_log a WHERE a.action ="
+        " 'task.create' AND a.entity = 'task' AND a.entity_id = t.id) <> 1 OR (SELECT COUNT(*)"
+        " FROM outbox o JOIN users u ON u.email = o.recipient JOIN notifications n ON n.user_id ="
+        " u.id AND n.title = o.subject WHERE n.link_type = 'task' AND n.link_id = t.id) <> 1))"
+        " + (SELECT COUNT(*) FROM notifications n WHERE n.link_type = 'task' AND NOT EXISTS"
+        " (SELECT 1 FROM tasks t WHERE t.id = n.link_id))");
+}
+
+/* The missed-EOD tasks of the run on date (they are about the working day before it), all
+ * the venture head's. */
+static long long tasks_made(long long n)
+{
+    const char *like = wht_fmt("MISSED_EOD:%%:%s", working_day(n + 1));
+    long long wrong = wht_sql(wht_fmt("SELECT COUNT(*) FROM tasks WHERE rule_key LIKE '%s' AND"
+                                      " assignee_id <> %lld",
+                                      like, head_id));
+    if (wrong)
+        WHT_FAIL("%lld missed-EOD tasks of %s went to someone else than the venture head", wrong,
+                 working_day(n + 1));
+    return wht_sql(wht_fmt("SELECT COUNT(*) FROM tasks WHERE rule_key LIKE '%s'", like));
+}
+
+/* Reminders without exactly one e-mail, and reminder e-mails without their reminder. */
+static long long reminders_broken(void)
+{
+    return wht_sql(
+        "SELECT (SELECT COUNT(*) FROM notifications n JOIN users u ON u.id = n.user_id WHERE"
+        " n.type = 'EOD_REMINDER' AND (SELECT COUNT(*) FROM outbox o WHERE o.recipient ="
+        " u.email AND o.subject = n.title) <> 1) + (SELECT COUNT(*) FROM outbox o WHERE"
+        " o.subject LIKE 'Reminder: end-of-day report for %' AND NOT EXISTS (SELECT 1 FROM"
+        " notifications n JOIN users u ON u.id = n.user_id WHERE n.title = o.subject AND"
+        " u.email = o.recipient))");
+}
+
+static long long reminders_made(long long n)
+{
+    return wht_sql(wht_fmt("SELECT COUNT(*) FROM notifications WHERE type = 'EOD_REMINDER' AND"
+                           " notify_key LIKE 'EOD_REMINDER:%%:%s'",
+                           working_day(n)));
+}
+
+typedef struct {
+    const char *job;
+    long long (*broken)(void);
+    long long (*made)(long long n); /* the units of the run on working_day(n) */
+} unit_check;
+
+/* Outside the units' own tables, a failed run changes nothing. */
+static const char *const unit_skip[] = {
+    "sessions.expires_at",
+    "sessions.last_seen_at",
+    "idempotency_keys",
+    "outbox",
+    "job_runs",
+    "job_leases",
+    "audit_log",
+    "data_versions",
+    "tasks",
+    "notifications",
+    NULL,
+};
+
+static void walk_units(const unit_check *u)
+{
+    clean_run(u->job, working_day(0));
+    long long expected = u->made(0);
+    if (expected <= 0)
+        WHT_FAIL("a clean %s run made nothing: the walk proves nothing", u->job);
+    const char *last = working_day(0);
+    for (long long n = 1; n <= MAX_STEPS; n++) {
+        const char *date = working_day(n), *out = NULL;
+        last = date;
+        const char *step = wht_fmt("job %s on %s with db=%lld", u->job, date, n);
+        wht_context("%s", step);
+        const char *before = wht_db_digest(unit_skip);
+        int st = job_run(u->job, date, wht_fmt("WH_FAULT_DB_NTH=%lld", n), &out);
+        calls c = job_calls(out);
+        bool fired = strcmp(c.fired, "db") == 0;
+        if (!fired && strcmp(c.fired, "none") != 0)
+            WHT_FAIL("%s: no fault report in its output:\n%s", step, out);
+        if (st != 0 && !fired)
+            WHT_FAIL("%s: no fault fired, yet exit %d:\n%s", step, st, out);
+        if (st != 0 && strstr(out, "\"status\": \"") && !strstr(out, "\"status\": \"FAILED\"") &&
+            !strstr(out, "\"status\": \"PARTIAL\""))
+            WHT_FAIL("%s exited %d but its run is neither FAILED nor PARTIAL:\n%s", step, st, out);
+        if (st == 0 && u->made(n) != expected) /* success must mean every unit was made */
+            WHT_FAIL("%s succeeded with %lld of its %lld units: a failure went unreported:\n%s",
+                     step, u->made(n), expected, out);
+        if (st == 0 && fired)
+            print_message("note: %s exited 0\n", step);
+        if (u->broken() != 0)
+            WHT_FAIL("%s left %lld units half-written", step, u->broken());
+        same_digest_at(before, wht_db_digest(unit_skip), step, __FILE__, __LINE__);
+        if (!fired)
+            break;
+        if (n == MAX_STEPS)
+            WHT_FAIL("job %s: more than %d db calls", u->job, MAX_STEPS);
+        clean_run(u->job, date);
+        if (u->broken() != 0 || u->made(n) != expected)
+            WHT_FAIL("%s: the rerun left %lld broken units and made %lld of %lld", step,
+                     u->broken(), u->made(n), expected);
+    }
+    /* converged: another run of the last day makes nothing twice */
+    const char *before = wht_db_digest(job_skip);
+    long long audit = audit_others();
+    clean_run(u->job, last);
+    same_digest_at(before, wht_db_digest(job_skip), "a second clean run", __FILE__, __LINE__);
+    assert_int_equal(audit_others(), audit);
+}
+
+static void test_walk_task_rules(void **state)
+{
+    (void)state;
+    assert_true(F.ready);
+    wht_user head = wht_user_add("VENTURE_HEAD");
+    head_id = head.id;
+    wht_set_ventures(head.id, 1, &F.logistics);
+    walk_units(&(unit_check){"task_rules", tasks_broken, tasks_made});
+}
+
+static void test_walk_reminders(void **state)
+{
+    (void)state;
+    assert_true(F.ready);
+    walk_units(&(unit_check){"reminders", reminders_broken, reminders_made});
+}
+
 /* ------------------------------------------------------------- coverage */
 
 /* A route table line `{"METHOD", "/api/v1/...", ...` of a write route, as "METHOD /api/v1/...". */
@@ -891,6 +1057,8 @@ int main(void)
         WHT_TEST(test_walk_incentive_daily),
         WHT_TEST(test_walk_cleanup),
         WHT_TEST(test_walk_fmcsa_sync),
+        WHT_TEST(test_walk_task_rules),
+        WHT_TEST(test_walk_reminders),
         WHT_TEST(test_every_write_route_was_walked),
     };
     fake = wht_fake_start();

@@ -5,7 +5,9 @@
  * with a review waiting for an answer), the demo month is there (loads in every status with
  * their history, points and audit entries, 60 days of hotel figures, calls, EOD reports with
  * gaps, KPI rows, committed incentives, a payout, job runs with a FAILED one, a non-zero
- * dashboard), and a second run changes no row of any table.
+ * dashboard), SaaS customers with every kind of event and their KPI rows, holdings with
+ * valuations and balances, tasks and notifications for the demo roles, and a second run changes
+ * no row of any table.
  */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
@@ -176,7 +178,8 @@ static void test_kpis_incentives_payouts_and_job_runs(void **state)
     assert_int_equal(wht_sql("SELECT COUNT(*) FROM job_runs WHERE status = 'FAILED' AND error"
                              " LIKE 'abandoned%'"),
                      1);
-    assert_int_equal(wht_sql("SELECT COUNT(*) FROM job_runs WHERE status = 'SUCCEEDED'"), 2);
+    /* kpi_aggregation, incentive_daily and task_rules */
+    assert_int_equal(wht_sql("SELECT COUNT(*) FROM job_runs WHERE status = 'SUCCEEDED'"), 3);
     json_t *runs = wht_items(wht_get(wht_admin_token(), "/jobs/runs?status=FAILED"));
     assert_int_equal(json_array_size(runs), 1);
 }
@@ -191,6 +194,57 @@ static void test_freight_dashboard_has_figures(void **state)
     json_t *month = json_object_get(d->json, "last_30_days");
     assert_true(wht_int(month, "loads_delivered") > 0);
     assert_true(wht_int(month, "revenue_cents") > 0);
+}
+
+/* The SAAS venture: 40 customers, every kind of event computed by the server (one per MRR
+ * change, never more than the writes' audit entries), and KPI rows on every day; the HOLDINGS
+ * venture: assets with valuations, three accounts with balances, a non-zero dashboard. */
+static void test_saas_and_holdings_have_a_month(void **state)
+{
+    (void)state;
+    static const char *const types[] = {"NEW",   "EXPANSION",    "CONTRACTION",
+                                        "CHURN", "REACTIVATION", NULL};
+    assert_int_equal(wht_sql("SELECT COUNT(*) FROM saas_customers"), 40);
+    for (size_t i = 0; types[i]; i++) {
+        wht_context("event %s", types[i]);
+        assert_true(
+            wht_sql(wht_fmt("SELECT COUNT(*) FROM saas_events WHERE type = '%s'", types[i])) > 0);
+    }
+    assert_int_equal(wht_sql("SELECT COUNT(*) FROM saas_events"),
+                     wht_sql("SELECT COUNT(*) FROM audit_log WHERE action LIKE"
+                             " 'saas_subscription.%'"));
+    assert_int_equal(wht_sql("SELECT COUNT(DISTINCT day) FROM kpi_saas_daily"), 60);
+    assert_true(wht_sql("SELECT MAX(mrr_cents) FROM kpi_saas_daily") > 0);
+    const char *finance = wht_login("finance@demo.wheelhouse.test", DEMO_PASSWORD);
+    long long hld = wht_sql("SELECT id FROM ventures WHERE code = 'HLD'");
+    assert_true(json_array_size(wht_items(wht_get(finance, "/holdings/assets"))) >= 4);
+    assert_int_equal(json_array_size(wht_items(wht_get(finance, "/holdings/bank-accounts"))), 3);
+    assert_true(wht_sql("SELECT COUNT(*) FROM holding_valuations") >= 8);
+    assert_true(wht_sql("SELECT COUNT(*) FROM bank_balances") >= 3 * 8);
+    wht_resp *d = wht_get(finance, wht_fmt("/dashboard?venture_id=%lld", hld));
+    WHT_EXPECT(d, 200);
+    assert_true(wht_int(json_object_get(d->json, "today"), "cash_cents") > 0);
+}
+
+/* Tasks and notifications for the demo roles: hand-made ones (one done, some overdue) and the
+ * task_rules run's automatic ones, each with its TASK_ASSIGNED notification. */
+static void test_tasks_and_notifications(void **state)
+{
+    (void)state;
+    static const char *const people[] = {"dispatcher", "employee", "csr", "finance", NULL};
+    assert_true(wht_sql("SELECT COUNT(*) FROM tasks WHERE rule IS NULL") >= 10);
+    assert_true(wht_sql("SELECT COUNT(*) FROM tasks WHERE rule IS NOT NULL") > 0);
+    assert_int_equal(wht_sql("SELECT COUNT(*) FROM tasks WHERE status = 'DONE'"), 1);
+    assert_int_equal(wht_sql("SELECT COUNT(*) FROM tasks t WHERE t.assignee_id <> t.created_by"
+                             " AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.link_type"
+                             " = 'task' AND n.link_id = t.id AND n.type = 'TASK_ASSIGNED')"),
+                     0);
+    for (size_t i = 0; people[i]; i++) {
+        wht_context("role %s", people[i]);
+        const char *token = wht_login(wht_fmt("%s@demo.wheelhouse.test", people[i]), DEMO_PASSWORD);
+        assert_true(json_array_size(wht_items(wht_get(token, "/tasks?mine=true"))) > 0);
+        assert_true(json_array_size(wht_items(wht_get(token, "/notifications"))) > 0);
+    }
 }
 
 static void test_a_second_run_adds_nothing(void **state)
@@ -217,6 +271,8 @@ int main(void)
         WHT_TEST(test_sixty_days_of_hotels_calls_and_reports),
         WHT_TEST(test_kpis_incentives_payouts_and_job_runs),
         WHT_TEST(test_freight_dashboard_has_figures),
+        WHT_TEST(test_saas_and_holdings_have_a_month),
+        WHT_TEST(test_tasks_and_notifications),
         WHT_TEST(test_a_second_run_adds_nothing),
     };
     wht_init();

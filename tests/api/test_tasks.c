@@ -9,7 +9,8 @@
  * instances creating nothing twice) and the reminders job (once per user and day).
  *
  * The server runs in its default business time zone (America/New_York); the test computes
- * "today" there too and waits out the last two minutes before midnight.
+ * "today" there too (TZ set before anything else) and waits out the last two minutes before
+ * midnight.
  */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE
@@ -860,7 +861,13 @@ int main(void)
     };
     fake = wht_fake_start();
     const char *base = wht_server_base(fake);
+    /* "today" is the server's business day: compute it in the server's zone, whatever the
+     * zone of the machine running the test (UTC on the build machine, where the two differ for
+     * five hours every night) */
+    setenv("TZ", "America/New_York", 1);
+    tzset();
     const char *env[] = {
+        "WH_TIMEZONE=America/New_York",
         wht_fmt("WH_SENDGRID_BASE_URL=%s", base),
         "WH_SENDGRID_API_KEY=SG.fake-sendgrid-key",
         "WH_SENDGRID_FROM=wheelhouse@example.com",

@@ -465,7 +465,8 @@ export const journeys = {
     const title = unique('Call back the shipper ');
     await cc.getByLabel('Venture').selectOption(String(vid));
     await cc.getByLabel('Title').fill(title);
-    await cc.getByLabel('Assignee (user id)').first().fill(String(me.user.id));
+    // the people picker: the venture's active members by name (the EMPLOYEE is one)
+    await cc.locator('form.card').getByLabel('Assignee', { exact: true }).selectOption(String(me.user.id));
     await cc.getByRole('button', { name: 'Create task' }).click();
     await cc.getByText(/created/).first().waitFor();
     await shot(ceo, 'CEO', 'journey-task-created');

@@ -24,6 +24,9 @@ const FAKE = process.env.WH_TEST_FAKE;
 const ARTIFACTS = resolve(process.env.WH_BROWSER_ARTIFACTS || join(here, '../../build/browser-artifacts'));
 const WEB = process.env.WH_WEB_DIR || join(here, '../../web');
 const PASSWORD = 'wheelhouse-demo-2026';
+// The business time zone of the server under test, and of the browser's clock.
+const ZONE = 'America/New_York';
+
 export const ROLES = ['CEO', 'ADMIN', 'COO', 'VENTURE_HEAD', 'OFFICE_MANAGER', 'TEAM_LEAD', 'EMPLOYEE',
   'CONTRACTOR', 'AUDITOR', 'FINANCE', 'HR_ADMIN', 'TEST_USER', 'CSR', 'DISPATCHER', 'CARRIER_TEAM',
   'ACCOUNTING'];
@@ -184,7 +187,7 @@ async function main() {
   const base = `http://127.0.0.1:${port}`;
   const env = {
     WH_DATABASE_URL: `sqlite:${join(dir, 'wh.db')}`, WH_LISTEN: `127.0.0.1:${port}`, WH_WEB_DIR: WEB,
-    WH_JOBS: 'off', WH_THREADS: '8', WH_LOG_LEVEL: 'warn',
+    WH_JOBS: 'off', WH_THREADS: '8', WH_LOG_LEVEL: 'warn', WH_TIMEZONE: ZONE,
     WH_FMCSA_BASE_URL: fakeBase, WH_FMCSA_WEBKEY: 'fake-fmcsa-webkey',
     WH_SENDGRID_BASE_URL: fakeBase, WH_SENDGRID_API_KEY: 'SG.fake-sendgrid-key', WH_SENDGRID_FROM: 'noreply@wheelhouse.test',
     WH_OUTBOX_POLL_MS: '100', WH_RETRY_BASE_MS: '20',
@@ -199,6 +202,9 @@ async function main() {
   await waitHealthy(base);
   const browser = await chromium.launch({
     executablePath: process.env.WH_CHROMIUM || '/usr/bin/chromium',
+    // the people of the test work in the business time zone: the browser's "today" (date fields'
+    // defaults and limits) is the server's, also in the hours after midnight UTC
+    env: { ...process.env, TZ: ZONE },
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
   });
