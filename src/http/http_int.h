@@ -24,6 +24,11 @@ bool wh_http_gzip(wh_arena *a, const char *in, size_t n, const char **out, size_
  * with a non-zero q, or, when neither is named, "*" with a non-zero q. A malformed q is 0. */
 bool wh_http_accepts_gzip(const char *accept_encoding);
 
+/* Where a request's reads go (http/reads.c): true for a GET or HEAD when the app has replicas;
+ * the session's last write position (0: none known), the least a replica must have replayed. */
+bool wh_reads_may_use_replica(const wh_req *r);
+uint64_t wh_reads_min_lsn(wh_req *r);
+
 /* GET /metrics: the registry plus what is read at scrape time (metrics.c). */
 wh_err wh_http_metrics(wh_req *r, wh_error *e);
 /* The rate-limit step: charges the request to its route's class (nothing for WH_RATE_NONE),

@@ -89,10 +89,7 @@ static void access_log(const wh_req *r, int64_t duration_ms)
 static enum MHD_Result finish(struct MHD_Connection *conn, wh_req *r, conn_ctx *cx)
 {
     wh_http_compress(r);
-    if (r->db) {
-        wh_db_release(r->app->db, r->db);
-        r->db = NULL;
-    }
+    wh_req_release_db(r);
     enum MHD_Result ret = queue(conn, r);
     int64_t duration_us = wh_clock_mono_us() - cx->start_us;
     access_log(r, duration_us / 1000);
