@@ -118,6 +118,23 @@ void wh_db_pool_stats(wh_db *db, int *in_use, int *size)
     pthread_mutex_unlock(&db->mu);
 }
 
+void wh_db_flush_commits(wh_db *db)
+{
+    atomic_store(&db->flush_commits, true);
+    wh_db_drop_idle(db);
+}
+
+void wh_db_drop_idle(wh_db *db)
+{
+    pthread_mutex_lock(&db->mu);
+    for (int i = 0; i < db->size; i++)
+        if (!db->conns[i].busy && db->conns[i].handle) {
+            db->be->disconnect(db->conns[i].handle);
+            db->conns[i].handle = NULL;
+        }
+    pthread_mutex_unlock(&db->mu);
+}
+
 static wh_conn *take_free(wh_db *db)
 {
     for (int i = 0; i < db->size; i++)
@@ -145,9 +162,16 @@ static wh_err ensure_connected(wh_conn *c, wh_error *e)
         be->disconnect(c->handle);
         c->handle = NULL;
     }
-    if (!c->handle)
-        return be->connect(c->db->target, &c->handle, e);
-    return WH_OK;
+    if (c->handle)
+        return WH_OK;
+    wh_err rc = be->connect(c->db->target, &c->handle, e);
+    if (rc == WH_OK && atomic_load(&c->db->flush_commits))
+        rc = be->script(c->handle, be->flush_commits_sql, e);
+    if (rc != WH_OK && c->handle) {
+        be->disconnect(c->handle);
+        c->handle = NULL;
+    }
+    return rc;
 }
 
 /* Takes a free connection, waiting up to wait_ms for one (0: not at all); NULL when none. */

@@ -87,8 +87,10 @@ bool wh_db_is_replica(const wh_conn *c);
 /* From now on c's statements run on a primary connection (acquired here, released with c);
  * nothing for a primary's connection. 503 when the primary's pool is dry. */
 WH_MUST_USE wh_err wh_db_use_primary(wh_conn *c, wh_error *e);
-/* The primary's WAL insert position now, read on c (a primary's connection, after its writes
- * committed): a replica that has replayed it holds them. 0 without replicas (nothing is read). */
+/* The primary's flushed WAL position now, read on c (a primary's connection, after its writes
+ * committed, which with replicas flush their records: wh_db_replicas_open sets
+ * synchronous_commit on): a replica that has replayed it holds them. 0 without replicas (nothing
+ * is read). */
 WH_MUST_USE wh_err wh_db_wal_lsn(wh_conn *c, wh_arena *a, uint64_t *out, wh_error *e);
 /* What /metrics shows of each replica (name borrowed from db). */
 typedef struct {

@@ -43,10 +43,11 @@ typedef struct {
      * waits (up to WH_LIMIT_NOTIFY_ECHO_MS) until this process's listener hears it and every
      * other listening instance has acknowledged it, i.e. applied what was committed before. */
     void (*listen_echo)(void *listening, void *handle);
-    /* The statement that reads a server's WAL position as "X/Y" text: the primary's insert
-     * position, a standby's replay position (NULL when the server is not a standby); NULL
-     * statements: the engine has no replicas. */
-    const char *wal_insert_sql, *wal_replay_sql;
+    /* The statements that read a server's WAL position as "X/Y" text: the primary's flushed
+     * position, a standby's replay position (NULL when the server is not a standby); and the one
+     * run on every new primary connection once there are replicas, so that a commit has flushed
+     * its record (and everything inserted before it) when it returns. NULL: no replicas. */
+    const char *wal_flush_sql, *wal_replay_sql, *flush_commits_sql;
 } wh_db_backend;
 
 typedef struct wh_replica wh_replica;
@@ -81,6 +82,7 @@ struct wh_db {
     void *stamp;                 /* the backend's commit stamp state, or NULL */
     _Atomic uint64_t statements; /* sent to the engine, for wh_db_statements */
     wh_replicas *replicas;       /* the primary's read replicas (db/replica.c), or NULL */
+    _Atomic bool flush_commits;  /* new connections run the backend's flush_commits_sql */
     wh_db *primary;              /* a replica's pool: the primary it falls back to */
     wh_replica *replica;         /* a replica's pool: its state */
 };
@@ -91,9 +93,16 @@ wh_db *wh_db_pool_new(const wh_db_backend *be, const char *target, int pool_size
 /* Takes a free connection of db without waiting and connects it: WH_ERR_NOT_FOUND (e untouched)
  * when none is free, WH_ERR_UNAVAILABLE when it cannot connect. */
 WH_MUST_USE wh_err wh_db_try_acquire(wh_db *db, wh_conn **out, wh_error *e);
-/* A replica's statement failed (how: rc): counts it and marks the replica down when the server
- * could not be reached (db/replica.c). */
+/* A replica's statement failed (how: rc): counts it, and when the server could not be reached
+ * closes the replica's idle connections, so the next reads connect afresh: to a replica that
+ * restarted, or failing to connect to one that is down, which then marks it down (db/replica.c).
+ */
 void wh_db_replica_failed(wh_replica *rep, wh_err rc);
+/* From now on db's connections flush every commit (the backend's flush_commits_sql); the idle
+ * ones connected before are closed, so they reconnect so. */
+void wh_db_flush_commits(wh_db *db);
+/* Closes db's idle connections (they reconnect when next taken). */
+void wh_db_drop_idle(wh_db *db);
 /* Stops the monitor and closes every replica pool (wh_db_free). */
 void wh_db_replicas_free(wh_replicas *rs);
 /* Parses "X/Y" (two hexadecimal halves of a PostgreSQL LSN); false when it is not one. */

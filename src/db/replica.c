@@ -3,7 +3,7 @@
  * a connection for a read.
  *
  * Lag is measured against the primary's own history, not a clock: every WH_LIMIT_REPLICA_POLL_MS
- * the monitor samples the primary's WAL insert position, then each replica's replay position. A
+ * the monitor samples the primary's flushed WAL position, then each replica's replay position. A
  * replica has everything the primary had at the newest sample whose position it has replayed;
  * its lag is the age of that sample (0 while it keeps up, whatever the primary's idle time). A
  * replica that cannot be reached, is not a standby, or has replayed none of the samples kept
@@ -126,7 +126,7 @@ static int64_t lag_of(const wh_replicas *rs, uint64_t replayed, int64_t now_ms)
     for (int i = 1; i <= rs->nsamples; i++) {
         const sample *s = &rs->samples[(rs->head - i + rs->cap) % rs->cap];
         if (s->lsn <= replayed)
-            return now_ms - s->at_ms;
+            return i == 1 ? 0 : now_ms - s->at_ms; /* the newest: it keeps up */
     }
     return -1;
 }
@@ -166,7 +166,7 @@ static void *monitor_main(void *arg)
     do {
         uint64_t lsn = 0;
         int64_t now_ms = wh_clock_mono_ms();
-        if (read_lsn(be, &rs->probe, rs->primary->target, be->wal_insert_sql, &lsn))
+        if (read_lsn(be, &rs->probe, rs->primary->target, be->wal_flush_sql, &lsn))
             add_sample(rs, now_ms, lsn);
         for (int i = 0; i < rs->n; i++)
             poll_replica(rs, &rs->r[i], wh_clock_mono_ms());
@@ -222,10 +222,11 @@ wh_err wh_db_replicas_open(wh_db *db, const char *urls, int64_t max_lag_ms, wh_e
 {
     if (!urls || !*urls)
         return WH_OK;
-    if (!db->be->wal_insert_sql)
+    if (!db->be->wal_flush_sql)
         return wh_error_field(e, "WH_DATABASE_REPLICA_URLS", "read replicas need PostgreSQL");
     wh_replicas *rs = wh_calloc(1, sizeof *rs);
     rs->primary = db;
+    wh_db_flush_commits(db);
     rs->max_lag_ms = max_lag_ms;
     rs->stop[0] = rs->stop[1] = -1;
     wh_err rc = add_all(rs, urls, db->size, e);
@@ -271,8 +272,8 @@ void wh_db_replicas_free(wh_replicas *rs)
 void wh_db_replica_failed(wh_replica *rep, wh_err rc)
 {
     atomic_fetch_add_explicit(&rep->fallbacks, 1, memory_order_relaxed);
-    if (rc == WH_ERR_UNAVAILABLE)
-        set_up(rep, false, "a read could not reach it; reads go elsewhere");
+    if (rc == WH_ERR_UNAVAILABLE) /* its other connections are likely as dead */
+        wh_db_drop_idle(rep->pool);
 }
 
 static bool usable(const wh_replicas *rs, wh_replica *rep, uint64_t min_lsn)
@@ -298,7 +299,7 @@ wh_err wh_db_acquire_read(wh_db *db, uint64_t min_lsn, wh_conn **out, wh_error *
                 return WH_OK;
             }
             if (rc != WH_ERR_NOT_FOUND) /* not a full pool: it did not connect */
-                wh_db_replica_failed(rep, WH_ERR_UNAVAILABLE);
+                set_up(rep, false, "a read could not connect; reads go elsewhere");
         }
         atomic_fetch_add_explicit(&rs->primary_reads, 1, memory_order_relaxed);
     }
@@ -313,7 +314,7 @@ wh_err wh_db_wal_lsn(wh_conn *c, wh_arena *a, uint64_t *out, wh_error *e)
         c = c->moved;
     if (!c->db->replicas) /* no replica to compare it with (or c is a replica's) */
         return WH_OK;
-    wh_err rc = wh_db_query(c, a, c->db->be->wal_insert_sql, NULL, 0, &rows, e);
+    wh_err rc = wh_db_query(c, a, c->db->be->wal_flush_sql, NULL, 0, &rows, e);
     if (rc == WH_OK && !wh_db_lsn_parse(wh_rows_text(rows, 0, 0), out))
         rc = wh_db_fail_internal("postgres", NULL, "the WAL position is not X/Y", e);
     return rc;

@@ -96,8 +96,8 @@ static uint64_t marks_get(wh_marks *m, int64_t session_id, int64_t now_ms)
     pthread_mutex_unlock(&m->mu);
     if (lsn || !m->redis)
         return lsn;
-    redisReply *rep = wh_redis_command(m->redis, string_or_nil, "GET %s%lld", m->prefix,
-                                       (long long)session_id);
+    redisReply *rep =
+        wh_redis_command(m->redis, string_or_nil, "GET %s%lld", m->prefix, (long long)session_id);
     if (rep && rep->type == REDIS_REPLY_STRING)
         lsn = strtoull(rep->str, NULL, 10);
     freeReplyObject(rep);

@@ -996,6 +996,11 @@ wht_server *wht_main_server(void)
     return G.main;
 }
 
+const char *wht_pg_database(void)
+{
+    return G.pg_db;
+}
+
 const char *wht_engine(void)
 {
     return G.postgres ? "postgres" : "sqlite";
