@@ -84,8 +84,9 @@ static void marks_put(wh_marks *m, int64_t session_id, uint64_t lsn, int64_t now
                                      (long long)session_id, value, (long long)m->ttl_ms));
 }
 
-/* session_id's last write position: the process's mark, else Redis's; 0 when neither holds one.
- * Redis down reads as no mark (the replica answers what it has: reads stay available). */
+/* session_id's last write position: the later of the process's mark and Redis's (a write on
+ * another instance may be newer than this one's); 0 when neither holds one. Redis down reads as
+ * no mark there (the replica answers what it has: reads stay available). */
 static uint64_t marks_get(wh_marks *m, int64_t session_id, int64_t now_ms)
 {
     uint64_t lsn = 0;
@@ -94,12 +95,14 @@ static uint64_t marks_get(wh_marks *m, int64_t session_id, int64_t now_ms)
     if (s->until_ms >= now_ms)
         lsn = s->lsn;
     pthread_mutex_unlock(&m->mu);
-    if (lsn || !m->redis)
+    if (!m->redis)
         return lsn;
     redisReply *rep =
         wh_redis_command(m->redis, string_or_nil, "GET %s%lld", m->prefix, (long long)session_id);
-    if (rep && rep->type == REDIS_REPLY_STRING)
-        lsn = strtoull(rep->str, NULL, 10);
+    if (rep && rep->type == REDIS_REPLY_STRING) {
+        uint64_t shared = strtoull(rep->str, NULL, 10);
+        lsn = shared > lsn ? shared : lsn;
+    }
     freeReplyObject(rep);
     return lsn;
 }

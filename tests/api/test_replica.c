@@ -256,8 +256,8 @@ int main(void)
     }
     /* the replica's URL for the test's database: the admin URL's, with its name */
     const char *slash = strrchr(url, '/');
-    const char *replica = wht_fmt("WH_DATABASE_REPLICA_URLS=%.*s/%s", (int)(slash - url), url,
-                                  wht_pg_database());
+    const char *replica =
+        wht_fmt("WH_DATABASE_REPLICA_URLS=%.*s/%s", (int)(slash - url), url, wht_pg_database());
     const char *lag = wht_fmt("WH_REPLICA_MAX_LAG_MS=%d", MAX_LAG_MS);
     const char *env[] = {replica, lag, NULL};
     b = wht_server_start(env);
