@@ -66,7 +66,7 @@ bool wh_db_lsn_parse(const char *text, uint64_t *out)
         return false;
     errno = 0;
     unsigned long long hi = strtoull(text, &end, 16);
-    if (errno || *end != '/' || hi > UINT32_MAX)
+    if (errno || end == text || *end != '/' || hi > UINT32_MAX)
         return false;
     const char *lo_text = end + 1;
     unsigned long long lo = strtoull(lo_text, &end, 16);

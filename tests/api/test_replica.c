@@ -109,6 +109,15 @@ static void warm(const char *token)
         WHT_EXPECT(wht_send_on(b, "GET", token, "/me", NULL), 200);
 }
 
+/* Five venture lists as the reader, which writes nothing: all five read the replica. */
+static void reads_on_the_replica(void)
+{
+    long long before = to_replica();
+    for (int i = 0; i < 5; i++)
+        WHT_EXPECT(wht_send_on(b, "GET", reader, "/ventures", NULL), 200);
+    assert_true(to_replica() >= before + 5);
+}
+
 static long long new_venture_on_b(void)
 {
     json_t *body = wht_json("{s:s, s:s, s:s}", "name", wht_unique("Replica "), "code",
@@ -123,10 +132,7 @@ static void test_reads_go_to_the_replica(void **state)
     (void)state;
     wait_replica(true);
     warm(reader);
-    long long before = to_replica();
-    for (int i = 0; i < 5; i++)
-        WHT_EXPECT(wht_send_on(b, "GET", reader, "/ventures", NULL), 200);
-    assert_true(to_replica() >= before + 5);
+    reads_on_the_replica();
 }
 
 /* Replay paused, the replica holds nothing newer, yet lags less than the limit (it still takes
@@ -174,10 +180,7 @@ static void test_a_lagging_replica_is_skipped_until_it_catches_up(void **state)
     assert_int_equal(to_replica(), replica);
     resume_replay();
     wait_replica(true);
-    replica = to_replica();
-    for (int i = 0; i < 5; i++)
-        WHT_EXPECT(wht_send_on(b, "GET", reader, "/ventures", NULL), 200);
-    assert_true(to_replica() >= replica + 5);
+    reads_on_the_replica();
 }
 
 static void replica_ctl(const char *verb)
@@ -210,10 +213,7 @@ static void test_a_stopped_replica_fails_no_request(void **state)
     WHT_EXPECT(wht_do(&ready), 200);
     replica_ctl("restart");
     wait_replica(true);
-    long long replica = to_replica();
-    for (int i = 0; i < 5; i++)
-        WHT_EXPECT(wht_send_on(b, "GET", reader, "/ventures", NULL), 200);
-    assert_true(to_replica() >= replica + 5);
+    reads_on_the_replica();
 }
 
 /* Whatever a test left: replay resumed and the replica running. */
