@@ -23,8 +23,8 @@ static void test_lsn_parse(void **state)
     assert_true(v == ((uint64_t)0x16 << 32 | 0xB374D848));
     assert_true(wh_db_lsn_parse("FFFFFFFF/FFFFFFFF", &v));
     assert_true(v == UINT64_MAX);
-    const char *bad[] = {"", "0", "/1", "1/", "1/2/3", "x/1", "1/x", "100000000/0", "0/100000000",
-                         "1 /2", NULL};
+    const char *bad[] = {"",    "0",           "/1",          "1/",   "1/2/3", "x/1",
+                         "1/x", "100000000/0", "0/100000000", "1 /2", NULL};
     for (int i = 0; bad[i]; i++)
         assert_false(wh_db_lsn_parse(bad[i], &v));
     assert_false(wh_db_lsn_parse(NULL, &v));
