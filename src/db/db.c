@@ -203,6 +203,7 @@ static wh_err ready(wh_conn *c, wh_conn **out, wh_error *e)
     c->in_savepoint = false;
     c->nnotes = 0;
     c->moved = NULL;
+    c->began = false;
     *out = c;
     return WH_OK;
 }
@@ -237,6 +238,11 @@ void wh_db_release(wh_db *db, wh_conn *c)
     (void)wh_db_unhold(c);
     wh_db_rollback(c);
     give_back(c->db, c);
+}
+
+bool wh_db_began(const wh_conn *c)
+{
+    return c && (c->moved ? c->moved : c)->began;
 }
 
 bool wh_db_is_replica(const wh_conn *c)
@@ -398,7 +404,7 @@ wh_err wh_db_begin(wh_conn *c, wh_error *e)
     count(c);
     wh_err rc = c->db->be->script(c->handle, c->db->be->begin_sql, e);
     if (rc == WH_OK)
-        c->in_tx = true;
+        c->in_tx = c->began = true;
     return rc;
 }
 

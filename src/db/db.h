@@ -82,6 +82,9 @@ WH_MUST_USE wh_err wh_db_replicas_open(wh_db *db, const char *urls, int64_t max_
  * (down, restarted, cancelled by a recovery conflict, a write it refuses) runs again on the
  * primary, as does everything after it. */
 WH_MUST_USE wh_err wh_db_acquire_read(wh_db *db, uint64_t min_lsn, wh_conn **out, wh_error *e);
+/* True when a transaction was begun on c (or on the primary connection it moved to) since it was
+ * acquired. */
+bool wh_db_began(const wh_conn *c);
 /* True when c is a replica's and its statements still run there. */
 bool wh_db_is_replica(const wh_conn *c);
 /* From now on c's statements run on a primary connection (acquired here, released with c);

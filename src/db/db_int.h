@@ -67,6 +67,7 @@ struct wh_conn {
     /* a replica's connection whose statements moved to the primary (wh_db_use_primary): every
      * operation on this one runs on that one; released with it */
     wh_conn *moved;
+    bool began; /* a transaction was begun on it since it was acquired (wh_db_began) */
 };
 
 struct wh_db {

@@ -148,8 +148,9 @@ WH_MUST_USE wh_err wh_req_scope_venture(wh_req *r, int64_t venture_id, wh_error 
  * first (with a marker that the request's changes are in; see docs/architecture.md). */
 void wh_req_db_done(wh_req *r);
 /* Gives back both of the request's connections (server.c at the end, wh_req_db_done). A request
- * of a signed-in session that used the primary's first records the primary's WAL position as the
- * session's last write (http/reads.c), so its next reads wait for a replica that has it. */
+ * of a signed-in session that wrote on the primary (a method other than GET and HEAD that used
+ * it, or a transaction begun there) first records the primary's WAL position as the session's
+ * last write (http/reads.c), so its next reads wait for a replica that has it. */
 void wh_req_release_db(wh_req *r);
 /* Read-your-writes across requests and instances (http/reads.c): the last write position of each
  * session, in process (WH_LIMIT_WRITE_MARKS slots) and, with redis_url, in Redis as well, so an

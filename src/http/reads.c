@@ -1,10 +1,11 @@
 /* Where a request's reads go when the database has read replicas (docs/architecture.md "Read
  * replicas"). A GET or HEAD reads through wh_req_db on a replica that qualifies; everything else,
  * and anything in a write transaction, runs on the primary. Read-your-writes: a request of a
- * signed-in session that used the primary records the primary's WAL position afterwards as the
- * session's mark; the session's reads then go to a replica only once it has replayed the mark
- * (else to the primary). Marks are kept in process and, with WH_REDIS_URL, in Redis too, so the
- * instance that serves the next read knows the write another instance made. */
+ * signed-in session that wrote on the primary (any other method that used it, or a GET that began
+ * a transaction there) records the primary's WAL position afterwards as the session's mark; the
+ * session's reads then go to a replica only once it has replayed the mark (else to the primary).
+ * Marks are kept in process and, with WH_REDIS_URL, in Redis too, so the instance that serves the
+ * next read knows the write another instance made. */
 #include "http/http_int.h"
 #include "app.h"
 #include "core/alloc.h"
@@ -107,9 +108,14 @@ static uint64_t marks_get(wh_marks *m, int64_t session_id, int64_t now_ms)
     return lsn;
 }
 
+static bool safe_method(const wh_req *r)
+{
+    return strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+}
+
 bool wh_reads_may_use_replica(const wh_req *r)
 {
-    return r->app->marks && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0);
+    return r->app->marks && safe_method(r);
 }
 
 uint64_t wh_reads_min_lsn(wh_req *r)
@@ -119,7 +125,10 @@ uint64_t wh_reads_min_lsn(wh_req *r)
 
 void wh_req_release_db(wh_req *r)
 {
-    if (r->db && r->authed && r->app->marks) {
+    /* a write: any other method that used the primary, or a GET that began a transaction there
+     * (not the session lookup of a GET, which only reads, nor its touch of the session row, which
+     * no replica read depends on) */
+    if (r->db && r->authed && r->app->marks && (!safe_method(r) || wh_db_began(r->db))) {
         uint64_t lsn = 0;
         wh_error e;
         wh_error_init(&e);
