@@ -3,7 +3,7 @@ BUILD ?= build
 DB ?= wheelhouse.db
 FUZZ_SECONDS ?= 30
 
-.PHONY: build run test sanitize fuzz format format-check clean deps
+.PHONY: build run test cluster-test sanitize fuzz format format-check clean deps
 
 deps:
 	@scripts/deps
@@ -20,6 +20,10 @@ run: build
 
 test:
 	@scripts/test $(BUILD)
+
+# The three-instance deployment of docs/deploy.md on loopback under faults (not part of test).
+cluster-test:
+	@scripts/cluster-test $(BUILD)
 
 sanitize:
 	@scripts/test $(BUILD)-sanitize -DWH_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug

@@ -153,6 +153,9 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
     /* SQLite: one connection per worker thread, plus a few for background work */
     int pool = sqlite ? app->config.threads + 4 : app->config.db_pool;
     rc = wh_db_open(app->config.database_url, pool, &app->db, e);
+    if (rc == WH_OK)
+        rc = wh_db_replicas_open(app->db, app->config.replica_urls, app->config.replica_max_lag_ms,
+                                 e);
     if (rc == WH_OK && migrate)
         rc = wh_db_migrate(app->db, &applied, e);
     if (rc == WH_OK)
@@ -164,6 +167,10 @@ wh_err wh_app_init(wh_app *app, bool migrate, wh_error *e)
         rc = new_limiter(app, e);
     if (rc != WH_OK)
         return rc;
+    if (app->config.replica_urls && *app->config.replica_urls)
+        /* a mark outlives the limit: a replica that lags less then holds the write */
+        app->marks = wh_marks_new(app->config.redis_url, app->database_id,
+                                  app->config.replica_max_lag_ms + 2000);
     app->router = wh_router_new();
     wh_app_add_routes(app->router);
     app->integrations = wh_integrations_new(&app->config);
@@ -257,6 +264,7 @@ void wh_app_cleanup(wh_app *app)
     wh_integrations_free(app->integrations);
     wh_router_free(app->router);
     wh_db_free(app->db); /* stops the listening thread, which uses the session cache */
+    wh_marks_free(app->marks);
     wh_sesscache_free(app->session_cache);
     wh_memo_free(app->scopes);
     wh_memo_free(app->versions);

@@ -38,6 +38,8 @@ struct wh_app {
      * versions by venture ("dv:<venture>", sent by the data_versions triggers) */
     wh_memo *scopes;
     wh_memo *versions;
+    /* sessions' last write positions for read-your-writes; NULL without replicas (http/reads.c) */
+    wh_marks *marks;
 };
 
 /* Loads configuration, opens and migrates the database, loads the secret, builds the router. */

@@ -41,7 +41,8 @@ wh_err wh_scope_has_venture(wh_conn *c, wh_arena *a, const wh_principal *p, int6
     *yes = rc == WH_OK && wh_rows_count(r) == 1;
     /* only a yes is kept: ventures are never deleted, and a no for an id that does not exist
      * yet would outlive the venture's creation, which sends no note */
-    if (*yes && p->scopes && venture_id < INT64_MAX / 4)
+    /* nor an answer a replica gave: it may predate the change the memo last heard of */
+    if (*yes && p->scopes && venture_id < INT64_MAX / 4 && !wh_db_is_replica(c))
         wh_memo_put(p->scopes, p->id, venture_key(p, venture_id), 1, gen);
     return rc;
 }
@@ -112,7 +113,9 @@ wh_err wh_scope_check_office(wh_conn *c, wh_arena *a, const wh_principal *p, int
         return wh_fail(e, WH_ERR_FORBIDDEN, "Office %lld is outside your scope.",
                        (long long)office_id);
     v = wh_rows_int(r, 0, 0);
-    if (p->scopes && key) /* offices are never deleted nor moved to another venture */
+    /* offices are never deleted nor moved to another venture; a replica's answer may predate
+     * a membership change the memo last heard of, so only the primary's is kept */
+    if (p->scopes && key && !wh_db_is_replica(c))
         wh_memo_put(p->scopes, p->id, key, v, gen);
     if (venture_id)
         *venture_id = v;

@@ -169,6 +169,9 @@ wh_err wh_config_load(wh_config *c, wh_error *e)
     if (env_int("WH_DB_POOL", 20, 1, 1000, &v, e) != WH_OK)
         return WH_ERR_INVALID;
     c->db_pool = (int)v;
+    c->replica_urls = env_dup("WH_DATABASE_REPLICA_URLS", NULL);
+    if (env_int("WH_REPLICA_MAX_LAG_MS", 5000, 100, 3600000, &c->replica_max_lag_ms, e) != WH_OK)
+        return WH_ERR_INVALID;
     if (env_int("WH_SESSION_TTL_S", 43200, 1, 365LL * 86400, &c->session_ttl_s, e) != WH_OK)
         return WH_ERR_INVALID;
     if (env_int("WH_SESSION_MAX_S", 604800, 1, 365LL * 86400, &c->session_max_s, e) != WH_OK)
@@ -217,6 +220,7 @@ void wh_config_cleanup(wh_config *c)
     wh_free(c->ops_host);
     wh_free(c->database_url);
     wh_free(c->redis_url);
+    wh_free(c->replica_urls);
     if (c->secret)
         memset(c->secret, 0, strlen(c->secret));
     wh_free(c->secret);

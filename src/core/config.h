@@ -20,11 +20,13 @@ typedef struct {
     int threads;
     char *database_url;
     int db_pool;
-    char *redis_url;       /* NULL when unset */
-    int64_t cache_ttl_s;   /* WH_CACHE_TTL_S: life of a cached dashboard */
-    char *secret;          /* NULL: generated once and kept in the database */
-    int64_t session_ttl_s; /* WH_SESSION_TTL_S: sliding life of a session */
-    int64_t session_max_s; /* WH_SESSION_MAX_S: absolute life from sign-in */
+    char *replica_urls;         /* WH_DATABASE_REPLICA_URLS: read replicas (NULL when unset) */
+    int64_t replica_max_lag_ms; /* WH_REPLICA_MAX_LAG_MS: a replica lagging more takes no reads */
+    char *redis_url;            /* NULL when unset */
+    int64_t cache_ttl_s;        /* WH_CACHE_TTL_S: life of a cached dashboard */
+    char *secret;               /* NULL: generated once and kept in the database */
+    int64_t session_ttl_s;      /* WH_SESSION_TTL_S: sliding life of a session */
+    int64_t session_max_s;      /* WH_SESSION_MAX_S: absolute life from sign-in */
     char *timezone;
     wh_log_level log_level;
     bool jobs;

@@ -82,6 +82,16 @@
 /* The listening connection's reconnect back-off, doubling from the first to the last. */
 #define WH_LIMIT_LISTEN_BACKOFF_MIN_MS 100
 #define WH_LIMIT_LISTEN_BACKOFF_MAX_MS 5000
+/* Read replicas (WH_DATABASE_REPLICA_URLS, db/replica.c): most replicas, the monitor's poll of
+ * every WAL position, its reconnect interval to a replica that is down, and the bytes of a
+ * replica's name (host:port/db) in logs and /metrics. */
+#define WH_LIMIT_REPLICAS           8
+#define WH_LIMIT_REPLICA_POLL_MS    100
+#define WH_LIMIT_REPLICA_RETRY_MS   1000
+#define WH_LIMIT_REPLICA_NAME_CHARS 128
+/* Sessions whose last write one process remembers for read-your-writes (http/reads.c), in a
+ * direct-mapped table: two sessions on one slot share the later write's position. */
+#define WH_LIMIT_WRITE_MARKS 4096
 
 /* Login codes: lifetime, tries, and how many one user may be sent per hour. */
 #define WH_LIMIT_CODE_TTL_MS    (10 * 60 * 1000)

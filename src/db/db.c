@@ -24,56 +24,12 @@
 #include <string.h>
 #include <time.h>
 
-struct wh_conn {
-    wh_db *db;
-    void *handle; /* NULL until first use */
-    bool in_tx;
-    bool busy;
-    bool held;         /* wh_db_hold: commits are held for the holder */
-    bool commit_held;  /* held: the owner committed; the transaction is still open */
-    bool in_savepoint; /* held: the owner began again after a held commit (SAVEPOINT wh_held) */
-    /* wh_db_notify payloads for this process, delivered after the real COMMIT */
-    char notes[WH_LIMIT_DB_NOTES][WH_LIMIT_DB_NOTE_CHARS];
-    int nnotes; /* past WH_LIMIT_DB_NOTES: deliver "*" instead */
-};
-
-struct wh_db {
-    const wh_db_backend *be;
-    char *target;
-    wh_db_engine engine;
-    pthread_mutex_t mu;
-    pthread_cond_t freed;
-    int size, in_use;
-    wh_conn *conns;
-    wh_db_listener listener;     /* note is NULL until wh_db_listen */
-    void *listening;             /* the backend's listening thread, or NULL */
-    void *stamp;                 /* the backend's commit stamp state, or NULL */
-    _Atomic uint64_t statements; /* sent to the engine, for wh_db_statements */
-};
-
-static wh_err pick_backend(const char *url, wh_db *db, wh_error *e)
-{
-    if (strncmp(url, "sqlite:", 7) == 0) {
-        db->be = &wh_db_sqlite_backend;
-        db->engine = WH_DB_SQLITE;
-        db->target = wh_strdup(url + 7);
-    } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
-        db->be = &wh_db_postgres_backend;
-        db->engine = WH_DB_POSTGRES;
-        db->target = wh_strdup(url);
-    } else {
-        return wh_error_field(e, "WH_DATABASE_URL", "must start with sqlite: or postgres://");
-    }
-    return WH_OK;
-}
-
-wh_err wh_db_open(const char *url, int pool_size, wh_db **out, wh_error *e)
+wh_db *wh_db_pool_new(const wh_db_backend *be, const char *target, int pool_size)
 {
     wh_db *db = wh_calloc(1, sizeof *db);
-    wh_conn *first = NULL;
-    wh_err rc = pick_backend(url, db, e);
-    if (rc != WH_OK)
-        goto out;
+    db->be = be;
+    db->engine = be == &wh_db_sqlite_backend ? WH_DB_SQLITE : WH_DB_POSTGRES;
+    db->target = wh_strdup(target);
     pthread_mutex_init(&db->mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -84,11 +40,25 @@ wh_err wh_db_open(const char *url, int pool_size, wh_db **out, wh_error *e)
     db->conns = wh_calloc((size_t)db->size, sizeof *db->conns);
     for (int i = 0; i < db->size; i++)
         db->conns[i].db = db;
-    rc = wh_db_acquire(db, &first, e);
+    return db;
+}
+
+wh_err wh_db_open(const char *url, int pool_size, wh_db **out, wh_error *e)
+{
+    wh_db *db = NULL;
+    wh_conn *first = NULL;
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        db = wh_db_pool_new(&wh_db_sqlite_backend, url + 7, pool_size);
+    } else if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+        db = wh_db_pool_new(&wh_db_postgres_backend, url, pool_size);
+    } else {
+        *out = NULL;
+        return wh_error_field(e, "WH_DATABASE_URL", "must start with sqlite: or postgres://");
+    }
+    wh_err rc = wh_db_acquire(db, &first, e);
     wh_db_release(db, first);
     if (rc == WH_OK && db->be->stamp_open) /* the first connection made what it reads */
         db->stamp = db->be->stamp_open(db->target);
-out:
     if (rc != WH_OK) {
         wh_db_free(db);
         db = NULL;
@@ -101,6 +71,7 @@ void wh_db_free(wh_db *db)
 {
     if (!db)
         return;
+    wh_db_replicas_free(db->replicas); /* its monitor reads the primary */
     if (db->listening)
         db->be->listen_stop(db->listening);
     if (db->stamp)
@@ -110,9 +81,9 @@ void wh_db_free(wh_db *db)
             if (db->conns[i].handle)
                 db->be->disconnect(db->conns[i].handle);
         wh_free(db->conns);
-        pthread_mutex_destroy(&db->mu);
-        pthread_cond_destroy(&db->freed);
     }
+    pthread_mutex_destroy(&db->mu);
+    pthread_cond_destroy(&db->freed);
     wh_free(db->target);
     wh_free(db);
 }
@@ -122,10 +93,11 @@ uint64_t wh_db_statements(wh_db *db)
     return atomic_load(&db->statements);
 }
 
-/* Counts one statement of c's (wh_db_statements_total). */
+/* Counts one statement of c's (wh_db_statements_total: a replica's count with its primary's). */
 static void count(wh_conn *c)
 {
-    atomic_fetch_add_explicit(&c->db->statements, 1, memory_order_relaxed);
+    wh_db *db = c->db->primary ? c->db->primary : c->db;
+    atomic_fetch_add_explicit(&db->statements, 1, memory_order_relaxed);
 }
 
 bool wh_db_commit_stamp(wh_db *db, uint64_t *out)
@@ -143,6 +115,23 @@ void wh_db_pool_stats(wh_db *db, int *in_use, int *size)
     pthread_mutex_lock(&db->mu);
     *in_use = db->in_use;
     *size = db->size;
+    pthread_mutex_unlock(&db->mu);
+}
+
+void wh_db_flush_commits(wh_db *db)
+{
+    atomic_store(&db->flush_commits, true);
+    wh_db_drop_idle(db);
+}
+
+void wh_db_drop_idle(wh_db *db)
+{
+    pthread_mutex_lock(&db->mu);
+    for (int i = 0; i < db->size; i++)
+        if (!db->conns[i].busy && db->conns[i].handle) {
+            db->be->disconnect(db->conns[i].handle);
+            db->conns[i].handle = NULL;
+        }
     pthread_mutex_unlock(&db->mu);
 }
 
@@ -173,27 +162,39 @@ static wh_err ensure_connected(wh_conn *c, wh_error *e)
         be->disconnect(c->handle);
         c->handle = NULL;
     }
-    if (!c->handle)
-        return be->connect(c->db->target, &c->handle, e);
-    return WH_OK;
+    if (c->handle)
+        return WH_OK;
+    wh_err rc = be->connect(c->db->target, &c->handle, e);
+    if (rc == WH_OK && atomic_load(&c->db->flush_commits))
+        rc = be->script(c->handle, be->flush_commits_sql, e);
+    if (rc != WH_OK && c->handle) {
+        be->disconnect(c->handle);
+        c->handle = NULL;
+    }
+    return rc;
 }
 
-wh_err wh_db_acquire(wh_db *db, wh_conn **out, wh_error *e)
+/* Takes a free connection, waiting up to wait_ms for one (0: not at all); NULL when none. */
+static wh_conn *take_within(wh_db *db, int wait_ms)
 {
     struct timespec deadline;
     wh_conn *c = NULL;
-    wh_clock_deadline(CLOCK_MONOTONIC, WH_LIMIT_POOL_WAIT_MS, &deadline);
+    wh_clock_deadline(CLOCK_MONOTONIC, wait_ms, &deadline);
     pthread_mutex_lock(&db->mu);
-    while (!(c = take_free(db)))
+    while (!(c = take_free(db)) && wait_ms > 0)
         if (pthread_cond_timedwait(&db->freed, &db->mu, &deadline) == ETIMEDOUT)
             break;
     pthread_mutex_unlock(&db->mu);
+    return c;
+}
+
+/* Connects c (taken) and clears its state; gives it back when it cannot connect. */
+static wh_err ready(wh_conn *c, wh_conn **out, wh_error *e)
+{
     *out = NULL;
-    if (!c)
-        return wh_fail(e, WH_ERR_UNAVAILABLE, "No database connection is free; try again.");
     wh_err rc = ensure_connected(c, e);
     if (rc != WH_OK) {
-        give_back(db, c);
+        give_back(c->db, c);
         return rc;
     }
     c->in_tx = false;
@@ -201,17 +202,74 @@ wh_err wh_db_acquire(wh_db *db, wh_conn **out, wh_error *e)
     c->commit_held = false;
     c->in_savepoint = false;
     c->nnotes = 0;
+    c->moved = NULL;
+    c->began = false;
     *out = c;
     return WH_OK;
 }
 
+wh_err wh_db_acquire(wh_db *db, wh_conn **out, wh_error *e)
+{
+    wh_conn *c = take_within(db, WH_LIMIT_POOL_WAIT_MS);
+    *out = NULL;
+    if (!c)
+        return wh_fail(e, WH_ERR_UNAVAILABLE, "No database connection is free; try again.");
+    return ready(c, out, e);
+}
+
+wh_err wh_db_try_acquire(wh_db *db, wh_conn **out, wh_error *e)
+{
+    wh_conn *c = take_within(db, 0);
+    *out = NULL;
+    if (!c)
+        return WH_ERR_NOT_FOUND;
+    return ready(c, out, e);
+}
+
 void wh_db_release(wh_db *db, wh_conn *c)
 {
+    (void)db; /* c knows its pool: a replica's connection goes back to the replica's */
     if (!c)
         return;
+    if (c->moved) {
+        wh_db_release(c->moved->db, c->moved);
+        c->moved = NULL;
+    }
     (void)wh_db_unhold(c);
     wh_db_rollback(c);
-    give_back(db, c);
+    give_back(c->db, c);
+}
+
+bool wh_db_began(const wh_conn *c)
+{
+    return c && (c->moved ? c->moved : c)->began;
+}
+
+bool wh_db_is_replica(const wh_conn *c)
+{
+    return c && c->db->replica && !c->moved;
+}
+
+wh_err wh_db_use_primary(wh_conn *c, wh_error *e)
+{
+    if (!c->db->primary || c->moved)
+        return WH_OK;
+    return wh_db_acquire(c->db->primary, &c->moved, e);
+}
+
+/* The connection c's operations run on: the primary's once c's moved there. */
+static wh_conn *live(wh_conn *c)
+{
+    return c->moved ? c->moved : c;
+}
+
+/* A write on a replica's connection (a transaction, a lock, a notification): moves c to the
+ * primary first, since a standby refuses writes. */
+static wh_err writable(wh_conn **c, wh_error *e)
+{
+    wh_err rc = wh_db_use_primary(*c, e);
+    *c = live(*c);
+    return rc;
 }
 
 /* Fault injection (core/fault.h, off in production): true when this statement is the planned
@@ -226,12 +284,12 @@ static bool fault(wh_error *e)
 
 void wh_db_hold(wh_conn *c)
 {
-    c->held = true;
+    live(c)->held = true;
 }
 
 bool wh_db_commit_held(const wh_conn *c)
 {
-    return c->commit_held;
+    return (c->moved ? c->moved : c)->commit_held;
 }
 
 /* Runs one statement whose failure leaves nothing to do but report it. */
@@ -254,6 +312,7 @@ static void undo_savepoint(wh_conn *c)
 
 bool wh_db_unhold(wh_conn *c)
 {
+    c = live(c);
     bool pending = c->commit_held;
     if (c->in_savepoint)
         undo_savepoint(c);
@@ -293,8 +352,11 @@ static void deliver(wh_conn *c, bool bumped)
 
 wh_err wh_db_notify(wh_conn *c, const char *payload, wh_error *e)
 {
-    const wh_db_backend *be = c->db->be;
     assert(strlen(payload) < WH_LIMIT_DB_NOTE_CHARS);
+    wh_err moved = writable(&c, e);
+    if (moved != WH_OK)
+        return moved;
+    const wh_db_backend *be = c->db->be;
     if (be->notify) {
         if (fault(e))
             return WH_ERR_DB;
@@ -328,6 +390,9 @@ wh_err wh_db_begin(wh_conn *c, wh_error *e)
 {
     if (fault(e))
         return WH_ERR_DB;
+    wh_err moved = writable(&c, e);
+    if (moved != WH_OK)
+        return moved;
     if (c->held && c->commit_held && c->in_tx) {
         /* After a held commit the next transaction is a savepoint of the open one, so its
          * rollback keeps what was committed before it. */
@@ -339,12 +404,13 @@ wh_err wh_db_begin(wh_conn *c, wh_error *e)
     count(c);
     wh_err rc = c->db->be->script(c->handle, c->db->be->begin_sql, e);
     if (rc == WH_OK)
-        c->in_tx = true;
+        c->in_tx = c->began = true;
     return rc;
 }
 
 wh_err wh_db_commit(wh_conn *c, wh_error *e)
 {
+    c = live(c);
     if (fault(e)) { /* a refused COMMIT ends the transaction without its changes */
         wh_db_rollback(c);
         return WH_ERR_DB;
@@ -372,6 +438,7 @@ wh_err wh_db_commit(wh_conn *c, wh_error *e)
 
 void wh_db_rollback(wh_conn *c)
 {
+    c = live(c);
     if (c->held && c->in_savepoint) {
         undo_savepoint(c);
         return;
@@ -388,6 +455,9 @@ wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e)
 {
     if (fault(e))
         return WH_ERR_DB;
+    wh_err moved = writable(&c, e);
+    if (moved != WH_OK)
+        return moved;
     count(c);
     return c->db->be->lock(c->handle, key, e);
 }
@@ -395,17 +465,34 @@ wh_err wh_db_lock(wh_conn *c, int64_t key, wh_error *e)
 wh_err wh_db_query(wh_conn *c, wh_arena *a, const char *sql, const wh_param *params, int nparams,
                    wh_rows **out, wh_error *e)
 {
-    wh_rows *ignored = NULL;
+    wh_rows *ignored = NULL, **rows = out ? out : &ignored;
     if (fault(e))
         return WH_ERR_DB;
-    count(c);
-    return c->db->be->query(c->handle, a, sql, params, nparams, out ? out : &ignored, e);
+    wh_conn *on = live(c);
+    count(on);
+    wh_err rc = on->db->be->query(on->handle, a, sql, params, nparams, rows, e);
+    if (rc == WH_OK || on->db->primary == NULL)
+        return rc;
+    /* A replica that failed a read (down, restarted, a statement cancelled by a recovery
+     * conflict, a write it refuses): the read is run again on the primary, and so is everything
+     * after it on this connection. */
+    wh_db_replica_failed(on->db->replica, rc);
+    wh_log(WH_LOG_WARN, "a read failed on a replica (%s); the primary answers it", e->detail);
+    wh_error_init(e);
+    rc = wh_db_use_primary(c, e);
+    if (rc != WH_OK)
+        return rc;
+    count(c->moved);
+    return c->moved->db->be->query(c->moved->handle, a, sql, params, nparams, rows, e);
 }
 
 wh_err wh_db_script(wh_conn *c, const char *sql, wh_error *e)
 {
     if (fault(e))
         return WH_ERR_DB;
+    wh_err moved = writable(&c, e);
+    if (moved != WH_OK)
+        return moved;
     count(c);
     return c->db->be->script(c->handle, sql, e);
 }

@@ -66,6 +66,47 @@ WH_MUST_USE wh_err wh_db_acquire(wh_db *db, wh_conn **out, wh_error *e);
 /* Returns a connection; an open transaction is rolled back first. NULL is fine. */
 void wh_db_release(wh_db *db, wh_conn *c);
 
+/* Read replicas (PostgreSQL streaming standbys; docs/architecture.md "Read replicas"). urls:
+ * WH_DATABASE_REPLICA_URLS, postgres:// URLs separated by commas (NULL or empty: none). Each gets
+ * a pool of db's size, connected on first use, and a monitor thread polls every replica's replay
+ * position against the primary's WAL: a replica that cannot be reached, is not a standby, or lags
+ * more than max_lag_ms is skipped until it is back. 400 (field WH_DATABASE_REPLICA_URLS) for a
+ * malformed list or on SQLite. wh_db_free stops it all. */
+WH_MUST_USE wh_err wh_db_replicas_open(wh_db *db, const char *urls, int64_t max_lag_ms,
+                                       wh_error *e);
+/* A connection for reads that are not part of a write: a replica's that had replayed min_lsn
+ * (0: any) at its last poll and lags no more than the limit, taken without waiting, round robin;
+ * else the primary's (wh_db_acquire). Either is released with wh_db_release. A replica's
+ * connection behaves as the primary's would: a transaction, a lock, a notification or a script
+ * moves it to a primary connection first (wh_db_use_primary), and a statement the replica fails
+ * (down, restarted, cancelled by a recovery conflict, a write it refuses) runs again on the
+ * primary, as does everything after it. */
+WH_MUST_USE wh_err wh_db_acquire_read(wh_db *db, uint64_t min_lsn, wh_conn **out, wh_error *e);
+/* True when a transaction was begun on c (or on the primary connection it moved to) since it was
+ * acquired. */
+bool wh_db_began(const wh_conn *c);
+/* True when c is a replica's and its statements still run there. */
+bool wh_db_is_replica(const wh_conn *c);
+/* From now on c's statements run on a primary connection (acquired here, released with c);
+ * nothing for a primary's connection. 503 when the primary's pool is dry. */
+WH_MUST_USE wh_err wh_db_use_primary(wh_conn *c, wh_error *e);
+/* The primary's flushed WAL position now, read on c (a primary's connection, after its writes
+ * committed, which with replicas flush their records: wh_db_replicas_open sets
+ * synchronous_commit on): a replica that has replayed it holds them. 0 without replicas (nothing
+ * is read). */
+WH_MUST_USE wh_err wh_db_wal_lsn(wh_conn *c, wh_arena *a, uint64_t *out, wh_error *e);
+/* What /metrics shows of each replica (name borrowed from db). */
+typedef struct {
+    const char *name;   /* host:port/db */
+    bool up;            /* reachable, a standby, and lagging no more than the limit */
+    int64_t lag_ms;     /* age of the newest primary position it has replayed */
+    uint64_t reads;     /* reads routed to it (wh_db_acquire_read) */
+    uint64_t fallbacks; /* its statements that failed and ran on the primary */
+} wh_db_replica_stat;
+/* Fills at most max replicas' figures; returns how many; *primary_reads: reads that found no
+ * usable replica (wh_db_acquire_read on the primary). */
+int wh_db_replica_stats(wh_db *db, wh_db_replica_stat *out, int max, uint64_t *primary_reads);
+
 /* BEGIN (BEGIN IMMEDIATE on SQLite: the writer lock is taken at once). */
 WH_MUST_USE wh_err wh_db_begin(wh_conn *c, wh_error *e);
 WH_MUST_USE wh_err wh_db_commit(wh_conn *c, wh_error *e);

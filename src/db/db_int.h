@@ -4,6 +4,8 @@
 
 #include "db/db.h"
 
+#include <pthread.h>
+
 struct wh_rows {
     size_t nrows, ncols;
     char **cells; /* nrows * ncols, row-major; NULL is SQL NULL */
@@ -41,7 +43,71 @@ typedef struct {
      * waits (up to WH_LIMIT_NOTIFY_ECHO_MS) until this process's listener hears it and every
      * other listening instance has acknowledged it, i.e. applied what was committed before. */
     void (*listen_echo)(void *listening, void *handle);
+    /* The statements that read a server's WAL position as "X/Y" text: the primary's flushed
+     * position, a standby's replay position (NULL when the server is not a standby); and the one
+     * run on every new primary connection once there are replicas, so that a commit has flushed
+     * its record (and everything inserted before it) when it returns. NULL: no replicas. */
+    const char *wal_flush_sql, *wal_replay_sql, *flush_commits_sql;
 } wh_db_backend;
+
+typedef struct wh_replica wh_replica;
+typedef struct wh_replicas wh_replicas;
+
+struct wh_conn {
+    wh_db *db;
+    void *handle; /* NULL until first use */
+    bool in_tx;
+    bool busy;
+    bool held;         /* wh_db_hold: commits are held for the holder */
+    bool commit_held;  /* held: the owner committed; the transaction is still open */
+    bool in_savepoint; /* held: the owner began again after a held commit (SAVEPOINT wh_held) */
+    /* wh_db_notify payloads for this process, delivered after the real COMMIT */
+    char notes[WH_LIMIT_DB_NOTES][WH_LIMIT_DB_NOTE_CHARS];
+    int nnotes; /* past WH_LIMIT_DB_NOTES: deliver "*" instead */
+    /* a replica's connection whose statements moved to the primary (wh_db_use_primary): every
+     * operation on this one runs on that one; released with it */
+    wh_conn *moved;
+    bool began; /* a transaction was begun on it since it was acquired (wh_db_began) */
+};
+
+struct wh_db {
+    const wh_db_backend *be;
+    char *target;
+    wh_db_engine engine;
+    pthread_mutex_t mu;
+    pthread_cond_t freed;
+    int size, in_use;
+    wh_conn *conns;
+    wh_db_listener listener;     /* note is NULL until wh_db_listen */
+    void *listening;             /* the backend's listening thread, or NULL */
+    void *stamp;                 /* the backend's commit stamp state, or NULL */
+    _Atomic uint64_t statements; /* sent to the engine, for wh_db_statements */
+    wh_replicas *replicas;       /* the primary's read replicas (db/replica.c), or NULL */
+    _Atomic bool flush_commits;  /* new connections run the backend's flush_commits_sql */
+    wh_db *primary;              /* a replica's pool: the primary it falls back to */
+    wh_replica *replica;         /* a replica's pool: its state */
+};
+
+/* A pool over url sharing nothing with another (wh_db_open without the first connection);
+ * db/replica.c opens its replicas' pools with it. */
+wh_db *wh_db_pool_new(const wh_db_backend *be, const char *target, int pool_size);
+/* Takes a free connection of db without waiting and connects it: WH_ERR_NOT_FOUND (e untouched)
+ * when none is free, WH_ERR_UNAVAILABLE when it cannot connect. */
+WH_MUST_USE wh_err wh_db_try_acquire(wh_db *db, wh_conn **out, wh_error *e);
+/* A replica's statement failed (how: rc): counts it, and when the server could not be reached
+ * closes the replica's idle connections, so the next reads connect afresh: to a replica that
+ * restarted, or failing to connect to one that is down, which then marks it down (db/replica.c).
+ */
+void wh_db_replica_failed(wh_replica *rep, wh_err rc);
+/* From now on db's connections flush every commit (the backend's flush_commits_sql); the idle
+ * ones connected before are closed, so they reconnect so. */
+void wh_db_flush_commits(wh_db *db);
+/* Closes db's idle connections (they reconnect when next taken). */
+void wh_db_drop_idle(wh_db *db);
+/* Stops the monitor and closes every replica pool (wh_db_free). */
+void wh_db_replicas_free(wh_replicas *rs);
+/* Parses "X/Y" (two hexadecimal halves of a PostgreSQL LSN); false when it is not one. */
+bool wh_db_lsn_parse(const char *text, uint64_t *out);
 
 extern const wh_db_backend wh_db_sqlite_backend;
 extern const wh_db_backend wh_db_postgres_backend;

@@ -465,4 +465,10 @@ const wh_db_backend wh_db_postgres_backend = {
     .listen_stop = pg_listen_stop,
     .listen_quiet = pg_listen_quiet,
     .listen_echo = pg_listen_echo,
+    /* flushed, not inserted: WAL inserted after the last commit may stay unwritten while the
+     * primary idles, and a replica would wait for it for nothing. A commit flushes everything
+     * inserted before it (synchronous_commit on, which flush_commits_sql makes sure of). */
+    .wal_flush_sql = "SELECT pg_current_wal_flush_lsn()::text",
+    .wal_replay_sql = "SELECT pg_last_wal_replay_lsn()::text",
+    .flush_commits_sql = "SET synchronous_commit = on",
 };

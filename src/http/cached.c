@@ -26,7 +26,24 @@ typedef struct {
     wh_req *r;
     wh_render_fn render;
     void *ctx;
+    int64_t venture_id, version; /* the version the key names */
 } fill_ctx;
+
+/* A miss renders on the request's connection for reads, which may be a replica's: the value is
+ * stored under the version the key names (heard from the primary), so a replica that has not
+ * replayed that version yet would store an older answer under it. Then the primary renders. */
+static wh_err fresh_enough(fill_ctx *f, wh_error *e)
+{
+    wh_conn *c = NULL;
+    int64_t have = 0;
+    wh_err rc = wh_req_db(f->r, &c, e);
+    if (rc != WH_OK || !wh_db_is_replica(c))
+        return rc;
+    rc = wh_venture_version_get(c, &f->r->arena, f->venture_id, &have, e);
+    if (rc == WH_OK && have < f->version)
+        rc = wh_db_use_primary(c, e);
+    return rc;
+}
 
 static wh_err fill(void *p, wh_buf *out, wh_error *e)
 {
@@ -34,7 +51,9 @@ static wh_err fill(void *p, wh_buf *out, wh_error *e)
     json_t *body = NULL;
     const char *gz = NULL;
     size_t gz_len = 0;
-    wh_err rc = f->render(f->r, f->ctx, &body, e);
+    wh_err rc = fresh_enough(f, e);
+    if (rc == WH_OK)
+        rc = f->render(f->r, f->ctx, &body, e);
     if (rc != WH_OK)
         return rc;
     char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
@@ -57,7 +76,7 @@ static wh_err fill(void *p, wh_buf *out, wh_error *e)
     return WH_OK;
 }
 
-/* The data version of venture_id: from the memo, else from the database (then kept, unless a
+/* The data version of venture_id: from the memo, else from the primary (then kept, unless a
  * drop came in between: the drop count is read before the query). */
 static wh_err version_of(wh_req *r, int64_t venture_id, int64_t *version, wh_error *e)
 {
@@ -65,7 +84,7 @@ static wh_err version_of(wh_req *r, int64_t venture_id, int64_t *version, wh_err
     uint64_t gen = 0;
     if (wh_memo_find(r->app->versions, venture_id, 0, version, &gen))
         return WH_OK;
-    wh_err rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_primary(r, &c, e);
     if (rc == WH_OK)
         rc = wh_venture_version_get(c, &r->arena, venture_id, version, e);
     if (rc == WH_OK)
@@ -105,7 +124,7 @@ static bool parse(wh_arena *a, char *val, size_t len, stored *out)
 wh_err wh_resp_cached(wh_req *r, int64_t venture_id, const char *vary, wh_render_fn render,
                       void *ctx, wh_error *e)
 {
-    fill_ctx f = {r, render, ctx};
+    fill_ctx f = {r, render, ctx, venture_id, 0};
     char *val = NULL;
     size_t len = 0;
     bool hit = false;
@@ -118,6 +137,7 @@ wh_err wh_resp_cached(wh_req *r, int64_t venture_id, const char *vary, wh_render
     wh_err rc = version_of(r, venture_id, &version, e);
     if (rc != WH_OK)
         return rc;
+    f.version = version;
     /* "|gz": values hold the gzip body too, so they never share a key with an older build's */
     const char *key = wh_arena_printf(&r->arena, "wh:cache:%s:%s?%s|v=%lld|gz", r->app->database_id,
                                       r->route->pattern, vary, (long long)version);

@@ -44,7 +44,7 @@ static wh_err authenticate(wh_req *r, wh_error *e)
      * no query (a cached dashboard) never waits for one */
     if (!wh_session_cached(r->app->session_cache, &r->arena, token, r->now_ms, &r->app->sessions,
                            &r->user)) {
-        rc = wh_req_db(r, &c, e);
+        rc = wh_req_primary(r, &c, e);
         if (rc == WH_OK)
             rc = wh_session_resolve(c, r->app->session_cache, &r->arena, token, r->now_ms,
                                     &r->app->sessions, &r->user, e);

@@ -226,7 +226,8 @@ static wh_err list_chunk(wh_export *x, wh_error *e)
     wh_keyset ks = x->ks;
     ks.limit = (int)want + 1;
     wh_sqlb_repage(x->b, &ks);
-    bool own = r->db == NULL; /* a later chunk: a pooled connection for this statement only */
+    /* a later chunk: a pooled connection (a replica's when one qualifies) for this statement */
+    bool own = r->db == NULL && r->ro == NULL;
     wh_err rc = wh_req_db(r, &c, e);
     if (rc == WH_OK)
         rc = wh_sqlb_query(c, &r->arena, x->b, &rows, e);
@@ -238,10 +239,8 @@ static wh_err list_chunk(wh_export *x, wh_error *e)
         rc = x->extra(r, c, json_array_get(items, i), e);
     if (rc == WH_OK && x->page)
         rc = x->page(r, c, &ks, shown, items, e);
-    if (own && r->db) {
-        wh_db_release(r->app->db, r->db);
-        r->db = NULL;
-    }
+    if (own)
+        wh_req_release_db(r);
     if (rc == WH_OK)
         rc = render(x, items, e);
     if (rc == WH_OK && shown > 0)

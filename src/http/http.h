@@ -82,7 +82,8 @@ struct wh_req {
     bool via_cookie;
     const char *token; /* the session token of the request (arena) */
     wh_principal user;
-    wh_conn *db; /* lazily acquired */
+    wh_conn *db; /* the primary's connection, lazily acquired */
+    wh_conn *ro; /* a GET's connection for reads (wh_req_db), a replica's when one qualifies */
     /* Idempotency-Key this request owns and has not answered yet (arena): while set, commits
      * on the request's connection are held so the answer joins the handler's transaction
      * (http/idempotency.c) */
@@ -142,8 +143,15 @@ wh_match wh_router_match(const wh_router *rt, wh_arena *a, const char *method, c
 const char *wh_req_header(wh_req *r, const char *name);
 /* A query parameter, NULL when absent. */
 const char *wh_req_query(wh_req *r, const char *name);
-/* The request's database connection, acquired on first use (503 when the pool is dry). */
+/* The request's database connection, acquired on first use (503 when the pool is dry). For a GET
+ * or HEAD that has not taken the primary's, a connection for reads (http/reads.c): a replica's
+ * that has replayed the session's last write, when replicas are configured and one qualifies
+ * (wh_db_acquire_read); a transaction begun on it runs on the primary. Every other request, and
+ * a GET once it holds the primary's, gets the primary's (wh_req_primary). */
 WH_MUST_USE wh_err wh_req_db(wh_req *r, wh_conn **out, wh_error *e);
+/* The request's connection to the primary, whatever the method: for reads that must see the
+ * latest commit (the session, /readyz, a data version, /metrics) and for writes. */
+WH_MUST_USE wh_err wh_req_primary(wh_req *r, wh_conn **out, wh_error *e);
 /* Checks that venture_id (a query or body value) is in the caller's scope, 403 otherwise: from
  * the process's scope answers when they hold it (no query, no connection taken), else with
  * wh_scope_check_venture on the request's connection. */
@@ -152,6 +160,18 @@ WH_MUST_USE wh_err wh_req_scope_venture(wh_req *r, int64_t venture_id, wh_error 
  * a later wh_req_db acquires again. A commit still held for the Idempotency-Key answer is made
  * first (with a marker that the request's changes are in; see docs/architecture.md). */
 void wh_req_db_done(wh_req *r);
+/* Gives back both of the request's connections (server.c at the end, wh_req_db_done). A request
+ * of a signed-in session that wrote on the primary (a method other than GET and HEAD that used
+ * it, or a transaction begun there) first records the primary's WAL position as the session's
+ * last write (http/reads.c), so its next reads wait for a replica that has it. */
+void wh_req_release_db(wh_req *r);
+/* Read-your-writes across requests and instances (http/reads.c): the last write position of each
+ * session, in process (WH_LIMIT_WRITE_MARKS slots) and, with redis_url, in Redis as well, so an
+ * instance serving the session's next read knows it. Marks live ttl_ms: by then every replica
+ * that takes reads holds the write. NULL redis_url: in process only. */
+typedef struct wh_marks wh_marks;
+wh_marks *wh_marks_new(const char *redis_url, const char *database_id, int64_t ttl_ms);
+void wh_marks_free(wh_marks *m); /* NULL is fine */
 /* Runs fn(arg) once the request's changes are durably committed: at once when no commit of
  * the request is held back, else right after the pipeline commits them with the
  * Idempotency-Key answer; never when that commit fails (it then answers the failure). For work

@@ -46,6 +46,11 @@ wh_err wh_export_rows(wh_req *r, json_t *rows, const char *const *fields, wh_err
  * freed. r must not be cleaned up by the caller. */
 void *wh_export_response(wh_req *r);
 
+/* Where a request's reads go (http/reads.c): true for a GET or HEAD when the app has replicas;
+ * the session's last write position (0: none known), the least a replica must have replayed. */
+bool wh_reads_may_use_replica(const wh_req *r);
+uint64_t wh_reads_min_lsn(wh_req *r);
+
 /* GET /metrics: the registry plus what is read at scrape time (metrics.c). */
 wh_err wh_http_metrics(wh_req *r, wh_error *e);
 /* The rate-limit step: charges the request to its route's class (nothing for WH_RATE_NONE),

@@ -241,7 +241,7 @@ static wh_err follow(wh_req *r, const char *key, const char *hash, wh_error *e)
     for (int waited = 0; !done; waited += WAIT_STEP_MS) {
         wh_rows *row = NULL;
         wh_conn *c = NULL;
-        rc = wh_req_db(r, &c, e);
+        rc = wh_req_primary(r, &c, e);
         if (rc == WH_OK)
             rc = load(r, c, key, &row, e);
         wh_req_db_done(r);
@@ -278,7 +278,7 @@ wh_err wh_idem_begin(wh_req *r, wh_idem *st, wh_error *e)
     if (!key_valid(key))
         return wh_error_field(e, "Idempotency-Key", "must be 1 to 255 visible ASCII characters");
     request_hash(r, st->hash);
-    wh_err rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_primary(r, &c, e);
     if (rc == WH_OK)
         rc = claim(r, c, key, st->hash, &mine, e);
     if (rc == WH_OK && !mine && (rc = clear_stale(r, c, key, r->now_ms, e)) == WH_OK)
@@ -402,7 +402,7 @@ void wh_idem_end(wh_req *r, const wh_idem *st)
         wh_resp_problem(r, &e);
         wh_error_init(&e);
     }
-    rc = wh_req_db(r, &c, &e);
+    rc = wh_req_primary(r, &c, &e);
     if (rc == WH_OK && r->status >= 500)
         rc = forget(r, c, st->key, &gone, &e);
     if (rc == WH_OK && !gone)

@@ -336,6 +336,42 @@ void wh_metrics_render(wh_metrics *m, int64_t now_ms, wh_metrics_text *t)
 
 /* ---- GET /metrics: what is read at scrape time ---- */
 
+/* Read replicas (WH_DATABASE_REPLICA_URLS): nothing without them. */
+static void render_replicas(wh_app *app, wh_metrics_text *t)
+{
+    wh_db_replica_stat st[WH_LIMIT_REPLICAS];
+    uint64_t primary_reads = 0;
+    int n = wh_db_replica_stats(app->db, st, WH_LIMIT_REPLICAS, &primary_reads);
+    if (n == 0)
+        return;
+    wh_metrics_text_family(t, "wh_db_replica_up", "gauge",
+                           "1 when the replica answers, is a standby and lags no more than"
+                           " WH_REPLICA_MAX_LAG_MS (it takes reads), else 0.");
+    for (int i = 0; i < n; i++)
+        wh_metrics_text_int(t, "wh_db_replica_up", (const char *[]){"replica", st[i].name, NULL},
+                            st[i].up ? 1 : 0);
+    wh_metrics_text_family(t, "wh_db_replica_lag_seconds", "gauge",
+                           "Age of the newest primary WAL position the replica has replayed, at"
+                           " the last poll (0 while it keeps up).");
+    for (int i = 0; i < n; i++)
+        wh_metrics_text_num(t, "wh_db_replica_lag_seconds",
+                            (const char *[]){"replica", st[i].name, NULL}, st[i].lag_ms / 1000.0);
+    wh_metrics_text_family(t, "wh_db_reads_total", "counter",
+                           "Connections for reads (GET requests) by where they were routed: a"
+                           " replica, or the primary when none qualified.");
+    wh_metrics_text_int(t, "wh_db_reads_total", (const char *[]){"to", "primary", NULL},
+                        (int64_t)primary_reads);
+    for (int i = 0; i < n; i++)
+        wh_metrics_text_int(t, "wh_db_reads_total", (const char *[]){"to", st[i].name, NULL},
+                            (int64_t)st[i].reads);
+    wh_metrics_text_family(t, "wh_db_replica_fallbacks_total", "counter",
+                           "Statements a replica failed that then ran on the primary.");
+    for (int i = 0; i < n; i++)
+        wh_metrics_text_int(t, "wh_db_replica_fallbacks_total",
+                            (const char *[]){"replica", st[i].name, NULL},
+                            (int64_t)st[i].fallbacks);
+}
+
 static void render_pool_and_cache(wh_app *app, wh_metrics_text *t)
 {
     int in_use = 0, size = 0;
@@ -352,6 +388,7 @@ static void render_pool_and_cache(wh_app *app, wh_metrics_text *t)
                            "Statements this process sent to the database (queries, BEGIN and"
                            " COMMIT, locks, notifications).");
     wh_metrics_text_int(t, "wh_db_statements_total", NULL, (long)wh_db_statements(app->db));
+    render_replicas(app, t);
     wh_cache_stats_get(app->cache, &cs);
     const struct {
         const char *name, *help;
@@ -419,7 +456,7 @@ static wh_err render_database(wh_req *r, wh_metrics_text *t, wh_error *e)
     static const char *const outbox_statuses[] = {"PENDING", "SENT", "FAILED"};
     wh_conn *c = NULL;
     wh_rows *runs = NULL, *outbox = NULL;
-    wh_err rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_primary(r, &c, e);
     if (rc == WH_OK)
         rc = wh_jobs_run_counts(c, &r->arena, &runs, e);
     if (rc == WH_OK)

@@ -18,7 +18,7 @@ static wh_err healthz(wh_req *r, wh_error *e)
 static wh_err readyz(wh_req *r, wh_error *e)
 {
     wh_conn *c = NULL;
-    wh_err rc = wh_req_db(r, &c, e);
+    wh_err rc = wh_req_primary(r, &c, e);
     if (rc == WH_OK)
         rc = wh_db_query(c, &r->arena, "SELECT 1", NULL, 0, NULL, e);
     if (rc != WH_OK)

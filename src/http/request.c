@@ -20,7 +20,7 @@ const char *wh_req_query(wh_req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-wh_err wh_req_db(wh_req *r, wh_conn **out, wh_error *e)
+wh_err wh_req_primary(wh_req *r, wh_conn **out, wh_error *e)
 {
     if (!r->db) {
         wh_err rc = wh_db_acquire(r->app->db, &r->db, e);
@@ -33,9 +33,22 @@ wh_err wh_req_db(wh_req *r, wh_conn **out, wh_error *e)
     return WH_OK;
 }
 
+wh_err wh_req_db(wh_req *r, wh_conn **out, wh_error *e)
+{
+    if (r->db || !wh_reads_may_use_replica(r))
+        return wh_req_primary(r, out, e);
+    if (!r->ro) {
+        wh_err rc = wh_db_acquire_read(r->app->db, wh_reads_min_lsn(r), &r->ro, e);
+        if (rc != WH_OK)
+            return rc;
+    }
+    *out = r->ro;
+    return WH_OK;
+}
+
 wh_err wh_req_begin(wh_req *r, wh_conn **c, wh_error *e)
 {
-    wh_err rc = wh_req_db(r, c, e);
+    wh_err rc = wh_req_primary(r, c, e);
     return rc == WH_OK ? wh_db_begin(*c, e) : rc;
 }
 
@@ -60,8 +73,7 @@ wh_err wh_req_commit(wh_req *r, wh_conn *c, int status, json_t *body, wh_error *
 void wh_req_db_done(wh_req *r)
 {
     wh_idem_flush(r);
-    wh_db_release(r->app->db, r->db);
-    r->db = NULL;
+    wh_req_release_db(r);
 }
 
 wh_err wh_req_path_id(wh_req *r, int idx, int64_t *out, wh_error *e)

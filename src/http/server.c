@@ -116,10 +116,7 @@ static enum MHD_Result finish_export(struct MHD_Connection *conn, wh_req *r, con
 
 static enum MHD_Result finish(struct MHD_Connection *conn, wh_req *r, conn_ctx *cx)
 {
-    if (r->db) {
-        wh_db_release(r->app->db, r->db);
-        r->db = NULL;
-    }
+    wh_req_release_db(r);
     if (r->export)
         return finish_export(conn, r, cx);
     wh_http_compress(r);

@@ -305,6 +305,16 @@ static void server_env(strv *e, const char *const *extra)
     char *db = format("WH_DATABASE_URL=%s", G.db_url);
     strv_set(e, db);
     free(db);
+    /* WH_TEST_REPLICA_ALL=1 (by hand, docs/testing.md): every server also reads from the test
+     * replica, so any API test runs its GETs through the replica routing */
+    const char *replica = getenv("WH_TEST_PG_REPLICA_URL");
+    const char *slash = replica ? strrchr(replica, '/') : NULL;
+    if (G.postgres && slash && getenv("WH_TEST_REPLICA_ALL")) {
+        char *r =
+            format("WH_DATABASE_REPLICA_URLS=%.*s/%s", (int)(slash - replica), replica, G.pg_db);
+        strv_set(e, r);
+        free(r);
+    }
     static const char *const base[] = {
         "WH_JOBS=off",
         "WH_LOG_LEVEL=info",
@@ -994,6 +1004,11 @@ void wht_server_kill(wht_server *server)
 wht_server *wht_main_server(void)
 {
     return G.main;
+}
+
+const char *wht_pg_database(void)
+{
+    return G.pg_db;
 }
 
 const char *wht_engine(void)

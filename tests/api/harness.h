@@ -96,6 +96,8 @@ void wht_server_kill(wht_server *server);
 wht_server *wht_main_server(void);
 /* "sqlite" or "postgres". */
 const char *wht_engine(void);
+/* The name of the test's PostgreSQL database ("" on SQLite). */
+const char *wht_pg_database(void);
 /* "http://127.0.0.1:PORT" of a server or a fake (NULL: the main server); harness-owned. */
 const char *wht_server_base(const wht_server *server);
 /* Everything a server (NULL: the main one) has logged so far, its stderr: one JSON line per
