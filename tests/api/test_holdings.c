@@ -445,6 +445,8 @@ int main(void)
         WHT_TEST(test_scope_and_permissions),
         WHT_TEST(test_overview_mixed),
     };
-    wht_init();
+    /* days are computed in UTC (wht_utc_day): the server's business day is UTC's too */
+    static const char *const env[] = {"WH_TIMEZONE=UTC", NULL};
+    wht_init_env(env);
     return wht_finish(cmocka_run_group_tests_name("api_holdings", tests, NULL, NULL));
 }

@@ -1251,6 +1251,8 @@ int main(void)
         WHT_TEST(test_foreign_ids_are_404),       WHT_TEST(test_foreign_venture_id_is_403),
         WHT_TEST(test_lists_show_only_the_scope), WHT_TEST(test_pagination),
     };
-    wht_init();
+    /* days are computed in UTC (wht_utc_day): the server's business day is UTC's too */
+    static const char *const env[] = {"WH_TIMEZONE=UTC", NULL};
+    wht_init_env(env);
     return wht_finish(cmocka_run_group_tests_name("api_hotels", tests, NULL, NULL));
 }

@@ -490,6 +490,8 @@ int main(void)
         WHT_TEST(test_permissions_and_scope),
         WHT_TEST(test_concurrent_commits_of_one_file),
     };
-    wht_init();
+    /* days are computed in UTC (wht_utc_day): the server's business day is UTC's too */
+    static const char *const env[] = {"WH_TIMEZONE=UTC", NULL};
+    wht_init_env(env);
     return wht_finish(cmocka_run_group_tests_name("api_imports", tests, NULL, NULL));
 }

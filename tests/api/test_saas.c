@@ -506,6 +506,8 @@ int main(void)
         WHT_TEST(test_bad_input),
         WHT_TEST(test_customers_scope_and_permissions),
     };
-    wht_init();
+    /* days are computed in UTC (wht_utc_day): the server's business day is UTC's too */
+    static const char *const env[] = {"WH_TIMEZONE=UTC", NULL};
+    wht_init_env(env);
     return wht_finish(cmocka_run_group_tests_name("api_saas", tests, NULL, NULL));
 }
