@@ -76,6 +76,8 @@ static const struct {
     {"tasks.read", LEAD "OFFICE_MANAGER TEAM_LEAD HR_ADMIN AUDITOR", ""},
     {"tasks.manage", LEAD "OFFICE_MANAGER TEAM_LEAD HR_ADMIN", ""},
     {"carriers.assign_pending", LEAD "OFFICE_MANAGER", ""},
+    {"imports.write", LEAD "OFFICE_MANAGER FINANCE", ""},
+    {"imports.read", LEAD "OFFICE_MANAGER FINANCE AUDITOR", ""},
 };
 #define NPERMS (sizeof PERMS / sizeof PERMS[0])
 
@@ -127,6 +129,7 @@ static const struct {
     {"admin", "jobs", "/admin/jobs", "jobs.manage", NULL},
     {"admin", "integrations", "/admin/integrations", "integrations.read", NULL},
     {"admin", "audit", "/admin/audit", "audit.read", NULL},
+    {"admin", "imports", "/admin/imports", "imports.read", NULL},
 };
 #define NNAV (sizeof NAV / sizeof NAV[0])
 
