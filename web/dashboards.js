@@ -667,12 +667,17 @@
       h('thead', {}, h('tr', {}, ['Venture', 'Type', 'Revenue', 'Cost', 'Margin', 'Margin %', 'Cash', 'Asset value']
         .map((x, i) => h(`th${i > 1 ? '.num' : ''}`, { scope: 'col', text: x })))), tbody)));
     content.append(h('p.muted.small', { text: 'Revenue and cost come from the daily KPI rows of the range (a day not yet aggregated counts 0); SaaS revenue is MRR × 12 / 365 per day; BPO, SaaS and holdings do not track cost.' }));
+    const moneyOf = (type) => (type === 'HOLDINGS'
+      ? [['cash_cents', 'Cash', COLORS.blue], ['asset_value_cents', 'Asset value', COLORS.green]]
+      : [['revenue_cents', 'Revenue', COLORS.blue], ['cost_cents', 'Cost', COLORS.grey], ['margin_cents', 'Margin', COLORS.green]]);
+    /* a chart per venture type with figures; a type whose ventures show nothing but zeros gets a
+     * line instead of an empty chart */
     const types = [...new Set(ov.ventures.map((v) => v.type))];
-    content.append(h('div.chart-grid', {}, types.map((type) => {
+    const hasFigures = (type) => ov.ventures.some((v) => v.type === type && moneyOf(type).some(([k]) => v[k] !== 0));
+    const quiet = types.filter((type) => !hasFigures(type));
+    content.append(h('div.chart-grid', {}, types.filter(hasFigures).map((type) => {
       const vs = ov.ventures.filter((v) => v.type === type);
-      const money = type === 'HOLDINGS' || type === 'TESTING'
-        ? [['cash_cents', 'Cash', COLORS.blue], ['asset_value_cents', 'Asset value', COLORS.green]]
-        : [['revenue_cents', 'Revenue', COLORS.blue], ['cost_cents', 'Cost', COLORS.grey], ['margin_cents', 'Margin', COLORS.green]];
+      const money = moneyOf(type);
       return chartCard({ name: `overview-${type.toLowerCase()}`, heading: TYPE_LABELS[type] || type,
         description: `Bar chart of ${money.map((m) => m[1].toLowerCase()).join(', ')} per ${TYPE_LABELS[type] || type} venture, ${rangeText(ov.from, ov.to)}.`,
         labels: vs.map((v) => v.code), axes: { y: { title: 'Dollars', tick: tickMoney } },
@@ -680,6 +685,9 @@
         table: { caption: `${TYPE_LABELS[type] || type} ventures`, unit: 'venture', rows: vs, total: null, columns: [
           { label: 'Venture', value: (v) => v.name }, ...money.map(([k, lab]) => ({ label: lab, num: true, value: (v) => WH.money(v[k]) }))] } });
     })));
+    if (quiet.length) {
+      content.append(h('p.muted', { 'data-testid': 'overview-quiet', text: `No figures in this period for ${quiet.map((t) => TYPE_LABELS[t] || t).join(', ')}: no chart is drawn for them.` }));
+    }
   });
 
   /* ------------------------------------------------------------------ Leaderboard */
