@@ -409,7 +409,7 @@ typedef struct {
 static const struct {
     const char *key;
     unsigned types;
-    nav_item items[9];
+    nav_item items[10]; /* the longest section (admin, 9) and the end mark */
 } domain_nav[] = {
     {"command_center",
      0,
