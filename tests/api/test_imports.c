@@ -5,7 +5,7 @@
  * template with one record imports; quoting, line breaks in quotes, BOM and CRLF; formula-like
  * values stored as given; faults of the whole file; 415 and 413 (the upload route's own body
  * limit); permissions and scope; the import record and its one audit entry.
- * Export -> import round trips wait for the CSV export (not on this branch).
+ * Export -> import round trips: test_roundtrip.c.
  */
 #ifndef _DEFAULT_SOURCE
 #define _DEFAULT_SOURCE

@@ -200,8 +200,8 @@ static json_t *list_paths(const trip *t, long long venture)
         json_array_append_new(paths,
                               json_string(wht_fmt("/bpo/call-logs?venture_id=%lld", venture)));
     else if (strcmp(k, "saas_subscriptions") == 0)
-        json_array_append_new(
-            paths, json_string(wht_fmt("/saas/subscriptions?venture_id=%lld", venture)));
+        json_array_append_new(paths,
+                              json_string(wht_fmt("/saas/subscriptions?venture_id=%lld", venture)));
     else { /* hotel_daily: one list per hotel */
         size_t i;
         json_t *h;
@@ -224,7 +224,8 @@ static json_t *export_rows(const trip *t, long long venture, const char **raw)
     json_array_foreach(paths, i, p)
     {
         const char *path = json_string_value(p);
-        wht_resp *r = wht_get(admin(), wht_fmt("%s%sformat=csv", path, strchr(path, '?') ? "&" : "?"));
+        wht_resp *r =
+            wht_get(admin(), wht_fmt("%s%sformat=csv", path, strchr(path, '?') ? "&" : "?"));
         WHT_EXPECT(r, 200);
         assert_non_null(strstr(wht_header(r, "Content-Type"), "text/csv"));
         *raw = wht_fmt("%s%s", *raw, r->body);
@@ -338,8 +339,7 @@ static const char *email_of(const char *user_id)
 
 /* The value of template column c for export record rec, with target the venture the projected
  * file is for. */
-static const char *project_value(const trip *t, long long target, const json_t *rec,
-                                 const char *c)
+static const char *project_value(const trip *t, long long target, const json_t *rec, const char *c)
 {
     if (strcmp(c, "office_id") == 0)
         return office_in(t, target, text_of(rec, "office_id"));
@@ -363,8 +363,8 @@ static const char *project_value(const trip *t, long long target, const json_t *
         return hotel_in(target, text_of(rec, "hotel_id"));
     if (strcmp(c, "agent_email") == 0)
         return email_of(wht_fmt(
-            "%lld",
-            wht_int(of_pair(t, "/bpo/agents?venture_id=", "", text_of(rec, "agent_id")), "user_id")));
+            "%lld", wht_int(of_pair(t, "/bpo/agents?venture_id=", "", text_of(rec, "agent_id")),
+                            "user_id")));
     if (strcmp(c, "campaign_name") == 0) {
         const char *id = text_of(rec, "campaign_id");
         return *id ? get_text(wht_fmt("/bpo/campaigns/%s", id), "name") : "";
@@ -386,7 +386,8 @@ static json_t *project(const trip *t, long long target, const json_t *recs)
     {
         json_t *row = json_object();
         for (size_t j = 0; j < json_array_size(t->cols); j++)
-            json_object_set_new(row, col(t, j), json_string(project_value(t, target, rec, col(t, j))));
+            json_object_set_new(row, col(t, j),
+                                json_string(project_value(t, target, rec, col(t, j))));
         json_array_append_new(rows, row);
     }
     return rows;
@@ -426,8 +427,7 @@ static const char **lines_of(const json_t *cols, const json_t *rows)
     {
         json_t *vals = wht_keep_json(json_array());
         for (size_t j = 0; j < json_array_size(cols); j++) {
-            const json_t *v =
-                json_object_get(row, json_string_value(json_array_get(cols, j)));
+            const json_t *v = json_object_get(row, json_string_value(json_array_get(cols, j)));
             json_array_append_new(vals, v ? json_deep_copy(v) : json_null());
         }
         lines[i] = wht_dump(vals);
@@ -437,8 +437,7 @@ static const char **lines_of(const json_t *cols, const json_t *rows)
 }
 
 /* got and want hold the same rows on cols, row for row once sorted. */
-static void same_rows(const char *what, const json_t *cols, const json_t *want,
-                      const json_t *got)
+static void same_rows(const char *what, const json_t *cols, const json_t *want, const json_t *got)
 {
     size_t n = json_array_size(want);
     if (json_array_size(got) != n)
@@ -522,14 +521,14 @@ static void test_shippers_and_loads(void **state)
                *d4 = wht_utc_day(-4), *today = wht_utc_day(0);
     trip sh = trip_of("shippers", x, y);
     json_t *rows = wht_keep_json(json_array());
-    json_array_append(rows, row_of(&sh, (const char *const[]){"RT-1", "Smith, Jones & Co",
-                                                               "say \"hi\"", "ops@rt1.test",
-                                                               "=SUM(A1:A3)", "true", NULL}));
-    json_array_append(rows, row_of(&sh, (const char *const[]){"RT-2", "Café Ünïcødé ✓",
-                                                               "two\r\nlines", "", "+1 555 0100",
-                                                               "false", NULL}));
+    json_array_append(
+        rows, row_of(&sh, (const char *const[]){"RT-1", "Smith, Jones & Co", "say \"hi\"",
+                                                "ops@rt1.test", "=SUM(A1:A3)", "true", NULL}));
+    json_array_append(rows,
+                      row_of(&sh, (const char *const[]){"RT-2", "Café Ünïcødé ✓", "two\r\nlines",
+                                                        "", "+1 555 0100", "false", NULL}));
     json_array_append(rows, row_of(&sh, (const char *const[]){"RT-3", "@x", " padded ",
-                                                               "b@rt3.test", "-2", "true", NULL}));
+                                                              "b@rt3.test", "-2", "true", NULL}));
     round_trip(&sh, rows);
     stored_as_given(&sh, "phone", "=SUM(A1:A3)");
     stored_as_given(&sh, "name", "@x");
@@ -548,30 +547,54 @@ static void test_shippers_and_loads(void **state)
     wht_set_ventures(disp.id, 2, both);
     long long dot = 1000000 + (wht_now_ms() / 7) % 8999999;
     trip ca = trip_of("carriers", 0, 0);
-    WHT_EXPECT(post_import(&ca, 0, false,
-                           wht_fmt("dot_number,legal_name\n%lld,Round Trip Hauler\n", dot)),
-               201);
+    WHT_EXPECT(
+        post_import(&ca, 0, false, wht_fmt("dot_number,legal_name\n%lld,Round Trip Hauler\n", dot)),
+        201);
     const char *me = wht_admin_email(), *o = wht_fmt("%lld", oid), *dots = wht_fmt("%lld", dot);
     trip lo = trip_of("loads", x, y);
     rows = wht_keep_json(json_array());
-    json_array_append(rows,
-                      row_of(&lo, (const char *const[]){
-                                      "=SUM(A1:A3)", "Smith, Jones", "TX", "São Paulo", "SP", o,
-                                      "RT-1", d3, d2, "VAN", "1000", "250", "150000", "120000", me,
-                                      disp.email, "DELIVERED", dots, d2, "", "", d4, NULL}));
+    json_array_append(rows, row_of(&lo, (const char *const[]){"=SUM(A1:A3)",
+                                                              "Smith, Jones",
+                                                              "TX",
+                                                              "São Paulo",
+                                                              "SP",
+                                                              o,
+                                                              "RT-1",
+                                                              d3,
+                                                              d2,
+                                                              "VAN",
+                                                              "1000",
+                                                              "250",
+                                                              "150000",
+                                                              "120000",
+                                                              me,
+                                                              disp.email,
+                                                              "DELIVERED",
+                                                              dots,
+                                                              d2,
+                                                              "",
+                                                              "",
+                                                              d4,
+                                                              NULL}));
+    json_array_append(
+        rows, row_of(&lo, (const char *const[]){
+                              "+1",   "two\nlines", "say \"hi\"", "Dallas", "TX", "",    "RT-2", "",
+                              "",     "\tReefer",   "0",          "0",      "0",  "0",   me,     "",
+                              "OPEN", "",           "",           "",       "",   today, NULL}));
     json_array_append(rows, row_of(&lo, (const char *const[]){
-                                            "+1", "two\nlines", "say \"hi\"", "Dallas", "TX", "",
-                                            "RT-2", "", "", "\tReefer", "0", "0", "0", "0", me, "",
-                                            "OPEN", "", "", "", "", today, NULL}));
-    json_array_append(rows, row_of(&lo, (const char *const[]){
-                                            "-2", "Zürich", "ZH", "@x", "GA", o, "", d1, d1,
-                                            "Flat, bed", "5", "6", "700", "800", disp.email, me,
-                                            "LOST", "", "", "RATE", "said \"no\", twice\nand left",
-                                            d1, NULL}));
-    json_array_append(rows, row_of(&lo, (const char *const[]){
-                                            "日本語-4", " padded ", "NY", "Boston", "MA", "", "RT-3",
-                                            "", "", "", "1", "2", "3", "4", me, disp.email, "OPEN",
-                                            "", "", "", "", d2, NULL}));
+                                            "-2",        "Zürich", "ZH",
+                                            "@x",        "GA",     o,
+                                            "",          d1,       d1,
+                                            "Flat, bed", "5",      "6",
+                                            "700",       "800",    disp.email,
+                                            me,          "LOST",   "",
+                                            "",          "RATE",   "said \"no\", twice\nand left",
+                                            d1,          NULL}));
+    json_array_append(
+        rows, row_of(&lo, (const char *const[]){
+                              "日本語-4", " padded ", "NY", "Boston", "MA", "",  "RT-3", "",
+                              "",         "",         "1",  "2",      "3",  "4", me,     disp.email,
+                              "OPEN",     "",         "",   "",       "",   d2,  NULL}));
     round_trip(&lo, rows);
     stored_as_given(&lo, "reference", "=SUM(A1:A3)");
     stored_as_given(&lo, "equipment", "\tReefer");
@@ -589,22 +612,20 @@ static void test_carriers(void **state)
         mc[i] = wht_fmt("%lld", prefix * 10 + i + 5);
     }
     json_t *rows = wht_keep_json(json_array());
-    json_array_append(rows, row_of(&t, (const char *const[]){dot[0], "Haul, \"Fast\" LLC", mc[0],
-                                                              "=HYPERLINK(\"x\")", "+1 555 0101",
-                                                              "d1@haul.test", "Zürich", "ZH",
-                                                              NULL}));
+    json_array_append(rows, row_of(&t, (const char *const[]){
+                                           dot[0], "Haul, \"Fast\" LLC", mc[0], "=HYPERLINK(\"x\")",
+                                           "+1 555 0101", "d1@haul.test", "Zürich", "ZH", NULL}));
     json_array_append(rows,
                       row_of(&t, (const char *const[]){dot[1], "Ünïcødé Trucking ✓", "",
                                                        "two\nlines", "-2", "", "@x", "TX", NULL}));
-    json_array_append(rows, row_of(&t, (const char *const[]){dot[2], " padded ", mc[2], "", "",
-                                                              "d3@haul.test", "São Paulo", "SP",
-                                                              NULL}));
+    json_array_append(rows,
+                      row_of(&t, (const char *const[]){dot[2], " padded ", mc[2], "", "",
+                                                       "d3@haul.test", "São Paulo", "SP", NULL}));
     size_t n = json_array_size(rows);
     const char *file = file_of(&t, rows), *raw = NULL, *again = NULL;
     json_t *first = import_file(&t, 0, file, n, "created");
     json_t *recs = export_rows(&t, 0, &raw);
-    same_rows("carriers: the export against the file", t.cols, guarded(rows),
-              project(&t, 0, recs));
+    same_rows("carriers: the export against the file", t.cols, guarded(rows), project(&t, 0, recs));
     stored_as_given(&t, "dba_name", "=HYPERLINK(\"x\")");
 
     /* the export back into the directory: every DOT is known, every row skipped */
@@ -634,24 +655,21 @@ static void test_hotel_daily(void **state)
             /* codes are free text: the second one's letters are not all A-Z */
             const char *c = wht_fmt("%s%c%lld", h ? "Hôtel-" : "RT-", v ? 'Y' : 'X', both[v]);
             WHT_EXPECT(wht_post(admin(), "/hotels",
-                                wht_json("{s:I, s:s, s:s, s:i}", "venture_id",
-                                         (json_int_t)both[v], "name", names[h], "code", c,
-                                         "rooms", 50)),
+                                wht_json("{s:I, s:s, s:s, s:i}", "venture_id", (json_int_t)both[v],
+                                         "name", names[h], "code", c, "rooms", 50)),
                        201);
             code[h] = v ? code[h] : c;
         }
     trip t = trip_of("hotel_daily", x, y);
     const char *d1 = wht_utc_day(-1), *d2 = wht_utc_day(-2), *d3 = wht_utc_day(-3);
     json_t *rows = wht_keep_json(json_array());
-    json_array_append(rows, row_of(&t, (const char *const[]){code[0], d3, "40", "400000", "50",
-                                                              "1000", "100", "200", "300", "0",
-                                                              "0", NULL}));
-    json_array_append(rows, row_of(&t, (const char *const[]){code[0], d2, "45", "450000", "48",
-                                                              "0", "0", "0", "0", "500", "0",
-                                                              NULL}));
-    json_array_append(rows, row_of(&t, (const char *const[]){code[1], d1, "10", "90000", "20",
-                                                              "0", "1", "2", "3", "0", "2000",
-                                                              NULL}));
+    json_array_append(rows,
+                      row_of(&t, (const char *const[]){code[0], d3, "40", "400000", "50", "1000",
+                                                       "100", "200", "300", "0", "0", NULL}));
+    json_array_append(rows, row_of(&t, (const char *const[]){code[0], d2, "45", "450000", "48", "0",
+                                                             "0", "0", "0", "500", "0", NULL}));
+    json_array_append(rows, row_of(&t, (const char *const[]){code[1], d1, "10", "90000", "20", "0",
+                                                             "1", "2", "3", "0", "2000", NULL}));
     round_trip(&t, rows);
 }
 
@@ -667,9 +685,9 @@ static void test_bpo_call_logs(void **state)
     for (int v = 0; v < 2; v++) {
         long long cid = 0;
         for (int c = 0; c < 2; c++) {
-            wht_resp *r = wht_post(admin(), "/bpo/campaigns",
-                                   wht_json("{s:I, s:s}", "venture_id", (json_int_t)both[v],
-                                            "name", campaigns[c]));
+            wht_resp *r = wht_post(
+                admin(), "/bpo/campaigns",
+                wht_json("{s:I, s:s}", "venture_id", (json_int_t)both[v], "name", campaigns[c]));
             WHT_EXPECT(r, 201);
             cid = c ? cid : wht_int(r->json, "id");
         }
@@ -685,8 +703,8 @@ static void test_bpo_call_logs(void **state)
     json_t *rows = wht_keep_json(json_array());
     json_array_append(
         rows, row_of(&t, (const char *const[]){agents[0].email, wht_fmt("%sT15:00:00.000Z", d2),
-                                               campaigns[0], wht_fmt("%sT15:05:30.000Z", d2),
-                                               "3", "true", "true", "true", "5000",
+                                               campaigns[0], wht_fmt("%sT15:05:30.000Z", d2), "3",
+                                               "true", "true", "true", "5000",
                                                "=SUM(A1:A3), \"quoted\"\nline two", NULL}));
     json_array_append(
         rows, row_of(&t, (const char *const[]){agents[0].email, wht_fmt("%sT09:30:00.000Z", d1),
@@ -694,12 +712,12 @@ static void test_bpo_call_logs(void **state)
                                                "0", "@x café ✓", NULL}));
     json_array_append(
         rows, row_of(&t, (const char *const[]){agents[1].email, wht_fmt("%sT23:59:59.000Z", d1),
-                                               campaigns[0], wht_fmt("%sT23:59:59.000Z", d1),
-                                               "1", "false", "false", "false", "0", "-2", NULL}));
+                                               campaigns[0], wht_fmt("%sT23:59:59.000Z", d1), "1",
+                                               "false", "false", "false", "0", "-2", NULL}));
     json_array_append(
         rows, row_of(&t, (const char *const[]){agents[1].email, wht_fmt("%sT08:00:00.000Z", d2),
-                                               campaigns[1], "", "2", "true", "false", "false",
-                                               "0", " padded, +1 ", NULL}));
+                                               campaigns[1], "", "2", "true", "false", "false", "0",
+                                               " padded, +1 ", NULL}));
     round_trip(&t, rows);
     stored_as_given(&t, "notes", "-2");
 }
@@ -713,14 +731,14 @@ static void test_saas_subscriptions(void **state)
                *d3 = wht_utc_day(-3);
     const char *acme = "Acme, \"Inc\"", *uni = "Ünïcødé ✓\nSecond line";
     json_t *rows = wht_keep_json(json_array());
-    json_array_append(rows, row_of(&t, (const char *const[]){"C-1", "Pro, \"Annual\"", "10000",
-                                                              d10, acme, "", NULL}));
-    json_array_append(rows, row_of(&t, (const char *const[]){"C-1", "+1 seat", "2000", d5, acme,
-                                                              d3, NULL}));
-    json_array_append(rows, row_of(&t, (const char *const[]){"C-2", "=SUM(A1:A3)", "5000", d7,
-                                                              uni, "", NULL}));
-    json_array_append(rows, row_of(&t, (const char *const[]){"C-3", "-2", "700", d3,
-                                                              "@x Corp", "", NULL}));
+    json_array_append(rows, row_of(&t, (const char *const[]){"C-1", "Pro, \"Annual\"", "10000", d10,
+                                                             acme, "", NULL}));
+    json_array_append(
+        rows, row_of(&t, (const char *const[]){"C-1", "+1 seat", "2000", d5, acme, d3, NULL}));
+    json_array_append(
+        rows, row_of(&t, (const char *const[]){"C-2", "=SUM(A1:A3)", "5000", d7, uni, "", NULL}));
+    json_array_append(
+        rows, row_of(&t, (const char *const[]){"C-3", "-2", "700", d3, "@x Corp", "", NULL}));
     round_trip(&t, rows);
     stored_as_given(&t, "plan_name", "=SUM(A1:A3)");
     /* the events are Y's own, the same as X's */
