@@ -39,7 +39,8 @@ static const char *admin(void)
     return wht_admin_token();
 }
 
-/* A round trip of one kind between venture x and venture y (both 0 for carriers). */
+/* A round trip of one kind from venture x into venture y. Carriers have no venture: x is the
+ * prefix of the test's DOT numbers (their export is GET /carriers?q=x), y is 0. */
 typedef struct {
     const char *kind;
     long long x, y;
