@@ -231,3 +231,8 @@ wh_csv_status wh_csv_finish(wh_csv *p)
         end_record(p);
     return p->status;
 }
+
+const char *wh_csv_unguard(const char *v)
+{
+    return v[0] == '\'' && v[1] && strchr(WH_CSV_FORMULA_LEADS, v[1]) ? v + 1 : v;
+}

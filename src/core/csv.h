@@ -78,4 +78,11 @@ wh_csv_status wh_csv_feed(wh_csv *p, const char *data, size_t n);
  * WH_CSV_BAD. */
 wh_csv_status wh_csv_finish(wh_csv *p);
 
+/* The first characters that make a spreadsheet run a cell as a formula. A CSV export writes a
+ * text value that begins with one after a ' (the formula guard, API-wave2 "CSV export"). */
+#define WH_CSV_FORMULA_LEADS "=+-@\t\r"
+/* v without the export's formula guard: past its leading ' when one of WH_CSV_FORMULA_LEADS
+ * follows it, else v itself (an import reads an export's values as they were stored). */
+const char *wh_csv_unguard(const char *v);
+
 #endif

@@ -19,6 +19,7 @@
 #include "audit/audit.h"
 #include "core/alloc.h"
 #include "core/clock.h"
+#include "core/csv.h"
 #include "core/log.h"
 #include "core/str.h"
 
@@ -129,7 +130,7 @@ wh_err wh_http_csv_field(wh_buf *b, const json_t *v)
     const char *s = json_string_value(v);
     size_t n = json_string_length(v);
     /* a spreadsheet would run a cell that begins so as a formula */
-    bool guard = n > 0 && strchr("=+-@\t\r", s[0]) != NULL;
+    bool guard = n > 0 && strchr(WH_CSV_FORMULA_LEADS, s[0]) != NULL;
     return text_field(b, guard ? "'" : "", s, n);
 }
 

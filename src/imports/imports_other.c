@@ -41,22 +41,34 @@ static char *lower(wh_arena *a, const char *s)
     return out;
 }
 
-/* The hotel of the venture with code (any case): id and rooms; 0 when none. */
+/* How many of rows (one venture's records) have column col equal to key (lower-cased) in any
+ * case of A-Z; *at the first. Compared here, not with SQL's lower(): PostgreSQL folds every
+ * letter and SQLite only A-Z, so a name such as "Ünïcødé" would match on one engine only. */
+static size_t rows_named(imp_ctx *x, const wh_rows *rows, size_t col, const char *key, size_t *at)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < wh_rows_count(rows); i++)
+        if (strcmp(lower(x->a, wh_rows_text(rows, i, col)), key) == 0 && n++ == 0)
+            *at = i;
+    return n;
+}
+
+/* The hotel of the venture with code (any case of A-Z): id and rooms; 0 when none. */
 static wh_err hotel_of(imp_ctx *x, daily_state *st, const char *code, int64_t *id, int64_t *rooms,
                        wh_error *e)
 {
     bool fresh = false;
     wh_rows *rows = NULL;
+    size_t at = 0;
     imp_entry *en = wh_imports_map_put(&st->hotels, x->a, lower(x->a, code), &fresh);
     wh_err rc = WH_OK;
     if (fresh) {
-        rc = wh_db_query(x->c, x->a,
-                         "SELECT id, rooms FROM hotels WHERE venture_id = $1 AND lower(code) = $2",
-                         WH_ARGS(WH_PI(x->venture_id), WH_PT(en->key)), &rows, e);
-        if (rc == WH_OK && wh_rows_count(rows) == 1) {
-            en->val = wh_rows_int(rows, 0, 0);
+        rc = wh_db_query(x->c, x->a, "SELECT id, rooms, code FROM hotels WHERE venture_id = $1",
+                         WH_ARGS(WH_PI(x->venture_id)), &rows, e);
+        if (rc == WH_OK && rows_named(x, rows, 2, en->key, &at) == 1) {
+            en->val = wh_rows_int(rows, at, 0);
             int64_t *r = wh_arena_alloc(x->a, sizeof *r);
-            *r = wh_rows_int(rows, 0, 1);
+            *r = wh_rows_int(rows, at, 1);
             en->ptr = r;
         }
     }
@@ -178,19 +190,20 @@ static wh_err agent_of(imp_ctx *x, call_state *st, const char *email, int64_t *i
     return rc;
 }
 
-/* The one campaign of the venture named name (any case): val its id, 0 for none, -n for n. */
+/* The one campaign of the venture named name (any case of A-Z): val its id, 0 for none, -n for
+ * n. */
 static wh_err campaign_of(imp_ctx *x, call_state *st, const char *name, int64_t *id, wh_error *e)
 {
     bool fresh = false;
     wh_rows *rows = NULL;
+    size_t at = 0;
     imp_entry *en = wh_imports_map_put(&st->campaigns, x->a, lower(x->a, name), &fresh);
     wh_err rc = WH_OK;
     if (fresh) {
-        rc = wh_db_query(x->c, x->a,
-                         "SELECT id FROM bpo_campaigns WHERE venture_id = $1 AND lower(name) = $2",
-                         WH_ARGS(WH_PI(x->venture_id), WH_PT(en->key)), &rows, e);
-        size_t n = rc == WH_OK ? wh_rows_count(rows) : 0;
-        en->val = n == 1 ? wh_rows_int(rows, 0, 0) : -(int64_t)n;
+        rc = wh_db_query(x->c, x->a, "SELECT id, name FROM bpo_campaigns WHERE venture_id = $1",
+                         WH_ARGS(WH_PI(x->venture_id)), &rows, e);
+        size_t n = rc == WH_OK ? rows_named(x, rows, 1, en->key, &at) : 0;
+        en->val = n == 1 ? wh_rows_int(rows, at, 0) : -(int64_t)n;
     }
     *id = en->val;
     return rc;

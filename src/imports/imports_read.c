@@ -234,10 +234,10 @@ static void read_values(reader *rd, const wh_csv_record *rec, imp_row *row)
     }
     for (size_t i = 0; i < rec->n; i++) {
         const imp_col *col = &k->cols[rd->map[i]];
-        const char *why = NULL;
-        if (!*rec->field[i])
+        const char *why = NULL, *text = wh_csv_unguard(rec->field[i]);
+        if (!*text)
             continue; /* empty: absent */
-        json_t *v = typed(col, rec->field[i], &why);
+        json_t *v = typed(col, text, &why);
         if (v)
             json_object_set_new(row->obj, col->name, v);
         else

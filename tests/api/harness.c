@@ -2377,3 +2377,53 @@ const char *wht_fake_mail_code(const wht_server *fake, const char *recipient, si
         wht_sleep_ms(50);
     }
 }
+
+/* ------------------------------------------------------------------- CSV */
+
+json_t *wht_csv_parse(const char *s, size_t n)
+{
+    json_t *records = wht_keep_json(json_array()), *rec = json_array();
+    char *field = malloc(n + 1);
+    size_t flen = 0, i = 0;
+    bool quoted = false;
+    while (i < n) {
+        char c = s[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < n && s[i + 1] == '"') {
+                field[flen++] = '"';
+                i += 2;
+            } else if (c == '"') {
+                quoted = false;
+                i++;
+            } else {
+                field[flen++] = c;
+                i++;
+            }
+        } else if (c == '"' && flen == 0) {
+            quoted = true;
+            i++;
+        } else if (c == ',' || c == '\r') {
+            json_array_append_new(rec, json_stringn(field, flen));
+            flen = 0;
+            if (c == '\r') {
+                if (i + 1 >= n || s[i + 1] != '\n')
+                    WHT_FAIL("a record does not end with CRLF at byte %zu", i);
+                json_array_append_new(records, rec);
+                rec = json_array();
+                i += 2;
+            } else {
+                i++;
+            }
+        } else if (c == '\n' || c == '"') {
+            WHT_FAIL("a bare %s at byte %zu", c == '\n' ? "LF" : "quote", i);
+        } else {
+            field[flen++] = c;
+            i++;
+        }
+    }
+    if (flen || json_array_size(rec) || quoted)
+        WHT_FAIL("the last record does not end with CRLF");
+    json_decref(rec);
+    free(field);
+    return records;
+}

@@ -176,6 +176,10 @@ const char *wht_dump(const json_t *value);
 /* obj[key] as an integer / a string; fails the test when it is not one. */
 long long wht_int(const json_t *obj, const char *key);
 const char *wht_str(const json_t *obj, const char *key);
+/* The records of RFC 4180 text as a CSV export writes it: an array of records, each an array
+ * of strings (quotes undone). Fails the test on a record that does not end with CRLF, a bare LF
+ * or quote, or an unclosed quote. */
+json_t *wht_csv_parse(const char *text, size_t len);
 /* The items array of a list response; fails the test when there is none. */
 json_t *wht_items(const wht_resp *resp);
 /* The object in items whose "id" is id, or NULL (borrowed). */

@@ -77,56 +77,6 @@ static const fixture *fx(void)
 
 /* ---------------------------------------------------------------- CSV reading */
 
-/* Parses RFC 4180 text into an array of records (arrays of strings); fails the test on a record
- * that does not end with CRLF or a bare quote. */
-static json_t *parse_csv(const char *s, size_t n)
-{
-    json_t *records = wht_keep_json(json_array()), *rec = json_array();
-    char *field = malloc(n + 1);
-    size_t flen = 0, i = 0;
-    bool quoted = false;
-    while (i < n) {
-        char c = s[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < n && s[i + 1] == '"') {
-                field[flen++] = '"';
-                i += 2;
-            } else if (c == '"') {
-                quoted = false;
-                i++;
-            } else {
-                field[flen++] = c;
-                i++;
-            }
-        } else if (c == '"' && flen == 0) {
-            quoted = true;
-            i++;
-        } else if (c == ',' || c == '\r') {
-            json_array_append_new(rec, json_stringn(field, flen));
-            flen = 0;
-            if (c == '\r') {
-                if (i + 1 >= n || s[i + 1] != '\n')
-                    WHT_FAIL("a record does not end with CRLF at byte %zu", i);
-                json_array_append_new(records, rec);
-                rec = json_array();
-                i += 2;
-            } else {
-                i++;
-            }
-        } else if (c == '\n' || c == '"') {
-            WHT_FAIL("a bare %s at byte %zu", c == '\n' ? "LF" : "quote", i);
-        } else {
-            field[flen++] = c;
-            i++;
-        }
-    }
-    if (flen || json_array_size(rec) || quoted)
-        WHT_FAIL("the last record does not end with CRLF");
-    json_decref(rec);
-    free(field);
-    return records;
-}
-
 /* The CSV text the rules give a JSON value. */
 static const char *expected_text(const json_t *v)
 {
@@ -156,7 +106,7 @@ static json_t *csv_of(wht_resp *r, const char *name)
     assert_string_equal(wht_header(r, "Content-Disposition"),
                         wht_fmt("attachment; filename=\"%s-%s.csv\"", name, wht_utc_day(0)));
     assert_string_equal(wht_header(r, "X-Export-Row-Cap"), wht_fmt("%d", CAP));
-    return parse_csv(r->body, r->body_len);
+    return wht_csv_parse(r->body, r->body_len);
 }
 
 /* Each record of csv is the item of items at its place, field by field, and the header lists
@@ -260,7 +210,7 @@ static void test_no_rows_is_the_header_alone(void **state)
     WHT_EXPECT(r, 200);
     assert_true(strncmp(r->body, "venture_id,date,", 16) == 0);
     assert_non_null(strstr(r->body, ",active_carriers\r\n"));
-    assert_int_equal(json_array_size(parse_csv(r->body, r->body_len)), 1);
+    assert_int_equal(json_array_size(wht_csv_parse(r->body, r->body_len)), 1);
 }
 
 static void test_format_and_accept(void **state)
@@ -434,7 +384,7 @@ static void test_lists_match_their_json(void **state)
         const char *sep = strchr(lists[i], '?') ? "&" : "?";
         wht_resp *r = wht_get(wht_admin_token(), wht_fmt("%s%sformat=csv", lists[i], sep));
         WHT_EXPECT(r, 200);
-        json_t *csv = parse_csv(r->body, r->body_len);
+        json_t *csv = wht_csv_parse(r->body, r->body_len);
         json_t *items = wht_list_all(wht_admin_token(), lists[i], 200);
         while (json_array_size(items) > CAP)
             json_array_remove(items, CAP);
@@ -488,7 +438,7 @@ static void test_reports_export_their_items(void **state)
             json_t *items = json_object_get(j->json, "items");
             wht_resp *r = wht_get(wht_admin_token(), wht_fmt("%s&format=csv", path));
             WHT_EXPECT(r, 200);
-            json_t *csv = parse_csv(r->body, r->body_len);
+            json_t *csv = wht_csv_parse(r->body, r->body_len);
             assert_true(json_array_size(json_array_get(csv, 0)) >= 3); /* the header */
             expect_same_rows(csv, items);
         }

@@ -167,6 +167,30 @@ static void test_stop(void **state)
     wh_csv_cleanup(&p);
 }
 
+/* An import reads an export's values as stored: the export's formula guard comes off once. */
+static void test_unguard(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"'=SUM(A1)", "=SUM(A1)"},
+        {"'+1", "+1"},
+        {"'-2", "-2"},
+        {"'@x", "@x"},
+        {"'\tx", "\tx"},
+        {"'\rx", "\rx"},
+        {"''=x", "''=x"}, /* a ' after the ' is not a formula character */
+        {"'", "'"},
+        {"'a", "'a"},
+        {"it's", "it's"},
+        {"=x", "=x"}, /* no guard: as given */
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_string_equal(wh_csv_unguard(cases[i][0]), cases[i][1]);
+    const char *once = "''-3"; /* only one ' is a guard, and only right before the formula */
+    assert_ptr_equal(wh_csv_unguard(once), once);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +202,7 @@ int main(void)
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_stop),
+        cmocka_unit_test(test_unguard),
     };
     return cmocka_run_group_tests_name("unit_core_csv", tests, NULL, NULL);
 }
