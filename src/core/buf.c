@@ -37,7 +37,7 @@ static wh_err reserve(wh_buf *b, size_t extra)
     return WH_OK;
 }
 
-wh_err wh_buf_append(wh_buf *b, const void *p, size_t n)
+wh_err wh_buf_append_grow(wh_buf *b, const void *p, size_t n)
 {
     if (reserve(b, n) != WH_OK)
         return WH_ERR_TOO_LARGE;

@@ -7,6 +7,7 @@
 #include "core/err.h"
 
 #include <stddef.h>
+#include <string.h>
 
 typedef struct {
     char *data; /* NUL-terminated once anything was appended; NULL before */
@@ -15,7 +16,19 @@ typedef struct {
 
 void wh_buf_init(wh_buf *b, size_t max);
 void wh_buf_cleanup(wh_buf *b);
-WH_MUST_USE wh_err wh_buf_append(wh_buf *b, const void *p, size_t n);
+WH_MUST_USE wh_err wh_buf_append_grow(wh_buf *b, const void *p, size_t n);
+/* Appends n bytes of p. Inline: the JSON text writer appends a few bytes at a time, and the
+ * common case (room left; cap never exceeds max + 1) is a copy. */
+WH_MUST_USE static inline wh_err wh_buf_append(wh_buf *b, const void *p, size_t n)
+{
+    if (b->cap == 0 || n >= b->cap - b->len)
+        return wh_buf_append_grow(b, p, n);
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return WH_OK;
+}
 WH_MUST_USE wh_err wh_buf_printf(wh_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Moves the contents out (caller frees with wh_free); the buffer is left empty. */

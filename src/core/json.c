@@ -239,3 +239,149 @@ json_t *wh_json_text(const char *s, size_t cap, wh_utf8_mode mode)
     wh_free(buf);
     return out;
 }
+
+/* ---------------------------------------------------------------- text writer */
+
+void wh_jw_begin(wh_jw *w, wh_buf *b)
+{
+    w->b = b;
+    w->first = true;
+    w->rc = wh_buf_append(b, "{", 1);
+}
+
+static void jw_put(wh_jw *w, const char *p, size_t n)
+{
+    if (w->rc == WH_OK)
+        w->rc = wh_buf_append(w->b, p, n);
+}
+
+wh_err wh_jw_quote(wh_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    wh_err rc = wh_buf_append(b, "\"", 1);
+    const unsigned char *p = (const unsigned char *)s, *run = p;
+    for (; rc == WH_OK && *p; p++) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        char esc[6] = {'\\', 0, 0, 0, 0, 0};
+        size_t n = 2;
+        switch (c) {
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            n = 6;
+        }
+        rc = wh_buf_append(b, run, (size_t)(p - run));
+        if (rc == WH_OK)
+            rc = wh_buf_append(b, esc, n);
+        run = p + 1;
+    }
+    if (rc == WH_OK)
+        rc = wh_buf_append(b, run, (size_t)(p - run));
+    return rc == WH_OK ? wh_buf_append(b, "\"", 1) : rc;
+}
+
+/* ,"key": in one append (keys are the code's own names: nothing to escape) */
+static void jw_key(wh_jw *w, const char *key)
+{
+    char buf[64];
+    size_t n = strlen(key), at = w->first ? 0 : 1;
+    w->first = false;
+    if (n + 4 > sizeof buf) { /* no key is this long; written the general way */
+        jw_put(w, ",", at);
+        if (w->rc == WH_OK)
+            w->rc = wh_jw_quote(w->b, key);
+        jw_put(w, ":", 1);
+        return;
+    }
+    buf[0] = ',';
+    buf[at] = '"';
+    memcpy(buf + at + 1, key, n);
+    memcpy(buf + at + 1 + n, "\":", 2);
+    jw_put(w, buf, at + n + 3);
+}
+
+void wh_jw_str(wh_jw *w, const char *key, const char *s)
+{
+    jw_key(w, key);
+    if (!s)
+        jw_put(w, "null", 4);
+    else if (w->rc == WH_OK)
+        w->rc = wh_jw_quote(w->b, s);
+}
+
+void wh_jw_int(wh_jw *w, const char *key, int64_t v)
+{
+    char buf[24], *p = buf + sizeof buf;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    jw_key(w, key);
+    jw_put(w, p, (size_t)(buf + sizeof buf - p));
+}
+
+void wh_jw_int_or_null(wh_jw *w, const char *key, bool has, int64_t v)
+{
+    if (has) {
+        wh_jw_int(w, key, v);
+    } else {
+        jw_key(w, key);
+        jw_put(w, "null", 4);
+    }
+}
+
+void wh_jw_id(wh_jw *w, const char *key, int64_t id)
+{
+    wh_jw_int_or_null(w, key, id != 0, id);
+}
+
+void wh_jw_time(wh_jw *w, const char *key, int64_t ms)
+{
+    char buf[32];
+    if (ms != 0)
+        wh_clock_render_ms(ms, buf, sizeof buf);
+    wh_jw_str(w, key, ms != 0 ? buf : NULL);
+}
+
+wh_err wh_jw_end(wh_jw *w)
+{
+    jw_put(w, "}", 1);
+    return w->rc;
+}
+
+json_t *wh_jw_parse(const char *text, size_t len)
+{
+    json_t *o = json_loadb(text, len, 0, NULL);
+    if (o && !json_is_object(o)) {
+        json_decref(o);
+        o = NULL;
+    }
+    return o;
+}

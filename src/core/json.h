@@ -5,6 +5,7 @@
 #define WH_CORE_JSON_H
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/str.h"
 
@@ -49,6 +50,30 @@ WH_MUST_USE wh_err wh_json_parse_object(const char *body, size_t len, json_t **o
  * or null. New references. */
 json_t *wh_json_time(int64_t ms);
 json_t *wh_json_str_or_null(const char *s);
+
+/* ---- JSON text written straight into a buffer, for the hot list pages (docs/architecture.md
+ * "Lists"): the bytes json_dumps(JSON_COMPACT) writes for the same object built with jansson,
+ * members in the order written; strings escaped as jansson escapes them (" and \ with a
+ * backslash, \b \f \n \r \t by name, other control characters as \u00XX with upper-case hex,
+ * everything else as it is: the text must be valid UTF-8, as every stored text is); integers
+ * in decimal. A failed append (the buffer's maximum) is kept and answered by wh_jw_end. */
+typedef struct {
+    wh_buf *b;
+    bool first;
+    wh_err rc;
+} wh_jw;
+
+void wh_jw_begin(wh_jw *w, wh_buf *b);                    /* { */
+void wh_jw_str(wh_jw *w, const char *key, const char *s); /* NULL: null */
+void wh_jw_int(wh_jw *w, const char *key, int64_t v);
+void wh_jw_int_or_null(wh_jw *w, const char *key, bool has, int64_t v);
+void wh_jw_id(wh_jw *w, const char *key, int64_t id);   /* 0: null */
+void wh_jw_time(wh_jw *w, const char *key, int64_t ms); /* RFC 3339 as wh_json_time; 0: null */
+WH_MUST_USE wh_err wh_jw_end(wh_jw *w);                 /* } */
+/* A JSON string (quoted, escaped as above) appended to b. */
+WH_MUST_USE wh_err wh_jw_quote(wh_buf *b, const char *s);
+/* The object text of [text, text + len) as a new jansson object (NULL when it is not one). */
+json_t *wh_jw_parse(const char *text, size_t len);
 /* A string of untrusted bytes that jansson would refuse (invalid UTF-8, or cut mid-character by
  * a byte limit): s (NULL: "") cleaned as wh_str_utf8_clean does in mode and cut on a character
  * boundary to at most cap - 1 bytes (cap >= 1). Never NULL; a new reference. */

@@ -151,4 +151,8 @@
 #define WH_LIMIT_EXPORT_CHUNK_BYTES (64 * 1024 * 1024)
 #define WH_LIMIT_EXPORT_BLOCK       (32 * 1024)
 
+/* The most bytes one record's JSON text may take when written straight to text (wh_jw, list
+ * pages): far above any record, whose texts are each bounded by their own limits. */
+#define WH_LIMIT_ROW_TEXT_BYTES (1024 * 1024)
+
 #endif

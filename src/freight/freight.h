@@ -13,6 +13,7 @@
 
 #include "auth/auth.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "db/db.h"
 #include "integrations/integrations.h"
@@ -214,6 +215,10 @@ typedef struct {
 void wh_load_list_sql(const wh_principal *p, const wh_load_filter *f, const wh_keyset *ks,
                       wh_sqlb *b);
 json_t *wh_load_row_json(const wh_rows *rows, size_t i);
+/* A load as JSON: its text into b (the one renderer, what list pages send), the row's text, and
+ * that text as an object (never NULL). */
+WH_MUST_USE wh_err wh_load_text(const wh_load *l, wh_buf *b);
+WH_MUST_USE wh_err wh_load_row_text(const wh_rows *rows, size_t i, wh_buf *b);
 json_t *wh_load_json(const wh_load *l);
 
 /* ---- loads_rules.c: pure logic, no I/O ---- */

@@ -131,48 +131,58 @@ void wh_load_list_sql(const wh_principal *p, const wh_load_filter *f, const wh_k
 
 WH_ROW_JSON(wh_load_row_json, wh_load, load_row, wh_load_json)
 
-static json_t *id_or_null(int64_t id)
+/* The one renderer of a load: its text straight into b (list pages write it so, no JSON
+ * objects built); wh_load_json parses that text where an object is needed. */
+wh_err wh_load_text(const wh_load *l, wh_buf *b)
 {
-    return id ? json_integer(id) : json_null();
-}
-
-static json_t *int_or_null(bool has, int64_t v)
-{
-    return has ? json_integer(v) : json_null();
+    wh_load_margin m = wh_load_margin_of(l);
+    wh_jw w;
+    wh_jw_begin(&w, b);
+    wh_jw_int(&w, "id", l->id);
+    wh_jw_int(&w, "venture_id", l->venture_id);
+    wh_jw_id(&w, "office_id", l->office_id);
+    wh_jw_str(&w, "reference", l->reference);
+    wh_jw_id(&w, "shipper_id", l->shipper_id);
+    wh_jw_id(&w, "carrier_id", l->carrier_id);
+    wh_jw_int(&w, "created_by", l->created_by);
+    wh_jw_id(&w, "dispatcher_id", l->dispatcher_id);
+    wh_jw_str(&w, "pickup_city", l->pickup_city);
+    wh_jw_str(&w, "pickup_state", l->pickup_state);
+    wh_jw_str(&w, "pickup_date", l->pickup_date);
+    wh_jw_str(&w, "drop_city", l->drop_city);
+    wh_jw_str(&w, "drop_state", l->drop_state);
+    wh_jw_str(&w, "drop_date", l->drop_date);
+    wh_jw_str(&w, "equipment", l->equipment);
+    wh_jw_int_or_null(&w, "weight_lbs", l->has_weight_lbs, l->weight_lbs);
+    wh_jw_int_or_null(&w, "miles", l->has_miles, l->miles);
+    wh_jw_int_or_null(&w, "bill_cents", l->has_bill_cents, l->bill_cents);
+    wh_jw_int_or_null(&w, "cost_cents", l->has_cost_cents, l->cost_cents);
+    wh_jw_int(&w, "margin_cents", m.margin_cents);
+    wh_jw_int_or_null(&w, "margin_bp", m.has_bp, m.margin_bp);
+    wh_jw_str(&w, "status", l->status);
+    wh_jw_str(&w, "billing_date", l->billing_date);
+    wh_jw_str(&w, "lost_reason", l->lost_reason);
+    wh_jw_str(&w, "lost_reason_code", l->lost_reason_code);
+    wh_jw_time(&w, "created_at", l->created_at);
+    wh_jw_time(&w, "updated_at", l->updated_at);
+    return wh_jw_end(&w);
 }
 
 json_t *wh_load_json(const wh_load *l)
 {
-    wh_load_margin m = wh_load_margin_of(l);
-    json_t *o = json_object();
-    json_object_set_new(o, "id", json_integer(l->id));
-    json_object_set_new(o, "venture_id", json_integer(l->venture_id));
-    json_object_set_new(o, "office_id", id_or_null(l->office_id));
-    json_object_set_new(o, "reference", wh_json_str_or_null(l->reference));
-    json_object_set_new(o, "shipper_id", id_or_null(l->shipper_id));
-    json_object_set_new(o, "carrier_id", id_or_null(l->carrier_id));
-    json_object_set_new(o, "created_by", json_integer(l->created_by));
-    json_object_set_new(o, "dispatcher_id", id_or_null(l->dispatcher_id));
-    json_object_set_new(o, "pickup_city", wh_json_str_or_null(l->pickup_city));
-    json_object_set_new(o, "pickup_state", wh_json_str_or_null(l->pickup_state));
-    json_object_set_new(o, "pickup_date", wh_json_str_or_null(l->pickup_date));
-    json_object_set_new(o, "drop_city", wh_json_str_or_null(l->drop_city));
-    json_object_set_new(o, "drop_state", wh_json_str_or_null(l->drop_state));
-    json_object_set_new(o, "drop_date", wh_json_str_or_null(l->drop_date));
-    json_object_set_new(o, "equipment", wh_json_str_or_null(l->equipment));
-    json_object_set_new(o, "weight_lbs", int_or_null(l->has_weight_lbs, l->weight_lbs));
-    json_object_set_new(o, "miles", int_or_null(l->has_miles, l->miles));
-    json_object_set_new(o, "bill_cents", int_or_null(l->has_bill_cents, l->bill_cents));
-    json_object_set_new(o, "cost_cents", int_or_null(l->has_cost_cents, l->cost_cents));
-    json_object_set_new(o, "margin_cents", json_integer(m.margin_cents));
-    json_object_set_new(o, "margin_bp", int_or_null(m.has_bp, m.margin_bp));
-    json_object_set_new(o, "status", wh_json_str_or_null(l->status));
-    json_object_set_new(o, "billing_date", wh_json_str_or_null(l->billing_date));
-    json_object_set_new(o, "lost_reason", wh_json_str_or_null(l->lost_reason));
-    json_object_set_new(o, "lost_reason_code", wh_json_str_or_null(l->lost_reason_code));
-    json_object_set_new(o, "created_at", wh_json_time(l->created_at));
-    json_object_set_new(o, "updated_at", wh_json_time(l->updated_at));
-    return o;
+    wh_buf b;
+    wh_buf_init(&b, WH_LIMIT_ROW_TEXT_BYTES);
+    /* cannot fail: a load's texts are bounded far below the limit */
+    json_t *o = wh_load_text(l, &b) == WH_OK ? wh_jw_parse(b.data, b.len) : NULL;
+    wh_buf_cleanup(&b);
+    return o ? o : json_object();
+}
+
+wh_err wh_load_row_text(const wh_rows *rows, size_t i, wh_buf *b)
+{
+    wh_load l;
+    load_row(rows, i, &l);
+    return wh_load_text(&l, b);
 }
 
 void wh_load_history_sql(int64_t load_id, const wh_keyset *ks, wh_sqlb *b)

@@ -311,6 +311,13 @@ typedef struct {
 WH_MUST_USE wh_err wh_list_fetch(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
                                  wh_list_rows *out, wh_error *e);
 WH_MUST_USE wh_err wh_resp_page(wh_req *r, const wh_page *pg, const wh_list_rows *lr);
+/* wh_resp_list for a hot list whose rows render straight to JSON text: row_text appends row i's
+ * item, the same bytes json_dumps(JSON_COMPACT) writes for its row_json (core/json.h wh_jw), so
+ * the answer is byte for byte wh_resp_list's without building a JSON object per row. CSV as
+ * wh_resp_list. */
+typedef wh_err (*wh_row_text_fn)(const wh_rows *rows, size_t i, wh_buf *out);
+WH_MUST_USE wh_err wh_resp_list_text(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
+                                     wh_row_text_fn row_text, wh_error *e);
 /* wh_resp_list for a list whose items hold more than their row: extra completes each rendered
  * item by further reads on c (an incentive plan's rules); its failure fails the list. */
 typedef wh_err (*wh_item_fn)(wh_req *r, wh_conn *c, json_t *item, wh_error *e);

@@ -9,6 +9,7 @@
 
 #include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAC_BYTES   16
@@ -118,28 +119,76 @@ wh_err wh_list_fetch(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
     return WH_OK;
 }
 
-wh_err wh_resp_page(wh_req *r, const wh_page *pg, const wh_list_rows *lr)
+/* A string literal and its length, for wh_buf_append. */
+#define LIT(s) s, sizeof s - 1
+
+/* The cursor after the last row shown (rows[shown - 1]) into cur, or false when there are no
+ * more rows. */
+static bool next_cursor(wh_req *r, const wh_page *pg, const wh_rows *rows, size_t shown, bool more,
+                        char cur[WH_LIMIT_CURSOR_CHARS + 1])
 {
     const wh_list *l = pg->list;
+    assert(l->id_col >= 0 && (l->key == WH_KEY_ID || l->key_col >= 0));
+    if (!more || !shown)
+        return false;
+    int64_t id = wh_rows_int(rows, shown - 1, (size_t)l->id_col);
+    const char *key = l->key == WH_KEY_ID ? "" : wh_rows_text(rows, shown - 1, (size_t)l->key_col);
+    wh_cursor_encode(r->app->cursor_key, l->name, key ? key : "", id, cur,
+                     WH_LIMIT_CURSOR_CHARS + 1);
+    return true;
+}
+
+wh_err wh_resp_page(wh_req *r, const wh_page *pg, const wh_list_rows *lr)
+{
     if (r->csv && r->export)
         return WH_OK;
-    assert(l->id_col >= 0 && (l->key == WH_KEY_ID || l->key_col >= 0));
-    const char *key = "";
-    int64_t id = 0;
-    if (lr->shown) {
-        id = wh_rows_int(lr->rows, lr->shown - 1, (size_t)l->id_col);
-        if (l->key != WH_KEY_ID)
-            key = wh_rows_text(lr->rows, lr->shown - 1, (size_t)l->key_col);
-    }
+    char cur[WH_LIMIT_CURSOR_CHARS + 1];
     json_t *out = json_pack("{s:O}", "items", lr->items), *next = json_null();
-    if (lr->more) {
-        char cur[WH_LIMIT_CURSOR_CHARS + 1];
-        wh_cursor_encode(r->app->cursor_key, l->name, key ? key : "", id, cur, sizeof cur);
+    if (next_cursor(r, pg, lr->rows, lr->shown, lr->more, cur))
         next = json_string(cur);
-    }
     json_object_set_new(out, "next_cursor", next);
     json_object_set_new(out, "has_more", json_boolean(lr->more));
     return wh_resp_json(r, 200, out);
+}
+
+wh_err wh_resp_list_text(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
+                         wh_row_text_fn row_text, wh_error *e)
+{
+    if (r->csv)
+        return wh_export_list(r, c, pg->list, b, NULL, NULL, e);
+    wh_rows *rows = NULL;
+    wh_err rc = wh_sqlb_query(c, &r->arena, b, &rows, e);
+    if (rc != WH_OK)
+        return rc;
+    size_t n = wh_rows_count(rows);
+    bool more = n > (size_t)pg->size;
+    size_t shown = more ? (size_t)pg->size : n;
+    char cur[WH_LIMIT_CURSOR_CHARS + 1];
+    wh_buf out;
+    wh_buf_init(&out, WH_LIMIT_ROW_TEXT_BYTES * (size_t)(WH_LIMIT_PAGE_MAX + 1));
+    rc = wh_buf_append(&out, LIT("{\"items\":["));
+    for (size_t i = 0; rc == WH_OK && i < shown; i++) {
+        if (i)
+            rc = wh_buf_append(&out, LIT(","));
+        if (rc == WH_OK)
+            rc = row_text(rows, i, &out);
+    }
+    if (rc == WH_OK)
+        rc = wh_buf_append(&out, LIT("],\"next_cursor\":"));
+    if (rc == WH_OK)
+        rc = next_cursor(r, pg, rows, shown, more, cur) ? wh_jw_quote(&out, cur)
+                                                        : wh_buf_append(&out, LIT("null"));
+    if (rc == WH_OK)
+        rc = more ? wh_buf_append(&out, LIT(",\"has_more\":true}"))
+                  : wh_buf_append(&out, LIT(",\"has_more\":false}"));
+    if (rc != WH_OK) {
+        wh_buf_cleanup(&out);
+        return wh_fail(e, WH_ERR_INTERNAL, "The page could not be rendered.");
+    }
+    size_t len = 0;
+    char *text = wh_buf_take(&out, &len);
+    wh_arena_defer(&r->arena, free, text);
+    return wh_resp_raw(r, 200, "application/json", text, len);
 }
 
 wh_err wh_resp_list_with(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,

@@ -1223,6 +1223,44 @@ static void test_pagination_is_stable_while_loads_are_added(void **state)
                     NULL);
 }
 
+/* The load list writes its rows straight to text (wh_resp_list_text): the page is exactly what
+ * jansson writes for the same JSON (parsed and dumped again: the same bytes), and each item is
+ * the load GET /loads/{id} answers; texts with quotes, backslashes, slashes and non-ASCII
+ * letters, nulls and filled-in numbers. */
+static void test_list_page_text_is_the_json_of_each_load(void **state)
+{
+    (void)state;
+    const fixture *f = fx();
+    wht_venture v = wht_venture_new("LOGISTICS");
+    wht_user u = member("DISPATCHER", 1, &v.id, 0, NULL);
+    new_load(u.token, v.id); /* the minimal load: nulls */
+    new_load_with(u.token, v.id,
+                  wht_json("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "reference",
+                           "Q\"uote \\ back/slash", "equipment", "R\u00e9frig\u00e9r\u00e9 \u20ac",
+                           "pickup_date", wht_utc_day(1), "shipper_id",
+                           (json_int_t)new_shipper(v.id), "weight_lbs", (json_int_t)42000, "miles",
+                           (json_int_t)700, "bill_cents", (json_int_t)250000, "cost_cents",
+                           (json_int_t)212345));
+    (void)f;
+    for (int limit = 1; limit <= 3; limit++) {
+        wht_resp *r = wht_get(u.token, wht_fmt("/loads?venture_id=%lld&limit=%d", v.id, limit));
+        WHT_EXPECT(r, 200);
+        char *again = json_dumps(r->json, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+        if (strlen(again) != r->body_len || memcmp(again, r->body, r->body_len) != 0)
+            WHT_FAIL("the page is not jansson's text of itself:\n  %.*s\n  %s", (int)r->body_len,
+                     r->body, again);
+        free(again);
+        size_t i;
+        json_t *item;
+        json_array_foreach(wht_items(r), i, item)
+        {
+            WHT_JSON_EQUAL(item, get_load(u.token, wht_int(item, "id")));
+        }
+        assert_int_equal(json_array_size(wht_items(r)), limit < 2 ? 1 : 2);
+        assert_true(json_is_boolean(json_object_get(r->json, "has_more")));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1247,6 +1285,7 @@ int main(void)
         WHT_TEST(test_scope_isolation),
         WHT_TEST(test_filters),
         WHT_TEST(test_pagination_is_stable_while_loads_are_added),
+        WHT_TEST(test_list_page_text_is_the_json_of_each_load),
     };
     FAKE = wht_fake_start();
     char fmcsa[160];

@@ -729,6 +729,84 @@ static void test_b64url_refuses(void **state)
     assert_int_equal(n, 5);
 }
 
+/* wh_jw writes the bytes json_dumps(JSON_COMPACT) writes for the same object: every ASCII byte
+ * alone, multi-byte UTF-8, random mixes, nulls, integers at their limits and instants. */
+static void expect_jw_like_jansson(const char *s, int64_t v, bool has, int64_t ms)
+{
+    wh_buf b;
+    wh_jw w;
+    wh_buf_init(&b, 1 << 20);
+    wh_jw_begin(&w, &b);
+    wh_jw_str(&w, "s", s);
+    wh_jw_int(&w, "v", v);
+    wh_jw_int_or_null(&w, "o", has, v);
+    wh_jw_id(&w, "id", v);
+    wh_jw_time(&w, "at", ms);
+    assert_int_equal(wh_jw_end(&w), WH_OK);
+    json_t *o = json_object();
+    json_object_set_new(o, "s", s ? json_string(s) : json_null());
+    json_object_set_new(o, "v", json_integer(v));
+    json_object_set_new(o, "o", has ? json_integer(v) : json_null());
+    json_object_set_new(o, "id", v ? json_integer(v) : json_null());
+    json_object_set_new(o, "at", wh_json_time(ms));
+    char *want = json_dumps(o, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    if (strcmp(b.data, want) != 0)
+        fail_msg("wh_jw wrote %s, jansson %s", b.data, want);
+    json_t *back = wh_jw_parse(b.data, b.len);
+    assert_true(json_equal(back, o));
+    json_decref(back);
+    free(want);
+    json_decref(o);
+    wh_buf_cleanup(&b);
+}
+
+static void test_jw_matches_jansson(void **state)
+{
+    (void)state;
+    char one[2] = {0, 0};
+    for (int c = 1; c < 128; c++) {
+        one[0] = (char)c;
+        expect_jw_like_jansson(one, c, c % 2 == 0, c * 1000003LL);
+    }
+    expect_jw_like_jansson("", 0, false, 0);
+    expect_jw_like_jansson(NULL, INT64_MIN, true, -1);
+    expect_jw_like_jansson("caf\u00e9 \u20ac \U0001F69A \u2028", INT64_MAX, true, 4102444799999LL);
+    static const char *const pieces[] = {
+        "a",    "Z",    "\"",   "\\", "/",      "\n",     "\r",         "\t",       "\b", "\f",
+        "\x01", "\x1f", "\x7f", " ",  "\u00e9", "\u20ac", "\U0001F69A", "=SUM(A1)", ","};
+    unsigned seed = 12345;
+    for (int k = 0; k < 2000; k++) {
+        char s[256];
+        size_t n = 0;
+        int parts = (int)(seed % 12);
+        for (int i = 0; i < parts; i++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *p = pieces[(seed >> 16) % (sizeof pieces / sizeof pieces[0])];
+            memcpy(s + n, p, strlen(p));
+            n += strlen(p);
+        }
+        s[n] = '\0';
+        seed = seed * 1103515245u + 12345u;
+        expect_jw_like_jansson(s, (int64_t)seed - 2147483648LL, seed % 3 != 0,
+                               (int64_t)(seed % 4102444800u) * 1000 + k % 1000);
+    }
+}
+
+/* A failed append (the buffer's maximum) is kept and answered by wh_jw_end. */
+static void test_jw_over_the_maximum(void **state)
+{
+    (void)state;
+    wh_buf b;
+    wh_jw w;
+    wh_buf_init(&b, 16);
+    wh_jw_begin(&w, &b);
+    wh_jw_str(&w, "name", "longer than sixteen bytes");
+    wh_jw_int(&w, "n", 1);
+    assert_int_equal(wh_jw_end(&w), WH_ERR_TOO_LARGE);
+    assert_true(b.len <= 16);
+    wh_buf_cleanup(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -755,6 +833,8 @@ int main(void)
         cmocka_unit_test(test_jin_enum_and_bool),
         cmocka_unit_test(test_jin_ids),
         cmocka_unit_test(test_json_parse_object),
+        cmocka_unit_test(test_jw_matches_jansson),
+        cmocka_unit_test(test_jw_over_the_maximum),
         cmocka_unit_test(test_json_parse_scalar_top_level),
         cmocka_unit_test(test_json_parse_depth_limit),
         cmocka_unit_test(test_b64url_known_vectors),
