@@ -141,6 +141,11 @@ int wh_log_level_parse(const char *s)
     return -1;
 }
 
+bool wh_log_enabled(wh_log_level level)
+{
+    return (int)level >= atomic_load(&min_level);
+}
+
 void wh_log_json(wh_log_level level, const char *msg, json_t *fields)
 {
     static const char *const names[] = {"debug", "info", "warn", "error"};

@@ -4,10 +4,13 @@
 #define WH_CORE_LOG_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 typedef enum { WH_LOG_DEBUG, WH_LOG_INFO, WH_LOG_WARN, WH_LOG_ERROR } wh_log_level;
 
 void wh_log_set_level(wh_log_level level);
+/* Would a line of this level be written? (so a caller need not build one that would not) */
+bool wh_log_enabled(wh_log_level level);
 /* Parses "debug" | "info" | "warn" | "error"; returns -1 on anything else. */
 int wh_log_level_parse(const char *s);
 /* Logs {"ts","level","msg"} plus the members of fields (borrowed, may be NULL). msg may hold
