@@ -362,6 +362,12 @@ void wh_jw_id(wh_jw *w, const char *key, int64_t id)
     wh_jw_int_or_null(w, key, id != 0, id);
 }
 
+void wh_jw_bool(wh_jw *w, const char *key, bool v)
+{
+    jw_key(w, key);
+    jw_put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
 void wh_jw_time(wh_jw *w, const char *key, int64_t ms)
 {
     char buf[32];

@@ -67,7 +67,8 @@ void wh_jw_begin(wh_jw *w, wh_buf *b);                    /* { */
 void wh_jw_str(wh_jw *w, const char *key, const char *s); /* NULL: null */
 void wh_jw_int(wh_jw *w, const char *key, int64_t v);
 void wh_jw_int_or_null(wh_jw *w, const char *key, bool has, int64_t v);
-void wh_jw_id(wh_jw *w, const char *key, int64_t id);   /* 0: null */
+void wh_jw_id(wh_jw *w, const char *key, int64_t id); /* 0: null */
+void wh_jw_bool(wh_jw *w, const char *key, bool v);
 void wh_jw_time(wh_jw *w, const char *key, int64_t ms); /* RFC 3339 as wh_json_time; 0: null */
 WH_MUST_USE wh_err wh_jw_end(wh_jw *w);                 /* } */
 /* A JSON string (quoted, escaped as above) appended to b. */

@@ -6,6 +6,7 @@
 
 #include "auth/auth.h"
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "db/db.h"
 
@@ -47,6 +48,10 @@ WH_MUST_USE wh_err wh_venture_update(wh_conn *c, wh_arena *a, int64_t id,
  * wh_venture_row_json. */
 void wh_venture_list_sql(const wh_principal *p, const wh_keyset *ks, wh_sqlb *b);
 json_t *wh_venture_row_json(const wh_rows *rows, size_t i);
+/* A venture as JSON: its text into b (the one renderer, what list pages send), the row's text,
+ * and that text as an object (never NULL). */
+WH_MUST_USE wh_err wh_venture_text(const wh_venture *v, wh_buf *b);
+WH_MUST_USE wh_err wh_venture_row_text(const wh_rows *rows, size_t i, wh_buf *b);
 json_t *wh_venture_json(const wh_venture *v);
 
 WH_MUST_USE wh_err wh_office_create(wh_conn *c, wh_arena *a, const wh_office *in, int64_t now_ms,

@@ -117,7 +117,8 @@ static wh_err venture_list(wh_req *r, wh_error *e)
     if (rc != WH_OK)
         return rc;
     wh_venture_list_sql(&r->user, &pg.ks, &b);
-    return wh_resp_list(r, c, &pg, &b, e);
+    /* read on every screen (the venture switcher): rows straight to text */
+    return wh_resp_list_text(r, c, &pg, &b, wh_venture_row_text, e);
 }
 
 /* The venture of the path, 404 when missing or outside the scope. */

@@ -1,6 +1,8 @@
 /* SQL for ventures, offices and memberships. Every read of venture data takes the caller's
  * scope and filters in WHERE. */
 #include "ventures/ventures.h"
+#include "core/json.h"
+#include "core/limits.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -91,10 +93,35 @@ void wh_venture_list_sql(const wh_principal *p, const wh_keyset *ks, wh_sqlb *b)
 
 WH_ROW_JSON(wh_venture_row_json, wh_venture, venture_row, wh_venture_json)
 
+/* The one renderer of a venture: its text (what GET /ventures pages send, wh_resp_list_text);
+ * wh_venture_json parses it where an object is needed. */
+wh_err wh_venture_text(const wh_venture *v, wh_buf *b)
+{
+    wh_jw w;
+    wh_jw_begin(&w, b);
+    wh_jw_int(&w, "id", v->id);
+    wh_jw_str(&w, "name", v->name);
+    wh_jw_str(&w, "code", v->code);
+    wh_jw_str(&w, "type", v->type);
+    wh_jw_bool(&w, "active", v->active);
+    return wh_jw_end(&w);
+}
+
 json_t *wh_venture_json(const wh_venture *v)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)v->id, "name", v->name, "code",
-                     v->code, "type", v->type, "active", v->active);
+    wh_buf b;
+    wh_buf_init(&b, WH_LIMIT_ROW_TEXT_BYTES);
+    /* cannot fail: a venture's texts are bounded far below the limit */
+    json_t *o = wh_venture_text(v, &b) == WH_OK ? wh_jw_parse(b.data, b.len) : NULL;
+    wh_buf_cleanup(&b);
+    return o ? o : json_object();
+}
+
+wh_err wh_venture_row_text(const wh_rows *rows, size_t i, wh_buf *b)
+{
+    wh_venture v;
+    venture_row(rows, i, &v);
+    return wh_venture_text(&v, b);
 }
 
 wh_err wh_office_create(wh_conn *c, wh_arena *a, const wh_office *in, int64_t now_ms,

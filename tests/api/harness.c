@@ -1825,6 +1825,15 @@ json_t *wht_keep_json(json_t *value)
     return keep(value, release_json);
 }
 
+void wht_expect_jansson_text(const wht_resp *r)
+{
+    char *again = json_dumps(r->json, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    if (!again || strlen(again) != r->body_len || memcmp(again, r->body, r->body_len) != 0)
+        WHT_FAIL("the answer is not jansson's text of itself:\n  %.*s\n  %s", (int)r->body_len,
+                 r->body, again ? again : "(none)");
+    free(again);
+}
+
 const char *wht_dump(const json_t *v)
 {
     if (!v)

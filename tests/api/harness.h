@@ -173,6 +173,9 @@ json_t *wht_json(const char *fmt, ...);
 json_t *wht_keep_json(json_t *value);
 /* Compact, key-sorted JSON text of value. */
 const char *wht_dump(const json_t *value);
+/* The answer's body is exactly the text jansson writes for its own JSON (parsed, dumped compact
+ * again: the same bytes): what a list written straight to text must keep (wh_resp_list_text). */
+void wht_expect_jansson_text(const wht_resp *r);
 /* obj[key] as an integer / a string; fails the test when it is not one. */
 long long wht_int(const json_t *obj, const char *key);
 const char *wht_str(const json_t *obj, const char *key);

@@ -1245,11 +1245,7 @@ static void test_list_page_text_is_the_json_of_each_load(void **state)
     for (int limit = 1; limit <= 3; limit++) {
         wht_resp *r = wht_get(u.token, wht_fmt("/loads?venture_id=%lld&limit=%d", v.id, limit));
         WHT_EXPECT(r, 200);
-        char *again = json_dumps(r->json, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
-        if (strlen(again) != r->body_len || memcmp(again, r->body, r->body_len) != 0)
-            WHT_FAIL("the page is not jansson's text of itself:\n  %.*s\n  %s", (int)r->body_len,
-                     r->body, again);
-        free(again);
+        wht_expect_jansson_text(r);
         size_t i;
         json_t *item;
         json_array_foreach(wht_items(r), i, item)

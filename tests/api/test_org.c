@@ -142,6 +142,17 @@ static void test_venture_create_and_get(void **state)
     assert_true(json_is_null(json_object_get(e, "before")));
     assert_string_equal(after_str(e, "name"), name);
     assert_string_equal(after_str(e, "code"), upper(code));
+    /* the list is written straight to text: exactly jansson's bytes, names with quotes too */
+    WHT_EXPECT(wht_patch(tok, wht_fmt("/ventures/%lld", id),
+                         wht_json("{s:s}", "name", wht_fmt("%s \"Quay\" \\ Caf\u00e9", name))),
+               200);
+    wht_resp *page = wht_get(tok, "/ventures?limit=3");
+    WHT_EXPECT(page, 200);
+    wht_expect_jansson_text(page);
+    page = wht_get(tok, "/ventures?limit=200");
+    wht_expect_jansson_text(page);
+    WHT_JSON_EQUAL(wht_find_by_id(wht_items(page), id),
+                   wht_get(tok, wht_fmt("/ventures/%lld", id))->json);
 }
 
 static void test_venture_patch(void **state)

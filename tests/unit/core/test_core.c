@@ -742,6 +742,7 @@ static void expect_jw_like_jansson(const char *s, int64_t v, bool has, int64_t m
     wh_jw_int_or_null(&w, "o", has, v);
     wh_jw_id(&w, "id", v);
     wh_jw_time(&w, "at", ms);
+    wh_jw_bool(&w, "b", has);
     assert_int_equal(wh_jw_end(&w), WH_OK);
     json_t *o = json_object();
     json_object_set_new(o, "s", s ? json_string(s) : json_null());
@@ -749,6 +750,7 @@ static void expect_jw_like_jansson(const char *s, int64_t v, bool has, int64_t m
     json_object_set_new(o, "o", has ? json_integer(v) : json_null());
     json_object_set_new(o, "id", v ? json_integer(v) : json_null());
     json_object_set_new(o, "at", wh_json_time(ms));
+    json_object_set_new(o, "b", json_boolean(has));
     char *want = json_dumps(o, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
     if (strcmp(b.data, want) != 0)
         fail_msg("wh_jw wrote %s, jansson %s", b.data, want);
