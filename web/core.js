@@ -220,11 +220,25 @@ window.WH = (function () {
   };
   const centsToInput = (c) => (c === null || c === undefined ? '' : (c / 100).toFixed(2));
 
+  // Days (YYYY-MM-DD, the server's business days) as calendar days of the browser's clock: never
+  // shifted by a time zone. One set for every screen.
+  const day = {
+    parse: (s) => { const [y, m, d] = String(s).split('-').map(Number); return new Date(y, m - 1, d); },
+    fmt: (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`,
+    // a real calendar day (2026-02-30 is not one)
+    is: (s) => /^\d{4}-\d{2}-\d{2}$/.test(s || '') && day.fmt(day.parse(s)) === s,
+    add: (s, n) => { const d = day.parse(s); d.setDate(d.getDate() + n); return day.fmt(d); },
+    // "Wed, Dec 2" (opts add to it, e.g. { year: 'numeric' })
+    text: (s, opts) => day.parse(s).toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short', ...(opts || {}) }),
+    // "Dec 2, 2026"; — for none, the text itself when it is not a day
+    date: (s) => (!s ? '—' : day.is(s) ? day.parse(s).toLocaleDateString([], { month: 'short', day: 'numeric', year: 'numeric' }) : s),
+    // "Dec 2"
+    short: (s) => (day.is(s) ? day.parse(s).toLocaleDateString([], { month: 'short', day: 'numeric' }) : s),
+  };
+
   // Today in the browser's local time as YYYY-MM-DD (the business day for people at work).
   function today(offsetDays) {
-    const d = new Date();
-    d.setDate(d.getDate() + (offsetDays || 0));
-    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+    return day.add(day.fmt(new Date()), offsetDays || 0);
   }
 
   /* ------------------------------------------------------------------ URL state */
@@ -558,7 +572,7 @@ window.WH = (function () {
 
   return {
     API, ROLES, PRIVILEGED, LEADERSHIP, roleLabel, state, h, nextId, ApiError, api, writer, qs, problemText,
-    errorBox, showProblem, clearProblem, money, bp, dateTime, yesNo, titleCase, toCents, today,
+    errorBox, showProblem, clearProblem, money, bp, dateTime, yesNo, titleCase, toCents, today, day,
     hashParts, setParams, ventureId, ventures, ventureName, can, role, isLeader, list, exportLink, control, readFields,
     form, filters, actions, facts, ventureField, title, empty, screen, findScreen,
     contextControl,

@@ -22,12 +22,7 @@
 
   /* ------------------------------------------------------------------ days */
 
-  const isDay = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s || '') && !Number.isNaN(new Date(`${s}T00:00:00`).getTime());
-  const parseDay = (s) => { const [y, m, d] = s.split('-').map(Number); return new Date(y, m - 1, d); };
-  const fmtDay = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-  const addDays = (s, n) => { const d = parseDay(s); d.setDate(d.getDate() + n); return fmtDay(d); };
-  const dayText = (s, opts) => parseDay(s).toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short', ...(opts || {}) });
-  const shortDay = (s) => parseDay(s).toLocaleDateString([], { day: 'numeric', month: 'short' });
+  const { is: isDay, parse: parseDay, fmt: fmtDay, add: addDays, text: dayText, short: shortDay } = WH.day;
   const rangeText = (from, to) => (from === to ? dayText(from, { year: 'numeric' })
     : `${dayText(from)} – ${dayText(to, { year: 'numeric' })}`);
   const mondayOf = (s) => { const wd = (parseDay(s).getDay() + 6) % 7; return addDays(s, -wd); };

@@ -49,12 +49,7 @@
     return p ? p.full_name : `User #${id}`;
   };
 
-  const day = (d) => {
-    if (!d) return '—';
-    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(d);
-    if (!m) return d;
-    return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).toLocaleDateString([], { dateStyle: 'medium' });
-  };
+  const day = WH.day.date;
   const period = (a, b) => `${day(a)} – ${day(b)}`;
   const firstOfMonth = () => `${WH.today().slice(0, 8)}01`;
   const lastOfMonth = () => {

@@ -154,15 +154,7 @@
     h('span.arrow', { text: ' → ' }), h('span.nowrap', { text: place(l.drop_city, l.drop_state) }));
   const loadName = (l) => (l.reference ? `Load ${l.reference}` : `Load #${l.id}`);
   const count = (n, unit) => (n === null || n === undefined ? '—' : `${Number(n).toLocaleString('en-US')}${unit ? ` ${unit}` : ''}`);
-  const day = (d) => {
-    if (!d) return '—';
-    const t = new Date(`${d}T12:00:00`);
-    return Number.isNaN(t.getTime()) ? d : t.toLocaleDateString([], { month: 'short', day: 'numeric', year: 'numeric' });
-  };
-  const shortDate = (d) => {
-    const t = new Date(`${d}T12:00:00`);
-    return Number.isNaN(t.getTime()) ? d : t.toLocaleDateString([], { month: 'short', day: 'numeric' });
-  };
+  const { date: day, short: shortDate } = WH.day;
   const shortDay = (iso) => {
     const t = new Date(iso);
     return Number.isNaN(t.getTime()) ? '—' : t.toLocaleDateString([], { month: 'short', day: 'numeric' });

@@ -21,12 +21,8 @@
 
   /* ------------------------------------------------------------------ small helpers */
 
-  const parseDay = (s) => { const [y, m, d] = s.split('-').map(Number); return new Date(y, m - 1, d); };
-  const fmtDay = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-  const addDays = (s, n) => { const d = parseDay(s); d.setDate(d.getDate() + n); return fmtDay(d); };
-  const isDay = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s || '') && !Number.isNaN(parseDay(s).getTime());
+  const { is: isDay, parse: parseDay, fmt: fmtDay, add: addDays, text: dayText } = WH.day;
   const monday = (s) => { const d = parseDay(s); d.setDate(d.getDate() - ((d.getDay() + 6) % 7)); return fmtDay(d); };
-  const dayText = (s, opts) => parseDay(s).toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short', ...(opts || {}) });
   const centsText = (c) => (c === null || c === undefined ? '' : (c / 100).toFixed(2));
   const go = (hash) => { location.hash = hash; };
   const rerender = () => window.dispatchEvent(new Event('wh:route'));

@@ -12,11 +12,7 @@
 
   /* ------------------------------------------------------------------ days */
 
-  const isDay = (s) => /^\d{4}-\d{2}-\d{2}$/.test(s || '') && !Number.isNaN(new Date(`${s}T00:00:00`).getTime());
-  const parseDay = (s) => { const [y, m, d] = s.split('-').map(Number); return new Date(y, m - 1, d); };
-  const fmtDay = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-  const addDays = (s, n) => { const d = parseDay(s); d.setDate(d.getDate() + n); return fmtDay(d); };
-  const dayText = (s, opts) => parseDay(s).toLocaleDateString([], { weekday: 'short', day: 'numeric', month: 'short', ...(opts || {}) });
+  const { is: isDay, parse: parseDay, add: addDays, text: dayText } = WH.day;
   const longDay = (s) => parseDay(s).toLocaleDateString([], { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
   const timeText = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : '');
   const hoursText = (v) => (v === null || v === undefined ? '—' : `${v} h`);

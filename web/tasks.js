@@ -93,7 +93,7 @@
     return [
       { label: 'Task', key: 'title' },
       { label: 'Priority', render: (t) => WH.titleCase(t.priority) },
-      { label: 'Due', render: (t) => t.due_on || '—', className: 'nowrap' },
+      { label: 'Due', render: (t) => WH.day.date(t.due_on), className: 'nowrap' },
       { label: 'Status', render: statusBadge },
       team ? { label: 'Assignee', render: (t) => personName(people, t.assignee_id) } : null,
       team || (!WH.ventureId() && WH.ventures().length > 1) ? { label: 'Venture', render: (t) => WH.ventureName(t.venture_id) } : null,
@@ -172,7 +172,7 @@
     WH.title(content, t.title, statusBadge(t));
     if (notice) content.append(h('p.notice.flash', { role: 'status', text: notice }));
     content.append(WH.facts([
-      ['Priority', WH.titleCase(t.priority)], ['Due on', t.due_on], ['Assignee', assignee],
+      ['Priority', WH.titleCase(t.priority)], ['Due on', WH.day.date(t.due_on)], ['Assignee', assignee],
       ['Venture', WH.ventureName(t.venture_id)], ['Linked to', t.link_type ? `${WH.titleCase(t.link_type)} #${t.link_id}` : null],
       ['Source', t.rule ? `Automatic: ${ruleLabel(t.rule)}` : 'Created by a person'],
       ['Completed', t.completed_at ? WH.dateTime(t.completed_at) : null], ['Description', t.description],
