@@ -50,8 +50,17 @@
           h('td', { 'data-label': 'Problem', text: e.message }))))));
   }
 
+  // The check's verdict in one sentence: what to do next.
+  function verdict(r) {
+    const n = (k, one, many) => `${k} ${k === 1 ? one : many}`;
+    if (r.rows_invalid > 0) return `${n(r.rows_invalid, 'record has', 'records have')} a problem (below): fix the file and check it again. Nothing was imported.`;
+    if (r.already_imported_id) return 'This very file is already imported: importing it again would change nothing.';
+    return `Every record is valid: Import writes ${n(r.rows_total, 'record', 'records')} (${r.created} new, ${r.updated} updated, ${r.skipped} skipped), all or none.`;
+  }
+
   function reportView(r) {
     return h('div', { 'data-testid': 'import-report' },
+      h(`p.notice${r.rows_invalid > 0 ? '.bad' : ''}`, { 'data-testid': 'import-verdict', text: verdict(r) }),
       WH.facts([
         ['Records', String(r.rows_total)], ['Valid', String(r.rows_valid)], ['Invalid', String(r.rows_invalid)],
         ['Would create', String(r.created)], ['Would update', String(r.updated)], ['Would skip', String(r.skipped)],
