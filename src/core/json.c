@@ -391,3 +391,10 @@ json_t *wh_jw_parse(const char *text, size_t len)
     }
     return o;
 }
+
+json_t *wh_jw_object(wh_buf *b, wh_err rc)
+{
+    json_t *o = rc == WH_OK ? wh_jw_parse(b->data, b->len) : NULL;
+    wh_buf_cleanup(b);
+    return o ? o : json_object();
+}

@@ -6,6 +6,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/err.h"
 #include "core/str.h"
 
@@ -75,6 +76,20 @@ WH_MUST_USE wh_err wh_jw_end(wh_jw *w);                 /* } */
 WH_MUST_USE wh_err wh_jw_quote(wh_buf *b, const char *s);
 /* The object text of [text, text + len) as a new jansson object (NULL when it is not one). */
 json_t *wh_jw_parse(const char *text, size_t len);
+/* The object b holds when rc (what wrote it) is WH_OK, else an empty object; b is cleaned up.
+ * Never NULL. Behind WH_JW_OBJECT. */
+json_t *wh_jw_object(wh_buf *b, wh_err rc);
+/* Defines json_t *name(const T *rec): the record's text, written by text_fn(rec, b), as a jansson
+ * object: one renderer per record, its object parsed where one is needed (never NULL; a
+ * record's texts are bounded far below WH_LIMIT_ROW_TEXT_BYTES, so the text never fails). */
+#define WH_JW_OBJECT(name, T, text_fn)                                                             \
+    json_t *name(const T *rec)                                                                     \
+    {                                                                                              \
+        wh_buf b_;                                                                                 \
+        wh_buf_init(&b_, WH_LIMIT_ROW_TEXT_BYTES);                                                 \
+        wh_err rc_ = text_fn(rec, &b_);                                                            \
+        return wh_jw_object(&b_, rc_);                                                             \
+    }
 /* A string of untrusted bytes that jansson would refuse (invalid UTF-8, or cut mid-character by
  * a byte limit): s (NULL: "") cleaned as wh_str_utf8_clean does in mode and cut on a character
  * boundary to at most cap - 1 bytes (cap >= 1). Never NULL; a new reference. */

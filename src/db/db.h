@@ -301,6 +301,17 @@ void wh_rows_cells(const wh_rows *r, size_t row, const wh_cell *cells, size_t n)
         return json_fn(&row_);                                                                     \
     }
 
+/* Defines wh_err name(const wh_rows *rows, size_t i, wh_buf *b): row i read into a T by row_fn
+ * and written as JSON text into b by text_fn(&t, b); the row writer of a list answered through
+ * wh_resp_list_text (http.h). The defining file includes core/buf.h. */
+#define WH_ROW_TEXT(name, T, row_fn, text_fn)                                                      \
+    wh_err name(const wh_rows *rows, size_t i, wh_buf *b)                                          \
+    {                                                                                              \
+        T row_;                                                                                    \
+        row_fn(rows, i, &row_);                                                                    \
+        return text_fn(&row_, b);                                                                  \
+    }
+
 /* Applies the migrations of this engine that are not yet recorded in schema_migrations, each
  * in its own transaction, under a lock so concurrent starts apply each once. *applied counts
  * them. */

@@ -168,22 +168,8 @@ wh_err wh_load_text(const wh_load *l, wh_buf *b)
     return wh_jw_end(&w);
 }
 
-json_t *wh_load_json(const wh_load *l)
-{
-    wh_buf b;
-    wh_buf_init(&b, WH_LIMIT_ROW_TEXT_BYTES);
-    /* cannot fail: a load's texts are bounded far below the limit */
-    json_t *o = wh_load_text(l, &b) == WH_OK ? wh_jw_parse(b.data, b.len) : NULL;
-    wh_buf_cleanup(&b);
-    return o ? o : json_object();
-}
-
-wh_err wh_load_row_text(const wh_rows *rows, size_t i, wh_buf *b)
-{
-    wh_load l;
-    load_row(rows, i, &l);
-    return wh_load_text(&l, b);
-}
+WH_JW_OBJECT(wh_load_json, wh_load, wh_load_text)
+WH_ROW_TEXT(wh_load_row_text, wh_load, load_row, wh_load_text)
 
 void wh_load_history_sql(int64_t load_id, const wh_keyset *ks, wh_sqlb *b)
 {

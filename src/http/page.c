@@ -97,15 +97,13 @@ wh_err wh_page_parse(wh_req *r, const wh_list *list, wh_page *pg, wh_error *e)
     return WH_OK;
 }
 
-wh_err wh_list_fetch(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b, wh_list_rows *out,
-                     wh_error *e)
+/* Runs the page statement: out's rows, how many are shown and whether there are more (the row
+ * fetched beyond the page only tells that); items left NULL. */
+static wh_err page_rows(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
+                        wh_list_rows *out, wh_error *e)
 {
     wh_rows *rows = NULL;
     memset(out, 0, sizeof *out);
-    if (r->csv) { /* the export starts here; wh_resp_page keeps it as the answer */
-        out->items = wh_req_keep(r, json_array());
-        return wh_export_list(r, c, pg->list, b, NULL, NULL, e);
-    }
     wh_err rc = wh_sqlb_query(c, &r->arena, b, &rows, e);
     if (rc != WH_OK)
         return rc;
@@ -113,9 +111,23 @@ wh_err wh_list_fetch(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b,
     out->rows = rows;
     out->more = n > (size_t)pg->size;
     out->shown = out->more ? (size_t)pg->size : n;
+    return WH_OK;
+}
+
+wh_err wh_list_fetch(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb *b, wh_list_rows *out,
+                     wh_error *e)
+{
+    memset(out, 0, sizeof *out);
+    if (r->csv) { /* the export starts here; wh_resp_page keeps it as the answer */
+        out->items = wh_req_keep(r, json_array());
+        return wh_export_list(r, c, pg->list, b, NULL, NULL, e);
+    }
+    wh_err rc = page_rows(r, c, pg, b, out, e);
+    if (rc != WH_OK)
+        return rc;
     out->items = wh_req_keep(r, json_array());
     for (size_t i = 0; i < out->shown; i++)
-        json_array_append_new(out->items, pg->list->row_json(rows, i));
+        json_array_append_new(out->items, pg->list->row_json(out->rows, i));
     return WH_OK;
 }
 
@@ -156,31 +168,28 @@ wh_err wh_resp_list_text(wh_req *r, wh_conn *c, const wh_page *pg, const wh_sqlb
 {
     if (r->csv)
         return wh_export_list(r, c, pg->list, b, NULL, NULL, e);
-    wh_rows *rows = NULL;
-    wh_err rc = wh_sqlb_query(c, &r->arena, b, &rows, e);
+    wh_list_rows lr;
+    wh_err rc = page_rows(r, c, pg, b, &lr, e);
     if (rc != WH_OK)
         return rc;
-    size_t n = wh_rows_count(rows);
-    bool more = n > (size_t)pg->size;
-    size_t shown = more ? (size_t)pg->size : n;
     char cur[WH_LIMIT_CURSOR_CHARS + 1];
     wh_buf out;
     wh_buf_init(&out, WH_LIMIT_ROW_TEXT_BYTES * (size_t)(WH_LIMIT_PAGE_MAX + 1));
     rc = wh_buf_append(&out, LIT("{\"items\":["));
-    for (size_t i = 0; rc == WH_OK && i < shown; i++) {
+    for (size_t i = 0; rc == WH_OK && i < lr.shown; i++) {
         if (i)
             rc = wh_buf_append(&out, LIT(","));
         if (rc == WH_OK)
-            rc = row_text(rows, i, &out);
+            rc = row_text(lr.rows, i, &out);
     }
     if (rc == WH_OK)
         rc = wh_buf_append(&out, LIT("],\"next_cursor\":"));
     if (rc == WH_OK)
-        rc = next_cursor(r, pg, rows, shown, more, cur) ? wh_jw_quote(&out, cur)
-                                                        : wh_buf_append(&out, LIT("null"));
+        rc = next_cursor(r, pg, lr.rows, lr.shown, lr.more, cur) ? wh_jw_quote(&out, cur)
+                                                                 : wh_buf_append(&out, LIT("null"));
     if (rc == WH_OK)
-        rc = more ? wh_buf_append(&out, LIT(",\"has_more\":true}"))
-                  : wh_buf_append(&out, LIT(",\"has_more\":false}"));
+        rc = lr.more ? wh_buf_append(&out, LIT(",\"has_more\":true}"))
+                     : wh_buf_append(&out, LIT(",\"has_more\":false}"));
     if (rc != WH_OK) {
         wh_buf_cleanup(&out);
         return wh_fail(e, WH_ERR_INTERNAL, "The page could not be rendered.");

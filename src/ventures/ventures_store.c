@@ -107,22 +107,8 @@ wh_err wh_venture_text(const wh_venture *v, wh_buf *b)
     return wh_jw_end(&w);
 }
 
-json_t *wh_venture_json(const wh_venture *v)
-{
-    wh_buf b;
-    wh_buf_init(&b, WH_LIMIT_ROW_TEXT_BYTES);
-    /* cannot fail: a venture's texts are bounded far below the limit */
-    json_t *o = wh_venture_text(v, &b) == WH_OK ? wh_jw_parse(b.data, b.len) : NULL;
-    wh_buf_cleanup(&b);
-    return o ? o : json_object();
-}
-
-wh_err wh_venture_row_text(const wh_rows *rows, size_t i, wh_buf *b)
-{
-    wh_venture v;
-    venture_row(rows, i, &v);
-    return wh_venture_text(&v, b);
-}
+WH_JW_OBJECT(wh_venture_json, wh_venture, wh_venture_text)
+WH_ROW_TEXT(wh_venture_row_text, wh_venture, venture_row, wh_venture_text)
 
 wh_err wh_office_create(wh_conn *c, wh_arena *a, const wh_office *in, int64_t now_ms,
                         wh_office *out, wh_error *e)
