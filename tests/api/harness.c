@@ -102,6 +102,7 @@ static struct {
     owned *owned;
     size_t nowned;
     size_t capowned;
+    bool utc; /* the servers run with WH_TIMEZONE=UTC (wht_utc_day needs it) */
 } G;
 
 /* ------------------------------------------------------------------ basics */
@@ -224,11 +225,26 @@ static long long mono_ms(void)
 
 const char *wht_utc_day(int days)
 {
+    /* a UTC day is the server's business day only when the server runs in UTC: between
+     * midnight UTC and midnight in New York the two differ by one */
+    if (!G.utc)
+        WHT_FAIL(
+            "wht_utc_day needs the test's servers in UTC: pass WH_TIMEZONE=UTC to wht_init_env");
     time_t t = time(NULL) + (time_t)days * 86400;
     struct tm tm;
     char buf[16];
     gmtime_r(&t, &tm);
     strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+    return wht_fmt("%s", buf);
+}
+
+const char *wht_instant_in(long seconds)
+{
+    time_t t = time(NULL) + (time_t)seconds;
+    struct tm tm;
+    char buf[32];
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return wht_fmt("%s", buf);
 }
 
@@ -1749,8 +1765,11 @@ void wht_init_env(const char *const *env)
     if (G.ready)
         return;
     prepare();
-    for (size_t i = 0; env && env[i]; i++)
+    for (size_t i = 0; env && env[i]; i++) {
         strv_set(&G.extra_env, env[i]);
+        if (strcmp(env[i], "WH_TIMEZONE=UTC") == 0)
+            G.utc = true;
+    }
     if (G.postgres)
         pg_setup();
     else

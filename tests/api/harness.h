@@ -195,9 +195,11 @@ bool wht_is_rfc3339_ms_utc(const char *text);
 long long wht_rfc3339_ms(const char *text);
 long long wht_now_ms(void);
 void wht_sleep_ms(long ms);
-/* The UTC calendar day YYYY-MM-DD at now + days (harness-owned; tests that use it run the
- * server with WH_TIMEZONE=UTC, so it is the server's business day too). */
+/* The UTC calendar day YYYY-MM-DD at now + days (harness-owned). Fails the test unless its
+ * servers run with WH_TIMEZONE=UTC, so that it is the server's business day too. */
 const char *wht_utc_day(int days);
+/* The instant now + seconds as RFC 3339 UTC (an instant: right in any server time zone). */
+const char *wht_instant_in(long seconds);
 
 /* ---- caller and domain helpers (all as the first admin; fail the test on an error) ---- */
 const char *wht_admin_token(void);
