@@ -22,6 +22,11 @@ void *wh_arena_alloc(wh_arena *a, size_t n);
 char *wh_arena_strdup(wh_arena *a, const char *s);
 char *wh_arena_strndup(wh_arena *a, const char *s, size_t n);
 char *wh_arena_printf(wh_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The strings up to the NULL that ends the list, joined: wh_arena_printf's "%s%s%s" without
+ * printf, for the keys and headers built on every request. */
+char *wh_arena_cat(wh_arena *a, ...) __attribute__((sentinel));
+/* v in decimal (wh_str_from_i64 in the arena). */
+char *wh_arena_i64(wh_arena *a, long long v);
 /* Calls fn(ptr) at cleanup. */
 void wh_arena_defer(wh_arena *a, void (*fn)(void *), void *ptr);
 

@@ -4,10 +4,14 @@
 #include "core/clock.h"
 #include "core/limits.h"
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+static _Atomic unsigned zone_gen; /* grows with every wh_clock_set_zone */
 
 int64_t wh_clock_now_ms(void)
 {
@@ -164,15 +168,43 @@ bool wh_clock_set_zone(const char *tz)
         fclose(f);
     setenv("TZ", tz, 1);
     tzset();
+    atomic_fetch_add(&zone_gen, 1);
     return true;
 }
 
 void wh_clock_day_of(int64_t ms, char *out, size_t cap)
 {
+    /* each thread keeps the last second it converted: a request asks for today's date, and
+     * localtime_r takes the process's zone lock; a zone set since invalidates it */
+    static _Thread_local struct {
+        time_t secs;
+        unsigned gen;
+        bool set;
+        char day[11];
+    } last;
     time_t secs = (time_t)(ms / 1000);
-    struct tm tm;
-    localtime_r(&secs, &tm);
-    snprintf(out, cap, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    unsigned gen = atomic_load(&zone_gen);
+    if (!last.set || last.secs != secs || last.gen != gen) {
+        struct tm tm;
+        localtime_r(&secs, &tm);
+        int year = tm.tm_year + 1900;
+        if (year < 0 || year > 9999) {
+            snprintf(out, cap, "%04d-%02d-%02d", year, tm.tm_mon + 1, tm.tm_mday);
+            return;
+        }
+        const int parts[][3] = {{year, 0, 4}, {tm.tm_mon + 1, 5, 2}, {tm.tm_mday, 8, 2}};
+        memcpy(last.day, "0000-00-00", 11);
+        for (size_t k = 0; k < 3; k++)
+            for (int i = parts[k][2] - 1, v = parts[k][0]; i >= 0; i--, v /= 10)
+                last.day[parts[k][1] + i] = (char)('0' + v % 10);
+        last.secs = secs;
+        last.gen = gen;
+        last.set = true;
+    }
+    if (cap >= sizeof last.day)
+        memcpy(out, last.day, sizeof last.day);
+    else
+        snprintf(out, cap, "%s", last.day);
 }
 
 /* Civil date of a day count since 1970-01-01 (inverse of days_from_civil). */

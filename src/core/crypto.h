@@ -16,6 +16,9 @@
 
 WH_MUST_USE wh_err wh_crypto_init(void);
 void wh_crypto_random(void *buf, size_t n);
+/* 128 random bits as 32 lower-case hex digits (out needs 33 bytes): a request's id. Drawn from
+ * a per-thread pool refilled from the CSPRNG, so not for secrets (tokens use wh_crypto_token). */
+void wh_crypto_random_id(char *out, size_t cap);
 /* A fresh 256-bit token rendered base64url (out needs WH_CRYPTO_TOKEN_CHARS + 1 bytes). */
 void wh_crypto_token(char *out, size_t cap);
 /* Lower-case hex SHA-256 of data (out needs WH_CRYPTO_SHA256_HEX bytes). */

@@ -335,16 +335,10 @@ void wh_jw_str(wh_jw *w, const char *key, const char *s)
 
 void wh_jw_int(wh_jw *w, const char *key, int64_t v)
 {
-    char buf[24], *p = buf + sizeof buf;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        *--p = '-';
+    char buf[WH_STR_I64_BYTES];
+    size_t n = wh_str_from_i64(v, buf);
     jw_key(w, key);
-    jw_put(w, p, (size_t)(buf + sizeof buf - p));
+    jw_put(w, buf, n);
 }
 
 void wh_jw_int_or_null(wh_jw *w, const char *key, bool has, int64_t v)

@@ -124,7 +124,9 @@ static _Thread_local char context_id[64];
 
 void wh_log_context_set(const char *id)
 {
-    snprintf(context_id, sizeof context_id, "%s", id ? id : "");
+    size_t n = id ? strnlen(id, sizeof context_id - 1) : 0;
+    memcpy(context_id, id ? id : "", n);
+    context_id[n] = '\0';
 }
 
 void wh_log_set_level(wh_log_level level)

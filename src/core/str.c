@@ -8,6 +8,22 @@ bool wh_str_eq(wh_str a, const char *b)
     return a.len == n && memcmp(a.p, b, n) == 0;
 }
 
+size_t wh_str_from_i64(long long v, char *out)
+{
+    char buf[WH_STR_I64_BYTES], *p = buf + sizeof buf;
+    unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    size_t n = (size_t)(buf + sizeof buf - p);
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return n;
+}
+
 bool wh_str_to_i64(wh_str s, int64_t min, int64_t max, int64_t *out)
 {
     size_t i = 0;

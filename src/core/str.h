@@ -17,6 +17,10 @@ static inline wh_str wh_str_c(const char *s);
 bool wh_str_eq(wh_str a, const char *b);
 /* Parses a whole slice as a decimal int64 in [min, max]; false on anything else. */
 bool wh_str_to_i64(wh_str s, int64_t min, int64_t max, int64_t *out);
+/* v in decimal into out (NUL-terminated, at most WH_STR_I64_BYTES with the NUL), without printf;
+ * returns the length. */
+#define WH_STR_I64_BYTES 21
+size_t wh_str_from_i64(long long v, char *out);
 /* Number of UTF-8 code points in s (bytes 10xxxxxx are not counted). */
 size_t wh_str_utf8_len(const char *s, size_t n);
 /* True when s[0..n) is valid UTF-8 (no overlong forms, surrogates or code points past

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "core/crypto.h"
 #include "core/net.h"
+#include "core/str.h"
 #include "http/http_int.h"
 
 #include <arpa/inet.h>
@@ -118,7 +119,8 @@ wh_err wh_http_limit_route(wh_req *r, wh_error *e)
         return WH_OK;
     }
     if (r->authed && cls != WH_RATELIMIT_AUTH_IP) {
-        snprintf(subject, sizeof subject, "u:%lld", (long long)r->user.id);
+        memcpy(subject, "u:", 2);
+        wh_str_from_i64(r->user.id, subject + 2);
     } else {
         char ip[INET6_ADDRSTRLEN];
         client_address(r, ip, sizeof ip);
@@ -139,13 +141,9 @@ void wh_http_limit_headers(wh_req *r)
 {
     if (!r->rate_known)
         return;
-    wh_resp_header_add(r, "RateLimit-Limit",
-                       wh_arena_printf(&r->arena, "%lld", (long long)r->rate.limit));
-    wh_resp_header_add(r, "RateLimit-Remaining",
-                       wh_arena_printf(&r->arena, "%lld", (long long)r->rate.remaining));
-    wh_resp_header_add(r, "RateLimit-Reset",
-                       wh_arena_printf(&r->arena, "%lld", (long long)r->rate.reset_s));
+    wh_resp_header_add(r, "RateLimit-Limit", wh_arena_i64(&r->arena, r->rate.limit));
+    wh_resp_header_add(r, "RateLimit-Remaining", wh_arena_i64(&r->arena, r->rate.remaining));
+    wh_resp_header_add(r, "RateLimit-Reset", wh_arena_i64(&r->arena, r->rate.reset_s));
     if (r->status == 429 && !r->rate.allowed)
-        wh_resp_header_add(r, "Retry-After",
-                           wh_arena_printf(&r->arena, "%lld", (long long)r->rate.retry_after_s));
+        wh_resp_header_add(r, "Retry-After", wh_arena_i64(&r->arena, r->rate.retry_after_s));
 }

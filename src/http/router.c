@@ -1,15 +1,22 @@
-/* Router: a flat list of routes matched segment by segment. Patterns are split once at
+/* Router: a flat list of routes matched segment by segment, screened first by the hash of the
+ * segment after /api/v1 (KEY_SEGMENT). Patterns are split once at
  * registration; {name} segments capture. Lookup is read-only and thread-safe. */
 #include "http/http.h"
 #include "core/alloc.h"
 #include "core/log.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The segment whose hash screens the entries before they are compared: after "/api/v1", the
+ * resource ("loads", "dashboard"), which tells most routes apart. */
+#define KEY_SEGMENT 2
 
 typedef struct {
     const wh_route *route;
     int nseg;
+    uint64_t key; /* hash of segment KEY_SEGMENT when it is a literal, else 0 (any) */
     const char *seg[WH_LIMIT_PATH_SEGMENTS];
     size_t seglen[WH_LIMIT_PATH_SEGMENTS];
 } entry;
@@ -51,6 +58,28 @@ static int split(const char *path, const char **seg, size_t *len)
         p += l;
     }
     return n;
+}
+
+static bool is_param(const char *s, size_t len)
+{
+    return len >= 2 && s[0] == '{' && s[len - 1] == '}';
+}
+
+/* FNV-1a of a segment, never 0 (0 marks an entry that any segment may match). */
+static uint64_t segment_key(const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h ? h : 1;
+}
+
+/* The key of a path split into nseg segments, or of a pattern (0 where a parameter stands). */
+static uint64_t key_of(int nseg, const char **seg, const size_t *len)
+{
+    if (nseg <= KEY_SEGMENT || is_param(seg[KEY_SEGMENT], len[KEY_SEGMENT]))
+        return 0;
+    return segment_key(seg[KEY_SEGMENT], len[KEY_SEGMENT]);
 }
 
 static bool method_known(const char *m)
@@ -133,19 +162,21 @@ void wh_router_add(wh_router *rt, const wh_route *routes, size_t n)
         entry *en = &rt->entries[rt->n++];
         en->route = &routes[i];
         en->nseg = split(routes[i].pattern, en->seg, en->seglen);
+        en->key = key_of(en->nseg, en->seg, en->seglen);
     }
 }
 
-static bool is_param(const char *s, size_t len)
+/* The key a path's entries are screened by (path_key: key_of, for a path). */
+static uint64_t path_key(int nseg, const char **seg, const size_t *len)
 {
-    return len >= 2 && s[0] == '{' && s[len - 1] == '}';
+    return nseg > KEY_SEGMENT ? segment_key(seg[KEY_SEGMENT], len[KEY_SEGMENT]) : 0;
 }
 
-static bool match_entry(const entry *en, int nseg, const char **seg, const size_t *len, wh_arena *a,
-                        const char **params, int *nparams)
+static bool match_entry(const entry *en, int nseg, const char **seg, const size_t *len,
+                        uint64_t key, wh_arena *a, const char **params, int *nparams)
 {
     int np = 0;
-    if (en->nseg != nseg)
+    if (en->nseg != nseg || (en->key && en->key != key))
         return false;
     for (int i = 0; i < nseg; i++) {
         if (is_param(en->seg[i], en->seglen[i])) {
@@ -166,10 +197,12 @@ static bool match_entry(const entry *en, int nseg, const char **seg, const size_
 static const char *allow_list(const wh_router *rt, int nseg, const char **seg, size_t *len,
                               wh_arena *a)
 {
+    uint64_t key = path_key(nseg, seg, len);
     char *allow = wh_arena_strdup(a, "");
     for (size_t i = 0; i < rt->n; i++) {
         const entry *en = &rt->entries[i];
-        if (!match_entry(en, nseg, seg, len, a, NULL, NULL) || strstr(allow, en->route->method))
+        if (!match_entry(en, nseg, seg, len, key, a, NULL, NULL) ||
+            strstr(allow, en->route->method))
             continue;
         allow = wh_arena_printf(a, "%s%s%s", allow, *allow ? ", " : "", en->route->method);
     }
@@ -181,10 +214,11 @@ unsigned wh_router_flags(const wh_router *rt, const char *method, const char *pa
     const char *seg[WH_LIMIT_PATH_SEGMENTS];
     size_t len[WH_LIMIT_PATH_SEGMENTS];
     int nseg = split(path, seg, len);
+    uint64_t key = nseg >= 0 ? path_key(nseg, seg, len) : 0;
     for (size_t i = 0; nseg >= 0 && i < rt->n; i++) {
         const entry *en = &rt->entries[i];
         if (strcmp(en->route->method, method) == 0 &&
-            match_entry(en, nseg, seg, len, NULL, NULL, NULL))
+            match_entry(en, nseg, seg, len, key, NULL, NULL, NULL))
             return en->route->flags;
     }
     return 0;
@@ -200,9 +234,10 @@ wh_match wh_router_match(const wh_router *rt, wh_arena *a, const char *method, c
     bool path_found = false;
     if (nseg < 0)
         return WH_MATCH_NO_PATH;
+    uint64_t key = path_key(nseg, seg, len);
     for (size_t i = 0; i < rt->n; i++) {
         const entry *en = &rt->entries[i];
-        if (!match_entry(en, nseg, seg, len, a, params, nparams))
+        if (!match_entry(en, nseg, seg, len, key, a, params, nparams))
             continue;
         path_found = true;
         if (strcmp(en->route->method, method) == 0 ||

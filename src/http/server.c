@@ -132,12 +132,10 @@ static enum MHD_Result finish(struct MHD_Connection *conn, wh_req *r, conn_ctx *
 static void req_init(wh_req *r, wh_app *app, struct MHD_Connection *conn, const char *method,
                      const char *url)
 {
-    unsigned char raw[16];
     memset(r, 0, sizeof *r);
     r->app = app;
     wh_arena_init(&r->arena);
-    wh_crypto_random(raw, sizeof raw);
-    wh_crypto_hex(raw, sizeof raw, r->id, sizeof r->id);
+    wh_crypto_random_id(r->id, sizeof r->id);
     r->now_ms = wh_clock_now_ms();
     r->conn = conn;
     r->method = method;

@@ -93,8 +93,19 @@ bool wh_ratelimit_fails_closed(wh_ratelimit_class cls)
 void wh_ratelimit_take(wh_ratelimit *rl, wh_ratelimit_class cls, const char *subject,
                        int64_t now_ms, wh_ratelimit_result *out)
 {
+    /* "wh:rl:<prefix>:<class>:<subject>", cut short as snprintf would be: built without
+     * printf, since every request makes one */
     char key[WH_LIMIT_RATE_KEY_CHARS];
-    snprintf(key, sizeof key, "wh:rl:%s:%s:%s", rl->prefix, class_names[cls], subject);
+    const char *parts[] = {"wh:rl:", rl->prefix, ":", class_names[cls], ":", subject};
+    size_t at = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        size_t len = strlen(parts[i]);
+        if (len > sizeof key - 1 - at)
+            len = sizeof key - 1 - at;
+        memcpy(key + at, parts[i], len);
+        at += len;
+    }
+    key[at] = '\0';
     memset(out, 0, sizeof *out);
     bool decided = rl->be->take(rl->impl, key, &rl->rules[cls], now_ms * 1000, out);
     if (!decided) {

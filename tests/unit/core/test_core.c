@@ -52,6 +52,73 @@ static void test_i64_accepts(void **state)
     }
 }
 
+/* The decimal text of an integer (wh_str_from_i64, wh_arena_i64): what printf's %lld writes,
+ * and what wh_str_to_i64 reads back. */
+static void test_i64_text(void **state)
+{
+    (void)state;
+    static const long long values[] = {0, 7, -1, 10, -10, 1234567890, INT64_MAX, INT64_MIN,
+                                       -INT64_MAX, 999999999999LL};
+    wh_arena a;
+    wh_arena_init(&a);
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        char want[32], got[WH_STR_I64_BYTES];
+        snprintf(want, sizeof want, "%lld", values[i]);
+        assert_int_equal(wh_str_from_i64(values[i], got), strlen(want));
+        assert_string_equal(got, want);
+        assert_string_equal(wh_arena_i64(&a, values[i]), want);
+        int64_t back = 0;
+        assert_true(to_i64(got, &back) && back == values[i]);
+    }
+    assert_string_equal(wh_arena_cat(&a, "wh:", "", "cache:", wh_arena_i64(&a, -5), (char *)NULL),
+                        "wh:cache:-5");
+    assert_string_equal(wh_arena_cat(&a, (char *)NULL), "");
+    wh_arena_cleanup(&a);
+}
+
+/* Arenas one after the other on a thread reuse its spare blocks: the memory still comes zeroed. */
+static void test_arena_reuse_is_zeroed(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 4; round++) {
+        wh_arena a;
+        wh_arena_init(&a);
+        for (int i = 0; i < 40; i++) { /* several blocks of 8 KiB */
+            unsigned char *p = wh_arena_alloc(&a, 1000);
+            for (int k = 0; k < 1000; k++)
+                assert_int_equal(p[k], 0);
+            memset(p, 0xAB, 1000);
+        }
+        wh_arena_cleanup(&a);
+    }
+}
+
+/* The business day of an instant follows the zone set, also right after a change of zone (each
+ * thread keeps the last second it converted). */
+static void test_day_of_follows_the_zone(void **state)
+{
+    (void)state;
+    int64_t ms = 0;
+    char day[16];
+    assert_true(wh_clock_parse_rfc3339("2026-12-03T03:30:00Z", &ms));
+    assert_true(wh_clock_set_zone("UTC"));
+    wh_clock_day_of(ms, day, sizeof day);
+    assert_string_equal(day, "2026-12-03");
+    assert_true(wh_clock_set_zone("America/New_York"));
+    wh_clock_day_of(ms, day, sizeof day);
+    assert_string_equal(day, "2026-12-02");
+    wh_clock_day_of(ms + 3600000, day, sizeof day); /* 23:30 in New York */
+    assert_string_equal(day, "2026-12-02");
+    wh_clock_day_of(ms + 5400000, day, sizeof day); /* 00:00 */
+    assert_string_equal(day, "2026-12-03");
+    char small[5];
+    wh_clock_day_of(ms, small, sizeof small); /* cut short as snprintf would */
+    assert_string_equal(small, "2026");
+    assert_true(wh_clock_set_zone("UTC"));
+    wh_clock_day_of(ms, day, sizeof day);
+    assert_string_equal(day, "2026-12-03");
+}
+
 static void test_i64_refuses(void **state)
 {
     (void)state;
@@ -814,6 +881,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_i64_accepts),
         cmocka_unit_test(test_i64_refuses),
+        cmocka_unit_test(test_i64_text),
+        cmocka_unit_test(test_arena_reuse_is_zeroed),
+        cmocka_unit_test(test_day_of_follows_the_zone),
         cmocka_unit_test(test_i64_range_and_slice),
         cmocka_unit_test(test_rfc3339_utc),
         cmocka_unit_test(test_rfc3339_offsets),

@@ -42,6 +42,8 @@ static const wh_route routes[] = {
      NULL},
     {"POST", "/api/v1/login", h_list, WH_PERM_PUBLIC, WH_RATE_AUTH, 0, NULL},
     {"GET", "/", h_list, WH_PERM_PUBLIC, WH_RATE_NONE, 0, NULL},
+    /* a parameter where the router's screening segment is (after /api/v1) */
+    {"GET", "/api/v1/{kind}/summary", h_get, WH_PERM_SIGNED_IN, WH_RATE_READ, 0, NULL},
 };
 
 #define NROUTES (sizeof routes / sizeof routes[0])
@@ -112,6 +114,33 @@ static void test_literal_before_param(void **state)
     assert_int_equal(r.m, WH_MATCH_OK);
     assert_ptr_equal(r.route, &routes[2]);
     assert_int_equal(r.nparams, 0);
+}
+
+/* The router screens routes by the segment after /api/v1: a route with a parameter there is
+ * still tried for every path, after the literal routes registered before it. */
+static void test_param_at_the_screened_segment(void **state)
+{
+    result r = match(*state, "GET", "/api/v1/loads/summary");
+    assert_int_equal(r.m, WH_MATCH_OK);
+    assert_ptr_equal(r.route, &routes[9]);
+    assert_int_equal(r.nparams, 1);
+    assert_string_equal(r.params[0], "loads");
+
+    r = match(*state, "GET", "/api/v1/ventures/summary"); /* ventures/{id} comes first */
+    assert_int_equal(r.m, WH_MATCH_OK);
+    assert_ptr_equal(r.route, &routes[3]);
+    assert_string_equal(r.params[0], "summary");
+
+    r = match(*state, "POST", "/api/v1/loads/summary");
+    assert_int_equal(r.m, WH_MATCH_NO_METHOD);
+    assert_string_equal(r.allow, "GET");
+
+    r = match(*state, "POST", "/api/v1/ventures/summary"); /* both routes allow their methods */
+    assert_int_equal(r.m, WH_MATCH_NO_METHOD);
+    assert_string_equal(r.allow, "GET, PATCH, DELETE");
+
+    r = match(*state, "GET", "/api/v1/loads/other");
+    assert_int_equal(r.m, WH_MATCH_NO_PATH);
 }
 
 static void test_param_capture(void **state)
@@ -316,6 +345,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_literal_match, setup, teardown),
         cmocka_unit_test_setup_teardown(test_literal_before_param, setup, teardown),
         cmocka_unit_test_setup_teardown(test_param_capture, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_param_at_the_screened_segment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_params, setup, teardown),
         cmocka_unit_test_setup_teardown(test_param_is_copied, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_path, setup, teardown),
