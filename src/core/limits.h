@@ -52,6 +52,8 @@
 #define WH_LIMIT_SQLITE_BUSY_MS 10000
 /* Most parameters in one SQL statement. */
 #define WH_LIMIT_SQL_PARAMS 32
+/* Statements a PostgreSQL connection keeps prepared (db/postgres.c); more run unprepared. */
+#define WH_LIMIT_PG_STATEMENTS 512
 /* Bytes of a list statement built by wh_sqlb (the longest list today is under 1 KiB). */
 #define WH_LIMIT_SQLB_CHARS 4096
 /* Business dates (a call's start and end, a hotel's daily entry) may lie at most this many days

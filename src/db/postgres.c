@@ -1,6 +1,14 @@
 /* PostgreSQL backend over libpq. Parameters travel as text with explicit types (int8, text,
  * bool) so the server never has to guess; results come back as text. A broken connection is
- * reported unhealthy and replaced by the pool on next acquire. */
+ * reported unhealthy and replaced by the pool on next acquire.
+ *
+ * Each pooled connection prepares a statement the first time it runs it (keyed by its text and
+ * its parameters' types) and executes it by name after that: the server parses and rewrites it
+ * once per connection instead of on every call, and plans it as PostgreSQL does any prepared
+ * statement (plan_cache_mode auto: a plan for the call's values the first five times, then the
+ * generic plan when it is estimated no dearer). Lists are built from the filters present
+ * (db/sqlb.c), so their generic plans seek the same indexes (tests/unit/db/test_list_plans.c);
+ * forcing custom plans cost a third of the write path's throughput (bench/RESULTS.md). */
 #include "db/db_int.h"
 #include "core/alloc.h"
 #include "core/clock.h"
@@ -49,6 +57,35 @@ static void quiet(void *arg, const PGresult *res)
     (void)res;
 }
 
+/* A statement this connection prepared: its key (the SQL text, a NUL, one type letter per
+ * parameter) and its number (the statement is named "w<number>"). */
+typedef struct {
+    uint64_t hash;
+    char *key;
+    size_t keylen;
+    unsigned number;
+} pg_stmt;
+
+/* A pooled connection: the libpq connection and its prepared statements, an open-addressing
+ * table of WH_LIMIT_PG_STATEMENTS * 2 slots (at most half used; past that, statements run
+ * unprepared). */
+typedef struct {
+    PGconn *h;
+    pg_stmt *stmts;
+    unsigned nstmts, next;
+} pg_conn;
+
+#define STMT_SLOTS (2 * WH_LIMIT_PG_STATEMENTS)
+
+static void forget_statements(pg_conn *pc)
+{
+    for (unsigned i = 0; i < STMT_SLOTS; i++) {
+        wh_free(pc->stmts[i].key);
+        pc->stmts[i] = (pg_stmt){0};
+    }
+    pc->nstmts = 0; /* names go on from pc->next: one left on the server is never reused */
+}
+
 static wh_err pg_connect(const char *target, void **handle, wh_error *e)
 {
     PGconn *h = PQconnectdb(target);
@@ -59,18 +96,25 @@ static wh_err pg_connect(const char *target, void **handle, wh_error *e)
         return err;
     }
     PQsetNoticeReceiver(h, quiet, NULL);
-    *handle = h;
+    pg_conn *pc = wh_calloc(1, sizeof *pc);
+    pc->h = h;
+    pc->stmts = wh_calloc(STMT_SLOTS, sizeof *pc->stmts);
+    *handle = pc;
     return WH_OK;
 }
 
 static void pg_disconnect(void *handle)
 {
-    PQfinish(handle);
+    pg_conn *pc = handle;
+    forget_statements(pc);
+    wh_free(pc->stmts);
+    PQfinish(pc->h);
+    wh_free(pc);
 }
 
 static bool pg_healthy(void *handle)
 {
-    return PQstatus(handle) == CONNECTION_OK;
+    return PQstatus(((pg_conn *)handle)->h) == CONNECTION_OK;
 }
 
 /* A numeric cell (SUM of bigint is numeric) must be a 64-bit integer: the schema holds no
@@ -101,10 +145,71 @@ static wh_err copy_result(PGresult *res, wh_arena *a, wh_rows **out, wh_error *e
     return WH_OK;
 }
 
+/* The slot of key in pc's table: where it is, or the free slot where it would go. */
+static pg_stmt *slot_of(pg_conn *pc, uint64_t hash, const char *key, size_t keylen)
+{
+    for (unsigned i = 0;; i++) {
+        pg_stmt *st = &pc->stmts[(hash + i) % STMT_SLOTS];
+        if (!st->key || (st->hash == hash && st->keylen == keylen &&
+                         memcmp(st->key, key, keylen) == 0))
+            return st;
+    }
+}
+
+/* Runs sql on pc: by the name of its prepared statement, preparing it the first time (the
+ * table's half full: unprepared). A prepared statement the server refuses to run again, because
+ * the schema changed under it (0A000, "cached plan must not change result type") or because it
+ * is gone (26000: a DEALLOCATE ALL or DISCARD ALL ran on the connection), is forgotten with
+ * every other, and the call is answered by an unnamed statement when no transaction is open
+ * (inside one the error stands, as it would have for any statement). */
+static PGresult *execute(pg_conn *pc, const char *sql, int n, const Oid *types,
+                         const char *const *values)
+{
+    char key[8192];
+    size_t sqllen = strlen(sql), keylen = sqllen + 1 + (size_t)n;
+    if (keylen > sizeof key)
+        return PQexecParams(pc->h, sql, n, types, values, NULL, NULL, 0);
+    memcpy(key, sql, sqllen + 1);
+    for (int i = 0; i < n; i++)
+        key[sqllen + 1 + (size_t)i] = types[i] == OID_INT8   ? 'i'
+                                      : types[i] == OID_TEXT ? 't'
+                                      : types[i] == OID_BOOL ? 'b'
+                                                             : 'u';
+    uint64_t hash = 1469598103934665603ull;
+    for (size_t i = 0; i < keylen; i++)
+        hash = (hash ^ (unsigned char)key[i]) * 1099511628211ull;
+    pg_stmt *st = slot_of(pc, hash, key, keylen);
+    char name[16];
+    if (!st->key) {
+        if (pc->nstmts >= WH_LIMIT_PG_STATEMENTS)
+            return PQexecParams(pc->h, sql, n, types, values, NULL, NULL, 0);
+        snprintf(name, sizeof name, "w%u", pc->next);
+        PGresult *prep = PQprepare(pc->h, name, sql, n, types);
+        if (PQresultStatus(prep) != PGRES_COMMAND_OK)
+            return prep; /* the error PQexecParams would have answered */
+        PQclear(prep);
+        *st = (pg_stmt){hash, wh_malloc(keylen), keylen, pc->next++};
+        memcpy(st->key, key, keylen);
+        pc->nstmts++;
+    }
+    snprintf(name, sizeof name, "w%u", st->number);
+    PGresult *res = PQexecPrepared(pc->h, name, n, values, NULL, NULL, 0);
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (state && (strcmp(state, "0A000") == 0 || strcmp(state, "26000") == 0)) {
+        forget_statements(pc);
+        if (PQtransactionStatus(pc->h) == PQTRANS_IDLE) {
+            PQclear(res);
+            res = PQexecParams(pc->h, sql, n, types, values, NULL, NULL, 0);
+        }
+    }
+    return res;
+}
+
 static wh_err pg_query(void *handle, wh_arena *a, const char *sql, const wh_param *p, int n,
                        wh_rows **out, wh_error *e)
 {
-    PGconn *h = handle;
+    pg_conn *pc = handle;
+    PGconn *h = pc->h;
     Oid types[WH_LIMIT_SQL_PARAMS];
     const char *values[WH_LIMIT_SQL_PARAMS];
     char nums[WH_LIMIT_SQL_PARAMS][24];
@@ -131,7 +236,7 @@ static wh_err pg_query(void *handle, wh_arena *a, const char *sql, const wh_para
             break;
         }
     }
-    PGresult *res = PQexecParams(h, sql, n, types, values, NULL, NULL, 0);
+    PGresult *res = execute(pc, sql, n, types, values);
     ExecStatusType st = PQresultStatus(res);
     wh_err err;
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
@@ -142,7 +247,7 @@ static wh_err pg_query(void *handle, wh_arena *a, const char *sql, const wh_para
     return err;
 }
 
-static wh_err pg_script(void *handle, const char *sql, wh_error *e)
+static wh_err script(PGconn *handle, const char *sql, wh_error *e)
 {
     PGresult *res = PQexec(handle, sql);
     ExecStatusType st = PQresultStatus(res);
@@ -151,26 +256,43 @@ static wh_err pg_script(void *handle, const char *sql, wh_error *e)
     return err;
 }
 
+static wh_err pg_script(void *handle, const char *sql, wh_error *e)
+{
+    return script(((pg_conn *)handle)->h, sql, e);
+}
+
 static wh_err pg_lock(void *handle, int64_t key, wh_error *e)
 {
+    pg_conn *pc = handle;
     char num[24];
     const char *values[1] = {num};
     Oid types[1] = {OID_INT8};
     snprintf(num, sizeof num, "%lld", (long long)key);
+    PGresult *res = execute(pc, "SELECT pg_advisory_xact_lock($1)", 1, types, values);
+    wh_err err = PQresultStatus(res) == PGRES_TUPLES_OK ? WH_OK : fail(pc->h, res, e);
+    PQclear(res);
+    return err;
+}
+
+/* pg_notify on a bare connection (the listening thread's acknowledgements). */
+static wh_err notify(PGconn *h, const char *payload, wh_error *e)
+{
+    const char *values[1] = {payload};
+    Oid types[1] = {OID_TEXT};
     PGresult *res =
-        PQexecParams(handle, "SELECT pg_advisory_xact_lock($1)", 1, types, values, NULL, NULL, 0);
-    wh_err err = PQresultStatus(res) == PGRES_TUPLES_OK ? WH_OK : fail(handle, res, e);
+        PQexecParams(h, "SELECT pg_notify('wh_inval', $1)", 1, types, values, NULL, NULL, 0);
+    wh_err err = PQresultStatus(res) == PGRES_TUPLES_OK ? WH_OK : fail(h, res, e);
     PQclear(res);
     return err;
 }
 
 static wh_err pg_notify(void *handle, const char *payload, wh_error *e)
 {
+    pg_conn *pc = handle;
     const char *values[1] = {payload};
     Oid types[1] = {OID_TEXT};
-    PGresult *res =
-        PQexecParams(handle, "SELECT pg_notify('wh_inval', $1)", 1, types, values, NULL, NULL, 0);
-    wh_err err = PQresultStatus(res) == PGRES_TUPLES_OK ? WH_OK : fail(handle, res, e);
+    PGresult *res = execute(pc, "SELECT pg_notify('wh_inval', $1)", 1, types, values);
+    wh_err err = PQresultStatus(res) == PGRES_TUPLES_OK ? WH_OK : fail(pc->h, res, e);
     PQclear(res);
     return err;
 }
@@ -182,11 +304,11 @@ static wh_err pg_notify(void *handle, const char *payload, wh_error *e)
  * so the venture's version row is locked only while the commit is on its way. */
 static wh_err pg_commit(void *handle, bool *bumped, wh_error *e)
 {
-    PGconn *h = handle;
+    PGconn *h = ((pg_conn *)handle)->h;
     PGresult *res;
     wh_err err = WH_OK;
     if (PQtransactionStatus(h) != PQTRANS_INTRANS) /* failed or none: COMMIT says so */
-        return pg_script(h, "COMMIT", e);
+        return script(h, "COMMIT", e);
     if (!PQsendQuery(h, "SET CONSTRAINTS ALL IMMEDIATE;"
                         " SELECT current_setting('wh.dv_bumped', true); COMMIT"))
         return fail(h, NULL, e);
@@ -286,7 +408,7 @@ static bool heard_barrier(listening *ln, PGconn *h, const char *payload)
         wh_error e;
         wh_error_init(&e);
         snprintf(ack, sizeof ack, "a:%llx:%llu", id, num);
-        if (pg_notify(h, ack, &e) != WH_OK)
+        if (notify(h, ack, &e) != WH_OK)
             wh_log(WH_LOG_WARN, "notifications: cannot acknowledge an echo");
         return true;
     }
@@ -387,7 +509,7 @@ static void pg_listen_echo(void *arg, void *handle)
     wh_error_init(&e);
     if (ln->fd < 0)
         return; /* not listening: nothing would echo */
-    long others = listeners(handle) - 1;
+    long others = listeners(((pg_conn *)handle)->h) - 1;
     pthread_mutex_lock(&ln->mu);
     uint64_t num = ++ln->sent;
     pthread_mutex_unlock(&ln->mu);
