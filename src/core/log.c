@@ -7,6 +7,8 @@
 #include "core/log.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "core/limits.h"
+#include "core/str.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -172,6 +174,42 @@ void wh_log_json(wh_log_level level, const char *msg, json_t *fields)
         free(text);
     }
     json_decref(line);
+}
+
+wh_err wh_log_access_render(wh_buf *b, int64_t now_ms, wh_log_level level,
+                            const wh_log_access_line *l)
+{
+    static const char *const names[] = {"debug", "info", "warn", "error"};
+    char ts[32], method[WH_LIMIT_ECHO_BYTES], path[WH_LIMIT_ECHO_BYTES];
+    wh_clock_render_ms(now_ms, ts, sizeof ts);
+    wh_str_utf8_clean(l->method, strlen(l->method), method, sizeof method, WH_UTF8_ESCAPE);
+    wh_str_utf8_clean(l->path, strlen(l->path), path, sizeof path, WH_UTF8_ESCAPE);
+    wh_jw w;
+    wh_jw_begin(&w, b);
+    wh_jw_str(&w, "ts", ts);
+    wh_jw_str(&w, "level", names[level]);
+    wh_jw_str(&w, "msg", "request");
+    wh_jw_str(&w, "method", method);
+    wh_jw_str(&w, "path", path);
+    wh_jw_str(&w, "route", l->route);
+    wh_jw_int(&w, "status", l->status);
+    wh_jw_int(&w, "duration_ms", l->duration_ms);
+    wh_jw_str(&w, "request_id", l->request_id);
+    if (l->has_user)
+        wh_jw_int(&w, "user_id", l->user_id);
+    return wh_jw_end(&w);
+}
+
+void wh_log_access(wh_log_level level, const wh_log_access_line *l)
+{
+    if ((int)level < atomic_load(&min_level))
+        return;
+    wh_buf b;
+    wh_buf_init(&b, 16 * WH_LIMIT_ECHO_BYTES); /* two cleaned fields of 1 KiB, escaped: ample */
+    if (wh_log_access_render(&b, wh_clock_now_ms(), level, l) == WH_OK &&
+        wh_buf_append(&b, "\n", 1) == WH_OK)
+        emit(level, b.data, b.len);
+    wh_buf_cleanup(&b);
 }
 
 void wh_log(wh_log_level level, const char *fmt, ...)

@@ -3,8 +3,11 @@
 #ifndef WH_CORE_LOG_H
 #define WH_CORE_LOG_H
 
+#include "core/buf.h"
+
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef enum { WH_LOG_DEBUG, WH_LOG_INFO, WH_LOG_WARN, WH_LOG_ERROR } wh_log_level;
 
@@ -18,6 +21,23 @@ int wh_log_level_parse(const char *s);
  * boundary. Untrusted text in fields must be made with wh_json_text (core/json.h). */
 void wh_log_json(wh_log_level level, const char *msg, json_t *fields);
 void wh_log(wh_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One request's access line (http/server.c): {"ts","level","msg":"request","method","path",
+ * "route","status","duration_ms","request_id"[,"user_id"]}, method and path cleaned as
+ * wh_json_text(…, WH_LIMIT_ECHO_BYTES, WH_UTF8_ESCAPE) cleans them. Written as text, without a
+ * JSON object: the same bytes wh_log_json would write for these fields, at a third of the cost
+ * of a cached read. */
+typedef struct {
+    const char *method, *path, *route, *request_id;
+    int status;
+    int64_t duration_ms;
+    bool has_user;
+    int64_t user_id;
+} wh_log_access_line;
+void wh_log_access(wh_log_level level, const wh_log_access_line *l);
+/* The line wh_log_access writes (without its newline) for an instant now_ms, into b. */
+WH_MUST_USE wh_err wh_log_access_render(wh_buf *b, int64_t now_ms, wh_log_level level,
+                                        const wh_log_access_line *l);
 /* Buffered output (serve: an access-log line must not cost a write system call): lines of level
  * info and debug wait in a 64 KiB buffer, written when it is full, every flush_ms by a thread of
  * the logger's own, and before any warn or error line, which is written at once. Until

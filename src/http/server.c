@@ -83,18 +83,15 @@ static enum MHD_Result queue(struct MHD_Connection *conn, wh_req *r)
  * escaped as %XX where it is not UTF-8, so the line is valid JSON and the bytes can be read. */
 static void access_log(const wh_req *r, int64_t duration_ms)
 {
-    wh_log_level level = r->status >= 500 ? WH_LOG_ERROR : WH_LOG_INFO;
-    if (!wh_log_enabled(level)) /* not built when it would not be written (WH_LOG_LEVEL) */
-        return;
-    json_t *f = json_pack("{s:o, s:o, s:s, s:i, s:I, s:s}", "method",
-                          wh_json_text(r->method, WH_LIMIT_ECHO_BYTES, WH_UTF8_ESCAPE), "path",
-                          wh_json_text(r->path, WH_LIMIT_ECHO_BYTES, WH_UTF8_ESCAPE), "route",
-                          r->route ? r->route->pattern : "-", "status", r->status, "duration_ms",
-                          (json_int_t)duration_ms, "request_id", r->id);
-    if (r->authed)
-        json_object_set_new(f, "user_id", json_integer(r->user.id));
-    wh_log_json(level, "request", f);
-    json_decref(f);
+    wh_log_access(r->status >= 500 ? WH_LOG_ERROR : WH_LOG_INFO,
+                  &(wh_log_access_line){.method = r->method,
+                                        .path = r->path,
+                                        .route = r->route ? r->route->pattern : "-",
+                                        .request_id = r->id,
+                                        .status = r->status,
+                                        .duration_ms = duration_ms,
+                                        .has_user = r->authed,
+                                        .user_id = r->user.id});
 }
 
 static void record(wh_req *r, conn_ctx *cx)

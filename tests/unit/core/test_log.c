@@ -8,6 +8,9 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "core/clock.h"
+#include "core/json.h"
+#include "core/limits.h"
 #include "core/log.h"
 
 #include <jansson.h>
@@ -149,6 +152,61 @@ static int teardown(void **state)
     return 0;
 }
 
+/* The access line written as text is byte for byte the line the JSON object made before it
+ * (wh_log_json's fields in the same order, the same cleaning), for plain and hostile paths. */
+static char *reference_line(int64_t now_ms, const wh_log_access_line *l)
+{
+    char ts[32];
+    wh_clock_render_ms(now_ms, ts, sizeof ts);
+    json_t *line = json_pack("{s:s, s:s, s:s}", "ts", ts, "level", "info", "msg", "request");
+    json_t *f = json_pack("{s:o, s:o, s:s, s:i, s:I, s:s}", "method",
+                          wh_json_text(l->method, WH_LIMIT_ECHO_BYTES, WH_UTF8_ESCAPE), "path",
+                          wh_json_text(l->path, WH_LIMIT_ECHO_BYTES, WH_UTF8_ESCAPE), "route",
+                          l->route, "status", l->status, "duration_ms", (json_int_t)l->duration_ms,
+                          "request_id", l->request_id);
+    if (l->has_user)
+        json_object_set_new(f, "user_id", json_integer(l->user_id));
+    json_object_update(line, f);
+    char *text = json_dumps(line, JSON_COMPACT);
+    json_decref(f);
+    json_decref(line);
+    return text;
+}
+
+static void test_access_line_is_the_json_objects_text(void **state)
+{
+    (void)state;
+    static char long_path[3000];
+    memset(long_path, 'a', sizeof long_path - 1);
+    memcpy(long_path, "/\xC3\xA9\"", 4);
+    long_path[1500] = '\x80';
+    static const char *const paths[] = {"/api/v1/loads",
+                                        "/api/v1/loads/\"quoted\"\\back",
+                                        "/bad/\xFF\xFE/%41\t\x01",
+                                        "/caf\xC3\xA9/\xE2\x82\xAC",
+                                        long_path,
+                                        ""};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        wh_log_access_line l = {.method = i % 2 ? "GET" : "P\xFFST",
+                                .path = paths[i],
+                                .route = i % 3 ? "/api/v1/loads/{id}" : "-",
+                                .request_id = "0123456789abcdef0123456789abcdef",
+                                .status = 200 + (int)i,
+                                .duration_ms = (int64_t)i * 1000003,
+                                .has_user = i % 2 == 0,
+                                .user_id = -7 + (int64_t)i * 100000000000LL};
+        int64_t now = 1764720000123LL + (int64_t)i;
+        wh_buf b;
+        wh_buf_init(&b, 1 << 20);
+        assert_int_equal(wh_log_access_render(&b, now, WH_LOG_INFO, &l), WH_OK);
+        char *want = reference_line(now, &l);
+        assert_non_null(want);
+        assert_string_equal(b.data, want);
+        free(want);
+        wh_buf_cleanup(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -156,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_info_waits_error_writes_everything_in_order),
         cmocka_unit_test(test_the_interval_flushes),
         cmocka_unit_test(test_threads_lines_stay_whole_and_all_arrive),
+        cmocka_unit_test(test_access_line_is_the_json_objects_text),
     };
     return cmocka_run_group_tests_name("core_log", tests, setup, teardown);
 }
