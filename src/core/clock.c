@@ -34,23 +34,29 @@ int64_t wh_clock_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static void civil_from_days(int64_t z, int *y, int *m, int *d);
+
 void wh_clock_render_ms(int64_t ms, char *out, size_t cap)
 {
-    time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-    int frac = (int)(ms - (int64_t)secs * 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    int year = tm.tm_year + 1900;
+    /* UTC by arithmetic, not gmtime_r, which takes the process's zone lock (a list page renders
+     * a hundred instants) */
+    int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+    int frac = (int)(ms - secs * 1000);
+    int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    int rem = (int)(secs - days * 86400);
+    int year, month, day;
+    civil_from_days(days, &year, &month, &day);
+    int hour = rem / 3600, min = rem / 60 % 60, sec = rem % 60;
     if (year < 0 || year > 9999 || cap < 25) {
-        snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, tm.tm_mon + 1, tm.tm_mday,
-                 tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+        snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, month, day, hour, min, sec,
+                 frac);
         return;
     }
     /* the same text without printf, which is most of the cost of rendering a list's instants */
     const struct {
         int value, at, width;
-    } parts[] = {{year, 0, 4},       {tm.tm_mon + 1, 5, 2}, {tm.tm_mday, 8, 2}, {tm.tm_hour, 11, 2},
-                 {tm.tm_min, 14, 2}, {tm.tm_sec, 17, 2},    {frac, 20, 3}};
+    } parts[] = {{year, 0, 4}, {month, 5, 2}, {day, 8, 2}, {hour, 11, 2},
+                 {min, 14, 2}, {sec, 17, 2},  {frac, 20, 3}};
     memcpy(out, "0000-00-00T00:00:00.000Z", 25);
     for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
         for (int i = parts[k].width - 1, v = parts[k].value; i >= 0; i--, v /= 10)

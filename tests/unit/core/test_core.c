@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- wh_str_to_i64 ---- */
 
@@ -349,6 +350,26 @@ static void test_render_ms(void **state)
     char exact[25];
     wh_clock_render_ms(951868799999LL, exact, sizeof exact);
     assert_string_equal(exact, "2000-02-29T23:59:59.999Z");
+
+    /* the arithmetic agrees with gmtime_r from year 1 to 9999, day boundaries included */
+    const int64_t first = -62135596800000LL, last = 253402300799999LL;
+    uint64_t x = 88172645463325252ull;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        int64_t ms = first + (int64_t)(x % (uint64_t)(last - first + 1));
+        if (i % 4 == 0) /* a day's first and last millisecond */
+            ms = ms - ((ms % 86400000 + 86400000) % 86400000) - (i % 8 == 0);
+        time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        char want[96];
+        snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                 (int)(ms - (int64_t)secs * 1000));
+        wh_clock_render_ms(ms, buf, sizeof buf);
+        if (strcmp(buf, want) != 0)
+            fail_msg("%lld: %s, gmtime_r says %s", (long long)ms, buf, want);
+    }
 }
 
 static void test_render_parse_round_trip(void **state)
