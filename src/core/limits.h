@@ -81,6 +81,9 @@
  * acknowledgement (docs/architecture.md, Database layer): they have then applied it before the
  * writer answers; a paused or just-dropped listener makes the writer wait at most this long. */
 #define WH_LIMIT_NOTIFY_ECHO_MS 1000
+/* How long a writer's barrier trusts its count of the other instances' listeners (db/postgres.c;
+ * a join note or a timed-out barrier makes it count again at once). */
+#define WH_LIMIT_LISTENERS_RECOUNT_MS 1000
 /* The listening connection's reconnect back-off, doubling from the first to the last. */
 #define WH_LIMIT_LISTEN_BACKOFF_MIN_MS 100
 #define WH_LIMIT_LISTEN_BACKOFF_MAX_MS 5000

@@ -353,6 +353,13 @@ typedef struct {
     pthread_cond_t heard;
     uint64_t sent, echoed;       /* echo numbers sent and the highest heard, under mu */
     ack_slot acks[WH_ACK_SLOTS]; /* other listeners' acknowledgements of recent echoes */
+    /* The other instances' listeners a barrier waits for, counted at most every
+     * WH_LIMIT_LISTENERS_RECOUNT_MS (under mu), and at once after a join note ("j:<id>", sent by
+     * a listener that starts listening), after a barrier that timed out (an instance went away)
+     * or after a failed count. */
+    long others;
+    int64_t counted_ms; /* monotonic, when others was counted; 0: never */
+    bool recount;
 } listening;
 
 /* Waits up to ms (-1: forever) for fd to be readable or the stop pipe to wake; false on stop. */
@@ -398,11 +405,17 @@ static bool barrier_parse(const char *payload, char tag, unsigned long long *id,
 
 /* Echoes and acknowledgements, the writer's barrier (pg_listen_echo): "e:<id>:<n>" is a writer's
  * echo, which every other listener acknowledges with "a:<id>:<n>" once it has applied every
- * notification before it (the server delivers them in commit order). True when payload was
- * one of the two (then it is not a note). */
+ * notification before it (the server delivers them in commit order); "j:<id>" says a listener
+ * joined. True when payload was one of the three (then it is not a note). */
 static bool heard_barrier(listening *ln, PGconn *h, const char *payload)
 {
     unsigned long long id = 0, num = 0;
+    if (barrier_parse(payload, 'j', &id, &num)) { /* a listener joined: count again */
+        pthread_mutex_lock(&ln->mu);
+        ln->recount = true;
+        pthread_mutex_unlock(&ln->mu);
+        return true;
+    }
     if (barrier_parse(payload, 'e', &id, &num) && id != ln->id) {
         char ack[64];
         wh_error e;
@@ -452,6 +465,15 @@ static void *listen_main(void *arg)
         if (h) {
             backoff = WH_LIMIT_LISTEN_BACKOFF_MIN_MS;
             wh_log(WH_LOG_INFO, "notifications: listening");
+            char join[32];
+            wh_error e;
+            wh_error_init(&e);
+            snprintf(join, sizeof join, "j:%llx", ln->id);
+            if (notify(h, join, &e) != WH_OK) /* the other instances' writers count again */
+                wh_log(WH_LOG_WARN, "notifications: cannot announce this listener");
+            pthread_mutex_lock(&ln->mu);
+            ln->recount = true;
+            pthread_mutex_unlock(&ln->mu);
             ln->fd = PQsocket(h);
             ln->l.listening(ln->l.arg);
             bool running = true, alive = true;
@@ -509,7 +531,24 @@ static void pg_listen_echo(void *arg, void *handle)
     wh_error_init(&e);
     if (ln->fd < 0)
         return; /* not listening: nothing would echo */
-    long others = listeners(((pg_conn *)handle)->h) - 1;
+    int64_t now = wh_clock_mono_ms();
+    pthread_mutex_lock(&ln->mu);
+    long others = ln->others;
+    bool stale = ln->recount || ln->counted_ms == 0 ||
+                 now - ln->counted_ms >= WH_LIMIT_LISTENERS_RECOUNT_MS;
+    if (stale) /* cleared before counting: a join heard meanwhile is in the count or recounts */
+        ln->recount = false;
+    pthread_mutex_unlock(&ln->mu);
+    if (stale) {
+        /* pg_stat_activity costs the server about as much as the rest of a write's statements:
+         * counted on every barrier it was a fifth of the write path */
+        others = listeners(((pg_conn *)handle)->h) - 1;
+        pthread_mutex_lock(&ln->mu);
+        ln->others = others;
+        ln->counted_ms = now;
+        ln->recount = ln->recount || others < 0; /* a failed count is tried again */
+        pthread_mutex_unlock(&ln->mu);
+    }
     pthread_mutex_lock(&ln->mu);
     uint64_t num = ++ln->sent;
     pthread_mutex_unlock(&ln->mu);
@@ -521,6 +560,8 @@ static void pg_listen_echo(void *arg, void *handle)
     while (!barrier_done(ln, num, others) && ln->fd >= 0)
         if (pthread_cond_timedwait(&ln->heard, &ln->mu, &deadline) == ETIMEDOUT)
             break;
+    if (!barrier_done(ln, num, others)) /* a listener went away, or this one dropped */
+        ln->recount = true;
     pthread_mutex_unlock(&ln->mu);
 }
 
