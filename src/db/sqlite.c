@@ -4,6 +4,7 @@
 #include "core/limits.h"
 
 #include "core/alloc.h"
+#include "core/str.h"
 #include "core/log.h"
 
 #include <fcntl.h>
@@ -108,8 +109,8 @@ static bool sq_healthy(void *handle)
 static int bind_all(sqlite3_stmt *st, const wh_param *p, int n)
 {
     for (int i = 0; i < n; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "$%d", i + 1);
+        char name[1 + WH_STR_I64_BYTES] = "$";
+        wh_str_from_i64(i + 1, name + 1);
         int idx = sqlite3_bind_parameter_index(st, name);
         int rc = SQLITE_OK;
         if (idx == 0)
@@ -132,25 +133,36 @@ static int bind_all(sqlite3_stmt *st, const wh_param *p, int n)
     return SQLITE_OK;
 }
 
-/* The schema holds no floating-point column, so a REAL value is an integer expression that
- * overflowed (SQLite turns an overflowing + - * into a REAL): an error, never a number. */
-static bool row_ok(sqlite3_stmt *st, size_t ncols)
+/* Copies the row into r as text cells; false (nothing added) when a cell is REAL: the schema
+ * holds no floating-point column, so a REAL value is an integer expression that overflowed
+ * (SQLite turns an overflowing + - * into a REAL): an error, never a number. An integer is
+ * written from its value (the text SQLite would make, without its conversion of the cell). */
+static bool copy_row(sqlite3_stmt *st, wh_rows *r, wh_arena *a)
 {
-    for (size_t c = 0; c < ncols; c++)
+    for (size_t c = 0; c < r->ncols; c++)
         if (sqlite3_column_type(st, (int)c) == SQLITE_FLOAT)
             return false;
-    return true;
-}
-
-static void copy_row(sqlite3_stmt *st, wh_rows *r, wh_arena *a)
-{
     char **cells = wh_rows_add(r, a);
     for (size_t c = 0; c < r->ncols; c++) {
-        const unsigned char *t = sqlite3_column_text(st, (int)c);
-        cells[c] =
-            t ? wh_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, (int)c))
-              : NULL;
+        switch (sqlite3_column_type(st, (int)c)) {
+        case SQLITE_NULL:
+            cells[c] = NULL;
+            break;
+        case SQLITE_INTEGER: {
+            char num[WH_STR_I64_BYTES];
+            size_t n = wh_str_from_i64(sqlite3_column_int64(st, (int)c), num);
+            cells[c] = wh_arena_strndup(a, num, n);
+            break;
+        }
+        default: {
+            const unsigned char *t = sqlite3_column_text(st, (int)c);
+            cells[c] =
+                t ? wh_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, (int)c))
+                  : NULL;
+        }
+        }
     }
+    return true;
 }
 
 static wh_err sq_query(void *handle, wh_arena *a, const char *sql, const wh_param *p, int n,
@@ -169,11 +181,10 @@ static wh_err sq_query(void *handle, wh_arena *a, const char *sql, const wh_para
     }
     wh_rows *r = wh_rows_new(a, (size_t)sqlite3_column_count(st));
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!row_ok(st, r->ncols)) {
+        if (!copy_row(st, r, a)) {
             err = wh_db_fail_internal("sqlite", NULL, "a result is not a 64-bit integer", e);
             goto out;
         }
-        copy_row(st, r, a);
     }
     if (rc != SQLITE_DONE) {
         err = fail(h, rc, e);
