@@ -33,8 +33,7 @@ void wh_audit_list_sql(const wh_principal *p, const wh_audit_filter *f, const wh
     wh_sqlb_init(b, "SELECT id, at, actor_id, action, entity, entity_id, venture_id, before_json,"
                     " after_json, request_id FROM audit_log");
     /* entries without a venture are visible only to all-venture callers */
-    WH_SQLB_SCOPE(b, p, "audit_log.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "audit_log.venture_id", f->venture_id);
     wh_sqlb_and_id(b, "actor_id = ?", f->actor_id);
     wh_sqlb_and_text(b, "action = ?", f->action);
     if (f->entity && *f->entity)

@@ -155,6 +155,23 @@ typedef struct {
             wh_sqlb_and((b), WH_SCOPE_MEMBER_SQL(col), WH_PI((p)->id));                            \
     } while (0)
 
+/* The scope probe and the list's optional venture filter ("venture_id = ?", nothing when
+ * venture_id is 0), together: with a venture given, the probe asks whether that venture is the
+ * caller's once per statement (an EXISTS that does not depend on the row; the filter keeps only
+ * that venture's rows) instead of once per row: 6-11% of a SQLite loads page's CPU. */
+#define WH_SQLB_SCOPE_VENTURE(b, p, col, venture_id)                                               \
+    do {                                                                                           \
+        int64_t wh_v_ = (venture_id);                                                              \
+        if (!(p)->all_ventures && wh_v_)                                                           \
+            wh_sqlb_and((b),                                                                       \
+                        "EXISTS (SELECT 1 FROM venture_users vu_s WHERE vu_s.user_id = ? AND"      \
+                        " vu_s.venture_id = ?)",                                                   \
+                        WH_PI((p)->id), WH_PI(wh_v_));                                             \
+        else                                                                                       \
+            WH_SQLB_SCOPE((b), (p), col);                                                          \
+        wh_sqlb_and_id((b), "venture_id = ?", wh_v_);                                              \
+    } while (0)
+
 /* Is venture_id inside p's scope (and existing)? With p->scopes, a yes found there costs no
  * query, and a yes read from the database is kept there ("m:<user id>" and "u:<user id>" notes
  * drop a user's answers: every membership write sends one, wh_scope_forget_user). */

@@ -111,8 +111,7 @@ void wh_bpo_campaign_list_sql(const wh_principal *p, int64_t venture_id, const w
                               wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " CAMPAIGN_COLS " FROM bpo_campaigns");
-    WH_SQLB_SCOPE(b, p, "bpo_campaigns.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "bpo_campaigns.venture_id", venture_id);
     wh_sqlb_page(b, NULL, "id", true, ks);
 }
 
@@ -200,10 +199,9 @@ void wh_bpo_agent_list_sql(const wh_principal *p, int64_t venture_id, const wh_k
                            wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " AGENT_COLS " FROM bpo_agents");
-    WH_SQLB_SCOPE(b, p, "bpo_agents.venture_id");
+    WH_SQLB_SCOPE_VENTURE(b, p, "bpo_agents.venture_id", venture_id);
     if (wh_bpo_own_calls_only(p->role))
         wh_sqlb_and(b, "user_id = ?", WH_PI(p->id));
-    wh_sqlb_and_id(b, "venture_id = ?", venture_id);
     wh_sqlb_page(b, NULL, "id", true, ks);
 }
 
@@ -270,10 +268,9 @@ void wh_bpo_call_list_sql(const wh_principal *p, const wh_bpo_call_filter *f, co
                           wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " CALL_COLS " FROM bpo_call_logs");
-    WH_SQLB_SCOPE(b, p, "bpo_call_logs.venture_id");
+    WH_SQLB_SCOPE_VENTURE(b, p, "bpo_call_logs.venture_id", f->venture_id);
     if (wh_bpo_own_calls_only(p->role))
         wh_sqlb_and(b, "user_id = ?", WH_PI(p->id));
-    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
     wh_sqlb_and_id(b, "agent_id = ?", f->agent_id);
     wh_sqlb_and_id(b, "campaign_id = ?", f->campaign_id);
     wh_sqlb_and_text(b, "started_day >= ?", f->from);

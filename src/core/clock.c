@@ -207,10 +207,12 @@ void wh_clock_day_of(int64_t ms, char *out, size_t cap)
         last.gen = gen;
         last.set = true;
     }
-    if (cap >= sizeof last.day)
+    if (cap >= sizeof last.day) {
         memcpy(out, last.day, sizeof last.day);
-    else
-        snprintf(out, cap, "%s", last.day);
+    } else if (cap > 0) { /* cut short, as snprintf would */
+        memcpy(out, last.day, cap - 1);
+        out[cap - 1] = '\0';
+    }
 }
 
 /* Civil date of a day count since 1970-01-01 (inverse of days_from_civil). */

@@ -98,8 +98,7 @@ wh_err wh_eod_count_between(wh_conn *c, wh_arena *a, int64_t user_id, int64_t ve
 void wh_eod_list_sql(const wh_principal *p, const wh_eod_filter *f, const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " EOD_COLS " FROM eod_reports");
-    WH_SQLB_SCOPE(b, p, "eod_reports.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "eod_reports.venture_id", f->venture_id);
     wh_sqlb_and_id(b, "user_id = ?", f->user_id);
     wh_sqlb_and_text(b, "report_date >= ?", f->from);
     wh_sqlb_and_text(b, "report_date <= ?", f->to);

@@ -115,8 +115,7 @@ void wh_load_list_sql(const wh_principal *p, const wh_load_filter *f, const wh_k
                       wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " LOAD_COLS " FROM loads");
-    WH_SQLB_SCOPE(b, p, "loads.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "loads.venture_id", f->venture_id);
     wh_sqlb_and_id(b, "office_id = ?", f->office_id);
     wh_sqlb_and_text(b, "status = ?", f->status);
     wh_sqlb_and_id(b, "shipper_id = ?", f->shipper_id);

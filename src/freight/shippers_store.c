@@ -62,8 +62,7 @@ wh_err wh_shipper_update(wh_conn *c, wh_arena *a, const wh_shipper *s, int64_t n
 void wh_shipper_list_sql(const wh_principal *p, int64_t venture_id, const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " SHIPPER_COLS " FROM shippers");
-    WH_SQLB_SCOPE(b, p, "shippers.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "shippers.venture_id", venture_id);
     wh_sqlb_page(b, NULL, "id", true, ks);
 }
 

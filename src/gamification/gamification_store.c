@@ -215,8 +215,7 @@ void wh_gami_event_list_sql(const wh_principal *p, const wh_gami_filter *f, cons
                             wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " EVENT_COLS " FROM gamification_events");
-    WH_SQLB_SCOPE(b, p, "gamification_events.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "gamification_events.venture_id", f->venture_id);
     wh_sqlb_and_id(b, "user_id = ?", f->user_id);
     if (f->own_only) /* the own-events rule */
         wh_sqlb_and(b, "user_id = ?", WH_PI(p->id));

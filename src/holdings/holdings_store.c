@@ -155,8 +155,7 @@ void wh_hold_asset_list_sql(const wh_principal *p, int64_t venture_id, const cha
                             wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " ASSET_COLS " FROM holding_assets");
-    WH_SQLB_SCOPE(b, p, "holding_assets.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "holding_assets.venture_id", venture_id);
     wh_sqlb_and_text(b, "kind = ?", kind);
     if (has_held && held)
         wh_sqlb_and(b, "disposed_on IS NULL OR disposed_on > ?", WH_PT(today));
@@ -221,8 +220,7 @@ void wh_hold_account_list_sql(const wh_principal *p, int64_t venture_id, bool ha
                               bool active, const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " ACCOUNT_COLS " FROM bank_accounts");
-    WH_SQLB_SCOPE(b, p, "bank_accounts.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "bank_accounts.venture_id", venture_id);
     wh_sqlb_and_flag(b, "active = ?", has_active, active);
     wh_sqlb_page(b, "name", "id", false, ks);
 }

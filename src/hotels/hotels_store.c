@@ -94,8 +94,7 @@ wh_err wh_hotel_update(wh_conn *c, wh_arena *a, int64_t id, const wh_hotel_input
 void wh_hotel_list_sql(const wh_principal *p, int64_t venture_id, const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " HOTEL_COLS " FROM hotels");
-    WH_SQLB_SCOPE(b, p, "hotels.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "hotels.venture_id", venture_id);
     wh_sqlb_page(b, NULL, "id", true, ks);
 }
 

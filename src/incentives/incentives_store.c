@@ -117,8 +117,7 @@ void wh_incentives_plan_list_sql(const wh_principal *p, int64_t venture_id, cons
                                  wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " PLAN_COLS " FROM incentive_plans");
-    WH_SQLB_SCOPE(b, p, "incentive_plans.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "incentive_plans.venture_id", venture_id);
     wh_sqlb_page(b, NULL, "id", true, ks);
 }
 
@@ -553,8 +552,7 @@ void wh_incentives_daily_list_sql(const wh_principal *p, const wh_inc_daily_filt
                                   const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " DAILY_COLS " FROM incentive_daily");
-    WH_SQLB_SCOPE(b, p, "incentive_daily.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "incentive_daily.venture_id", f->venture_id);
     wh_sqlb_and_id(b, "user_id = ?", f->user_id);
     wh_sqlb_and_id(b, "user_id = ?", f->own_user_id);
     wh_sqlb_and_text(b, "day >= ?", f->from);
@@ -718,8 +716,7 @@ void wh_incentives_payout_list_sql(const wh_principal *p, int64_t venture_id, co
                                    const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " PAYOUT_COLS " FROM incentive_payouts");
-    WH_SQLB_SCOPE(b, p, "incentive_payouts.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "incentive_payouts.venture_id", venture_id);
     wh_sqlb_and_text(b, "status = ?", status);
     wh_sqlb_page(b, NULL, "id", true, ks);
 }

@@ -184,8 +184,7 @@ void wh_saas_customer_list_sql(const wh_principal *p, const wh_saas_customer_fil
                                const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " CUSTOMER_COLS " FROM saas_customers");
-    WH_SQLB_SCOPE(b, p, "saas_customers.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "saas_customers.venture_id", f->venture_id);
     if (f->like && *f->like)
         wh_sqlb_and(b, "lower(name) LIKE ? ESCAPE '\\' OR lower(code) LIKE ? ESCAPE '\\'",
                     WH_PT(f->like), WH_PT(f->like));
@@ -262,8 +261,7 @@ void wh_saas_sub_list_sql(const wh_principal *p, const wh_saas_sub_filter *f, co
                           wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " SUB_COLS " FROM saas_subscriptions");
-    WH_SQLB_SCOPE(b, p, "saas_subscriptions.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "saas_subscriptions.venture_id", f->venture_id);
     wh_sqlb_and_id(b, "customer_id = ?", f->customer_id);
     wh_sqlb_and_text(b, "status = ?", f->status);
     wh_sqlb_page(b, NULL, "id", true, ks);
@@ -329,8 +327,7 @@ void wh_saas_event_list_sql(const wh_principal *p, const wh_saas_event_filter *f
                             const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " EVENT_COLS " FROM saas_events");
-    WH_SQLB_SCOPE(b, p, "saas_events.venture_id");
-    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
+    WH_SQLB_SCOPE_VENTURE(b, p, "saas_events.venture_id", f->venture_id);
     wh_sqlb_and_id(b, "customer_id = ?", f->customer_id);
     wh_sqlb_and_id(b, "subscription_id = ?", f->subscription_id);
     wh_sqlb_and_text(b, "type = ?", f->type);

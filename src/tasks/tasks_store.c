@@ -192,10 +192,9 @@ void wh_tasks_list_sql(const wh_principal *p, bool read_all, const wh_task_filte
                        const wh_keyset *ks, wh_sqlb *b)
 {
     wh_sqlb_init(b, "SELECT " TASK_COLS " FROM tasks");
-    WH_SQLB_SCOPE(b, p, "tasks.venture_id");
+    WH_SQLB_SCOPE_VENTURE(b, p, "tasks.venture_id", f->venture_id);
     if (!read_all)
         wh_sqlb_and(b, "assignee_id = ? OR created_by = ?", WH_PI(p->id), WH_PI(p->id));
-    wh_sqlb_and_id(b, "venture_id = ?", f->venture_id);
     wh_sqlb_and_id(b, "assignee_id = ?", f->assignee_id);
     wh_sqlb_and_text(b, "status = ?", f->status);
     wh_sqlb_and_text(b, "rule = ?", f->rule);
