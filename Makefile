@@ -15,7 +15,7 @@ build: deps
 run: build
 	@WH_DATABASE_URL=sqlite:$(DB) $(BUILD)/wheelhouse migrate
 	@WH_DATABASE_URL=sqlite:$(DB) $(BUILD)/wheelhouse seed --demo
-	@echo "Wheelhouse: open http://127.0.0.1:8080/ (Ctrl-C stops it)"
+	@echo "Wheelhouse: open http://$${WH_LISTEN:-127.0.0.1:8080}/ (Ctrl-C stops it)"
 	@WH_DATABASE_URL=sqlite:$(DB) $(BUILD)/wheelhouse serve
 
 test:
