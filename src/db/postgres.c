@@ -353,13 +353,17 @@ typedef struct {
     pthread_cond_t heard;
     uint64_t sent, echoed;       /* echo numbers sent and the highest heard, under mu */
     ack_slot acks[WH_ACK_SLOTS]; /* other listeners' acknowledgements of recent echoes */
-    /* The other instances' listeners a barrier waits for, counted at most every
-     * WH_LIMIT_LISTENERS_RECOUNT_MS (under mu), and at once after a join note ("j:<id>", sent by
-     * a listener that starts listening), after a barrier that timed out (an instance went away)
-     * or after a failed count. */
+    /* The other instances' listeners a barrier waits for (under mu): counted at most every
+     * WH_LIMIT_LISTENERS_RECOUNT_MS, and again whenever gen moved past the count's: gen grows
+     * with every join note heard ("j:<id>", sent by a listener once its LISTEN is in place),
+     * every barrier that timed out (an instance went away) and every failed count. */
     long others;
-    int64_t counted_ms; /* monotonic, when others was counted; 0: never */
-    bool recount;
+    int64_t counted_ms;  /* monotonic, when others was counted; 0: never */
+    uint64_t gen;        /* see above */
+    uint64_t counted_at; /* the gen the stored count began under */
+    /* this listener's own join note came back: every notification committed before it has been
+     * applied, so the caches may be trusted (set by the listening thread; under mu) */
+    bool joined;
 } listening;
 
 /* Waits up to ms (-1: forever) for fd to be readable or the stop pipe to wake; false on stop. */
@@ -412,7 +416,10 @@ static bool heard_barrier(listening *ln, PGconn *h, const char *payload)
     unsigned long long id = 0, num = 0;
     if (barrier_parse(payload, 'j', &id, &num)) { /* a listener joined: count again */
         pthread_mutex_lock(&ln->mu);
-        ln->recount = true;
+        ln->gen++;
+        if (id == ln->id)
+            ln->joined = true;
+        pthread_cond_broadcast(&ln->heard); /* a barrier waiting now counts again */
         pthread_mutex_unlock(&ln->mu);
         return true;
     }
@@ -464,25 +471,41 @@ static void *listen_main(void *arg)
         PGconn *h = listen_connect(ln->target);
         if (h) {
             backoff = WH_LIMIT_LISTEN_BACKOFF_MIN_MS;
-            wh_log(WH_LOG_INFO, "notifications: listening");
+            /* Announced, so the other instances' writers count it; trusted (listening) only
+             * once the announcement came back: every note committed before it has then been
+             * applied here, and every writer committing after it hears it before its own echo
+             * and waits for this listener too. Not announced: treated as a dropped connection. */
             char join[32];
             wh_error e;
             wh_error_init(&e);
             snprintf(join, sizeof join, "j:%llx", ln->id);
-            if (notify(h, join, &e) != WH_OK) /* the other instances' writers count again */
-                wh_log(WH_LOG_WARN, "notifications: cannot announce this listener");
             pthread_mutex_lock(&ln->mu);
-            ln->recount = true;
+            ln->joined = false;
             pthread_mutex_unlock(&ln->mu);
-            ln->fd = PQsocket(h);
-            ln->l.listening(ln->l.arg);
-            bool running = true, alive = true;
-            while (alive && (running = wait_on(ln, PQsocket(h), -1))) {
+            bool running = true, alive = notify(h, join, &e) == WH_OK, trusted = false;
+            if (alive) {
+                wh_log(WH_LOG_INFO, "notifications: listening");
+                ln->fd = PQsocket(h);
+            } else {
+                wh_log(WH_LOG_WARN, "notifications: cannot announce this listener");
+            }
+            /* drained before the first wait: the announcement's own round trip may have
+             * brought notifications that libpq holds already, which the socket will not show */
+            while (alive) {
                 pthread_mutex_lock(&ln->io);
                 alive = drain(ln, h);
                 if (!alive)
                     ln->fd = -1;
                 pthread_mutex_unlock(&ln->io);
+                pthread_mutex_lock(&ln->mu);
+                bool joined = ln->joined;
+                pthread_mutex_unlock(&ln->mu);
+                if (alive && joined && !trusted) {
+                    trusted = true;
+                    ln->l.listening(ln->l.arg);
+                }
+                if (alive && !(running = wait_on(ln, PQsocket(h), -1)))
+                    break;
             }
             pthread_mutex_lock(&ln->io);
             ln->fd = -1;
@@ -516,6 +539,25 @@ static long listeners(PGconn *h)
     return n;
 }
 
+/* Counts the other listeners now (gen: the generation the count begins under) and keeps the
+ * count unless one that began later is kept already; a failed count (-1) moves gen on, so the
+ * next barrier counts again. pg_stat_activity costs the server about as much as the rest of a
+ * write's statements: counted on every barrier it was a fifth of the write path. */
+static long count_others(listening *ln, PGconn *h, uint64_t gen, int64_t now)
+{
+    long others = listeners(h) - 1;
+    pthread_mutex_lock(&ln->mu);
+    if (others < 0) {
+        ln->gen++;
+    } else if (ln->counted_ms == 0 || gen >= ln->counted_at) {
+        ln->others = others;
+        ln->counted_at = gen;
+        ln->counted_ms = now;
+    }
+    pthread_mutex_unlock(&ln->mu);
+    return others;
+}
+
 static bool barrier_done(listening *ln, uint64_t num, long others)
 {
     const ack_slot *a = &ln->acks[num % WH_ACK_SLOTS];
@@ -531,24 +573,16 @@ static void pg_listen_echo(void *arg, void *handle)
     wh_error_init(&e);
     if (ln->fd < 0)
         return; /* not listening: nothing would echo */
+    PGconn *h = ((pg_conn *)handle)->h;
     int64_t now = wh_clock_mono_ms();
     pthread_mutex_lock(&ln->mu);
+    uint64_t gen = ln->gen;
     long others = ln->others;
-    bool stale = ln->recount || ln->counted_ms == 0 ||
+    bool stale = ln->counted_ms == 0 || ln->counted_at != gen ||
                  now - ln->counted_ms >= WH_LIMIT_LISTENERS_RECOUNT_MS;
-    if (stale) /* cleared before counting: a join heard meanwhile is in the count or recounts */
-        ln->recount = false;
     pthread_mutex_unlock(&ln->mu);
-    if (stale) {
-        /* pg_stat_activity costs the server about as much as the rest of a write's statements:
-         * counted on every barrier it was a fifth of the write path */
-        others = listeners(((pg_conn *)handle)->h) - 1;
-        pthread_mutex_lock(&ln->mu);
-        ln->others = others;
-        ln->counted_ms = now;
-        ln->recount = ln->recount || others < 0; /* a failed count is tried again */
-        pthread_mutex_unlock(&ln->mu);
-    }
+    if (stale)
+        others = count_others(ln, h, gen, now);
     pthread_mutex_lock(&ln->mu);
     uint64_t num = ++ln->sent;
     pthread_mutex_unlock(&ln->mu);
@@ -557,11 +591,25 @@ static void pg_listen_echo(void *arg, void *handle)
         return;
     wh_clock_deadline(CLOCK_MONOTONIC, WH_LIMIT_NOTIFY_ECHO_MS, &deadline);
     pthread_mutex_lock(&ln->mu);
-    while (!barrier_done(ln, num, others) && ln->fd >= 0)
-        if (pthread_cond_timedwait(&ln->heard, &ln->mu, &deadline) == ETIMEDOUT)
-            break;
-    if (!barrier_done(ln, num, others)) /* a listener went away, or this one dropped */
-        ln->recount = true;
+    bool timed_out = false;
+    for (;;) {
+        while (!barrier_done(ln, num, others) && ln->fd >= 0 && ln->gen == gen && !timed_out)
+            timed_out = pthread_cond_timedwait(&ln->heard, &ln->mu, &deadline) == ETIMEDOUT;
+        if (ln->gen != gen && ln->fd >= 0 && !timed_out) {
+            /* a listener joined before this echo came back (the server delivers in commit
+             * order): counted again, and waited for too, until the same deadline */
+            gen = ln->gen;
+            pthread_mutex_unlock(&ln->mu);
+            others = count_others(ln, h, gen, wh_clock_mono_ms());
+            pthread_mutex_lock(&ln->mu);
+            if (others < 0) /* failed (and gen moved on): this barrier waits for its echo only */
+                gen = ln->gen;
+            continue;
+        }
+        if (!barrier_done(ln, num, others)) /* a listener went away, or this one dropped */
+            ln->gen++;
+        break;
+    }
     pthread_mutex_unlock(&ln->mu);
 }
 
