@@ -36,6 +36,14 @@ int64_t wh_clock_mono_ms(void)
 
 static void civil_from_days(int64_t z, int *y, int *m, int *d);
 
+/* v (>= 0, < 10^width) as width decimal digits, zero-padded, at out (no NUL): what printf's
+ * %0<width>d writes for the dates and times rendered on every list page and request. */
+static void put_digits(char *out, int v, int width)
+{
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        out[i] = (char)('0' + v % 10);
+}
+
 void wh_clock_render_ms(int64_t ms, char *out, size_t cap)
 {
     /* UTC by arithmetic, not gmtime_r, which takes the process's zone lock (a list page renders
@@ -53,14 +61,14 @@ void wh_clock_render_ms(int64_t ms, char *out, size_t cap)
         return;
     }
     /* the same text without printf, which is most of the cost of rendering a list's instants */
-    const struct {
-        int value, at, width;
-    } parts[] = {{year, 0, 4}, {month, 5, 2}, {day, 8, 2}, {hour, 11, 2},
-                 {min, 14, 2}, {sec, 17, 2},  {frac, 20, 3}};
     memcpy(out, "0000-00-00T00:00:00.000Z", 25);
-    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++)
-        for (int i = parts[k].width - 1, v = parts[k].value; i >= 0; i--, v /= 10)
-            out[parts[k].at + i] = (char)('0' + v % 10);
+    put_digits(out, year, 4);
+    put_digits(out + 5, month, 2);
+    put_digits(out + 8, day, 2);
+    put_digits(out + 11, hour, 2);
+    put_digits(out + 14, min, 2);
+    put_digits(out + 17, sec, 2);
+    put_digits(out + 20, frac, 3);
 }
 
 static int digits(const char *s, int n)
@@ -198,11 +206,10 @@ void wh_clock_day_of(int64_t ms, char *out, size_t cap)
             snprintf(out, cap, "%04d-%02d-%02d", year, tm.tm_mon + 1, tm.tm_mday);
             return;
         }
-        const int parts[][3] = {{year, 0, 4}, {tm.tm_mon + 1, 5, 2}, {tm.tm_mday, 8, 2}};
         memcpy(last.day, "0000-00-00", 11);
-        for (size_t k = 0; k < 3; k++)
-            for (int i = parts[k][2] - 1, v = parts[k][0]; i >= 0; i--, v /= 10)
-                last.day[parts[k][1] + i] = (char)('0' + v % 10);
+        put_digits(last.day, year, 4);
+        put_digits(last.day + 5, tm.tm_mon + 1, 2);
+        put_digits(last.day + 8, tm.tm_mday, 2);
         last.secs = secs;
         last.gen = gen;
         last.set = true;

@@ -24,6 +24,7 @@
 #define MSG_BYTES 1024
 
 static _Atomic int min_level = WH_LOG_INFO;
+static const char *const level_names[] = {"debug", "info", "warn", "error"}; /* by wh_log_level */
 
 /* The output buffer: at most this many bytes wait. */
 #define OUT_BYTES (64 * 1024)
@@ -138,9 +139,8 @@ void wh_log_set_level(wh_log_level level)
 
 int wh_log_level_parse(const char *s)
 {
-    static const char *const names[] = {"debug", "info", "warn", "error"};
     for (int i = 0; i < 4; i++)
-        if (strcmp(s, names[i]) == 0)
+        if (strcmp(s, level_names[i]) == 0)
             return i;
     return -1;
 }
@@ -152,14 +152,13 @@ bool wh_log_enabled(wh_log_level level)
 
 void wh_log_json(wh_log_level level, const char *msg, json_t *fields)
 {
-    static const char *const names[] = {"debug", "info", "warn", "error"};
     if ((int)level < atomic_load(&min_level))
         return;
     char ts[32];
     wh_clock_render_ms(wh_clock_now_ms(), ts, sizeof ts);
     json_t *line = json_object();
     json_object_set_new(line, "ts", json_string(ts));
-    json_object_set_new(line, "level", json_string(names[level]));
+    json_object_set_new(line, "level", json_string(level_names[level]));
     /* a message may carry a client's bytes: cleaned, so the line keeps it */
     json_object_set_new(line, "msg", wh_json_text(msg, MSG_BYTES, WH_UTF8_REPLACE));
     if (context_id[0])
@@ -179,7 +178,6 @@ void wh_log_json(wh_log_level level, const char *msg, json_t *fields)
 wh_err wh_log_access_render(wh_buf *b, int64_t now_ms, wh_log_level level,
                             const wh_log_access_line *l)
 {
-    static const char *const names[] = {"debug", "info", "warn", "error"};
     char ts[32], method[WH_LIMIT_ECHO_BYTES], path[WH_LIMIT_ECHO_BYTES];
     wh_clock_render_ms(now_ms, ts, sizeof ts);
     wh_str_utf8_clean(l->method, strlen(l->method), method, sizeof method, WH_UTF8_ESCAPE);
@@ -187,7 +185,7 @@ wh_err wh_log_access_render(wh_buf *b, int64_t now_ms, wh_log_level level,
     wh_jw w;
     wh_jw_begin(&w, b);
     wh_jw_str(&w, "ts", ts);
-    wh_jw_str(&w, "level", names[level]);
+    wh_jw_str(&w, "level", level_names[level]);
     wh_jw_str(&w, "msg", "request");
     wh_jw_str(&w, "method", method);
     wh_jw_str(&w, "path", path);

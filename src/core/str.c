@@ -155,9 +155,15 @@ size_t wh_str_utf8_clean(const char *s, size_t n, char *out, size_t cap, wh_utf8
 
 uint64_t wh_str_hash(const char *s)
 {
+    return wh_str_hash_n(s, strlen(s));
+}
+
+uint64_t wh_str_hash_n(const void *p, size_t n)
+{
+    const unsigned char *b = p;
     uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
         h *= 1099511628211ULL;
     }
     return h;

@@ -53,6 +53,8 @@ static inline wh_str wh_str_c(const char *s)
 /* FNV-1a of a NUL-terminated string: the hash of the in-process tables (cache, rate limiter);
  * not for anything an attacker could exploit by choosing colliding keys at scale. */
 uint64_t wh_str_hash(const char *s);
+/* The same hash of n bytes (NULs included): keys that are slices or hold a NUL. */
+uint64_t wh_str_hash_n(const void *p, size_t n);
 
 /* A LIKE pattern (with ESCAPE '\') matching q as a case-insensitive substring of a lower-cased
  * column: "%" + q lower-cased (ASCII) with %, _ and \ escaped + "%", in the arena. */

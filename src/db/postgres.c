@@ -83,7 +83,10 @@ static void forget_statements(pg_conn *pc)
         wh_free(pc->stmts[i].key);
         pc->stmts[i] = (pg_stmt){0};
     }
-    pc->nstmts = 0; /* names go on from pc->next: one left on the server is never reused */
+    /* names go on from pc->next: one left on the server is never reused. After a schema change
+     * (0A000) the old ones stay prepared on the server until the connection closes (not
+     * DEALLOCATE ALL: it would also drop statements others prepared on the connection) */
+    pc->nstmts = 0;
 }
 
 static wh_err pg_connect(const char *target, void **handle, wh_error *e)
@@ -150,8 +153,8 @@ static pg_stmt *slot_of(pg_conn *pc, uint64_t hash, const char *key, size_t keyl
 {
     for (unsigned i = 0;; i++) {
         pg_stmt *st = &pc->stmts[(hash + i) % STMT_SLOTS];
-        if (!st->key || (st->hash == hash && st->keylen == keylen &&
-                         memcmp(st->key, key, keylen) == 0))
+        if (!st->key ||
+            (st->hash == hash && st->keylen == keylen && memcmp(st->key, key, keylen) == 0))
             return st;
     }
 }
@@ -175,9 +178,7 @@ static PGresult *execute(pg_conn *pc, const char *sql, int n, const Oid *types,
                                       : types[i] == OID_TEXT ? 't'
                                       : types[i] == OID_BOOL ? 'b'
                                                              : 'u';
-    uint64_t hash = 1469598103934665603ull;
-    for (size_t i = 0; i < keylen; i++)
-        hash = (hash ^ (unsigned char)key[i]) * 1099511628211ull;
+    uint64_t hash = wh_str_hash_n(key, keylen);
     pg_stmt *st = slot_of(pc, hash, key, keylen);
     char name[16];
     if (!st->key) {

@@ -263,10 +263,7 @@ static bool sq_stamp(void *arg, uint64_t *out)
     int fd = stamp_fd(arg);
     if (fd < 0 || pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h)
         return false;
-    uint64_t x = 1469598103934665603ull; /* FNV-1a of the header */
-    for (size_t i = 0; i < sizeof h; i++)
-        x = (x ^ h[i]) * 1099511628211ull;
-    *out = x;
+    *out = wh_str_hash_n(h, sizeof h);
     return true;
 }
 

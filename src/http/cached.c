@@ -139,9 +139,9 @@ wh_err wh_resp_cached(wh_req *r, int64_t venture_id, const char *vary, wh_render
         return rc;
     f.version = version;
     /* "|gz": values hold the gzip body too, so they never share a key with an older build's */
-    const char *key = wh_arena_cat(&r->arena, "wh:cache:", r->app->database_id, ":",
-                                   r->route->pattern, "?", vary, "|v=",
-                                   wh_arena_i64(&r->arena, version), "|gz", (char *)NULL);
+    const char *key =
+        wh_arena_cat(&r->arena, "wh:cache:", r->app->database_id, ":", r->route->pattern, "?", vary,
+                     "|v=", wh_arena_i64(&r->arena, version), "|gz", (char *)NULL);
     rc = wh_cache_fetch(r->app->cache, key, r->now_ms, fill, &f, &val, &len, &hit, e);
     if (rc != WH_OK)
         return rc;

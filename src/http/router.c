@@ -4,6 +4,7 @@
 #include "http/http.h"
 #include "core/alloc.h"
 #include "core/log.h"
+#include "core/str.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -68,9 +69,7 @@ static bool is_param(const char *s, size_t len)
 /* FNV-1a of a segment, never 0 (0 marks an entry that any segment may match). */
 static uint64_t segment_key(const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    uint64_t h = wh_str_hash_n(s, len);
     return h ? h : 1;
 }
 

@@ -327,8 +327,9 @@ static wh_err dashboard(wh_req *r, wh_error *e)
     wh_clock_day_of(r->now_ms, today, sizeof today);
     d.holdings = wh_rbac_allows(r->user.role, WH_PERM_HOLDINGS_READ);
     const char *id = wh_arena_i64(&r->arena, d.venture_id);
-    const char *vary = wh_arena_cat(&r->arena, "venture_id=", id, "&day=", today, "|scope=venture:",
-                                    id, "|holdings=", d.holdings ? "1" : "0", (char *)NULL);
+    const char *vary =
+        wh_arena_cat(&r->arena, "venture_id=", id, "&day=", today, "|scope=venture:", id,
+                     "|holdings=", d.holdings ? "1" : "0", (char *)NULL);
     return wh_resp_cached(r, d.venture_id, vary, dashboard_render, &d, e);
 }
 

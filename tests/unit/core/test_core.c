@@ -58,8 +58,8 @@ static void test_i64_accepts(void **state)
 static void test_i64_text(void **state)
 {
     (void)state;
-    static const long long values[] = {0, 7, -1, 10, -10, 1234567890, INT64_MAX, INT64_MIN,
-                                       -INT64_MAX, 999999999999LL};
+    static const long long values[] = {
+        0, 7, -1, 10, -10, 1234567890, INT64_MAX, INT64_MIN, -INT64_MAX, 999999999999LL};
     wh_arena a;
     wh_arena_init(&a);
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {

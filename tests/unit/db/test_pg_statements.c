@@ -1,8 +1,8 @@
 /* Prepared statements on PostgreSQL (db/postgres.c): a pooled connection prepares each statement
  * the first time it runs it and runs it by name after that; the same text with other parameter
  * types is another statement; a schema change under a prepared statement does not break the
- * next call, nor does a DEALLOCATE ALL; past WH_LIMIT_PG_STATEMENTS statements run unprepared; a failed prepare inside a
- * transaction is the statement's error and leaves nothing behind.
+ * next call, nor does a DEALLOCATE ALL; past WH_LIMIT_PG_STATEMENTS statements run unprepared; a
+ * failed prepare inside a transaction is the statement's error and leaves nothing behind.
  *
  * Needs the test PostgreSQL of scripts/test (WH_TEST_PG_ADMIN_URL; fails without it). */
 #include <stdarg.h>
@@ -140,9 +140,9 @@ static void test_a_failed_prepare_leaves_nothing(void **state)
     plan_pg_open(&t, "wh_pgstmt");
     /* a statement the server refuses to prepare answers its error, every time */
     for (int i = 0; i < 2; i++)
-        assert_int_not_equal(wh_db_query(t.conn, &t.arena, "SELECT no_such_column FROM ventures",
-                                         NULL, 0, &r, &e),
-                             WH_OK);
+        assert_int_not_equal(
+            wh_db_query(t.conn, &t.arena, "SELECT no_such_column FROM ventures", NULL, 0, &r, &e),
+            WH_OK);
     /* a good statement first met inside a failed transaction cannot be prepared there: it fails
      * with the transaction, and runs once the transaction is rolled back */
     assert_int_equal(wh_db_begin(t.conn, &e), WH_OK);
