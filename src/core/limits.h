@@ -50,6 +50,19 @@
 #define WH_LIMIT_POOL_WAIT_MS 5000
 /* SQLite busy timeout, milliseconds. */
 #define WH_LIMIT_SQLITE_BUSY_MS 10000
+/* SQLite transactions committed together at most (db/writer.c), and the longest a group stays
+ * open for more: a group ends earlier when no other writer waits */
+#define WH_LIMIT_DB_GROUP    16
+#define WH_LIMIT_DB_GROUP_MS 10
+/* WAL frames after which a checkpoint copies the WAL back into the database (SQLite's default
+ * automatic threshold), run outside the writer lock (db/writer.c) */
+#define WH_LIMIT_SQLITE_CHECKPOINT_FRAMES 1000
+/* WAL frames (4 KiB pages) past which the writer checkpoints in RESTART mode so the WAL starts
+ * over (db/sqlite.c): bounds the WAL file under a steady stream of writes */
+#define WH_LIMIT_SQLITE_WAL_FRAMES 16384
+/* how long that RESTART checkpoint waits for readers to leave the WAL (retried after the next
+ * group when they have not) */
+#define WH_LIMIT_SQLITE_RESTART_WAIT_MS 100
 /* Most parameters in one SQL statement. */
 #define WH_LIMIT_SQL_PARAMS 32
 /* Statements a PostgreSQL connection keeps prepared (db/postgres.c); more run unprepared. */

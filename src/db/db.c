@@ -31,6 +31,7 @@ wh_db *wh_db_pool_new(const wh_db_backend *be, const char *target, int pool_size
     db->engine = be == &wh_db_sqlite_backend ? WH_DB_SQLITE : WH_DB_POSTGRES;
     db->target = wh_strdup(target);
     pthread_mutex_init(&db->mu, NULL);
+    db->writer = be->one_writer ? wh_writer_new() : NULL;
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -82,6 +83,7 @@ void wh_db_free(wh_db *db)
                 db->be->disconnect(db->conns[i].handle);
         wh_free(db->conns);
     }
+    wh_writer_free(db->writer, db->be);
     pthread_mutex_destroy(&db->mu);
     pthread_cond_destroy(&db->freed);
     wh_free(db->target);
@@ -204,6 +206,7 @@ static wh_err ready(wh_conn *c, wh_conn **out, wh_error *e)
     c->nnotes = 0;
     c->moved = NULL;
     c->began = false;
+    c->writing = false;
     *out = c;
     return WH_OK;
 }
@@ -402,9 +405,12 @@ wh_err wh_db_begin(wh_conn *c, wh_error *e)
         return rc;
     }
     count(c);
-    wh_err rc = c->db->be->script(c->handle, c->db->be->begin_sql, e);
-    if (rc == WH_OK)
+    wh_err rc = c->db->writer ? wh_writer_begin(c, e)
+                              : c->db->be->script(c->handle, c->db->be->begin_sql, e);
+    if (rc == WH_OK) {
         c->in_tx = c->began = true;
+        c->writing = c->db->writer != NULL;
+    }
     return rc;
 }
 
@@ -427,9 +433,10 @@ wh_err wh_db_commit(wh_conn *c, wh_error *e)
     }
     bool bumped = false;
     count(c);
-    wh_err rc = c->db->be->commit ? c->db->be->commit(c->handle, &bumped, e)
-                                  : c->db->be->script(c->handle, "COMMIT", e);
-    c->in_tx = false;
+    wh_err rc = c->writing          ? wh_writer_commit(c, e)
+                : c->db->be->commit ? c->db->be->commit(c->handle, &bumped, e)
+                                    : c->db->be->script(c->handle, "COMMIT", e);
+    c->in_tx = c->writing = false;
     if (rc == WH_OK)
         deliver(c, bumped);
     c->nnotes = 0;
@@ -446,8 +453,11 @@ void wh_db_rollback(wh_conn *c)
     c->commit_held = false;
     if (!c->in_tx)
         return;
-    run_or_warn(c, "ROLLBACK");
-    c->in_tx = false;
+    if (c->writing)
+        wh_writer_rollback(c);
+    else
+        run_or_warn(c, "ROLLBACK");
+    c->in_tx = c->writing = false;
     c->nnotes = 0;
 }
 
@@ -470,6 +480,8 @@ wh_err wh_db_query(wh_conn *c, wh_arena *a, const char *sql, const wh_param *par
         return WH_ERR_DB;
     wh_conn *on = live(c);
     count(on);
+    if (on->db->writer && !on->in_tx && on->db->be->writes(on->handle, sql))
+        return wh_writer_statement(on, a, sql, params, nparams, rows, e);
     wh_err rc = on->db->be->query(on->handle, a, sql, params, nparams, rows, e);
     if (rc == WH_OK || on->db->primary == NULL)
         return rc;

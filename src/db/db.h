@@ -58,6 +58,9 @@ bool wh_db_commit_stamp(wh_db *db, uint64_t *out);
 /* Statements this process has sent to the engine since start (wh_db_statements_total: queries,
  * scripts, BEGIN/COMMIT/ROLLBACK, locks, notifications). Thread-safe. */
 uint64_t wh_db_statements(wh_db *db);
+/* SQLite's group commit (db/writer.c): transactions committed, and the COMMITs that carried them
+ * (batches); both 0 on PostgreSQL. Thread-safe. */
+void wh_db_group_stats(wh_db *db, uint64_t *transactions, uint64_t *batches);
 /* Connections in use right now, and the pool's size (for /metrics). */
 void wh_db_pool_stats(wh_db *db, int *in_use, int *size);
 

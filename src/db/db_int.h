@@ -14,6 +14,22 @@ struct wh_rows {
 typedef struct {
     const char *name;
     const char *begin_sql;
+    /* One writer at a time (SQLite): the pool's transactions run in turn on one writer
+     * connection, committed in groups (db/writer.c); tx_open says whether a transaction is still
+     * open on a handle (the engine may roll one back on its own). */
+    bool one_writer;
+    bool (*tx_open)(void *handle);
+    /* Whether sql (prepared on handle) would write: outside a transaction such a statement
+     * runs as a one-statement member of the writer's group, not on its own connection, where
+     * it would wait on the engine's lock, polling, behind a stream of groups. */
+    bool (*writes)(void *handle, const char *sql);
+    /* The writer connection's set-up (SQLite: no automatic checkpoint inside its COMMIT, which
+     * would keep every writer waiting on the copy and its fsync); after a batch's COMMIT, the
+     * checkpoint the WAL's size calls for (WH_CHECKPOINT_*), run by checkpoint: a passive one
+     * on another handle once the writer lock is let go, a RESTART one by the writer itself. */
+    void (*writer_init)(void *handle);
+    int (*checkpoint_due)(void *writer);
+    void (*checkpoint)(void *handle, int mode);
     /* Connects with the part of the URL after the scheme ("PATH" or the whole postgres URL). */
     wh_err (*connect)(const char *target, void **handle, wh_error *e);
     void (*disconnect)(void *handle);
@@ -51,6 +67,8 @@ typedef struct {
 } wh_db_backend;
 
 typedef struct wh_replica wh_replica;
+typedef struct wh_writer wh_writer;
+enum { WH_CHECKPOINT_NONE, WH_CHECKPOINT_PASSIVE, WH_CHECKPOINT_RESTART };
 typedef struct wh_replicas wh_replicas;
 
 struct wh_conn {
@@ -67,7 +85,10 @@ struct wh_conn {
     /* a replica's connection whose statements moved to the primary (wh_db_use_primary): every
      * operation on this one runs on that one; released with it */
     wh_conn *moved;
-    bool began; /* a transaction was begun on it since it was acquired (wh_db_began) */
+    bool began;   /* a transaction was begun on it since it was acquired (wh_db_began) */
+    bool writing; /* its transaction is a savepoint of db->writer's batch; handle is the
+                   * writer's until it ends */
+    void *own;    /* writing: its own handle */
 };
 
 struct wh_db {
@@ -76,6 +97,7 @@ struct wh_db {
     wh_db_engine engine;
     pthread_mutex_t mu;
     pthread_cond_t freed;
+    wh_writer *writer; /* be->one_writer: the group commit (db/writer.c), else NULL */
     int size, in_use;
     wh_conn *conns;
     wh_db_listener listener;     /* note is NULL until wh_db_listen */
@@ -87,6 +109,21 @@ struct wh_db {
     wh_db *primary;              /* a replica's pool: the primary it falls back to */
     wh_replica *replica;         /* a replica's pool: its state */
 };
+
+/* Group commit (db/writer.c), for a pool whose backend has one_writer. begin takes the writer
+ * lock and opens c's transaction as a savepoint of the batch; commit releases it into the batch
+ * and returns once the batch committed; rollback undoes only c's savepoint. */
+wh_writer *wh_writer_new(void);
+void wh_writer_free(wh_writer *w, const wh_db_backend *be);
+WH_MUST_USE wh_err wh_writer_begin(wh_conn *c, wh_error *e);
+WH_MUST_USE wh_err wh_writer_commit(wh_conn *c, wh_error *e);
+void wh_writer_rollback(wh_conn *c);
+/* A writing statement outside a transaction, as a group member of its own. */
+WH_MUST_USE wh_err wh_writer_statement(wh_conn *c, wh_arena *a, const char *sql,
+                                       const wh_param *params, int nparams, wh_rows **out,
+                                       wh_error *e);
+/* Threads queued for db's writer lock right now (tests line transactions up with it). */
+int wh_writer_waiting(wh_db *db);
 
 /* A pool over url sharing nothing with another (wh_db_open without the first connection);
  * db/replica.c opens its replicas' pools with it. */

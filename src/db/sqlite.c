@@ -22,7 +22,9 @@
 typedef struct {
     sqlite3 *db;
     sqlite3_stmt *stmts[STMT_CACHE];
-    int next; /* round-robin eviction slot */
+    int next;       /* round-robin eviction slot */
+    int last;       /* the slot found or filled last, -1 before the first */
+    int wal_frames; /* the writer connection: frames in the WAL after its last commit */
 } sq_conn;
 
 static wh_err fail(sqlite3 *h, int rc, wh_error *e)
@@ -68,6 +70,7 @@ static wh_err sq_connect(const char *target, void **handle, wh_error *e)
     }
     sq_conn *sc = wh_calloc(1, sizeof *sc);
     sc->db = h;
+    sc->last = -1;
     *handle = sc;
     return WH_OK;
 }
@@ -84,11 +87,20 @@ static void sq_disconnect(void *handle)
 /* A ready statement for sql: from the cache (reset) or freshly prepared and cached. */
 static int prepare(sq_conn *sc, const char *sql, sqlite3_stmt **out)
 {
+    if (sc->last >= 0 && sc->stmts[sc->last] &&
+        strcmp(sqlite3_sql(sc->stmts[sc->last]), sql) == 0) {
+        /* the statement asked for just before (wh_db_query asks sq_writes, then runs it) */
+        sqlite3_reset(sc->stmts[sc->last]);
+        sqlite3_clear_bindings(sc->stmts[sc->last]);
+        *out = sc->stmts[sc->last];
+        return SQLITE_OK;
+    }
     for (int i = 0; i < STMT_CACHE; i++)
         if (sc->stmts[i] && strcmp(sqlite3_sql(sc->stmts[i]), sql) == 0) {
             sqlite3_reset(sc->stmts[i]);
             sqlite3_clear_bindings(sc->stmts[i]);
             *out = sc->stmts[i];
+            sc->last = i;
             return SQLITE_OK;
         }
     int rc = sqlite3_prepare_v3(sc->db, sql, -1, SQLITE_PREPARE_PERSISTENT, out, NULL);
@@ -96,8 +108,69 @@ static int prepare(sq_conn *sc, const char *sql, sqlite3_stmt **out)
         return rc;
     sqlite3_finalize(sc->stmts[sc->next]);
     sc->stmts[sc->next] = *out;
+    sc->last = sc->next;
     sc->next = (sc->next + 1) % STMT_CACHE;
     return SQLITE_OK;
+}
+
+/* The writer connection's WAL hook, in place of SQLite's automatic checkpoint (sqlite3_wal_hook
+ * replaces it): it only records the WAL's size after each commit. */
+static int on_wal_commit(void *arg, sqlite3 *h, const char *name, int frames)
+{
+    (void)h;
+    (void)name;
+    ((sq_conn *)arg)->wal_frames = frames;
+    return SQLITE_OK;
+}
+
+static void sq_writer_init(void *handle)
+{
+    sq_conn *sc = handle;
+    sqlite3_wal_hook(sc->db, on_wal_commit, sc);
+}
+
+/* Past WH_LIMIT_SQLITE_CHECKPOINT_FRAMES (SQLite's own automatic threshold) a passive
+ * checkpoint. Under a steady stream of writes the WAL never starts over (a writer rewinds it only
+ * when every frame has been copied back and no reader still reads from it), so past
+ * WH_LIMIT_SQLITE_WAL_FRAMES the writer itself, holding the writer lock, checkpoints in RESTART
+ * mode: it copies what the passive checkpoints left and waits a little for the readers (short
+ * statements) to be done with the WAL, so the next batch writes it from the start again. */
+static int sq_checkpoint_due(void *writer)
+{
+    sq_conn *sc = writer;
+    int frames = sc->wal_frames;
+    if (frames < WH_LIMIT_SQLITE_CHECKPOINT_FRAMES)
+        return WH_CHECKPOINT_NONE;
+    sc->wal_frames = 0;
+    return frames >= WH_LIMIT_SQLITE_WAL_FRAMES ? WH_CHECKPOINT_RESTART : WH_CHECKPOINT_PASSIVE;
+}
+
+/* A passive checkpoint waits for nobody (another checkpoint in progress makes it a no-op); a
+ * RESTART one waits for readers at most WH_LIMIT_SQLITE_RESTART_WAIT_MS (busy: it is due again
+ * after the next batch). */
+static void sq_checkpoint(void *handle, int mode)
+{
+    sq_conn *sc = handle;
+    if (mode == WH_CHECKPOINT_PASSIVE) {
+        (void)sqlite3_wal_checkpoint_v2(sc->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        return;
+    }
+    sqlite3_busy_timeout(sc->db, WH_LIMIT_SQLITE_RESTART_WAIT_MS);
+    int rc = sqlite3_wal_checkpoint_v2(sc->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        wh_log(WH_LOG_WARN, "a WAL checkpoint failed: %s", sqlite3_errmsg(sc->db));
+    sqlite3_busy_timeout(sc->db, WH_LIMIT_SQLITE_BUSY_MS);
+}
+
+static bool sq_writes(void *handle, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    return prepare(handle, sql, &st) == SQLITE_OK && !sqlite3_stmt_readonly(st);
+}
+
+static bool sq_tx_open(void *handle)
+{
+    return !sqlite3_get_autocommit(((sq_conn *)handle)->db);
 }
 
 static bool sq_healthy(void *handle)
@@ -280,6 +353,12 @@ static void sq_stamp_close(void *arg)
 const wh_db_backend wh_db_sqlite_backend = {
     .name = "sqlite",
     .begin_sql = "BEGIN IMMEDIATE",
+    .one_writer = true,
+    .tx_open = sq_tx_open,
+    .writes = sq_writes,
+    .writer_init = sq_writer_init,
+    .checkpoint_due = sq_checkpoint_due,
+    .checkpoint = sq_checkpoint,
     .connect = sq_connect,
     .disconnect = sq_disconnect,
     .healthy = sq_healthy,

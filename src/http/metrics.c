@@ -388,6 +388,15 @@ static void render_pool_and_cache(wh_app *app, wh_metrics_text *t)
                            "Statements this process sent to the database (queries, BEGIN and"
                            " COMMIT, locks, notifications).");
     wh_metrics_text_int(t, "wh_db_statements_total", NULL, (long)wh_db_statements(app->db));
+    uint64_t grouped = 0, batches = 0;
+    wh_db_group_stats(app->db, &grouped, &batches);
+    wh_metrics_text_family(t, "wh_db_group_transactions_total", "counter",
+                           "SQLite: transactions committed by the group commit (0 on PostgreSQL).");
+    wh_metrics_text_int(t, "wh_db_group_transactions_total", NULL, (long)grouped);
+    wh_metrics_text_family(
+        t, "wh_db_group_commits_total", "counter",
+        "SQLite: the COMMITs that carried them, one per group (0 on PostgreSQL).");
+    wh_metrics_text_int(t, "wh_db_group_commits_total", NULL, (long)batches);
     render_replicas(app, t);
     wh_cache_stats_get(app->cache, &cs);
     const struct {

@@ -1,6 +1,7 @@
 /* The db interface on SQLite: parameter binding of every type, result accessors, constraint
  * errors, transactions (rollback, commit, release with a transaction open), held commits (the
- * Idempotency-Key answer joins the handler's transaction) and migrations. */
+ * Idempotency-Key answer joins the handler's transaction), the group commit of concurrent
+ * writers (db/writer.c) and migrations. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -10,9 +11,12 @@
 #include "../../support/tempdb.h"
 
 #include "db/db.h"
+#include "db/db_int.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define TRICKY_TEXT                                                                                \
     "it's \"quoted\"; DROP TABLE t; -- Z\xC3\xBCrich \xE6\x9D\xB1\xE4\xBA\xAC \xF0\x9F\x9A\x9A "   \
@@ -418,6 +422,204 @@ static void test_held_without_commit_and_release_discard(void **state)
     wh_db_release(t->db, c);
 }
 
+/* ---- group commit (db/writer.c) ---- */
+
+#define GROUP_THREADS 8
+#define GROUP_TXS     150
+
+typedef struct {
+    wh_db *db;
+    int n;
+    char failure[320]; /* empty while all went as expected */
+} group_worker;
+
+static int64_t count_id(wh_conn *c, wh_arena *a, int64_t id, wh_error *e)
+{
+    wh_rows *r = NULL;
+    if (wh_db_query(c, a, "SELECT COUNT(*) FROM t WHERE id = $1", WH_ARGS(WH_PI(id)), &r, e) !=
+        WH_OK)
+        return -1;
+    return wh_rows_int(r, 0, 0);
+}
+
+/* GROUP_TXS transactions of one row each; every fifth rolled back, every tenth a statement
+ * outside a transaction. A commit that returned must
+ * be in the database file (read on the thread's own connection, outside the writer's); a
+ * rolled-back row never is. Failures are written down, asserted by the main thread. */
+static void *group_work(void *arg)
+{
+    group_worker *g = arg;
+    wh_conn *c = NULL;
+    wh_error e;
+    wh_arena a;
+    wh_arena_init(&a);
+    wh_error_init(&e);
+    if (wh_db_acquire(g->db, &c, &e) != WH_OK) {
+        snprintf(g->failure, sizeof g->failure, "acquire: %s", e.detail);
+        wh_arena_cleanup(&a);
+        return NULL;
+    }
+    for (int i = 0; i < GROUP_TXS && !g->failure[0]; i++) {
+        int64_t id = (int64_t)g->n * 1000 + i;
+        bool keep = i % 5 != 4;
+        wh_error_init(&e);
+        if (i % 10 == 3) { /* a write outside a transaction joins a group too */
+            if (wh_db_query(c, &a, "INSERT INTO t (id, s) VALUES ($1, 'a')", WH_ARGS(WH_PI(id)),
+                            NULL, &e) != WH_OK)
+                snprintf(g->failure, sizeof g->failure, "autocommit %lld: %s", (long long)id,
+                         e.detail);
+            else if (count_id(c, &a, id, &e) != 1)
+                snprintf(g->failure, sizeof g->failure, "row %lld is missing", (long long)id);
+            continue;
+        }
+        if (wh_db_begin(c, &e) != WH_OK ||
+            wh_db_query(c, &a, "INSERT INTO t (id, s) VALUES ($1, 'g')", WH_ARGS(WH_PI(id)), NULL,
+                        &e) != WH_OK) {
+            snprintf(g->failure, sizeof g->failure, "transaction %lld: %s", (long long)id,
+                     e.detail);
+            break;
+        }
+        if (keep && wh_db_commit(c, &e) != WH_OK) {
+            snprintf(g->failure, sizeof g->failure, "commit %lld: %s", (long long)id, e.detail);
+            break;
+        }
+        if (!keep)
+            wh_db_rollback(c);
+        if (count_id(c, &a, id, &e) != (keep ? 1 : 0))
+            snprintf(g->failure, sizeof g->failure, "row %lld is %s", (long long)id,
+                     keep ? "missing after its commit" : "there after its rollback");
+        wh_arena_cleanup(&a);
+        wh_arena_init(&a);
+    }
+    wh_db_release(g->db, c);
+    wh_arena_cleanup(&a);
+    return NULL;
+}
+
+/* Eight threads writing at once: every committed row is there, no rolled-back one is, and the
+ * writers (statements outside a transaction too) were committed in groups (fewer COMMITs than
+ * transactions). */
+static void test_group_commit_of_concurrent_writers(void **state)
+{
+    tempdb *t = *state;
+    wh_db *db = NULL;
+    wh_error e;
+    pthread_t th[GROUP_THREADS];
+    group_worker w[GROUP_THREADS];
+    uint64_t txs = 0, batches = 0;
+    wh_error_init(&e);
+    alarm(120); /* a writer that never hears of its group's end fails the test, not hangs it */
+    assert_int_equal(wh_db_open(t->url, GROUP_THREADS + 1, &db, &e), WH_OK);
+    for (int i = 0; i < GROUP_THREADS; i++) {
+        w[i] = (group_worker){.db = db, .n = i + 1};
+        assert_int_equal(pthread_create(&th[i], NULL, group_work, &w[i]), 0);
+    }
+    for (int i = 0; i < GROUP_THREADS; i++) {
+        pthread_join(th[i], NULL);
+        if (w[i].failure[0])
+            fail_msg("writer %d: %s", i + 1, w[i].failure);
+    }
+    int kept = GROUP_THREADS * (GROUP_TXS - GROUP_TXS / 5);
+    assert_int_equal(count_rows(t, t->conn), kept);
+    wh_db_group_stats(db, &txs, &batches);
+    assert_int_equal(txs, kept);
+    assert_true(batches >= 1 && batches < txs);
+    wh_db_free(db);
+    alarm(0);
+}
+
+typedef struct {
+    wh_conn *c;
+    const char *sql;
+    wh_err begun, ran;
+} second_writer;
+
+/* The second writer of a group: begins (waiting for the first), runs its statement and rolls
+ * back. */
+static void *second_write(void *arg)
+{
+    second_writer *s = arg;
+    wh_error e;
+    wh_arena a;
+    wh_arena_init(&a);
+    wh_error_init(&e);
+    s->begun = wh_db_begin(s->c, &e);
+    if (s->begun == WH_OK) {
+        s->ran = wh_db_query(s->c, &a, s->sql, NULL, 0, NULL, &e);
+        wh_db_rollback(s->c);
+    }
+    wh_arena_cleanup(&a);
+    return NULL;
+}
+
+/* first, in a transaction, commits while s waits for the writer (so both are one group);
+ * returns what first's commit returned. */
+static wh_err commit_with_a_second_writer(tempdb *t, wh_conn *first, second_writer *s)
+{
+    pthread_t th;
+    wh_error e;
+    wh_error_init(&e);
+    assert_int_equal(pthread_create(&th, NULL, second_write, s), 0);
+    while (wh_writer_waiting(t->db) == 0) /* the second writer waits for the first */
+        usleep(1000);
+    /* the first commits into the group, hands the writer on and waits for the group's end */
+    wh_err rc = wh_db_commit(first, &e);
+    pthread_join(th, NULL);
+    assert_int_equal(s->begun, WH_OK);
+    if (rc != WH_OK)
+        assert_int_equal(e.status, 500);
+    return rc;
+}
+
+/* In one group: a member's rollback takes only its own row; a statement that makes SQLite roll
+ * back the whole group's transaction fails every member's commit, and the next writer starts a
+ * fresh group. */
+static void test_group_members_fail_together_when_the_engine_rolls_back(void **state)
+{
+    tempdb *t = *state;
+    wh_conn *first = NULL;
+    wh_error e;
+    uint64_t txs = 0, batches = 0, txs0 = 0, batches0 = 0;
+    wh_error_init(&e);
+    alarm(60); /* a member that never hears of its group's end fails the test, not hangs it */
+    wh_db_group_stats(t->db, &txs0, &batches0); /* the fixture's migrations */
+    insert_id(t, t->conn, 1);                   /* outside a transaction: a group of its own */
+    assert_int_equal(
+        wh_db_query(t->conn, &t->arena, "UPDATE t SET u = 'one' WHERE id = 1", NULL, 0, NULL, &e),
+        WH_OK);
+    assert_int_equal(wh_db_acquire(t->db, &first, &e), WH_OK);
+
+    assert_int_equal(wh_db_begin(first, &e), WH_OK);
+    insert_id(t, first, 4);
+    second_writer undone = {.c = t->conn, .sql = "INSERT INTO t (id) VALUES (2)"};
+    assert_int_equal(commit_with_a_second_writer(t, first, &undone), WH_OK);
+    assert_int_equal(undone.ran, WH_OK);
+    assert_int_equal(sum_ids(t, t->conn), 1 + 4);
+    wh_db_group_stats(t->db, &txs, &batches);
+    assert_int_equal(txs - txs0, 3); /* the insert, the update, the first writer */
+    assert_int_equal(batches - batches0, 3);
+
+    assert_int_equal(wh_db_begin(first, &e), WH_OK);
+    insert_id(t, first, 10);
+    second_writer breaker = {.c = t->conn,
+                             .sql = "INSERT OR ROLLBACK INTO t (id, u) VALUES (21, 'one')"};
+    assert_int_not_equal(commit_with_a_second_writer(t, first, &breaker), WH_OK);
+    assert_int_not_equal(breaker.ran, WH_OK);
+    assert_int_equal(sum_ids(t, t->conn), 1 + 4); /* neither 10 nor 21 */
+
+    assert_int_equal(wh_db_begin(first, &e), WH_OK); /* a fresh group */
+    insert_id(t, first, 8);
+    assert_int_equal(wh_db_commit(first, &e), WH_OK);
+    assert_int_equal(sum_ids(t, t->conn), 1 + 4 + 8);
+    /* a second begin on a connection in a transaction fails at once (it would wait for itself) */
+    assert_int_equal(wh_db_begin(first, &e), WH_OK);
+    wh_error_init(&e);
+    assert_int_not_equal(wh_db_begin(first, &e), WH_OK);
+    wh_db_rollback(first);
+    wh_db_release(t->db, first);
+    alarm(0);
+}
+
 static void test_migrate_twice_applies_nothing(void **state)
 {
     tempdb *t = *state;
@@ -492,6 +694,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_held_commits_end_with_the_holder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_held_without_commit_and_release_discard, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_group_commit_of_concurrent_writers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_group_members_fail_together_when_the_engine_rolls_back,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_twice_applies_nothing, setup, teardown),
         cmocka_unit_test(test_open_bad_url),
         cmocka_unit_test_setup_teardown(test_rows_int_of_int64_min, setup, teardown),
