@@ -22,9 +22,10 @@
 typedef struct {
     sqlite3 *db;
     sqlite3_stmt *stmts[STMT_CACHE];
-    int next;       /* round-robin eviction slot */
-    int last;       /* the slot found or filled last, -1 before the first */
-    int wal_frames; /* the writer connection: frames in the WAL after its last commit */
+    int next;         /* round-robin eviction slot */
+    int last;         /* the slot found or filled last, -1 before the first */
+    int wal_frames;   /* the writer connection: frames in the WAL after its last commit */
+    int checkpointed; /* the writer connection: wal_frames when a checkpoint was last due */
 } sq_conn;
 
 static wh_err fail(sqlite3 *h, int rc, wh_error *e)
@@ -129,19 +130,23 @@ static void sq_writer_init(void *handle)
     sqlite3_wal_hook(sc->db, on_wal_commit, sc);
 }
 
-/* Past WH_LIMIT_SQLITE_CHECKPOINT_FRAMES (SQLite's own automatic threshold) a passive
- * checkpoint. Under a steady stream of writes the WAL never starts over (a writer rewinds it only
- * when every frame has been copied back and no reader still reads from it), so past
- * WH_LIMIT_SQLITE_WAL_FRAMES the writer itself, holding the writer lock, checkpoints in RESTART
- * mode: it copies what the passive checkpoints left and waits a little for the readers (short
- * statements) to be done with the WAL, so the next batch writes it from the start again. */
+/* A checkpoint once WH_LIMIT_SQLITE_CHECKPOINT_FRAMES (SQLite's own automatic threshold) frames
+ * were added since the last one: SQLite's automatic checkpoint runs after every commit once the
+ * WAL holds that many, and as the WAL does not start over under a steady stream of writes that
+ * was a copy and two fdatasyncs per group. Passive; but past WH_LIMIT_SQLITE_WAL_FRAMES the
+ * writer itself, holding the writer lock, checkpoints in RESTART mode: it copies what the passive
+ * checkpoints left and waits a little for the readers (short statements) to be done with the
+ * WAL, so the next group writes it from the start again (a writer rewinds it only when every
+ * frame has been copied back and no reader still reads from it). */
 static int sq_checkpoint_due(void *writer)
 {
     sq_conn *sc = writer;
     int frames = sc->wal_frames;
-    if (frames < WH_LIMIT_SQLITE_CHECKPOINT_FRAMES)
+    if (frames < sc->checkpointed) /* the WAL started over */
+        sc->checkpointed = 0;
+    if (frames - sc->checkpointed < WH_LIMIT_SQLITE_CHECKPOINT_FRAMES)
         return WH_CHECKPOINT_NONE;
-    sc->wal_frames = 0;
+    sc->checkpointed = frames;
     return frames >= WH_LIMIT_SQLITE_WAL_FRAMES ? WH_CHECKPOINT_RESTART : WH_CHECKPOINT_PASSIVE;
 }
 
