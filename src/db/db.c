@@ -31,7 +31,7 @@ wh_db *wh_db_pool_new(const wh_db_backend *be, const char *target, int pool_size
     db->engine = be == &wh_db_sqlite_backend ? WH_DB_SQLITE : WH_DB_POSTGRES;
     db->target = wh_strdup(target);
     pthread_mutex_init(&db->mu, NULL);
-    db->writer = be->one_writer ? wh_writer_new() : NULL;
+    db->writer = be->tx_open ? wh_writer_new() : NULL;
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -14,10 +14,10 @@ struct wh_rows {
 typedef struct {
     const char *name;
     const char *begin_sql;
-    /* One writer at a time (SQLite): the pool's transactions run in turn on one writer
-     * connection, committed in groups (db/writer.c); tx_open says whether a transaction is still
-     * open on a handle (the engine may roll one back on its own). */
-    bool one_writer;
+    /* An engine with one writer at a time (SQLite) sets the five operations below, all NULL
+     * otherwise: the pool's transactions then run in turn on one writer connection, committed in
+     * groups (db/writer.c). tx_open says whether a transaction is still open on a handle (the
+     * engine may roll one back on its own). */
     bool (*tx_open)(void *handle);
     /* Whether sql (prepared on handle) would write: outside a transaction such a statement
      * runs as a one-statement member of the writer's group, not on its own connection, where
@@ -97,7 +97,7 @@ struct wh_db {
     wh_db_engine engine;
     pthread_mutex_t mu;
     pthread_cond_t freed;
-    wh_writer *writer; /* be->one_writer: the group commit (db/writer.c), else NULL */
+    wh_writer *writer; /* be->tx_open set: the group commit (db/writer.c), else NULL */
     int size, in_use;
     wh_conn *conns;
     wh_db_listener listener;     /* note is NULL until wh_db_listen */
@@ -110,9 +110,9 @@ struct wh_db {
     wh_replica *replica;         /* a replica's pool: its state */
 };
 
-/* Group commit (db/writer.c), for a pool whose backend has one_writer. begin takes the writer
- * lock and opens c's transaction as a savepoint of the batch; commit releases it into the batch
- * and returns once the batch committed; rollback undoes only c's savepoint. */
+/* Group commit (db/writer.c), for a pool whose backend has the writer's operations. begin takes the
+ * writer lock and opens c's transaction as a savepoint of the batch; commit releases it into the
+ * batch and returns once the batch committed; rollback undoes only c's savepoint. */
 wh_writer *wh_writer_new(void);
 void wh_writer_free(wh_writer *w, const wh_db_backend *be);
 WH_MUST_USE wh_err wh_writer_begin(wh_conn *c, wh_error *e);

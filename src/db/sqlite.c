@@ -358,7 +358,6 @@ static void sq_stamp_close(void *arg)
 const wh_db_backend wh_db_sqlite_backend = {
     .name = "sqlite",
     .begin_sql = "BEGIN IMMEDIATE",
-    .one_writer = true,
     .tx_open = sq_tx_open,
     .writes = sq_writes,
     .writer_init = sq_writer_init,

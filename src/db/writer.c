@@ -1,4 +1,5 @@
-/* Group commit for an engine with one writer at a time (SQLite, be->one_writer).
+/* Group commit for an engine with one writer at a time (SQLite: the backend's tx_open and the
+ * operations after it).
  *
  * Every transaction of the pool runs on one writer connection of its own, in turn: a thread
  * takes the writer lock (queueing on a condition variable, handed over the moment the writer
