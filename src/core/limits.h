@@ -97,6 +97,9 @@
 /* How long a writer's barrier trusts its count of the other instances' listeners (db/postgres.c;
  * a join note or a timed-out barrier makes it count again at once). */
 #define WH_LIMIT_LISTENERS_RECOUNT_MS 1000
+/* Longest wait of a cache probe for the listening thread to apply what it saw waiting unread
+ * on the listening socket (db/postgres.c); past it the request reads through. */
+#define WH_LIMIT_LISTEN_QUIET_WAIT_MS 5
 /* The listening connection's reconnect back-off, doubling from the first to the last. */
 #define WH_LIMIT_LISTEN_BACKOFF_MIN_MS 100
 #define WH_LIMIT_LISTEN_BACKOFF_MAX_MS 5000

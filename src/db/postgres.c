@@ -365,6 +365,12 @@ typedef struct {
     /* this listener's own join note came back: every notification committed before it has been
      * applied, so the caches may be trusted (set by the listening thread; under mu) */
     bool joined;
+    /* The thread's reads of the socket, numbered: begun counts every one started (under io),
+     * quieted is the last one after which nothing more waited on the socket (under mu, with
+     * drained broadcast after every read). pg_listen_quiet, seeing bytes unread, waits for a
+     * read begun after it looked that left the socket quiet. */
+    uint64_t begun, quieted;
+    pthread_cond_t drained;
 } listening;
 
 /* Waits up to ms (-1: forever) for fd to be readable or the stop pipe to wake; false on stop. */
@@ -376,6 +382,13 @@ static bool wait_on(listening *ln, int fd, int ms)
         n = poll(fds, fd >= 0 ? 2 : 1, ms);
     while (n < 0 && errno == EINTR);
     return !(fds[0].revents & POLLIN);
+}
+
+/* fd has bytes to read now (or is broken: poll says so too). */
+static bool readable(int fd)
+{
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    return poll(&p, 1, 0) != 0;
 }
 
 static PGconn *listen_connect(const char *target)
@@ -494,11 +507,16 @@ static void *listen_main(void *arg)
              * brought notifications that libpq holds already, which the socket will not show */
             while (alive) {
                 pthread_mutex_lock(&ln->io);
+                uint64_t num = ++ln->begun;
                 alive = drain(ln, h);
+                bool rest = alive && readable(PQsocket(h));
                 if (!alive)
                     ln->fd = -1;
                 pthread_mutex_unlock(&ln->io);
                 pthread_mutex_lock(&ln->mu);
+                if (alive && !rest)
+                    ln->quieted = num;
+                pthread_cond_broadcast(&ln->drained);
                 bool joined = ln->joined;
                 pthread_mutex_unlock(&ln->mu);
                 if (alive && joined && !trusted) {
@@ -514,7 +532,8 @@ static void *listen_main(void *arg)
             ln->l.lost(ln->l.arg);
             pthread_mutex_lock(&ln->mu);
             ln->fd = -1;
-            pthread_cond_broadcast(&ln->heard); /* no echo will come: writers stop waiting */
+            pthread_cond_broadcast(&ln->heard);   /* no echo will come: writers stop waiting */
+            pthread_cond_broadcast(&ln->drained); /* nor a read: probes stop waiting */
             pthread_mutex_unlock(&ln->mu);
             PQfinish(h);
             if (!running)
@@ -627,6 +646,7 @@ static void *pg_listen_start(const char *target, const wh_db_listener *l)
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&ln->heard, &ca);
+    pthread_cond_init(&ln->drained, &ca);
     pthread_condattr_destroy(&ca);
     if (pipe(ln->stop) != 0 || pthread_create(&ln->thread, NULL, listen_main, ln) != 0) {
         wh_log(WH_LOG_ERROR, "notifications: cannot start the listening thread");
@@ -647,18 +667,34 @@ static void pg_listen_stop(void *arg)
     pthread_mutex_destroy(&ln->mu);
     pthread_mutex_destroy(&ln->io);
     pthread_cond_destroy(&ln->heard);
+    pthread_cond_destroy(&ln->drained);
     wh_free(ln->target);
     wh_free(ln);
 }
 
-/* Nothing unread on the listening socket (what the thread has not applied yet, or its close). */
+/* Nothing unapplied on the listening socket (a note, or its close): true at once when nothing
+ * is there; when something is, true once the thread has read and applied it, if that takes at
+ * most WH_LIMIT_LISTEN_QUIET_WAIT_MS (the caller then reads through). Waiting for the thread
+ * instead of reading through keeps the caches in use while other instances write: every write
+ * anywhere puts a note, an echo and its acknowledgements on every listener's socket. */
 static bool pg_listen_quiet(void *arg)
 {
     listening *ln = arg;
     pthread_mutex_lock(&ln->io);
-    struct pollfd p = {.fd = ln->fd, .events = POLLIN};
-    bool quiet = p.fd >= 0 && poll(&p, 1, 0) == 0;
+    int fd = ln->fd;
+    bool quiet = fd >= 0 && !readable(fd);
+    uint64_t want = ln->begun + 1; /* the next read begins after this look */
     pthread_mutex_unlock(&ln->io);
+    if (quiet || fd < 0)
+        return quiet;
+    struct timespec deadline;
+    wh_clock_deadline(CLOCK_MONOTONIC, WH_LIMIT_LISTEN_QUIET_WAIT_MS, &deadline);
+    pthread_mutex_lock(&ln->mu);
+    bool timed_out = false;
+    while (ln->quieted < want && ln->fd >= 0 && !timed_out)
+        timed_out = pthread_cond_timedwait(&ln->drained, &ln->mu, &deadline) == ETIMEDOUT;
+    quiet = ln->quieted >= want && ln->fd >= 0;
+    pthread_mutex_unlock(&ln->mu);
     return quiet;
 }
 
