@@ -75,8 +75,6 @@ void wh_db_free(wh_db *db)
     wh_db_replicas_free(db->replicas); /* its monitor reads the primary */
     if (db->listening)
         db->be->listen_stop(db->listening);
-    if (db->stamp)
-        db->be->stamp_close(db->stamp);
     if (db->conns) {
         for (int i = 0; i < db->size; i++)
             if (db->conns[i].handle)
@@ -84,6 +82,8 @@ void wh_db_free(wh_db *db)
         wh_free(db->conns);
     }
     wh_writer_free(db->writer, db->be);
+    if (db->stamp) /* after the connections: its descriptor's close drops their file locks */
+        db->be->stamp_close(db->stamp);
     pthread_mutex_destroy(&db->mu);
     pthread_cond_destroy(&db->freed);
     wh_free(db->target);

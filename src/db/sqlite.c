@@ -13,6 +13,8 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Prepared statements are cached per connection, keyed by the SQL text (checked in full, so a
@@ -296,16 +298,25 @@ static wh_err sq_lock(void *handle, int64_t key, wh_error *e)
  * a WAL database (https://www.sqlite.org/walformat.html, "The WAL-Index Header"). Every write
  * transaction that commits, in any process, rewrites it (its iChange counter, mxFrame and
  * checksums change), and a commit is visible to readers only once it is there, so an unchanged
- * header means nothing committed since it was last read. It is read with pread, never mapped:
- * SQLite truncates the file when the first connection of a fresh run opens it, and a mapped page
- * past the end would be a SIGBUS; a short read is a failed stamp (nothing trusted). The file
- * lives, with the same inode, as long as a connection of this process is open (the pool keeps
- * them; sq_connect makes each read once, so the file exists before this opens it). */
+ * header means nothing committed since it was last read.
+ * The file's first page is mapped read-only, as SQLite maps it itself, so a stamp is six loads
+ * and no system call (a pread per stamp was 5% of a cached dashboard hit). Mapping is safe only
+ * while the file cannot shrink: SQLite truncates it when the first connection of a fresh run
+ * opens it, and a mapped page past the end would be a SIGBUS. The file is mapped at the first
+ * stamp, which comes after the pool's connections opened (sq_connect makes each read once, so
+ * the file exists and holds at least the header), and it keeps its inode and size as long as a
+ * connection of this process is open (the pool keeps them, and their shared lock on the file
+ * keeps any other process from taking it for a fresh run). A file shorter than the header is a
+ * failed stamp (nothing trusted) and is looked at again at the next one. */
 #define WAL_HDR_BYTES 48
 
 typedef struct {
     char *path;
-    _Atomic int fd; /* -1 until opened */
+    const uint64_t *_Atomic hdr; /* the mapped header; NULL until mapped */
+    /* open until stamp_close: closing any descriptor of a file drops every POSIX lock this
+     * process holds on it, SQLite's own included (then another process may take the file for a
+     * fresh run and truncate it under SQLite's mapping) */
+    int fd;
     pthread_mutex_t mu;
 } sq_stamp_file;
 
@@ -320,27 +331,35 @@ static void *sq_stamp_open(const char *target)
     return f;
 }
 
-static int stamp_fd(sq_stamp_file *f)
+static const uint64_t *stamp_map(sq_stamp_file *f)
 {
-    int fd = atomic_load(&f->fd);
-    if (fd >= 0)
-        return fd;
+    const uint64_t *hdr = atomic_load(&f->hdr);
+    if (hdr)
+        return hdr;
     pthread_mutex_lock(&f->mu);
-    fd = atomic_load(&f->fd);
-    if (fd < 0) {
-        fd = open(f->path, O_RDONLY | O_CLOEXEC);
-        atomic_store(&f->fd, fd);
+    hdr = atomic_load(&f->hdr);
+    if (!hdr && f->fd < 0)
+        f->fd = open(f->path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (!hdr && f->fd >= 0 && fstat(f->fd, &st) == 0 && st.st_size >= WAL_HDR_BYTES) {
+        void *m = mmap(NULL, WAL_HDR_BYTES, PROT_READ, MAP_SHARED, f->fd, 0);
+        if (m != MAP_FAILED)
+            atomic_store(&f->hdr, hdr = m);
     }
     pthread_mutex_unlock(&f->mu);
-    return fd;
+    return hdr;
 }
 
 static bool sq_stamp(void *arg, uint64_t *out)
 {
-    unsigned char h[WAL_HDR_BYTES];
-    int fd = stamp_fd(arg);
-    if (fd < 0 || pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h)
+    const uint64_t *hdr = stamp_map(arg);
+    if (!hdr)
         return false;
+    /* SQLite writes the header's second copy, a barrier, then this one: acquire loads see a
+     * whole published header, or a torn one, which only reads as a change */
+    uint64_t h[WAL_HDR_BYTES / sizeof(uint64_t)];
+    for (size_t i = 0; i < sizeof h / sizeof h[0]; i++)
+        h[i] = __atomic_load_n(&hdr[i], __ATOMIC_ACQUIRE);
     *out = wh_str_hash_n(h, sizeof h);
     return true;
 }
@@ -348,6 +367,9 @@ static bool sq_stamp(void *arg, uint64_t *out)
 static void sq_stamp_close(void *arg)
 {
     sq_stamp_file *f = arg;
+    const uint64_t *hdr = atomic_load(&f->hdr);
+    if (hdr)
+        munmap((void *)hdr, WAL_HDR_BYTES);
     if (f->fd >= 0)
         close(f->fd);
     pthread_mutex_destroy(&f->mu);

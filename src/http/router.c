@@ -22,8 +22,16 @@ typedef struct {
     size_t seglen[WH_LIMIT_PATH_SEGMENTS];
 } entry;
 
+/* An entry's screen, kept apart from the entries: a lookup walks only these 16-byte heads
+ * (a few KiB, in cache) and reads an entry only when its head fits the path. */
+typedef struct {
+    uint64_t key;
+    int nseg;
+} head;
+
 struct wh_router {
     entry *entries;
+    head *heads; /* heads[i] screens entries[i] */
     size_t n, cap;
 };
 
@@ -37,6 +45,7 @@ void wh_router_free(wh_router *rt)
     if (!rt)
         return;
     wh_free(rt->entries);
+    wh_free(rt->heads);
     wh_free(rt);
 }
 
@@ -157,11 +166,13 @@ void wh_router_add(wh_router *rt, const wh_route *routes, size_t n)
         if (rt->n == rt->cap) {
             rt->cap = rt->cap ? rt->cap * 2 : 64;
             rt->entries = wh_realloc(rt->entries, rt->cap * sizeof *rt->entries);
+            rt->heads = wh_realloc(rt->heads, rt->cap * sizeof *rt->heads);
         }
         entry *en = &rt->entries[rt->n++];
         en->route = &routes[i];
         en->nseg = split(routes[i].pattern, en->seg, en->seglen);
         en->key = key_of(en->nseg, en->seg, en->seglen);
+        rt->heads[rt->n - 1] = (head){en->key, en->nseg};
     }
 }
 
@@ -169,6 +180,12 @@ void wh_router_add(wh_router *rt, const wh_route *routes, size_t n)
 static uint64_t path_key(int nseg, const char **seg, const size_t *len)
 {
     return nseg > KEY_SEGMENT ? segment_key(seg[KEY_SEGMENT], len[KEY_SEGMENT]) : 0;
+}
+
+/* The head fits a path of nseg segments screened by key. */
+static bool fits(const head *h, int nseg, uint64_t key)
+{
+    return h->nseg == nseg && (!h->key || h->key == key);
 }
 
 static bool match_entry(const entry *en, int nseg, const char **seg, const size_t *len,
@@ -236,7 +253,8 @@ wh_match wh_router_match(const wh_router *rt, wh_arena *a, const char *method, c
     uint64_t key = path_key(nseg, seg, len);
     for (size_t i = 0; i < rt->n; i++) {
         const entry *en = &rt->entries[i];
-        if (!match_entry(en, nseg, seg, len, key, a, params, nparams))
+        if (!fits(&rt->heads[i], nseg, key) ||
+            !match_entry(en, nseg, seg, len, key, a, params, nparams))
             continue;
         path_found = true;
         if (strcmp(en->route->method, method) == 0 ||
