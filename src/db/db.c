@@ -523,22 +523,43 @@ wh_rows *wh_rows_new(wh_arena *a, size_t ncols)
 {
     wh_rows *r = wh_arena_alloc(a, sizeof *r);
     r->ncols = ncols;
+    r->a = a;
     return r;
 }
+
+/* The mark of a cell whose value is in ints (its address, never a cell's text). */
+static char int_cell[1];
 
 char **wh_rows_add(wh_rows *r, wh_arena *a)
 {
     /* capacity is implicit: the next power of two at or above nrows */
-    size_t n = r->nrows;
+    size_t n = r->nrows, w = r->ncols ? r->ncols : 1;
     if (n == 0 || (n & (n - 1)) == 0) {
         size_t cap = n == 0 ? 1 : n * 2;
-        char **cells = wh_arena_alloc(a, sizeof *cells * cap * (r->ncols ? r->ncols : 1));
+        char **cells = wh_arena_alloc(a, sizeof *cells * cap * w);
         if (n)
             memcpy(cells, r->cells, sizeof *cells * n * r->ncols);
         r->cells = cells;
+        if (r->ints) { /* in use: grows alike */
+            int64_t *ints = wh_arena_alloc(a, sizeof *ints * cap * w);
+            memcpy(ints, r->ints, sizeof *ints * n * r->ncols);
+            r->ints = ints;
+        }
     }
     r->nrows++;
     return r->cells + n * r->ncols;
+}
+
+void wh_rows_set_int(wh_rows *r, char **cells, size_t col, int64_t v)
+{
+    if (!r->ints) { /* the first integer: as many places as cells have (wh_rows_add's rule) */
+        size_t cap = 1;
+        while (cap < r->nrows)
+            cap *= 2;
+        r->ints = wh_arena_alloc(r->a, sizeof *r->ints * cap * (r->ncols ? r->ncols : 1));
+    }
+    cells[col] = int_cell;
+    r->ints[(size_t)(cells - r->cells) + col] = v;
 }
 
 size_t wh_rows_count(const wh_rows *r)
@@ -546,22 +567,40 @@ size_t wh_rows_count(const wh_rows *r)
     return r ? r->nrows : 0;
 }
 
-bool wh_rows_null(const wh_rows *r, size_t row, size_t col)
-{
-    return wh_rows_text(r, row, col) == NULL;
-}
-
-const char *wh_rows_text(const wh_rows *r, size_t row, size_t col)
+/* The index of a cell, or SIZE_MAX when r has no such cell. */
+static size_t cell_at(const wh_rows *r, size_t row, size_t col)
 {
     /* a column the statement does not select is a bug in its reader, not a NULL */
     assert(!r || r->nrows == 0 || col < r->ncols);
     if (!r || row >= r->nrows || col >= r->ncols)
+        return SIZE_MAX;
+    return row * r->ncols + col;
+}
+
+bool wh_rows_null(const wh_rows *r, size_t row, size_t col)
+{
+    size_t i = cell_at(r, row, col);
+    return i == SIZE_MAX || r->cells[i] == NULL;
+}
+
+const char *wh_rows_text(const wh_rows *r, size_t row, size_t col)
+{
+    size_t i = cell_at(r, row, col);
+    if (i == SIZE_MAX)
         return NULL;
-    return r->cells[row * r->ncols + col];
+    if (r->cells[i] == int_cell) { /* written once, then kept in place of the mark */
+        char num[WH_STR_I64_BYTES];
+        size_t n = wh_str_from_i64(r->ints[i], num);
+        r->cells[i] = wh_arena_strndup(r->a, num, n);
+    }
+    return r->cells[i];
 }
 
 int64_t wh_rows_int(const wh_rows *r, size_t row, size_t col)
 {
+    size_t i = cell_at(r, row, col);
+    if (i != SIZE_MAX && r->cells[i] == int_cell)
+        return r->ints[i];
     const char *s = wh_rows_text(r, row, col);
     int64_t v = 0;
     if (s && !wh_str_to_i64(wh_str_c(s), INT64_MIN, INT64_MAX, &v)) {
@@ -574,6 +613,9 @@ int64_t wh_rows_int(const wh_rows *r, size_t row, size_t col)
 
 bool wh_rows_bool(const wh_rows *r, size_t row, size_t col)
 {
+    size_t i = cell_at(r, row, col);
+    if (i != SIZE_MAX && r->cells[i] == int_cell)
+        return r->ints[i] != 0; /* SQLite's booleans are 1 and 0 */
     const char *s = wh_rows_text(r, row, col);
     return s && (s[0] == '1' || s[0] == 't');
 }

@@ -3,8 +3,9 @@
  * share, with $1..$n placeholders.
  *
  * Threads: wh_db is thread-safe; a wh_conn belongs to the thread that acquired it until it is
- * released. Results (wh_rows) are materialised as text cells in the caller's arena, so they
- * live until that arena is cleaned up and need no separate free. */
+ * released. Results (wh_rows) are materialised in the caller's arena (text cells, and SQLite's
+ * integers as their value until their text is asked for), so they live until that arena is
+ * cleaned up and need no separate free. A result is read by one thread at a time. */
 #ifndef WH_DB_DB_H
 #define WH_DB_DB_H
 

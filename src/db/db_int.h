@@ -8,7 +8,11 @@
 
 struct wh_rows {
     size_t nrows, ncols;
-    char **cells; /* nrows * ncols, row-major; NULL is SQL NULL */
+    /* nrows * ncols, row-major; NULL is SQL NULL; wh_rows_int_cell marks an integer held in
+     * ints (wh_rows_set_int), written as text only if someone asks for its text */
+    char **cells;
+    int64_t *ints; /* beside cells, same shape, from the first mark on; only marked cells' set */
+    wh_arena *a;   /* where the rows and a cell's text on demand live */
 };
 
 typedef struct {
@@ -151,8 +155,12 @@ extern const wh_db_backend wh_db_postgres_backend;
 
 /* Allocates an empty result of ncols columns in the arena; rows are appended by the backend. */
 wh_rows *wh_rows_new(wh_arena *a, size_t ncols);
-/* Appends a row; cells[col] is filled by the caller through the returned pointer. */
+/* Appends a row; cells[col] is filled by the caller through the returned pointer, or by
+ * wh_rows_set_int. */
 char **wh_rows_add(wh_rows *r, wh_arena *a);
+/* Cell col of the row wh_rows_add just returned as cells holds the integer v: read by
+ * wh_rows_int without parsing, turned into text only when wh_rows_text asks. */
+void wh_rows_set_int(wh_rows *r, char **cells, size_t col, int64_t v);
 
 /* The failure of a statement the engine refused for a reason the caller cannot act on: logs the
  * engine's message (with the thread's request id, core/log.h) and fills e with a generic 500

@@ -176,6 +176,25 @@ static void test_rows_accessors_out_of_range(void **state)
     assert_int_equal(wh_rows_count(r), 0);
 }
 
+/* An integer cell holds its value: read as a number, as text (made once, then the same), as a
+ * number again and as a boolean, in any order, it is the same integer. */
+static void test_integer_cells_read_every_way(void **state)
+{
+    tempdb *t = *state;
+    wh_rows *r = query(t, t->conn, "SELECT $1, $2, $3, $4",
+                       WH_ARGS(WH_PI(42), WH_PI(0), WH_PI(1), WH_PI(-7)));
+    assert_int_equal(wh_rows_int(r, 0, 0), 42);
+    const char *text = wh_rows_text(r, 0, 0);
+    assert_string_equal(text, "42");
+    assert_ptr_equal(wh_rows_text(r, 0, 0), text);
+    assert_int_equal(wh_rows_int(r, 0, 0), 42);
+    assert_false(wh_rows_null(r, 0, 1));
+    assert_false(wh_rows_bool(r, 0, 1));
+    assert_true(wh_rows_bool(r, 0, 2));
+    assert_string_equal(wh_rows_text(r, 0, 3), "-7");
+    assert_int_equal(wh_rows_int(r, 0, 3), -7);
+}
+
 static void test_many_rows(void **state)
 {
     tempdb *t = *state;
@@ -684,6 +703,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_params_round_trip_through_table, setup, teardown),
         cmocka_unit_test_setup_teardown(test_param_reused_and_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rows_accessors_out_of_range, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_integer_cells_read_every_way, setup, teardown),
         cmocka_unit_test_setup_teardown(test_many_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unique_violation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_key_violation, setup, teardown),
