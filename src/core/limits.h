@@ -100,6 +100,8 @@
 /* Longest wait of a cache probe for the listening thread to apply what it saw waiting unread
  * on the listening socket (db/postgres.c); past it the request reads through. */
 #define WH_LIMIT_LISTEN_QUIET_WAIT_MS 5
+/* Reads of the listening socket in a row while each brings notifications (db/postgres.c). */
+#define WH_LIMIT_LISTEN_READS 8
 /* The listening connection's reconnect back-off, doubling from the first to the last. */
 #define WH_LIMIT_LISTEN_BACKOFF_MIN_MS 100
 #define WH_LIMIT_LISTEN_BACKOFF_MAX_MS 5000

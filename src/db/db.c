@@ -611,11 +611,22 @@ int64_t wh_rows_int(const wh_rows *r, size_t row, size_t col)
     return v;
 }
 
+/* v's text starts with '1' (the text rule of wh_rows_bool below, kept for integer cells so that
+ * both engines read any integer alike; booleans are 1 and 0). */
+static bool leads_with_one(int64_t v)
+{
+    if (v <= 0)
+        return false;
+    while (v >= 10)
+        v /= 10;
+    return v == 1;
+}
+
 bool wh_rows_bool(const wh_rows *r, size_t row, size_t col)
 {
     size_t i = cell_at(r, row, col);
     if (i != SIZE_MAX && r->cells[i] == int_cell)
-        return r->ints[i] != 0; /* SQLite's booleans are 1 and 0 */
+        return leads_with_one(r->ints[i]);
     const char *s = wh_rows_text(r, row, col);
     return s && (s[0] == '1' || s[0] == 't');
 }

@@ -17,6 +17,7 @@
 #include "core/str.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <pthread.h>
@@ -345,10 +346,13 @@ typedef struct {
     int stop[2]; /* the pipe that wakes the thread to end */
     pthread_t thread;
     _Atomic int fd; /* the listening socket while LISTEN is in place, else -1 */
-    /* held while the thread reads the socket: libpq closes a broken connection's socket inside
-     * PQconsumeInput, and its number may be reused at once (by an accepted client), so fd is
-     * set to -1 before anyone can poll that number again */
-    pthread_mutex_t io;
+    /* The probes' own descriptor of that socket (pg_listen_quiet), -1 while not listening: a
+     * duplicate, so that libpq closing its descriptor of a broken connection (inside
+     * PQconsumeInput) cannot hand the number a probe polls to another socket. Probes hold
+     * probe_lock for reading while they poll it, and never wait for the thread's reads; the
+     * thread takes it for writing to set and to close it. */
+    int probe_fd;
+    pthread_rwlock_t probe_lock;
     unsigned long long id; /* random: tells this process's echoes from other instances' */
     pthread_mutex_t mu;
     pthread_cond_t heard;
@@ -365,11 +369,12 @@ typedef struct {
     /* this listener's own join note came back: every notification committed before it has been
      * applied, so the caches may be trusted (set by the listening thread; under mu) */
     bool joined;
-    /* The thread's reads of the socket, numbered: begun counts every one started (under io),
-     * quieted is the last one after which nothing more waited on the socket (under mu, with
-     * drained broadcast after every read). pg_listen_quiet, seeing bytes unread, waits for a
-     * read begun after it looked that left the socket quiet. */
-    uint64_t begun, quieted;
+    /* The thread's reads of the socket, numbered: begun counts every one started; ended is the
+     * last one finished and quieted the last one after which nothing more waited on the socket
+     * (both under mu, with drained broadcast after every read). pg_listen_quiet, seeing bytes
+     * unread, waits for a read that ended after it looked and left the socket empty. */
+    _Atomic uint64_t begun;
+    uint64_t ended, quieted;
     pthread_cond_t drained;
 } listening;
 
@@ -463,18 +468,35 @@ static bool heard_barrier(listening *ln, PGconn *h, const char *payload)
     return true;
 }
 
-/* Hands every notification received to note; false when the connection is broken. */
+/* Hands every notification received to note; false when the connection is broken. Reads
+ * again while a read brought notifications (at most a few times): over TLS, decrypted bytes may
+ * wait in the TLS layer while the socket itself is empty, and polling would not show them. */
 static bool drain(listening *ln, PGconn *h)
 {
-    PGnotify *n;
-    if (!PQconsumeInput(h))
-        return false;
-    while ((n = PQnotifies(h)) != NULL) {
-        if (!heard_barrier(ln, h, n->extra))
-            ln->l.note(ln->l.arg, n->extra);
-        PQfreemem(n);
+    bool more = true;
+    for (int round = 0; more && round < WH_LIMIT_LISTEN_READS; round++) {
+        PGnotify *n;
+        if (!PQconsumeInput(h))
+            return false;
+        more = false;
+        while ((n = PQnotifies(h)) != NULL) {
+            if (!heard_barrier(ln, h, n->extra))
+                ln->l.note(ln->l.arg, n->extra);
+            PQfreemem(n);
+            more = true;
+        }
     }
     return PQstatus(h) == CONNECTION_OK;
+}
+
+/* Sets the probes' descriptor: a duplicate of fd, or none (-1). */
+static void probe_set(listening *ln, int fd)
+{
+    pthread_rwlock_wrlock(&ln->probe_lock);
+    if (ln->probe_fd >= 0)
+        close(ln->probe_fd);
+    ln->probe_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+    pthread_rwlock_unlock(&ln->probe_lock);
 }
 
 static void *listen_main(void *arg)
@@ -500,20 +522,20 @@ static void *listen_main(void *arg)
             if (alive) {
                 wh_log(WH_LOG_INFO, "notifications: listening");
                 ln->fd = PQsocket(h);
+                probe_set(ln, ln->fd);
             } else {
                 wh_log(WH_LOG_WARN, "notifications: cannot announce this listener");
             }
             /* drained before the first wait: the announcement's own round trip may have
              * brought notifications that libpq holds already, which the socket will not show */
             while (alive) {
-                pthread_mutex_lock(&ln->io);
-                uint64_t num = ++ln->begun;
+                uint64_t num = atomic_fetch_add(&ln->begun, 1) + 1;
                 alive = drain(ln, h);
                 bool rest = alive && readable(PQsocket(h));
                 if (!alive)
                     ln->fd = -1;
-                pthread_mutex_unlock(&ln->io);
                 pthread_mutex_lock(&ln->mu);
+                ln->ended = num;
                 if (alive && !rest)
                     ln->quieted = num;
                 pthread_cond_broadcast(&ln->drained);
@@ -526,9 +548,8 @@ static void *listen_main(void *arg)
                 if (alive && !(running = wait_on(ln, PQsocket(h), -1)))
                     break;
             }
-            pthread_mutex_lock(&ln->io);
             ln->fd = -1;
-            pthread_mutex_unlock(&ln->io);
+            probe_set(ln, -1);
             ln->l.lost(ln->l.arg);
             pthread_mutex_lock(&ln->mu);
             ln->fd = -1;
@@ -641,7 +662,8 @@ static void *pg_listen_start(const char *target, const wh_db_listener *l)
     ln->fd = -1;
     wh_crypto_random((unsigned char *)&ln->id, sizeof ln->id);
     pthread_mutex_init(&ln->mu, NULL);
-    pthread_mutex_init(&ln->io, NULL);
+    ln->probe_fd = -1;
+    pthread_rwlock_init(&ln->probe_lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -665,7 +687,7 @@ static void pg_listen_stop(void *arg)
     close(ln->stop[0]);
     close(ln->stop[1]);
     pthread_mutex_destroy(&ln->mu);
-    pthread_mutex_destroy(&ln->io);
+    pthread_rwlock_destroy(&ln->probe_lock);
     pthread_cond_destroy(&ln->heard);
     pthread_cond_destroy(&ln->drained);
     wh_free(ln->target);
@@ -676,20 +698,28 @@ static void pg_listen_stop(void *arg)
  * is there; when something is, true once the thread has read and applied it, if that takes at
  * most WH_LIMIT_LISTEN_QUIET_WAIT_MS (the caller then reads through). Waiting for the thread
  * instead of reading through keeps the caches in use while other instances write: every write
- * anywhere puts a note, an echo and its acknowledgements on every listener's socket. */
+ * anywhere puts a note, an echo and its acknowledgements on every listener's socket. The look
+ * never waits for a read in progress, so the limit holds.
+ * Best effort for what it covers, the notes of writes made outside the server (psql, an
+ * autocommitted statement): a message whose first bytes the thread read while the rest was
+ * still in flight leaves the socket empty, unapplied. A write made by a server is covered by its
+ * writer's barrier instead (pg_listen_echo), which answers only once every listener applied it. */
 static bool pg_listen_quiet(void *arg)
 {
     listening *ln = arg;
-    pthread_mutex_lock(&ln->io);
-    int fd = ln->fd;
+    pthread_rwlock_rdlock(&ln->probe_lock);
+    int fd = ln->probe_fd;
     bool quiet = fd >= 0 && !readable(fd);
-    uint64_t want = ln->begun + 1; /* the next read begins after this look */
-    pthread_mutex_unlock(&ln->io);
+    pthread_rwlock_unlock(&ln->probe_lock);
     if (quiet || fd < 0)
         return quiet;
     struct timespec deadline;
     wh_clock_deadline(CLOCK_MONOTONIC, WH_LIMIT_LISTEN_QUIET_WAIT_MS, &deadline);
     pthread_mutex_lock(&ln->mu);
+    /* a read not ended yet ends after the look; once none is running, the next one begins
+     * after it (what the look saw is still unread, so the thread wakes for it) */
+    uint64_t begun = atomic_load(&ln->begun);
+    uint64_t want = ln->ended < begun ? begun : begun + 1;
     bool timed_out = false;
     while (ln->quieted < want && ln->fd >= 0 && !timed_out)
         timed_out = pthread_cond_timedwait(&ln->drained, &ln->mu, &deadline) == ETIMEDOUT;
