@@ -530,34 +530,37 @@ wh_rows *wh_rows_new(wh_arena *a, size_t ncols)
 /* The mark of a cell whose value is in ints (its address, never a cell's text). */
 static char int_cell[1];
 
-char **wh_rows_add(wh_rows *r, wh_arena *a)
+/* The rows' capacity is implicit: the next power of two at or above nrows, in rows of ncols
+ * places (at least one). */
+static size_t places(const wh_rows *r)
 {
-    /* capacity is implicit: the next power of two at or above nrows */
-    size_t n = r->nrows, w = r->ncols ? r->ncols : 1;
-    if (n == 0 || (n & (n - 1)) == 0) {
-        size_t cap = n == 0 ? 1 : n * 2;
-        char **cells = wh_arena_alloc(a, sizeof *cells * cap * w);
+    size_t cap = 1;
+    while (cap < r->nrows)
+        cap *= 2;
+    return cap * (r->ncols ? r->ncols : 1);
+}
+
+char **wh_rows_add(wh_rows *r)
+{
+    size_t n = r->nrows++;
+    if (n == 0 || (n & (n - 1)) == 0) { /* full: the capacity doubles */
+        char **cells = wh_arena_alloc(r->a, sizeof *cells * places(r));
         if (n)
             memcpy(cells, r->cells, sizeof *cells * n * r->ncols);
         r->cells = cells;
         if (r->ints) { /* in use: grows alike */
-            int64_t *ints = wh_arena_alloc(a, sizeof *ints * cap * w);
+            int64_t *ints = wh_arena_alloc(r->a, sizeof *ints * places(r));
             memcpy(ints, r->ints, sizeof *ints * n * r->ncols);
             r->ints = ints;
         }
     }
-    r->nrows++;
     return r->cells + n * r->ncols;
 }
 
 void wh_rows_set_int(wh_rows *r, char **cells, size_t col, int64_t v)
 {
-    if (!r->ints) { /* the first integer: as many places as cells have (wh_rows_add's rule) */
-        size_t cap = 1;
-        while (cap < r->nrows)
-            cap *= 2;
-        r->ints = wh_arena_alloc(r->a, sizeof *r->ints * cap * (r->ncols ? r->ncols : 1));
-    }
+    if (!r->ints) /* the first integer */
+        r->ints = wh_arena_alloc(r->a, sizeof *r->ints * places(r));
     cells[col] = int_cell;
     r->ints[(size_t)(cells - r->cells) + col] = v;
 }

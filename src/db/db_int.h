@@ -8,7 +8,7 @@
 
 struct wh_rows {
     size_t nrows, ncols;
-    /* nrows * ncols, row-major; NULL is SQL NULL; wh_rows_int_cell marks an integer held in
+    /* nrows * ncols, row-major; NULL is SQL NULL; a mark (db.c) stands for an integer held in
      * ints (wh_rows_set_int), written as text only if someone asks for its text */
     char **cells;
     int64_t *ints; /* beside cells, same shape, from the first mark on; only marked cells' set */
@@ -155,9 +155,9 @@ extern const wh_db_backend wh_db_postgres_backend;
 
 /* Allocates an empty result of ncols columns in the arena; rows are appended by the backend. */
 wh_rows *wh_rows_new(wh_arena *a, size_t ncols);
-/* Appends a row; cells[col] is filled by the caller through the returned pointer, or by
- * wh_rows_set_int. */
-char **wh_rows_add(wh_rows *r, wh_arena *a);
+/* Appends a row (in the rows' arena); cells[col] is filled by the caller through the returned
+ * pointer, or by wh_rows_set_int. */
+char **wh_rows_add(wh_rows *r);
 /* Cell col of the row wh_rows_add just returned as cells holds the integer v: read by
  * wh_rows_int without parsing, turned into text only when wh_rows_text asks. */
 void wh_rows_set_int(wh_rows *r, char **cells, size_t col, int64_t v);

@@ -135,7 +135,7 @@ static wh_err copy_result(PGresult *res, wh_arena *a, wh_rows **out, wh_error *e
     int nr = PQntuples(res), nc = PQnfields(res);
     wh_rows *r = wh_rows_new(a, (size_t)nc);
     for (int i = 0; i < nr; i++) {
-        char **cells = wh_rows_add(r, a);
+        char **cells = wh_rows_add(r);
         for (int c = 0; c < nc; c++) {
             if (!cell_ok(res, i, c))
                 return wh_db_fail_internal("postgres", "22003",
@@ -548,7 +548,6 @@ static void *listen_main(void *arg)
                 if (alive && !(running = wait_on(ln, PQsocket(h), -1)))
                     break;
             }
-            ln->fd = -1;
             probe_set(ln, -1);
             ln->l.lost(ln->l.arg);
             pthread_mutex_lock(&ln->mu);

@@ -222,9 +222,9 @@ static int bind_all(sqlite3_stmt *st, const wh_param *p, int n)
  * enters and leaves its connection's mutex, and three of them per cell were a fifth of a page of
  * loads. The values are unprotected, which is allowed here: the connection has no mutex
  * (SQLITE_OPEN_NOMUTEX, one thread at a time). */
-static bool copy_row(sqlite3_stmt *st, wh_rows *r, wh_arena *a)
+static bool copy_row(sqlite3_stmt *st, wh_rows *r)
 {
-    char **cells = wh_rows_add(r, a);
+    char **cells = wh_rows_add(r);
     for (size_t c = 0; c < r->ncols; c++) {
         sqlite3_value *v = sqlite3_column_value(st, (int)c);
         switch (sqlite3_value_type(v)) {
@@ -239,7 +239,7 @@ static bool copy_row(sqlite3_stmt *st, wh_rows *r, wh_arena *a)
         default: {
             const unsigned char *t = sqlite3_value_text(v);
             cells[c] =
-                t ? wh_arena_strndup(a, (const char *)t, (size_t)sqlite3_value_bytes(v)) : NULL;
+                t ? wh_arena_strndup(r->a, (const char *)t, (size_t)sqlite3_value_bytes(v)) : NULL;
         }
         }
     }
@@ -262,7 +262,7 @@ static wh_err sq_query(void *handle, wh_arena *a, const char *sql, const wh_para
     }
     wh_rows *r = wh_rows_new(a, (size_t)sqlite3_column_count(st));
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (!copy_row(st, r, a)) {
+        if (!copy_row(st, r)) {
             err = wh_db_fail_internal("sqlite", NULL, "a result is not a 64-bit integer", e);
             goto out;
         }

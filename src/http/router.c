@@ -16,8 +16,6 @@
 
 typedef struct {
     const wh_route *route;
-    int nseg;
-    uint64_t key; /* hash of segment KEY_SEGMENT when it is a literal, else 0 (any) */
     const char *seg[WH_LIMIT_PATH_SEGMENTS];
     size_t seglen[WH_LIMIT_PATH_SEGMENTS];
 } entry;
@@ -25,7 +23,7 @@ typedef struct {
 /* An entry's screen, kept apart from the entries: a lookup walks only these 16-byte heads
  * (a few KiB, in cache) and reads an entry only when its head fits the path. */
 typedef struct {
-    uint64_t key;
+    uint64_t key; /* hash of segment KEY_SEGMENT when it is a literal, else 0 (any) */
     int nseg;
 } head;
 
@@ -168,11 +166,11 @@ void wh_router_add(wh_router *rt, const wh_route *routes, size_t n)
             rt->entries = wh_realloc(rt->entries, rt->cap * sizeof *rt->entries);
             rt->heads = wh_realloc(rt->heads, rt->cap * sizeof *rt->heads);
         }
-        entry *en = &rt->entries[rt->n++];
+        entry *en = &rt->entries[rt->n];
+        head *h = &rt->heads[rt->n++];
         en->route = &routes[i];
-        en->nseg = split(routes[i].pattern, en->seg, en->seglen);
-        en->key = key_of(en->nseg, en->seg, en->seglen);
-        rt->heads[rt->n - 1] = (head){en->key, en->nseg};
+        h->nseg = split(routes[i].pattern, en->seg, en->seglen);
+        h->key = key_of(h->nseg, en->seg, en->seglen);
     }
 }
 
@@ -182,17 +180,16 @@ static uint64_t path_key(int nseg, const char **seg, const size_t *len)
     return nseg > KEY_SEGMENT ? segment_key(seg[KEY_SEGMENT], len[KEY_SEGMENT]) : 0;
 }
 
-/* The head fits a path of nseg segments screened by key. */
-static bool fits(const head *h, int nseg, uint64_t key)
+/* Entry idx matches the path of nseg segments screened by key (its head first); its parameters
+ * are captured into params when that is not NULL. */
+static bool match_entry(const wh_router *rt, size_t idx, int nseg, const char **seg,
+                        const size_t *len, uint64_t key, wh_arena *a, const char **params,
+                        int *nparams)
 {
-    return h->nseg == nseg && (!h->key || h->key == key);
-}
-
-static bool match_entry(const entry *en, int nseg, const char **seg, const size_t *len,
-                        uint64_t key, wh_arena *a, const char **params, int *nparams)
-{
+    const head *h = &rt->heads[idx];
+    const entry *en = &rt->entries[idx];
     int np = 0;
-    if (en->nseg != nseg || (en->key && en->key != key))
+    if (h->nseg != nseg || (h->key && h->key != key))
         return false;
     for (int i = 0; i < nseg; i++) {
         if (is_param(en->seg[i], en->seglen[i])) {
@@ -217,7 +214,7 @@ static const char *allow_list(const wh_router *rt, int nseg, const char **seg, s
     char *allow = wh_arena_strdup(a, "");
     for (size_t i = 0; i < rt->n; i++) {
         const entry *en = &rt->entries[i];
-        if (!match_entry(en, nseg, seg, len, key, a, NULL, NULL) ||
+        if (!match_entry(rt, i, nseg, seg, len, key, a, NULL, NULL) ||
             strstr(allow, en->route->method))
             continue;
         allow = wh_arena_printf(a, "%s%s%s", allow, *allow ? ", " : "", en->route->method);
@@ -234,7 +231,7 @@ unsigned wh_router_flags(const wh_router *rt, const char *method, const char *pa
     for (size_t i = 0; nseg >= 0 && i < rt->n; i++) {
         const entry *en = &rt->entries[i];
         if (strcmp(en->route->method, method) == 0 &&
-            match_entry(en, nseg, seg, len, key, NULL, NULL, NULL))
+            match_entry(rt, i, nseg, seg, len, key, NULL, NULL, NULL))
             return en->route->flags;
     }
     return 0;
@@ -253,8 +250,7 @@ wh_match wh_router_match(const wh_router *rt, wh_arena *a, const char *method, c
     uint64_t key = path_key(nseg, seg, len);
     for (size_t i = 0; i < rt->n; i++) {
         const entry *en = &rt->entries[i];
-        if (!fits(&rt->heads[i], nseg, key) ||
-            !match_entry(en, nseg, seg, len, key, a, params, nparams))
+        if (!match_entry(rt, i, nseg, seg, len, key, a, params, nparams))
             continue;
         path_found = true;
         if (strcmp(en->route->method, method) == 0 ||
